@@ -1,0 +1,207 @@
+/*
+ * emu.h - host-only API of the Linux platform: shared-memory segments,
+ * emulated cores (interrupt thread + mailbox controller), devicetree link
+ * plans and boards (devices looked up by devicetree label).
+ *
+ * Every function returns 0 or a negative errno unless stated otherwise.
+ * Functions that can fail on bad input fill `err` (if non-NULL) with one line
+ * (no trailing newline) naming the file, node and property at fault.
+ */
+#ifndef IPC_EMU_EMU_H
+#define IPC_EMU_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_emu/device.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum emu_role { EMU_ROLE_HOST = 0, EMU_ROLE_REMOTE = 1 };
+enum emu_doorbell { EMU_DOORBELL_FUTEX = 0, EMU_DOORBELL_EVENTFD = 1 };
+
+const char *emu_role_name(enum emu_role role); /* "host" / "remote" */
+
+/* ------------------------------------------------------------------------
+ * Segments: the memory image (<name>-mem, the target's address range
+ * [base, base+size)) and the control block (<name>-ctl: doorbells, pending
+ * words, peer status, application counters).  Objects are created 0600 with
+ * O_EXCL in /dev/shm; the memory image starts zeroed.
+ */
+struct emu_segment;
+
+struct emu_segment_cfg {
+	const char *name;          /* NULL: unique "ipc-emu-<pid>-<n>" */
+	uint64_t mem_base;         /* target address of the first byte */
+	uint32_t mem_size;         /* bytes */
+	enum emu_doorbell doorbell;
+};
+
+/* File descriptors that let a child process attach (inherit them). -1 = none. */
+struct emu_segment_fds {
+	int mem;
+	int ctl;
+	int efd[2]; /* eventfd doorbells of host/remote (eventfd mode only) */
+};
+
+/* Create (owner).  -EEXIST if the name is taken, -EINVAL bad cfg, other -errno. */
+int emu_segment_create(const struct emu_segment_cfg *cfg, struct emu_segment **out);
+/* Attach to an existing segment by name.  -ENOENT, -EPROTO (not ours / wrong version). */
+int emu_segment_attach(const char *name, struct emu_segment **out);
+/* Attach through inherited descriptors (they are dup'ed; caller keeps its own). */
+int emu_segment_attach_fds(const struct emu_segment_fds *fds, struct emu_segment **out);
+/* Descriptors of this segment, for handing to a child. */
+void emu_segment_get_fds(const struct emu_segment *s, struct emu_segment_fds *out);
+/* Remove both names from /dev/shm now (mappings stay valid).  Idempotent. */
+int emu_segment_unlink(struct emu_segment *s);
+/* Remove the objects of a segment by name; -ENOENT if none existed. */
+int emu_segment_unlink_name(const char *name);
+/* Unmap and close; the creator also unlinks.  NULL is a no-op. */
+void emu_segment_close(struct emu_segment *s);
+
+const char *emu_segment_name(const struct emu_segment *s);
+enum emu_doorbell emu_segment_doorbell(const struct emu_segment *s);
+uint64_t emu_segment_base(const struct emu_segment *s);
+uint32_t emu_segment_size(const struct emu_segment *s);
+/* Local pointer for target address range [addr, addr+len), or NULL if it is
+ * not entirely inside the memory image. */
+void *emu_segment_ptr(const struct emu_segment *s, uint64_t addr, uint64_t len);
+
+/* Per-role scratch area in the control block for application counters that
+ * must survive a crash of the writer (EMU_APP_AREA_SIZE bytes, zeroed at
+ * creation, 8-byte aligned). */
+#define EMU_APP_AREA_SIZE 1024u
+void *emu_segment_app_area(const struct emu_segment *s, enum emu_role role);
+
+/* Peer status words in the control block. */
+struct emu_peer_status {
+	uint32_t pid;
+	uint32_t boot_count;
+	uint64_t heartbeat;
+};
+void emu_segment_peer_status(const struct emu_segment *s, enum emu_role role,
+			     struct emu_peer_status *out);
+
+/* ------------------------------------------------------------------------
+ * Cores: one emulated CPU per process (tests may run two in one process).
+ * A core owns its pending-interrupt word and an interrupt thread that runs
+ * mailbox callbacks; it exposes an emulated MBOX controller device
+ * (signalling mode, EMU_MBOX_CHANNELS channels).  Sending on channel N sets
+ * bit N of the peer core's pending word and rings its doorbell only if it
+ * sleeps; signals coalesce; a signal on a disabled channel stays pending and
+ * fires when the channel is enabled.
+ */
+#define EMU_MBOX_CHANNELS 31u
+struct emu_core;
+
+struct emu_core_stats {
+	uint64_t signals_sent;   /* mbox_send calls that set a bit */
+	uint64_t wakeups_sent;   /* futex wake / eventfd write syscalls issued */
+	uint64_t irqs_taken;     /* interrupt-thread wakeups that found work */
+	uint64_t callbacks;      /* channel callbacks run */
+};
+
+/* Start the core of `role` on a segment (bumps its boot count, records pid). */
+int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **out);
+/* Stop the interrupt thread and free the core.  NULL is a no-op. */
+void emu_core_stop(struct emu_core *c);
+enum emu_role emu_core_role(const struct emu_core *c);
+/* The core's MBOX controller (Zephyr MBOX API, include/ipc_emu/mbox.h). */
+const struct device *emu_core_mbox(struct emu_core *c);
+void emu_core_get_stats(const struct emu_core *c, struct emu_core_stats *out);
+/* Busy-poll the pending word for up to `us` microseconds before sleeping (0 = off). */
+void emu_core_set_busy_poll(struct emu_core *c, uint32_t us);
+
+/* ------------------------------------------------------------------------
+ * Devicetree: dtc compiles DTS, libfdt reads it into a link plan.
+ */
+#define EMU_DT_MAX_INST 8
+#define EMU_DT_NAME_LEN 96
+
+enum emu_backend { EMU_BACKEND_ICMSG = 1, EMU_BACKEND_ICBMSG = 2 };
+/* Same numbering as Zephyr's ICMsg unbound modes. */
+enum emu_unbound { EMU_UNBOUND_DISABLE = 1, EMU_UNBOUND_ENABLE = 2, EMU_UNBOUND_DETECT = 3 };
+
+struct emu_dt_region {
+	char node[EMU_DT_NAME_LEN]; /* path of the reserved-memory node */
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct emu_dt_inst {
+	char node[EMU_DT_NAME_LEN];  /* path, e.g. "/ipc/ipc0" */
+	char label[32];              /* first node label ("ipc0"), else the node name */
+	enum emu_backend backend;
+	struct emu_dt_region tx, rx;
+	char mbox_node[EMU_DT_NAME_LEN]; /* path of the controller node of both channels */
+	uint32_t mbox_tx, mbox_rx;       /* channel ids (first cell of each specifier) */
+	uint32_t dcache_alignment;       /* 0 when absent */
+	enum emu_unbound unbound;        /* EMU_UNBOUND_DISABLE when absent */
+	uint32_t tx_blocks, rx_blocks;   /* ICBMsg only, else 0 */
+};
+
+struct emu_dt_plan {
+	char source[256];  /* file name or "<default board: host>" */
+	unsigned n_inst;
+	struct emu_dt_inst inst[EMU_DT_MAX_INST];
+	uint64_t base;     /* lowest region address */
+	uint64_t size;     /* bytes from base to the end of the highest region */
+};
+
+/* Compile and read a DTS file.  -ENOENT (no file), -EINVAL (bad tree; err says
+ * which node/property), -ENOEXEC (dtc missing or failed; err has dtc's first
+ * error line). */
+int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen);
+/* Same from DTS text; `source` names it in messages. */
+int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
+		       size_t errlen);
+/* The peer's view of a plan: tx/rx regions, channels and block counts swapped. */
+void emu_dt_mirror(const struct emu_dt_plan *in, struct emu_dt_plan *out);
+/* Check that two plans (host, remote) describe the two ends of the same link:
+ * same instances (matched by label), regions swapped, equal alignment and
+ * mode-compatible unbound values, block counts swapped, channels swapped, no
+ * overlap.  0 or -EINVAL with one line in err. */
+int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *remote, char *err,
+		      size_t errlen);
+/* Built-in nRF5340-like board: DTS text of each core. */
+const char *emu_dt_default_board(enum emu_role role);
+/* Find an instance by label; NULL if absent. */
+const struct emu_dt_inst *emu_dt_find(const struct emu_dt_plan *plan, const char *label);
+
+/* ------------------------------------------------------------------------
+ * Boards: the devices of one core built from its plan on a segment.
+ */
+struct emu_board_opts {
+	uint32_t icmsg_rx_buf_size;     /* CONFIG_PBUF_RX_READ_BUF_SIZE, default 128 */
+	bool icmsg_rx_in_isr;           /* process ICMsg RX in the interrupt thread */
+	uint32_t icmsg_bond_notify_ms;  /* repeat period of the bonding signal, 1..100 (default 1) */
+	uint32_t icmsg_mutex_timeout_ms;/* CONFIG_IPC_SERVICE_ICMSG_SHMEM_ACCESS_TO_MS, default 1 */
+	int unbound_override;           /* 0: from devicetree, else an enum emu_unbound */
+};
+void emu_board_opts_default(struct emu_board_opts *o);
+
+struct emu_board;
+int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
+		     struct emu_core *core, const struct emu_board_opts *opts,
+		     struct emu_board **out, char *err, size_t errlen);
+void emu_board_destroy(struct emu_board *b);
+/* DEVICE_DT_GET(DT_NODELABEL(label)) at run time; NULL if unknown. */
+const struct device *emu_board_device(struct emu_board *b, const char *label);
+
+/* ------------------------------------------------------------------------
+ * Faults.
+ */
+/* Arm crash point `name` to SIGKILL this process at its nth hit (n >= 1).
+ * The environment variable IPC_EMU_CRASH="name@n" does the same at start. */
+int emu_crash_arm(const char *name, unsigned nth);
+/* Number of hits of a crash point so far in this process. */
+unsigned emu_crash_hits(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPC_EMU_EMU_H */

@@ -1,0 +1,88 @@
+/*
+ * port.h - the only seam between the portable core (src/) and a platform.
+ *
+ * The core is C11 and freestanding: it includes nothing beyond <stddef.h>,
+ * <stdint.h>, <stdbool.h>, <string.h>, <errno.h>, <stdatomic.h> and the public
+ * headers in include/ipc_emu/.  Everything that needs an operating system goes
+ * through the functions below.  The Linux host platform implements them in
+ * emu/port.c; port/baremetal/port_stub.c is the minimal implementation used by
+ * the Cortex-M cross-build that proves the core is firmware code.
+ *
+ * Objects are opaque and created by the port, so the core never needs to know
+ * their size.  Every function documents its context contract.
+ */
+#ifndef IPC_EMU_SRC_PORT_H
+#define IPC_EMU_SRC_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Timeouts, in milliseconds, as Zephyr's K_FOREVER / K_NO_WAIT. */
+#define PORT_FOREVER (-1)
+#define PORT_NO_WAIT 0
+
+struct port_mutex;
+struct port_sem;
+struct port_work;
+
+/* Mutex (not recursive).  Thread context only. */
+int port_mutex_create(struct port_mutex **out);          /* 0 / -ENOMEM */
+void port_mutex_destroy(struct port_mutex *m);           /* NULL is a no-op */
+/* 0, or -EBUSY (PORT_NO_WAIT and taken), -EAGAIN (timed out). */
+int port_mutex_lock(struct port_mutex *m, int32_t timeout_ms);
+void port_mutex_unlock(struct port_mutex *m);
+
+/* Counting semaphore, as k_sem.  give is ISR-safe; take is thread-only. */
+int port_sem_create(struct port_sem **out, unsigned initial, unsigned limit); /* 0 / -ENOMEM */
+void port_sem_destroy(struct port_sem *s);
+/* 0, or -EBUSY (PORT_NO_WAIT and count 0), -EAGAIN (timed out). */
+int port_sem_take(struct port_sem *s, int32_t timeout_ms);
+void port_sem_give(struct port_sem *s);                  /* saturates at limit */
+
+/*
+ * Work items run on the process's work-queue thread, one at a time, in
+ * submission order, like a Zephyr k_work on a dedicated k_work_q.
+ * submit/schedule are ISR-safe.  Submitting an item that is already queued is
+ * a no-op; submitting an item while it runs queues it to run once more.
+ */
+typedef void (*port_work_fn)(void *arg);
+int port_work_create(struct port_work **out, port_work_fn fn, void *arg); /* 0 / -ENOMEM */
+void port_work_destroy(struct port_work *w);             /* cancels and waits; NULL no-op */
+void port_work_submit(struct port_work *w);
+/* Run once after delay_ms (re-scheduling a pending item moves its deadline). */
+void port_work_schedule(struct port_work *w, uint32_t delay_ms);
+/* Cancel a queued/scheduled run and wait for a running one to finish.  Must
+ * not be called from the work item itself. */
+void port_work_cancel_sync(struct port_work *w);
+/* True when called on the work-queue thread. */
+bool port_in_workq(void);
+
+/* True in the emulated interrupt context (mailbox callbacks), as k_is_in_isr(). */
+bool port_in_isr(void);
+
+/* Milliseconds since an arbitrary start; monotonic. */
+uint32_t port_uptime_ms(void);
+/* Sleep (thread context) - used only by polling fallbacks. */
+void port_sleep_ms(uint32_t ms);
+
+/* Data-cache maintenance over [addr, addr+len) of shared memory.  No-ops
+ * without a data cache (or without the emulator's cache model). */
+void port_cache_flush(void *addr, size_t len);
+void port_cache_invd(void *addr, size_t len);
+
+/*
+ * Crash point: a named place where a crash hurts most.  The host port can be
+ * told to kill the process at the Nth hit of a given name; otherwise no-op.
+ */
+void port_crash_point(const char *name);
+
+/* Tell a memory checker that [p, p+len) must be fully initialised before it
+ * is handed to the peer (Valgrind cannot see uninitialised bytes in shm). */
+void port_check_defined(const void *p, size_t len);
+
+enum port_log_level { PORT_LOG_ERR = 1, PORT_LOG_WRN = 2, PORT_LOG_INF = 3, PORT_LOG_DBG = 4 };
+void port_log(enum port_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* IPC_EMU_SRC_PORT_H */
