@@ -1,0 +1,603 @@
+/*
+ * port.c - the Linux implementation of src/port.h.
+ *
+ * Mutexes and semaphores are pthread objects on CLOCK_MONOTONIC.  Work items
+ * run on one work-queue thread per process, started when the first item is
+ * created and joined when the last one is destroyed (so a clean shutdown
+ * leaves no thread behind for Valgrind to report).  Crash points are armed
+ * from emu_crash_arm() or the IPC_EMU_CRASH environment variable.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <valgrind/memcheck.h>
+
+#include "emu_internal.h"
+#include "ipc_emu/emu.h"
+#include "port.h"
+
+/* ------------------------------------------------------------------------ time */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Absolute CLOCK_MONOTONIC deadline timeout_ms from now. */
+static struct timespec deadline_in(uint64_t timeout_ns)
+{
+	uint64_t t = now_ns() + timeout_ns;
+	struct timespec ts = {.tv_sec = (time_t)(t / 1000000000u), .tv_nsec = (long)(t % 1000000000u)};
+
+	return ts;
+}
+
+uint32_t port_uptime_ms(void)
+{
+	return (uint32_t)(now_ns() / 1000000u);
+}
+
+void port_sleep_ms(uint32_t ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+/* ------------------------------------------------------------------------ mutex */
+
+struct port_mutex {
+	pthread_mutex_t m;
+};
+
+int port_mutex_create(struct port_mutex **out)
+{
+	struct port_mutex *m = calloc(1, sizeof(*m));
+
+	if (m == NULL) {
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&m->m, NULL);
+	*out = m;
+	return 0;
+}
+
+void port_mutex_destroy(struct port_mutex *m)
+{
+	if (m == NULL) {
+		return;
+	}
+	pthread_mutex_destroy(&m->m);
+	free(m);
+}
+
+int port_mutex_lock(struct port_mutex *m, int32_t timeout_ms)
+{
+	int rc;
+
+	if (timeout_ms < 0) {
+		rc = pthread_mutex_lock(&m->m);
+	} else if (timeout_ms == 0) {
+		rc = pthread_mutex_trylock(&m->m);
+		return rc == 0 ? 0 : -EBUSY;
+	} else {
+		struct timespec ts = deadline_in((uint64_t)timeout_ms * 1000000u);
+
+		rc = pthread_mutex_clocklock(&m->m, CLOCK_MONOTONIC, &ts);
+	}
+	return rc == 0 ? 0 : -EAGAIN;
+}
+
+void port_mutex_unlock(struct port_mutex *m)
+{
+	pthread_mutex_unlock(&m->m);
+}
+
+/* ------------------------------------------------------------------------ semaphore */
+
+struct port_sem {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	unsigned count;
+	unsigned limit;
+};
+
+static void cond_init_monotonic(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &a);
+	pthread_condattr_destroy(&a);
+}
+
+int port_sem_create(struct port_sem **out, unsigned initial, unsigned limit)
+{
+	struct port_sem *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&s->m, NULL);
+	cond_init_monotonic(&s->c);
+	s->limit = limit == 0 ? 1 : limit;
+	s->count = initial > s->limit ? s->limit : initial;
+	*out = s;
+	return 0;
+}
+
+void port_sem_destroy(struct port_sem *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	pthread_cond_destroy(&s->c);
+	pthread_mutex_destroy(&s->m);
+	free(s);
+}
+
+int port_sem_take(struct port_sem *s, int32_t timeout_ms)
+{
+	int rc = 0;
+	struct timespec ts;
+
+	if (timeout_ms > 0) {
+		ts = deadline_in((uint64_t)timeout_ms * 1000000u);
+	}
+	pthread_mutex_lock(&s->m);
+	while (s->count == 0) {
+		if (timeout_ms == 0) {
+			rc = -EBUSY;
+			break;
+		}
+		if (timeout_ms < 0) {
+			pthread_cond_wait(&s->c, &s->m);
+		} else if (pthread_cond_timedwait(&s->c, &s->m, &ts) == ETIMEDOUT && s->count == 0) {
+			rc = -EAGAIN;
+			break;
+		}
+	}
+	if (rc == 0) {
+		s->count--;
+	}
+	pthread_mutex_unlock(&s->m);
+	return rc;
+}
+
+void port_sem_give(struct port_sem *s)
+{
+	pthread_mutex_lock(&s->m);
+	if (s->count < s->limit) {
+		s->count++;
+	}
+	pthread_cond_signal(&s->c);
+	pthread_mutex_unlock(&s->m);
+}
+
+/* ------------------------------------------------------------------------ work queue */
+
+struct port_work {
+	port_work_fn fn;
+	void *arg;
+	struct port_work *next; /* in the ready list */
+	bool queued;            /* in the ready list */
+	bool scheduled;         /* has a pending deadline */
+	bool running;
+	uint64_t due_ns;
+	struct port_work *next_all; /* all live items (for deadlines) */
+};
+
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;    /* work arrived / deadline changed / stop */
+	pthread_cond_t idle; /* an item finished running */
+	pthread_t thread;
+	bool started;
+	bool stop;
+	unsigned items;
+	struct port_work *head, *tail;
+	struct port_work *all;
+} wq = {.m = PTHREAD_MUTEX_INITIALIZER};
+
+static pthread_once_t wq_once = PTHREAD_ONCE_INIT;
+/* Serialises starting and joining the thread, so a create racing with the
+ * last destroy never sees a thread that is about to exit. */
+static pthread_mutex_t wq_life = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool tls_in_workq;
+static _Thread_local bool tls_in_isr;
+
+static void wq_init_conds(void)
+{
+	cond_init_monotonic(&wq.c);
+	cond_init_monotonic(&wq.idle);
+}
+
+/* Caller holds wq.m. */
+static void wq_enqueue(struct port_work *w)
+{
+	if (w->queued) {
+		return;
+	}
+	w->queued = true;
+	w->next = NULL;
+	if (wq.tail) {
+		wq.tail->next = w;
+	} else {
+		wq.head = w;
+	}
+	wq.tail = w;
+	pthread_cond_signal(&wq.c);
+}
+
+/* Caller holds wq.m. */
+static void wq_unlink(struct port_work *w)
+{
+	struct port_work **pp = &wq.head;
+
+	if (!w->queued) {
+		return;
+	}
+	while (*pp && *pp != w) {
+		pp = &(*pp)->next;
+	}
+	if (*pp) {
+		*pp = w->next;
+	}
+	wq.tail = NULL;
+	for (struct port_work *it = wq.head; it; it = it->next) {
+		wq.tail = it;
+	}
+	w->queued = false;
+}
+
+static void *wq_thread(void *unused)
+{
+	(void)unused;
+	tls_in_workq = true;
+	pthread_mutex_lock(&wq.m);
+	while (!wq.stop) {
+		uint64_t now = now_ns();
+		uint64_t next_due = UINT64_MAX;
+
+		for (struct port_work *it = wq.all; it; it = it->next_all) {
+			if (it->scheduled && it->due_ns <= now) {
+				it->scheduled = false;
+				wq_enqueue(it);
+			} else if (it->scheduled && it->due_ns < next_due) {
+				next_due = it->due_ns;
+			}
+		}
+		struct port_work *w = wq.head;
+
+		if (w == NULL) {
+			if (next_due == UINT64_MAX) {
+				pthread_cond_wait(&wq.c, &wq.m);
+			} else {
+				struct timespec ts = {.tv_sec = (time_t)(next_due / 1000000000u),
+						      .tv_nsec = (long)(next_due % 1000000000u)};
+
+				pthread_cond_timedwait(&wq.c, &wq.m, &ts);
+			}
+			continue;
+		}
+		wq_unlink(w);
+		w->running = true;
+		pthread_mutex_unlock(&wq.m);
+		w->fn(w->arg);
+		pthread_mutex_lock(&wq.m);
+		w->running = false;
+		pthread_cond_broadcast(&wq.idle);
+	}
+	pthread_mutex_unlock(&wq.m);
+	return NULL;
+}
+
+int port_work_create(struct port_work **out, port_work_fn fn, void *arg)
+{
+	struct port_work *w = calloc(1, sizeof(*w));
+	int rc = 0;
+
+	if (w == NULL) {
+		return -ENOMEM;
+	}
+	w->fn = fn;
+	w->arg = arg;
+	pthread_once(&wq_once, wq_init_conds);
+	pthread_mutex_lock(&wq_life);
+	pthread_mutex_lock(&wq.m);
+	if (!wq.started) {
+		wq.stop = false;
+		rc = pthread_create(&wq.thread, NULL, wq_thread, NULL);
+		if (rc != 0) {
+			pthread_mutex_unlock(&wq.m);
+			pthread_mutex_unlock(&wq_life);
+			free(w);
+			return -rc;
+		}
+		wq.started = true;
+	}
+	wq.items++;
+	w->next_all = wq.all;
+	wq.all = w;
+	pthread_mutex_unlock(&wq.m);
+	pthread_mutex_unlock(&wq_life);
+	*out = w;
+	return 0;
+}
+
+/* Caller holds wq.m. */
+static void wq_cancel_locked(struct port_work *w)
+{
+	wq_unlink(w);
+	w->scheduled = false;
+	if (!tls_in_workq) {
+		while (w->running) {
+			pthread_cond_wait(&wq.idle, &wq.m);
+		}
+	}
+}
+
+void port_work_destroy(struct port_work *w)
+{
+	bool join = false;
+
+	if (w == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&wq_life);
+	pthread_mutex_lock(&wq.m);
+	wq_cancel_locked(w);
+	for (struct port_work **pp = &wq.all; *pp; pp = &(*pp)->next_all) {
+		if (*pp == w) {
+			*pp = w->next_all;
+			break;
+		}
+	}
+	if (--wq.items == 0 && wq.started && !tls_in_workq) {
+		wq.stop = true;
+		pthread_cond_signal(&wq.c);
+		join = true;
+		wq.started = false;
+	}
+	pthread_mutex_unlock(&wq.m);
+	if (join) {
+		pthread_join(wq.thread, NULL);
+	}
+	pthread_mutex_unlock(&wq_life);
+	free(w);
+}
+
+void port_work_submit(struct port_work *w)
+{
+	pthread_mutex_lock(&wq.m);
+	wq_enqueue(w);
+	pthread_mutex_unlock(&wq.m);
+}
+
+void port_work_schedule(struct port_work *w, uint32_t delay_ms)
+{
+	if (delay_ms == 0) {
+		port_work_submit(w);
+		return;
+	}
+	pthread_mutex_lock(&wq.m);
+	w->scheduled = true;
+	w->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
+	pthread_cond_signal(&wq.c);
+	pthread_mutex_unlock(&wq.m);
+}
+
+void port_work_cancel_sync(struct port_work *w)
+{
+	pthread_mutex_lock(&wq.m);
+	wq_cancel_locked(w);
+	pthread_mutex_unlock(&wq.m);
+}
+
+bool port_in_workq(void)
+{
+	return tls_in_workq;
+}
+
+/* ------------------------------------------------------------------------ contexts */
+
+bool port_in_isr(void)
+{
+	return tls_in_isr;
+}
+
+void emu_port_set_in_isr(bool in_isr)
+{
+	tls_in_isr = in_isr;
+}
+
+/* ------------------------------------------------------------------------ cache */
+
+void port_cache_flush(void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+
+void port_cache_invd(void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+
+void port_check_defined(const void *p, size_t len)
+{
+	(void)VALGRIND_CHECK_MEM_IS_DEFINED(p, len);
+}
+
+/* ------------------------------------------------------------------------ crash points */
+
+#define CRASH_MAX 16
+#define CRASH_NAME 48
+
+static struct {
+	pthread_mutex_t m;
+	bool env_read;
+	unsigned n;
+	struct {
+		char name[CRASH_NAME];
+		unsigned nth;  /* 0: counting only */
+		unsigned hits;
+	} p[CRASH_MAX];
+} crash = {.m = PTHREAD_MUTEX_INITIALIZER};
+
+/* Caller holds crash.m.  Returns the slot of `name`, creating it; NULL if full. */
+static unsigned crash_slot(const char *name, bool *found)
+{
+	for (unsigned i = 0; i < crash.n; i++) {
+		if (strncmp(crash.p[i].name, name, CRASH_NAME) == 0) {
+			*found = true;
+			return i;
+		}
+	}
+	*found = false;
+	if (crash.n == CRASH_MAX) {
+		return CRASH_MAX;
+	}
+	snprintf(crash.p[crash.n].name, CRASH_NAME, "%s", name);
+	crash.p[crash.n].nth = 0;
+	crash.p[crash.n].hits = 0;
+	return crash.n++;
+}
+
+static int crash_arm_locked(const char *name, unsigned nth)
+{
+	bool found;
+	unsigned i;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= CRASH_NAME || nth == 0) {
+		return -EINVAL;
+	}
+	i = crash_slot(name, &found);
+	if (i == CRASH_MAX) {
+		return -ENOMEM;
+	}
+	crash.p[i].nth = nth;
+	return 0;
+}
+
+/* Caller holds crash.m.  IPC_EMU_CRASH="name@n" (n defaults to 1). */
+static void crash_read_env(void)
+{
+	const char *env = getenv("IPC_EMU_CRASH");
+	char name[CRASH_NAME];
+	unsigned nth = 1;
+
+	crash.env_read = true;
+	if (env == NULL || env[0] == '\0') {
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", env);
+	char *at = strchr(name, '@');
+
+	if (at != NULL) {
+		*at = '\0';
+		nth = (unsigned)strtoul(at + 1, NULL, 10);
+	}
+	if (crash_arm_locked(name, nth) != 0) {
+		port_log(PORT_LOG_ERR, "IPC_EMU_CRASH=%s ignored: expected NAME[@N] with N >= 1", env);
+	}
+}
+
+int emu_crash_arm(const char *name, unsigned nth)
+{
+	int rc;
+
+	pthread_mutex_lock(&crash.m);
+	if (!crash.env_read) {
+		crash_read_env();
+	}
+	rc = crash_arm_locked(name, nth);
+	pthread_mutex_unlock(&crash.m);
+	return rc;
+}
+
+unsigned emu_crash_hits(const char *name)
+{
+	unsigned hits = 0;
+
+	pthread_mutex_lock(&crash.m);
+	for (unsigned i = 0; i < crash.n; i++) {
+		if (strncmp(crash.p[i].name, name, CRASH_NAME) == 0) {
+			hits = crash.p[i].hits;
+		}
+	}
+	pthread_mutex_unlock(&crash.m);
+	return hits;
+}
+
+void port_crash_point(const char *name)
+{
+	bool found, die = false;
+	unsigned i;
+
+	pthread_mutex_lock(&crash.m);
+	if (!crash.env_read) {
+		crash_read_env();
+	}
+	i = crash_slot(name, &found);
+	if (i != CRASH_MAX) {
+		crash.p[i].hits++;
+		die = crash.p[i].nth != 0 && crash.p[i].hits == crash.p[i].nth;
+	}
+	pthread_mutex_unlock(&crash.m);
+	if (die) {
+		static const char msg[] = "ipc-emu: crash point hit, killing this process\n";
+
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		raise(SIGKILL);
+	}
+}
+
+/* ------------------------------------------------------------------------ log */
+
+static char log_prefix[32];
+static int log_level = -1;
+
+void emu_port_set_log_prefix(const char *prefix)
+{
+	snprintf(log_prefix, sizeof(log_prefix), "%s", prefix ? prefix : "");
+}
+
+void port_log(enum port_log_level level, const char *fmt, ...)
+{
+	static const char *const names[] = {"", "error", "warning", "info", "debug"};
+	char line[512];
+	int n;
+	va_list ap;
+
+	if (log_level < 0) {
+		const char *env = getenv("IPC_EMU_LOG");
+
+		log_level = env ? atoi(env) : PORT_LOG_WRN;
+	}
+	if ((int)level > log_level) {
+		return;
+	}
+	n = snprintf(line, sizeof(line), "ipc-emu%s%s: %s: ", log_prefix[0] ? " " : "", log_prefix,
+		     names[level <= PORT_LOG_DBG ? level : 0]);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(line)) {
+		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	}
+	va_end(ap);
+	fprintf(stderr, "%s\n", line);
+}
