@@ -1,0 +1,663 @@
+/*
+ * options.c - option parsing, help texts and configuration loading shared by
+ * `ipc-emu run` and `ipc-emu peer`.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipc-emu: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *cli_unbound_name(int mode)
+{
+	switch (mode) {
+	case EMU_UNBOUND_DISABLE:
+		return "disable";
+	case EMU_UNBOUND_ENABLE:
+		return "enable";
+	case EMU_UNBOUND_DETECT:
+		return "detect";
+	default:
+		return "devicetree";
+	}
+}
+
+const char *cli_doorbell_name(enum emu_doorbell d)
+{
+	return d == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex";
+}
+
+/* ---------------------------------------------------------------- help -- */
+
+void cli_help_main(FILE *f)
+{
+	fprintf(f,
+		"usage: ipc-emu <command> [options]\n"
+		"\n"
+		"Run Zephyr-style inter-processor communication (ICMsg over pbuf, ipc_service)\n"
+		"between two Linux processes sharing memory laid out like the target's.\n"
+		"\n"
+		"commands:\n"
+		"  run     spawn a host and a remote peer, supervise them, report\n"
+		"  peer    run one side by hand (pair two terminals on one --segment)\n"
+		"  help    'ipc-emu help <command>' shows the options of a command\n"
+		"\n"
+		"options:\n"
+		"  --help      this text\n"
+		"  --version   print the version\n"
+		"\n"
+		"examples:\n"
+		"  ipc-emu run\n"
+		"  ipc-emu run --unbound enable --kill-random 3 --json report.json\n"
+		"  ipc-emu peer --role host --segment demo   # and in another terminal:\n"
+		"  ipc-emu peer --role remote --segment demo\n"
+		"\n"
+		"exit status: 0 passed, 1 an invariant failed, 2 usage or configuration error,\n"
+		"77 skipped (a host feature such as valgrind is missing).\n");
+}
+
+#define SCENARIO_OPTIONS_HELP                                                                     \
+	"  --dts FILE[,FILE]      devicetree of the host (mirrored for the remote), or\n"         \
+	"                         host,remote (checked as a pair); default: built-in\n"           \
+	"                         nRF5340-like board\n"                                           \
+	"  --backend icmsg        IPC backend (default: icmsg)\n"                                  \
+	"  --instance LABEL       instance node label (default: first instance of the backend)\n" \
+	"  --unbound MODE         disable|enable|detect: override devicetree `unbound`\n"         \
+	"                         (default: the devicetree value)\n"                               \
+	"  --messages N           N/2 echo round trips, then N/2 stream messages each way\n"      \
+	"                         (default: 2000)\n"                                               \
+	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
+	"                         (default: work queue)\n"                                         \
+	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring)\n"  \
+	"                         bytes (default: 128)\n"                                          \
+	"  --seed S               seed of message lengths, payloads and kills (default: 1)\n"    \
+	"  --json FILE            write the JSON report to FILE (default: none)\n"                \
+	"  --quiet                print nothing but errors (default: summary on stdout)\n"
+
+void cli_help_run(FILE *f)
+{
+	fprintf(f,
+		"usage: ipc-emu run [options]\n"
+		"\n"
+		"Create a shared-memory segment, spawn a host and a remote peer on it, run the\n"
+		"echo + stream scenario, check every message (CRC, length, order) and report.\n"
+		"The segment's names are unlinked as soon as it exists: nothing in /dev/shm can\n"
+		"outlive the run, and the peers die with the supervisor.\n"
+		"\n"
+		"options:\n" SCENARIO_OPTIONS_HELP
+		"  --doorbell KIND        futex|eventfd (default: futex)\n"
+		"  --valgrind             run each peer under valgrind memcheck; errors fail the\n"
+		"                         run, timeouts are scaled x20 (exit 77 if not installed)\n"
+		"  --kill-random K        SIGKILL a random peer K times during the run and restart\n"
+		"                         it (default: 0); needs --unbound enable|detect to pass\n"
+		"  --timeout SEC          kill both peers and report a hang after SEC seconds\n"
+		"                         (default: 120, x20 under --valgrind; 0: none)\n"
+		"  --help                 this text\n"
+		"\n"
+		"examples:\n"
+		"  ipc-emu run --messages 100000 --doorbell eventfd\n"
+		"  ipc-emu run --unbound enable --kill-random 3 --seed 7 --json out.json\n"
+		"  ipc-emu run --dts host.dts,remote.dts --instance ipc0 --valgrind\n"
+		"\n"
+		"exit status: 0 passed, 1 an invariant failed (corrupted, duplicated, reordered\n"
+		"or lost messages, a peer failed, valgrind errors, hang), 2 usage or\n"
+		"configuration error, 77 skipped, 128+N interrupted by signal N.\n");
+}
+
+void cli_help_peer(FILE *f)
+{
+	fprintf(f,
+		"usage: ipc-emu peer --role host|remote --segment NAME [options]\n"
+		"\n"
+		"Run one side of the scenario by hand.  The host creates the segment NAME in\n"
+		"/dev/shm if it does not exist (else attaches to it); the remote attaches,\n"
+		"retrying while it does not exist.  Both sides must be given the same\n"
+		"scenario options.  The creator removes the segment when it exits.\n"
+		"\n"
+		"options:\n"
+		"  --role ROLE            host|remote (required)\n"
+		"  --segment NAME         shared-memory segment name (required)\n" SCENARIO_OPTIONS_HELP
+		"  --doorbell futex       doorbell kind of a segment the host creates; eventfd\n"
+		"                         needs `ipc-emu run` (default: futex)\n"
+		"  --timeout SEC          give up after SEC seconds, attaching included\n"
+		"                         (default: 120; 0: none)\n"
+		"  --help                 this text\n"
+		"\n"
+		"examples:\n"
+		"  ipc-emu peer --role host --segment demo --unbound enable\n"
+		"  ipc-emu peer --role remote --segment demo --unbound enable\n"
+		"  ipc-emu peer --role remote --segment demo --dts board.dts --messages 10000\n"
+		"\n"
+		"exit status: 0 passed, 1 an invariant failed or timeout, 2 usage or\n"
+		"configuration error.\n");
+}
+
+/* ------------------------------------------------------------- parsing -- */
+
+static const char *cmd_name(enum cli_cmd cmd)
+{
+	return cmd == CLI_CMD_RUN ? "run" : "peer";
+}
+
+static int usage(enum cli_cmd cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage(enum cli_cmd cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ipc-emu: %s: ", cmd_name(cmd));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'ipc-emu %s --help')\n", cmd_name(cmd));
+	return -1;
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+		return false;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v > max) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0') {
+		return false;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !(v >= 0.0) || v > 1e7) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_fds(const char *s, int fds[4])
+{
+	char buf[128], *save = NULL, *tok;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf)) {
+		return false;
+	}
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long v;
+
+		if (n == 4) {
+			return false;
+		}
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno != 0 || *end != '\0' || v < -1 || v > INT_MAX) {
+			return false;
+		}
+		fds[n++] = (int)v;
+	}
+	return n == 4 && fds[0] >= 0 && fds[1] >= 0;
+}
+
+/* Split "a,b" into the dts list (pointers into a static copy). */
+static bool parse_dts(const char *s, struct cli_opts *o)
+{
+	static char buf[2][4096];
+	const char *comma = strchr(s, ',');
+
+	if (comma == NULL) {
+		if (strlen(s) == 0 || strlen(s) >= sizeof(buf[0])) {
+			return false;
+		}
+		strcpy(buf[0], s);
+		o->dts[0] = buf[0];
+		o->n_dts = 1;
+		return true;
+	}
+	if (strchr(comma + 1, ',') != NULL || comma == s || comma[1] == '\0' ||
+	    (size_t)(comma - s) >= sizeof(buf[0]) || strlen(comma + 1) >= sizeof(buf[1])) {
+		return false;
+	}
+	memcpy(buf[0], s, (size_t)(comma - s));
+	buf[0][comma - s] = '\0';
+	strcpy(buf[1], comma + 1);
+	o->dts[0] = buf[0];
+	o->dts[1] = buf[1];
+	o->n_dts = 2;
+	return true;
+}
+
+enum opt_id {
+	O_DTS, O_BACKEND, O_INSTANCE, O_UNBOUND, O_MESSAGES, O_JSON, O_DOORBELL, O_VALGRIND,
+	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
+	O_HELP,
+};
+
+#define FOR_RUN 1u
+#define FOR_PEER 2u
+
+static const struct {
+	const char *name;
+	enum opt_id id;
+	bool arg;
+	unsigned cmds;
+} opt_table[] = {
+	{"dts", O_DTS, true, FOR_RUN | FOR_PEER},
+	{"backend", O_BACKEND, true, FOR_RUN | FOR_PEER},
+	{"instance", O_INSTANCE, true, FOR_RUN | FOR_PEER},
+	{"unbound", O_UNBOUND, true, FOR_RUN | FOR_PEER},
+	{"messages", O_MESSAGES, true, FOR_RUN | FOR_PEER},
+	{"json", O_JSON, true, FOR_RUN | FOR_PEER},
+	{"doorbell", O_DOORBELL, true, FOR_RUN | FOR_PEER},
+	{"valgrind", O_VALGRIND, false, FOR_RUN},
+	{"rx-in-isr", O_RX_IN_ISR, false, FOR_RUN | FOR_PEER},
+	{"rx-buf-size", O_RX_BUF, true, FOR_RUN | FOR_PEER},
+	{"seed", O_SEED, true, FOR_RUN | FOR_PEER},
+	{"kill-random", O_KILL, true, FOR_RUN},
+	{"timeout", O_TIMEOUT, true, FOR_RUN | FOR_PEER},
+	{"quiet", O_QUIET, false, FOR_RUN | FOR_PEER},
+	{"role", O_ROLE, true, FOR_PEER},
+	{"segment", O_SEGMENT, true, FOR_PEER},
+	{"fds", O_FDS, true, FOR_PEER},
+	{"help", O_HELP, false, FOR_RUN | FOR_PEER},
+};
+
+static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	o->backend = EMU_BACKEND_ICMSG;
+	o->messages = CLI_DEFAULT_MESSAGES;
+	o->doorbell = EMU_DOORBELL_FUTEX;
+	o->rx_buf_size = CLI_DEFAULT_RX_BUF;
+	o->seed = 1;
+	o->timeout_s = CLI_DEFAULT_TIMEOUT_S;
+	for (int i = 0; i < 4; i++) {
+		o->fds[i] = -1;
+	}
+}
+
+static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char *v,
+		 struct cli_opts *o)
+{
+	uint64_t u;
+
+	switch (id) {
+	case O_DTS:
+		if (!parse_dts(v, o)) {
+			return usage(cmd, "--dts wants FILE or HOSTFILE,REMOTEFILE, not '%s'", v);
+		}
+		break;
+	case O_BACKEND:
+		if (strcmp(v, "icmsg") == 0) {
+			o->backend = EMU_BACKEND_ICMSG;
+		} else if (strcmp(v, "icbmsg") == 0) {
+			return usage(cmd, "--backend icbmsg is not supported by the scenario yet");
+		} else {
+			return usage(cmd, "--backend wants icmsg, not '%s'", v);
+		}
+		break;
+	case O_INSTANCE:
+		if (*v == '\0' || strlen(v) >= 32) {
+			return usage(cmd, "--instance wants a node label, not '%s'", v);
+		}
+		o->instance = v;
+		break;
+	case O_UNBOUND:
+		if (strcmp(v, "disable") == 0) {
+			o->unbound = EMU_UNBOUND_DISABLE;
+		} else if (strcmp(v, "enable") == 0) {
+			o->unbound = EMU_UNBOUND_ENABLE;
+		} else if (strcmp(v, "detect") == 0) {
+			o->unbound = EMU_UNBOUND_DETECT;
+		} else {
+			return usage(cmd, "--unbound wants disable, enable or detect, not '%s'", v);
+		}
+		break;
+	case O_MESSAGES:
+		if (!parse_u64(v, UINT32_MAX, &o->messages)) {
+			return usage(cmd, "--messages wants a count 0..%u, not '%s'", UINT32_MAX, v);
+		}
+		break;
+	case O_JSON:
+		if (*v == '\0') {
+			return usage(cmd, "--json wants a file name");
+		}
+		o->json = v;
+		break;
+	case O_DOORBELL:
+		if (strcmp(v, "futex") == 0) {
+			o->doorbell = EMU_DOORBELL_FUTEX;
+		} else if (strcmp(v, "eventfd") == 0) {
+			o->doorbell = EMU_DOORBELL_EVENTFD;
+		} else {
+			return usage(cmd, "--doorbell wants futex or eventfd, not '%s'", v);
+		}
+		o->doorbell_set = true;
+		break;
+	case O_VALGRIND:
+		o->valgrind = true;
+		break;
+	case O_RX_IN_ISR:
+		o->rx_in_isr = true;
+		break;
+	case O_RX_BUF:
+		if (!parse_u64(v, UINT16_MAX, &u) || u < SCN_HDR_LEN) {
+			return usage(cmd, "--rx-buf-size wants bytes %u..65535, not '%s'", SCN_HDR_LEN,
+				     v);
+		}
+		o->rx_buf_size = (uint32_t)u;
+		break;
+	case O_SEED:
+		if (!parse_u64(v, UINT64_MAX, &o->seed)) {
+			return usage(cmd, "--seed wants an unsigned integer, not '%s'", v);
+		}
+		break;
+	case O_KILL:
+		if (!parse_u64(v, 1000, &u)) {
+			return usage(cmd, "--kill-random wants a count 0..1000, not '%s'", v);
+		}
+		o->kill_random = (unsigned)u;
+		break;
+	case O_TIMEOUT:
+		if (!parse_double(v, &o->timeout_s)) {
+			return usage(cmd, "--timeout wants seconds >= 0, not '%s'", v);
+		}
+		o->timeout_set = true;
+		break;
+	case O_QUIET:
+		o->quiet = true;
+		break;
+	case O_ROLE:
+		if (strcmp(v, "host") == 0) {
+			o->role = EMU_ROLE_HOST;
+		} else if (strcmp(v, "remote") == 0) {
+			o->role = EMU_ROLE_REMOTE;
+		} else {
+			return usage(cmd, "--role wants host or remote, not '%s'", v);
+		}
+		o->role_set = true;
+		break;
+	case O_SEGMENT:
+		if (*v == '\0' || strlen(v) > 200 || strchr(v, '/') != NULL) {
+			return usage(cmd, "--segment wants a name without '/', not '%s'", v);
+		}
+		o->segment = v;
+		break;
+	case O_FDS:
+		if (!parse_fds(v, o->fds)) {
+			return usage(cmd, "--fds wants MEM,CTL,EFD0,EFD1, not '%s'", v);
+		}
+		o->have_fds = true;
+		break;
+	case O_HELP:
+		break;
+	}
+	(void)name;
+	return 0;
+}
+
+int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opts *o)
+{
+	unsigned mask = cmd == CLI_CMD_RUN ? FOR_RUN : FOR_PEER;
+
+	opts_default(cmd, o);
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		char name[64];
+		size_t nlen;
+		size_t k;
+
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (strcmp(a, "-h") == 0) {
+				(cmd == CLI_CMD_RUN ? cli_help_run : cli_help_peer)(stdout);
+				return 1;
+			}
+			return usage(cmd, "unexpected argument '%s'", a);
+		}
+		eq = strchr(a + 2, '=');
+		nlen = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+		if (nlen >= sizeof(name)) {
+			return usage(cmd, "unknown option '%.40s...'", a);
+		}
+		memcpy(name, a + 2, nlen);
+		name[nlen] = '\0';
+		for (k = 0; k < sizeof(opt_table) / sizeof(opt_table[0]); k++) {
+			if (strcmp(opt_table[k].name, name) == 0 && (opt_table[k].cmds & mask)) {
+				break;
+			}
+		}
+		if (k == sizeof(opt_table) / sizeof(opt_table[0])) {
+			return usage(cmd, "unknown option '--%s'", name);
+		}
+		if (opt_table[k].id == O_HELP) {
+			(cmd == CLI_CMD_RUN ? cli_help_run : cli_help_peer)(stdout);
+			return 1;
+		}
+		if (opt_table[k].arg) {
+			if (eq) {
+				val = eq + 1;
+			} else if (i + 1 < argc) {
+				val = argv[++i];
+			} else {
+				return usage(cmd, "option '--%s' needs a value", name);
+			}
+		} else if (eq) {
+			return usage(cmd, "option '--%s' takes no value", name);
+		}
+		if (apply(cmd, opt_table[k].id, name, val, o) < 0) {
+			return -1;
+		}
+	}
+	if (cmd == CLI_CMD_PEER) {
+		if (!o->role_set) {
+			return usage(cmd, "--role host|remote is required");
+		}
+		if (o->have_fds && o->segment != NULL) {
+			return usage(cmd, "--fds and --segment are exclusive");
+		}
+		if (!o->have_fds && o->segment == NULL) {
+			return usage(cmd, "--segment NAME is required");
+		}
+		if (!o->have_fds && o->doorbell == EMU_DOORBELL_EVENTFD) {
+			return usage(cmd, "--doorbell eventfd needs 'ipc-emu run' (eventfds cannot "
+					  "be found by name)");
+		}
+	}
+	if (o->valgrind && !o->timeout_set) {
+		o->timeout_s = CLI_DEFAULT_TIMEOUT_S * CLI_VALGRIND_SCALE;
+	} else if (o->valgrind) {
+		o->timeout_s *= CLI_VALGRIND_SCALE;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------- configuration -- */
+
+uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool handshake)
+{
+	/* pbuf.h: data[] = size - W - 4, W = max(dcache_align, handshake ? 8 : 4);
+	 * a packet takes 4 + roundup4(len) bytes and 4 bytes always stay free. */
+	uint64_t w = dcache_alignment > (handshake ? 8u : 4u) ? dcache_alignment
+							      : (handshake ? 8u : 4u);
+	uint64_t data, cap;
+
+	if (region_size < w + 4 + 12) {
+		return 0;
+	}
+	data = region_size - w - 4;
+	cap = data >= 8 ? (data - 8) & ~(uint64_t)3 : 0;
+	return cap > UINT16_MAX ? UINT16_MAX : (uint32_t)cap;
+}
+
+static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p, char *err,
+		     size_t errlen)
+{
+	int rc;
+
+	if (path == NULL) {
+		char src[64];
+
+		snprintf(src, sizeof(src), "<default board: %s>", emu_role_name(role));
+		rc = emu_dt_load_string(emu_dt_default_board(role), src, p, err, errlen);
+	} else {
+		rc = emu_dt_load_file(path, p, err, errlen);
+		if (rc == -ENOENT && err[0] == '\0') {
+			snprintf(err, errlen, "%s: no such file", path);
+		}
+	}
+	if (rc < 0 && err[0] == '\0') {
+		snprintf(err, errlen, "%s: cannot load devicetree (%s)",
+			 path ? path : "<default board>", strerror(-rc));
+	}
+	return rc;
+}
+
+static const struct emu_dt_inst *pick(const struct emu_dt_plan *p, const struct cli_opts *o,
+				      char *err, size_t errlen)
+{
+	const struct emu_dt_inst *in = NULL;
+
+	if (o->instance != NULL) {
+		in = emu_dt_find(p, o->instance);
+		if (in == NULL) {
+			snprintf(err, errlen, "%s: no IPC instance labelled '%s'", p->source,
+				 o->instance);
+			return NULL;
+		}
+		if (in->backend != o->backend) {
+			snprintf(err, errlen, "%s: %s: instance '%s' is not an %s instance", p->source,
+				 in->node, o->instance, "icmsg");
+			return NULL;
+		}
+		return in;
+	}
+	for (unsigned i = 0; i < p->n_inst; i++) {
+		if (p->inst[i].backend == o->backend) {
+			return &p->inst[i];
+		}
+	}
+	snprintf(err, errlen, "%s: no zephyr,ipc-icmsg instance", p->source);
+	return NULL;
+}
+
+int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
+{
+	int rc;
+	uint32_t cap;
+	bool handshake;
+
+	memset(c, 0, sizeof(*c));
+	err[0] = '\0';
+	if (o->n_dts == 0) {
+		rc = load_plan(NULL, EMU_ROLE_HOST, &c->host, err, errlen);
+		if (rc == 0) {
+			rc = load_plan(NULL, EMU_ROLE_REMOTE, &c->remote, err, errlen);
+		}
+		if (rc == 0) {
+			rc = emu_dt_check_pair(&c->host, &c->remote, err, errlen);
+		}
+	} else if (o->n_dts == 1) {
+		rc = load_plan(o->dts[0], EMU_ROLE_HOST, &c->host, err, errlen);
+		if (rc == 0) {
+			emu_dt_mirror(&c->host, &c->remote);
+		}
+	} else {
+		rc = load_plan(o->dts[0], EMU_ROLE_HOST, &c->host, err, errlen);
+		if (rc == 0) {
+			rc = load_plan(o->dts[1], EMU_ROLE_REMOTE, &c->remote, err, errlen);
+		}
+		if (rc == 0) {
+			rc = emu_dt_check_pair(&c->host, &c->remote, err, errlen);
+		}
+	}
+	if (rc < 0) {
+		if (err[0] == '\0') {
+			snprintf(err, errlen, "invalid devicetree pair (%s)", strerror(-rc));
+		}
+		return rc;
+	}
+	c->inst_host = pick(&c->host, o, err, errlen);
+	if (c->inst_host == NULL) {
+		return -EINVAL;
+	}
+	c->inst_remote = emu_dt_find(&c->remote, c->inst_host->label);
+	if (c->inst_remote == NULL) {
+		snprintf(err, errlen, "%s: no IPC instance labelled '%s'", c->remote.source,
+			 c->inst_host->label);
+		return -EINVAL;
+	}
+	c->unbound = o->unbound ? o->unbound : (int)c->inst_host->unbound;
+	if (c->unbound == 0) {
+		c->unbound = EMU_UNBOUND_DISABLE;
+	}
+	handshake = c->unbound != EMU_UNBOUND_DISABLE;
+	if (handshake && c->inst_host->dcache_alignment < 8) {
+		snprintf(err, errlen,
+			 "%s: %s: dcache-alignment: unbound \"%s\" needs dcache-alignment >= 8 "
+			 "(is %u)",
+			 c->host.source, c->inst_host->node, cli_unbound_name(c->unbound),
+			 c->inst_host->dcache_alignment);
+		return -EINVAL;
+	}
+	cap = scn_ring_capacity(c->inst_host->tx.size, c->inst_host->dcache_alignment, handshake);
+	{
+		uint32_t cap_rx = scn_ring_capacity(c->inst_host->rx.size,
+						    c->inst_host->dcache_alignment, handshake);
+		if (cap_rx < cap) {
+			cap = cap_rx;
+		}
+	}
+	c->max_len = o->rx_buf_size < cap ? o->rx_buf_size : cap;
+	if (c->max_len < SCN_HDR_LEN) {
+		snprintf(err, errlen, "%s: %s: tx-region/rx-region: too small for a %u-byte message",
+			 c->host.source, c->inst_host->node, SCN_HDR_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum emu_role role,
+		    struct scn_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->role = role;
+	p->plan = role == EMU_ROLE_HOST ? &c->host : &c->remote;
+	p->instance = c->inst_host->label;
+	emu_board_opts_default(&p->board);
+	p->board.icmsg_rx_buf_size = o->rx_buf_size;
+	p->board.icmsg_rx_in_isr = o->rx_in_isr;
+	p->board.unbound_override = o->unbound;
+	p->messages = o->messages;
+	p->seed = o->seed;
+	p->max_len = c->max_len;
+	p->timeout_s = o->timeout_s;
+	p->quiet = o->quiet;
+}

@@ -1,0 +1,151 @@
+/*
+ * peer.c - `ipc-emu peer`: one side of the scenario, either spawned by
+ * `ipc-emu run` (hidden --fds form: the segment's descriptors are inherited)
+ * or started by hand on a named segment.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Host: create the named segment, or attach if it exists.  Remote: attach,
+ * retrying while it does not exist (or is still being initialised). */
+static int open_named(const struct cli_opts *o, const struct cli_config *c,
+		       struct emu_segment **seg, bool *creator)
+{
+	uint64_t deadline = o->timeout_s > 0 ? scn_now_ns() + (uint64_t)(o->timeout_s * 1e9) : 0;
+	int rc;
+
+	*creator = false;
+	if (o->role == EMU_ROLE_HOST) {
+		struct emu_segment_cfg cfg = {
+			.name = o->segment,
+			.mem_base = c->host.base,
+			.mem_size = (uint32_t)c->host.size,
+			.doorbell = o->doorbell,
+		};
+
+		rc = emu_segment_create(&cfg, seg);
+		if (rc == 0) {
+			*creator = true;
+			return 0;
+		}
+		if (rc != -EEXIST) {
+			cli_err("cannot create segment '%s': %s", o->segment, strerror(-rc));
+			return rc;
+		}
+	}
+	for (;;) {
+		rc = emu_segment_attach(o->segment, seg);
+		if (rc == 0) {
+			break;
+		}
+		if ((rc != -ENOENT && rc != -EPROTO) ||
+		    (deadline != 0 && scn_now_ns() > deadline)) {
+			cli_err("cannot attach to segment '%s': %s", o->segment,
+				rc == -ENOENT ? "it does not exist" : strerror(-rc));
+			return rc;
+		}
+		sleep_ms(10);
+	}
+	if (emu_segment_base(*seg) != c->host.base || emu_segment_size(*seg) < c->host.size) {
+		cli_err("segment '%s' covers 0x%llx+0x%x, the devicetree needs 0x%llx+0x%llx",
+			o->segment, (unsigned long long)emu_segment_base(*seg),
+			emu_segment_size(*seg), (unsigned long long)c->host.base,
+			(unsigned long long)c->host.size);
+		emu_segment_close(*seg);
+		*seg = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_peer(const struct cli_opts *o)
+{
+	static struct cli_config c;
+	struct scn_params p;
+	struct emu_segment *seg = NULL;
+	char err[512];
+	bool creator = false;
+	int rc, status;
+	uint64_t t0 = scn_now_ns();
+
+	rc = cli_load_config(o, &c, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("%s", err);
+		return EXIT_USAGE;
+	}
+	cli_scn_params(o, &c, o->role, &p);
+	if (o->have_fds) {
+		struct emu_segment_fds fds = {
+			.mem = o->fds[0], .ctl = o->fds[1], .efd = {o->fds[2], o->fds[3]}};
+
+		p.timeout_s = 0; /* the supervisor watches */
+		rc = emu_segment_attach_fds(&fds, &seg);
+		for (int i = 0; i < 4; i++) {
+			if (o->fds[i] >= 0) {
+				close(o->fds[i]);
+			}
+		}
+		if (rc < 0) {
+			cli_err("peer %s: cannot attach inherited segment: %s",
+				emu_role_name(o->role), strerror(-rc));
+			return EXIT_INVARIANT;
+		}
+		status = scn_run(seg, &p);
+		emu_segment_close(seg);
+		return status;
+	}
+
+	rc = open_named(o, &c, &seg, &creator);
+	if (rc < 0) {
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+	}
+	status = scn_run(seg, &p);
+	if (status != SCN_EXIT_CONFIG) {
+		struct scn_area snap[2];
+		struct cli_report r;
+
+		memset(&r, 0, sizeof(r));
+		memcpy(&snap[0], scn_area(seg, EMU_ROLE_HOST), sizeof(snap[0]));
+		memcpy(&snap[1], scn_area(seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
+		r.opts = o;
+		r.cfg = &c;
+		r.area[0] = &snap[0];
+		r.area[1] = &snap[1];
+		for (int i = 0; i < 2; i++) {
+			r.peer[i].valgrind_errors = -1;
+			if (i == (int)o->role) {
+				r.peer[i].exit_status = status;
+			} else {
+				r.peer[i].exit_status = snap[i].exited ? 0 : -1;
+			}
+		}
+		r.duration_s = (double)(scn_now_ns() - t0) / 1e9;
+		r.doorbell = cli_doorbell_name(emu_segment_doorbell(seg));
+		r.peer_mode = true;
+		cli_report_eval(&r);
+		if (!o->quiet) {
+			cli_report_print(&r, stdout);
+		}
+		if (o->json != NULL && cli_report_json(&r, o->json) < 0 && status == SCN_EXIT_OK) {
+			status = SCN_EXIT_FAIL;
+		}
+		if (status == SCN_EXIT_OK && !r.ok) {
+			status = SCN_EXIT_FAIL;
+		}
+	}
+	emu_segment_close(seg); /* the creator also unlinks */
+	return status;
+}

@@ -1,0 +1,228 @@
+/*
+ * board.c - the devices of one core, built at run time from its devicetree
+ * plan: one ipc_service instance per zephyr,ipc-icmsg node (ICBMsg nodes are
+ * added by the ICBMsg backend), each over the core's emulated MBOX
+ * controller, with its regions mapped from the segment's memory image.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc_emu/emu.h"
+#include "ipc_emu/ipc_icmsg.h"
+#include "port.h"
+
+struct board_icmsg {
+	struct device dev;
+	struct icmsg_config_t conf;
+	struct icmsg_data_t data;
+	struct pbuf_cfg tx_cfg, rx_cfg;
+	struct pbuf *tx_pb, *rx_pb;
+	bool initialised;
+};
+
+struct emu_board {
+	unsigned n;
+	char labels[EMU_DT_MAX_INST][32];
+	struct board_icmsg *icmsg[EMU_DT_MAX_INST];
+};
+
+void emu_board_opts_default(struct emu_board_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->icmsg_rx_buf_size = ICMSG_RX_BUF_SIZE_DEFAULT;
+	o->icmsg_bond_notify_ms = ICMSG_BOND_NOTIFY_REPEAT_MS_DEFAULT;
+	o->icmsg_mutex_timeout_ms = ICMSG_SHMEM_ACCESS_TO_MS_DEFAULT;
+}
+
+/* struct pbuf has a const cfg pointer: build it in place. */
+static struct pbuf *pbuf_new(const struct pbuf_cfg *cfg)
+{
+	struct pbuf init = {.cfg = cfg};
+	struct pbuf *pb = malloc(sizeof(*pb));
+
+	if (pb != NULL) {
+		memcpy(pb, &init, sizeof(init));
+	}
+	return pb;
+}
+
+static void icmsg_free(struct board_icmsg *b)
+{
+	if (b == NULL) {
+		return;
+	}
+	if (b->initialised) {
+		if (icmsg_state(&b->data) != ICMSG_STATE_OFF) {
+			(void)icmsg_close(&b->conf, &b->data);
+		}
+		icmsg_deinit(&b->data);
+	}
+	free(b->data.rx_buf);
+	free(b->tx_pb);
+	free(b->rx_pb);
+	free(b);
+}
+
+static int map_region(struct emu_segment *seg, const struct emu_dt_inst *in,
+		      const struct emu_dt_region *r, const char *prop, void **out, char *err,
+		      size_t errlen)
+{
+	*out = emu_segment_ptr(seg, r->addr, r->size);
+	if (*out == NULL) {
+		snprintf(err, errlen, "%s: %s: 0x%llx+0x%llx is outside the shared memory image",
+			 in->node, prop, (unsigned long long)r->addr, (unsigned long long)r->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int icmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
+			struct emu_core *core, const struct emu_board_opts *opts,
+			struct board_icmsg **out, char *err, size_t errlen)
+{
+	struct board_icmsg *b = calloc(1, sizeof(*b));
+	void *tx, *rx;
+	int rc, mode = opts->unbound_override ? opts->unbound_override : (int)in->unbound;
+	bool handshake = mode != EMU_UNBOUND_DISABLE;
+
+	if (b == NULL) {
+		return -ENOMEM;
+	}
+	rc = map_region(seg, in, &in->tx, "tx-region", &tx, err, errlen);
+	if (rc == 0) {
+		rc = map_region(seg, in, &in->rx, "rx-region", &rx, err, errlen);
+	}
+	if (rc < 0) {
+		goto fail;
+	}
+	if (handshake && in->dcache_alignment < 8) {
+		snprintf(err, errlen,
+			 "%s: dcache-alignment: unbound \"%s\" needs dcache-alignment >= 8 (is %u)",
+			 in->node, mode == EMU_UNBOUND_ENABLE ? "enable" : "detect",
+			 in->dcache_alignment);
+		rc = -EINVAL;
+		goto fail;
+	}
+	b->tx_cfg = (struct pbuf_cfg)PBUF_CFG_INIT(tx, in->tx.size, in->dcache_alignment, handshake);
+	b->rx_cfg = (struct pbuf_cfg)PBUF_CFG_INIT(rx, in->rx.size, in->dcache_alignment, handshake);
+	b->tx_pb = pbuf_new(&b->tx_cfg);
+	b->rx_pb = pbuf_new(&b->rx_cfg);
+	b->data.rx_buf_size = opts->icmsg_rx_buf_size;
+	b->data.rx_buf = calloc(1, (opts->icmsg_rx_buf_size + 3u) & ~3u);
+	if (b->tx_pb == NULL || b->rx_pb == NULL || b->data.rx_buf == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	/* rx_init only checks the layout and touches no shared memory. */
+	if (pbuf_rx_init(b->tx_pb) < 0 || pbuf_rx_init(b->rx_pb) < 0) {
+		snprintf(err, errlen, "%s: tx-region/rx-region: not a valid pbuf layout "
+			 "(size, alignment or dcache-alignment)", in->node);
+		rc = -EINVAL;
+		goto fail;
+	}
+	b->conf.mbox_tx = (struct mbox_dt_spec){.dev = emu_core_mbox(core), .channel_id = in->mbox_tx};
+	b->conf.mbox_rx = (struct mbox_dt_spec){.dev = emu_core_mbox(core), .channel_id = in->mbox_rx};
+	b->conf.unbound_mode = (enum icmsg_unbound_mode)mode;
+	b->conf.rx_in_isr = opts->icmsg_rx_in_isr;
+	b->conf.bond_notify_repeat_ms = opts->icmsg_bond_notify_ms;
+	b->conf.shmem_access_to_ms = opts->icmsg_mutex_timeout_ms;
+	b->data.tx_pb = b->tx_pb;
+	b->data.rx_pb = b->rx_pb;
+	rc = icmsg_init(&b->conf, &b->data);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot initialise ICMsg (%s)", in->node,
+			 rc == -EINVAL ? "invalid option" : "out of memory");
+		goto fail;
+	}
+	b->initialised = true;
+	b->dev = (struct device){
+		.name = in->label, .config = &b->conf, .api = &ipc_icmsg_backend, .data = &b->data};
+	*out = b;
+	return 0;
+
+fail:
+	icmsg_free(b);
+	return rc;
+}
+
+int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
+		     struct emu_core *core, const struct emu_board_opts *opts,
+		     struct emu_board **out, char *err, size_t errlen)
+{
+	struct emu_board_opts defaults;
+	struct emu_board *b;
+	char scratch[8];
+	int rc = 0;
+
+	if (err == NULL || errlen == 0) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	err[0] = '\0';
+	if (plan == NULL || seg == NULL || core == NULL || out == NULL) {
+		snprintf(err, errlen, "emu_board_create: missing argument");
+		return -EINVAL;
+	}
+	if (opts == NULL) {
+		emu_board_opts_default(&defaults);
+		opts = &defaults;
+	}
+	if (opts->icmsg_rx_buf_size == 0 || opts->icmsg_rx_buf_size > UINT16_MAX) {
+		snprintf(err, errlen, "ICMsg RX buffer size must be 1..65535 (is %u)",
+			 opts->icmsg_rx_buf_size);
+		return -EINVAL;
+	}
+	if (opts->icmsg_bond_notify_ms < 1 || opts->icmsg_bond_notify_ms > 100) {
+		snprintf(err, errlen, "ICMsg bond notify repeat must be 1..100 ms (is %u)",
+			 opts->icmsg_bond_notify_ms);
+		return -EINVAL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
+		const struct emu_dt_inst *in = &plan->inst[i];
+
+		snprintf(b->labels[b->n], sizeof(b->labels[0]), "%s", in->label);
+		if (in->backend == EMU_BACKEND_ICMSG) {
+			rc = icmsg_create(in, seg, core, opts, &b->icmsg[b->n], err, errlen);
+			if (rc < 0) {
+				goto fail;
+			}
+		}
+		b->n++;
+	}
+	*out = b;
+	return 0;
+
+fail:
+	emu_board_destroy(b);
+	return rc;
+}
+
+void emu_board_destroy(struct emu_board *b)
+{
+	if (b == NULL) {
+		return;
+	}
+	for (unsigned i = 0; i < b->n; i++) {
+		icmsg_free(b->icmsg[i]);
+	}
+	free(b);
+}
+
+const struct device *emu_board_device(struct emu_board *b, const char *label)
+{
+	if (b == NULL || label == NULL) {
+		return NULL;
+	}
+	for (unsigned i = 0; i < b->n; i++) {
+		if (strcmp(b->labels[i], label) == 0 && b->icmsg[i] != NULL) {
+			return &b->icmsg[i]->dev;
+		}
+	}
+	return NULL;
+}

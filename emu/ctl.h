@@ -1,0 +1,154 @@
+/*
+ * ctl.h - layout of the control block (<name>-ctl), private to emu/.
+ *
+ * The control block models the hardware registers of the link: mailbox
+ * pending bits, doorbells and peer status.  It is never part of the memory
+ * image.  Both processes map it; it holds integers only, never pointers.
+ *
+ *   offset  size  what                        written by
+ *   0x000    192  struct emu_ctl_hdr          the creator, once; magic last
+ *   0x0c0     64  role[EMU_ROLE_HOST]         see struct emu_ctl_role
+ *   0x100     64  role[EMU_ROLE_REMOTE]
+ *   0x140   1024  app[EMU_ROLE_HOST]          the host's application
+ *   0x540   1024  app[EMU_ROLE_REMOTE]        the remote's application
+ *   0x940         end (2368 bytes)
+ *
+ * Role record (one 64-byte cache line each, so the two interrupt threads do
+ * not false-share):
+ *
+ *   +0  pending     bit N (N < EMU_MBOX_CHANNELS): channel N signalled;
+ *                   bit 31 (EMU_CTL_KICK): the owner core kicks itself
+ *                   (channel enabled, stop).  Set by any sender with an
+ *                   atomic OR; the owner's interrupt thread takes (clears)
+ *                   only enabled bits with an atomic AND.  It is also the
+ *                   futex word of the futex doorbell.
+ *   +4  sleeping    1 while the owner's interrupt thread is (about to be)
+ *                   blocked; senders ring the doorbell only when it is 1.
+ *   +8  pid         pid of the process running the core (last started)
+ *   +12 boot_count  incremented at each emu_core_start() of the role
+ *   +16 heartbeat   CLOCK_MONOTONIC milliseconds of the interrupt thread's
+ *                   last pass (at least every EMU_CTL_HEARTBEAT_MS)
+ *
+ * Everything here may have been written by a buggy or hostile peer: readers
+ * load a word once, validate it and use the local copy.
+ */
+#ifndef IPC_EMU_EMU_CTL_H
+#define IPC_EMU_EMU_CTL_H
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_atomic.h"
+#include "ipc_emu/emu.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/helgrind.h>)
+#include <valgrind/helgrind.h>
+#endif
+#endif
+#ifndef VALGRIND_HG_DISABLE_CHECKING
+#define VALGRIND_HG_DISABLE_CHECKING(addr, len) ((void)(addr), (void)(len))
+#endif
+#ifndef ANNOTATE_HAPPENS_BEFORE
+#define ANNOTATE_HAPPENS_BEFORE(obj) ((void)(obj))
+#define ANNOTATE_HAPPENS_AFTER(obj) ((void)(obj))
+#endif
+
+#define EMU_CTL_MAGIC 0x43455049u /* "IPEC" little-endian: IPc-Emu Control */
+#define EMU_CTL_VERSION 1u
+#define EMU_CTL_NAME_LEN 128u    /* segment name incl. NUL */
+#define EMU_CTL_KICK (1u << 31)  /* local kick bit of a pending word */
+#define EMU_CTL_HEARTBEAT_MS 100 /* longest sleep of an interrupt thread */
+#define EMU_CTL_CHANNEL_MASK ((1u << EMU_MBOX_CHANNELS) - 1u)
+
+struct emu_ctl_hdr {
+	uint32_t magic;       /* EMU_CTL_MAGIC; published last (release) */
+	uint32_t version;     /* EMU_CTL_VERSION */
+	uint32_t ctl_size;    /* sizeof(struct emu_ctl) */
+	uint32_t doorbell;    /* enum emu_doorbell */
+	uint64_t mem_base;    /* target address of the image's first byte */
+	uint32_t mem_size;    /* bytes of <name>-mem */
+	uint32_t creator_pid;
+	char name[EMU_CTL_NAME_LEN]; /* segment name, NUL-terminated */
+	uint8_t reserved[192 - 32 - EMU_CTL_NAME_LEN];
+};
+
+struct emu_ctl_role {
+	_Alignas(64) uint32_t pending;
+	uint32_t sleeping;
+	uint32_t pid;
+	uint32_t boot_count;
+	uint64_t heartbeat;
+	uint8_t reserved[64 - 24];
+};
+
+struct emu_ctl {
+	struct emu_ctl_hdr hdr;
+	struct emu_ctl_role role[2];
+	uint64_t app[2][EMU_APP_AREA_SIZE / sizeof(uint64_t)];
+};
+
+static_assert(EMU_MBOX_CHANNELS <= 31, "bit 31 of a pending word is the kick bit");
+static_assert(sizeof(struct emu_ctl_hdr) == 192, "header is three cache lines");
+static_assert(offsetof(struct emu_ctl_hdr, mem_base) == 16, "hdr.mem_base");
+static_assert(offsetof(struct emu_ctl_hdr, name) == 32, "hdr.name");
+static_assert(sizeof(struct emu_ctl_role) == 64, "a role record is one cache line");
+static_assert(offsetof(struct emu_ctl_role, pending) == 0, "role.pending");
+static_assert(offsetof(struct emu_ctl_role, sleeping) == 4, "role.sleeping");
+static_assert(offsetof(struct emu_ctl_role, pid) == 8, "role.pid");
+static_assert(offsetof(struct emu_ctl_role, boot_count) == 12, "role.boot_count");
+static_assert(offsetof(struct emu_ctl_role, heartbeat) == 16, "role.heartbeat");
+static_assert(offsetof(struct emu_ctl, role) == 0xc0, "role[] follows the header");
+static_assert(offsetof(struct emu_ctl, role) % 64 == 0, "role records are line-aligned");
+static_assert(offsetof(struct emu_ctl, app) == 0x140, "app[] follows the role records");
+static_assert(EMU_APP_AREA_SIZE % 8 == 0, "app area is a whole number of u64");
+static_assert(offsetof(struct emu_ctl, app[1]) == 0x140 + EMU_APP_AREA_SIZE, "app[1]");
+static_assert(sizeof(struct emu_ctl) == 0x140 + 2 * EMU_APP_AREA_SIZE, "no tail padding");
+
+/*
+ * Atomic read-modify-write and 64-bit words of the control block, in the
+ * vocabulary of src/ipc_atomic.h (which covers the 32-bit loads/stores).
+ */
+static inline uint32_t ctl_fetch_or(uint32_t *p, uint32_t bits)
+{
+	return atomic_fetch_or_explicit((volatile _Atomic uint32_t *)p, bits, memory_order_seq_cst);
+}
+
+static inline uint32_t ctl_fetch_and(uint32_t *p, uint32_t bits)
+{
+	return atomic_fetch_and_explicit((volatile _Atomic uint32_t *)p, bits,
+					 memory_order_seq_cst);
+}
+
+static inline uint32_t ctl_fetch_add(uint32_t *p, uint32_t n)
+{
+	return atomic_fetch_add_explicit((volatile _Atomic uint32_t *)p, n, memory_order_seq_cst);
+}
+
+static inline uint64_t ctl_load64_relaxed(const uint64_t *p)
+{
+	return atomic_load_explicit((const volatile _Atomic uint64_t *)p, memory_order_relaxed);
+}
+
+static inline void ctl_store64_relaxed(uint64_t *p, uint64_t v)
+{
+	atomic_store_explicit((volatile _Atomic uint64_t *)p, v, memory_order_relaxed);
+}
+
+/*
+ * Segment internals shared with core.c (implemented in segment.c).
+ */
+
+/* The mapped control block. */
+struct emu_ctl *emu_segment_ctl(const struct emu_segment *s);
+/* The eventfd doorbell of `role` in this process, or -1 (futex mode, or a
+ * segment attached by name, which cannot learn the eventfds). */
+int emu_segment_efd(const struct emu_segment *s, enum emu_role role);
+/* Claim `role` for a core on this segment object: 0, or -EBUSY if a core of
+ * that role already runs on it.  Any thread. */
+int emu_segment_claim_role(struct emu_segment *s, enum emu_role role);
+void emu_segment_release_role(struct emu_segment *s, enum emu_role role);
+
+#endif /* IPC_EMU_EMU_CTL_H */

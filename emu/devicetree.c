@@ -1,0 +1,1434 @@
+/*
+ * devicetree.c - Zephyr devicetree source -> link plan.
+ *
+ * The DTS is compiled by dtc running as a child process: no shell, no
+ * temporary file.  Text given as a string goes to dtc's stdin; a file is
+ * opened by dtc itself so that /include/ and relative paths resolve as they
+ * do in a Zephyr build.  The blob comes back on dtc's stdout and the
+ * diagnostics on its stderr; the three pipes are pumped with poll() so that
+ * no side can block the other.
+ *
+ *     DTS ---stdin---> +---------------------------------+ --stdout--> DTB --libfdt--> plan
+ *  (or a path in argv) | dtc -q -@ -I dts -O dtb -o - IN | --stderr--> first error line
+ *                      +---------------------------------+
+ *
+ * -@ makes dtc emit /__symbols__ (label -> path), the only place where a blob
+ * keeps node labels; instances are named by their first label, which is what
+ * DT_NODELABEL() refers to on the target.
+ *
+ * The blob is read as untrusted bytes: every libfdt result is checked, every
+ * property length is checked before a cell or a string is touched, and every
+ * string that ends up in the plan or in a message is bounded.  A failure
+ * leaves one line in `err`:  "<source>: <node path>: <property>: <problem>".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libfdt.h>
+
+#include "ipc_emu/emu.h"
+
+#ifndef IPC_EMU_DTC
+#define IPC_EMU_DTC "dtc"
+#endif
+
+#define COMPAT_ICMSG "zephyr,ipc-icmsg"
+#define COMPAT_ICBMSG "zephyr,ipc-icbmsg"
+
+enum {
+	DTB_MAX = 16 * 1024 * 1024,  /* refuse larger dtc output */
+	DTC_TIMEOUT_MS = 60 * 1000,  /* dtc is killed after this long */
+	IO_CHUNK = 64 * 1024,
+	STDERR_KEEP = 512,           /* bytes of dtc's stderr we keep */
+	MBOX_CELLS_MAX = 8,
+	BLOCKS_MAX = 256,            /* classic ICBMsg build assert (spec 3.1) */
+	ICBMSG_MSG_SLOT = 8,         /* control message slot on a 32-bit target (spec 3.1) */
+	PBUF_MIN_DATA = 12,          /* _PBUF_MIN_DATA_LEN (spec 1.3) */
+	MSG_MAX = 256,
+};
+
+/* ------------------------------------------------------------------------
+ * Messages
+ */
+
+/* Messages are one line: control characters (from a file name, a label...)
+ * become spaces. */
+static void one_line(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = ' ';
+	}
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	one_line(err);
+}
+
+/* Length of a fixed-size char field that may lack its NUL (plans passed in
+ * by callers are not trusted to be terminated). */
+#define FIELD_LEN(f) ((int)strnlen((f), sizeof(f)))
+
+struct ctx {
+	const void *fdt;
+	const char *src;
+	char *err;
+	size_t errlen;
+};
+
+static int vfail(const struct ctx *c, const char *node, const char *prop, const char *fmt,
+		 va_list ap)
+{
+	char msg[MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	set_err(c->err, c->errlen, "%s: %s: %s: %s", c->src, node, prop, msg);
+	return -EINVAL;
+}
+
+/* Report a problem of property `prop` of the node at `node` (a path). */
+static int fail(const struct ctx *c, const char *node, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(const struct ctx *c, const char *node, const char *prop, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(c, node, prop, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Path of a node for a message; never fails. */
+static void path_for_msg(const struct ctx *c, int off, char *buf, size_t len)
+{
+	if (fdt_get_path(c->fdt, off, buf, (int)len) < 0)
+		snprintf(buf, len, "<node at offset %d>", off);
+}
+
+/* Same as fail() for a node known by its offset. */
+static int fail_at(const struct ctx *c, int off, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_at(const struct ctx *c, int off, const char *prop, const char *fmt, ...)
+{
+	char path[2 * EMU_DT_NAME_LEN];
+	va_list ap;
+	int rc;
+
+	path_for_msg(c, off, path, sizeof path);
+	va_start(ap, fmt);
+	rc = vfail(c, path, prop, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * dtc as a child process
+ */
+
+struct pump {
+	int in_fd, out_fd, err_fd;
+	const char *in;
+	size_t in_len, in_off;
+	char *out;
+	size_t out_len, out_cap;
+	char errtxt[STDERR_KEEP];
+	size_t err_len;
+	bool epipe;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		/* On Linux the descriptor is released even when close() reports
+		 * EINTR, so it is never retried. */
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Between fork() and exec only async-signal-safe calls: the caller may have
+ * other threads holding locks. */
+static _Noreturn void dtc_child(int in_fd, int out_fd, int err_fd, int exec_fd, char *argv[])
+{
+	int fds[3] = { in_fd, out_fd, err_fd };
+	struct sigaction dfl;
+	sigset_t none;
+	ssize_t w;
+	int e;
+
+	/* dtc gets a clean signal state, whatever the calling thread uses. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
+
+	/* Lift the three ends above 2 first, so that no dup2() below can
+	 * overwrite an end that is still to be moved (the caller may have
+	 * closed its own stdin/stdout/stderr, so a pipe can sit on 0..2). */
+	for (int i = 0; i < 3; i++) {
+		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (fds[i] < 0)
+			goto fail;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (dup2(fds[i], i) < 0) /* dup2 clears FD_CLOEXEC on the copy */
+			goto fail;
+	}
+	execv(IPC_EMU_DTC, argv);
+	execvp("dtc", argv);
+fail:
+	e = errno;
+	w = write(exec_fd, &e, sizeof e); /* the parent reads why exec failed */
+	(void)w;
+	_exit(127);
+}
+
+/* Feed dtc's stdin: returns 0 or -errno. */
+static int pump_in(struct pump *p)
+{
+	size_t n = p->in_len - p->in_off;
+	ssize_t w;
+
+	if (n > IO_CHUNK)
+		n = IO_CHUNK;
+	w = write(p->in_fd, p->in + p->in_off, n);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		if (errno == EPIPE) {
+			/* dtc stopped reading (it failed early); its stderr
+			 * says why. */
+			p->epipe = true;
+			close_fd(&p->in_fd);
+			return 0;
+		}
+		return -errno;
+	}
+	p->in_off += (size_t)w;
+	if (p->in_off == p->in_len)
+		close_fd(&p->in_fd); /* EOF for dtc */
+	return 0;
+}
+
+static int pump_out(struct pump *p)
+{
+	ssize_t r;
+
+	if (p->out_len == p->out_cap) {
+		size_t cap = p->out_cap ? p->out_cap * 2 : IO_CHUNK;
+		char *nb;
+
+		if (p->out_cap >= DTB_MAX)
+			return -EFBIG;
+		if (cap > DTB_MAX)
+			cap = DTB_MAX;
+		nb = realloc(p->out, cap);
+		if (!nb)
+			return -ENOMEM;
+		p->out = nb;
+		p->out_cap = cap;
+	}
+	r = read(p->out_fd, p->out + p->out_len, p->out_cap - p->out_len);
+	if (r < 0)
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
+	if (r == 0)
+		close_fd(&p->out_fd);
+	p->out_len += (size_t)r;
+	return 0;
+}
+
+static int pump_err(struct pump *p)
+{
+	char buf[4096];
+	ssize_t r = read(p->err_fd, buf, sizeof buf);
+	size_t keep;
+
+	if (r < 0)
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
+	if (r == 0) {
+		close_fd(&p->err_fd);
+		return 0;
+	}
+	keep = sizeof p->errtxt - 1 - p->err_len; /* the rest is dropped */
+	if (keep > (size_t)r)
+		keep = (size_t)r;
+	memcpy(p->errtxt + p->err_len, buf, keep);
+	p->err_len += keep;
+	p->errtxt[p->err_len] = '\0';
+	return 0;
+}
+
+/* Move bytes until dtc has closed stdout and stderr.  0, -ETIMEDOUT, -EFBIG
+ * or -errno. */
+static int pump_run(struct pump *p)
+{
+	int64_t deadline = now_ms() + DTC_TIMEOUT_MS;
+	int rc;
+
+	while (p->out_fd >= 0 || p->err_fd >= 0) {
+		struct pollfd pf[3];
+		int iw = -1, io = -1, ie = -1;
+		nfds_t n = 0;
+		int64_t left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (p->in_fd >= 0) {
+			pf[n] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
+			iw = (int)n++;
+		}
+		if (p->out_fd >= 0) {
+			pf[n] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
+			io = (int)n++;
+		}
+		if (p->err_fd >= 0) {
+			pf[n] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
+			ie = (int)n++;
+		}
+		r = poll(pf, n, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* POLLERR/POLLHUP also end up in write()/read(), which then
+		 * report EPIPE or EOF. */
+		if (iw >= 0 && pf[iw].revents) {
+			rc = pump_in(p);
+			if (rc < 0)
+				return rc;
+		}
+		if (io >= 0 && pf[io].revents) {
+			rc = pump_out(p);
+			if (rc < 0)
+				return rc;
+		}
+		if (ie >= 0 && pf[ie].revents) {
+			rc = pump_err(p);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* First non-blank line of dtc's stderr, with "<stdin>" replaced by the
+ * source name. */
+static void dtc_first_line(const char *txt, const char *src, char *buf, size_t len)
+{
+	const char *end, *stdin_at;
+
+	while (*txt == '\n' || *txt == '\r' || *txt == ' ')
+		txt++;
+	end = strchr(txt, '\n');
+	if (!end)
+		end = txt + strlen(txt);
+	stdin_at = strstr(txt, "<stdin>");
+	if (stdin_at && stdin_at < end) {
+		snprintf(buf, len, "%.*s%s%.*s", (int)(stdin_at - txt), txt, src,
+			 (int)(end - (stdin_at + 7)), stdin_at + 7);
+	} else {
+		snprintf(buf, len, "%.*s", (int)(end - txt), txt);
+	}
+}
+
+/*
+ * Run dtc on a file (`path`) or on text (`dts`).  On success *dtb is a
+ * malloc'ed blob of *dtb_len bytes.  -ENOEXEC when dtc cannot be run or
+ * fails (err has its first error line), other -errno for local failures.
+ */
+static int run_dtc(const char *path, const char *dts, size_t dts_len, const char *src,
+		   char **dtb, size_t *dtb_len, char *err, size_t errlen)
+{
+	int in[2] = { -1, -1 }, op[2] = { -1, -1 }, ep[2] = { -1, -1 }, xp[2] = { -1, -1 };
+	char *argv[] = { "dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", "-", NULL, NULL };
+	struct pump p = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .in = dts, .in_len = dts_len };
+	sigset_t pipeset, oldmask, pending;
+	bool pipe_was_pending;
+	char *dashed = NULL;
+	char line[STDERR_KEEP];
+	int exec_errno = 0;
+	int status = 0;
+	bool reaped;
+	pid_t pid;
+	int rc;
+
+	*dtb = NULL;
+	*dtb_len = 0;
+	if (path && path[0] == '-') {
+		/* keep dtc from reading a file name as an option */
+		size_t n = strlen(path) + 3;
+
+		dashed = malloc(n);
+		if (!dashed) {
+			set_err(err, errlen, "%s: out of memory", src);
+			return -ENOMEM;
+		}
+		snprintf(dashed, n, "./%s", path);
+	}
+	argv[9] = path ? (dashed ? dashed : (char *)path) : "-";
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
+	    pipe2(xp, O_CLOEXEC) < 0) {
+		rc = -errno;
+		set_err(err, errlen, "%s: cannot create pipes for dtc: %s", src, strerror(-rc));
+		goto close_pipes;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		set_err(err, errlen, "%s: cannot start dtc: %s", src, strerror(-rc));
+		goto close_pipes;
+	}
+	if (pid == 0)
+		dtc_child(in[0], op[1], ep[1], xp[1], argv);
+
+	close_fd(&in[0]);
+	close_fd(&op[1]);
+	close_fd(&ep[1]);
+	close_fd(&xp[1]);
+	if (!dts)
+		close_fd(&in[1]); /* dtc reads the file itself: stdin is at EOF */
+
+	/* A write to a dtc that has already exited must give EPIPE, not kill
+	 * the caller: SIGPIPE is blocked in this thread while we write, and a
+	 * SIGPIPE we cause is taken back before the mask is restored. */
+	sigemptyset(&pipeset);
+	sigaddset(&pipeset, SIGPIPE);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	pipe_was_pending = sigismember(&pending, SIGPIPE) == 1;
+	pthread_sigmask(SIG_BLOCK, &pipeset, &oldmask);
+
+	p.in_fd = in[1];
+	p.out_fd = op[0];
+	p.err_fd = ep[0];
+	in[1] = op[0] = ep[0] = -1;
+	rc = 0;
+	if (p.in_fd >= 0)
+		rc = set_nonblock(p.in_fd);
+	if (rc == 0)
+		rc = set_nonblock(p.out_fd);
+	if (rc == 0)
+		rc = set_nonblock(p.err_fd);
+	if (rc == 0)
+		rc = pump_run(&p);
+	close_fd(&p.in_fd);
+	close_fd(&p.out_fd);
+	close_fd(&p.err_fd);
+	if (rc < 0)
+		kill(pid, SIGKILL);
+
+	/* Always reap, whatever happened: no zombie is left behind. */
+	reaped = true;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			reaped = false; /* ECHILD: SIGCHLD is ignored, status unknown */
+			break;
+		}
+	}
+	/* dtc's exec end is closed by now (exec or exit): this cannot block */
+	if (read(xp[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno)
+		exec_errno = 0;
+
+	if (p.epipe && !pipe_was_pending) {
+		const struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipeset, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+
+	if (exec_errno) {
+		set_err(err, errlen, "%s: cannot run dtc (%s, or dtc on PATH): %s", src, IPC_EMU_DTC,
+			strerror(exec_errno));
+		rc = -ENOEXEC;
+	} else if (rc == -ETIMEDOUT) {
+		set_err(err, errlen, "%s: dtc: no result after %d s (killed)", src,
+			DTC_TIMEOUT_MS / 1000);
+		rc = -ENOEXEC;
+	} else if (rc == -EFBIG) {
+		set_err(err, errlen, "%s: dtc: output larger than %d bytes", src, DTB_MAX);
+		rc = -ENOEXEC;
+	} else if (rc < 0) {
+		set_err(err, errlen, "%s: talking to dtc: %s", src, strerror(-rc));
+	} else if (reaped && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		dtc_first_line(p.errtxt, src, line, sizeof line);
+		if (line[0])
+			set_err(err, errlen, "%s: dtc: %s", src, line);
+		else if (WIFEXITED(status))
+			set_err(err, errlen, "%s: dtc exited with status %d", src,
+				WEXITSTATUS(status));
+		else
+			set_err(err, errlen, "%s: dtc killed by signal %d", src,
+				WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		rc = -ENOEXEC;
+	} else if (p.out_len == 0) {
+		set_err(err, errlen, "%s: dtc produced no output", src);
+		rc = -ENOEXEC;
+	}
+	if (rc == 0) {
+		*dtb = p.out;
+		*dtb_len = p.out_len;
+		p.out = NULL;
+	}
+	free(p.out);
+close_pipes:
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	close_fd(&op[0]);
+	close_fd(&op[1]);
+	close_fd(&ep[0]);
+	close_fd(&ep[1]);
+	close_fd(&xp[0]);
+	close_fd(&xp[1]);
+	free(dashed);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Property readers.  Each returns 1 (present, value stored), 0 (absent) or
+ * -EINVAL with the message set.
+ */
+
+static uint64_t cells_val(const fdt32_t *p, uint32_t n)
+{
+	return n == 2 ? ((uint64_t)fdt32_ld(p) << 32) | fdt32_ld(p + 1) : fdt32_ld(p);
+}
+
+static int get_u32(const struct ctx *c, int off, const char *prop, uint32_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(c->fdt, off, prop, &len);
+
+	if (!p) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return 0;
+		return fail_at(c, off, prop, "%s", fdt_strerror(len));
+	}
+	if (len != 4)
+		return fail_at(c, off, prop, "must be one 32-bit cell (is %d bytes)", len);
+	*v = fdt32_ld(p);
+	return 1;
+}
+
+/* A property holding exactly one NUL-terminated string. */
+static int get_string(const struct ctx *c, int off, const char *prop, const char **s)
+{
+	int len;
+	const char *p = fdt_getprop(c->fdt, off, prop, &len);
+
+	if (!p) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return 0;
+		return fail_at(c, off, prop, "%s", fdt_strerror(len));
+	}
+	if (len < 1 || memchr(p, '\0', (size_t)len) != p + len - 1)
+		return fail_at(c, off, prop, "must be a single string");
+	*s = p;
+	return 1;
+}
+
+/* #address-cells / #size-cells of bus node `bus`: 1 or 2. */
+static int bus_cells(const struct ctx *c, int bus, const char *prop, uint32_t dflt, uint32_t *v)
+{
+	int rc = get_u32(c, bus, prop, v);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		*v = dflt;
+	if (*v != 1 && *v != 2)
+		return fail_at(c, bus, prop, "%" PRIu32 " is not supported (1 or 2)", *v);
+	return 0;
+}
+
+static int resolve(const struct ctx *c, const char *node, const char *prop, uint32_t ph, int *off)
+{
+	if (ph == 0 || ph == UINT32_MAX)
+		return fail(c, node, prop, "phandle 0x%" PRIx32 " is not valid", ph);
+	*off = fdt_node_offset_by_phandle(c->fdt, ph);
+	if (*off < 0)
+		return fail(c, node, prop, "phandle 0x%" PRIx32 " does not resolve", ph);
+	return 0;
+}
+
+/*
+ * Translate a `reg` address of node `node` to the root's address space
+ * through the `ranges` of its ancestors, as Zephyr's DT_REG_ADDR does: an
+ * ancestor without `ranges` stops translation, an empty `ranges` is the
+ * identity, an address no range covers is left as it is.
+ */
+static int translate(const struct ctx *c, int node, uint64_t *addr)
+{
+	int bus = fdt_parent_offset(c->fdt, node);
+
+	while (bus > 0) { /* offset 0 is the root: nothing above it */
+		uint32_t cac, csc, pac, entry;
+		const fdt32_t *rg;
+		int len, up, rc;
+		bool hit = false;
+
+		rg = fdt_getprop(c->fdt, bus, "ranges", &len);
+		if (!rg)
+			return len == -FDT_ERR_NOTFOUND ? 0 : fail_at(c, bus, "ranges", "%s",
+								     fdt_strerror(len));
+		up = fdt_parent_offset(c->fdt, bus);
+		if (up < 0)
+			return fail_at(c, bus, "ranges", "%s", fdt_strerror(up));
+		if (len == 0) {
+			bus = up;
+			continue;
+		}
+		rc = bus_cells(c, bus, "#address-cells", 2, &cac);
+		if (rc == 0)
+			rc = bus_cells(c, bus, "#size-cells", 1, &csc);
+		if (rc == 0)
+			rc = bus_cells(c, up, "#address-cells", 2, &pac);
+		if (rc < 0)
+			return rc;
+		entry = cac + pac + csc;
+		if ((unsigned)len % (entry * 4) != 0)
+			return fail_at(c, bus, "ranges", "%d bytes is not a whole number of %" PRIu32
+				       "-cell entries", len, entry);
+		for (uint32_t i = 0; i < (unsigned)len / (entry * 4); i++) {
+			const fdt32_t *e = rg + i * entry;
+			uint64_t ca = cells_val(e, cac);
+			uint64_t pa = cells_val(e + cac, pac);
+			uint64_t sz = cells_val(e + cac + pac, csc);
+
+			if (*addr >= ca && *addr - ca < sz) {
+				if (*addr - ca > UINT64_MAX - pa)
+					return fail_at(c, bus, "ranges", "translating 0x%" PRIx64
+						       " overflows", *addr);
+				*addr = pa + (*addr - ca);
+				hit = true;
+				break;
+			}
+		}
+		if (!hit)
+			return 0;
+		bus = up;
+	}
+	return 0;
+}
+
+static int read_region(const struct ctx *c, int inst, const char *inst_path, const char *prop,
+		       struct emu_dt_region *r)
+{
+	uint32_t ph, ac, sc;
+	const fdt32_t *reg;
+	int len, mem, bus, rc;
+
+	rc = get_u32(c, inst, prop, &ph);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return fail(c, inst_path, prop, "missing (phandle of a reserved-memory node)");
+	rc = resolve(c, inst_path, prop, ph, &mem);
+	if (rc < 0)
+		return rc;
+	rc = fdt_get_path(c->fdt, mem, r->node, sizeof r->node);
+	if (rc < 0)
+		return fail(c, inst_path, prop, "path of the region node: %s",
+			    rc == -FDT_ERR_NOSPACE ? "too long" : fdt_strerror(rc));
+	bus = fdt_parent_offset(c->fdt, mem);
+	if (bus < 0)
+		return fail(c, inst_path, prop, "%s is not a memory region", r->node);
+	rc = bus_cells(c, bus, "#address-cells", 2, &ac);
+	if (rc == 0)
+		rc = bus_cells(c, bus, "#size-cells", 1, &sc);
+	if (rc < 0)
+		return rc;
+	reg = fdt_getprop(c->fdt, mem, "reg", &len);
+	if (!reg) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return fail(c, r->node, "reg", "missing (%s of %s)", prop, inst_path);
+		return fail(c, r->node, "reg", "%s", fdt_strerror(len));
+	}
+	if (len < (int)(ac + sc) * 4 || (unsigned)len % ((ac + sc) * 4) != 0)
+		return fail(c, r->node, "reg", "%d bytes is not a whole number of (%" PRIu32
+			    " address + %" PRIu32 " size) cells", len, ac, sc);
+	r->addr = cells_val(reg, ac);
+	r->size = cells_val(reg + ac, sc);
+	rc = translate(c, mem, &r->addr);
+	if (rc < 0)
+		return rc;
+	if (r->size == 0)
+		return fail(c, inst_path, prop, "%s: size is 0", r->node);
+	if (r->size > UINT64_MAX - r->addr)
+		return fail(c, r->node, "reg", "0x%" PRIx64 "+0x%" PRIx64
+			    " overflows the address space", r->addr, r->size);
+	return 0;
+}
+
+static int read_mboxes(const struct ctx *c, int inst, struct emu_dt_inst *in)
+{
+	const fdt32_t *p;
+	const char *names, *n0, *n1;
+	int ctrl[2];
+	uint32_t chan[2];
+	int len, nlen, ncells, pos = 0, nspec = 0, tx, rx, rc;
+
+	p = fdt_getprop(c->fdt, inst, "mboxes", &len);
+	if (!p) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return fail(c, in->node, "mboxes", "missing (two specifiers, tx and rx)");
+		return fail(c, in->node, "mboxes", "%s", fdt_strerror(len));
+	}
+	if (len % 4 != 0)
+		return fail(c, in->node, "mboxes", "%d bytes is not a whole number of cells", len);
+	ncells = len / 4;
+	while (pos < ncells) {
+		uint32_t mc = 1;
+
+		if (nspec == 2)
+			return fail(c, in->node, "mboxes",
+				    "more than two specifiers (tx and rx expected)");
+		rc = resolve(c, in->node, "mboxes", fdt32_ld(p + pos), &ctrl[nspec]);
+		if (rc < 0)
+			return rc;
+		rc = get_u32(c, ctrl[nspec], "#mbox-cells", &mc);
+		if (rc < 0)
+			return rc;
+		if (mc < 1 || mc > MBOX_CELLS_MAX)
+			return fail_at(c, ctrl[nspec], "#mbox-cells",
+				       "%" PRIu32 " is not supported (1..%d; the first cell is the channel)",
+				       mc, MBOX_CELLS_MAX);
+		if ((uint32_t)(ncells - pos - 1) < mc)
+			return fail(c, in->node, "mboxes",
+				    "specifier %d is truncated (#mbox-cells is %" PRIu32 ")",
+				    nspec + 1, mc);
+		chan[nspec] = fdt32_ld(p + pos + 1);
+		pos += 1 + (int)mc;
+		nspec++;
+	}
+	if (nspec != 2)
+		return fail(c, in->node, "mboxes", "%d specifier(s), expected two (tx and rx)",
+			    nspec);
+
+	names = fdt_getprop(c->fdt, inst, "mbox-names", &nlen);
+	if (!names) {
+		if (nlen == -FDT_ERR_NOTFOUND)
+			return fail(c, in->node, "mbox-names", "missing (\"tx\", \"rx\")");
+		return fail(c, in->node, "mbox-names", "%s", fdt_strerror(nlen));
+	}
+	/* Exactly two strings; the last byte is a NUL, so strlen() stays inside. */
+	if (nlen < 1 || names[nlen - 1] != '\0')
+		goto bad_names;
+	n0 = names;
+	n1 = n0 + strlen(n0) + 1;
+	if (n1 >= names + nlen || n1 + strlen(n1) + 1 != names + nlen)
+		goto bad_names;
+	if (strcmp(n0, "tx") == 0 && strcmp(n1, "rx") == 0) {
+		tx = 0;
+		rx = 1;
+	} else if (strcmp(n0, "rx") == 0 && strcmp(n1, "tx") == 0) {
+		tx = 1;
+		rx = 0;
+	} else {
+		goto bad_names;
+	}
+
+	if (ctrl[0] != ctrl[1]) {
+		char a[2 * EMU_DT_NAME_LEN], b[2 * EMU_DT_NAME_LEN];
+
+		path_for_msg(c, ctrl[tx], a, sizeof a);
+		path_for_msg(c, ctrl[rx], b, sizeof b);
+		return fail(c, in->node, "mboxes",
+			    "tx and rx channels are on two controllers (%s, %s)", a, b);
+	}
+	rc = fdt_get_path(c->fdt, ctrl[0], in->mbox_node, sizeof in->mbox_node);
+	if (rc < 0)
+		return fail(c, in->node, "mboxes", "path of the controller: %s",
+			    rc == -FDT_ERR_NOSPACE ? "too long" : fdt_strerror(rc));
+	in->mbox_tx = chan[tx];
+	in->mbox_rx = chan[rx];
+	if (in->mbox_tx >= EMU_MBOX_CHANNELS || in->mbox_rx >= EMU_MBOX_CHANNELS)
+		return fail(c, in->node, "mboxes",
+			    "%s channel %" PRIu32 " is out of range (0..%u)",
+			    in->mbox_tx >= EMU_MBOX_CHANNELS ? "tx" : "rx",
+			    in->mbox_tx >= EMU_MBOX_CHANNELS ? in->mbox_tx : in->mbox_rx,
+			    EMU_MBOX_CHANNELS - 1);
+	return 0;
+
+bad_names:
+	return fail(c, in->node, "mbox-names", "must be \"tx\", \"rx\" (in either order)");
+}
+
+/* First label of the node from /__symbols__, else its name. */
+static int read_label(const struct ctx *c, int off, struct emu_dt_inst *in)
+{
+	int sym = fdt_path_offset(c->fdt, "/__symbols__");
+	const char *name;
+	int len, poff;
+
+	if (sym >= 0) {
+		/* dtc writes /__symbols__ in source order, so the first
+		 * property naming this path is the first label. */
+		fdt_for_each_property_offset(poff, c->fdt, sym) {
+			const char *v = fdt_getprop_by_offset(c->fdt, poff, &name, &len);
+
+			if (!v || !name || len < 1 || memchr(v, '\0', (size_t)len) != v + len - 1)
+				continue;
+			if (strcmp(v, in->node) != 0)
+				continue;
+			if (strlen(name) >= sizeof in->label)
+				return fail(c, in->node, "label", "\"%.40s\" is longer than %zu characters",
+					    name, sizeof in->label - 1);
+			memcpy(in->label, name, strlen(name) + 1);
+			return 0;
+		}
+		if (poff != -FDT_ERR_NOTFOUND)
+			return fail(c, "/__symbols__", "label", "%s", fdt_strerror(poff));
+	} else if (sym != -FDT_ERR_NOTFOUND) {
+		return fail(c, "/__symbols__", "label", "%s", fdt_strerror(sym));
+	}
+	name = fdt_get_name(c->fdt, off, &len);
+	if (!name)
+		return fail(c, in->node, "label", "%s", fdt_strerror(len));
+	if (len < 0 || (size_t)len >= sizeof in->label)
+		return fail(c, in->node, "label",
+			    "no label, and the node name is longer than %zu characters",
+			    sizeof in->label - 1);
+	memcpy(in->label, name, (size_t)len);
+	in->label[len] = '\0';
+	return 0;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t pow2)
+{
+	return (v + pow2 - 1) & ~(pow2 - 1);
+}
+
+/* Layout rules of pbuf (spec 1.1, 1.3) and classic ICBMsg (spec 3.1). */
+static int check_region(const struct ctx *c, const struct emu_dt_inst *in, const char *prop,
+			const struct emu_dt_region *r, uint32_t local, uint32_t remote)
+{
+	uint64_t a = in->dcache_alignment > 4 ? in->dcache_alignment : 4;
+
+	if (r->addr % a != 0)
+		return fail(c, in->node, prop, "%s: address 0x%" PRIx64 " is not aligned to %" PRIu64
+			    " (max(dcache-alignment, 4))", r->node, r->addr, a);
+	if (r->size % 4 != 0)
+		return fail(c, in->node, prop, "%s: size 0x%" PRIx64 " is not a multiple of 4",
+			    r->node, r->size);
+	if (in->backend == EMU_BACKEND_ICMSG) {
+		uint64_t min = a + 4 + PBUF_MIN_DATA;
+
+		if (r->size < min)
+			return fail(c, in->node, prop, "%s: size 0x%" PRIx64
+				    " is below the minimum pbuf of 0x%" PRIx64
+				    " bytes (max(dcache-alignment, 4) + 4 + 12)",
+				    r->node, r->size, min);
+	} else {
+		/* control ring for one message per block + 2, then >= 4 bytes per block */
+		uint64_t ctl = round_up(a + 4 + ICBMSG_MSG_SLOT * (2 + (uint64_t)local + remote), a);
+		uint64_t need = round_up(ctl + 4 * (uint64_t)local, a);
+
+		if (r->size - r->size % a < need)
+			return fail(c, in->node, prop, "%s: size 0x%" PRIx64
+				    " is too small for %" PRIu32 " blocks (needs 0x%" PRIx64
+				    ": control ring 0x%" PRIx64 " + 4 bytes per block)",
+				    r->node, r->size, local, need, ctl);
+	}
+	return 0;
+}
+
+static int read_blocks(const struct ctx *c, int off, const char *node, const char *prop,
+		       uint32_t *v)
+{
+	int rc = get_u32(c, off, prop, v);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return fail(c, node, prop, "missing (required by zephyr,ipc-icbmsg)");
+	if (*v < 1 || *v > BLOCKS_MAX)
+		return fail(c, node, prop, "%" PRIu32 " is out of range (1..%d)", *v, BLOCKS_MAX);
+	return 0;
+}
+
+static int read_inst(const struct ctx *c, int off, enum emu_backend backend,
+		     struct emu_dt_inst *in)
+{
+	const char *s;
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	in->backend = backend;
+	rc = fdt_get_path(c->fdt, off, in->node, sizeof in->node);
+	if (rc < 0) {
+		char name[EMU_DT_NAME_LEN];
+
+		path_for_msg(c, off, name, sizeof name);
+		return fail(c, name, "compatible", "node path longer than %d characters",
+			    EMU_DT_NAME_LEN - 1);
+	}
+	rc = read_region(c, off, in->node, "tx-region", &in->tx);
+	if (rc == 0)
+		rc = read_region(c, off, in->node, "rx-region", &in->rx);
+	if (rc == 0)
+		rc = read_mboxes(c, off, in);
+	if (rc < 0)
+		return rc;
+
+	rc = get_u32(c, off, "dcache-alignment", &in->dcache_alignment);
+	if (rc < 0)
+		return rc;
+	if (in->dcache_alignment & (in->dcache_alignment - 1))
+		return fail(c, in->node, "dcache-alignment", "%" PRIu32
+			    " is not a power of two (or 0)", in->dcache_alignment);
+
+	in->unbound = EMU_UNBOUND_DISABLE;
+	rc = get_string(c, off, "unbound", &s);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		if (strcmp(s, "disable") == 0)
+			in->unbound = EMU_UNBOUND_DISABLE;
+		else if (strcmp(s, "enable") == 0)
+			in->unbound = EMU_UNBOUND_ENABLE;
+		else if (strcmp(s, "detect") == 0)
+			in->unbound = EMU_UNBOUND_DETECT;
+		else
+			return fail(c, in->node, "unbound",
+				    "\"%.32s\" is not one of \"disable\", \"enable\", \"detect\"", s);
+	}
+	/* Classic ICBMsg ignores `unbound`; ICMsg's handshake word needs room. */
+	if (backend == EMU_BACKEND_ICMSG && in->unbound != EMU_UNBOUND_DISABLE &&
+	    in->dcache_alignment < 8)
+		return fail(c, in->node, "unbound", "\"%s\" needs dcache-alignment >= 8 (is %" PRIu32
+			    "): our pbuf, like Zephyr's, keeps the write index at offset"
+			    " max(dcache-alignment, 4), leaving no room for the handshake word below 8",
+			    in->unbound == EMU_UNBOUND_ENABLE ? "enable" : "detect",
+			    in->dcache_alignment);
+
+	if (backend == EMU_BACKEND_ICBMSG) {
+		rc = read_blocks(c, off, in->node, "tx-blocks", &in->tx_blocks);
+		if (rc == 0)
+			rc = read_blocks(c, off, in->node, "rx-blocks", &in->rx_blocks);
+		if (rc < 0)
+			return rc;
+	}
+	rc = check_region(c, in, "tx-region", &in->tx, in->tx_blocks, in->rx_blocks);
+	if (rc == 0)
+		rc = check_region(c, in, "rx-region", &in->rx, in->rx_blocks, in->tx_blocks);
+	if (rc == 0)
+		rc = read_label(c, off, in);
+	return rc;
+}
+
+/* 1 and the backend when the node is an enabled IPC instance, 0 when not,
+ * -EINVAL on a malformed compatible/status. */
+static int classify(const struct ctx *c, int off, enum emu_backend *backend)
+{
+	const char *compat, *status;
+	int len, rc;
+	bool icm, icb;
+
+	compat = fdt_getprop(c->fdt, off, "compatible", &len);
+	if (!compat) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return 0;
+		return fail_at(c, off, "compatible", "%s", fdt_strerror(len));
+	}
+	/* fdt_stringlist_contains() stays within len, terminated or not */
+	icm = fdt_stringlist_contains(compat, len, COMPAT_ICMSG);
+	icb = fdt_stringlist_contains(compat, len, COMPAT_ICBMSG);
+	if (!icm && !icb)
+		return 0;
+	if (icm && icb)
+		return fail_at(c, off, "compatible", "both " COMPAT_ICMSG " and " COMPAT_ICBMSG);
+	rc = get_string(c, off, "status", &status);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && strcmp(status, "okay") != 0 && strcmp(status, "ok") != 0)
+		return 0;
+	*backend = icm ? EMU_BACKEND_ICMSG : EMU_BACKEND_ICBMSG;
+	return 1;
+}
+
+static bool overlap(const struct emu_dt_region *a, const struct emu_dt_region *b)
+{
+	return a->addr < b->addr + b->size && b->addr < a->addr + a->size;
+}
+
+/* Rules between instances: regions, labels, channels. */
+static int cross_check(const struct ctx *c, const struct emu_dt_plan *plan)
+{
+	static const char *const rname[2] = { "tx-region", "rx-region" };
+
+	for (unsigned i = 0; i < plan->n_inst; i++) {
+		const struct emu_dt_inst *a = &plan->inst[i];
+		const struct emu_dt_region *ra[2] = { &a->tx, &a->rx };
+
+		if (overlap(&a->tx, &a->rx))
+			return fail(c, a->node, "rx-region", "%s overlaps tx-region %s (0x%" PRIx64
+				    "+0x%" PRIx64 ")", a->rx.node, a->tx.node, a->tx.addr,
+				    a->tx.size);
+		for (unsigned j = 0; j < i; j++) {
+			const struct emu_dt_inst *b = &plan->inst[j];
+			const struct emu_dt_region *rb[2] = { &b->tx, &b->rx };
+
+			if (strcmp(a->label, b->label) == 0)
+				return fail(c, a->node, "label", "\"%s\" is also the label of %s",
+					    a->label, b->node);
+			for (int x = 0; x < 2; x++) {
+				for (int y = 0; y < 2; y++) {
+					if (overlap(ra[x], rb[y]))
+						return fail(c, a->node, rname[x],
+							    "%s overlaps %s of %s (0x%" PRIx64
+							    "+0x%" PRIx64 ")", ra[x]->node,
+							    rname[y], b->node, rb[y]->addr,
+							    rb[y]->size);
+				}
+			}
+			if (strcmp(a->mbox_node, b->mbox_node) != 0)
+				continue;
+			if (a->mbox_tx == b->mbox_tx)
+				return fail(c, a->node, "mboxes", "tx channel %" PRIu32
+					    " is also the tx channel of %s", a->mbox_tx, b->node);
+			if (a->mbox_rx == b->mbox_rx)
+				return fail(c, a->node, "mboxes", "rx channel %" PRIu32
+					    " is also the rx channel of %s", a->mbox_rx, b->node);
+		}
+	}
+	return 0;
+}
+
+static int read_plan(const struct ctx *c, struct emu_dt_plan *plan)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int depth = 0, off, rc;
+
+	for (off = fdt_next_node(c->fdt, -1, &depth); off >= 0;
+	     off = fdt_next_node(c->fdt, off, &depth)) {
+		enum emu_backend backend = EMU_BACKEND_ICMSG;
+
+		rc = classify(c, off, &backend);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if (plan->n_inst == EMU_DT_MAX_INST)
+			return fail_at(c, off, "compatible", "more than %d IPC instances",
+				       EMU_DT_MAX_INST);
+		rc = read_inst(c, off, backend, &plan->inst[plan->n_inst]);
+		if (rc < 0)
+			return rc;
+		plan->n_inst++;
+	}
+	if (off != -FDT_ERR_NOTFOUND)
+		return fail(c, "/", "structure", "%s", fdt_strerror(off));
+	if (plan->n_inst == 0)
+		return fail(c, "/", "compatible", "no " COMPAT_ICMSG " or " COMPAT_ICBMSG
+			    " node with status \"okay\"");
+	rc = cross_check(c, plan);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < plan->n_inst; i++) {
+		const struct emu_dt_region *r[2] = { &plan->inst[i].tx, &plan->inst[i].rx };
+
+		for (int k = 0; k < 2; k++) {
+			if (r[k]->addr < lo)
+				lo = r[k]->addr;
+			if (r[k]->addr + r[k]->size > hi)
+				hi = r[k]->addr + r[k]->size;
+		}
+	}
+	plan->base = lo;
+	plan->size = hi - lo;
+	return 0;
+}
+
+/* Compile (file or text) and read.  `src` is already bounded and one line. */
+static int load(const char *path, const char *dts, size_t dts_len, struct emu_dt_plan *out,
+		char *err, size_t errlen)
+{
+	struct ctx c = { .src = out->source, .err = err, .errlen = errlen };
+	char *dtb = NULL;
+	size_t dtb_len = 0;
+	int rc;
+
+	rc = run_dtc(path, dts, dts_len, out->source, &dtb, &dtb_len, err, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = fdt_check_full(dtb, dtb_len);
+	if (rc != 0) {
+		set_err(err, errlen, "%s: dtc output is not a valid blob: %s", out->source,
+			fdt_strerror(rc));
+		rc = -ENOEXEC;
+		goto fail;
+	}
+	c.fdt = dtb;
+	rc = read_plan(&c, out);
+	if (rc < 0)
+		goto fail;
+	free(dtb);
+	if (err && errlen)
+		err[0] = '\0';
+	return 0;
+fail:
+	free(dtb);
+	{
+		char keep[sizeof out->source];
+
+		memcpy(keep, out->source, sizeof keep);
+		memset(out, 0, sizeof *out);
+		memcpy(out->source, keep, sizeof keep);
+	}
+	return rc;
+}
+
+static void set_source(struct emu_dt_plan *out, const char *source)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->source, sizeof out->source, "%s", source);
+	one_line(out->source);
+}
+
+int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen)
+{
+	struct stat st;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path || !out) {
+		set_err(err, errlen, "emu_dt_load_file: NULL argument");
+		return -EINVAL;
+	}
+	set_source(out, path);
+	if (stat(path, &st) != 0) {
+		rc = -errno;
+		set_err(err, errlen, "%s: %s", out->source, strerror(-rc));
+		return rc;
+	}
+	return load(path, NULL, 0, out, err, errlen);
+}
+
+int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
+		       size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!dts || !out) {
+		set_err(err, errlen, "emu_dt_load_string: NULL argument");
+		return -EINVAL;
+	}
+	set_source(out, source ? source : "<string>");
+	return load(NULL, dts, strlen(dts), out, err, errlen);
+}
+
+/* ------------------------------------------------------------------------
+ * Plans
+ */
+
+void emu_dt_mirror(const struct emu_dt_plan *in, struct emu_dt_plan *out)
+{
+	struct emu_dt_plan m;
+	const char pre[] = "<mirror of ";
+	size_t n;
+
+	if (!in || !out)
+		return;
+	m = *in; /* `in` and `out` may be the same plan */
+	n = strnlen(in->source, sizeof in->source);
+	if (n > sizeof m.source - sizeof pre - 1)
+		n = sizeof m.source - sizeof pre - 1;
+	memcpy(m.source, pre, sizeof pre - 1);
+	memcpy(m.source + sizeof pre - 1, in->source, n);
+	m.source[sizeof pre - 1 + n] = '>';
+	m.source[sizeof pre + n] = '\0';
+	if (m.n_inst > EMU_DT_MAX_INST)
+		m.n_inst = EMU_DT_MAX_INST;
+	for (unsigned i = 0; i < m.n_inst; i++) {
+		struct emu_dt_inst *x = &m.inst[i];
+		struct emu_dt_region r = x->tx;
+		uint32_t t = x->mbox_tx;
+
+		x->tx = x->rx;
+		x->rx = r;
+		x->mbox_tx = x->mbox_rx;
+		x->mbox_rx = t;
+		t = x->tx_blocks;
+		x->tx_blocks = x->rx_blocks;
+		x->rx_blocks = t;
+	}
+	*out = m;
+}
+
+const struct emu_dt_inst *emu_dt_find(const struct emu_dt_plan *plan, const char *label)
+{
+	size_t n;
+
+	if (!plan || !label)
+		return NULL;
+	n = strlen(label);
+	if (n >= sizeof plan->inst[0].label)
+		return NULL;
+	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
+		if (memcmp(plan->inst[i].label, label, n + 1) == 0)
+			return &plan->inst[i];
+	}
+	return NULL;
+}
+
+/* check_pair messages: "<remote source>: <remote node>: <property>: <problem>" */
+struct pair {
+	const struct emu_dt_plan *h, *r;
+	char *err;
+	size_t errlen;
+};
+
+static int pfail(const struct pair *p, const char *rnode, size_t rnode_size, const char *prop,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int pfail(const struct pair *p, const char *rnode, size_t rnode_size, const char *prop,
+		 const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	set_err(p->err, p->errlen, "%.*s: %.*s: %s: %s", FIELD_LEN(p->r->source), p->r->source,
+		(int)strnlen(rnode, rnode_size), rnode, prop, msg);
+	return -EINVAL;
+}
+
+static const char *backend_name(enum emu_backend b)
+{
+	return b == EMU_BACKEND_ICMSG ? COMPAT_ICMSG : b == EMU_BACKEND_ICBMSG ? COMPAT_ICBMSG : "?";
+}
+
+static const char *unbound_name(enum emu_unbound u)
+{
+	switch (u) {
+	case EMU_UNBOUND_DISABLE:
+		return "disable";
+	case EMU_UNBOUND_ENABLE:
+		return "enable";
+	case EMU_UNBOUND_DETECT:
+		return "detect";
+	}
+	return "?";
+}
+
+static bool unbound_valid(enum emu_unbound u)
+{
+	return u == EMU_UNBOUND_DISABLE || u == EMU_UNBOUND_ENABLE || u == EMU_UNBOUND_DETECT;
+}
+
+static bool same_region(const struct emu_dt_region *a, const struct emu_dt_region *b)
+{
+	return a->addr == b->addr && a->size == b->size;
+}
+
+/* The remote's `rprop` region `rr` must be the host's `want` region. */
+static int pair_region(const struct pair *p, const struct emu_dt_inst *ri,
+		       const struct emu_dt_inst *hi, const char *rprop,
+		       const struct emu_dt_region *rr, const char *wprop,
+		       const struct emu_dt_region *want, const struct emu_dt_region *other)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hi->node);
+
+	if (same_region(rr, want))
+		return 0;
+	if (rr->addr == want->addr)
+		return pfail(p, ri->node, sizeof ri->node, rprop, "size 0x%" PRIx64
+			     " differs from %.*s %.*s %s size 0x%" PRIx64, rr->size, hl, H, nl,
+			     hi->node, wprop, want->size);
+	if (same_region(rr, other))
+		return pfail(p, ri->node, sizeof ri->node, rprop, "0x%" PRIx64 "+0x%" PRIx64
+			     " is also the %s of %.*s %.*s (regions not swapped)", rr->addr,
+			     rr->size, rprop, hl, H, nl, hi->node);
+	return pfail(p, ri->node, sizeof ri->node, rprop, "0x%" PRIx64 "+0x%" PRIx64
+		     " is not the %s of %.*s %.*s (0x%" PRIx64 "+0x%" PRIx64 ")", rr->addr,
+		     rr->size, wprop, hl, H, nl, hi->node, want->addr, want->size);
+}
+
+static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
+		     const struct emu_dt_inst *ri)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hi->node);
+	int rc;
+
+	if (ri->backend != hi->backend)
+		return pfail(p, ri->node, sizeof ri->node, "compatible", "%s, but %.*s %.*s is %s",
+			     backend_name(ri->backend), hl, H, nl, hi->node,
+			     backend_name(hi->backend));
+	rc = pair_region(p, ri, hi, "tx-region", &ri->tx, "rx-region", &hi->rx, &hi->tx);
+	if (rc == 0)
+		rc = pair_region(p, ri, hi, "rx-region", &ri->rx, "tx-region", &hi->tx, &hi->rx);
+	if (rc < 0)
+		return rc;
+	if (ri->dcache_alignment != hi->dcache_alignment)
+		return pfail(p, ri->node, sizeof ri->node, "dcache-alignment", "%" PRIu32
+			     " differs from %.*s %.*s (%" PRIu32 ")", ri->dcache_alignment, hl, H,
+			     nl, hi->node, hi->dcache_alignment);
+	if (ri->mbox_tx != hi->mbox_rx)
+		return pfail(p, ri->node, sizeof ri->node, "mboxes", "tx channel %" PRIu32
+			     " is not the rx channel of %.*s %.*s (%" PRIu32 ")", ri->mbox_tx, hl,
+			     H, nl, hi->node, hi->mbox_rx);
+	if (ri->mbox_rx != hi->mbox_tx)
+		return pfail(p, ri->node, sizeof ri->node, "mboxes", "rx channel %" PRIu32
+			     " is not the tx channel of %.*s %.*s (%" PRIu32 ")", ri->mbox_rx, hl,
+			     H, nl, hi->node, hi->mbox_tx);
+	if (hi->backend == EMU_BACKEND_ICBMSG) {
+		if (ri->tx_blocks != hi->rx_blocks)
+			return pfail(p, ri->node, sizeof ri->node, "tx-blocks", "%" PRIu32
+				     " is not the rx-blocks of %.*s %.*s (%" PRIu32
+				     "; block counts must be swapped)", ri->tx_blocks, hl, H, nl,
+				     hi->node, hi->rx_blocks);
+		if (ri->rx_blocks != hi->tx_blocks)
+			return pfail(p, ri->node, sizeof ri->node, "rx-blocks", "%" PRIu32
+				     " is not the tx-blocks of %.*s %.*s (%" PRIu32
+				     "; block counts must be swapped)", ri->rx_blocks, hl, H, nl,
+				     hi->node, hi->tx_blocks);
+	} else {
+		/* spec 2.4: detect pairs with anything, disable and enable only
+		 * with themselves */
+		bool ok = ri->unbound == hi->unbound || ri->unbound == EMU_UNBOUND_DETECT ||
+			  hi->unbound == EMU_UNBOUND_DETECT;
+
+		if (!ok || !unbound_valid(ri->unbound) || !unbound_valid(hi->unbound))
+			return pfail(p, ri->node, sizeof ri->node, "unbound",
+				     "\"%s\" cannot pair with \"%s\" of %.*s %.*s"
+				     " (disable and enable are incompatible; detect pairs with both)",
+				     unbound_name(ri->unbound), unbound_name(hi->unbound), hl, H, nl,
+				     hi->node);
+	}
+	return 0;
+}
+
+/* Overlaps inside one plan (plans may come from elsewhere than our loader). */
+static int pair_overlaps(const struct pair *p, const struct emu_dt_plan *pl)
+{
+	for (unsigned i = 0; i < pl->n_inst; i++) {
+		const struct emu_dt_inst *a = &pl->inst[i];
+		const struct emu_dt_region *ra[2] = { &a->tx, &a->rx };
+
+		for (unsigned j = 0; j <= i; j++) {
+			const struct emu_dt_inst *b = &pl->inst[j];
+			const struct emu_dt_region *rb[2] = { &b->tx, &b->rx };
+
+			for (int x = 0; x < 2; x++) {
+				for (int y = 0; y < 2; y++) {
+					if ((i == j && x <= y) || !overlap(ra[x], rb[y]))
+						continue;
+					set_err(p->err, p->errlen, "%.*s: %.*s: %s: overlaps %s of %.*s",
+						FIELD_LEN(pl->source), pl->source,
+						FIELD_LEN(a->node), a->node,
+						x ? "rx-region" : "tx-region",
+						y ? "rx-region" : "tx-region",
+						FIELD_LEN(b->node), b->node);
+					return -EINVAL;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *remote, char *err,
+		      size_t errlen)
+{
+	struct pair p = { .h = host, .r = remote, .err = err, .errlen = errlen };
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!host || !remote) {
+		set_err(err, errlen, "emu_dt_check_pair: NULL plan");
+		return -EINVAL;
+	}
+	if (host->n_inst > EMU_DT_MAX_INST || remote->n_inst > EMU_DT_MAX_INST) {
+		const struct emu_dt_plan *bad = host->n_inst > EMU_DT_MAX_INST ? host : remote;
+
+		set_err(err, errlen, "%.*s: /: compatible: %u instances (at most %d)",
+			FIELD_LEN(bad->source), bad->source, bad->n_inst, EMU_DT_MAX_INST);
+		return -EINVAL;
+	}
+	rc = pair_overlaps(&p, host);
+	if (rc == 0)
+		rc = pair_overlaps(&p, remote);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < host->n_inst; i++) {
+		const struct emu_dt_inst *hi = &host->inst[i];
+		char label[sizeof hi->label];
+		const struct emu_dt_inst *ri;
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hi->label), hi->label);
+		ri = emu_dt_find(remote, label);
+		if (!ri)
+			return pfail(&p, "/", 2, "label", "no instance labelled \"%s\" (%.*s has %.*s)",
+				     label, FIELD_LEN(host->source), host->source,
+				     FIELD_LEN(hi->node), hi->node);
+		rc = pair_inst(&p, hi, ri);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < remote->n_inst; i++) {
+		const struct emu_dt_inst *ri = &remote->inst[i];
+		char label[sizeof ri->label];
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(ri->label), ri->label);
+		if (!emu_dt_find(host, label))
+			return pfail(&p, ri->node, sizeof ri->node, "label",
+				     "\"%s\" has no instance in %.*s", label,
+				     FIELD_LEN(host->source), host->source);
+	}
+	return 0;
+}

@@ -1,0 +1,632 @@
+/*
+ * segment.c - shared-memory segments: the memory image (<name>-mem) and the
+ * control block (<name>-ctl, layout in ctl.h), created, attached (by name or
+ * by inherited descriptors), unlinked and closed.
+ *
+ * The creator makes both objects with O_EXCL and mode 0600, sizes them,
+ * reserves their pages (so a full /dev/shm is an error now, not a SIGBUS
+ * later), fills the control header and publishes its magic last.  An
+ * attacher trusts nothing in the header: it reads it once after the magic,
+ * validates every field against the objects' real sizes, and works from its
+ * own copy.
+ *
+ * Not thread-safe, except the read-only getters, emu_segment_ptr() and the
+ * role claims, which any thread may call while the segment is open.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ipc_emu/emu.h"
+#include "port.h"
+#include "sys.h"
+
+/* "/" + name + "-mem" + NUL */
+#define SHM_PATH_LEN (1 + EMU_CTL_NAME_LEN + 4)
+/* Default names: attempts before giving up on stale objects of a dead pid. */
+#define DEFAULT_NAME_TRIES 64
+
+struct emu_segment {
+	char name[EMU_CTL_NAME_LEN];
+	/* Validated copies of the header: the shared header may change under us. */
+	uint64_t base;
+	uint32_t size;
+	enum emu_doorbell doorbell;
+	bool owner;    /* created here: close() unlinks */
+	bool unlinked; /* both names removed by this object */
+	int mem_fd;
+	int ctl_fd;
+	int efd[2];
+	uint8_t *mem;
+	struct emu_ctl *ctl;
+	atomic_bool role_busy[2];
+};
+
+static atomic_uint default_name_counter;
+
+static bool valid_role(enum emu_role role)
+{
+	return role == EMU_ROLE_HOST || role == EMU_ROLE_REMOTE;
+}
+
+static bool valid_name(const char *name)
+{
+	size_t len = strnlen(name, EMU_CTL_NAME_LEN);
+
+	return len > 0 && len < EMU_CTL_NAME_LEN && strchr(name, '/') == NULL;
+}
+
+static void shm_path(char out[SHM_PATH_LEN], const char *name, const char *suffix)
+{
+	snprintf(out, SHM_PATH_LEN, "/%s%s", name, suffix);
+}
+
+static struct emu_segment *segment_alloc(void)
+{
+	struct emu_segment *s = calloc(1, sizeof(*s));
+
+	if (s != NULL) {
+		s->mem_fd = -1;
+		s->ctl_fd = -1;
+		s->efd[0] = -1;
+		s->efd[1] = -1;
+	}
+	return s;
+}
+
+/* Create a new object of exactly `len` bytes with reserved pages; returns its fd. */
+static int object_create(const char *name, const char *suffix, size_t len)
+{
+	char path[SHM_PATH_LEN];
+	int fd, r;
+
+	shm_path(path, name, suffix);
+	fd = emu_sys_shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return fd;
+	}
+	r = emu_sys_ftruncate(fd, (off_t)len);
+	if (r < 0) {
+		goto remove_object;
+	}
+	do {
+		r = emu_sys_fallocate(fd, (off_t)len);
+	} while (r == -EINTR);
+	if (r == -EOPNOTSUPP) {
+		r = 0; /* not tmpfs: pages come on demand, as with plain ftruncate */
+	}
+	if (r < 0) {
+		goto remove_object;
+	}
+	return fd;
+
+remove_object:
+	(void)emu_sys_shm_unlink(path);
+	(void)emu_sys_close(fd);
+	return r;
+}
+
+static int object_open(const char *name, const char *suffix)
+{
+	char path[SHM_PATH_LEN];
+
+	shm_path(path, name, suffix);
+	return emu_sys_shm_open(path, O_RDWR | O_CLOEXEC, 0);
+}
+
+/* 0 when the object behind fd has exactly `len` bytes, else -EPROTO. */
+static int object_check_size(int fd, uint64_t len)
+{
+	struct stat st;
+	int r = emu_sys_fstat(fd, &st);
+
+	if (r < 0) {
+		return r;
+	}
+	return st.st_size >= 0 && (uint64_t)st.st_size == len ? 0 : -EPROTO;
+}
+
+static int cfg_validate(const struct emu_segment_cfg *cfg)
+{
+	if (cfg->name != NULL && !valid_name(cfg->name)) {
+		return -EINVAL;
+	}
+	if (cfg->mem_size == 0 || cfg->mem_base > UINT64_MAX - (cfg->mem_size - 1u)) {
+		return -EINVAL;
+	}
+	if (cfg->doorbell != EMU_DOORBELL_FUTEX && cfg->doorbell != EMU_DOORBELL_EVENTFD) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Helgrind/DRD do not understand C11 atomics: the role words are accessed only
+ * through them (platform notes 7).  No-op outside Valgrind. */
+static void annotate_ctl(struct emu_ctl *ctl)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		VALGRIND_HG_DISABLE_CHECKING(&ctl->role[i], sizeof(ctl->role[i]));
+	}
+}
+
+static void header_publish(struct emu_segment *s)
+{
+	struct emu_ctl_hdr *h = &s->ctl->hdr;
+
+	h->version = EMU_CTL_VERSION;
+	h->ctl_size = (uint32_t)sizeof(struct emu_ctl);
+	h->doorbell = (uint32_t)s->doorbell;
+	h->mem_base = s->base;
+	h->mem_size = s->size;
+	h->creator_pid = (uint32_t)getpid();
+	memcpy(h->name, s->name, sizeof(h->name));
+	/* Pairs with the ipc_load_acquire() of the magic in header_read(): an
+	 * attacher that sees the magic sees every field above. */
+	ipc_store_release(&h->magic, EMU_CTL_MAGIC);
+}
+
+static int create_named(const struct emu_segment_cfg *cfg, const char *name,
+			struct emu_segment **out)
+{
+	struct emu_segment *s = segment_alloc();
+	void *map;
+	int r;
+
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->base = cfg->mem_base;
+	s->size = cfg->mem_size;
+	s->doorbell = cfg->doorbell;
+	s->owner = true;
+
+	r = object_create(s->name, "-mem", s->size);
+	if (r < 0) {
+		goto free_segment;
+	}
+	s->mem_fd = r;
+	r = emu_sys_mmap(s->mem_fd, s->size, &map);
+	if (r < 0) {
+		goto remove_mem;
+	}
+	s->mem = map;
+
+	r = object_create(s->name, "-ctl", sizeof(struct emu_ctl));
+	if (r < 0) {
+		goto unmap_mem;
+	}
+	s->ctl_fd = r;
+	r = emu_sys_mmap(s->ctl_fd, sizeof(struct emu_ctl), &map);
+	if (r < 0) {
+		goto remove_ctl;
+	}
+	s->ctl = map;
+
+	if (s->doorbell == EMU_DOORBELL_EVENTFD) {
+		r = emu_sys_eventfd();
+		if (r < 0) {
+			goto unmap_ctl;
+		}
+		s->efd[EMU_ROLE_HOST] = r;
+		r = emu_sys_eventfd();
+		if (r < 0) {
+			goto close_host_efd;
+		}
+		s->efd[EMU_ROLE_REMOTE] = r;
+	}
+
+	annotate_ctl(s->ctl);
+	header_publish(s);
+	*out = s;
+	return 0;
+
+close_host_efd:
+	(void)emu_sys_close(s->efd[EMU_ROLE_HOST]);
+unmap_ctl:
+	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
+remove_ctl: {
+	char path[SHM_PATH_LEN];
+
+	shm_path(path, s->name, "-ctl");
+	(void)emu_sys_shm_unlink(path);
+	(void)emu_sys_close(s->ctl_fd);
+}
+unmap_mem:
+	(void)emu_sys_munmap(s->mem, s->size);
+remove_mem: {
+	char path[SHM_PATH_LEN];
+
+	shm_path(path, s->name, "-mem");
+	(void)emu_sys_shm_unlink(path);
+	(void)emu_sys_close(s->mem_fd);
+}
+free_segment:
+	free(s);
+	return r;
+}
+
+int emu_segment_create(const struct emu_segment_cfg *cfg, struct emu_segment **out)
+{
+	char name[EMU_CTL_NAME_LEN];
+	int r;
+
+	if (cfg == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	r = cfg_validate(cfg);
+	if (r < 0) {
+		return r;
+	}
+	if (cfg->name != NULL) {
+		return create_named(cfg, cfg->name, out);
+	}
+	/* A default name can collide with leftovers of a dead process that had
+	 * our pid: skip those rather than fail. */
+	for (unsigned i = 0; i < DEFAULT_NAME_TRIES; i++) {
+		snprintf(name, sizeof(name), "ipc-emu-%ld-%u", (long)getpid(),
+			 atomic_fetch_add_explicit(&default_name_counter, 1, memory_order_relaxed));
+		r = create_named(cfg, name, out);
+		if (r != -EEXIST) {
+			break;
+		}
+	}
+	return r;
+}
+
+/*
+ * Read the shared header once and validate it; the segment keeps the copy.
+ * expect_name: the name the control block was opened by, or NULL (fds).
+ */
+static int header_read(struct emu_segment *s, const char *expect_name)
+{
+	struct emu_ctl_hdr h;
+
+	/* Pairs with the ipc_store_release() in header_publish(). */
+	if (ipc_load_acquire(&s->ctl->hdr.magic) != EMU_CTL_MAGIC) {
+		return -EPROTO;
+	}
+	memcpy(&h, &s->ctl->hdr, sizeof(h));
+	if (h.version != EMU_CTL_VERSION || h.ctl_size != sizeof(struct emu_ctl)) {
+		return -EPROTO;
+	}
+	if (h.doorbell != EMU_DOORBELL_FUTEX && h.doorbell != EMU_DOORBELL_EVENTFD) {
+		return -EPROTO;
+	}
+	if (h.mem_size == 0 || h.mem_base > UINT64_MAX - (h.mem_size - 1u)) {
+		return -EPROTO;
+	}
+	if (memchr(h.name, '\0', sizeof(h.name)) == NULL || !valid_name(h.name)) {
+		return -EPROTO;
+	}
+	if (expect_name != NULL && strcmp(h.name, expect_name) != 0) {
+		return -EPROTO;
+	}
+	memcpy(s->name, h.name, sizeof(s->name));
+	s->base = h.mem_base;
+	s->size = h.mem_size;
+	s->doorbell = (enum emu_doorbell)h.doorbell;
+	return 0;
+}
+
+/* Map and validate both objects behind s->ctl_fd and s->mem_fd. */
+static int attach_map(struct emu_segment *s, const char *expect_name)
+{
+	void *map;
+	int r;
+
+	r = object_check_size(s->ctl_fd, sizeof(struct emu_ctl));
+	if (r < 0) {
+		return r;
+	}
+	r = emu_sys_mmap(s->ctl_fd, sizeof(struct emu_ctl), &map);
+	if (r < 0) {
+		return r;
+	}
+	s->ctl = map;
+	r = header_read(s, expect_name);
+	if (r < 0) {
+		goto unmap_ctl;
+	}
+	r = object_check_size(s->mem_fd, s->size);
+	if (r < 0) {
+		goto unmap_ctl;
+	}
+	r = emu_sys_mmap(s->mem_fd, s->size, &map);
+	if (r < 0) {
+		goto unmap_ctl;
+	}
+	s->mem = map;
+	annotate_ctl(s->ctl);
+	return 0;
+
+unmap_ctl:
+	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
+	s->ctl = NULL;
+	return r;
+}
+
+int emu_segment_attach(const char *name, struct emu_segment **out)
+{
+	struct emu_segment *s;
+	int r;
+
+	if (name == NULL || out == NULL || !valid_name(name)) {
+		return -EINVAL;
+	}
+	s = segment_alloc();
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	r = object_open(name, "-ctl");
+	if (r < 0) {
+		goto free_segment;
+	}
+	s->ctl_fd = r;
+	r = object_open(name, "-mem");
+	if (r < 0) {
+		goto close_ctl;
+	}
+	s->mem_fd = r;
+	r = attach_map(s, name);
+	if (r < 0) {
+		goto close_mem;
+	}
+	/* Eventfds cannot be found by name: such a segment can be inspected but
+	 * cannot run a core (emu_core_start() answers -EOPNOTSUPP). */
+	*out = s;
+	return 0;
+
+close_mem:
+	(void)emu_sys_close(s->mem_fd);
+close_ctl:
+	(void)emu_sys_close(s->ctl_fd);
+free_segment:
+	free(s);
+	return r;
+}
+
+int emu_segment_attach_fds(const struct emu_segment_fds *fds, struct emu_segment **out)
+{
+	struct emu_segment *s;
+	int r;
+
+	if (fds == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	s = segment_alloc();
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	r = emu_sys_dup(fds->ctl);
+	if (r < 0) {
+		goto free_segment;
+	}
+	s->ctl_fd = r;
+	r = emu_sys_dup(fds->mem);
+	if (r < 0) {
+		goto close_ctl;
+	}
+	s->mem_fd = r;
+	r = attach_map(s, NULL);
+	if (r < 0) {
+		goto close_mem;
+	}
+	if (s->doorbell == EMU_DOORBELL_EVENTFD) {
+		/* A missing eventfd (-1) is allowed: the segment then behaves as one
+		 * attached by name. */
+		if (fds->efd[EMU_ROLE_HOST] >= 0) {
+			r = emu_sys_dup(fds->efd[EMU_ROLE_HOST]);
+			if (r < 0) {
+				goto unmap;
+			}
+			s->efd[EMU_ROLE_HOST] = r;
+		}
+		if (fds->efd[EMU_ROLE_REMOTE] >= 0) {
+			r = emu_sys_dup(fds->efd[EMU_ROLE_REMOTE]);
+			if (r < 0) {
+				goto close_host_efd;
+			}
+			s->efd[EMU_ROLE_REMOTE] = r;
+		}
+	}
+	*out = s;
+	return 0;
+
+close_host_efd:
+	if (s->efd[EMU_ROLE_HOST] >= 0) {
+		(void)emu_sys_close(s->efd[EMU_ROLE_HOST]);
+	}
+unmap:
+	(void)emu_sys_munmap(s->mem, s->size);
+	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
+close_mem:
+	(void)emu_sys_close(s->mem_fd);
+close_ctl:
+	(void)emu_sys_close(s->ctl_fd);
+free_segment:
+	free(s);
+	return r;
+}
+
+void emu_segment_get_fds(const struct emu_segment *s, struct emu_segment_fds *out)
+{
+	out->mem = s->mem_fd;
+	out->ctl = s->ctl_fd;
+	out->efd[0] = s->efd[0];
+	out->efd[1] = s->efd[1];
+}
+
+/* Unlink both names: 0 if at least one existed, -ENOENT if none, else the
+ * first other error (the other name is still attempted). */
+static int unlink_both(const char *name)
+{
+	static const char *const suffixes[] = {"-mem", "-ctl"};
+	char path[SHM_PATH_LEN];
+	int result = -ENOENT;
+
+	for (unsigned i = 0; i < 2; i++) {
+		int r;
+
+		shm_path(path, name, suffixes[i]);
+		r = emu_sys_shm_unlink(path);
+		if (r == 0 && result == -ENOENT) {
+			result = 0;
+		} else if (r < 0 && r != -ENOENT && (result == 0 || result == -ENOENT)) {
+			result = r;
+		}
+	}
+	return result;
+}
+
+int emu_segment_unlink(struct emu_segment *s)
+{
+	int r;
+
+	if (s == NULL) {
+		return -EINVAL;
+	}
+	if (s->unlinked) {
+		return 0;
+	}
+	r = unlink_both(s->name);
+	if (r == -ENOENT) {
+		r = 0; /* someone else removed them already */
+	}
+	if (r == 0) {
+		s->unlinked = true;
+	}
+	return r;
+}
+
+int emu_segment_unlink_name(const char *name)
+{
+	if (name == NULL || !valid_name(name)) {
+		return -EINVAL;
+	}
+	return unlink_both(name);
+}
+
+void emu_segment_close(struct emu_segment *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		if (atomic_load(&s->role_busy[i])) {
+			port_log(PORT_LOG_ERR, "segment %s closed while the %s core still runs",
+				 s->name, i == EMU_ROLE_HOST ? "host" : "remote");
+		}
+	}
+	if (s->owner) {
+		int r = emu_segment_unlink(s);
+
+		if (r < 0) {
+			port_log(PORT_LOG_WRN, "segment %s: unlink failed (%d)", s->name, r);
+		}
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		if (s->efd[i] >= 0) {
+			(void)emu_sys_close(s->efd[i]);
+		}
+	}
+	(void)emu_sys_munmap(s->mem, s->size);
+	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
+	(void)emu_sys_close(s->mem_fd);
+	(void)emu_sys_close(s->ctl_fd);
+	free(s);
+}
+
+const char *emu_segment_name(const struct emu_segment *s)
+{
+	return s->name;
+}
+
+enum emu_doorbell emu_segment_doorbell(const struct emu_segment *s)
+{
+	return s->doorbell;
+}
+
+uint64_t emu_segment_base(const struct emu_segment *s)
+{
+	return s->base;
+}
+
+uint32_t emu_segment_size(const struct emu_segment *s)
+{
+	return s->size;
+}
+
+void *emu_segment_ptr(const struct emu_segment *s, uint64_t addr, uint64_t len)
+{
+	uint64_t off;
+
+	if (s == NULL || addr < s->base) {
+		return NULL;
+	}
+	off = addr - s->base;
+	/* No addr + len: that sum may wrap. */
+	if (off >= s->size || len > (uint64_t)s->size - off) {
+		return NULL;
+	}
+	return s->mem + off;
+}
+
+void *emu_segment_app_area(const struct emu_segment *s, enum emu_role role)
+{
+	if (s == NULL || !valid_role(role)) {
+		return NULL;
+	}
+	return s->ctl->app[role];
+}
+
+void emu_segment_peer_status(const struct emu_segment *s, enum emu_role role,
+			     struct emu_peer_status *out)
+{
+	const struct emu_ctl_role *r;
+
+	if (s == NULL || !valid_role(role)) {
+		*out = (struct emu_peer_status){0};
+		return;
+	}
+	r = &s->ctl->role[role];
+	/* Status words are independent; relaxed loads (written by the peer's
+	 * emu_core_start() and interrupt thread). */
+	out->pid = ipc_load_relaxed(&r->pid);
+	out->boot_count = ipc_load_relaxed(&r->boot_count);
+	out->heartbeat = ctl_load64_relaxed(&r->heartbeat);
+}
+
+struct emu_ctl *emu_segment_ctl(const struct emu_segment *s)
+{
+	return s->ctl;
+}
+
+int emu_segment_efd(const struct emu_segment *s, enum emu_role role)
+{
+	return valid_role(role) ? s->efd[role] : -1;
+}
+
+int emu_segment_claim_role(struct emu_segment *s, enum emu_role role)
+{
+	bool expected = false;
+
+	if (!valid_role(role)) {
+		return -EINVAL;
+	}
+	return atomic_compare_exchange_strong(&s->role_busy[role], &expected, true) ? 0 : -EBUSY;
+}
+
+void emu_segment_release_role(struct emu_segment *s, enum emu_role role)
+{
+	if (valid_role(role)) {
+		atomic_store(&s->role_busy[role], false);
+	}
+}

@@ -1,0 +1,388 @@
+/*
+ * ICMsg and the ipc_service front end: two emulated cores in one process on
+ * one segment, each with the built-in default board, bond and exchange data.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc_emu/emu.h"
+#include "ipc_emu/icmsg.h"
+#include "ipc_emu/ipc_service.h"
+
+struct side {
+	struct emu_core *core;
+	struct emu_board *board;
+	const struct device *dev;
+	struct ipc_ept ept;
+	struct ipc_ept_cfg cfg;
+	atomic_int bound, unbound, received, errors, in_isr;
+	atomic_size_t last_len;
+	unsigned char last[256];
+	char last_error[128];
+};
+
+static struct emu_segment *seg;
+static struct emu_dt_plan plans[2];
+static struct side sides[2];
+
+static void on_bound(void *priv)
+{
+	atomic_fetch_add(&((struct side *)priv)->bound, 1);
+}
+
+static void on_unbound(void *priv)
+{
+	atomic_fetch_add(&((struct side *)priv)->unbound, 1);
+}
+
+static void on_received(const void *data, size_t len, void *priv)
+{
+	struct side *s = priv;
+
+	memcpy(s->last, data, len < sizeof(s->last) ? len : sizeof(s->last));
+	atomic_store(&s->last_len, len);
+	extern bool port_in_isr(void);
+	if (port_in_isr()) {
+		atomic_fetch_add(&s->in_isr, 1);
+	}
+	atomic_fetch_add(&s->received, 1);
+}
+
+static void on_error(const char *msg, void *priv)
+{
+	struct side *s = priv;
+
+	snprintf(s->last_error, sizeof(s->last_error), "%s", msg);
+	atomic_fetch_add(&s->errors, 1);
+}
+
+/* Wait until *v >= want, up to 3 s. */
+static bool wait_for(atomic_int *v, int want)
+{
+	for (int i = 0; i < 3000; i++) {
+		if (atomic_load(v) >= want) {
+			return true;
+		}
+		usleep(1000);
+	}
+	return atomic_load(v) >= want;
+}
+
+static void start_side(int role, int unbound, bool rx_in_isr)
+{
+	struct side *s = &sides[role];
+	struct emu_board_opts o;
+	char err[256];
+
+	emu_board_opts_default(&o);
+	o.unbound_override = unbound;
+	o.icmsg_rx_in_isr = rx_in_isr;
+	cr_assert_eq(emu_core_start(seg, role, &s->core), 0);
+	cr_assert_eq(emu_board_create(&plans[role], seg, s->core, &o, &s->board, err, sizeof(err)),
+		     0, "%s", err);
+	s->dev = emu_board_device(s->board, "ipc0");
+	cr_assert_not_null(s->dev);
+	s->cfg = (struct ipc_ept_cfg){
+		.name = "ep0",
+		.cb = {.bound = on_bound, .unbound = on_unbound, .received = on_received,
+		       .error = on_error},
+		.priv = s};
+}
+
+static void stop_side(int role)
+{
+	emu_board_destroy(sides[role].board);
+	emu_core_stop(sides[role].core);
+	sides[role].board = NULL;
+	sides[role].core = NULL;
+}
+
+static void setup(void)
+{
+	char err[256];
+	struct emu_segment_cfg cfg = {.doorbell = EMU_DOORBELL_FUTEX};
+	char name[64];
+
+	memset(sides, 0, sizeof(sides));
+	for (int r = 0; r < 2; r++) {
+		cr_assert_eq(emu_dt_load_string(emu_dt_default_board(r), "default", &plans[r], err,
+						sizeof(err)),
+			     0, "%s", err);
+	}
+	snprintf(name, sizeof(name), "ipc-emu-test-icmsg-%d", getpid());
+	cfg.name = name;
+	cfg.mem_base = plans[0].base;
+	cfg.mem_size = (uint32_t)plans[0].size;
+	cr_assert_eq(emu_segment_create(&cfg, &seg), 0);
+}
+
+static void teardown(void)
+{
+	for (int r = 0; r < 2; r++) {
+		if (sides[r].core) {
+			stop_side(r);
+		}
+	}
+	emu_segment_close(seg);
+}
+
+TestSuite(icmsg, .init = setup, .fini = teardown, .timeout = 20);
+
+static void bond_pair(int mode_host, int mode_remote, bool isr)
+{
+	start_side(0, mode_host, isr);
+	start_side(1, mode_remote, isr);
+	cr_assert_eq(ipc_service_open_instance(sides[0].dev), 0);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	usleep(5000); /* the host starts first: the remote finds it waiting */
+	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
+	cr_assert(wait_for(&sides[0].bound, 1), "host not bound");
+	cr_assert(wait_for(&sides[1].bound, 1), "remote not bound");
+}
+
+static void exchange(void)
+{
+	const char msg[] = "hello from host";
+	const char rep[] = "and back from the remote core";
+
+	cr_assert_eq(ipc_service_send(&sides[0].ept, msg, sizeof(msg)), (int)sizeof(msg));
+	cr_assert(wait_for(&sides[1].received, 1));
+	cr_assert_eq(atomic_load(&sides[1].last_len), sizeof(msg));
+	cr_assert_eq(memcmp(sides[1].last, msg, sizeof(msg)), 0);
+	cr_assert_eq(ipc_service_send(&sides[1].ept, rep, sizeof(rep)), (int)sizeof(rep));
+	cr_assert(wait_for(&sides[0].received, 1));
+	cr_assert_eq(memcmp(sides[0].last, rep, sizeof(rep)), 0);
+}
+
+Test(icmsg, legacy_bonds_and_exchanges)
+{
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
+	exchange();
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_DISABLED);
+}
+
+Test(icmsg, legacy_magic_image_in_tx_region)
+{
+	const struct emu_dt_inst *in = emu_dt_find(&plans[0], "ipc0");
+	const uint8_t *tx;
+	uint32_t w = in->dcache_alignment > 4 ? in->dcache_alignment : 4;
+	static const uint8_t expect[] = {0x00, 0x0d, 0x00, 0x00, 0x45, 0x6d, 0x31, 0x6c, 0x31,
+					 0x4b, 0x30, 0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34};
+
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	tx = emu_segment_ptr(seg, in->tx.addr, in->tx.size);
+	cr_assert_eq(*(const uint32_t *)(tx + 0), 0u, "rd_idx");
+	cr_assert_eq(*(const uint32_t *)(tx + w), 20u, "wr_idx after the magic");
+	cr_assert_eq(memcmp(tx + w + 4, expect, sizeof(expect)), 0);
+	cr_assert_eq(atomic_load(&sides[0].bound), 0);
+}
+
+Test(icmsg, send_before_bound_is_ebusy)
+{
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	cr_assert_eq(ipc_service_send(&sides[0].ept, "x", 1), -EBUSY);
+}
+
+Test(icmsg, double_open_legacy_is_ealready)
+{
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg),
+		     -EALREADY);
+}
+
+Test(icmsg, send_return_codes)
+{
+	static char big[70000];
+	const struct emu_dt_inst *in;
+	uint32_t blen;
+	int n = 0, rc;
+
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
+	in = emu_dt_find(&plans[0], "ipc0");
+	blen = (uint32_t)in->tx.size - 8u - 4u; /* dcache 8: wr at 8, data at 12 */
+	cr_assert_eq(ipc_service_send(&sides[0].ept, big, 0), -ENODATA);
+	cr_assert_eq(ipc_service_send(&sides[0].ept, big, 65536), -EMSGSIZE);
+	cr_assert_eq(ipc_service_send(&sides[0].ept, big, blen - 7), -EMSGSIZE);
+	/* Stop the remote from draining, then fill the ring. */
+	cr_assert_eq(mbox_set_enabled(emu_core_mbox(sides[1].core), in->mbox_tx, false), 0);
+	usleep(2000);
+	while ((rc = ipc_service_send(&sides[0].ept, big, 100)) == 100) {
+		n++;
+	}
+	cr_assert_eq(rc, -ENOMEM);
+	cr_assert_eq(n, (int)((blen - 4) / 104), "packets of 100 B that fit in %u B", blen);
+}
+
+Test(icmsg, front_end_argument_checks)
+{
+	struct ipc_ept none = {0};
+	void *buf;
+	uint32_t size = 0;
+
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	cr_assert_eq(ipc_service_open_instance(NULL), -EINVAL);
+	cr_assert_eq(ipc_service_register_endpoint(NULL, &sides[0].ept, &sides[0].cfg), -EINVAL);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, NULL, &sides[0].cfg), -EINVAL);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, NULL), -EINVAL);
+	cr_assert_eq(ipc_service_send(NULL, "x", 1), -EINVAL);
+	cr_assert_eq(ipc_service_send(&none, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_deregister_endpoint(NULL), -EINVAL);
+	cr_assert_eq(ipc_service_deregister_endpoint(&none), -ENOENT);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	/* ICMsg has no no-copy operations: the front end answers -EIO. */
+	cr_assert_eq(ipc_service_get_tx_buffer_size(&sides[0].ept), -EIO);
+	cr_assert_eq(ipc_service_get_tx_buffer(&sides[0].ept, &buf, &size, K_NO_WAIT), -EIO);
+	cr_assert_eq(ipc_service_get_tx_buffer(&sides[0].ept, NULL, &size, K_NO_WAIT), -EINVAL);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&sides[0].ept, "x"), -EIO);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&sides[0].ept, NULL), -EINVAL);
+	cr_assert_eq(ipc_service_send_nocopy(&sides[0].ept, "x", 1), -EIO);
+	cr_assert_eq(ipc_service_hold_rx_buffer(&sides[0].ept, buf), -EIO);
+	cr_assert_eq(ipc_service_release_rx_buffer(&sides[0].ept, buf), -EIO);
+	cr_assert_eq(ipc_service_send_critical(&sides[0].ept, "x", 1), -ENOTSUP);
+	cr_assert_eq(ipc_service_open_instance(sides[0].dev), 0);
+	cr_assert_eq(ipc_service_close_instance(sides[0].dev), 0);
+	/* Deregister clears the instance: later sends answer -ENOENT. */
+	cr_assert_eq(ipc_service_deregister_endpoint(&sides[0].ept), 0);
+	cr_assert_null(sides[0].ept.instance);
+	cr_assert_eq(ipc_service_send(&sides[0].ept, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_deregister_endpoint(&sides[0].ept), -ENOENT);
+}
+
+Test(icmsg, session_enable_bonds_and_exchanges)
+{
+	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
+	exchange();
+	cr_assert_eq(icmsg_state(sides[1].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
+}
+
+Test(icmsg, detect_with_detect)
+{
+	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_DETECT, false);
+	exchange();
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
+}
+
+Test(icmsg, detect_with_enable)
+{
+	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_ENABLE, false);
+	exchange();
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
+}
+
+Test(icmsg, detect_falls_back_to_legacy_peer)
+{
+	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_DISABLE, false);
+	exchange();
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_DISABLED);
+	cr_assert_eq(icmsg_state(sides[1].dev->data), ICMSG_STATE_CONNECTED_SID_DISABLED);
+}
+
+Test(icmsg, legacy_peer_first_then_detect)
+{
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	start_side(1, EMU_UNBOUND_DETECT, false);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	usleep(5000);
+	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
+	cr_assert(wait_for(&sides[0].bound, 1));
+	cr_assert(wait_for(&sides[1].bound, 1));
+	exchange();
+}
+
+Test(icmsg, peer_close_gives_unbound_and_reopen_rebonds)
+{
+	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
+	cr_assert_eq(ipc_service_deregister_endpoint(&sides[1].ept), 0);
+	cr_assert(wait_for(&sides[0].unbound, 1), "host did not see unbound");
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_DISCONNECTED);
+	/* Zephyr: a DISCONNECTED sender's data is silently discarded. */
+	cr_assert_eq(ipc_service_send(&sides[0].ept, "lost", 4), 4);
+	/* Both re-register, as Zephyr's ipc_sessions sample does. */
+	cr_assert_eq(ipc_service_deregister_endpoint(&sides[0].ept), 0);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
+	cr_assert(wait_for(&sides[0].bound, 2));
+	cr_assert(wait_for(&sides[1].bound, 2));
+	atomic_store(&sides[0].received, 0);
+	atomic_store(&sides[1].received, 0);
+	exchange();
+	/* The message sent while disconnected never arrives. */
+	cr_assert_eq(atomic_load(&sides[1].received), 1);
+}
+
+Test(icmsg, remote_reboot_is_detected_with_sessions)
+{
+	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
+	/* The remote "reboots": its core and board vanish without closing. */
+	emu_board_destroy(sides[1].board);
+	emu_core_stop(sides[1].core);
+	sides[1].board = NULL;
+	sides[1].core = NULL;
+	atomic_store(&sides[1].bound, 0);
+	start_side(1, EMU_UNBOUND_ENABLE, false);
+	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
+	cr_assert(wait_for(&sides[0].unbound, 1), "survivor did not see unbound");
+	cr_assert_eq(ipc_service_deregister_endpoint(&sides[0].ept), 0);
+	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
+	cr_assert(wait_for(&sides[0].bound, 2));
+	cr_assert(wait_for(&sides[1].bound, 1));
+	atomic_store(&sides[1].received, 0);
+	atomic_store(&sides[0].received, 0);
+	exchange();
+}
+
+Test(icmsg, rx_in_isr_runs_callbacks_in_interrupt_context)
+{
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, true);
+	exchange();
+	cr_assert_eq(atomic_load(&sides[1].in_isr), 1);
+	cr_assert_eq(atomic_load(&sides[0].in_isr), 1);
+}
+
+Test(icmsg, work_queue_callbacks_are_not_in_isr)
+{
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
+	exchange();
+	cr_assert_eq(atomic_load(&sides[1].in_isr), 0);
+}
+
+Test(icmsg, oversized_message_is_reported_and_skipped)
+{
+	char big[200];
+
+	memset(big, 0xA5, sizeof(big));
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
+	/* 200 B fit the ring but not the peer's 128-byte RX buffer. */
+	cr_assert_eq(ipc_service_send(&sides[0].ept, big, sizeof(big)), (int)sizeof(big));
+	cr_assert_eq(ipc_service_send(&sides[0].ept, "next", 4), 4);
+	cr_assert(wait_for(&sides[1].received, 1));
+	cr_assert(wait_for(&sides[1].errors, 1));
+	cr_assert_eq(atomic_load(&sides[1].last_len), 4u);
+	cr_assert_eq(memcmp(sides[1].last, "next", 4), 0);
+	cr_assert_str_eq(sides[1].last_error, "received message larger than the RX buffer: dropped");
+}
+
+Test(icmsg, corrupt_peer_index_is_reported_not_trusted)
+{
+	const struct emu_dt_inst *in;
+	uint8_t *rx;
+
+	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
+	in = emu_dt_find(&plans[1], "ipc0");
+	/* Hostile host: its wr_idx (in the remote's rx-region) beyond the ring. */
+	rx = emu_segment_ptr(seg, in->rx.addr, in->rx.size);
+	*(volatile uint32_t *)(rx + 8) = 0x7ffffff0u;
+	cr_assert_eq(mbox_send(emu_core_mbox(sides[0].core), in->mbox_rx, NULL), 0);
+	cr_assert(wait_for(&sides[1].errors, 1));
+	cr_assert_str_eq(sides[1].last_error,
+			 "corrupt RX ring (peer index or packet length invalid)");
+	cr_assert_eq(atomic_load(&sides[1].received), 0);
+}
