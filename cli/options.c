@@ -525,7 +525,7 @@ static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p
 	if (path == NULL) {
 		char src[64];
 
-		snprintf(src, sizeof(src), "<default board: %s>", emu_role_name(role));
+		snprintf(src, sizeof(src), "<default board: %s>", scn_role_name(role));
 		rc = emu_dt_load_string(emu_dt_default_board(role), src, p, err, errlen);
 	} else {
 		rc = emu_dt_load_file(path, p, err, errlen);

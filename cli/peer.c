@@ -100,7 +100,7 @@ int cli_peer(const struct cli_opts *o)
 		}
 		if (rc < 0) {
 			cli_err("peer %s: cannot attach inherited segment: %s",
-				emu_role_name(o->role), strerror(-rc));
+				scn_role_name(o->role), strerror(-rc));
 			return EXIT_INVARIANT;
 		}
 		status = scn_run(seg, &p);

@@ -58,7 +58,7 @@ struct sup {
 	struct emu_segment_fds fds;
 	char fds_arg[64];
 	char messages_arg[32], rxbuf_arg[32], seed_arg[32], dts_arg[8200];
-	char vglog_arg[128];
+	char vglog_arg[2][128];
 	struct child ch[2];
 	uint64_t rng;
 	unsigned kills_done, restarts;
@@ -139,12 +139,12 @@ static void build_argv(struct sup *s, struct child *c)
 		a[n++] = "--errors-for-leak-kinds=definite,indirect";
 		a[n++] = "--track-origins=yes";
 		a[n++] = "--fair-sched=yes";
-		a[n++] = c->role == EMU_ROLE_HOST ? s->vglog_arg : s->vglog_arg + 64;
+		a[n++] = s->vglog_arg[c->role];
 	}
 	a[n++] = s->self;
 	a[n++] = "peer";
 	a[n++] = "--role";
-	a[n++] = (char *)emu_role_name(c->role);
+	a[n++] = (char *)scn_role_name(c->role);
 	a[n++] = "--fds";
 	a[n++] = s->fds_arg;
 	if (o->n_dts > 0) {
@@ -308,18 +308,52 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	}
 }
 
-/* Sum "ERROR SUMMARY: N errors" over the valgrind logs of a role. */
-static int valgrind_errors(const struct sup *s, enum emu_role role, bool *any_file)
+/* Errors in one valgrind log: "ERROR SUMMARY: N errors" when present; with
+ * -q valgrind prints no summary, so otherwise count the error records (a
+ * record starts with an unindented line after a blank "==pid== " line). */
+static int log_errors(FILE *f)
+{
+	char line[1024];
+	int summary = -1, records = 0;
+	bool at_start = true;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = strstr(line, "ERROR SUMMARY: ");
+		const char *body;
+		int n;
+
+		if (p != NULL && sscanf(p, "ERROR SUMMARY: %d errors", &n) == 1) {
+			summary = (summary < 0 ? 0 : summary) + n;
+			continue;
+		}
+		if (strncmp(line, "==", 2) != 0 || (body = strstr(line + 2, "== ")) == NULL) {
+			continue;
+		}
+		body += 3;
+		if (*body == '\n' || *body == '\0') {
+			at_start = true;
+			continue;
+		}
+		if (at_start && *body != ' ' && strncmp(body, "Warning:", 8) != 0) {
+			records++;
+		}
+		at_start = false;
+	}
+	return summary >= 0 ? summary : records;
+}
+
+/* Sum the errors of every valgrind log of a role (one per incarnation). */
+static int valgrind_errors(const struct sup *s, enum emu_role role)
 {
 	DIR *d = opendir(s->vgdir);
 	struct dirent *e;
-	char prefix[32], path[PATH_MAX], line[512];
+	char prefix[32], path[PATH_MAX];
 	int total = 0;
 
 	if (d == NULL) {
 		return 0;
 	}
-	snprintf(prefix, sizeof(prefix), "vg-%s-", emu_role_name(role));
+	snprintf(prefix, sizeof(prefix), "vg-%s-", scn_role_name(role));
 	while ((e = readdir(d)) != NULL) {
 		FILE *f;
 
@@ -328,19 +362,10 @@ static int valgrind_errors(const struct sup *s, enum emu_role role, bool *any_fi
 		}
 		snprintf(path, sizeof(path), "%s/%s", s->vgdir, e->d_name);
 		f = fopen(path, "re");
-		if (f == NULL) {
-			continue;
+		if (f != NULL) {
+			total += log_errors(f);
+			fclose(f);
 		}
-		while (fgets(line, sizeof(line), f) != NULL) {
-			const char *p = strstr(line, "ERROR SUMMARY: ");
-			int n;
-
-			*any_file = true;
-			if (p != NULL && sscanf(p, "ERROR SUMMARY: %d errors", &n) == 1) {
-				total += n;
-			}
-		}
-		fclose(f);
 	}
 	closedir(d);
 	return total;
@@ -418,8 +443,10 @@ int cli_run(const struct cli_opts *o)
 			cli_err("cannot create a directory for valgrind logs: %s", strerror(errno));
 			return EXIT_INVARIANT;
 		}
-		snprintf(s.vglog_arg, 64, "--log-file=%s/vg-host-%%p.log", s.vgdir);
-		snprintf(s.vglog_arg + 64, 64, "--log-file=%s/vg-remote-%%p.log", s.vgdir);
+		snprintf(s.vglog_arg[0], sizeof(s.vglog_arg[0]), "--log-file=%s/vg-host-%%p.log",
+			 s.vgdir);
+		snprintf(s.vglog_arg[1], sizeof(s.vglog_arg[1]), "--log-file=%s/vg-remote-%%p.log",
+			 s.vgdir);
 	}
 
 	segcfg = (struct emu_segment_cfg){
@@ -489,7 +516,7 @@ int cli_run(const struct cli_opts *o)
 	}
 	for (int i = 0; i < 2; i++) {
 		if (spawn(&s, &s.ch[i]) < 0) {
-			cli_err("cannot start the %s peer: %s", emu_role_name((enum emu_role)i),
+			cli_err("cannot start the %s peer: %s", scn_role_name((enum emu_role)i),
 				strerror(errno));
 			kill_all(&s);
 			status = EXIT_INVARIANT;
@@ -557,11 +584,9 @@ int cli_run(const struct cli_opts *o)
 	rep.area[0] = &snap[0];
 	rep.area[1] = &snap[1];
 	for (int i = 0; i < 2; i++) {
-		bool any = false;
-
 		rep.peer[i].exit_status = s.ch[i].exited ? s.ch[i].status : -1;
 		rep.peer[i].valgrind_errors =
-			o->valgrind ? valgrind_errors(&s, (enum emu_role)i, &any) : -1;
+			o->valgrind ? valgrind_errors(&s, (enum emu_role)i) : -1;
 		if (o->valgrind && rep.peer[i].valgrind_errors == 0 && s.ch[i].status == 99) {
 			rep.peer[i].valgrind_errors = 1; /* exit code says so, log says less */
 		}

@@ -218,7 +218,10 @@ static void on_unbound(void *priv)
 	pthread_mutex_lock(&s->mu);
 	s->bound = false;
 	s->unbound_pending = true;
-	scn_add(&s->me->unbounds, 1);
+	if (!scn_get(&s->me->finished)) {
+		/* Once finished, the peer's teardown (close) is expected. */
+		scn_add(&s->me->unbounds, 1);
+	}
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 }
@@ -231,7 +234,7 @@ static void on_error(const char *message, void *priv)
 	pthread_mutex_lock(&s->mu);
 	if (s->error_msg[0] == '\0') {
 		snprintf(s->error_msg, sizeof(s->error_msg), "%s", message ? message : "?");
-		fprintf(stderr, "ipc-emu peer[%s]: backend error: %s\n", emu_role_name(s->role),
+		fprintf(stderr, "ipc-emu peer[%s]: backend error: %s\n", scn_role_name(s->role),
 			s->error_msg);
 	}
 	pthread_cond_broadcast(&s->cv);
@@ -390,14 +393,14 @@ static int ensure_bound(struct scn *s)
 				rc = ipc_service_deregister_endpoint(&s->ept);
 				if (rc < 0 && rc != -ENOENT && rc != -EALREADY) {
 					fprintf(stderr, "ipc-emu peer[%s]: deregister: %s\n",
-						emu_role_name(s->role), strerror(-rc));
+						scn_role_name(s->role), strerror(-rc));
 				}
 				s->registered = false;
 			}
 			rc = ipc_service_register_endpoint(s->dev, &s->ept, &s->cfg);
 			if (rc < 0) {
 				fprintf(stderr, "ipc-emu peer[%s]: re-register: %s\n",
-					emu_role_name(s->role), strerror(-rc));
+					scn_role_name(s->role), strerror(-rc));
 				return rc;
 			}
 			s->registered = true;
@@ -699,7 +702,7 @@ static int area_init(struct scn *s)
 		fprintf(stderr,
 			"ipc-emu peer[%s]: the segment holds a run of %" PRIu64 " messages, not %" PRIu64
 			"\n",
-			emu_role_name(s->role), scn_get(&a->messages), s->p->messages);
+			scn_role_name(s->role), scn_get(&a->messages), s->p->messages);
 		return -EINVAL;
 	}
 	s->boot = (uint32_t)(scn_add(&a->boots, 1) + 1);
@@ -714,7 +717,7 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	pthread_condattr_t ca;
 	char err[256] = "";
 	int rc, status = SCN_EXIT_OK;
-	const char *who = emu_role_name(p->role);
+	const char *who = scn_role_name(p->role);
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {

@@ -140,6 +140,11 @@ static inline void scn_max(uint64_t *p, uint64_t v)
 	}
 }
 
+static inline const char *scn_role_name(enum emu_role role)
+{
+	return role == EMU_ROLE_HOST ? "host" : "remote";
+}
+
 static inline struct scn_area *scn_area(const struct emu_segment *seg, enum emu_role role)
 {
 	return (struct scn_area *)emu_segment_app_area(seg, role);

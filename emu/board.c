@@ -1,8 +1,8 @@
 /*
  * board.c - the devices of one core, built at run time from its devicetree
- * plan: one ipc_service instance per zephyr,ipc-icmsg node (ICBMsg nodes are
- * added by the ICBMsg backend), each over the core's emulated MBOX
- * controller, with its regions mapped from the segment's memory image.
+ * plan: one ipc_service instance per zephyr,ipc-icmsg or zephyr,ipc-icbmsg
+ * node, each over the core's emulated MBOX controller, with its regions
+ * mapped from the segment's memory image.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ipc_emu/emu.h"
+#include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icmsg.h"
 #include "port.h"
 
@@ -22,10 +23,20 @@ struct board_icmsg {
 	bool initialised;
 };
 
+struct board_icbmsg {
+	struct device dev;
+	struct icbmsg_config conf;
+	struct icbmsg_data data;
+	struct pbuf_cfg tx_cfg, rx_cfg;
+	struct pbuf *tx_pb, *rx_pb;
+	bool initialised;
+};
+
 struct emu_board {
 	unsigned n;
 	char labels[EMU_DT_MAX_INST][32];
 	struct board_icmsg *icmsg[EMU_DT_MAX_INST];
+	struct board_icbmsg *icbmsg[EMU_DT_MAX_INST];
 };
 
 void emu_board_opts_default(struct emu_board_opts *o)
@@ -34,6 +45,7 @@ void emu_board_opts_default(struct emu_board_opts *o)
 	o->icmsg_rx_buf_size = ICMSG_RX_BUF_SIZE_DEFAULT;
 	o->icmsg_bond_notify_ms = ICMSG_BOND_NOTIFY_REPEAT_MS_DEFAULT;
 	o->icmsg_mutex_timeout_ms = ICMSG_SHMEM_ACCESS_TO_MS_DEFAULT;
+	o->icbmsg_num_ept = ICBMSG_NUM_EPT_DEFAULT;
 }
 
 /* struct pbuf has a const cfg pointer: build it in place. */
@@ -147,6 +159,119 @@ fail:
 	return rc;
 }
 
+static void icbmsg_free(struct board_icbmsg *b)
+{
+	if (b == NULL) {
+		return;
+	}
+	if (b->initialised) {
+		icbmsg_deinit(&b->data);
+	}
+	free(b->data.control_data.rx_buf);
+	free(b->data.ept);
+	free(b->data.ept_map);
+	free(b->data.waiting_bound);
+	free(b->tx_pb);
+	free(b->rx_pb);
+	free(b);
+}
+
+/* Layout of one direction; a failure names the node and property. */
+static int icbmsg_region(const struct emu_dt_inst *in, const struct emu_dt_region *r,
+			 const char *prop, uint32_t local, uint32_t remote,
+			 struct icbmsg_layout *lay, char *err, size_t errlen)
+{
+	if (icbmsg_layout_compute(r->addr, r->size, in->dcache_alignment, local, remote, lay) < 0) {
+		snprintf(err, errlen,
+			 "%s: %s: 0x%llx bytes cannot hold the ICMsg area and %u blocks of at "
+			 "least 4 bytes",
+			 in->node, prop, (unsigned long long)r->size, local);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int icbmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
+			 struct emu_core *core, const struct emu_board_opts *opts,
+			 struct board_icbmsg **out, char *err, size_t errlen)
+{
+	struct board_icbmsg *b = calloc(1, sizeof(*b));
+	struct icbmsg_layout tl, rl;
+	uint8_t *tx, *rx;
+	uint32_t n = opts->icbmsg_num_ept;
+	int rc;
+
+	if (b == NULL) {
+		return -ENOMEM;
+	}
+	rc = map_region(seg, in, &in->tx, "tx-region", (void **)&tx, err, errlen);
+	if (rc == 0) {
+		rc = map_region(seg, in, &in->rx, "rx-region", (void **)&rx, err, errlen);
+	}
+	if (rc == 0) {
+		rc = icbmsg_region(in, &in->tx, "tx-region", in->tx_blocks, in->rx_blocks, &tl, err,
+				   errlen);
+	}
+	if (rc == 0) {
+		rc = icbmsg_region(in, &in->rx, "rx-region", in->rx_blocks, in->tx_blocks, &rl, err,
+				   errlen);
+	}
+	if (rc < 0) {
+		goto fail;
+	}
+	b->tx_cfg = (struct pbuf_cfg)PBUF_CFG_INIT(tx + tl.icmsg_offset, tl.icmsg_size, tl.align, false);
+	b->rx_cfg = (struct pbuf_cfg)PBUF_CFG_INIT(rx + rl.icmsg_offset, rl.icmsg_size, rl.align, false);
+	b->tx_pb = pbuf_new(&b->tx_cfg);
+	b->rx_pb = pbuf_new(&b->rx_cfg);
+	b->data.control_data.rx_buf_size = opts->icmsg_rx_buf_size;
+	b->data.control_data.rx_buf = calloc(1, (opts->icmsg_rx_buf_size + 3u) & ~3u);
+	b->data.ept = calloc(n, sizeof(*b->data.ept));
+	b->data.ept_map = calloc(n, 1);
+	b->data.waiting_bound = calloc(n, sizeof(*b->data.waiting_bound));
+	if (b->tx_pb == NULL || b->rx_pb == NULL || b->data.control_data.rx_buf == NULL ||
+	    b->data.ept == NULL || b->data.ept_map == NULL || b->data.waiting_bound == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (pbuf_rx_init(b->tx_pb) < 0 || pbuf_rx_init(b->rx_pb) < 0) {
+		snprintf(err, errlen, "%s: tx-region/rx-region: ICMsg area is not a valid pbuf", in->node);
+		rc = -EINVAL;
+		goto fail;
+	}
+	b->data.control_data.tx_pb = b->tx_pb;
+	b->data.control_data.rx_pb = b->rx_pb;
+	b->conf.control_config = (struct icmsg_config_t){
+		.mbox_tx = {.dev = emu_core_mbox(core), .channel_id = in->mbox_tx},
+		.mbox_rx = {.dev = emu_core_mbox(core), .channel_id = in->mbox_rx},
+		.unbound_mode = ICMSG_UNBOUND_MODE_DISABLE, /* classic ICBMsg: always legacy */
+		.rx_in_isr = opts->icmsg_rx_in_isr,
+		.bond_notify_repeat_ms = opts->icmsg_bond_notify_ms,
+		.shmem_access_to_ms = opts->icmsg_mutex_timeout_ms,
+	};
+	b->conf.tx = (struct icbmsg_channel){
+		.blocks_ptr = tx + tl.blocks_offset, .block_size = tl.block_size, .block_count = tl.block_count};
+	b->conf.rx = (struct icbmsg_channel){
+		.blocks_ptr = rx + rl.blocks_offset, .block_size = rl.block_size, .block_count = rl.block_count};
+	b->conf.num_ept = n;
+	/* Target addresses decide, as the MCU's pointers do. */
+	b->conf.is_initiator = in->rx.addr + rl.blocks_offset < in->tx.addr + tl.blocks_offset;
+	rc = icbmsg_init(&b->conf, &b->data);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot initialise ICBMsg (%s)", in->node,
+			 rc == -EINVAL ? "invalid option" : "out of memory");
+		goto fail;
+	}
+	b->initialised = true;
+	b->dev = (struct device){
+		.name = in->label, .config = &b->conf, .api = &ipc_icbmsg_backend, .data = &b->data};
+	*out = b;
+	return 0;
+
+fail:
+	icbmsg_free(b);
+	return rc;
+}
+
 int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		     struct emu_core *core, const struct emu_board_opts *opts,
 		     struct emu_board **out, char *err, size_t errlen)
@@ -174,6 +299,11 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 			 opts->icmsg_rx_buf_size);
 		return -EINVAL;
 	}
+	if (opts->icbmsg_num_ept < 1 || opts->icbmsg_num_ept > ICBMSG_NUM_EPT_MAX) {
+		snprintf(err, errlen, "ICBMsg endpoints per instance must be 1..%u (is %u)",
+			 ICBMSG_NUM_EPT_MAX, opts->icbmsg_num_ept);
+		return -EINVAL;
+	}
 	if (opts->icmsg_bond_notify_ms < 1 || opts->icmsg_bond_notify_ms > 100) {
 		snprintf(err, errlen, "ICMsg bond notify repeat must be 1..100 ms (is %u)",
 			 opts->icmsg_bond_notify_ms);
@@ -189,9 +319,11 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		snprintf(b->labels[b->n], sizeof(b->labels[0]), "%s", in->label);
 		if (in->backend == EMU_BACKEND_ICMSG) {
 			rc = icmsg_create(in, seg, core, opts, &b->icmsg[b->n], err, errlen);
-			if (rc < 0) {
-				goto fail;
-			}
+		} else {
+			rc = icbmsg_create(in, seg, core, opts, &b->icbmsg[b->n], err, errlen);
+		}
+		if (rc < 0) {
+			goto fail;
 		}
 		b->n++;
 	}
@@ -210,6 +342,7 @@ void emu_board_destroy(struct emu_board *b)
 	}
 	for (unsigned i = 0; i < b->n; i++) {
 		icmsg_free(b->icmsg[i]);
+		icbmsg_free(b->icbmsg[i]);
 	}
 	free(b);
 }
@@ -220,8 +353,14 @@ const struct device *emu_board_device(struct emu_board *b, const char *label)
 		return NULL;
 	}
 	for (unsigned i = 0; i < b->n; i++) {
-		if (strcmp(b->labels[i], label) == 0 && b->icmsg[i] != NULL) {
+		if (strcmp(b->labels[i], label) != 0) {
+			continue;
+		}
+		if (b->icmsg[i] != NULL) {
 			return &b->icmsg[i]->dev;
+		}
+		if (b->icbmsg[i] != NULL) {
+			return &b->icbmsg[i]->dev;
 		}
 	}
 	return NULL;

@@ -198,9 +198,10 @@ struct port_work {
 	bool running;
 	uint64_t due_ns;
 	struct port_work *next_all; /* all live items (for deadlines) */
+	struct workq *q;
 };
 
-static struct {
+struct workq {
 	pthread_mutex_t m;
 	pthread_cond_t c;    /* work arrived / deadline changed / stop */
 	pthread_cond_t idle; /* an item finished running */
@@ -210,42 +211,56 @@ static struct {
 	unsigned items;
 	struct port_work *head, *tail;
 	struct port_work *all;
-} wq = {.m = PTHREAD_MUTEX_INITIALIZER};
+};
+
+/* One thread per queue: PORT_WORKQ_RX (ICMsg receive, like Zephyr's
+ * icmsg_workq) and PORT_WORKQ_AUX (slow jobs that may block on the RX path,
+ * like ICBMsg's endpoint-bound queue). */
+static struct workq wqs[PORT_WORKQ_COUNT] = {
+	{.m = PTHREAD_MUTEX_INITIALIZER},
+	{.m = PTHREAD_MUTEX_INITIALIZER},
+};
 
 static pthread_once_t wq_once = PTHREAD_ONCE_INIT;
 /* Serialises starting and joining the thread, so a create racing with the
  * last destroy never sees a thread that is about to exit. */
 static pthread_mutex_t wq_life = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local bool tls_in_workq;
+/* The queue whose thread is the caller, if any. */
+static _Thread_local struct workq *tls_queue;
 static _Thread_local bool tls_in_isr;
 
 static void wq_init_conds(void)
 {
-	cond_init_monotonic(&wq.c);
-	cond_init_monotonic(&wq.idle);
+	for (unsigned i = 0; i < PORT_WORKQ_COUNT; i++) {
+		cond_init_monotonic(&wqs[i].c);
+		cond_init_monotonic(&wqs[i].idle);
+	}
 }
 
-/* Caller holds wq.m. */
+/* Caller holds q->m. */
 static void wq_enqueue(struct port_work *w)
 {
+	struct workq *q = w->q;
+
 	if (w->queued) {
 		return;
 	}
 	w->queued = true;
 	w->next = NULL;
-	if (wq.tail) {
-		wq.tail->next = w;
+	if (q->tail) {
+		q->tail->next = w;
 	} else {
-		wq.head = w;
+		q->head = w;
 	}
-	wq.tail = w;
-	pthread_cond_signal(&wq.c);
+	q->tail = w;
+	pthread_cond_signal(&q->c);
 }
 
-/* Caller holds wq.m. */
+/* Caller holds q->m. */
 static void wq_unlink(struct port_work *w)
 {
-	struct port_work **pp = &wq.head;
+	struct workq *q = w->q;
+	struct port_work **pp = &q->head;
 
 	if (!w->queued) {
 		return;
@@ -256,23 +271,24 @@ static void wq_unlink(struct port_work *w)
 	if (*pp) {
 		*pp = w->next;
 	}
-	wq.tail = NULL;
-	for (struct port_work *it = wq.head; it; it = it->next) {
-		wq.tail = it;
+	q->tail = NULL;
+	for (struct port_work *it = q->head; it; it = it->next) {
+		q->tail = it;
 	}
 	w->queued = false;
 }
 
-static void *wq_thread(void *unused)
+static void *wq_thread(void *arg)
 {
-	(void)unused;
-	tls_in_workq = true;
-	pthread_mutex_lock(&wq.m);
-	while (!wq.stop) {
+	struct workq *q = arg;
+
+	tls_queue = q;
+	pthread_mutex_lock(&q->m);
+	while (!q->stop) {
 		uint64_t now = now_ns();
 		uint64_t next_due = UINT64_MAX;
 
-		for (struct port_work *it = wq.all; it; it = it->next_all) {
+		for (struct port_work *it = q->all; it; it = it->next_all) {
 			if (it->scheduled && it->due_ns <= now) {
 				it->scheduled = false;
 				wq_enqueue(it);
@@ -280,72 +296,81 @@ static void *wq_thread(void *unused)
 				next_due = it->due_ns;
 			}
 		}
-		struct port_work *w = wq.head;
+		struct port_work *w = q->head;
 
 		if (w == NULL) {
 			if (next_due == UINT64_MAX) {
-				pthread_cond_wait(&wq.c, &wq.m);
+				pthread_cond_wait(&q->c, &q->m);
 			} else {
 				struct timespec ts = {.tv_sec = (time_t)(next_due / 1000000000u),
 						      .tv_nsec = (long)(next_due % 1000000000u)};
 
-				pthread_cond_timedwait(&wq.c, &wq.m, &ts);
+				pthread_cond_timedwait(&q->c, &q->m, &ts);
 			}
 			continue;
 		}
 		wq_unlink(w);
 		w->running = true;
-		pthread_mutex_unlock(&wq.m);
+		pthread_mutex_unlock(&q->m);
 		w->fn(w->arg);
-		pthread_mutex_lock(&wq.m);
+		pthread_mutex_lock(&q->m);
 		w->running = false;
-		pthread_cond_broadcast(&wq.idle);
+		pthread_cond_broadcast(&q->idle);
 	}
-	pthread_mutex_unlock(&wq.m);
+	pthread_mutex_unlock(&q->m);
 	return NULL;
 }
 
-int port_work_create(struct port_work **out, port_work_fn fn, void *arg)
+int port_work_create_on(struct port_work **out, port_work_fn fn, void *arg, unsigned queue)
 {
-	struct port_work *w = calloc(1, sizeof(*w));
+	struct port_work *w;
+	struct workq *q;
 	int rc = 0;
 
+	if (queue >= PORT_WORKQ_COUNT) {
+		return -EINVAL;
+	}
+	w = calloc(1, sizeof(*w));
 	if (w == NULL) {
 		return -ENOMEM;
 	}
+	q = &wqs[queue];
 	w->fn = fn;
 	w->arg = arg;
+	w->q = q;
 	pthread_once(&wq_once, wq_init_conds);
 	pthread_mutex_lock(&wq_life);
-	pthread_mutex_lock(&wq.m);
-	if (!wq.started) {
-		wq.stop = false;
-		rc = pthread_create(&wq.thread, NULL, wq_thread, NULL);
+	pthread_mutex_lock(&q->m);
+	if (!q->started) {
+		q->stop = false;
+		rc = pthread_create(&q->thread, NULL, wq_thread, q);
 		if (rc != 0) {
-			pthread_mutex_unlock(&wq.m);
+			pthread_mutex_unlock(&q->m);
 			pthread_mutex_unlock(&wq_life);
 			free(w);
 			return -rc;
 		}
-		wq.started = true;
+		q->started = true;
 	}
-	wq.items++;
-	w->next_all = wq.all;
-	wq.all = w;
-	pthread_mutex_unlock(&wq.m);
+	q->items++;
+	w->next_all = q->all;
+	q->all = w;
+	pthread_mutex_unlock(&q->m);
 	pthread_mutex_unlock(&wq_life);
 	*out = w;
 	return 0;
 }
 
-/* Caller holds wq.m. */
+/* Caller holds q->m. */
 static void wq_cancel_locked(struct port_work *w)
 {
+	struct workq *q = w->q;
+
 	wq_unlink(w);
 	w->scheduled = false;
-	if (!tls_in_workq) {
+	if (tls_queue != q) {
 		while (w->running) {
-			pthread_cond_wait(&wq.idle, &wq.m);
+			pthread_cond_wait(&q->idle, &q->m);
 		}
 	}
 }
@@ -353,28 +378,30 @@ static void wq_cancel_locked(struct port_work *w)
 void port_work_destroy(struct port_work *w)
 {
 	bool join = false;
+	struct workq *q;
 
 	if (w == NULL) {
 		return;
 	}
+	q = w->q;
 	pthread_mutex_lock(&wq_life);
-	pthread_mutex_lock(&wq.m);
+	pthread_mutex_lock(&q->m);
 	wq_cancel_locked(w);
-	for (struct port_work **pp = &wq.all; *pp; pp = &(*pp)->next_all) {
+	for (struct port_work **pp = &q->all; *pp; pp = &(*pp)->next_all) {
 		if (*pp == w) {
 			*pp = w->next_all;
 			break;
 		}
 	}
-	if (--wq.items == 0 && wq.started && !tls_in_workq) {
-		wq.stop = true;
-		pthread_cond_signal(&wq.c);
+	if (--q->items == 0 && q->started && tls_queue != q) {
+		q->stop = true;
+		pthread_cond_signal(&q->c);
 		join = true;
-		wq.started = false;
+		q->started = false;
 	}
-	pthread_mutex_unlock(&wq.m);
+	pthread_mutex_unlock(&q->m);
 	if (join) {
-		pthread_join(wq.thread, NULL);
+		pthread_join(q->thread, NULL);
 	}
 	pthread_mutex_unlock(&wq_life);
 	free(w);
@@ -382,9 +409,11 @@ void port_work_destroy(struct port_work *w)
 
 void port_work_submit(struct port_work *w)
 {
-	pthread_mutex_lock(&wq.m);
+	struct workq *q = w->q;
+
+	pthread_mutex_lock(&q->m);
 	wq_enqueue(w);
-	pthread_mutex_unlock(&wq.m);
+	pthread_mutex_unlock(&q->m);
 }
 
 void port_work_schedule(struct port_work *w, uint32_t delay_ms)
@@ -393,23 +422,32 @@ void port_work_schedule(struct port_work *w, uint32_t delay_ms)
 		port_work_submit(w);
 		return;
 	}
-	pthread_mutex_lock(&wq.m);
+	struct workq *q = w->q;
+
+	pthread_mutex_lock(&q->m);
 	w->scheduled = true;
 	w->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
-	pthread_cond_signal(&wq.c);
-	pthread_mutex_unlock(&wq.m);
+	pthread_cond_signal(&q->c);
+	pthread_mutex_unlock(&q->m);
 }
 
 void port_work_cancel_sync(struct port_work *w)
 {
-	pthread_mutex_lock(&wq.m);
+	struct workq *q = w->q;
+
+	pthread_mutex_lock(&q->m);
 	wq_cancel_locked(w);
-	pthread_mutex_unlock(&wq.m);
+	pthread_mutex_unlock(&q->m);
+}
+
+int port_work_create(struct port_work **out, port_work_fn fn, void *arg)
+{
+	return port_work_create_on(out, fn, arg, PORT_WORKQ_RX);
 }
 
 bool port_in_workq(void)
 {
-	return tls_in_workq;
+	return tls_queue != NULL;
 }
 
 /* ------------------------------------------------------------------------ contexts */

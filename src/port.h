@@ -47,7 +47,15 @@ void port_sem_give(struct port_sem *s);                  /* saturates at limit *
  * a no-op; submitting an item while it runs queues it to run once more.
  */
 typedef void (*port_work_fn)(void *arg);
-int port_work_create(struct port_work **out, port_work_fn fn, void *arg); /* 0 / -ENOMEM */
+enum port_workq {
+	PORT_WORKQ_RX = 0,  /* receive processing (Zephyr's icmsg_workq) */
+	PORT_WORKQ_AUX = 1, /* jobs that may wait for the RX path (ICBMsg ep-bound queue) */
+	PORT_WORKQ_COUNT
+};
+/* Create a work item on PORT_WORKQ_RX.  0 / -ENOMEM. */
+int port_work_create(struct port_work **out, port_work_fn fn, void *arg);
+/* Create a work item on a given queue.  0 / -EINVAL (queue) / -ENOMEM. */
+int port_work_create_on(struct port_work **out, port_work_fn fn, void *arg, unsigned queue);
 void port_work_destroy(struct port_work *w);             /* cancels and waits; NULL no-op */
 void port_work_submit(struct port_work *w);
 /* Run once after delay_ms (re-scheduling a pending item moves its deadline). */

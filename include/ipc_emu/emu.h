@@ -180,6 +180,7 @@ struct emu_board_opts {
 	uint32_t icmsg_bond_notify_ms;  /* repeat period of the bonding signal, 1..100 (default 1) */
 	uint32_t icmsg_mutex_timeout_ms;/* CONFIG_IPC_SERVICE_ICMSG_SHMEM_ACCESS_TO_MS, default 1 */
 	int unbound_override;           /* 0: from devicetree, else an enum emu_unbound */
+	uint32_t icbmsg_num_ept;        /* CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP, default 4 (1..254) */
 };
 void emu_board_opts_default(struct emu_board_opts *o);
 

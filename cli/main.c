@@ -1,0 +1,56 @@
+/*
+ * main.c - `ipc-emu`: command dispatch, --help and --version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int rc;
+
+	if (cmd == NULL) {
+		cli_help_main(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		cli_help_main(stdout);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("ipc-emu %s\n", IPC_EMU_VERSION);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		const char *what = argc > 2 ? argv[2] : NULL;
+
+		if (what == NULL) {
+			cli_help_main(stdout);
+		} else if (strcmp(what, "run") == 0) {
+			cli_help_run(stdout);
+		} else if (strcmp(what, "peer") == 0) {
+			cli_help_peer(stdout);
+		} else {
+			cli_err("help: unknown command '%s' (see 'ipc-emu --help')", what);
+			return EXIT_USAGE;
+		}
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "peer") == 0) {
+		enum cli_cmd c = cmd[0] == 'r' ? CLI_CMD_RUN : CLI_CMD_PEER;
+
+		rc = cli_parse(c, argc, argv, 2, &o);
+		if (rc < 0) {
+			return EXIT_USAGE;
+		}
+		if (rc > 0) {
+			return EXIT_PASS;
+		}
+		return c == CLI_CMD_RUN ? cli_run(&o) : cli_peer(&o);
+	}
+	cli_err("unknown command '%s' (see 'ipc-emu --help')", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,284 @@
+/*
+ * report.c - the run report: verdict, human summary and the JSON whose field
+ * names architecture.md fixes (fields may be added, none renamed).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct totals {
+	uint64_t sent, received, corrupted, duplicated, reordered, lost, lost_across;
+	uint64_t bytes_sent, bytes_received, bonds, unbounds, errors;
+	double p50_us, p99_us, max_us;
+	double msg_per_s, bytes_per_s;
+};
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void totals(const struct cli_report *r, struct totals *t)
+{
+	const struct scn_area *h = r->area[0], *m = r->area[1];
+	uint64_t t0 = 0, t1 = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < 2; i++) {
+		const struct scn_area *a = r->area[i];
+
+		t->sent += a->sent;
+		t->received += a->received;
+		t->corrupted += a->corrupted;
+		t->duplicated += a->duplicated;
+		t->reordered += a->reordered;
+		t->lost += a->lost;
+		t->lost_across += a->lost_across_session;
+		t->bytes_sent += a->bytes_sent;
+		t->bytes_received += a->bytes_received;
+		t->errors += a->errors;
+		if (a->stream_t0_ns != 0 && (t0 == 0 || a->stream_t0_ns < t0)) {
+			t0 = a->stream_t0_ns;
+		}
+		t1 = max_u64(t1, a->stream_t1_ns);
+	}
+	t->bonds = max_u64(h->bonds, m->bonds);
+	t->unbounds = max_u64(h->unbounds, m->unbounds);
+	t->p50_us = (double)h->rtt_p50_ns / 1e3;
+	t->p99_us = (double)h->rtt_p99_ns / 1e3;
+	t->max_us = (double)h->rtt_max_ns / 1e3;
+	if (t0 != 0 && t1 > t0) {
+		double secs = (double)(t1 - t0) / 1e9;
+
+		t->msg_per_s = (double)(h->stream_received + m->stream_received) / secs;
+		t->bytes_per_s = (double)(h->stream_bytes_received + m->stream_bytes_received) / secs;
+	}
+}
+
+static const char *phase_name(uint64_t ph)
+{
+	static const char *const names[] = {"init", "echo", "stream", "finished"};
+
+	return ph < 4 ? names[ph] : "?";
+}
+
+void cli_report_eval(struct cli_report *r)
+{
+	struct totals t;
+	char *w = r->reason;
+	size_t left = sizeof(r->reason);
+
+#define REASON(...)                                                                           \
+	do {                                                                                  \
+		int k_ = snprintf(w, left, "%s", w == r->reason ? "" : "; ");                 \
+		w += k_, left -= (size_t)k_;                                                  \
+		k_ = snprintf(w, left, __VA_ARGS__);                                          \
+		if (k_ > 0 && (size_t)k_ < left) {                                            \
+			w += k_, left -= (size_t)k_;                                          \
+		}                                                                             \
+	} while (0)
+
+	totals(r, &t);
+	r->reason[0] = '\0';
+	if (r->interrupted) {
+		REASON("interrupted by signal %d", r->interrupted);
+	}
+	if (r->hang) {
+		REASON("hang: no completion within %.0f s (host in %s, remote in %s)",
+		       r->opts->timeout_s, phase_name(r->area[0]->phase),
+		       phase_name(r->area[1]->phase));
+	}
+	if (t.corrupted) {
+		REASON("%" PRIu64 " corrupted", t.corrupted);
+	}
+	if (t.duplicated) {
+		REASON("%" PRIu64 " duplicated", t.duplicated);
+	}
+	if (t.reordered) {
+		REASON("%" PRIu64 " reordered", t.reordered);
+	}
+	if (t.lost) {
+		REASON("%" PRIu64 " lost", t.lost);
+	}
+	if (t.errors) {
+		REASON("%" PRIu64 " backend/send errors", t.errors);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *role = scn_role_name((enum emu_role)i);
+		int st = r->peer[i].exit_status;
+
+		if (r->peer_mode && i != (int)r->opts->role) {
+			if (!r->area[i]->finished) {
+				REASON("%s peer did not finish", role);
+			}
+			continue;
+		}
+		if (st != 0 && !r->hang && !r->interrupted) {
+			if (st > 128) {
+				REASON("%s peer killed by signal %d", role, st - 128);
+			} else if (st < 0) {
+				REASON("%s peer did not exit", role);
+			} else {
+				REASON("%s peer exited with status %d", role, st);
+			}
+		}
+		if (r->peer[i].valgrind_errors > 0) {
+			REASON("%s peer: %d valgrind errors", role, r->peer[i].valgrind_errors);
+		}
+		if (!r->area[i]->finished && st == 0) {
+			REASON("%s peer did not finish", role);
+		}
+	}
+	if (r->leaked_shm) {
+		REASON("%u /dev/shm objects left", r->leaked_shm);
+	}
+	if (r->leaked_processes) {
+		REASON("%u peer processes left", r->leaked_processes);
+	}
+	r->ok = r->reason[0] == '\0';
+	if (r->ok) {
+		snprintf(r->reason, sizeof(r->reason), "all %" PRIu64 " messages verified",
+			 t.received);
+	}
+#undef REASON
+}
+
+void cli_report_print(const struct cli_report *r, FILE *f)
+{
+	struct totals t;
+	const struct scn_area *h = r->area[0], *m = r->area[1];
+
+	totals(r, &t);
+	fprintf(f, "ipc-emu %s: %s %s, unbound %s, doorbell %s, %" PRIu64 " messages%s\n",
+		r->peer_mode ? "peer" : "run", "icmsg", r->cfg->inst_host->label,
+		cli_unbound_name(r->cfg->unbound), r->doorbell ? r->doorbell : "?",
+		r->opts->messages, r->opts->rx_in_isr ? ", rx in isr" : "");
+	fprintf(f, "  messages    sent %" PRIu64 "  received %" PRIu64 "  corrupted %" PRIu64
+		"  duplicated %" PRIu64 "  reordered %" PRIu64 "  lost %" PRIu64
+		" (+%" PRIu64 " across sessions)\n",
+		t.sent, t.received, t.corrupted, t.duplicated, t.reordered, t.lost, t.lost_across);
+	fprintf(f, "  bytes       sent %" PRIu64 "  received %" PRIu64 "\n", t.bytes_sent,
+		t.bytes_received);
+	fprintf(f, "  sessions    bonds %" PRIu64 "/%" PRIu64 "  unbounds %" PRIu64 "/%" PRIu64
+		" (host/remote)  crashes injected %u  restarts %u\n",
+		h->bonds, m->bonds, h->unbounds, m->unbounds, r->crashes_injected, r->restarts);
+	fprintf(f, "  rtt         p50 %.1f us  p99 %.1f us  max %.1f us  (%" PRIu64
+		" round trips)\n",
+		t.p50_us, t.p99_us, t.max_us, h->rtt_count);
+	fprintf(f, "  throughput  %.0f msg/s  %.2f MB/s  (stream phase, both directions)\n",
+		t.msg_per_s, t.bytes_per_s / 1e6);
+	if (!r->peer_mode) {
+		fprintf(f, "  peers       host exit %d, remote exit %d", r->peer[0].exit_status,
+			r->peer[1].exit_status);
+		if (r->peer[0].valgrind_errors >= 0) {
+			fprintf(f, "  valgrind errors %d/%d", r->peer[0].valgrind_errors,
+				r->peer[1].valgrind_errors);
+		}
+		fprintf(f, "  (%.2f s)\n", r->duration_s);
+	}
+	if (r->crashes_injected < r->kills_planned && !r->hang) {
+		fprintf(f, "  note        only %u of %u kills happened (the run ended first)\n",
+			r->crashes_injected, r->kills_planned);
+	}
+	fprintf(f, "  result      %s: %s\n", r->ok ? "PASS" : "FAIL", r->reason);
+}
+
+/* JSON string body: the reason may hold quotes from error texts. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			fprintf(f, "\\%c", ch);
+		} else if (ch < 0x20) {
+			fprintf(f, "\\u%04x", ch);
+		} else {
+			fputc(ch, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void json_peer(FILE *f, const struct cli_report *r, int i, const char *sep)
+{
+	const struct scn_area *a = r->area[i];
+
+	fprintf(f,
+		"    { \"role\": \"%s\", \"exit_status\": %d, \"valgrind_errors\": %d,\n"
+		"      \"boots\": %" PRIu64 ", \"bonds\": %" PRIu64 ", \"unbounds\": %" PRIu64
+		", \"sent\": %" PRIu64 ", \"received\": %" PRIu64 ",\n"
+		"      \"corrupted\": %" PRIu64 ", \"duplicated\": %" PRIu64
+		", \"reordered\": %" PRIu64 ", \"lost\": %" PRIu64
+		", \"lost_across_session\": %" PRIu64 ",\n"
+		"      \"errors\": %" PRIu64 ", \"finished\": %s, \"phase\": \"%s\" }%s\n",
+		scn_role_name((enum emu_role)i), r->peer[i].exit_status,
+		r->peer[i].valgrind_errors < 0 ? 0 : r->peer[i].valgrind_errors, a->boots, a->bonds,
+		a->unbounds, a->sent, a->received, a->corrupted, a->duplicated, a->reordered,
+		a->lost, a->lost_across_session, a->errors, a->finished ? "true" : "false",
+		phase_name(a->phase), sep);
+}
+
+int cli_report_json(const struct cli_report *r, const char *path)
+{
+	struct totals t;
+	FILE *f;
+	int rc = 0;
+
+	totals(r, &t);
+	f = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
+	if (f == NULL) {
+		rc = -errno;
+		cli_err("cannot write %s: %s", path, strerror(errno));
+		return rc;
+	}
+	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"echo-stream\",\n  \"backend\": \"icmsg\",\n",
+		r->ok ? "true" : "false");
+	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
+	json_str(f, r->cfg->inst_host->label);
+	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",
+		r->doorbell ? r->doorbell : "futex", r->opts->rx_in_isr ? "true" : "false",
+		r->opts->valgrind ? "true" : "false");
+	fprintf(f,
+		"  \"messages\": { \"sent\": %" PRIu64 ", \"received\": %" PRIu64
+		", \"corrupted\": %" PRIu64 ", \"duplicated\": %" PRIu64 ",\n"
+		"                \"reordered\": %" PRIu64 ", \"lost\": %" PRIu64
+		", \"lost_across_session\": %" PRIu64 " },\n",
+		t.sent, t.received, t.corrupted, t.duplicated, t.reordered, t.lost, t.lost_across);
+	fprintf(f, "  \"bytes\": { \"sent\": %" PRIu64 ", \"received\": %" PRIu64 " },\n",
+		t.bytes_sent, t.bytes_received);
+	fprintf(f,
+		"  \"bonds\": %" PRIu64 ", \"unbounds\": %" PRIu64
+		", \"crashes_injected\": %u, \"restarts\": %u,\n",
+		t.bonds, t.unbounds, r->crashes_injected, r->restarts);
+	fprintf(f,
+		"  \"latency_us\": { \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, \"count\": %" PRIu64
+		" },\n",
+		t.p50_us, t.p99_us, t.max_us, r->area[0]->rtt_count);
+	fprintf(f, "  \"throughput\": { \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f },\n",
+		t.msg_per_s, t.bytes_per_s);
+	fprintf(f, "  \"blocks_in_use_at_end\": 0,\n");
+	fprintf(f, "  \"peers\": [\n");
+	json_peer(f, r, 0, ",");
+	json_peer(f, r, 1, "");
+	fprintf(f, "  ],\n");
+	fprintf(f, "  \"leaks\": { \"shm_objects\": %u, \"processes\": %u },\n", r->leaked_shm,
+		r->leaked_processes);
+	fprintf(f, "  \"hang\": %s,\n  \"duration_s\": %.3f,\n  \"reason\": ",
+		r->hang ? "true" : "false", r->duration_s);
+	json_str(f, r->reason);
+	fprintf(f, "\n}\n");
+	if (f != stdout) {
+		if (ferror(f) | (fclose(f) != 0)) {
+			cli_err("cannot write %s", path);
+			return -EIO;
+		}
+	} else {
+		fflush(f);
+	}
+	return rc;
+}

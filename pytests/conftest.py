@@ -1,0 +1,166 @@
+"""Fixtures for the ipc-emu CLI scenarios.
+
+* ``ipc_emu_bin``: the built CLI, from $IPC_EMU_BIN or ../build/ipc-emu.
+* ``cli``: runs the CLI with a per-test tag in its environment (inherited by
+  every peer, valgrind included), so leftovers can be attributed exactly even
+  with ``pytest -n 2``.
+* autouse ``no_leaks``: after each test, no process carrying the tag and no
+  /dev/shm object of a segment the test created may survive (polled 5 s).
+"""
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+TAG_VAR = "IPC_EMU_PYTEST_TAG"
+SHM = Path("/dev/shm")
+HERE = Path(__file__).resolve().parent
+
+
+def _find_binary():
+    env = os.environ.get("IPC_EMU_BIN")
+    if env:
+        return Path(env).resolve()
+    return (HERE.parent / "build" / "ipc-emu").resolve()
+
+
+@pytest.fixture(scope="session")
+def ipc_emu_bin():
+    path = _find_binary()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"ipc-emu binary not found at {path} (build it, or set IPC_EMU_BIN)")
+    return str(path)
+
+
+def tagged_pids(tag):
+    """Pids of live (non-zombie) processes whose environment carries tag."""
+    needle = f"{TAG_VAR}={tag}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            env = (entry / "environ").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if needle in env.split(b"\0") and ") Z " not in stat:
+            pids.append(int(entry.name))
+    return pids
+
+
+def shm_entries(prefixes):
+    try:
+        names = os.listdir(SHM)
+    except OSError:
+        return []
+    return sorted(n for n in names if any(n.startswith(p) for p in prefixes))
+
+
+class Cli:
+    """Runs ipc-emu with the test's tag; remembers what may leak."""
+
+    def __init__(self, binary, tag):
+        self.binary = binary
+        self.tag = tag
+        self.procs = []
+        self.shm_prefixes = []
+
+    def env(self):
+        env = dict(os.environ)
+        env[TAG_VAR] = self.tag
+        return env
+
+    def start(self, *args, **kw):
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        kw.setdefault("text", True)
+        p = subprocess.Popen([self.binary, *map(str, args)], env=self.env(), **kw)
+        self.procs.append(p)
+        # `run` names its segment ipc-emu-<supervisor pid>-<n>.
+        self.shm_prefixes.append(f"ipc-emu-{p.pid}-")
+        return p
+
+    def __call__(self, *args, timeout=120):
+        p = self.start(*args)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            pytest.fail(f"ipc-emu {' '.join(map(str, args))} did not finish in {timeout} s\n{err}")
+        return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+    def segment_name(self):
+        """A unique segment name for `peer --segment`, tracked for leaks."""
+        name = f"ipc-emu-pyt-{uuid.uuid4().hex[:12]}"
+        self.shm_prefixes.append(name + "-")
+        return name
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(request):
+    """After the test: no process carrying the test's tag, no /dev/shm object
+    of a segment it created (new `ipc-emu-*` entries of its own runs)."""
+    if "cli" not in request.fixturenames:
+        yield None
+        return
+    c = Cli(request.getfixturevalue("ipc_emu_bin"), uuid.uuid4().hex)
+    yield c
+    for p in c.procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    deadline = time.monotonic() + 5.0
+    while True:
+        procs = tagged_pids(c.tag)
+        shm = shm_entries(c.shm_prefixes)
+        if (not procs and not shm) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for pid in procs:  # do not let one test's leak break the next ones
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for name in shm:
+        try:
+            os.unlink(SHM / name)
+        except OSError:
+            pass
+    assert not procs, f"ipc-emu processes left behind: {procs}"
+    assert not shm, f"/dev/shm objects left behind: {shm}"
+
+
+@pytest.fixture
+def cli(no_leaks):
+    """Runs the CLI with the test's tag (see Cli)."""
+    return no_leaks
+
+
+def wait_for(pred, timeout, step=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(step)
+    return pred()
+
+
+def peer_pids(tag):
+    """Tagged processes that are peers (argv contains 'peer')."""
+    out = []
+    for pid in tagged_pids(tag):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"peer" in argv:
+            out.append(pid)
+    return out
+

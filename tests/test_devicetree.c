@@ -1,0 +1,981 @@
+/*
+ * test_devicetree.c - devicetree loading (dtc + libfdt), validation, mirror
+ * and pair checks, and the hygiene of the dtc child (fds, zombies, SIGPIPE).
+ *
+ * Malformed inputs live in tests/dts/bad_*.dts, one defect each; every one
+ * must fail with the exact return code and a one-line message naming the
+ * node and property.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipc_emu/emu.h"
+
+#define DTS_DIR IPC_EMU_SOURCE_DIR "/tests/dts/"
+#define EX_DIR IPC_EMU_SOURCE_DIR "/examples/"
+#define HOST_SRC "cpuapp.dts"
+#define REMOTE_SRC "cpunet.dts"
+
+static char err[512];
+
+/* ------------------------------------------------------------------ helpers */
+
+static void load_ok(const char *dts, const char *source, struct emu_dt_plan *p)
+{
+	int rc = emu_dt_load_string(dts, source, p, err, sizeof err);
+
+	cr_assert_eq(rc, 0, "load of %s: %d (%s)", source, rc, err);
+	cr_assert_str_empty(err);
+}
+
+static void load_file_ok(const char *path, struct emu_dt_plan *p)
+{
+	int rc = emu_dt_load_file(path, p, err, sizeof err);
+
+	cr_assert_eq(rc, 0, "load of %s: %d (%s)", path, rc, err);
+}
+
+static void load_pair(struct emu_dt_plan *host, struct emu_dt_plan *remote)
+{
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, host);
+	load_ok(emu_dt_default_board(EMU_ROLE_REMOTE), REMOTE_SRC, remote);
+}
+
+static void assert_one_line(const char *e)
+{
+	cr_assert_gt(strlen(e), 0);
+	cr_assert_null(strchr(e, '\n'), "message has a newline: %s", e);
+	cr_assert_null(strchr(e, '\r'), "message has a CR: %s", e);
+}
+
+static void assert_region(const struct emu_dt_region *r, const char *node, uint64_t addr,
+			  uint64_t size)
+{
+	cr_assert_str_eq(r->node, node);
+	cr_assert_eq(r->addr, addr, "%s: addr 0x%" PRIx64, node, r->addr);
+	cr_assert_eq(r->size, size, "%s: size 0x%" PRIx64, node, r->size);
+}
+
+static void assert_inst_eq(const struct emu_dt_inst *a, const struct emu_dt_inst *b)
+{
+	cr_assert_str_eq(a->node, b->node);
+	cr_assert_str_eq(a->label, b->label);
+	cr_assert_eq(a->backend, b->backend);
+	assert_region(&a->tx, b->tx.node, b->tx.addr, b->tx.size);
+	assert_region(&a->rx, b->rx.node, b->rx.addr, b->rx.size);
+	cr_assert_str_eq(a->mbox_node, b->mbox_node);
+	cr_assert_eq(a->mbox_tx, b->mbox_tx);
+	cr_assert_eq(a->mbox_rx, b->mbox_rx);
+	cr_assert_eq(a->dcache_alignment, b->dcache_alignment);
+	cr_assert_eq(a->unbound, b->unbound);
+	cr_assert_eq(a->tx_blocks, b->tx_blocks);
+	cr_assert_eq(a->rx_blocks, b->rx_blocks);
+}
+
+/* Every field but `source`. */
+static void assert_plan_eq(const struct emu_dt_plan *a, const struct emu_dt_plan *b)
+{
+	cr_assert_eq(a->n_inst, b->n_inst);
+	for (unsigned i = 0; i < a->n_inst; i++)
+		assert_inst_eq(&a->inst[i], &b->inst[i]);
+	cr_assert_eq(a->base, b->base);
+	cr_assert_eq(a->size, b->size);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.')
+			n++;
+	}
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+/* True if an exited child is waiting to be reaped. */
+static bool have_zombie(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+		cr_assert_eq(errno, ECHILD);
+		return false;
+	}
+	return si.si_pid != 0;
+}
+
+/* A DTS with one instance whose tx-region has the given size and whose
+ * rx-region is 4 KiB; ICBMsg with 2 blocks each way when `icbmsg`. */
+static int load_sized(bool icbmsg, uint32_t dcache, uint32_t tx_size)
+{
+	char dts[2048];
+	struct emu_dt_plan p;
+
+	snprintf(dts, sizeof dts,
+		 "/dts-v1/;\n"
+		 "/ {\n"
+		 "\treserved-memory {\n"
+		 "\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n\t\tranges;\n"
+		 "\t\ttx: memory@20070000 { reg = <0x20070000 0x%" PRIx32 ">; };\n"
+		 "\t\trx: memory@20080000 { reg = <0x20080000 0x1000>; };\n"
+		 "\t};\n"
+		 "\tmbox: mbox { #mbox-cells = <1>; };\n"
+		 "\tipc0: ipc0 {\n"
+		 "\t\tcompatible = \"%s\";\n"
+		 "\t\ttx-region = <&tx>;\n\t\trx-region = <&rx>;\n"
+		 "\t\tmboxes = <&mbox 0>, <&mbox 1>;\n\t\tmbox-names = \"tx\", \"rx\";\n"
+		 "\t\tdcache-alignment = <%" PRIu32 ">;\n"
+		 "\t\ttx-blocks = <2>;\n\t\trx-blocks = <2>;\n"
+		 "\t};\n"
+		 "};\n",
+		 tx_size, icbmsg ? "zephyr,ipc-icbmsg" : "zephyr,ipc-icmsg", dcache);
+	return emu_dt_load_string(dts, "sized.dts", &p, err, sizeof err);
+}
+
+/* ------------------------------------------------------- the default board */
+
+Test(dt_default, host_plan_exact, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	const struct emu_dt_inst *i0 = &p.inst[0], *i1 = &p.inst[1];
+
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), "<default board: host>", &p);
+	cr_assert_str_eq(p.source, "<default board: host>");
+	cr_assert_eq(p.n_inst, 2);
+	cr_assert_eq(p.base, 0x20070000);
+	cr_assert_eq(p.size, 0x10000);
+
+	cr_assert_str_eq(i0->node, "/ipc/ipc0");
+	cr_assert_str_eq(i0->label, "ipc0");
+	cr_assert_eq(i0->backend, EMU_BACKEND_ICMSG);
+	assert_region(&i0->tx, "/reserved-memory/memory@20070000", 0x20070000, 0x4000);
+	assert_region(&i0->rx, "/reserved-memory/memory@20074000", 0x20074000, 0x4000);
+	cr_assert_str_eq(i0->mbox_node, "/soc/mbox@2a000");
+	cr_assert_eq(i0->mbox_tx, 0);
+	cr_assert_eq(i0->mbox_rx, 1);
+	cr_assert_eq(i0->dcache_alignment, 8);
+	cr_assert_eq(i0->unbound, EMU_UNBOUND_DISABLE);
+	cr_assert_eq(i0->tx_blocks, 0);
+	cr_assert_eq(i0->rx_blocks, 0);
+
+	cr_assert_str_eq(i1->node, "/ipc/ipc1");
+	cr_assert_str_eq(i1->label, "ipc1");
+	cr_assert_eq(i1->backend, EMU_BACKEND_ICBMSG);
+	assert_region(&i1->tx, "/reserved-memory/memory@20078000", 0x20078000, 0x4000);
+	assert_region(&i1->rx, "/reserved-memory/memory@2007c000", 0x2007c000, 0x4000);
+	cr_assert_str_eq(i1->mbox_node, "/soc/mbox@2a000");
+	cr_assert_eq(i1->mbox_tx, 2);
+	cr_assert_eq(i1->mbox_rx, 3);
+	cr_assert_eq(i1->dcache_alignment, 8);
+	cr_assert_eq(i1->unbound, EMU_UNBOUND_DISABLE);
+	cr_assert_eq(i1->tx_blocks, 16);
+	cr_assert_eq(i1->rx_blocks, 24);
+}
+
+Test(dt_default, remote_plan_exact, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	const struct emu_dt_inst *i0 = &p.inst[0], *i1 = &p.inst[1];
+
+	load_ok(emu_dt_default_board(EMU_ROLE_REMOTE), "<default board: remote>", &p);
+	cr_assert_eq(p.n_inst, 2);
+	cr_assert_eq(p.base, 0x20070000);
+	cr_assert_eq(p.size, 0x10000);
+
+	cr_assert_str_eq(i0->node, "/ipc/ipc0");
+	cr_assert_str_eq(i0->label, "ipc0");
+	cr_assert_eq(i0->backend, EMU_BACKEND_ICMSG);
+	assert_region(&i0->tx, "/reserved-memory/memory@20074000", 0x20074000, 0x4000);
+	assert_region(&i0->rx, "/reserved-memory/memory@20070000", 0x20070000, 0x4000);
+	cr_assert_str_eq(i0->mbox_node, "/soc/mbox@2a000");
+	cr_assert_eq(i0->mbox_tx, 1); /* mbox-names = "rx", "tx" */
+	cr_assert_eq(i0->mbox_rx, 0);
+	cr_assert_eq(i0->dcache_alignment, 8);
+	cr_assert_eq(i0->unbound, EMU_UNBOUND_DISABLE);
+
+	cr_assert_str_eq(i1->label, "ipc1");
+	cr_assert_eq(i1->backend, EMU_BACKEND_ICBMSG);
+	assert_region(&i1->tx, "/reserved-memory/memory@2007c000", 0x2007c000, 0x4000);
+	assert_region(&i1->rx, "/reserved-memory/memory@20078000", 0x20078000, 0x4000);
+	cr_assert_eq(i1->mbox_tx, 3);
+	cr_assert_eq(i1->mbox_rx, 2);
+	cr_assert_eq(i1->tx_blocks, 24);
+	cr_assert_eq(i1->rx_blocks, 16);
+}
+
+Test(dt_default, pair_passes_both_ways, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	strcpy(err, "stale");
+	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), 0, "%s", err);
+	cr_assert_str_empty(err);
+	cr_assert_eq(emu_dt_check_pair(&r, &h, err, sizeof err), 0, "%s", err);
+}
+
+Test(dt_default, mirror_of_host_is_remote, .timeout = 30)
+{
+	struct emu_dt_plan h, r, m;
+
+	load_pair(&h, &r);
+	emu_dt_mirror(&h, &m);
+	assert_plan_eq(&m, &r);
+	cr_assert_str_eq(m.source, "<mirror of " HOST_SRC ">");
+	cr_assert_eq(emu_dt_check_pair(&h, &m, err, sizeof err), 0, "%s", err);
+}
+
+Test(dt_default, mirror_twice_and_in_place, .timeout = 30)
+{
+	struct emu_dt_plan h, m;
+
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, &h);
+	m = h;
+	emu_dt_mirror(&m, &m);
+	emu_dt_mirror(&m, &m);
+	assert_plan_eq(&m, &h);
+	cr_assert_str_eq(m.source, "<mirror of <mirror of " HOST_SRC ">>");
+}
+
+Test(dt_default, mirror_bounds_a_long_source, .timeout = 10)
+{
+	struct emu_dt_plan p;
+
+	memset(&p, 0, sizeof p);
+	memset(p.source, 'x', sizeof p.source); /* no NUL at all */
+	emu_dt_mirror(&p, &p);
+	cr_assert_eq(strlen(p.source), sizeof p.source - 1);
+	cr_assert_eq(strncmp(p.source, "<mirror of xxx", 14), 0);
+	cr_assert_eq(p.source[sizeof p.source - 2], '>');
+}
+
+Test(dt_default, examples_are_the_default_board, .timeout = 30)
+{
+	struct emu_dt_plan h, r, eh, er;
+
+	load_pair(&h, &r);
+	load_file_ok(EX_DIR "nrf5340dk_cpuapp.dts", &eh);
+	load_file_ok(EX_DIR "nrf5340dk_cpunet.dts", &er);
+	cr_assert_str_eq(eh.source, EX_DIR "nrf5340dk_cpuapp.dts");
+	assert_plan_eq(&eh, &h);
+	assert_plan_eq(&er, &r);
+	cr_assert_eq(emu_dt_check_pair(&eh, &er, err, sizeof err), 0, "%s", err);
+}
+
+Test(dt_default, unknown_role_is_null, .timeout = 10)
+{
+	cr_assert_not_null(emu_dt_default_board(EMU_ROLE_HOST));
+	cr_assert_not_null(emu_dt_default_board(EMU_ROLE_REMOTE));
+	cr_assert_null(emu_dt_default_board((enum emu_role)2));
+}
+
+Test(dt_default, find_by_label, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	char longlabel[64];
+
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, &p);
+	cr_assert_eq(emu_dt_find(&p, "ipc0"), &p.inst[0]);
+	cr_assert_eq(emu_dt_find(&p, "ipc1"), &p.inst[1]);
+	cr_assert_null(emu_dt_find(&p, "ipc2"));
+	cr_assert_null(emu_dt_find(&p, "ipc"));
+	cr_assert_null(emu_dt_find(&p, ""));
+	cr_assert_null(emu_dt_find(NULL, "ipc0"));
+	cr_assert_null(emu_dt_find(&p, NULL));
+	memset(longlabel, 'a', sizeof longlabel - 1);
+	longlabel[sizeof longlabel - 1] = '\0';
+	cr_assert_null(emu_dt_find(&p, longlabel));
+}
+
+/* ------------------------------------------------------------ good inputs */
+
+Test(dt_load, address_and_size_cells_2, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	load_file_ok(DTS_DIR "good_cells2.dts", &p);
+	cr_assert_eq(p.n_inst, 1);
+	assert_region(&p.inst[0].tx, "/reserved-memory/memory@100000000", 0x100000000ull, 0x1000);
+	assert_region(&p.inst[0].rx, "/reserved-memory/memory@100001000", 0x100001000ull, 0x2000);
+	cr_assert_eq(p.base, 0x100000000ull);
+	cr_assert_eq(p.size, 0x3000);
+}
+
+Test(dt_load, mbox_names_reversed, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	load_file_ok(DTS_DIR "good_names_reversed.dts", &p);
+	cr_assert_eq(p.inst[0].mbox_tx, 7);
+	cr_assert_eq(p.inst[0].mbox_rx, 5);
+	cr_assert_str_eq(p.inst[0].mbox_node, "/mbox");
+}
+
+Test(dt_load, ranges_translate_addresses, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	load_file_ok(DTS_DIR "good_ranges.dts", &p);
+	assert_region(&p.inst[0].tx, "/reserved-memory/memory@0", 0x20070000, 0x1000);
+	assert_region(&p.inst[0].rx, "/reserved-memory/memory@1000", 0x20071000, 0x1000);
+	cr_assert_eq(p.base, 0x20070000);
+	cr_assert_eq(p.size, 0x2000);
+}
+
+Test(dt_load, include_relative_to_the_file, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	load_file_ok(DTS_DIR "good_include.dts", &p);
+	cr_assert_eq(p.n_inst, 1);
+	cr_assert_str_eq(p.inst[0].label, "ipc0");
+	assert_region(&p.inst[0].tx, "/reserved-memory/memory@20070000", 0x20070000, 0x1000);
+}
+
+Test(dt_load, labels_status_and_mbox_cells, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	const struct emu_dt_inst *a = &p.inst[0], *b = &p.inst[1];
+
+	load_file_ok(DTS_DIR "good_labels.dts", &p);
+	cr_assert_eq(p.n_inst, 2); /* ipc-off is disabled */
+	cr_assert_str_eq(a->node, "/ipc/ipc0");
+	cr_assert_str_eq(a->label, "first");
+	cr_assert_eq(a->backend, EMU_BACKEND_ICMSG);
+	cr_assert_str_eq(a->mbox_node, "/mailbox");
+	cr_assert_eq(a->mbox_tx, 4);
+	cr_assert_eq(a->mbox_rx, 6);
+	cr_assert_eq(a->dcache_alignment, 64);
+	cr_assert_eq(a->unbound, EMU_UNBOUND_DETECT);
+
+	cr_assert_str_eq(b->node, "/ipc/plain@1");
+	cr_assert_str_eq(b->label, "plain@1");
+	cr_assert_eq(b->backend, EMU_BACKEND_ICBMSG);
+	cr_assert_eq(b->tx_blocks, 1);
+	cr_assert_eq(b->rx_blocks, 256);
+	cr_assert_eq(b->mbox_tx, 8);
+	cr_assert_eq(b->mbox_rx, 9);
+	cr_assert_eq(b->dcache_alignment, 0);
+	cr_assert_eq(b->unbound, EMU_UNBOUND_DISABLE);
+	cr_assert_eq(p.base, 0x20070000);
+	cr_assert_eq(p.size, 0x4000);
+	cr_assert_eq(emu_dt_find(&p, "second"), NULL);
+}
+
+Test(dt_load, status_ok_counts, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	const char *dts = "/dts-v1/;\n/ { reserved-memory { #address-cells = <1>; #size-cells = <1>; "
+			  "ranges; t: m@0 { reg = <0x0 0x100>; }; r: m@100 { reg = <0x100 0x100>; }; };"
+			  " mb: mb { }; x { compatible = \"zephyr,ipc-icmsg\"; status = \"ok\"; "
+			  "tx-region = <&t>; rx-region = <&r>; mboxes = <&mb 3>, <&mb 4>; "
+			  "mbox-names = \"tx\", \"rx\"; }; };\n";
+
+	load_ok(dts, "ok.dts", &p);
+	cr_assert_eq(p.n_inst, 1);
+	cr_assert_str_eq(p.inst[0].label, "x");
+	cr_assert_eq(p.inst[0].mbox_tx, 3); /* #mbox-cells absent: 1 */
+	cr_assert_eq(p.base, 0);
+	cr_assert_eq(p.size, 0x200);
+}
+
+struct size_case {
+	bool icbmsg;
+	uint32_t dcache;
+	uint32_t size;
+	int rc;
+};
+
+/* Edges of the minimum sizes: ICMsg max(dcache,4)+4+12; ICBMsg with 2+2
+ * blocks: roundup(max(dcache,4)+4+8*6, A) + 4*2, rounded up to A. */
+ParameterizedTestParameters(dt_load, minimum_sizes)
+{
+	static struct size_case cases[] = {
+		{ false, 0, 20, 0 },       { false, 0, 16, -EINVAL },
+		{ false, 4, 20, 0 },       { false, 8, 24, 0 },
+		{ false, 8, 20, -EINVAL }, { false, 64, 80, 0 },
+		{ false, 64, 76, -EINVAL }, { true, 0, 64, 0 },
+		{ true, 0, 60, -EINVAL },  { true, 32, 128, 0 },
+		{ true, 32, 124, -EINVAL },
+	};
+
+	return cr_make_param_array(struct size_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct size_case *c, dt_load, minimum_sizes, .timeout = 30)
+{
+	int rc = load_sized(c->icbmsg, c->dcache, c->size);
+
+	cr_assert_eq(rc, c->rc, "%s dcache %u size %u: %d (%s)", c->icbmsg ? "icbmsg" : "icmsg",
+		     c->dcache, c->size, rc, err);
+	if (rc != 0) {
+		cr_assert(strstr(err, "sized.dts: /ipc0: tx-region: /reserved-memory/memory@20070000: size"),
+			  "%s", err);
+		assert_one_line(err);
+	}
+}
+
+Test(dt_load, message_names_source_node_and_property, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	const char *dts = "/dts-v1/;\n/ { ipc { ipc0 { compatible = \"zephyr,ipc-icmsg\"; "
+			  "tx-region = <7>; }; }; };\n";
+
+	cr_assert_eq(emu_dt_load_string(dts, "board.dts", &p, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "board.dts: /ipc/ipc0: tx-region: phandle 0x7 does not resolve");
+	cr_assert_eq(p.n_inst, 0);
+	cr_assert_str_eq(p.source, "board.dts");
+}
+
+Test(dt_load, syntax_error_from_a_string, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_string("/dts-v1/;\n/ { a = <1> };\n", "mine.dts", &p, err,
+					sizeof err), -ENOEXEC);
+	cr_assert_str_eq(err, "mine.dts: dtc: Error: mine.dts:2.12-13 syntax error");
+}
+
+Test(dt_load, missing_file_is_enoent, .timeout = 10)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "does-not-exist.dts", &p, err, sizeof err), -ENOENT);
+	cr_assert_str_eq(err, DTS_DIR "does-not-exist.dts: No such file or directory");
+}
+
+Test(dt_load, directory_is_enoexec, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_file(DTS_DIR, &p, err, sizeof err), -ENOEXEC);
+	cr_assert(strncmp(err, DTS_DIR ": dtc: ", strlen(DTS_DIR ": dtc: ")) == 0, "%s", err);
+	assert_one_line(err);
+}
+
+Test(dt_load, null_arguments, .timeout = 10)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_string(NULL, "x", &p, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "emu_dt_load_string: NULL argument");
+	cr_assert_eq(emu_dt_load_string("/dts-v1/; / { };", "x", NULL, err, sizeof err), -EINVAL);
+	cr_assert_eq(emu_dt_load_file(NULL, &p, err, sizeof err), -EINVAL);
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "good_minimal.dts", NULL, NULL, 0), -EINVAL);
+}
+
+Test(dt_load, err_buffer_optional_and_bounded, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	char small[8];
+
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_missing_mboxes.dts", &p, NULL, 0), -EINVAL);
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_missing_mboxes.dts", &p, small, sizeof small),
+		     -EINVAL);
+	cr_assert_eq(strlen(small), sizeof small - 1);
+	cr_assert_eq(strncmp(small, DTS_DIR, sizeof small - 1), 0);
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "good_minimal.dts", &p, NULL, 0), 0);
+	cr_assert_eq(p.n_inst, 1);
+}
+
+Test(dt_load, newline_in_source_name_stays_one_line, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_string("/dts-v1/; / { };", "two\nlines", &p, err, sizeof err),
+		     -EINVAL);
+	assert_one_line(err);
+	cr_assert(strncmp(err, "two lines: /: compatible: no zephyr,ipc-icmsg", 44) == 0, "%s", err);
+}
+
+/* stdin larger than a pipe buffer: the DTS text after 2 MiB of comment. */
+Test(dt_load, large_input, .timeout = 60)
+{
+	const char *board = emu_dt_default_board(EMU_ROLE_HOST);
+	size_t pad = 2u << 20, n = strlen(board);
+	char *dts = malloc(pad + n + 1);
+	struct emu_dt_plan p, ref;
+
+	cr_assert_not_null(dts);
+	memset(dts, '\n', pad); /* a C-style comment of blank lines, then the board */
+	memcpy(dts, "/*", 2);
+	memcpy(dts + pad - 2, "*/", 2);
+	memcpy(dts + pad, board, n + 1);
+	load_ok(dts, "big.dts", &p);
+	load_ok(board, "ref.dts", &ref);
+	assert_plan_eq(&p, &ref);
+	free(dts);
+}
+
+/* dtc output larger than a pipe buffer: a 256 KiB property. */
+Test(dt_load, large_output, .timeout = 60)
+{
+	const char *board = emu_dt_default_board(EMU_ROLE_HOST);
+	const char *tail = strstr(board, "\tipc {");
+	size_t blob = 256u << 10;
+	size_t cap = strlen(board) + blob * 3 + 64;
+	char *dts = malloc(cap);
+	struct emu_dt_plan p;
+	size_t pos;
+
+	cr_assert_not_null(dts);
+	cr_assert_not_null(tail);
+	pos = (size_t)(tail - board);
+	memcpy(dts, board, pos);
+	pos += (size_t)sprintf(dts + pos, "\tblob = [");
+	for (size_t i = 0; i < blob; i++)
+		pos += (size_t)sprintf(dts + pos, "%02x", (unsigned)(i & 0xff));
+	pos += (size_t)sprintf(dts + pos, "];\n");
+	strcpy(dts + pos, tail);
+	load_ok(dts, "bigout.dts", &p);
+	cr_assert_eq(p.n_inst, 2);
+	free(dts);
+}
+
+/* dtc fails at line 2 while 8 MiB are still to be written: the caller must
+ * get -ENOEXEC, not die of SIGPIPE, and find no SIGPIPE pending. */
+Test(dt_load, early_dtc_failure_with_large_input, .timeout = 60)
+{
+	size_t n = 8u << 20;
+	char *dts = malloc(n + 1);
+	struct emu_dt_plan p;
+	sigset_t pending, mask;
+
+	cr_assert_not_null(dts);
+	memset(dts, 'x', n);
+	memcpy(dts, "/dts-v1/;\n/ { ;;; }\n", 20);
+	dts[n] = '\0';
+	cr_assert_eq(emu_dt_load_string(dts, "junk.dts", &p, err, sizeof err), -ENOEXEC);
+	cr_assert(strstr(err, "junk.dts: dtc: Error: junk.dts:2.") == err, "%s", err);
+	cr_assert(strstr(err, "syntax error"), "%s", err);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	cr_assert_eq(sigismember(&pending, SIGPIPE), 0);
+	pthread_sigmask(SIG_SETMASK, NULL, &mask);
+	cr_assert_eq(sigismember(&mask, SIGPIPE), 0, "SIGPIPE left blocked");
+	free(dts);
+}
+
+Test(dt_load, caller_signal_mask_is_kept, .timeout = 30)
+{
+	struct emu_dt_plan p;
+	sigset_t set, mask;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, &p);
+	pthread_sigmask(SIG_SETMASK, NULL, &mask);
+	cr_assert_eq(sigismember(&mask, SIGPIPE), 1);
+	cr_assert_eq(sigismember(&mask, SIGUSR1), 1);
+}
+
+Test(dt_load, works_with_stdin_closed, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	close(0); /* the next pipe lands on fd 0 */
+	load_ok(emu_dt_default_board(EMU_ROLE_REMOTE), REMOTE_SRC, &p);
+	cr_assert_eq(p.n_inst, 2);
+	cr_assert_eq(emu_dt_load_string("/dts-v1/; / { a = <1> };", "s.dts", &p, err, sizeof err),
+		     -ENOEXEC);
+}
+
+/* With SIGCHLD ignored the kernel reaps dtc itself; results still hold. */
+Test(dt_load, works_with_sigchld_ignored, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	signal(SIGCHLD, SIG_IGN);
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, &p);
+	cr_assert_eq(p.n_inst, 2);
+	cr_assert_eq(emu_dt_load_string("/dts-v1/; / { a = <1> };", "s.dts", &p, err, sizeof err),
+		     -ENOEXEC);
+	assert_one_line(err);
+}
+
+/* ------------------------------------------------------------- bad inputs */
+
+struct bad_case {
+	char file[40];
+	int rc;
+	char expect[200]; /* after "<path>: " */
+};
+
+ParameterizedTestParameters(dt_bad, rejected)
+{
+	static struct bad_case cases[] = {
+		{ "bad_syntax.dts", -ENOEXEC, "dtc: Error: " },
+		{ "bad_dangling_label.dts", -ENOEXEC,
+		  "dtc: " },
+		{ "bad_missing_tx_region.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: missing (phandle of a reserved-memory node)" },
+		{ "bad_dangling_phandle.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: phandle 0x77 does not resolve" },
+		{ "bad_unbound_value.dts", -EINVAL,
+		  "/ipc/ipc0: unbound: \"sometimes\" is not one of \"disable\", \"enable\", \"detect\"" },
+		{ "bad_unbound_enable_dcache4.dts", -EINVAL,
+		  "/ipc/ipc0: unbound: \"enable\" needs dcache-alignment >= 8 (is 4): our pbuf" },
+		{ "bad_unbound_detect_no_dcache.dts", -EINVAL,
+		  "/ipc/ipc0: unbound: \"detect\" needs dcache-alignment >= 8 (is 0): our pbuf" },
+		{ "bad_misaligned_region.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070002: address 0x20070002 is not aligned to 4" },
+		{ "bad_misaligned_dcache.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070010: address 0x20070010 is not aligned to 32" },
+		{ "bad_region_too_small.dts", -EINVAL,
+		  "/ipc/ipc0: rx-region: /reserved-memory/memory@20071000: size 0x10 is below the minimum pbuf of 0x14 bytes" },
+		{ "bad_region_size_zero.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size is 0" },
+		{ "bad_size_not_mult4.dts", -EINVAL,
+		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size 0x1002 is not a multiple of 4" },
+		{ "bad_overlap_self.dts", -EINVAL,
+		  "/ipc/ipc0: rx-region: /reserved-memory/memory@20070800 overlaps tx-region /reserved-memory/memory@20070000" },
+		{ "bad_overlap_other.dts", -EINVAL,
+		  "/ipc/ipc1: tx-region: /reserved-memory/memory@20071f00 overlaps rx-region of /ipc/ipc0 (0x20071000+0x1000)" },
+		{ "bad_rx_channel_reused.dts", -EINVAL,
+		  "/ipc/ipc1: mboxes: rx channel 1 is also the rx channel of /ipc/ipc0" },
+		{ "bad_missing_mboxes.dts", -EINVAL, "/ipc/ipc0: mboxes: missing" },
+		{ "bad_missing_mbox_names.dts", -EINVAL, "/ipc/ipc0: mbox-names: missing" },
+		{ "bad_mbox_names_wrong.dts", -EINVAL,
+		  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
+		{ "bad_mbox_names_three.dts", -EINVAL,
+		  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
+		{ "bad_mboxes_one.dts", -EINVAL,
+		  "/ipc/ipc0: mboxes: 1 specifier(s), expected two (tx and rx)" },
+		{ "bad_mboxes_dangling.dts", -EINVAL,
+		  "/ipc/ipc0: mboxes: phandle 0x99 does not resolve" },
+		{ "bad_two_controllers.dts", -EINVAL,
+		  "/ipc/ipc0: mboxes: tx and rx channels are on two controllers (/mbox, /mbox2)" },
+		{ "bad_mbox_cells_zero.dts", -EINVAL, "/mbox: #mbox-cells: 0 is not supported" },
+		{ "bad_channel_range.dts", -EINVAL,
+		  "/ipc/ipc0: mboxes: tx channel 40 is out of range (0..30)" },
+		{ "bad_dcache_not_pow2.dts", -EINVAL,
+		  "/ipc/ipc0: dcache-alignment: 12 is not a power of two" },
+		{ "bad_dcache_byte.dts", -EINVAL,
+		  "/ipc/ipc0: dcache-alignment: must be one 32-bit cell (is 1 bytes)" },
+		{ "bad_tx_blocks_missing.dts", -EINVAL,
+		  "/ipc/ipc1: tx-blocks: missing (required by zephyr,ipc-icbmsg)" },
+		{ "bad_rx_blocks_missing.dts", -EINVAL,
+		  "/ipc/ipc1: rx-blocks: missing (required by zephyr,ipc-icbmsg)" },
+		{ "bad_tx_blocks_zero.dts", -EINVAL, "/ipc/ipc1: tx-blocks: 0 is out of range (1..256)" },
+		{ "bad_tx_blocks_300.dts", -EINVAL,
+		  "/ipc/ipc1: tx-blocks: 300 is out of range (1..256)" },
+		{ "bad_icbmsg_too_small.dts", -EINVAL,
+		  "/ipc/ipc1: tx-region: /reserved-memory/memory@20070000: size 0x100 is too small for 16 blocks (needs 0x158" },
+		{ "bad_no_instance.dts", -EINVAL,
+		  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
+		{ "bad_only_disabled.dts", -EINVAL,
+		  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
+		{ "bad_too_many.dts", -EINVAL, "/ipc/ipc8: compatible: more than 8 IPC instances" },
+		{ "bad_address_cells_3.dts", -EINVAL,
+		  "/reserved-memory: #address-cells: 3 is not supported (1 or 2)" },
+		{ "bad_reg_missing.dts", -EINVAL,
+		  "/reserved-memory/memory@20070000: reg: missing (tx-region of /ipc/ipc0)" },
+		{ "bad_address_overflow.dts", -EINVAL,
+		  "/reserved-memory/memory@fffffffffffff000: reg: 0xfffffffffffff000+0x2000 overflows" },
+		{ "bad_label_clash.dts", -EINVAL,
+		  "/ipc/b/ipc: label: \"ipc\" is also the label of /ipc/a/ipc" },
+	};
+
+	return cr_make_param_array(struct bad_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct bad_case *c, dt_bad, rejected, .timeout = 30)
+{
+	char path[256], want[512];
+	struct emu_dt_plan p;
+	int rc;
+
+	snprintf(path, sizeof path, DTS_DIR "%s", c->file);
+	snprintf(want, sizeof want, "%s: %s", path, c->expect);
+	memset(&p, 0xa5, sizeof p);
+	rc = emu_dt_load_file(path, &p, err, sizeof err);
+	cr_assert_eq(rc, c->rc, "%s: rc %d, want %d (%s)", c->file, rc, c->rc, err);
+	cr_assert(strncmp(err, want, strlen(want)) == 0, "%s:\n got  %s\n want %s...", c->file, err,
+		  want);
+	assert_one_line(err);
+	cr_assert_eq(p.n_inst, 0, "a failed load leaves an empty plan");
+	cr_assert_str_eq(p.source, path);
+}
+
+/* The dtc messages themselves: file, line and dtc's own words. */
+Test(dt_bad, dtc_messages, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_syntax.dts", &p, err, sizeof err), -ENOEXEC);
+	cr_assert_str_eq(err, DTS_DIR "bad_syntax.dts: dtc: Error: " DTS_DIR
+				      "bad_syntax.dts:33.3-4 syntax error");
+	cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_dangling_label.dts", &p, err, sizeof err),
+		     -ENOEXEC);
+	cr_assert(strstr(err, "ERROR (phandle_references): /ipc/ipc0: Reference to non-existent "
+			      "node or label \"nowhere\""), "%s", err);
+}
+
+/* ------------------------------------------------------------- pair check */
+
+static void pair_fails(const struct emu_dt_plan *h, const struct emu_dt_plan *r, const char *want)
+{
+	cr_assert_eq(emu_dt_check_pair(h, r, err, sizeof err), -EINVAL, "passed: %s", want);
+	cr_assert_str_eq(err, want);
+	assert_one_line(err);
+}
+
+Test(dt_pair, regions_not_swapped, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	/* the application core's text used for both cores */
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), HOST_SRC, &h);
+	load_ok(emu_dt_default_board(EMU_ROLE_HOST), REMOTE_SRC, &r);
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: tx-region: 0x20070000+0x4000 is also the tx-region of "
+		   "cpuapp.dts /ipc/ipc0 (regions not swapped)");
+}
+
+Test(dt_pair, block_counts_not_swapped, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[1].tx_blocks = 16;
+	r.inst[1].rx_blocks = 24;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc1: tx-blocks: 16 is not the rx-blocks of cpuapp.dts "
+		   "/ipc/ipc1 (24; block counts must be swapped)");
+}
+
+Test(dt_pair, rx_blocks_differ, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[1].rx_blocks = 15;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc1: rx-blocks: 15 is not the tx-blocks of cpuapp.dts "
+		   "/ipc/ipc1 (16; block counts must be swapped)");
+}
+
+Test(dt_pair, unequal_sizes, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[0].rx.size = 0x2000;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: rx-region: size 0x2000 differs from cpuapp.dts "
+		   "/ipc/ipc0 tx-region size 0x4000");
+}
+
+Test(dt_pair, region_elsewhere, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[0].tx.addr = 0x20060000;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: tx-region: 0x20060000+0x4000 is not the rx-region of "
+		   "cpuapp.dts /ipc/ipc0 (0x20074000+0x4000)");
+}
+
+Test(dt_pair, disable_vs_enable, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[0].unbound = EMU_UNBOUND_ENABLE;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: unbound: \"enable\" cannot pair with \"disable\" of "
+		   "cpuapp.dts /ipc/ipc0 (disable and enable are incompatible; detect pairs with "
+		   "both)");
+}
+
+struct unbound_case {
+	enum emu_unbound host, remote;
+	int rc;
+};
+
+ParameterizedTestParameters(dt_pair, unbound_matrix)
+{
+	static struct unbound_case cases[] = {
+		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, 0 },
+		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, 0 },
+		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DETECT, 0 },
+		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DISABLE, 0 },
+		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DETECT, 0 },
+		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_ENABLE, 0 },
+		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DETECT, 0 },
+		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_ENABLE, -EINVAL },
+		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DISABLE, -EINVAL },
+		{ EMU_UNBOUND_ENABLE, (enum emu_unbound)0, -EINVAL },
+	};
+
+	return cr_make_param_array(struct unbound_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct unbound_case *c, dt_pair, unbound_matrix, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	h.inst[0].unbound = c->host;
+	r.inst[0].unbound = c->remote;
+	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), c->rc, "%d/%d: %s", c->host,
+		     c->remote, err);
+	if (c->rc)
+		cr_assert(strncmp(err, "cpunet.dts: /ipc/ipc0: unbound: ", 32) == 0, "%s", err);
+}
+
+Test(dt_pair, unbound_ignored_for_icbmsg, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	h.inst[1].unbound = EMU_UNBOUND_DISABLE;
+	r.inst[1].unbound = EMU_UNBOUND_ENABLE;
+	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), 0, "%s", err);
+}
+
+Test(dt_pair, channels_not_swapped, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[0].mbox_tx = 0;
+	r.inst[0].mbox_rx = 1;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: mboxes: tx channel 0 is not the rx channel of "
+		   "cpuapp.dts /ipc/ipc0 (1)");
+}
+
+Test(dt_pair, dcache_differs, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[1].dcache_alignment = 32;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc1: dcache-alignment: 32 differs from cpuapp.dts "
+		   "/ipc/ipc1 (8)");
+}
+
+Test(dt_pair, backend_differs, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.inst[0].backend = EMU_BACKEND_ICBMSG;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /ipc/ipc0: compatible: zephyr,ipc-icbmsg, but cpuapp.dts "
+		   "/ipc/ipc0 is zephyr,ipc-icmsg");
+}
+
+Test(dt_pair, instance_missing_on_remote, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.n_inst = 1;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /: label: no instance labelled \"ipc1\" (cpuapp.dts has /ipc/ipc1)");
+}
+
+Test(dt_pair, instance_extra_on_remote, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	h.n_inst = 1;
+	pair_fails(&h, &r, "cpunet.dts: /ipc/ipc1: label: \"ipc1\" has no instance in cpuapp.dts");
+}
+
+Test(dt_pair, matched_by_label_not_order, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+	struct emu_dt_inst t;
+
+	load_pair(&h, &r);
+	t = r.inst[0];
+	r.inst[0] = r.inst[1];
+	r.inst[1] = t;
+	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), 0, "%s", err);
+}
+
+Test(dt_pair, overlap_inside_a_plan, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	h.inst[1].tx.addr = 0x20074000; /* onto ipc0's rx-region */
+	pair_fails(&h, &r, "cpuapp.dts: /ipc/ipc1: tx-region: overlaps rx-region of /ipc/ipc0");
+}
+
+Test(dt_pair, bad_arguments, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	cr_assert_eq(emu_dt_check_pair(NULL, &r, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "emu_dt_check_pair: NULL plan");
+	cr_assert_eq(emu_dt_check_pair(&h, NULL, NULL, 0), -EINVAL);
+	r.n_inst = EMU_DT_MAX_INST + 1;
+	pair_fails(&h, &r, "cpunet.dts: /: compatible: 9 instances (at most 8)");
+}
+
+/* ---------------------------------------------------------- process hygiene */
+
+Test(dt_proc, no_fd_leak_no_zombie, .timeout = 300)
+{
+	const char *host = emu_dt_default_board(EMU_ROLE_HOST);
+	struct emu_dt_plan p;
+	int before = count_fds();
+
+	cr_assert_eq(have_zombie(), false);
+	for (int i = 0; i < 25; i++) {
+		cr_assert_eq(emu_dt_load_string(host, "h.dts", &p, err, sizeof err), 0, "%s", err);
+		cr_assert_eq(emu_dt_load_file(DTS_DIR "good_include.dts", &p, err, sizeof err), 0);
+		cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_syntax.dts", &p, err, sizeof err),
+			     -ENOEXEC);
+		cr_assert_eq(emu_dt_load_file(DTS_DIR "bad_overlap_other.dts", &p, err, sizeof err),
+			     -EINVAL);
+		cr_assert_eq(emu_dt_load_file(DTS_DIR "nope.dts", &p, err, sizeof err), -ENOENT);
+	}
+	cr_assert_eq(count_fds(), before, "descriptors leaked: %d -> %d", before, count_fds());
+	cr_assert_eq(have_zombie(), false, "a dtc child was not reaped");
+}
+
+Test(dt_proc, no_leak_on_early_dtc_exit, .timeout = 120)
+{
+	size_t n = 1u << 20;
+	char *dts = malloc(n + 1);
+	struct emu_dt_plan p;
+	int before = count_fds();
+
+	cr_assert_not_null(dts);
+	memset(dts, ' ', n);
+	memcpy(dts, "/dts-v1/; } } }", 15);
+	dts[n] = '\0';
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(emu_dt_load_string(dts, "j.dts", &p, err, sizeof err), -ENOEXEC);
+	cr_assert_eq(count_fds(), before);
+	cr_assert_eq(have_zombie(), false);
+	free(dts);
+}
