@@ -283,6 +283,10 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	if (progress < s->kill_at[s->kills_done]) {
 		return;
 	}
+	if (getenv("IPC_EMU_DEBUG_KILLS")) {
+		fprintf(stderr, "kill %u at progress %.3f (planned %.3f)\n", s->kills_done, progress,
+			s->kill_at[s->kills_done]);
+	}
 	victim = (int)(rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
 	kill(c->pid, SIGKILL);
@@ -494,8 +498,16 @@ int cli_run(const struct cli_opts *o)
 
 	/* Kill moments: progress fractions, spread over the run. */
 	s.rng = o->seed ^ 0x6B696C6C72616E64ull;
+	/* Progress counts messages: the echo phase (first half) is most of the
+	 * run's time, the stream phase goes fast.  All kills but the last land in
+	 * the echo phase, the last early in the stream phase, so that every kill
+	 * can wait for the re-bond of the previous one before the run ends. */
 	for (unsigned i = 0; i < o->kill_random; i++) {
-		s.kill_at[i] = 0.05 + 0.8 * rng_unit(&s.rng);
+		bool last = i + 1 == o->kill_random;
+
+		s.kill_at[i] = last && i > 0 ? 0.51 + 0.1 * rng_unit(&s.rng)
+			     : last	     ? 0.02 + 0.7 * rng_unit(&s.rng)
+					     : 0.02 + 0.46 * rng_unit(&s.rng);
 	}
 	qsort(s.kill_at, o->kill_random, sizeof(s.kill_at[0]), cmp_double);
 
@@ -525,7 +537,8 @@ int cli_run(const struct cli_opts *o)
 	}
 
 	for (;;) {
-		struct timespec ts = {0, POLL_NS};
+		/* Poll faster while kills are due: the stream phase is short. */
+		struct timespec ts = {0, s.kills_done < o->kill_random ? POLL_NS / 4 : POLL_NS};
 		int running = reap(&s);
 		uint64_t now;
 

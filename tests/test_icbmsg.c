@@ -1,0 +1,474 @@
+/*
+ * Classic ICBMsg: layout arithmetic, binding, data, the no-copy API and a
+ * hostile peer, on two emulated cores in one process (default board, ipc1:
+ * host tx 16 blocks / rx 24 blocks; the remote is the initiator).
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipc_emu/ipc_icbmsg.h"
+#include "support/pair.h"
+
+#define HOST 0
+#define REMOTE 1
+
+struct ep {
+	char name[16];
+	struct ipc_ept ept;
+	struct ipc_ept_cfg cfg;
+	atomic_int bound, received;
+	atomic_size_t last_len;
+	unsigned char last[512];
+	void *last_ptr;
+	bool hold; /* hold every received buffer */
+};
+
+static struct pair P;
+static struct ep eps[2][8];
+static const struct device *dev[2];
+
+static void on_bound(void *priv)
+{
+	atomic_fetch_add(&((struct ep *)priv)->bound, 1);
+}
+
+static void on_received(const void *data, size_t len, void *priv)
+{
+	struct ep *e = priv;
+
+	memcpy(e->last, data, len < sizeof(e->last) ? len : sizeof(e->last));
+	e->last_ptr = (void *)data;
+	atomic_store(&e->last_len, len);
+	if (e->hold) {
+		cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), 0);
+	}
+	atomic_fetch_add(&e->received, 1);
+}
+
+static void init_ep(int role, int i, const char *name)
+{
+	struct ep *e = &eps[role][i];
+
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->cfg = (struct ipc_ept_cfg){
+		.name = e->name, .cb = {.bound = on_bound, .received = on_received}, .priv = e};
+}
+
+static struct icbmsg_data *data_of(int role)
+{
+	return (struct icbmsg_data *)dev[role]->data;
+}
+
+static void start(int role, uint32_t num_ept)
+{
+	struct emu_board_opts o;
+
+	emu_board_opts_default(&o);
+	if (num_ept) {
+		o.icbmsg_num_ept = num_ept;
+	}
+	pair_start(&P, role, &o);
+	dev[role] = emu_board_device(P.board[role], "ipc1");
+	cr_assert_not_null(dev[role]);
+	cr_assert_eq(ipc_service_open_instance(dev[role]), 0);
+}
+
+static void setup(void)
+{
+	memset(eps, 0, sizeof(eps));
+	pair_setup(&P, "icbmsg");
+}
+
+static void teardown(void)
+{
+	pair_teardown(&P);
+}
+
+TestSuite(icbmsg, .init = setup, .fini = teardown, .timeout = 30);
+
+/* ---------------------------------------------------------------- layout */
+
+Test(icbmsg_layout, worked_example_of_the_documentation)
+{
+	struct icbmsg_layout tx, rx;
+
+	cr_assert_eq(icbmsg_layout_compute(0x20000000, 2048, 0, 16, 32, &tx), 0);
+	cr_assert_eq(tx.align, 4u);
+	cr_assert_eq(tx.icmsg_offset, 0u);
+	cr_assert_eq(tx.icmsg_size, 448u);
+	cr_assert_eq(tx.blocks_offset, 448u);
+	cr_assert_eq(tx.block_size, 100u);
+	cr_assert_eq(tx.block_count, 16u);
+	cr_assert_eq(icbmsg_layout_compute(0x20000800, 2048, 0, 32, 16, &rx), 0);
+	cr_assert_eq(rx.block_size, 48u);
+	cr_assert_eq(rx.blocks_offset, 512u);
+	/* max allocable = block * count - 4 */
+	cr_assert_eq(tx.block_size * tx.block_count - 4, 1596u);
+}
+
+Test(icbmsg_layout, cache_alignment_32_and_unaligned_region)
+{
+	struct icbmsg_layout l;
+
+	/* A = 32: begin rounded up to 0x...20, end down; icmsg_min =
+	 * roundup(36 + 16 + 8*48, 32) = 448; usable 2048-32 = 2016 (begin +16
+	 * rounds to +32, end +2064 rounds to +2048) ... */
+	cr_assert_eq(icbmsg_layout_compute(0x20000010, 2048, 32, 16, 32, &l), 0);
+	cr_assert_eq(l.align, 32u);
+	cr_assert_eq(l.icmsg_offset, 16u);
+	cr_assert_eq(l.block_size, 96u);  /* (2016 - 448) / 16 = 98 -> 96 */
+	cr_assert_eq(l.blocks_offset, 16u + 2016u - 96u * 16u);
+	cr_assert_eq(l.icmsg_size, l.blocks_offset - l.icmsg_offset);
+}
+
+Test(icbmsg_layout, rejects_impossible_configurations)
+{
+	struct icbmsg_layout l;
+
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 2048, 0, 0, 4, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 2048, 0, 257, 4, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 2048, 0, 4, 300, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 2048, 12, 4, 4, &l), -EINVAL);
+	/* 256 + 256 blocks need 4112 bytes of ICMsg area alone. */
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 4096, 0, 256, 256, &l), -EINVAL);
+	/* Smallest region that still gives 4-byte blocks for 1 + 1 blocks:
+	 * icmsg_min = 8 + 16 + 16 = 40, plus one 4-byte block. */
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 44, 0, 1, 1, &l), 0);
+	cr_assert_eq(l.block_size, 4u);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 43, 0, 1, 1, &l), -EINVAL);
+}
+
+/* ---------------------------------------------------------------- binding */
+
+static void register_all(int role, const int *order, int n)
+{
+	for (int k = 0; k < n; k++) {
+		struct ep *e = &eps[role][order[k]];
+
+		cr_assert_eq(ipc_service_register_endpoint(dev[role], &e->ept, &e->cfg), 0);
+	}
+}
+
+static void bind_four(const int *host_order, const int *remote_order)
+{
+	static const char *names[] = {"alpha", "beta", "gamma", "delta"};
+
+	for (int i = 0; i < 4; i++) {
+		init_ep(HOST, i, names[i]);
+		init_ep(REMOTE, i, names[i]);
+	}
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(HOST, host_order, 4);
+	usleep(2000);
+	register_all(REMOTE, remote_order, 4);
+	for (int i = 0; i < 4; i++) {
+		cr_assert(wait_until(&eps[HOST][i].bound, 1, 3000), "host %s", names[i]);
+		cr_assert(wait_until(&eps[REMOTE][i].bound, 1, 3000), "remote %s", names[i]);
+	}
+}
+
+static void echo_check(int from, int i, const char *text)
+{
+	struct ep *dst = &eps[!from][i];
+	int before = atomic_load(&dst->received);
+	size_t len = strlen(text) + 1;
+
+	cr_assert_eq(ipc_service_send(&eps[from][i].ept, text, len), (int)len);
+	cr_assert(wait_until(&dst->received, before + 1, 3000));
+	cr_assert_eq(atomic_load(&dst->last_len), len);
+	cr_assert_str_eq((char *)dst->last, text);
+}
+
+Test(icbmsg, four_endpoints_bind_in_any_order_and_exchange)
+{
+	static const int host_order[] = {3, 1, 0, 2}, remote_order[] = {0, 2, 3, 1};
+
+	bind_four(host_order, remote_order);
+	for (int i = 0; i < 4; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "to remote %d", i);
+		echo_check(HOST, i, text);
+		snprintf(text, sizeof(text), "to host %d", i);
+		echo_check(REMOTE, i, text);
+	}
+	usleep(20000);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(REMOTE)), 0u);
+}
+
+Test(icbmsg, follower_registers_long_after_the_initiator)
+{
+	init_ep(HOST, 0, "late");
+	init_ep(REMOTE, 0, "late");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(REMOTE, (int[]){0}, 1); /* initiator first: MSG_BOUND waits */
+	usleep(50000);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].bound), 0);
+	register_all(HOST, (int[]){0}, 1);
+	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
+	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+	echo_check(HOST, 0, "late but bound");
+}
+
+Test(icbmsg, send_before_bound_is_ebusy)
+{
+	init_ep(HOST, 0, "lonely");
+	start(HOST, 0);
+	register_all(HOST, (int[]){0}, 1);
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "x", 1), -EBUSY);
+}
+
+Test(icbmsg, too_many_endpoints_is_enomem)
+{
+	start(HOST, 2);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "e%d", i);
+		init_ep(HOST, i, name);
+	}
+	register_all(HOST, (int[]){0, 1}, 2);
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][2].ept, &eps[HOST][2].cfg),
+		     -ENOMEM);
+}
+
+Test(icbmsg, deregistered_endpoint_data_is_released_and_counted)
+{
+	struct icbmsg_stats st;
+
+	init_ep(HOST, 0, "gone");
+	init_ep(REMOTE, 0, "gone");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(HOST, (int[]){0}, 1);
+	register_all(REMOTE, (int[]){0}, 1);
+	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[HOST][0].ept), 0);
+	/* The remote does not know: its data must not leak its blocks. */
+	cr_assert_eq(ipc_service_send(&eps[REMOTE][0].ept, "into the void", 14), 14);
+	for (int i = 0; i < 3000 && icbmsg_tx_blocks_in_use(data_of(REMOTE)) != 0; i++) {
+		usleep(1000);
+	}
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(REMOTE)), 0u);
+	icbmsg_get_stats(data_of(HOST), &st);
+	cr_assert_eq(st.rx_released_unknown, 1u);
+	cr_assert_eq(atomic_load(&eps[HOST][0].received), 0);
+	/* Re-registering with the same cfg binds again locally. */
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg), 0);
+	cr_assert(wait_until(&eps[HOST][0].bound, 2, 3000));
+	echo_check(REMOTE, 0, "welcome back");
+	/* A second deregister of a deregistered endpoint is refused. */
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[HOST][0].ept), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg),
+		     -EINVAL);
+}
+
+/* ---------------------------------------------------------------- no-copy */
+
+static void bind_one(void)
+{
+	init_ep(HOST, 0, "nocopy");
+	init_ep(REMOTE, 0, "nocopy");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(HOST, (int[]){0}, 1);
+	register_all(REMOTE, (int[]){0}, 1);
+	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
+	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+}
+
+Test(icbmsg, nocopy_return_codes)
+{
+	const struct icbmsg_config *c;
+	struct ipc_ept *ept;
+	void *buf, *buf2;
+	uint32_t size, max;
+
+	bind_one();
+	ept = &eps[HOST][0].ept;
+	c = dev[HOST]->config;
+	max = c->tx.block_size * c->tx.block_count - 4;
+	cr_assert_eq(ipc_service_get_tx_buffer_size(ept), (int)max);
+	/* Too big: -ENOMEM and the maximum in size. */
+	size = max + 1;
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf, &size, K_NO_WAIT), -ENOMEM);
+	cr_assert_eq(size, max);
+	/* size 0: everything that is free. */
+	size = 0;
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(size, max);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), c->tx.block_count);
+	size = 1;
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf2, &size, K_NO_WAIT), -ENOMEM);
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf2, &size, K_MSEC(20)), -EAGAIN);
+	/* Shrink on send: only the blocks needed stay allocated until released. */
+	memcpy(buf, "shrunk", 7);
+	cr_assert_eq(ipc_service_send_nocopy(ept, buf, 7), 7);
+	cr_assert(wait_until(&eps[REMOTE][0].received, 1, 3000));
+	cr_assert_str_eq((char *)eps[REMOTE][0].last, "shrunk");
+	for (int i = 0; i < 3000 && icbmsg_tx_blocks_in_use(data_of(HOST)) != 0; i++) {
+		usleep(1000);
+	}
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	/* Drop: once is fine, twice is -EALREADY; a foreign pointer -EINVAL. */
+	size = 10;
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(size, c->tx.block_size - 4);
+	cr_assert_eq(ipc_service_drop_tx_buffer(ept, buf), 0);
+	cr_assert_eq(ipc_service_drop_tx_buffer(ept, buf), -EALREADY);
+	cr_assert_eq(ipc_service_drop_tx_buffer(ept, (char *)buf + 1), -EINVAL);
+	cr_assert_eq(ipc_service_drop_tx_buffer(ept, &size), -EINVAL);
+	/* send_nocopy with more than was allocated: dropped and -EINVAL. */
+	size = 10;
+	cr_assert_eq(ipc_service_get_tx_buffer(ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(ipc_service_send_nocopy(ept, buf, c->tx.block_size * 2), -EINVAL);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	cr_assert_eq(ipc_service_send_critical(ept, "x", 1), -ENOTSUP);
+}
+
+Test(icbmsg, hold_and_release_rx_buffers)
+{
+	struct ep *r;
+
+	bind_one();
+	r = &eps[REMOTE][0];
+	r->hold = true;
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "held", 5), 5);
+	cr_assert(wait_until(&r->received, 1, 3000));
+	usleep(20000);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 1u, "held buffer stays allocated");
+	cr_assert_eq(ipc_service_hold_rx_buffer(&r->ept, r->last_ptr), -EALREADY);
+	cr_assert_eq(ipc_service_hold_rx_buffer(&r->ept, (char *)r->last_ptr + 4), -EINVAL);
+	cr_assert_eq(ipc_service_release_rx_buffer(&r->ept, (char *)r->last_ptr + 4), -EINVAL);
+	cr_assert_eq(ipc_service_release_rx_buffer(&r->ept, r->last_ptr), 0);
+	for (int i = 0; i < 3000 && icbmsg_tx_blocks_in_use(data_of(HOST)) != 0; i++) {
+		usleep(1000);
+	}
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+}
+
+struct waiter {
+	struct ipc_ept *ept;
+	int rc;
+	uint32_t size;
+	void *buf;
+};
+
+static void *wait_forever(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = ipc_service_get_tx_buffer(w->ept, &w->buf, &w->size, K_FOREVER);
+	return NULL;
+}
+
+Test(icbmsg, exhaustion_then_release_wakes_a_waiter)
+{
+	const struct icbmsg_config *c;
+	struct ep *r;
+	struct waiter w;
+	pthread_t t;
+	int sent = 0, rc;
+
+	bind_one();
+	c = dev[HOST]->config;
+	r = &eps[REMOTE][0];
+	r->hold = true;
+	/* One-block messages until the host's blocks are all held remotely. */
+	while ((rc = ipc_service_send(&eps[HOST][0].ept, "hold me", 8)) == 8) {
+		sent++;
+	}
+	cr_assert_eq(rc, -ENOMEM);
+	cr_assert_eq(sent, (int)c->tx.block_count);
+	cr_assert(wait_until(&r->received, sent, 3000));
+	w = (struct waiter){.ept = &eps[HOST][0].ept, .size = 8};
+	cr_assert_eq(pthread_create(&t, NULL, wait_forever, &w), 0);
+	usleep(30000);
+	/* Releasing the last one received wakes the waiter. */
+	cr_assert_eq(ipc_service_release_rx_buffer(&r->ept, r->last_ptr), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(w.rc, 0);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[HOST][0].ept, w.buf), 0);
+}
+
+/* ---------------------------------------------------------------- hostile peer */
+
+static int raw_control(int from, uint8_t type, uint8_t addr, uint8_t index, size_t len)
+{
+	struct icbmsg_data *d = data_of(from);
+	const struct icbmsg_config *c = dev[from]->config;
+	uint8_t msg[4] = {type, addr, index, 0};
+
+	return icmsg_send(&c->control_config, &d->control_data, msg, len);
+}
+
+Test(icbmsg, hostile_control_messages_are_rejected_and_counted)
+{
+	const struct icbmsg_config *rc;
+	struct icbmsg_stats st;
+	uint8_t *block;
+
+	bind_one();
+	rc = dev[REMOTE]->config;
+	/* index beyond the remote's RX blocks (host tx: 16 blocks) */
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 0, 200, 3), 3);
+	/* endpoint address beyond NUM_EPT */
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 250, 0, 3), 3);
+	/* short message */
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 0, 0, 2), 2);
+	/* release of a block the remote never allocated */
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_RELEASE_DATA, 0, 3, 3), 3);
+	/* a block header claiming more than the whole area */
+	block = rc->rx.blocks_ptr + 2 * rc->rx.block_size;
+	*(volatile uint32_t *)block = 0xFFFFFFF0u;
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 0, 2, 3), 3);
+	/* unknown type: ignored, not an error */
+	cr_assert_eq(raw_control(HOST, 9, 0, 0, 3), 3);
+	/* a valid message afterwards is still delivered */
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "still alive", 12), 12);
+	cr_assert(wait_until(&eps[REMOTE][0].received, 1, 3000));
+	cr_assert_str_eq((char *)eps[REMOTE][0].last, "still alive");
+	icbmsg_get_stats(data_of(REMOTE), &st);
+	cr_assert_eq(st.rx_invalid, 5u);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].received), 1);
+}
+
+Test(icbmsg, wire_image_of_a_data_message)
+{
+	const struct icbmsg_config *c;
+	const struct emu_dt_inst *in;
+	struct icbmsg_layout lay;
+	const uint8_t *region, *block;
+	uint32_t wr;
+
+	bind_one();
+	c = dev[HOST]->config;
+	in = emu_dt_find(&P.plans[HOST], "ipc1");
+	cr_assert_eq(icbmsg_layout_compute(in->tx.addr, in->tx.size, 8, 16, 24, &lay), 0);
+	region = emu_segment_ptr(P.seg, in->tx.addr, in->tx.size);
+	cr_assert_eq(c->tx.blocks_ptr, region + lay.blocks_offset);
+	/* Stop the remote from releasing so the image stays put. */
+	cr_assert_eq(mbox_set_enabled(emu_core_mbox(P.core[REMOTE]), in->mbox_tx, false), 0);
+	wr = *(const volatile uint32_t *)(region + 8);
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "ABC", 3), 3);
+	block = c->tx.blocks_ptr;
+	cr_assert_eq(block[0], 3);
+	cr_assert_eq(block[1] | block[2] | block[3], 0);
+	cr_assert_eq(memcmp(block + 4, "ABC", 3), 0);
+	/* The control message: BE16 length 3, two zero bytes, then type,
+	 * endpoint address (0: the initiator's first endpoint), block index 0. */
+	cr_assert_eq(memcmp(region + 12 + wr, (const uint8_t[]){0, 3, 0, 0, ICBMSG_MSG_DATA, 0, 0},
+			    7),
+		     0);
+	cr_assert_eq(*(const volatile uint32_t *)(region + 8), wr + 8);
+}
