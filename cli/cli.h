@@ -74,6 +74,7 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 
 const char *cli_unbound_name(int mode);
 const char *cli_doorbell_name(enum emu_doorbell d);
+const char *cli_backend_name(enum emu_backend b);
 
 /* Help texts. */
 void cli_help_main(FILE *f);

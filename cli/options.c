@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ipc_emu/ipc_icbmsg.h"
 
 void cli_err(const char *fmt, ...)
 {
@@ -34,6 +35,11 @@ const char *cli_unbound_name(int mode)
 	default:
 		return "devicetree";
 	}
+}
+
+const char *cli_backend_name(enum emu_backend b)
+{
+	return b == EMU_BACKEND_ICBMSG ? "icbmsg" : "icmsg";
 }
 
 const char *cli_doorbell_name(enum emu_doorbell d)
@@ -74,7 +80,8 @@ void cli_help_main(FILE *f)
 	"  --dts FILE[,FILE]      devicetree of the host (mirrored for the remote), or\n"         \
 	"                         host,remote (checked as a pair); default: built-in\n"           \
 	"                         nRF5340-like board\n"                                           \
-	"  --backend icmsg        IPC backend (default: icmsg)\n"                                  \
+	"  --backend NAME         icmsg|icbmsg (classic ICBMsg, no unbound modes)\n"             \
+	"                         (default: icmsg)\n"                                            \
 	"  --instance LABEL       instance node label (default: first instance of the backend)\n" \
 	"  --unbound MODE         disable|enable|detect: override devicetree `unbound`\n"         \
 	"                         (default: the devicetree value)\n"                               \
@@ -82,8 +89,8 @@ void cli_help_main(FILE *f)
 	"                         (default: 2000)\n"                                               \
 	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
 	"                         (default: work queue)\n"                                         \
-	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring)\n"  \
-	"                         bytes (default: 128)\n"                                          \
+	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
+	"                         or blocks) bytes (default: 128)\n"                             \
 	"  --seed S               seed of message lengths, payloads and kills (default: 1)\n"    \
 	"  --json FILE            write the JSON report to FILE (default: none)\n"                \
 	"  --quiet                print nothing but errors (default: summary on stdout)\n"
@@ -103,7 +110,10 @@ void cli_help_run(FILE *f)
 		"  --valgrind             run each peer under valgrind memcheck; errors fail the\n"
 		"                         run, timeouts are scaled x20 (exit 77 if not installed)\n"
 		"  --kill-random K        SIGKILL a random peer K times during the run and restart\n"
-		"                         it (default: 0); needs --unbound enable|detect to pass\n"
+		"                         it on the same segment (default: 0).  Kills land at\n"
+		"                         random points of the echo phase, the last one early in\n"
+		"                         the stream phase, each after the previous re-bond.\n"
+		"                         Needs --unbound enable|detect to pass (ICMsg)\n"
 		"  --timeout SEC          kill both peers and report a hang after SEC seconds\n"
 		"                         (default: 120, x20 under --valgrind; 0: none)\n"
 		"  --help                 this text\n"
@@ -319,9 +329,9 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		if (strcmp(v, "icmsg") == 0) {
 			o->backend = EMU_BACKEND_ICMSG;
 		} else if (strcmp(v, "icbmsg") == 0) {
-			return usage(cmd, "--backend icbmsg is not supported by the scenario yet");
+			o->backend = EMU_BACKEND_ICBMSG;
 		} else {
-			return usage(cmd, "--backend wants icmsg, not '%s'", v);
+			return usage(cmd, "--backend wants icmsg or icbmsg, not '%s'", v);
 		}
 		break;
 	case O_INSTANCE:
@@ -517,6 +527,37 @@ uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool
 	return cap > UINT16_MAX ? UINT16_MAX : (uint32_t)cap;
 }
 
+/* Largest ICBMsg message either way: all blocks of the smaller direction. */
+static int icbmsg_capacity(const struct cli_opts *o, struct cli_config *c, char *err,
+			   size_t errlen)
+{
+	const struct emu_dt_inst *in = c->inst_host;
+	struct icbmsg_layout tx, rx;
+	uint64_t cap_tx, cap_rx, cap;
+
+	if (icbmsg_layout_compute(in->tx.addr, in->tx.size, in->dcache_alignment, in->tx_blocks,
+				  in->rx_blocks, &tx) < 0 ||
+	    icbmsg_layout_compute(in->rx.addr, in->rx.size, in->dcache_alignment, in->rx_blocks,
+				  in->tx_blocks, &rx) < 0) {
+		snprintf(err, errlen, "%s: %s: tx-region/rx-region: no valid ICBMsg block layout",
+			 c->host.source, in->node);
+		return -EINVAL;
+	}
+	cap_tx = (uint64_t)tx.block_size * tx.block_count - ICBMSG_BLOCK_HEADER_SIZE;
+	cap_rx = (uint64_t)rx.block_size * rx.block_count - ICBMSG_BLOCK_HEADER_SIZE;
+	cap = cap_tx < cap_rx ? cap_tx : cap_rx;
+	if (cap > UINT16_MAX) {
+		cap = UINT16_MAX;
+	}
+	c->max_len = o->rx_buf_size < cap ? o->rx_buf_size : (uint32_t)cap;
+	if (c->max_len < SCN_HDR_LEN) {
+		snprintf(err, errlen, "%s: %s: blocks too small for a %u-byte message",
+			 c->host.source, in->node, SCN_HDR_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p, char *err,
 		     size_t errlen)
 {
@@ -553,8 +594,8 @@ static const struct emu_dt_inst *pick(const struct emu_dt_plan *p, const struct 
 			return NULL;
 		}
 		if (in->backend != o->backend) {
-			snprintf(err, errlen, "%s: %s: instance '%s' is not an %s instance", p->source,
-				 in->node, o->instance, "icmsg");
+			snprintf(err, errlen, "%s: %s: instance '%s' is not a zephyr,ipc-%s instance",
+				 p->source, in->node, o->instance, cli_backend_name(o->backend));
 			return NULL;
 		}
 		return in;
@@ -564,7 +605,8 @@ static const struct emu_dt_inst *pick(const struct emu_dt_plan *p, const struct 
 			return &p->inst[i];
 		}
 	}
-	snprintf(err, errlen, "%s: no zephyr,ipc-icmsg instance", p->source);
+	snprintf(err, errlen, "%s: no zephyr,ipc-%s instance", p->source,
+		 cli_backend_name(o->backend));
 	return NULL;
 }
 
@@ -613,6 +655,16 @@ int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, s
 		snprintf(err, errlen, "%s: no IPC instance labelled '%s'", c->remote.source,
 			 c->inst_host->label);
 		return -EINVAL;
+	}
+	if (c->inst_host->backend == EMU_BACKEND_ICBMSG) {
+		/* Classic ICBMsg: its ICMsg channel always runs in legacy mode. */
+		if (o->unbound != 0) {
+			snprintf(err, errlen, "%s: %s: --unbound applies to ICMsg instances only",
+				 c->host.source, c->inst_host->node);
+			return -EINVAL;
+		}
+		c->unbound = EMU_UNBOUND_DISABLE;
+		return icbmsg_capacity(o, c, err, errlen);
 	}
 	c->unbound = o->unbound ? o->unbound : (int)c->inst_host->unbound;
 	if (c->unbound == 0) {

@@ -146,6 +146,14 @@ int cli_peer(const struct cli_opts *o)
 			status = SCN_EXIT_FAIL;
 		}
 	}
+	/* The creator unlinks when it closes; a host that attached after the
+	 * creator died (a restarted host) removes the names once the run is
+	 * over, so the recovered pair leaves nothing behind either. */
+	if (!creator && o->role == EMU_ROLE_HOST &&
+	    scn_get(&scn_area(seg, EMU_ROLE_HOST)->finished) &&
+	    scn_get(&scn_area(seg, EMU_ROLE_REMOTE)->finished)) {
+		(void)emu_segment_unlink(seg);
+	}
 	emu_segment_close(seg); /* the creator also unlinks */
 	return status;
 }

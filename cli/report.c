@@ -153,7 +153,8 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 
 	totals(r, &t);
 	fprintf(f, "ipc-emu %s: %s %s, unbound %s, doorbell %s, %" PRIu64 " messages%s\n",
-		r->peer_mode ? "peer" : "run", "icmsg", r->cfg->inst_host->label,
+		r->peer_mode ? "peer" : "run", cli_backend_name(r->opts->backend),
+		r->cfg->inst_host->label,
 		cli_unbound_name(r->cfg->unbound), r->doorbell ? r->doorbell : "?",
 		r->opts->messages, r->opts->rx_in_isr ? ", rx in isr" : "");
 	fprintf(f, "  messages    sent %" PRIu64 "  received %" PRIu64 "  corrupted %" PRIu64
@@ -236,8 +237,8 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		cli_err("cannot write %s: %s", path, strerror(errno));
 		return rc;
 	}
-	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"echo-stream\",\n  \"backend\": \"icmsg\",\n",
-		r->ok ? "true" : "false");
+	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"echo-stream\",\n  \"backend\": \"%s\",\n",
+		r->ok ? "true" : "false", cli_backend_name(r->opts->backend));
 	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
 	json_str(f, r->cfg->inst_host->label);
 	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",

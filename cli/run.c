@@ -152,7 +152,7 @@ static void build_argv(struct sup *s, struct child *c)
 		a[n++] = s->dts_arg;
 	}
 	a[n++] = "--backend";
-	a[n++] = "icmsg";
+	a[n++] = (char *)cli_backend_name(o->backend);
 	if (o->instance != NULL) {
 		a[n++] = "--instance";
 		a[n++] = (char *)o->instance;
@@ -283,9 +283,9 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	if (progress < s->kill_at[s->kills_done]) {
 		return;
 	}
-	if (getenv("IPC_EMU_DEBUG_KILLS")) {
-		fprintf(stderr, "kill %u at progress %.3f (planned %.3f)\n", s->kills_done, progress,
-			s->kill_at[s->kills_done]);
+	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
+		fprintf(stderr, "ipc-emu: kill %u: progress %.3f (planned %.3f)\n", s->kills_done,
+			progress, s->kill_at[s->kills_done]);
 	}
 	victim = (int)(rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];

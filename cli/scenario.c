@@ -673,7 +673,13 @@ static int main_loop(struct scn *s)
 		}
 		rc = send_buf(s, build(s, pm.kind, pm.seq));
 		if (rc == -EAGAIN) {
-			continue; /* re-bond, then send the same message again */
+			/* Re-bond, then send the same message again.  The backend may
+			 * answer -EBUSY a moment before bound()/unbound() reach us:
+			 * do not spin on it. */
+			struct timespec ts = {0, 50000L};
+
+			nanosleep(&ts, NULL);
+			continue;
 		}
 		if (rc == -ETIMEDOUT && both_finished(s)) {
 			return 0;

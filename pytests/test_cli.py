@@ -123,6 +123,39 @@ def test_small_rx_buffer_and_odd_count(cli, tmp_path):
 
 
 @pytest.mark.timeout(120)
+def test_icbmsg_backend(cli, tmp_path):
+    res, rep = run_json(cli, tmp_path, "--backend", "icbmsg", "--messages", 2000)
+    assert_clean_pass(res, rep, 2000)
+    assert rep["backend"] == "icbmsg" and rep["instance"] == "ipc1"
+
+
+@pytest.mark.timeout(60)
+def test_icbmsg_has_no_unbound_modes(cli):
+    res = cli("run", "--backend", "icbmsg", "--unbound", "enable")
+    assert res.returncode == 2
+    assert "/ipc/ipc1" in res.stderr
+
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+
+
+@pytest.mark.timeout(120)
+def test_dts_pair_and_mirror(cli, tmp_path):
+    app = os.path.join(EXAMPLES, "nrf5340dk_cpuapp.dts")
+    net = os.path.join(EXAMPLES, "nrf5340dk_cpunet.dts")
+    if not (os.path.exists(app) and os.path.exists(net)):
+        pytest.skip("examples/nrf5340dk_cpu{app,net}.dts not present")
+    res, rep = run_json(cli, tmp_path, "--dts", f"{app},{net}", "--messages", 1000)
+    assert_clean_pass(res, rep, 1000)
+    res, rep = run_json(cli, tmp_path, "--dts", app, "--instance", "ipc0", "--messages", 1000)
+    assert_clean_pass(res, rep, 1000)
+    # The same file on both sides is not a pair: regions are not swapped.
+    res = cli("run", "--dts", f"{net},{net}")
+    assert res.returncode == 2
+    assert "/ipc/ipc0" in res.stderr
+
+
+@pytest.mark.timeout(120)
 def test_json_schema(cli, tmp_path):
     res, rep = run_json(cli, tmp_path, "--messages", 200)
     assert res.returncode == 0, res.stderr
@@ -136,8 +169,9 @@ def test_json_schema(cli, tmp_path):
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("mode", ["enable", "detect"])
 def test_kill_random_with_sessions_passes(cli, tmp_path, mode):
+    # 20000 messages: the stream phase must last long enough for the last kill.
     res, rep = run_json(cli, tmp_path, "--unbound", mode, "--kill-random", 3, "--seed", 5,
-                        "--messages", 4000)
+                        "--messages", 20000)
     assert res.returncode == 0, f"stdout:\n{res.stdout}\nstderr:\n{res.stderr}"
     assert rep["ok"] is True
     assert rep["crashes_injected"] == 3
@@ -157,8 +191,8 @@ def test_kill_random_with_sessions_passes(cli, tmp_path, mode):
 def test_kill_without_sessions_is_reported(cli, tmp_path):
     # unbound=disable cannot detect a peer reset: the run must fail (hang or
     # lost messages), report it, and still clean up.
-    res, rep = run_json(cli, tmp_path, "--unbound", "disable", "--kill-random", 1,
-                        "--messages", 200000, "--timeout", 5, timeout=50)
+    res, rep = run_json(cli, tmp_path, "--unbound", "disable", "--kill-random", 1, "--seed", 1,
+                        "--messages", 20000, "--timeout", 5, timeout=50)
     assert res.returncode == 1, res.stderr
     assert rep["ok"] is False
     assert rep["crashes_injected"] == 1 and rep["restarts"] == 1
@@ -303,6 +337,31 @@ def test_peer_pair_by_hand(cli, tmp_path, mode):
     assert rep["messages"]["received"] == rep["messages"]["sent"] == 2 * 2000 + 2
     assert rep["messages"]["lost"] == 0
     assert "PASS" in h_out and "PASS" in r_out
+    assert not shm_entries([seg])
+
+
+@pytest.mark.timeout(120)
+def test_peer_host_restart_by_hand(cli, tmp_path):
+    """SIGKILL the host of a hand-started pair and start it again: it attaches
+    to the segment left behind, resumes, and removes it at the end."""
+    seg = cli.segment_name()
+    common = ["--segment", seg, "--messages", 100000, "--unbound", "enable", "--timeout", 90]
+    host = cli.start("peer", "--role", "host", "--quiet", *common)
+    remote = cli.start("peer", "--role", "remote", *common)
+    time.sleep(0.5)
+    assert host.poll() is None, "the run ended before the kill"
+    host.kill()
+    host.wait()
+    host2 = cli.start("peer", "--role", "host", "--json", tmp_path / "h.json", *common)
+    h_out, h_err = host2.communicate(timeout=100)
+    r_out, r_err = remote.communicate(timeout=100)
+    assert host2.returncode == 0, h_err
+    assert remote.returncode == 0, r_err
+    rep = json.loads((tmp_path / "h.json").read_text())
+    assert rep["ok"] is True
+    assert rep["messages"]["lost"] == rep["messages"]["duplicated"] == 0
+    assert rep["peers"][0]["boots"] == 2 and rep["peers"][1]["boots"] == 1
+    assert rep["peers"][1]["bonds"] >= 2
     assert not shm_entries([seg])
 
 

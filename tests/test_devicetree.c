@@ -450,7 +450,7 @@ Test(dt_load, syntax_error_from_a_string, .timeout = 30)
 
 	cr_assert_eq(emu_dt_load_string("/dts-v1/;\n/ { a = <1> };\n", "mine.dts", &p, err,
 					sizeof err), -ENOEXEC);
-	cr_assert_str_eq(err, "mine.dts: dtc: Error: mine.dts:2.12-13 syntax error");
+	cr_assert_str_eq(err, "mine.dts: dtc: Error: mine.dts:2.13-14 syntax error");
 }
 
 Test(dt_load, missing_file_is_enoent, .timeout = 10)
@@ -524,28 +524,29 @@ Test(dt_load, large_input, .timeout = 60)
 	free(dts);
 }
 
-/* dtc output larger than a pipe buffer: a 256 KiB property. */
+/* dtc output larger than a pipe buffer: a 256 KiB string property (a byte
+ * array would do too, but dtc parses those in quadratic time). */
 Test(dt_load, large_output, .timeout = 60)
 {
 	const char *board = emu_dt_default_board(EMU_ROLE_HOST);
-	const char *tail = strstr(board, "\tipc {");
+	const char *tail = strstr(board, "\treserved-memory {");
 	size_t blob = 256u << 10;
-	size_t cap = strlen(board) + blob * 3 + 64;
-	char *dts = malloc(cap);
-	struct emu_dt_plan p;
+	char *dts = malloc(strlen(board) + blob + 64);
+	struct emu_dt_plan p, ref;
 	size_t pos;
 
 	cr_assert_not_null(dts);
 	cr_assert_not_null(tail);
 	pos = (size_t)(tail - board);
 	memcpy(dts, board, pos);
-	pos += (size_t)sprintf(dts + pos, "\tblob = [");
-	for (size_t i = 0; i < blob; i++)
-		pos += (size_t)sprintf(dts + pos, "%02x", (unsigned)(i & 0xff));
-	pos += (size_t)sprintf(dts + pos, "];\n");
+	pos += (size_t)sprintf(dts + pos, "\tblob = \"");
+	memset(dts + pos, 'b', blob);
+	pos += blob;
+	pos += (size_t)sprintf(dts + pos, "\";\n");
 	strcpy(dts + pos, tail);
 	load_ok(dts, "bigout.dts", &p);
-	cr_assert_eq(p.n_inst, 2);
+	load_ok(board, "ref.dts", &ref);
+	assert_plan_eq(&p, &ref);
 	free(dts);
 }
 

@@ -6,6 +6,10 @@
  * pending-while-disabled, return codes, interrupt context, idle cost,
  * heartbeat, and injected syscall failures on the wait/wake paths.
  *
+ * The two-process test forks and execs the test binary itself; the child
+ * inherits the segment's descriptors and attaches with
+ * emu_segment_attach_fds(), as a peer spawned by the supervisor does.
+ *
  * Every test creates its own segment (name with the test's pid) and checks
  * that nothing of it is left in /dev/shm.
  */
@@ -13,7 +17,9 @@
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -377,7 +383,15 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, pingpong_one_process_busy_pol
 /* Child of the two-process ping-pong: the remote core, attached by fds.
  * Results go to the remote's app area: [0] pings received, [1] errors,
  * [2] callbacks, [3] signals sent, [4] boot count seen. */
-enum { CHILD_OK = 0, CHILD_ATTACH = 10, CHILD_START = 11, CHILD_SETUP = 12, CHILD_STALL = 13 };
+enum {
+	CHILD_OK = 0,
+	CHILD_ATTACH = 10,
+	CHILD_START = 11,
+	CHILD_SETUP = 12,
+	CHILD_STALL = 13,
+	CHILD_ARGS = 14,
+	CHILD_EXEC = 15,
+};
 
 static int child_main(const struct emu_segment_fds *fds, unsigned rounds)
 {
@@ -421,6 +435,53 @@ static int child_main(const struct emu_segment_fds *fds, unsigned rounds)
 	return finished ? CHILD_OK : CHILD_STALL;
 }
 
+#define CHILD_ENV "IPC_EMU_TEST_DOORBELL_CHILD"
+
+/*
+ * In the forked child: hand the segment's descriptors down through exec, as
+ * the supervisor does with its peers, and run child_main() in a fresh image
+ * (no Criterion state inherited, so memcheck sees only our own heap).
+ */
+static _Noreturn void spawn_child(const char *self, const struct emu_segment_fds *fds,
+				  unsigned rounds)
+{
+	char spec[128];
+	char *argv[] = {(char *)self, NULL};
+	const int inherit[] = {fds->mem, fds->ctl, fds->efd[0], fds->efd[1]};
+
+	/* Never outlive the test (e.g. when Criterion kills it on timeout). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (unsigned i = 0; i < 4; i++) {
+		if (inherit[i] >= 0 && fcntl(inherit[i], F_SETFD, 0) != 0) {
+			_exit(CHILD_EXEC);
+		}
+	}
+	snprintf(spec, sizeof(spec), "%d %d %d %d %u", fds->mem, fds->ctl, fds->efd[0],
+		 fds->efd[1], rounds);
+	if (setenv(CHILD_ENV, spec, 1) != 0) {
+		_exit(CHILD_EXEC);
+	}
+	execv(self, argv);
+	_exit(CHILD_EXEC);
+}
+
+/* Runs before Criterion's main() in the exec'ed child only. */
+__attribute__((constructor)) static void child_entry(void)
+{
+	const char *spec = getenv(CHILD_ENV);
+	struct emu_segment_fds fds;
+	unsigned rounds;
+
+	if (spec == NULL) {
+		return;
+	}
+	if (sscanf(spec, "%d %d %d %d %u", &fds.mem, &fds.ctl, &fds.efd[0], &fds.efd[1],
+		   &rounds) != 5) {
+		_exit(CHILD_ARGS);
+	}
+	_exit(child_main(&fds, rounds));
+}
+
 static void pingpong_two_processes(enum emu_doorbell db)
 {
 	const unsigned rounds = scaled(ROUND_TRIPS_2PROC);
@@ -434,16 +495,21 @@ static void pingpong_two_processes(enum emu_doorbell db)
 	bool finished;
 	pid_t child;
 	int status = -1;
+	char self[4096];
+	ssize_t n;
 
 	rig_segment(&r, db);
 	emu_segment_get_fds(r.seg, &fds);
+	/* Resolve the path first: exec of "/proc/self/exe" fails under
+	 * Valgrind (platform notes 5). */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	cr_assert_gt(n, 0);
+	self[n] = '\0';
 	fflush(NULL); /* platform notes 5: no doubled stdio output */
 	child = fork();
 	cr_assert_geq(child, 0);
 	if (child == 0) {
-		/* Never outlive the test (e.g. when Criterion kills it on timeout). */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		_exit(child_main(&fds, rounds));
+		spawn_child(self, &fds, rounds);
 	}
 	rig_core(&r, EMU_ROLE_HOST);
 	pingpong_init(&host, r.mbox[EMU_ROLE_HOST], rounds);

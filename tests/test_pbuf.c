@@ -11,12 +11,14 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -361,7 +363,8 @@ static struct pbuf_cfg make_bad_cfg(uint8_t *base, enum bad_cfg which)
 		cfg.handshake_loc = (volatile uint32_t *)(base + 6);
 		break;
 	case BAD_DCACHE_NOT_POWER_OF_2:
-		cfg = (struct pbuf_cfg)PBUF_CFG_INIT(base, 96, 12, false);
+		/* base + 4 passes a mask check with 11; only the power-of-2 rule stops it */
+		cfg = (struct pbuf_cfg)PBUF_CFG_INIT(base + 4, 96, 12, false);
 		break;
 	case BAD_REGION_SMALLER_THAN_HEADER:
 		cfg = (struct pbuf_cfg)PBUF_CFG_INIT(base, 4, 0, false); /* len wraps */
@@ -1204,23 +1207,39 @@ static uint32_t spsc_msg(uint8_t *buf, uint32_t seq)
 	return n;
 }
 
+struct spsc_producer {
+	struct pbuf *tx;
+	atomic_int rc;    /* 0, or the failing pbuf_write() result */
+	atomic_bool done; /* set when the producer stops, for any reason */
+};
+
 static void *spsc_producer(void *arg)
 {
-	struct pbuf *tx = arg;
+	struct spsc_producer *p = arg;
 	uint8_t msg[SPSC_MAX];
 
 	for (uint32_t seq = 0; seq < SPSC_MSGS; seq++) {
 		uint32_t n = spsc_msg(msg, seq);
 		int rc;
 
-		while ((rc = pbuf_write(tx, (const char *)msg, (uint16_t)n)) == -ENOMEM) {
+		while ((rc = pbuf_write(p->tx, (const char *)msg, (uint16_t)n)) == -ENOMEM) {
 			sched_yield();
 		}
 		if (rc != (int)n) {
-			return (void *)(intptr_t)(rc < 0 ? rc : -1);
+			atomic_store(&p->rc, rc < 0 ? rc : -1);
+			break;
 		}
 	}
+	atomic_store(&p->done, true);
 	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 Test(spsc, two_threads_no_loss_corruption_or_reorder, .timeout = 240)
@@ -1228,18 +1247,25 @@ Test(spsc, two_threads_no_loss_corruption_or_reorder, .timeout = 240)
 	uint8_t *base = region(SPSC_SIZE);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, SPSC_SIZE, 32, true);
 	struct pbuf tx = {.cfg = &cfg}, rx = {.cfg = &cfg};
+	struct spsc_producer prod = {.tx = &tx};
 	uint8_t out[SPSC_MAX], expect[SPSC_MAX];
 	pthread_t thread;
-	void *result;
 	uint32_t seq = 0;
+	double last_progress = now_s();
 
 	cr_assert_eq(pbuf_tx_init(&tx), 0);
 	cr_assert_eq(pbuf_rx_init(&rx), 0);
-	cr_assert_eq(pthread_create(&thread, NULL, spsc_producer, &tx), 0);
+	cr_assert_eq(pthread_create(&thread, NULL, spsc_producer, &prod), 0);
 	while (seq < SPSC_MSGS) {
+		bool producer_done = atomic_load(&prod.done);
 		int rc = pbuf_read(&rx, (char *)out, sizeof(out));
 
 		if (rc == 0) {
+			/* done was read before the ring was seen empty: nothing more comes. */
+			if (producer_done) {
+				break;
+			}
+			cr_assert_lt(now_s() - last_progress, 60.0, "no message for 60 s at %u", seq);
 			sched_yield();
 			continue;
 		}
@@ -1251,9 +1277,11 @@ Test(spsc, two_threads_no_loss_corruption_or_reorder, .timeout = 240)
 		cr_assert_eq((uint32_t)rc, spsc_msg(expect, seq));
 		cr_assert_arr_eq(out, expect, (size_t)rc);
 		seq++;
+		last_progress = now_s();
 	}
-	cr_assert_eq(pthread_join(thread, &result), 0);
-	cr_assert_null(result, "producer failed: %d", (int)(intptr_t)result);
+	cr_assert_eq(pthread_join(thread, NULL), 0);
+	cr_assert_eq(atomic_load(&prod.rc), 0, "producer failed: %d", atomic_load(&prod.rc));
+	cr_assert_eq(seq, SPSC_MSGS, "only %u messages arrived", seq);
 	cr_assert_eq(pbuf_read(&rx, (char *)out, sizeof(out)), 0);
 	assert_guards();
 }
