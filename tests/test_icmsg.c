@@ -13,6 +13,8 @@
 #include "ipc_emu/emu.h"
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_service.h"
+#include "port.h"
+#include "support/pair.h"
 
 struct side {
 	struct emu_core *core;
@@ -26,9 +28,10 @@ struct side {
 	char last_error[128];
 };
 
-static struct emu_segment *seg;
-static struct emu_dt_plan plans[2];
+static struct pair P;
 static struct side sides[2];
+#define seg (P.seg)
+#define plans (P.plans)
 
 static void on_bound(void *priv)
 {
@@ -46,7 +49,6 @@ static void on_received(const void *data, size_t len, void *priv)
 
 	memcpy(s->last, data, len < sizeof(s->last) ? len : sizeof(s->last));
 	atomic_store(&s->last_len, len);
-	extern bool port_in_isr(void);
 	if (port_in_isr()) {
 		atomic_fetch_add(&s->in_isr, 1);
 	}
@@ -61,30 +63,22 @@ static void on_error(const char *msg, void *priv)
 	atomic_fetch_add(&s->errors, 1);
 }
 
-/* Wait until *v >= want, up to 3 s. */
 static bool wait_for(atomic_int *v, int want)
 {
-	for (int i = 0; i < 3000; i++) {
-		if (atomic_load(v) >= want) {
-			return true;
-		}
-		usleep(1000);
-	}
-	return atomic_load(v) >= want;
+	return wait_until(v, want, 3000);
 }
 
 static void start_side(int role, int unbound, bool rx_in_isr)
 {
 	struct side *s = &sides[role];
 	struct emu_board_opts o;
-	char err[256];
 
 	emu_board_opts_default(&o);
 	o.unbound_override = unbound;
 	o.icmsg_rx_in_isr = rx_in_isr;
-	cr_assert_eq(emu_core_start(seg, role, &s->core), 0);
-	cr_assert_eq(emu_board_create(&plans[role], seg, s->core, &o, &s->board, err, sizeof(err)),
-		     0, "%s", err);
+	pair_start(&P, role, &o);
+	s->core = P.core[role];
+	s->board = P.board[role];
 	s->dev = emu_board_device(s->board, "ipc0");
 	cr_assert_not_null(s->dev);
 	s->cfg = (struct ipc_ept_cfg){
@@ -96,39 +90,20 @@ static void start_side(int role, int unbound, bool rx_in_isr)
 
 static void stop_side(int role)
 {
-	emu_board_destroy(sides[role].board);
-	emu_core_stop(sides[role].core);
+	pair_stop(&P, role);
 	sides[role].board = NULL;
 	sides[role].core = NULL;
 }
 
 static void setup(void)
 {
-	char err[256];
-	struct emu_segment_cfg cfg = {.doorbell = EMU_DOORBELL_FUTEX};
-	char name[64];
-
 	memset(sides, 0, sizeof(sides));
-	for (int r = 0; r < 2; r++) {
-		cr_assert_eq(emu_dt_load_string(emu_dt_default_board(r), "default", &plans[r], err,
-						sizeof(err)),
-			     0, "%s", err);
-	}
-	snprintf(name, sizeof(name), "ipc-emu-test-icmsg-%d", getpid());
-	cfg.name = name;
-	cfg.mem_base = plans[0].base;
-	cfg.mem_size = (uint32_t)plans[0].size;
-	cr_assert_eq(emu_segment_create(&cfg, &seg), 0);
+	pair_setup(&P, "icmsg");
 }
 
 static void teardown(void)
 {
-	for (int r = 0; r < 2; r++) {
-		if (sides[r].core) {
-			stop_side(r);
-		}
-	}
-	emu_segment_close(seg);
+	pair_teardown(&P);
 }
 
 TestSuite(icmsg, .init = setup, .fini = teardown, .timeout = 20);
@@ -321,11 +296,19 @@ Test(icmsg, peer_close_gives_unbound_and_reopen_rebonds)
 Test(icmsg, remote_reboot_is_detected_with_sessions)
 {
 	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
-	/* The remote "reboots": its core and board vanish without closing. */
-	emu_board_destroy(sides[1].board);
-	emu_core_stop(sides[1].core);
-	sides[1].board = NULL;
-	sides[1].core = NULL;
+	/* The remote "reboots": it vanishes without closing.  Tearing the board
+	 * down closes it (session word 0), so put the word back as a reset
+	 * would have left it, before the host's interrupt thread can look. */
+	const struct emu_dt_inst *in = emu_dt_find(&plans[0], "ipc0");
+	volatile uint32_t *word = emu_segment_ptr(seg, in->tx.addr + 4, 4);
+	uint32_t before = *word;
+
+	cr_assert_eq(mbox_set_enabled(emu_core_mbox(sides[0].core), in->mbox_rx, false), 0);
+	stop_side(1);
+	cr_assert_eq(*word, 0u, "close clears the session word");
+	*word = before;
+	cr_assert_eq(mbox_set_enabled(emu_core_mbox(sides[0].core), in->mbox_rx, true), 0);
+	cr_assert_eq(atomic_load(&sides[0].unbound), 0);
 	atomic_store(&sides[1].bound, 0);
 	start_side(1, EMU_UNBOUND_ENABLE, false);
 	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
