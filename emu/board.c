@@ -39,6 +39,11 @@ struct emu_board {
 	struct board_icbmsg *icbmsg[EMU_DT_MAX_INST];
 };
 
+const char *emu_role_name(enum emu_role role)
+{
+	return role == EMU_ROLE_HOST ? "host" : "remote";
+}
+
 void emu_board_opts_default(struct emu_board_opts *o)
 {
 	memset(o, 0, sizeof(*o));

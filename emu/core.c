@@ -239,9 +239,6 @@ static void idle(struct emu_core *c)
 {
 	uint32_t seen;
 
-	/* Every pass through here refreshes the heartbeat (at least every
-	 * EMU_CTL_HEARTBEAT_MS, the longest wait). */
-	ctl_store64_relaxed(&c->self->heartbeat, now_ms());
 	busy_poll(c);
 	ipc_store_relaxed(&c->self->sleeping, 1); /* R1 */
 	ipc_fence();                              /* R2: pairs with S2 in raise_bit() */
@@ -258,7 +255,13 @@ static void *irq_thread(void *arg)
 
 	emu_port_set_in_isr(true);
 	while (!atomic_load(&c->stop)) {
-		uint32_t taken = take_pending(c);
+		uint32_t taken;
+
+		/* Every pass refreshes the heartbeat: at least every
+		 * EMU_CTL_HEARTBEAT_MS (the longest wait), and also while a flood
+		 * of signals keeps the thread from ever waiting. */
+		ctl_store64_relaxed(&c->self->heartbeat, now_ms());
+		taken = take_pending(c);
 
 		if (taken == 0) {
 			idle(c);

@@ -102,8 +102,10 @@ static int legacy_tx_start(struct icmsg_data_t *d)
 
 /*
  * Read the next packet into rx_buf.  Returns its length, 0 when the ring is
- * empty, or < 0 when the packet was dropped or the ring is corrupt (both
- * already reported).
+ * empty, -EMSGSIZE when a packet too large for rx_buf was skipped, or another
+ * negative code when the peer's index or length is invalid (nothing can be
+ * consumed).  Reporting is left to the caller: with sessions, a changed
+ * peer session explains a garbled ring and is not an error.
  */
 static int read_packet(struct icmsg_data_t *d)
 {
@@ -111,24 +113,27 @@ static int read_packet(struct icmsg_data_t *d)
 
 	if (len > 0 && (uint32_t)len > d->rx_buf_size) {
 		/* Upstream asserts and never consumes it: the ring would stall. */
-		atomic_fetch_add_explicit(&d->rx_dropped, 1, memory_order_relaxed);
 		(void)pbuf_skip(d->rx_pb);
-		report_error(d, "received message larger than the RX buffer: dropped");
 		return -EMSGSIZE;
 	}
 	if (len > 0) {
 		len = pbuf_read(d->rx_pb, (char *)d->rx_buf, (uint16_t)d->rx_buf_size);
 	}
-	if (len < 0) {
-		/* The peer's index or length is invalid: nothing can be consumed. */
-		atomic_fetch_add_explicit(&d->rx_errors, 1, memory_order_relaxed);
-		if (!d->rx_error_reported) {
-			d->rx_error_reported = true;
-			report_error(d, "corrupt RX ring (peer index or packet length invalid)");
-		}
-		return len;
-	}
 	return len;
+}
+
+static void report_read_error(struct icmsg_data_t *d, int rc)
+{
+	if (rc == -EMSGSIZE) {
+		atomic_fetch_add_explicit(&d->rx_dropped, 1, memory_order_relaxed);
+		report_error(d, "received message larger than the RX buffer: dropped");
+		return;
+	}
+	atomic_fetch_add_explicit(&d->rx_errors, 1, memory_order_relaxed);
+	if (!d->rx_error_reported) {
+		d->rx_error_reported = true;
+		report_error(d, "corrupt RX ring (peer index or packet length invalid)");
+	}
 }
 
 static bool is_magic(const uint8_t *buf, int len)
@@ -149,6 +154,9 @@ static void process_legacy_bonding(const struct icmsg_config_t *conf, struct icm
 {
 	int len = read_packet(d);
 
+	if (len < 0) {
+		report_read_error(d, len);
+	}
 	if (len <= 0) {
 		return;
 	}
@@ -233,10 +241,14 @@ static void process_connected(struct icmsg_data_t *d, bool sessions)
 				return;
 			}
 		}
-		if (len == -EMSGSIZE) {
-			continue; /* dropped and reported; look at the next one */
+		if (len < 0) {
+			report_read_error(d, len);
+			if (len == -EMSGSIZE) {
+				continue; /* skipped; look at the next one */
+			}
+			return;
 		}
-		if (len <= 0) {
+		if (len == 0) {
 			return;
 		}
 		if (d->cb && d->cb->received) {
