@@ -86,7 +86,7 @@ void cli_help_main(FILE *f)
 	"  --unbound MODE         disable|enable|detect: override devicetree `unbound`\n"         \
 	"                         (default: the devicetree value)\n"                               \
 	"  --messages N           N/2 echo round trips, then N/2 stream messages each way\n"      \
-	"                         (default: 2000)\n"                                               \
+	"                         (default: 10000)\n"                                              \
 	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
 	"                         (default: work queue)\n"                                         \
 	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
