@@ -608,7 +608,7 @@ void port_crash_point(const char *name)
 /* ------------------------------------------------------------------------ log */
 
 static char log_prefix[32];
-static int log_level = -1;
+static atomic_int log_level = -1; /* read lazily from IPC_EMU_LOG */
 
 void emu_port_set_log_prefix(const char *prefix)
 {
@@ -622,12 +622,15 @@ void port_log(enum port_log_level level, const char *fmt, ...)
 	int n;
 	va_list ap;
 
-	if (log_level < 0) {
+	int max = atomic_load_explicit(&log_level, memory_order_relaxed);
+
+	if (max < 0) {
 		const char *env = getenv("IPC_EMU_LOG");
 
-		log_level = env ? atoi(env) : PORT_LOG_WRN;
+		max = env ? atoi(env) : PORT_LOG_WRN;
+		atomic_store_explicit(&log_level, max, memory_order_relaxed);
 	}
-	if ((int)level > log_level) {
+	if ((int)level > max) {
 		return;
 	}
 	n = snprintf(line, sizeof(line), "ipc-emu%s%s: %s: ", log_prefix[0] ? " " : "", log_prefix,

@@ -47,9 +47,12 @@ struct emu_segment_fds {
 	int efd[2]; /* eventfd doorbells of host/remote (eventfd mode only) */
 };
 
-/* Create (owner).  -EEXIST if the name is taken, -EINVAL bad cfg, other -errno. */
+/* Create (owner).  -EEXIST if the name is taken, -EINVAL bad cfg (names are
+ * limited to 127 characters), -ENOSPC when /dev/shm is full, other -errno.
+ * All descriptors are close-on-exec: clear the flag on those handed to a child. */
 int emu_segment_create(const struct emu_segment_cfg *cfg, struct emu_segment **out);
-/* Attach to an existing segment by name.  -ENOENT, -EPROTO (not ours / wrong version). */
+/* Attach to an existing segment by name.  -ENOENT, -EPROTO (not ours, wrong
+ * version, or the creator has not finished yet: retry). */
 int emu_segment_attach(const char *name, struct emu_segment **out);
 /* Attach through inherited descriptors (they are dup'ed; caller keeps its own). */
 int emu_segment_attach_fds(const struct emu_segment_fds *fds, struct emu_segment **out);
@@ -104,7 +107,9 @@ struct emu_core_stats {
 	uint64_t callbacks;      /* channel callbacks run */
 };
 
-/* Start the core of `role` on a segment (bumps its boot count, records pid). */
+/* Start the core of `role` on a segment (bumps its boot count, records pid).
+ * -EBUSY if that role already runs in this process; -EOPNOTSUPP on an eventfd
+ * segment attached by name (eventfds cannot be found by name). */
 int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **out);
 /* Stop the interrupt thread and free the core.  NULL is a no-op. */
 void emu_core_stop(struct emu_core *c);
