@@ -33,6 +33,9 @@ struct cli_opts {
 	const char *instance;      /* NULL: first instance of the backend */
 	int unbound;               /* 0: from devicetree, else enum emu_unbound */
 	uint64_t messages;
+	unsigned endpoints;        /* 0: default (4 for icbmsg, 1 for icmsg) */
+	bool nocopy;
+	enum scn_scenario scenario;
 	const char *json;
 	enum emu_doorbell doorbell;
 	bool doorbell_set;
@@ -61,6 +64,7 @@ struct cli_config {
 	struct emu_dt_plan host, remote;
 	const struct emu_dt_inst *inst_host, *inst_remote;
 	int unbound;       /* effective mode (enum emu_unbound) */
+	unsigned endpoints;/* effective K */
 	uint32_t max_len;  /* largest scenario message, header included */
 };
 

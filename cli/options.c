@@ -54,8 +54,9 @@ void cli_help_main(FILE *f)
 	fprintf(f,
 		"usage: ipc-emu <command> [options]\n"
 		"\n"
-		"Run Zephyr-style inter-processor communication (ICMsg over pbuf, ipc_service)\n"
-		"between two Linux processes sharing memory laid out like the target's.\n"
+		"Run Zephyr-style inter-processor communication (ICMsg over pbuf, classic\n"
+		"ICBMsg, ipc_service) between two Linux processes sharing memory laid out\n"
+		"like the target's.\n"
 		"\n"
 		"commands:\n"
 		"  run     spawn a host and a remote peer, supervise them, report\n"
@@ -69,6 +70,7 @@ void cli_help_main(FILE *f)
 		"examples:\n"
 		"  ipc-emu run\n"
 		"  ipc-emu run --unbound enable --kill-random 3 --json report.json\n"
+		"  ipc-emu run --backend icbmsg --endpoints 8 --nocopy\n"
 		"  ipc-emu peer --role host --segment demo   # and in another terminal:\n"
 		"  ipc-emu peer --role remote --segment demo\n"
 		"\n"
@@ -85,8 +87,18 @@ void cli_help_main(FILE *f)
 	"  --instance LABEL       instance node label (default: first instance of the backend)\n" \
 	"  --unbound MODE         disable|enable|detect: override devicetree `unbound`\n"         \
 	"                         (default: the devicetree value)\n"                               \
-	"  --messages N           N/2 echo round trips, then N/2 stream messages each way\n"      \
-	"                         (default: 10000)\n"                                              \
+	"  --endpoints K          K endpoints ep0..epK-1, each driven by its own thread on\n"  \
+	"                         both sides, registered in different orders; K > 1 needs\n"    \
+	"                         icbmsg, up to 254 (default: 4 with icbmsg, 1 with icmsg)\n"   \
+	"  --messages N           per endpoint: N/2 echo round trips, then N/2 stream\n"         \
+	"                         messages each way (default: 10000)\n"                          \
+	"  --nocopy               icbmsg: stream with get_tx_buffer + send_nocopy (size 0\n"    \
+	"                         or exact, K_FOREVER or K_MSEC waits); receivers hold some\n"  \
+	"                         buffers and release them later (default: copy sends)\n"        \
+	"  --scenario NAME        echo-stream|exhaustion (default: echo-stream).  exhaustion\n" \
+	"                         (icbmsg): receivers hold every buffer until the sender's\n"    \
+	"                         get_tx_buffer(K_MSEC(50)) gives -EAGAIN and a K_NO_WAIT\n"    \
+	"                         send -ENOMEM, then release all and traffic resumes\n"          \
 	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
 	"                         (default: work queue)\n"                                         \
 	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
@@ -122,9 +134,13 @@ void cli_help_run(FILE *f)
 		"  ipc-emu run --messages 100000 --doorbell eventfd\n"
 		"  ipc-emu run --unbound enable --kill-random 3 --seed 7 --json out.json\n"
 		"  ipc-emu run --dts host.dts,remote.dts --instance ipc0 --valgrind\n"
+		"  ipc-emu run --backend icbmsg --endpoints 4 --json icb.json\n"
+		"  ipc-emu run --backend icbmsg --endpoints 8 --nocopy --doorbell eventfd\n"
+		"  ipc-emu run --backend icbmsg --scenario exhaustion --messages 2000\n"
 		"\n"
 		"exit status: 0 passed, 1 an invariant failed (corrupted, duplicated, reordered\n"
-		"or lost messages, a peer failed, valgrind errors, hang), 2 usage or\n"
+		"or lost messages, ICBMsg blocks left in use, a peer failed, valgrind errors,\n"
+		"hang), 2 usage or\n"
 		"configuration error, 77 skipped, 128+N interrupted by signal N.\n");
 }
 
@@ -151,6 +167,7 @@ void cli_help_peer(FILE *f)
 		"  ipc-emu peer --role host --segment demo --unbound enable\n"
 		"  ipc-emu peer --role remote --segment demo --unbound enable\n"
 		"  ipc-emu peer --role remote --segment demo --dts board.dts --messages 10000\n"
+		"  ipc-emu peer --role host --segment icb --backend icbmsg --endpoints 8\n"
 		"\n"
 		"exit status: 0 passed, 1 an invariant failed or timeout, 2 usage or\n"
 		"configuration error.\n");
@@ -267,7 +284,7 @@ static bool parse_dts(const char *s, struct cli_opts *o)
 enum opt_id {
 	O_DTS, O_BACKEND, O_INSTANCE, O_UNBOUND, O_MESSAGES, O_JSON, O_DOORBELL, O_VALGRIND,
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
-	O_HELP,
+	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO,
 };
 
 #define FOR_RUN 1u
@@ -297,6 +314,9 @@ static const struct {
 	{"segment", O_SEGMENT, true, FOR_PEER},
 	{"fds", O_FDS, true, FOR_PEER},
 	{"help", O_HELP, false, FOR_RUN | FOR_PEER},
+	{"endpoints", O_ENDPOINTS, true, FOR_RUN | FOR_PEER},
+	{"nocopy", O_NOCOPY, false, FOR_RUN | FOR_PEER},
+	{"scenario", O_SCENARIO, true, FOR_RUN | FOR_PEER},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -427,6 +447,25 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		}
 		o->have_fds = true;
 		break;
+	case O_ENDPOINTS:
+		if (!parse_u64(v, SCN_MAX_ENDPOINTS, &u) || u == 0) {
+			return usage(cmd, "--endpoints wants a count 1..%u, not '%s'", SCN_MAX_ENDPOINTS,
+				     v);
+		}
+		o->endpoints = (unsigned)u;
+		break;
+	case O_NOCOPY:
+		o->nocopy = true;
+		break;
+	case O_SCENARIO:
+		if (strcmp(v, "echo-stream") == 0) {
+			o->scenario = SCN_ECHO_STREAM;
+		} else if (strcmp(v, "exhaustion") == 0) {
+			o->scenario = SCN_EXHAUSTION;
+		} else {
+			return usage(cmd, "--scenario wants echo-stream or exhaustion, not '%s'", v);
+		}
+		break;
 	case O_HELP:
 		break;
 	}
@@ -499,6 +538,21 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (!o->have_fds && o->doorbell == EMU_DOORBELL_EVENTFD) {
 			return usage(cmd, "--doorbell eventfd needs 'ipc-emu run' (eventfds cannot "
 					  "be found by name)");
+		}
+	}
+	if (o->backend == EMU_BACKEND_ICMSG) {
+		if (o->endpoints > 1) {
+			return usage(cmd, "--endpoints %u needs --backend icbmsg: an ICMsg instance has "
+					  "exactly one endpoint",
+				     o->endpoints);
+		}
+		if (o->nocopy) {
+			return usage(cmd, "--nocopy needs --backend icbmsg: ICMsg has no no-copy API "
+					  "(get_tx_buffer/send_nocopy/hold_rx_buffer)");
+		}
+		if (o->scenario == SCN_EXHAUSTION) {
+			return usage(cmd, "--scenario exhaustion needs --backend icbmsg: ICMsg has no "
+					  "buffers to hold");
 		}
 	}
 	if (o->valgrind && !o->timeout_set) {
@@ -664,8 +718,25 @@ int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, s
 			return -EINVAL;
 		}
 		c->unbound = EMU_UNBOUND_DISABLE;
+		c->endpoints = o->endpoints ? o->endpoints : SCN_ICBMSG_DEFAULT_ENDPOINTS;
+		if (o->scenario == SCN_EXHAUSTION) {
+			uint32_t most = c->inst_host->tx_blocks > c->inst_host->rx_blocks
+						? c->inst_host->tx_blocks
+						: c->inst_host->rx_blocks;
+
+			/* Each endpoint alone must be able to use up the sender's blocks. */
+			if (o->messages / 2 <= most) {
+				snprintf(err, errlen,
+					 "--scenario exhaustion needs --messages > %u (2 x the %u "
+					 "blocks of %s %s), not %llu",
+					 2 * most, most, c->host.source, c->inst_host->node,
+					 (unsigned long long)o->messages);
+				return -EINVAL;
+			}
+		}
 		return icbmsg_capacity(o, c, err, errlen);
 	}
+	c->endpoints = 1;
 	c->unbound = o->unbound ? o->unbound : (int)c->inst_host->unbound;
 	if (c->unbound == 0) {
 		c->unbound = EMU_UNBOUND_DISABLE;
@@ -708,6 +779,13 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 	p->board.icmsg_rx_in_isr = o->rx_in_isr;
 	p->board.unbound_override = o->unbound;
 	p->messages = o->messages;
+	p->endpoints = c->endpoints;
+	p->nocopy = o->nocopy;
+	p->scenario = o->scenario;
+	/* The instance must have room for every endpoint (Zephyr's default 4). */
+	if (c->endpoints > p->board.icbmsg_num_ept) {
+		p->board.icbmsg_num_ept = c->endpoints;
+	}
 	p->seed = o->seed;
 	p->max_len = c->max_len;
 	p->timeout_s = o->timeout_s;

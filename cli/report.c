@@ -12,6 +12,7 @@
 struct totals {
 	uint64_t sent, received, corrupted, duplicated, reordered, lost, lost_across;
 	uint64_t bytes_sent, bytes_received, bonds, unbounds, errors;
+	uint64_t blocks_in_use, incomplete, rx_invalid;
 	double p50_us, p99_us, max_us;
 	double msg_per_s, bytes_per_s;
 };
@@ -40,6 +41,9 @@ static void totals(const struct cli_report *r, struct totals *t)
 		t->bytes_sent += a->bytes_sent;
 		t->bytes_received += a->bytes_received;
 		t->errors += a->errors;
+		t->blocks_in_use += a->blocks_in_use_end;
+		t->incomplete += a->endpoints_incomplete;
+		t->rx_invalid += a->icb_rx_invalid;
 		if (a->stream_t0_ns != 0 && (t0 == 0 || a->stream_t0_ns < t0)) {
 			t0 = a->stream_t0_ns;
 		}
@@ -87,9 +91,11 @@ void cli_report_eval(struct cli_report *r)
 		REASON("interrupted by signal %d", r->interrupted);
 	}
 	if (r->hang) {
-		REASON("hang: no completion within %.0f s (host in %s, remote in %s)",
+		REASON("hang: no completion within %.0f s (host in %s, remote in %s; endpoints "
+		       "bound %" PRIu64 "/%u and %" PRIu64 "/%u)",
 		       r->opts->timeout_s, phase_name(r->area[0]->phase),
-		       phase_name(r->area[1]->phase));
+		       phase_name(r->area[1]->phase), r->area[0]->endpoints_bound,
+		       r->cfg->endpoints, r->area[1]->endpoints_bound, r->cfg->endpoints);
 	}
 	if (t.corrupted) {
 		REASON("%" PRIu64 " corrupted", t.corrupted);
@@ -105,6 +111,33 @@ void cli_report_eval(struct cli_report *r)
 	}
 	if (t.errors) {
 		REASON("%" PRIu64 " backend/send errors", t.errors);
+	}
+	if (t.incomplete) {
+		REASON("%" PRIu64 " endpoints finished with missing messages", t.incomplete);
+	}
+	if (t.blocks_in_use) {
+		REASON("%" PRIu64 " ICBMsg blocks still in use after quiescence (host %" PRIu64
+		       ", remote %" PRIu64 ")",
+		       t.blocks_in_use, r->area[0]->blocks_in_use_end, r->area[1]->blocks_in_use_end);
+	}
+	if (t.rx_invalid) {
+		REASON("%" PRIu64 " invalid ICBMsg control messages", t.rx_invalid);
+	}
+	if (r->opts->scenario == SCN_EXHAUSTION && !r->hang && !r->interrupted) {
+		for (int i = 0; i < 2; i++) {
+			const struct scn_area *snd = r->area[i], *rcv = r->area[1 - i];
+			const char *dir = i == 0 ? "host->remote" : "remote->host";
+
+			if (snd->exh_eagain == 0 || snd->exh_enomem == 0) {
+				REASON("exhaustion %s: sender saw %" PRIu64 " -EAGAIN and %" PRIu64
+				       " -ENOMEM (want both)",
+				       dir, snd->exh_eagain, snd->exh_enomem);
+			} else if (!rcv->exh_released) {
+				REASON("exhaustion %s: receiver never released its buffers", dir);
+			} else if (snd->exh_resumed == 0) {
+				REASON("exhaustion %s: traffic did not resume", dir);
+			}
+		}
 	}
 	for (int i = 0; i < 2; i++) {
 		const char *role = scn_role_name((enum emu_role)i);
@@ -131,6 +164,10 @@ void cli_report_eval(struct cli_report *r)
 		if (!r->area[i]->finished && st == 0) {
 			REASON("%s peer did not finish", role);
 		}
+		if (r->area[i]->finished && r->area[i]->endpoints_bound < r->cfg->endpoints) {
+			REASON("%s peer: only %" PRIu64 " of %u endpoints bound", role,
+			       r->area[i]->endpoints_bound, r->cfg->endpoints);
+		}
 	}
 	if (r->leaked_shm) {
 		REASON("%u /dev/shm objects left", r->leaked_shm);
@@ -152,17 +189,23 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 	const struct scn_area *h = r->area[0], *m = r->area[1];
 
 	totals(r, &t);
-	fprintf(f, "ipc-emu %s: %s %s, unbound %s, doorbell %s, %" PRIu64 " messages%s\n",
+	fprintf(f,
+		"ipc-emu %s: %s %s, %s, %u endpoint%s, unbound %s, doorbell %s, %" PRIu64
+		" messages%s%s%s\n",
 		r->peer_mode ? "peer" : "run", cli_backend_name(r->opts->backend),
-		r->cfg->inst_host->label,
-		cli_unbound_name(r->cfg->unbound), r->doorbell ? r->doorbell : "?",
-		r->opts->messages, r->opts->rx_in_isr ? ", rx in isr" : "");
+		r->cfg->inst_host->label, scn_scenario_name(r->opts->scenario), r->cfg->endpoints,
+		r->cfg->endpoints == 1 ? "" : "s", cli_unbound_name(r->cfg->unbound),
+		r->doorbell ? r->doorbell : "?", r->opts->messages,
+		r->cfg->endpoints > 1 ? " per endpoint" : "", r->opts->nocopy ? ", nocopy" : "",
+		r->opts->rx_in_isr ? ", rx in isr" : "");
 	fprintf(f, "  messages    sent %" PRIu64 "  received %" PRIu64 "  corrupted %" PRIu64
 		"  duplicated %" PRIu64 "  reordered %" PRIu64 "  lost %" PRIu64
 		" (+%" PRIu64 " across sessions)\n",
 		t.sent, t.received, t.corrupted, t.duplicated, t.reordered, t.lost, t.lost_across);
 	fprintf(f, "  bytes       sent %" PRIu64 "  received %" PRIu64 "\n", t.bytes_sent,
 		t.bytes_received);
+	fprintf(f, "  endpoints   %u, bound %" PRIu64 "/%" PRIu64 " (host/remote)\n",
+		r->cfg->endpoints, h->endpoints_bound, m->endpoints_bound);
 	fprintf(f, "  sessions    bonds %" PRIu64 "/%" PRIu64 "  unbounds %" PRIu64 "/%" PRIu64
 		" (host/remote)  crashes injected %u  restarts %u\n",
 		h->bonds, m->bonds, h->unbounds, m->unbounds, r->crashes_injected, r->restarts);
@@ -171,6 +214,28 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 		t.p50_us, t.p99_us, t.max_us, h->rtt_count);
 	fprintf(f, "  throughput  %.0f msg/s  %.2f MB/s  (stream phase, both directions)\n",
 		t.msg_per_s, t.bytes_per_s / 1e6);
+	if (r->cfg->inst_host->backend == EMU_BACKEND_ICBMSG) {
+		fprintf(f, "  blocks      in use at end %" PRIu64 " (host %" PRIu64 ", remote %" PRIu64
+			")%s\n",
+			t.blocks_in_use, h->blocks_in_use_end, m->blocks_in_use_end,
+			h->blocks_measured && m->blocks_measured ? "" : "  (not measured: no quiescence)");
+	}
+	if (r->opts->nocopy || r->opts->scenario == SCN_EXHAUSTION) {
+		fprintf(f, "  nocopy      sent %" PRIu64 "  size-0 requests %" PRIu64 "  dropped %" PRIu64
+			"  timeouts %" PRIu64 "  held %" PRIu64 "  released %" PRIu64 "\n",
+			h->nocopy_sent + m->nocopy_sent, h->tx_max_requests + m->tx_max_requests,
+			h->tx_dropped + m->tx_dropped, h->tx_waits + m->tx_waits,
+			h->rx_held + m->rx_held, h->rx_released + m->rx_released);
+	}
+	if (r->opts->scenario == SCN_EXHAUSTION) {
+		fprintf(f, "  exhaustion  -EAGAIN %" PRIu64 "/%" PRIu64 "  -ENOMEM %" PRIu64 "/%" PRIu64
+			"  blocks held %" PRIu64 "/%u by remote, %" PRIu64 "/%u by host  resumed %s\n",
+			h->exh_eagain, m->exh_eagain, h->exh_enomem, m->exh_enomem,
+			m->held_blocks_max, r->cfg->inst_host->tx_blocks, h->held_blocks_max,
+			r->cfg->inst_host->rx_blocks,
+			h->exh_resumed && m->exh_resumed && h->exh_released && m->exh_released ? "yes"
+												: "no");
+	}
 	if (!r->peer_mode) {
 		fprintf(f, "  peers       host exit %d, remote exit %d", r->peer[0].exit_status,
 			r->peer[1].exit_status);
@@ -216,12 +281,28 @@ static void json_peer(FILE *f, const struct cli_report *r, int i, const char *se
 		"      \"corrupted\": %" PRIu64 ", \"duplicated\": %" PRIu64
 		", \"reordered\": %" PRIu64 ", \"lost\": %" PRIu64
 		", \"lost_across_session\": %" PRIu64 ",\n"
-		"      \"errors\": %" PRIu64 ", \"finished\": %s, \"phase\": \"%s\" }%s\n",
+		"      \"errors\": %" PRIu64 ", \"finished\": %s, \"phase\": \"%s\",\n"
+		"      \"endpoints_bound\": %" PRIu64 ", \"endpoints_finished\": %" PRIu64
+		", \"endpoints_incomplete\": %" PRIu64 ", \"bind_ms\": %.3f,\n"
+		"      \"stream_received\": %" PRIu64 ", \"blocks_in_use_at_end\": %" PRIu64
+		", \"blocks_measured\": %s,\n"
+		"      \"icbmsg\": { \"rx_invalid\": %" PRIu64 ", \"rx_released_unknown\": %" PRIu64
+		", \"rx_bound_released\": %" PRIu64 " },\n"
+		"      \"nocopy\": { \"sent\": %" PRIu64 ", \"size0_requests\": %" PRIu64
+		", \"dropped\": %" PRIu64 ", \"timeouts\": %" PRIu64 ", \"rx_held\": %" PRIu64
+		", \"rx_released\": %" PRIu64 ", \"held_blocks_max\": %" PRIu64 " } }%s\n",
 		scn_role_name((enum emu_role)i), r->peer[i].exit_status,
 		r->peer[i].valgrind_errors < 0 ? 0 : r->peer[i].valgrind_errors, a->boots, a->bonds,
 		a->unbounds, a->sent, a->received, a->corrupted, a->duplicated, a->reordered,
 		a->lost, a->lost_across_session, a->errors, a->finished ? "true" : "false",
-		phase_name(a->phase), sep);
+		phase_name(a->phase), a->endpoints_bound, a->endpoints_finished,
+		a->endpoints_incomplete,
+		a->t_all_bound_ns > a->t_bound_ns ? (double)(a->t_all_bound_ns - a->t_bound_ns) / 1e6
+						  : 0.0,
+		a->stream_received, a->blocks_in_use_end, a->blocks_measured ? "true" : "false",
+		a->icb_rx_invalid, a->icb_rx_released_unknown, a->icb_rx_bound_released,
+		a->nocopy_sent, a->tx_max_requests, a->tx_dropped, a->tx_waits, a->rx_held,
+		a->rx_released, a->held_blocks_max, sep);
 }
 
 int cli_report_json(const struct cli_report *r, const char *path)
@@ -237,13 +318,18 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		cli_err("cannot write %s: %s", path, strerror(errno));
 		return rc;
 	}
-	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"echo-stream\",\n  \"backend\": \"%s\",\n",
-		r->ok ? "true" : "false", cli_backend_name(r->opts->backend));
+	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"%s\",\n  \"backend\": \"%s\",\n",
+		r->ok ? "true" : "false", scn_scenario_name(r->opts->scenario),
+		cli_backend_name(r->opts->backend));
 	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
 	json_str(f, r->cfg->inst_host->label);
 	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",
 		r->doorbell ? r->doorbell : "futex", r->opts->rx_in_isr ? "true" : "false",
 		r->opts->valgrind ? "true" : "false");
+	fprintf(f, "  \"endpoints\": %u,\n  \"messages_per_endpoint\": %" PRIu64
+		  ",\n  \"nocopy\": %s,\n",
+		r->cfg->endpoints, r->opts->messages,
+		r->opts->nocopy || r->opts->scenario == SCN_EXHAUSTION ? "true" : "false");
 	fprintf(f,
 		"  \"messages\": { \"sent\": %" PRIu64 ", \"received\": %" PRIu64
 		", \"corrupted\": %" PRIu64 ", \"duplicated\": %" PRIu64 ",\n"
@@ -262,7 +348,33 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		t.p50_us, t.p99_us, t.max_us, r->area[0]->rtt_count);
 	fprintf(f, "  \"throughput\": { \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f },\n",
 		t.msg_per_s, t.bytes_per_s);
-	fprintf(f, "  \"blocks_in_use_at_end\": 0,\n");
+	fprintf(f, "  \"blocks_in_use_at_end\": %" PRIu64 ",\n", t.blocks_in_use);
+	fprintf(f, "  \"endpoints_incomplete\": %" PRIu64 ",\n", t.incomplete);
+	if (r->opts->scenario == SCN_EXHAUSTION) {
+		const struct scn_area *h = r->area[0], *m = r->area[1];
+		bool resumed = h->exh_released && m->exh_released && h->exh_resumed && m->exh_resumed;
+
+		fprintf(f,
+			"  \"exhaustion\": { \"eagain\": %" PRIu64 ", \"enomem\": %" PRIu64
+			", \"resumed\": %s,\n"
+			"    \"directions\": [\n",
+			h->exh_eagain + m->exh_eagain, h->exh_enomem + m->exh_enomem,
+			resumed ? "true" : "false");
+		for (int i = 0; i < 2; i++) {
+			const struct scn_area *snd = r->area[i], *rcv = r->area[1 - i];
+
+			fprintf(f,
+				"      { \"sender\": \"%s\", \"blocks\": %u, \"eagain\": %" PRIu64
+				", \"enomem\": %" PRIu64 ", \"held_blocks_max\": %" PRIu64
+				", \"released\": %s, \"sent_after_release\": %" PRIu64 " }%s\n",
+				scn_role_name((enum emu_role)i),
+				i == 0 ? r->cfg->inst_host->tx_blocks : r->cfg->inst_host->rx_blocks,
+				snd->exh_eagain, snd->exh_enomem, rcv->held_blocks_max,
+				rcv->exh_released ? "true" : "false", snd->exh_resumed,
+				i == 0 ? "," : "");
+		}
+		fprintf(f, "    ] },\n");
+	}
 	fprintf(f, "  \"peers\": [\n");
 	json_peer(f, r, 0, ",");
 	json_peer(f, r, 1, "");

@@ -57,7 +57,7 @@ struct sup {
 	struct emu_segment *seg;
 	struct emu_segment_fds fds;
 	char fds_arg[64];
-	char messages_arg[32], rxbuf_arg[32], seed_arg[32], dts_arg[8200];
+	char messages_arg[32], rxbuf_arg[32], seed_arg[32], endpoints_arg[16], dts_arg[8200];
 	char vglog_arg[2][128];
 	struct child ch[2];
 	uint64_t rng;
@@ -163,6 +163,13 @@ static void build_argv(struct sup *s, struct child *c)
 	}
 	a[n++] = "--messages";
 	a[n++] = s->messages_arg;
+	a[n++] = "--endpoints";
+	a[n++] = s->endpoints_arg;
+	if (o->nocopy) {
+		a[n++] = "--nocopy";
+	}
+	a[n++] = "--scenario";
+	a[n++] = (char *)scn_scenario_name(o->scenario);
 	a[n++] = "--rx-buf-size";
 	a[n++] = s->rxbuf_arg;
 	a[n++] = "--seed";
@@ -488,6 +495,7 @@ int cli_run(const struct cli_opts *o)
 			 fdv[3]);
 	}
 	snprintf(s.messages_arg, sizeof(s.messages_arg), "%" PRIu64, o->messages);
+	snprintf(s.endpoints_arg, sizeof(s.endpoints_arg), "%u", c.endpoints);
 	snprintf(s.rxbuf_arg, sizeof(s.rxbuf_arg), "%u", o->rx_buf_size);
 	snprintf(s.seed_arg, sizeof(s.seed_arg), "%" PRIu64, o->seed);
 	if (o->n_dts == 1) {
@@ -519,7 +527,7 @@ int cli_run(const struct cli_opts *o)
 
 	t0 = scn_now_ns();
 	deadline = o->timeout_s > 0 ? t0 + (uint64_t)(o->timeout_s * 1e9) : 0;
-	total = 2 * o->messages + 2;
+	total = (2 * o->messages + 2) * c.endpoints;
 	show_progress = !o->quiet && isatty(STDERR_FILENO);
 	for (int i = 0; i < 2; i++) {
 		s.ch[i].role = (enum emu_role)i;

@@ -6,30 +6,52 @@
  *
  *   0       4       8     10   11   12      16
  *   +-------+-------+-----+----+----+-------+----------------------------+
- *   | boot  | seq   | len |kind|rsvd| crc32 | payload (len - 16 bytes)   |
+ *   | boot  | seq   | len |kind|lane| crc32 | payload (len - 16 bytes)   |
  *   +-------+-------+-----+----+----+-------+----------------------------+
  *
  *   boot   boot count of the sender's role (its app area's `boots`)
- *   seq    the sender's sequence number (reserved in its app area before the
+ *   seq    the sender's sequence number on this lane (reserved before the
  *          send, so a restarted sender never reuses one); an ECHO_REP carries
  *          the seq of the request it answers
  *   len    total length, header included (16..max)
+ *   lane   endpoint index (0..K-1) the message belongs to: a message
+ *          delivered to another endpoint is corrupted
  *   crc32  CRC-32 (IEEE) of the payload
- *   payload bytes of a PRNG seeded from (seed, origin role, seq): the
+ *   payload bytes of a PRNG seeded from (seed, origin role, lane, seq): the
  *          receiver regenerates and compares them.  The length is drawn from
  *          the same PRNG, so it is checked too.
  *
- * Protocol: phase 1 (echo) the host sends N/2 ECHO_REQ one at a time and
- * the remote answers each with an ECHO_REP; phase 2 (stream) both send N/2
- * STREAM messages concurrently (the remote starts when it sees the host's
- * first STREAM or DONE); then each sends DONE, and a peer is finished when
- * it has sent its DONE and received the other's.  Each waits until the other
- * is finished too (both flags live in shared memory) before tearing down.
+ * Endpoints: the run uses K endpoints "ep0".."epK-1" (K = 1 for ICMsg).
+ * Each is a "lane" driven by its own thread on each side; sequence numbers,
+ * phases and order checks are per lane (per sender boot).  The two sides
+ * register the endpoints in different orders (host: reverse, remote: a
+ * seeded shuffle, sometimes after a short random delay) so that binding is
+ * shown not to depend on it.
+ *
+ * Protocol of a lane: phase 1 (echo) the host sends N/2 ECHO_REQ one at a
+ * time and the remote answers each with an ECHO_REP; phase 2 (stream) both
+ * send N/2 STREAM messages concurrently (the remote starts when it sees the
+ * host's first STREAM or DONE on that lane); then each sends DONE, and a lane
+ * is finished when it has sent its DONE and received the other's.  A role is
+ * finished when all its lanes are.  Each waits until the other role is
+ * finished too (both flags live in shared memory) before tearing down; with
+ * ICBMsg both then wait until their TX blocks are all released (quiescence),
+ * record how many stay in use and wait for each other again.
+ *
+ * --nocopy: STREAM messages are written straight into a buffer from
+ * get_tx_buffer() and sent with send_nocopy(); receivers hold some of them
+ * and release them later from their lane thread (after checking that the
+ * held data did not change).  Scenario "exhaustion": receivers hold every
+ * STREAM buffer until the sender has seen get_tx_buffer(K_MSEC(50)) fail with
+ * -EAGAIN and a K_NO_WAIT copy send fail with -ENOMEM (the sender says so in
+ * its app area), then release all and traffic resumes.
  *
  * The app area of a role is written only by that role's process (by one
  * incarnation at a time) and read by anyone: counters are plain uint64_t
  * updated with relaxed __atomic operations.  It survives a crash of its
- * writer, so a restarted peer resumes from its progress words.
+ * writer, so a restarted peer resumes from its progress words (lane 0's words
+ * live in the area; those of other lanes in process memory: a run with more
+ * than one endpoint is ICBMsg, which cannot survive a peer reset anyway).
  */
 #ifndef IPC_EMU_CLI_SCENARIO_H
 #define IPC_EMU_CLI_SCENARIO_H
@@ -41,8 +63,10 @@
 
 #include "ipc_emu/emu.h"
 
-#define SCN_MAGIC 0x314e435355504349ull /* "ICPUSCN1" */
+#define SCN_MAGIC 0x324e435355504349ull /* "ICPUSCN2" */
 #define SCN_HDR_LEN 16u
+#define SCN_MAX_ENDPOINTS 254u       /* CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP range */
+#define SCN_ICBMSG_DEFAULT_ENDPOINTS 4u
 
 enum scn_kind {
 	SCN_ECHO_REQ = 1,
@@ -58,13 +82,41 @@ enum scn_phase {
 	SCN_PHASE_FINISHED = 3,
 };
 
+/* Progress of one lane.  Lane 0's live in the app area. */
+struct scn_lane_words {
+	uint64_t phase;          /* enum scn_phase */
+	uint64_t tx_seq;         /* next sequence number */
+	uint64_t echo_next;      /* host: echo exchanges completed */
+	uint64_t echo_replied;   /* remote: replies sent */
+	uint64_t stream_sent;    /* STREAM messages sent */
+	uint64_t stream_received;/* STREAM messages received from the peer */
+	uint64_t echo_received;  /* remote: requests received */
+	uint64_t done_sent;      /* DONE sent at least once */
+	uint64_t peer_done;      /* the peer's DONE received */
+	uint64_t finished;       /* done_sent && peer_done */
+	uint64_t bonds;
+	uint64_t unbounds;
+	/* Receive tracking of the peer's ordered messages (not ECHO_REP). */
+	uint64_t rx_valid;
+	uint64_t rx_last_seq;
+	uint64_t rx_sender_boot;
+	uint64_t rx_epoch;       /* lane bonds + unbounds when rx_last_seq was taken */
+};
+
+/* Scenarios. */
+enum scn_scenario {
+	SCN_ECHO_STREAM = 0,
+	SCN_EXHAUSTION = 1,
+};
+
 struct scn_area {
 	uint64_t magic;     /* SCN_MAGIC once initialised */
 	uint64_t messages;  /* N of the run that initialised the area */
+	uint64_t endpoints; /* K of the run that initialised the area */
 	uint64_t boots;     /* scenario starts of this role (header `boot`) */
 	uint64_t pid;       /* of the current incarnation */
 
-	/* Counters: messages this role sent / received and what was wrong. */
+	/* Counters (all lanes): messages this role sent / received and what was wrong. */
 	uint64_t sent;
 	uint64_t received;
 	uint64_t corrupted;
@@ -74,43 +126,62 @@ struct scn_area {
 	uint64_t lost_across_session;
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
-	uint64_t bonds;
+	uint64_t bonds;          /* bound() calls, all endpoints */
 	uint64_t unbounds;
 	uint64_t echo_retries;   /* host: requests given up after a session change */
 	uint64_t late_replies;   /* host: replies to requests given up */
 	uint64_t errors;         /* error() callbacks and fatal send errors */
-
-	/* Progress (a restarted peer resumes from here). */
-	uint64_t phase;          /* enum scn_phase */
-	uint64_t tx_seq;         /* next sequence number */
-	uint64_t echo_next;      /* host: echo exchanges completed */
-	uint64_t echo_replied;   /* remote: replies sent */
-	uint64_t stream_sent;    /* STREAM messages sent */
-	uint64_t stream_received;/* STREAM messages received from the peer */
+	uint64_t stream_received;
 	uint64_t stream_bytes_received;
-	uint64_t done_sent;      /* DONE sent at least once */
-	uint64_t peer_done;      /* the peer's DONE received */
-	uint64_t finished;       /* done_sent && peer_done: waiting for the peer */
-	uint64_t exited;         /* tore down cleanly */
 
-	/* Receive tracking of the peer's ordered messages (not ECHO_REP). */
-	uint64_t rx_valid;
-	uint64_t rx_last_seq;
-	uint64_t rx_sender_boot;
-	uint64_t rx_epoch;       /* bonds + unbounds when rx_last_seq was taken */
+	/* Role progress. */
+	uint64_t phase;          /* lowest phase of the lanes */
+	uint64_t done_sent;      /* some lane sent its DONE */
+	uint64_t finished;       /* every lane finished: waiting for the peer */
+	uint64_t exited;         /* tore down cleanly */
+	uint64_t endpoints_bound;     /* lanes bound at least once */
+	uint64_t endpoints_finished;
+	uint64_t endpoints_incomplete;/* lanes that finished with a wrong count */
 
 	/* Timing, CLOCK_MONOTONIC ns (system-wide, comparable across peers). */
 	uint64_t t_bound_ns;     /* first bond */
+	uint64_t t_all_bound_ns; /* every endpoint bound */
 	uint64_t t_finished_ns;
 	uint64_t stream_t0_ns;   /* first STREAM sent */
-	uint64_t stream_t1_ns;   /* all STREAM sent and the peer's DONE received */
+	uint64_t stream_t1_ns;   /* all lanes finished */
 
-	/* Latency of echo round trips (host), ns. */
+	/* Latency of echo round trips (host, all lanes), ns. */
 	uint64_t rtt_count;
 	uint64_t rtt_p50_ns;
 	uint64_t rtt_p99_ns;
 	uint64_t rtt_max_ns;
 	uint64_t rtt_sum_ns;
+
+	/* ICBMsg, after quiescence. */
+	uint64_t blocks_measured;
+	uint64_t blocks_in_use_end;   /* TX blocks still allocated */
+	uint64_t quiesced;
+	uint64_t icb_rx_invalid;
+	uint64_t icb_rx_released_unknown;
+	uint64_t icb_rx_bound_released;
+
+	/* No-copy. */
+	uint64_t nocopy_sent;    /* STREAM sent with send_nocopy */
+	uint64_t tx_max_requests;/* get_tx_buffer with size 0 */
+	uint64_t tx_waits;       /* get_tx_buffer timeouts (-EAGAIN) outside exhaustion */
+	uint64_t tx_dropped;     /* buffers given back with drop_tx_buffer */
+	uint64_t rx_held;        /* RX buffers held in received() */
+	uint64_t rx_released;    /* ... and released later */
+	uint64_t held_blocks_max;/* most RX blocks held at once */
+
+	/* Exhaustion (this role as the sender, except exh_released). */
+	uint64_t exh_eagain;     /* get_tx_buffer(K_MSEC(50)) -> -EAGAIN */
+	uint64_t exh_enomem;     /* then a K_NO_WAIT copy send -> -ENOMEM */
+	uint64_t exh_codes_seen; /* both seen: the peer may release */
+	uint64_t exh_released;   /* receiver: all held buffers released */
+	uint64_t exh_resumed;    /* messages sent after the peer released */
+
+	struct scn_lane_words lane0;
 };
 
 static_assert(sizeof(struct scn_area) <= EMU_APP_AREA_SIZE, "app area too small");
@@ -140,6 +211,11 @@ static inline void scn_max(uint64_t *p, uint64_t v)
 	}
 }
 
+static inline const char *scn_scenario_name(enum scn_scenario sc)
+{
+	return sc == SCN_EXHAUSTION ? "exhaustion" : "echo-stream";
+}
+
 static inline const char *scn_role_name(enum emu_role role)
 {
 	return role == EMU_ROLE_HOST ? "host" : "remote";
@@ -156,7 +232,10 @@ struct scn_params {
 	const struct emu_dt_plan *plan; /* this role's plan */
 	const char *instance;           /* label of the instance to use */
 	struct emu_board_opts board;
-	uint64_t messages;              /* N */
+	uint64_t messages;              /* N, per endpoint */
+	uint32_t endpoints;             /* K */
+	bool nocopy;                    /* STREAM through get_tx_buffer/send_nocopy */
+	enum scn_scenario scenario;
 	uint64_t seed;
 	uint32_t max_len;               /* largest message, header included */
 	double timeout_s;               /* 0: none (the supervisor watches) */

@@ -1,9 +1,10 @@
 /*
- * core.c - emulated cores: an interrupt thread per core and its MBOX
- * controller (signalling mode).
+ * core.c - emulated cores: an interrupt thread per core, its MBOX
+ * controllers (signalling and data mode) and the hooks of the other
+ * interrupt sources (IPM devices, emu/ipm.c).
  *
  * Doorbell protocol (pending/sleeping words: ctl.h; ordering pairs:
- * docs/memory-ordering.md):
+ * docs/memory-ordering.md, docs/mbox.md):
  *
  *   sender (any thread, any process)        receiver (interrupt thread of the owner)
  *   old = fetch_or(pending, bit)   [S1]     sleeping = 1                      [R1]
@@ -26,13 +27,39 @@
  * wait never lasts more than EMU_CTL_HEARTBEAT_MS, after which the thread
  * refreshes its heartbeat and re-checks; a lost wake (a failing futex or
  * eventfd call) thus costs latency, never an event.
+ *
+ * Two levels.  The primary controller's channels are the bits of the role's
+ * pending word itself (the fast path ICMsg and ICBMsg use).  Everything else
+ * - the pending words of secondary MBOX controllers, IPM registers - is
+ * announced by the kick bit: the sender first publishes its own word (an
+ * atomic OR, or a release store of a "full" flag), then raises KICK in the
+ * peer's pending word with the protocol above.  The receiver, after taking
+ * KICK with its seq_cst AND, looks at every secondary word: that AND reads
+ * the sender's KICK OR (or a later RMW of the word), so it sees the
+ * sender's earlier write.  A kick that arrives while the thread is busy
+ * stays set and causes another pass.
+ *
+ * Data mode (MTU > 0): each channel has message registers per direction in
+ * the control block (struct emu_ctl_mbox_slot).  The sender claims the
+ * channel locally (an atomic bit per channel: one writer per core), checks
+ * `full` == 0 (acquire: pairs with the receiver's release store of 0, so
+ * the receiver has finished reading), writes size and data, publishes
+ * full = 1 (release: pairs with the receiver's acquire load) and raises the
+ * channel's pending bit.  The receiver's interrupt thread, for an enabled
+ * channel it took, loads full (acquire), validates size, copies the data to
+ * a private buffer, stores full = 0 (release) - the message is consumed - and
+ * only then runs the callback with the copy.  A send while full == 1 is
+ * -EBUSY.  A NULL message in data mode is a plain signal: the callback gets
+ * NULL unless a message is waiting on that channel.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,15 +76,47 @@
 #define cpu_relax() atomic_signal_fence(memory_order_seq_cst)
 #endif
 
+#define ALL_CHANNELS EMU_CTL_CHANNEL_MASK
+
 struct emu_channel {
 	mbox_callback_t cb;
 	void *user_data;
 };
 
+/* One MBOX controller of a core: the primary one (embedded in the core) or a
+ * secondary one (allocated by emu_core_mbox_add()). */
+struct mbox_ctrl {
+	struct device dev; /* dev.data points back here */
+	struct emu_core *core;
+	bool primary;
+	bool configured;          /* primary: emu_core_mbox_add() applied; guarded by core->cfg_lock */
+	uint32_t index;           /* control-block slot */
+	char name[32];
+	/* Configuration: any thread reads it; it changes only while no channel
+	 * is enabled (emu_core_mbox_add/remove), hence relaxed. */
+	atomic_uint mtu;
+	atomic_uint channels;
+	atomic_uint tx_mask;
+	atomic_uint rx_mask;
+	uint32_t *rx_pending;     /* where the peer's signals land: ours */
+	uint32_t *tx_pending;     /* where ours go: the peer's */
+	struct emu_ctl_mbox *regs;
+	atomic_uint enabled;      /* bit N: inbound channel N enabled */
+	atomic_uint tx_claim;     /* data mode: bit N while a local sender fills channel N */
+	bool bad_size_logged;     /* interrupt thread only */
+
+	pthread_mutex_t lock;     /* guards chan[] */
+	struct emu_channel chan[EMU_MBOX_CHANNELS];
+	uint8_t rx_copy[EMU_MBOX_MTU_MAX]; /* interrupt thread only: the consumed message */
+	struct emu_irq_source src; /* secondary controllers: serviced after a kick */
+};
+
 struct emu_core {
-	struct device dev; /* the MBOX controller; dev.data points back here */
+	struct mbox_ctrl primary;
 	struct emu_segment *seg;
+	struct emu_ctl *ctl;
 	enum emu_role role;
+	enum emu_role peer_role;
 	enum emu_doorbell doorbell;
 	struct emu_ctl_role *self; /* our record: our pending word */
 	struct emu_ctl_role *peer; /* the peer's record: where our sends go */
@@ -65,13 +124,15 @@ struct emu_core {
 	int peer_efd;
 	pthread_t thread;
 
-	atomic_uint enabled;      /* bit N: inbound channel N enabled */
 	atomic_bool stop;
 	atomic_uint busy_poll_us;
 	bool wait_error_logged;   /* interrupt thread only */
 
-	pthread_mutex_t cb_lock;  /* guards chan[] */
-	struct emu_channel chan[EMU_MBOX_CHANNELS];
+	pthread_mutex_t cfg_lock; /* guards mbox_used and the primary's `configured` */
+	uint32_t mbox_used;       /* bit k: controller index k exists on this core */
+
+	pthread_mutex_t src_lock; /* guards sources; held while they are serviced */
+	struct emu_irq_source *sources;
 
 	struct {
 		atomic_uint_least64_t signals_sent;
@@ -90,6 +151,11 @@ static const char *role_str(enum emu_role role)
 static void stat_inc(atomic_uint_least64_t *counter)
 {
 	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+}
+
+static uint32_t cfg_load(atomic_uint *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
 static uint64_t now_ms(void)
@@ -148,7 +214,7 @@ static void raise_bit(struct emu_core *c, struct emu_ctl_role *rx, int rx_efd, u
 /* Atomically clear and return the pending bits this thread may take. */
 static uint32_t take_pending(struct emu_core *c)
 {
-	uint32_t mask = atomic_load(&c->enabled) | EMU_CTL_KICK;
+	uint32_t mask = atomic_load(&c->primary.enabled) | EMU_CTL_KICK;
 	uint32_t taken;
 
 	/* Plain load first: most passes find nothing and need no locked RMW. */
@@ -162,28 +228,104 @@ static uint32_t take_pending(struct emu_core *c)
 	return taken;
 }
 
-static void run_callbacks(struct emu_core *c, uint32_t bits)
+/*
+ * Data mode: consume the message waiting on inbound channel `ch` into
+ * m->rx_copy.  True with *msg filled if there was one.  Interrupt thread.
+ */
+static bool take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu,
+			 struct mbox_msg *msg)
 {
+	struct emu_ctl_mbox_slot *slot = &m->regs->slot[m->core->role][ch];
+	uint32_t size;
+
+	/* Pairs with the sender's ipc_store_release(&slot->full, 1) in
+	 * send_data(): size and data are those of this message. */
+	if (ipc_load_acquire(&slot->full) == 0) {
+		return false;
+	}
+	ANNOTATE_HAPPENS_AFTER(&slot->full);
+	size = ipc_load_relaxed(&slot->size); /* value from the peer: read once */
+	if (size > mtu) {
+		if (!m->bad_size_logged) {
+			port_log(PORT_LOG_ERR, "%s core: %s channel %u: message size %u above the MTU "
+				 "%u: dropped", role_str(m->core->role), m->name, ch, size, mtu);
+			m->bad_size_logged = true;
+		}
+		ipc_store_release(&slot->full, 0);
+		return false;
+	}
+	memcpy(m->rx_copy, slot->data, size);
+	/* Consumed: pairs with the sender's ipc_load_acquire(&slot->full) in
+	 * send_data(), so its next write cannot overtake our copy. */
+	ANNOTATE_HAPPENS_BEFORE(&slot->full);
+	ipc_store_release(&slot->full, 0);
+	*msg = (struct mbox_msg){.data = m->rx_copy, .size = size};
+	return true;
+}
+
+static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
+{
+	struct emu_core *c = m->core;
+
 	while (bits != 0) {
 		mbox_channel_id_t ch = (mbox_channel_id_t)__builtin_ctz(bits);
+		uint32_t mtu = cfg_load(&m->mtu);
+		struct mbox_msg msg, *pmsg = NULL;
 		struct emu_channel chan;
 
 		bits &= bits - 1u;
-		pthread_mutex_lock(&c->cb_lock);
-		chan = c->chan[ch];
-		pthread_mutex_unlock(&c->cb_lock);
+		if (mtu > 0 && take_message(m, ch, mtu, &msg)) {
+			pmsg = &msg;
+		}
+		pthread_mutex_lock(&m->lock);
+		chan = m->chan[ch];
+		pthread_mutex_unlock(&m->lock);
 		if (chan.cb != NULL) {
-			chan.cb(&c->dev, ch, chan.user_data, NULL);
+			chan.cb(&m->dev, ch, chan.user_data, pmsg);
 			stat_inc(&c->stats.callbacks);
 		}
 	}
 }
 
+/* Secondary controller: take its enabled pending bits (after a kick). */
+static bool mbox_service(struct emu_irq_source *src)
+{
+	struct mbox_ctrl *m = (struct mbox_ctrl *)((char *)src - offsetof(struct mbox_ctrl, src));
+	uint32_t en = atomic_load(&m->enabled);
+	uint32_t taken;
+
+	if ((ipc_load_relaxed(m->rx_pending) & en) == 0) {
+		return false;
+	}
+	/* Pairs with the sender's fetch_or in signal_channel(). */
+	taken = ctl_fetch_and(m->rx_pending, ~en) & en;
+	if (taken == 0) {
+		return false;
+	}
+	run_callbacks(m, taken);
+	return true;
+}
+
+/* After a kick: every secondary source looks at its registers. */
+static bool service_sources(struct emu_core *c)
+{
+	bool work = false;
+
+	pthread_mutex_lock(&c->src_lock);
+	for (struct emu_irq_source *s = c->sources; s != NULL; s = s->next) {
+		if (s->service(s)) {
+			work = true;
+		}
+	}
+	pthread_mutex_unlock(&c->src_lock);
+	return work;
+}
+
 /* True when something this thread must handle is pending. */
 static bool work_pending(struct emu_core *c)
 {
-	return (ipc_load_relaxed(&c->self->pending) & (atomic_load(&c->enabled) | EMU_CTL_KICK)) !=
-	       0;
+	return (ipc_load_relaxed(&c->self->pending) &
+		(atomic_load(&c->primary.enabled) | EMU_CTL_KICK)) != 0;
 }
 
 static void busy_poll(struct emu_core *c)
@@ -243,7 +385,7 @@ static void idle(struct emu_core *c)
 	ipc_store_relaxed(&c->self->sleeping, 1); /* R1 */
 	ipc_fence();                              /* R2: pairs with S2 in raise_bit() */
 	seen = ipc_load_relaxed(&c->self->pending); /* R3 */
-	if ((seen & (atomic_load(&c->enabled) | EMU_CTL_KICK)) == 0) {
+	if ((seen & (atomic_load(&c->primary.enabled) | EMU_CTL_KICK)) == 0) {
 		wait_doorbell(c, seen);
 	}
 	ipc_store_relaxed(&c->self->sleeping, 0);
@@ -256,6 +398,7 @@ static void *irq_thread(void *arg)
 	emu_port_set_in_isr(true);
 	while (!atomic_load(&c->stop)) {
 		uint32_t taken;
+		bool work = false;
 
 		/* Every pass refreshes the heartbeat: at least every
 		 * EMU_CTL_HEARTBEAT_MS (the longest wait), and also while a flood
@@ -268,72 +411,149 @@ static void *irq_thread(void *arg)
 			continue;
 		}
 		if ((taken & EMU_CTL_CHANNEL_MASK) != 0) {
+			work = true;
+			run_callbacks(&c->primary, taken & EMU_CTL_CHANNEL_MASK);
+		}
+		if ((taken & EMU_CTL_KICK) != 0 && service_sources(c)) {
+			work = true;
+		}
+		if (work) {
 			stat_inc(&c->stats.irqs_taken);
-			run_callbacks(c, taken & EMU_CTL_CHANNEL_MASK);
 		}
 	}
 	return NULL;
 }
 
-static struct emu_core *dev_core(const struct device *dev)
+/* ------------------------------------------------------------------------
+ * The MBOX driver (include/ipc_emu/mbox.h), one instance per controller.
+ */
+
+static struct mbox_ctrl *dev_ctrl(const struct device *dev)
 {
 	return dev->data;
+}
+
+/* Announce `bit` of controller m to the peer. */
+static void signal_channel(struct mbox_ctrl *m, uint32_t bit)
+{
+	struct emu_core *c = m->core;
+
+	if (m->primary) {
+		raise_bit(c, c->peer, c->peer_efd, bit);
+		return;
+	}
+	/* Secondary: the channel bit first (seq_cst RMW; pairs with the
+	 * receiver's fetch_and in mbox_service()), then the kick.  A bit that
+	 * was already set has its kick on the way, or the channel is disabled
+	 * and its enable will kick. */
+	if ((ctl_fetch_or(m->tx_pending, bit) & bit) == 0) {
+		raise_bit(c, c->peer, c->peer_efd, EMU_CTL_KICK);
+	}
+}
+
+static int send_data(struct mbox_ctrl *m, mbox_channel_id_t ch, const struct mbox_msg *msg)
+{
+	struct emu_ctl_mbox_slot *slot = &m->regs->slot[m->core->peer_role][ch];
+	uint32_t bit = 1u << ch;
+	int rc = 0;
+
+	/* One writer per channel and core: a concurrent local sender is busy
+	 * with the registers. */
+	if ((atomic_fetch_or(&m->tx_claim, bit) & bit) != 0) {
+		return -EBUSY;
+	}
+	/* Pairs with the receiver's ipc_store_release(&slot->full, 0) in
+	 * take_message(): it has finished copying the previous message. */
+	if (ipc_load_acquire(&slot->full) != 0) {
+		rc = -EBUSY;
+		goto unclaim;
+	}
+	ANNOTATE_HAPPENS_AFTER(&slot->full);
+	port_check_defined(msg->data, msg->size);
+	ipc_store_relaxed(&slot->size, (uint32_t)msg->size);
+	if (msg->size > 0) {
+		memcpy(slot->data, msg->data, msg->size);
+	}
+	/* Publish: pairs with ipc_load_acquire(&slot->full) in take_message(). */
+	ANNOTATE_HAPPENS_BEFORE(&slot->full);
+	ipc_store_release(&slot->full, 1);
+	signal_channel(m, bit);
+	stat_inc(&m->core->stats.signals_sent);
+unclaim:
+	atomic_fetch_and(&m->tx_claim, ~bit);
+	return rc;
+}
+
+static bool channel_ok(struct mbox_ctrl *m, mbox_channel_id_t ch, atomic_uint *dir_mask)
+{
+	return ch < cfg_load(&m->channels) && ch < EMU_MBOX_CHANNELS &&
+	       (cfg_load(dir_mask) & (1u << ch)) != 0;
 }
 
 static int mbox_emu_send(const struct device *dev, mbox_channel_id_t channel_id,
 			 const struct mbox_msg *msg)
 {
-	struct emu_core *c = dev_core(dev);
+	struct mbox_ctrl *m = dev_ctrl(dev);
+	uint32_t mtu;
 
-	if (channel_id >= EMU_MBOX_CHANNELS) {
+	if (!channel_ok(m, channel_id, &m->tx_mask)) {
+		return -EINVAL; /* no such channel, or not outbound */
+	}
+	mtu = cfg_load(&m->mtu);
+	if (msg == NULL) {
+		/* A plain signal, in either mode. */
+		signal_channel(m, 1u << channel_id);
+		stat_inc(&m->core->stats.signals_sent);
+		return 0;
+	}
+	if (mtu == 0 || msg->size > mtu) {
+		return -EMSGSIZE; /* signalling mode carries no data */
+	}
+	if (msg->data == NULL && msg->size > 0) {
 		return -EINVAL;
 	}
-	if (msg != NULL) {
-		return -EMSGSIZE; /* signalling mode: no payload */
-	}
-	raise_bit(c, c->peer, c->peer_efd, 1u << channel_id);
-	stat_inc(&c->stats.signals_sent);
-	return 0;
+	return send_data(m, channel_id, msg);
 }
 
 static int mbox_emu_register_callback(const struct device *dev, mbox_channel_id_t channel_id,
 				      mbox_callback_t cb, void *user_data)
 {
-	struct emu_core *c = dev_core(dev);
+	struct mbox_ctrl *m = dev_ctrl(dev);
 
-	if (channel_id >= EMU_MBOX_CHANNELS) {
-		return -EINVAL;
+	if (!channel_ok(m, channel_id, &m->rx_mask)) {
+		return -EINVAL; /* no such channel, or not inbound */
 	}
-	pthread_mutex_lock(&c->cb_lock);
-	c->chan[channel_id] = (struct emu_channel){.cb = cb, .user_data = user_data};
-	pthread_mutex_unlock(&c->cb_lock);
+	pthread_mutex_lock(&m->lock);
+	m->chan[channel_id] = (struct emu_channel){.cb = cb, .user_data = user_data};
+	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
 
 static int mbox_emu_mtu_get(const struct device *dev)
 {
-	return 0;
+	return (int)cfg_load(&dev_ctrl(dev)->mtu);
 }
 
 static uint32_t mbox_emu_max_channels_get(const struct device *dev)
 {
-	return EMU_MBOX_CHANNELS;
+	return cfg_load(&dev_ctrl(dev)->channels);
 }
 
 static int mbox_emu_set_enabled(const struct device *dev, mbox_channel_id_t channel_id,
 				bool enabled)
 {
-	struct emu_core *c = dev_core(dev);
+	struct mbox_ctrl *m = dev_ctrl(dev);
+	struct emu_core *c = m->core;
 	uint32_t bit;
 
-	if (channel_id >= EMU_MBOX_CHANNELS) {
-		return -EINVAL;
+	if (!channel_ok(m, channel_id, &m->rx_mask)) {
+		return -EINVAL; /* no such channel, or not inbound */
 	}
 	bit = 1u << channel_id;
 	if (!enabled) {
-		return (atomic_fetch_and(&c->enabled, ~bit) & bit) != 0 ? 0 : -EALREADY;
+		return (atomic_fetch_and(&m->enabled, ~bit) & bit) != 0 ? 0 : -EALREADY;
 	}
-	if ((atomic_fetch_or(&c->enabled, bit) & bit) != 0) {
+	if ((atomic_fetch_or(&m->enabled, bit) & bit) != 0) {
 		return -EALREADY;
 	}
 	/* The mask update (seq_cst) precedes the kick; the thread re-reads the
@@ -349,6 +569,189 @@ static const struct mbox_driver_api mbox_emu_api = {
 	.max_channels_get = mbox_emu_max_channels_get,
 	.set_enabled = mbox_emu_set_enabled,
 };
+
+/* Fill the run-time part of a controller (not its lock). */
+static void ctrl_setup(struct mbox_ctrl *m, struct emu_core *c, const struct emu_mbox_cfg *cfg)
+{
+	snprintf(m->name, sizeof(m->name), "%s", cfg->name);
+	m->dev = (struct device){.name = m->name, .config = NULL, .api = &mbox_emu_api, .data = m};
+	m->core = c;
+	m->index = cfg->index;
+	m->regs = &c->ctl->mbox[cfg->index];
+	if (m->primary) {
+		m->rx_pending = &c->self->pending;
+		m->tx_pending = &c->peer->pending;
+	} else {
+		m->rx_pending = &m->regs->pending[c->role];
+		m->tx_pending = &m->regs->pending[c->peer_role];
+	}
+	atomic_store(&m->mtu, cfg->mtu);
+	atomic_store(&m->channels, cfg->channels);
+	atomic_store(&m->tx_mask, cfg->tx_mask);
+	atomic_store(&m->rx_mask, cfg->rx_mask);
+	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
+	VALGRIND_HG_DISABLE_CHECKING(&m->enabled, sizeof(m->enabled));
+	VALGRIND_HG_DISABLE_CHECKING(&m->tx_claim, sizeof(m->tx_claim));
+	VALGRIND_HG_DISABLE_CHECKING(&m->mtu, 4 * sizeof(m->mtu));
+}
+
+static const struct emu_mbox_cfg bare_cfg = {
+	.name = "mbox",
+	.index = 0,
+	.mtu = 0,
+	.channels = EMU_MBOX_CHANNELS,
+	.tx_mask = ALL_CHANNELS,
+	.rx_mask = ALL_CHANNELS,
+};
+
+static bool cfg_valid(const struct emu_mbox_cfg *cfg)
+{
+	uint32_t chmask;
+
+	if (cfg == NULL || cfg->name == NULL || cfg->index >= EMU_CTL_MBOX_MAX ||
+	    cfg->mtu > EMU_MBOX_MTU_MAX || cfg->channels < 1 || cfg->channels > EMU_MBOX_CHANNELS) {
+		return false;
+	}
+	chmask = cfg->channels == 32 ? UINT32_MAX : (1u << cfg->channels) - 1u;
+	return ((cfg->tx_mask | cfg->rx_mask) & ~chmask) == 0;
+}
+
+static bool primary_idle(struct emu_core *c)
+{
+	bool idle = atomic_load(&c->primary.enabled) == 0;
+
+	pthread_mutex_lock(&c->primary.lock);
+	for (unsigned i = 0; i < EMU_MBOX_CHANNELS; i++) {
+		if (c->primary.chan[i].cb != NULL) {
+			idle = false;
+		}
+	}
+	pthread_mutex_unlock(&c->primary.lock);
+	return idle;
+}
+
+int emu_core_mbox_add(struct emu_core *c, const struct emu_mbox_cfg *cfg,
+		      const struct device **out)
+{
+	struct mbox_ctrl *m;
+	int rc = 0;
+
+	if (c == NULL || out == NULL || !cfg_valid(cfg)) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&c->cfg_lock);
+	if (cfg->index == 0) {
+		if (c->primary.configured || !primary_idle(c)) {
+			rc = -EBUSY;
+		} else {
+			ctrl_setup(&c->primary, c, cfg);
+			c->primary.configured = true;
+			*out = &c->primary.dev;
+		}
+		goto unlock;
+	}
+	if ((c->mbox_used & (1u << cfg->index)) != 0) {
+		rc = -EBUSY;
+		goto unlock;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		rc = -ENOMEM;
+		goto unlock;
+	}
+	rc = -pthread_mutex_init(&m->lock, NULL);
+	if (rc < 0) {
+		free(m);
+		goto unlock;
+	}
+	m->primary = false;
+	ctrl_setup(m, c, cfg);
+	m->src.service = mbox_service;
+	c->mbox_used |= 1u << cfg->index;
+	emu_core_add_source(c, &m->src);
+	*out = &m->dev;
+unlock:
+	pthread_mutex_unlock(&c->cfg_lock);
+	return rc;
+}
+
+void emu_core_mbox_remove(struct emu_core *c, const struct device *dev)
+{
+	struct mbox_ctrl *m;
+
+	if (c == NULL || dev == NULL) {
+		return;
+	}
+	m = dev_ctrl(dev);
+	if (m->core != c) {
+		return;
+	}
+	pthread_mutex_lock(&c->cfg_lock);
+	if (m->primary) {
+		/* Back to the bare controller: nothing enabled, no callbacks (the
+		 * interrupt thread copies a callback under the lock, so one that
+		 * is already running may finish). */
+		atomic_store(&m->enabled, 0);
+		pthread_mutex_lock(&m->lock);
+		memset(m->chan, 0, sizeof(m->chan));
+		pthread_mutex_unlock(&m->lock);
+		ctrl_setup(m, c, &bare_cfg);
+		m->configured = false;
+		pthread_mutex_unlock(&c->cfg_lock);
+		return;
+	}
+	c->mbox_used &= ~(1u << m->index);
+	pthread_mutex_unlock(&c->cfg_lock);
+	emu_core_remove_source(c, &m->src); /* waits for a running service */
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+/* ------------------------------------------------------------------------
+ * Interrupt sources
+ */
+
+void emu_core_add_source(struct emu_core *c, struct emu_irq_source *src)
+{
+	pthread_mutex_lock(&c->src_lock);
+	src->next = c->sources;
+	c->sources = src;
+	pthread_mutex_unlock(&c->src_lock);
+	/* Registers may already hold something from before this source existed. */
+	raise_bit(c, c->self, c->self_efd, EMU_CTL_KICK);
+}
+
+void emu_core_remove_source(struct emu_core *c, struct emu_irq_source *src)
+{
+	pthread_mutex_lock(&c->src_lock);
+	for (struct emu_irq_source **p = &c->sources; *p != NULL; p = &(*p)->next) {
+		if (*p == src) {
+			*p = src->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->src_lock);
+}
+
+void emu_core_kick_peer(struct emu_core *c)
+{
+	raise_bit(c, c->peer, c->peer_efd, EMU_CTL_KICK);
+}
+
+void emu_core_kick_self(struct emu_core *c)
+{
+	raise_bit(c, c->self, c->self_efd, EMU_CTL_KICK);
+}
+
+struct emu_ctl *emu_core_ctl(const struct emu_core *c)
+{
+	return c->ctl;
+}
+
+bool emu_core_in_irq_thread(const struct emu_core *c)
+{
+	return pthread_equal(pthread_self(), c->thread) != 0;
+}
 
 /* Start the interrupt thread with all signals blocked: signal handlers of
  * the application run on its own threads, as they would not run in an ISR. */
@@ -388,21 +791,32 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 		r = -ENOMEM;
 		goto release_role;
 	}
-	r = -pthread_mutex_init(&c->cb_lock, NULL);
+	r = -pthread_mutex_init(&c->primary.lock, NULL);
 	if (r < 0) {
 		goto free_core;
 	}
+	r = -pthread_mutex_init(&c->cfg_lock, NULL);
+	if (r < 0) {
+		goto destroy_primary_lock;
+	}
+	r = -pthread_mutex_init(&c->src_lock, NULL);
+	if (r < 0) {
+		goto destroy_cfg_lock;
+	}
 	ctl = emu_segment_ctl(s);
-	c->dev = (struct device){.name = "mbox", .config = NULL, .api = &mbox_emu_api, .data = c};
 	c->seg = s;
+	c->ctl = ctl;
 	c->role = role;
+	c->peer_role = peer;
 	c->doorbell = emu_segment_doorbell(s);
 	c->self = &ctl->role[role];
 	c->peer = &ctl->role[peer];
 	c->self_efd = emu_segment_efd(s, role);
 	c->peer_efd = emu_segment_efd(s, peer);
+	c->primary.primary = true;
+	ctrl_setup(&c->primary, c, &bare_cfg);
+	c->mbox_used = 1u; /* index 0 is the primary, always there */
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
-	VALGRIND_HG_DISABLE_CHECKING(&c->enabled, sizeof(c->enabled));
 	VALGRIND_HG_DISABLE_CHECKING(&c->stop, sizeof(c->stop));
 	VALGRIND_HG_DISABLE_CHECKING(&c->busy_poll_us, sizeof(c->busy_poll_us));
 	VALGRIND_HG_DISABLE_CHECKING(&c->stats, sizeof(c->stats));
@@ -413,15 +827,19 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	ctl_store64_relaxed(&c->self->heartbeat, now_ms());
 	r = spawn_irq_thread(c);
 	if (r < 0) {
-		goto destroy_lock;
+		goto destroy_src_lock;
 	}
 	ipc_store_relaxed(&c->self->pid, (uint32_t)getpid());
 	ctl_fetch_add(&c->self->boot_count, 1);
 	*out = c;
 	return 0;
 
-destroy_lock:
-	pthread_mutex_destroy(&c->cb_lock);
+destroy_src_lock:
+	pthread_mutex_destroy(&c->src_lock);
+destroy_cfg_lock:
+	pthread_mutex_destroy(&c->cfg_lock);
+destroy_primary_lock:
+	pthread_mutex_destroy(&c->primary.lock);
 free_core:
 	free(c);
 release_role:
@@ -448,7 +866,14 @@ void emu_core_stop(struct emu_core *c)
 	if (r != 0) {
 		port_log(PORT_LOG_ERR, "%s core: pthread_join failed (%d)", role_str(c->role), r);
 	}
-	pthread_mutex_destroy(&c->cb_lock);
+	if (c->sources != NULL || c->mbox_used != 1u) {
+		/* Their memory belongs to a board that is still there. */
+		port_log(PORT_LOG_ERR, "%s core stopped before its board was destroyed",
+			 role_str(c->role));
+	}
+	pthread_mutex_destroy(&c->src_lock);
+	pthread_mutex_destroy(&c->cfg_lock);
+	pthread_mutex_destroy(&c->primary.lock);
 	emu_segment_release_role(c->seg, c->role);
 	free(c);
 }
@@ -460,7 +885,7 @@ enum emu_role emu_core_role(const struct emu_core *c)
 
 const struct device *emu_core_mbox(struct emu_core *c)
 {
-	return &c->dev;
+	return &c->primary.dev;
 }
 
 void emu_core_get_stats(const struct emu_core *c, struct emu_core_stats *out)

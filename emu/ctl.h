@@ -2,32 +2,68 @@
  * ctl.h - layout of the control block (<name>-ctl), private to emu/.
  *
  * The control block models the hardware registers of the link: mailbox
- * pending bits, doorbells and peer status.  It is never part of the memory
- * image.  Both processes map it; it holds integers only, never pointers.
+ * pending bits, MBOX data registers, IPM message registers, doorbells and
+ * peer status.  It is never part of the memory image.  Both processes map
+ * it; it holds integers and bytes only, never pointers.
  *
  *   offset  size  what                        written by
- *   0x000    192  struct emu_ctl_hdr          the creator, once; magic last
- *   0x0c0     64  role[EMU_ROLE_HOST]         see struct emu_ctl_role
- *   0x100     64  role[EMU_ROLE_REMOTE]
- *   0x140   1024  app[EMU_ROLE_HOST]          the host's application
- *   0x540   1024  app[EMU_ROLE_REMOTE]        the remote's application
- *   0x940         end (2368 bytes)
+ *   0x0000   192  struct emu_ctl_hdr          the creator, once; magic last
+ *   0x00c0    64  role[EMU_ROLE_HOST]         see struct emu_ctl_role
+ *   0x0100    64  role[EMU_ROLE_REMOTE]
+ *   0x0140  1024  app[EMU_ROLE_HOST]          the host's application
+ *   0x0540  1024  app[EMU_ROLE_REMOTE]        the remote's application
+ *   0x0940 18176  mbox[EMU_CTL_MBOX_MAX]      4 MBOX controllers of 4544 bytes
+ *   0x5040  1024  ipm[EMU_CTL_IPM_MAX]        4 IPM devices of 256 bytes
+ *   0x5440        end (21568 bytes)
  *
  * Role record (one 64-byte cache line each, so the two interrupt threads do
  * not false-share):
  *
- *   +0  pending     bit N (N < EMU_MBOX_CHANNELS): channel N signalled;
- *                   bit 31 (EMU_CTL_KICK): the owner core kicks itself
- *                   (channel enabled, stop).  Set by any sender with an
+ *   +0  pending     bit N (N < EMU_MBOX_CHANNELS): channel N of MBOX
+ *                   controller 0 (the core's primary controller) signalled;
+ *                   bit 31 (EMU_CTL_KICK): "look at everything else" - set
+ *                   by the owner itself (channel enabled, stop) and by the
+ *                   peer after it wrote a secondary controller's pending
+ *                   word or IPM registers.  Set by any sender with an
  *                   atomic OR; the owner's interrupt thread takes (clears)
- *                   only enabled bits with an atomic AND.  It is also the
- *                   futex word of the futex doorbell.
+ *                   only enabled bits and the kick with an atomic AND.  It
+ *                   is also the futex word of the futex doorbell.
  *   +4  sleeping    1 while the owner's interrupt thread is (about to be)
  *                   blocked; senders ring the doorbell only when it is 1.
  *   +8  pid         pid of the process running the core (last started)
  *   +12 boot_count  incremented at each emu_core_start() of the role
  *   +16 heartbeat   CLOCK_MONOTONIC milliseconds of the interrupt thread's
  *                   last pass (at least every EMU_CTL_HEARTBEAT_MS)
+ *
+ * MBOX controller k (struct emu_ctl_mbox; k is the `index` of the
+ * controller in the devicetree plan, identical on both sides):
+ *
+ *   +0    pending[r]   controllers k >= 1: bit N = channel N signalled
+ *                      towards role r (controller 0 uses role[r].pending);
+ *                      same protocol as role[r].pending, then a kick
+ *   +64   slot[r][N]   data mode: the message registers of channel N
+ *                      towards role r (72 bytes each):
+ *           +0 full    1 while a message waits: set (release) by the
+ *                      sender after size and data, cleared (release) by
+ *                      the receiver's interrupt thread once it has copied
+ *                      them out ("consumed"); a sender seeing 1 gets -EBUSY
+ *           +4 size    bytes of data, <= the controller's MTU (peer value:
+ *                      validated before use)
+ *           +8 data    EMU_MBOX_MTU_MAX bytes
+ *
+ * IPM device k (struct emu_ctl_ipm): box[r] holds the message registers read
+ * by role r (128 bytes each):
+ *
+ *   +0  full   nxp,imx-mu: bit i = data register i holds an unread word
+ *              (the MU's RF flag); ipc-emu,ipm: bit 0 = a message waits.
+ *              Set (atomic OR, release) by the sender after the data,
+ *              cleared (atomic AND, release) by the receiver after it read
+ *              the data (or at ipm_complete() with asynchronous completion)
+ *   +4  id     ipc-emu,ipm: the message id (imx-mu: the register index is
+ *              the id)
+ *   +8  size   ipc-emu,ipm: the `size` argument of the send (diagnostics)
+ *   +16 data   EMU_IPM_DATA_MAX bytes: imx-mu registers 0..3, or the
+ *              generic device's data
  *
  * Everything here may have been written by a buggy or hostile peer: readers
  * load a word once, validate it and use the local copy.
@@ -57,11 +93,14 @@
 #endif
 
 #define EMU_CTL_MAGIC 0x43455049u /* "IPEC" little-endian: IPc-Emu Control */
-#define EMU_CTL_VERSION 1u
+#define EMU_CTL_VERSION 2u
 #define EMU_CTL_NAME_LEN 128u    /* segment name incl. NUL */
 #define EMU_CTL_KICK (1u << 31)  /* local kick bit of a pending word */
 #define EMU_CTL_HEARTBEAT_MS 100 /* longest sleep of an interrupt thread */
 #define EMU_CTL_CHANNEL_MASK ((1u << EMU_MBOX_CHANNELS) - 1u)
+#define EMU_CTL_MBOX_MAX EMU_DT_MAX_MBOX /* MBOX controllers per link */
+#define EMU_CTL_IPM_MAX EMU_DT_MAX_IPM   /* IPM devices per link */
+#define EMU_CTL_IPM_REGS 4u              /* nxp,imx-mu: data registers per direction */
 
 struct emu_ctl_hdr {
 	uint32_t magic;       /* EMU_CTL_MAGIC; published last (release) */
@@ -84,10 +123,37 @@ struct emu_ctl_role {
 	uint8_t reserved[64 - 24];
 };
 
+struct emu_ctl_mbox_slot {
+	uint32_t full;
+	uint32_t size;
+	uint8_t data[EMU_MBOX_MTU_MAX];
+};
+
+struct emu_ctl_mbox {
+	_Alignas(64) uint32_t pending[2];
+	uint8_t reserved[64 - 8];
+	struct emu_ctl_mbox_slot slot[2][EMU_MBOX_CHANNELS];
+};
+
+struct emu_ctl_ipm_box {
+	_Alignas(64) uint32_t full;
+	uint32_t id;
+	uint32_t size;
+	uint32_t reserved0;
+	uint32_t data[EMU_IPM_DATA_MAX / 4];
+	uint8_t reserved1[128 - 16 - EMU_IPM_DATA_MAX];
+};
+
+struct emu_ctl_ipm {
+	struct emu_ctl_ipm_box box[2];
+};
+
 struct emu_ctl {
 	struct emu_ctl_hdr hdr;
 	struct emu_ctl_role role[2];
 	uint64_t app[2][EMU_APP_AREA_SIZE / sizeof(uint64_t)];
+	struct emu_ctl_mbox mbox[EMU_CTL_MBOX_MAX];
+	struct emu_ctl_ipm ipm[EMU_CTL_IPM_MAX];
 };
 
 static_assert(EMU_MBOX_CHANNELS <= 31, "bit 31 of a pending word is the kick bit");
@@ -105,7 +171,20 @@ static_assert(offsetof(struct emu_ctl, role) % 64 == 0, "role records are line-a
 static_assert(offsetof(struct emu_ctl, app) == 0x140, "app[] follows the role records");
 static_assert(EMU_APP_AREA_SIZE % 8 == 0, "app area is a whole number of u64");
 static_assert(offsetof(struct emu_ctl, app[1]) == 0x140 + EMU_APP_AREA_SIZE, "app[1]");
-static_assert(sizeof(struct emu_ctl) == 0x140 + 2 * EMU_APP_AREA_SIZE, "no tail padding");
+static_assert(offsetof(struct emu_ctl, mbox) == 0x140 + 2 * EMU_APP_AREA_SIZE, "mbox[] follows app[]");
+static_assert(offsetof(struct emu_ctl, mbox) % 64 == 0, "mbox[] is line-aligned");
+static_assert(sizeof(struct emu_ctl_mbox_slot) == 8 + EMU_MBOX_MTU_MAX, "slot: full, size, data");
+static_assert(offsetof(struct emu_ctl_mbox, slot) == 64, "slots follow the pending line");
+static_assert(sizeof(struct emu_ctl_mbox) == 4544, "an MBOX controller is 71 cache lines");
+static_assert(EMU_MBOX_MTU_MAX % 8 == 0, "slots stay 8-byte aligned");
+static_assert(sizeof(struct emu_ctl_ipm_box) == 128, "an IPM box is two cache lines");
+static_assert(offsetof(struct emu_ctl_ipm_box, data) == 16, "ipm box data");
+static_assert(EMU_IPM_DATA_MAX >= 4 * EMU_CTL_IPM_REGS, "imx-mu registers fit the data area");
+static_assert(EMU_IPM_DATA_MAX % 4 == 0, "IPM data is whole words");
+static_assert(offsetof(struct emu_ctl, ipm) == 0x940 + EMU_CTL_MBOX_MAX * 4544, "ipm[] follows mbox[]");
+static_assert(sizeof(struct emu_ctl) == 0x940 + EMU_CTL_MBOX_MAX * 4544 + EMU_CTL_IPM_MAX * 256,
+	      "no tail padding");
+static_assert(EMU_CTL_MBOX_MAX == 4 && EMU_CTL_IPM_MAX == 4, "the layout comment above");
 
 /*
  * Atomic read-modify-write and 64-bit words of the control block, in the

@@ -7,6 +7,7 @@
 #   BUILD_DIR=dir scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-2}
 status=0
@@ -33,7 +34,7 @@ for t in "$BUILD_DIR"/test_*; do
   # Criterion re-executes itself per test: --trace-children is required and
   # the exit code is meaningless (Criterion issue #137), so the logs decide.
   VALGRIND=1 valgrind -q --trace-children=yes --trace-children-skip='*/dtc,dtc' --leak-check=full \
-    --errors-for-leak-kinds=definite,indirect --fair-sched=yes \
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --fair-sched=yes \
     --log-file="$vgdir/$name.%p.log" "$t" --jobs=1 >/dev/null 2>"$vgdir/$name.stderr" || {
       echo "FAIL: $name under valgrind"; tail -5 "$vgdir/$name.stderr"; status=1; }
 done
@@ -43,6 +44,14 @@ if [ -n "$(find "$vgdir" -name '*.log' -size +0)" ]; then
 else
   echo "memcheck: 0 errors"
 fi
+
+step "Criterion suites in an ASan+UBSan build"
+cmake -S . -B "$BUILD_DIR-asan" -DIPC_EMU_WERROR=ON -DIPC_EMU_SANITIZE=ON >/dev/null
+cmake --build "$BUILD_DIR-asan" -j"$JOBS"
+(cd "$BUILD_DIR-asan" && \
+  ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp" \
+  ctest --output-on-failure -j"$JOBS") || status=1
 
 step "pytest scenarios"
 set +e

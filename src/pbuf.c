@@ -3,19 +3,22 @@
  * of length-prefixed packets in a region of shared memory, laid out byte
  * for byte as Zephyr's pbuf so that a Zephyr core can sit at the other end.
  *
- * A region of S bytes is cut into a reader part, a writer part and the ring.
- * The reader's words and the writer's words live in different data-cache
- * lines (when the line is at least W bytes), so each side flushes only what
- * it owns.  With H = 8 when the handshake word is used, else 4, and
- * W = max(dcache_alignment, H):
+ * A region of S bytes holds the reader's words, the writer's word and the
+ * ring.  With dcache_alignment set to the data-cache line size, rd_idx (and
+ * the handshake word) fill the reader's line and wr_idx opens the writer's,
+ * so each side cleans and invalidates only lines it owns.  With H = 8 when
+ * the handshake word is used, else 4, and W = max(dcache_alignment, H):
  *
- *   base                                                         base + S
- *   |<---- reader's line ---->|<--------- writer's line ... ---------->|
- *   +--------+--------+-------+--------+------------------------------+
- *   | rd_idx | hshake |  pad  | wr_idx | data[0 .. len-1]             |
- *   +--------+--------+-------+--------+------------------------------+
- *   0        4        8       W        W+4                  len = S-W-4
- *             (only with handshake)
+ *   0        4           8 .. W-1   W        W+4                          S
+ *   +--------+-----------+----------+--------+----------------------------+
+ *   | rd_idx | handshake | padding  | wr_idx | data[0 .. len-1]           |
+ *   +--------+-----------+----------+--------+----------------------------+
+ *   '---- written by the reader ----'-------- written by the writer -------'
+ *
+ *   Without handshake, padding starts at 4.  len = S - W - 4.  All words
+ *   are 32-bit in the CPU's byte order (little-endian on every target).
+ *   pbuf_tx_init() is the one writer-side store to rd_idx: it empties the
+ *   ring before any reader starts.
  *
  * Packets in data[] start at multiples of 4:
  *
@@ -136,16 +139,25 @@ static int validate_cfg(const struct pbuf_cfg *cfg)
 	return 0;
 }
 
+int pbuf_rx_init(struct pbuf *pb)
+{
+	if (pb == NULL || validate_cfg(pb->cfg) != 0) {
+		return -EINVAL;
+	}
+	pb->data.wr_idx = 0;
+	pb->data.rd_idx = 0;
+	return 0;
+}
+
 int pbuf_tx_init(struct pbuf *pb)
 {
 	const struct pbuf_cfg *cfg;
 
-	if (pb == NULL || validate_cfg(pb->cfg) != 0) {
+	/* The same checks and local reset as the reader, then the shared words. */
+	if (pbuf_rx_init(pb) != 0) {
 		return -EINVAL;
 	}
 	cfg = pb->cfg;
-	pb->data.wr_idx = 0;
-	pb->data.rd_idx = 0;
 	/* Pairs with the acquire of wr_idx in pbuf_read()/pbuf_get_initial_buf():
 	 * a reader sees an empty ring. */
 	ipc_store_release(cfg->wr_idx_loc, 0);
@@ -154,16 +166,6 @@ int pbuf_tx_init(struct pbuf *pb)
 	ipc_store_release(cfg->rd_idx_loc, 0);
 	port_cache_flush((void *)cfg->wr_idx_loc, sizeof(uint32_t));
 	port_cache_flush((void *)cfg->rd_idx_loc, sizeof(uint32_t));
-	return 0;
-}
-
-int pbuf_rx_init(struct pbuf *pb)
-{
-	if (pb == NULL || validate_cfg(pb->cfg) != 0) {
-		return -EINVAL;
-	}
-	pb->data.wr_idx = 0;
-	pb->data.rd_idx = 0;
 	return 0;
 }
 

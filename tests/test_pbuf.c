@@ -1016,6 +1016,7 @@ Test(hostile, reader_never_copies_out_of_bounds, .timeout = 60)
 		uint32_t rd = 4 * (rng() % (blen / 4));
 		uint32_t wr = (rng() & 1) ? 4 * (rng() % (blen / 4)) : bad_index(blen);
 		uint16_t hlen = (rng() & 1) ? (uint16_t)(rng() % (blen + 8)) : (uint16_t)rng();
+		uint32_t copied;
 		int rc;
 
 		/* Data bytes below 0x80: a copied PAT (0xA5) byte would be a guard. */
@@ -1043,8 +1044,8 @@ Test(hostile, reader_never_copies_out_of_bounds, .timeout = 60)
 		} else {
 			cr_assert_eq(le32(r.cfg.rd_idx_loc), rd, "consumed on error");
 		}
-		for (uint32_t i = rc > 0 ? (uint32_t)rc : 0; i < (rc > 0 ? (uint32_t)rc : 0) + OUT_GUARD;
-		     i++) {
+		copied = rc > 0 ? (uint32_t)rc : 0;
+		for (uint32_t i = copied; i < copied + OUT_GUARD; i++) {
 			cr_assert_eq((uint8_t)out[i], 0x5A, "wrote past the packet into the caller's buffer");
 		}
 		cr_assert_eq((uint8_t)out[OUT_CAP], 0x5A);

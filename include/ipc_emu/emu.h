@@ -91,13 +91,19 @@ void emu_segment_peer_status(const struct emu_segment *s, enum emu_role role,
 /* ------------------------------------------------------------------------
  * Cores: one emulated CPU per process (tests may run two in one process).
  * A core owns its pending-interrupt word and an interrupt thread that runs
- * mailbox callbacks; it exposes an emulated MBOX controller device
- * (signalling mode, EMU_MBOX_CHANNELS channels).  Sending on channel N sets
+ * mailbox and IPM callbacks.  It has one primary MBOX controller
+ * (emu_core_mbox(), EMU_MBOX_CHANNELS channels): sending on channel N sets
  * bit N of the peer core's pending word and rings its doorbell only if it
  * sleeps; signals coalesce; a signal on a disabled channel stays pending and
- * fires when the channel is enabled.
+ * fires when the channel is enabled.  On a bare core (no board) every
+ * channel of it is both outbound and inbound and it runs in signalling mode;
+ * emu_board_create() configures it from devicetree (name, channel count,
+ * MTU, direction of each channel) and adds the other MBOX controllers and
+ * the IPM devices of the devicetree (docs/mbox.md, docs/ipm.md).
  */
 #define EMU_MBOX_CHANNELS 31u
+#define EMU_MBOX_MTU_MAX 64u  /* largest ipc-emu,mtu of an MBOX controller (data mode) */
+#define EMU_IPM_DATA_MAX 64u  /* largest data size of an IPM device */
 struct emu_core;
 
 struct emu_core_stats {
@@ -125,6 +131,11 @@ void emu_core_set_busy_poll(struct emu_core *c, uint32_t us);
  */
 #define EMU_DT_MAX_INST 8
 #define EMU_DT_NAME_LEN 96
+#define EMU_DT_MAX_MBOX 4          /* MBOX controllers referenced by `mboxes` */
+#define EMU_DT_MAX_MBOX_USER 8     /* MBOX consumers: other nodes with `mboxes` */
+#define EMU_DT_MAX_USER_CHANNELS 8 /* `mboxes` specifiers of one consumer */
+#define EMU_DT_MAX_IPM 4           /* IPM devices */
+#define EMU_DT_CHAN_NAME_LEN 32    /* an `mbox-names` entry, NUL included */
 
 enum emu_backend { EMU_BACKEND_ICMSG = 1, EMU_BACKEND_ICBMSG = 2 };
 /* Same numbering as Zephyr's ICMsg unbound modes. */
@@ -148,33 +159,127 @@ struct emu_dt_inst {
 	uint32_t tx_blocks, rx_blocks;   /* ICBMsg only, else 0 */
 };
 
+/*
+ * An MBOX controller: a node referenced by an `mboxes` phandle (its
+ * compatible does not matter; `#mbox-cells` >= 1, the first cell is the
+ * channel).  Optional emulator properties: `ipc-emu,mtu` (0 = signalling
+ * only, the default; 1..EMU_MBOX_MTU_MAX = data mode) and `ipc-emu,channels`
+ * (1..EMU_MBOX_CHANNELS, default EMU_MBOX_CHANNELS).  The direction of each
+ * channel comes from how this devicetree uses it: the "tx" channel of an
+ * ICMsg/ICBMsg instance or a "tx" entry of a consumer's `mbox-names` is
+ * outbound, "rx" inbound, both if used both ways; an unused channel is
+ * neither (every call on it answers -EINVAL).
+ */
+struct emu_dt_mbox {
+	char node[EMU_DT_NAME_LEN]; /* path, e.g. "/soc/mbox@2a000" */
+	char label[32];             /* first node label, else the node name */
+	uint32_t index;     /* == position in plan->mbox[] and the control-block slot.
+			     * 0: the controller of the ICMsg/ICBMsg instances (or, without
+			     * instances, the first by label) = the core's primary controller,
+			     * emu_core_mbox(); the others follow in label order. */
+	uint32_t mtu;       /* ipc-emu,mtu */
+	uint32_t channels;  /* ipc-emu,channels */
+	uint32_t tx_mask;   /* bit N: channel N is outbound for this core */
+	uint32_t rx_mask;   /* bit N: channel N is inbound for this core */
+};
+
+/* One `mboxes` specifier of a consumer, with its `mbox-names` entry. */
+struct emu_dt_mbox_chan {
+	char name[EMU_DT_CHAN_NAME_LEN];
+	uint32_t mbox;      /* index into plan->mbox[] */
+	uint32_t channel;   /* first cell of the specifier */
+	bool tx;            /* name "tx" or ending in "-tx"/"_tx"; else "rx"/"-rx"/"_rx" */
+};
+
+/* An MBOX consumer: any enabled node with `mboxes` that is not an ICMsg or
+ * ICBMsg instance, e.g. Zephyr's samples' `compatible = "vnd,mbox-consumer"`.
+ * `mbox-names` is required, one name per specifier, each naming a direction. */
+struct emu_dt_mbox_user {
+	char node[EMU_DT_NAME_LEN];
+	char label[32];
+	unsigned n_chan;
+	struct emu_dt_mbox_chan chan[EMU_DT_MAX_USER_CHANNELS];
+};
+
+enum emu_ipm_kind {
+	EMU_IPM_GENERIC = 1, /* compatible "ipc-emu,ipm" */
+	EMU_IPM_IMX_MU = 2,  /* compatible "nxp,imx-mu" (Zephyr's drivers/ipm/ipm_imx.c) */
+};
+
+/*
+ * An IPM device.  "nxp,imx-mu": `ipc-emu,data-size` = <4>, <8> or <16>
+ * (CONFIG_IPM_IMX_MAX_DATA_SIZE_*, default 16) gives max id 3, 1 or 0;
+ * always both directions.  "ipc-emu,ipm": `data-size` (0..EMU_IPM_DATA_MAX,
+ * default 4), `max-id` (default 0xffffffff), `direction` = "tx", "rx" or
+ * "both" (default).  Matched with the peer's node by label.
+ */
+struct emu_dt_ipm {
+	char node[EMU_DT_NAME_LEN];
+	char label[32];
+	enum emu_ipm_kind kind;
+	uint32_t index;     /* == position in plan->ipm[] and the control-block slot (label order) */
+	uint32_t data_size; /* bytes: ipm_max_data_size_get() */
+	uint32_t max_id;    /* ipm_max_id_val_get() */
+	bool tx, rx;        /* this core may send / receive */
+};
+
 struct emu_dt_plan {
 	char source[256];  /* file name or "<default board: host>" */
 	unsigned n_inst;
 	struct emu_dt_inst inst[EMU_DT_MAX_INST];
-	uint64_t base;     /* lowest region address */
-	uint64_t size;     /* bytes from base to the end of the highest region */
+	uint64_t base;     /* lowest region address (0 without instances) */
+	uint64_t size;     /* bytes from base to the end of the highest region (0 without) */
+	unsigned n_mbox;
+	struct emu_dt_mbox mbox[EMU_DT_MAX_MBOX];
+	unsigned n_mbox_user;
+	struct emu_dt_mbox_user mbox_user[EMU_DT_MAX_MBOX_USER];
+	unsigned n_ipm;
+	struct emu_dt_ipm ipm[EMU_DT_MAX_IPM];
 };
 
 /* Compile and read a DTS file.  -ENOENT (no file), -EINVAL (bad tree; err says
  * which node/property), -ENOEXEC (dtc missing or failed; err has dtc's first
- * error line). */
+ * error line).  A tree needs at least one ICMsg/ICBMsg instance, IPM device or
+ * MBOX consumer with status "okay"; all ICMsg/ICBMsg instances must use one
+ * MBOX controller (the core's primary one). */
 int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen);
 /* Same from DTS text; `source` names it in messages. */
 int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
 		       size_t errlen);
-/* The peer's view of a plan: tx/rx regions, channels and block counts swapped. */
+/* The peer's view of a plan: tx/rx regions, channels and block counts
+ * swapped; MBOX channel directions (masks, consumers' "tx"/"rx" names) and
+ * IPM directions swapped. */
 void emu_dt_mirror(const struct emu_dt_plan *in, struct emu_dt_plan *out);
 /* Check that two plans (host, remote) describe the two ends of the same link:
  * same instances (matched by label), regions swapped, equal alignment and
  * mode-compatible unbound values, block counts swapped, channels swapped, no
- * overlap.  0 or -EINVAL with one line in err. */
+ * overlap; same MBOX controllers (by label: index, MTU, channel count, tx
+ * and rx masks swapped) and IPM devices (by label: kind, index, data size,
+ * max id, directions swapped).  0 or -EINVAL with one line in err. */
 int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *remote, char *err,
 		      size_t errlen);
-/* Built-in nRF5340-like board: DTS text of each core. */
+/*
+ * Built-in nRF5340-like board: DTS text of each core.  Devices (labels, as
+ * seen from the host; the remote's text is the mirror image):
+ *   ipc0                ICMsg, mbox channels 0 (tx) / 1 (rx)
+ *   ipc1                ICBMsg, mbox channels 2 (tx) / 3 (rx)
+ *   mbox                primary MBOX controller, signalling (MTU 0), 31 channels
+ *   mbox_data           MBOX controller in data mode: MTU 16, 4 channels
+ *   mbox_consumer       consumer: "tx" = <&mbox 4>, "rx" = <&mbox 5>
+ *   mbox_data_consumer  consumer: "tx" = <&mbox_data 0>, "rx" = <&mbox_data 1>
+ *   ipm0                ipc-emu,ipm: 4-byte data, max id 0xffffffff, both ways
+ * so that an IPM echo (emu_board_device(b, "ipm0")) and MBOX ping-pongs in
+ * signalling and data mode (emu_board_mbox_dt_spec(b, "mbox_consumer" or
+ * "mbox_data_consumer", "tx"/"rx")) run on it with the Zephyr APIs only.
+ */
 const char *emu_dt_default_board(enum emu_role role);
 /* Find an instance by label; NULL if absent. */
 const struct emu_dt_inst *emu_dt_find(const struct emu_dt_plan *plan, const char *label);
+/* Find an MBOX controller, MBOX consumer or IPM device by label; NULL if absent. */
+const struct emu_dt_mbox *emu_dt_find_mbox(const struct emu_dt_plan *plan, const char *label);
+const struct emu_dt_mbox_user *emu_dt_find_mbox_user(const struct emu_dt_plan *plan,
+						     const char *label);
+const struct emu_dt_ipm *emu_dt_find_ipm(const struct emu_dt_plan *plan, const char *label);
 
 /* ------------------------------------------------------------------------
  * Boards: the devices of one core built from its plan on a segment.
@@ -186,16 +291,37 @@ struct emu_board_opts {
 	uint32_t icmsg_mutex_timeout_ms;/* CONFIG_IPC_SERVICE_ICMSG_SHMEM_ACCESS_TO_MS, default 1 */
 	int unbound_override;           /* 0: from devicetree, else an enum emu_unbound */
 	uint32_t icbmsg_num_ept;        /* CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP, default 4 (1..254) */
+	bool ipm_callback_async;        /* CONFIG_IPM_CALLBACK_ASYNC: a received IPM message
+					 * stays unconsumed until ipm_complete() (default off:
+					 * consumed before the callback runs) */
 };
 void emu_board_opts_default(struct emu_board_opts *o);
 
 struct emu_board;
+struct mbox_dt_spec; /* ipc_emu/mbox.h */
+
+/* Build the devices of `plan` for `core` on `seg`: configure the core's
+ * primary MBOX controller (plan->mbox[0]), create the other MBOX controllers,
+ * the ICMsg/ICBMsg instances and the IPM devices.  One board per core at a
+ * time (-EBUSY).  -EINVAL with one line in err; -ENOMEM.  Not from the
+ * interrupt thread. */
 int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		     struct emu_core *core, const struct emu_board_opts *opts,
 		     struct emu_board **out, char *err, size_t errlen);
+/* Close the instances, remove the devices, return the primary MBOX
+ * controller to its bare state.  NULL is a no-op.  Not from the interrupt
+ * thread (it waits for running callbacks of the board's devices). */
 void emu_board_destroy(struct emu_board *b);
-/* DEVICE_DT_GET(DT_NODELABEL(label)) at run time; NULL if unknown. */
+/* DEVICE_DT_GET(DT_NODELABEL(label)) at run time: an ICMsg/ICBMsg instance
+ * (ipc_service API), an MBOX controller (mbox.h) or an IPM device (ipm.h);
+ * NULL if unknown.  Any thread. */
 const struct device *emu_board_device(struct emu_board *b, const char *label);
+/* MBOX_DT_SPEC_GET(DT_NODELABEL(node), name) at run time: the controller and
+ * channel of entry `name` of the `mbox-names` of the consumer labelled
+ * `node`.  0; -ENOENT (no such consumer or name); -EINVAL (NULL argument).
+ * Any thread. */
+int emu_board_mbox_dt_spec(struct emu_board *b, const char *node, const char *name,
+			   struct mbox_dt_spec *out);
 
 /* ------------------------------------------------------------------------
  * Faults.

@@ -92,7 +92,7 @@ struct pbuf {
 						    PBUF_INTERNAL_WR_OFFSET(dcache_align,     \
 									    use_handshake)), \
 		.dcache_alignment = (uint32_t)(dcache_align),                                 \
-		.len = (uint32_t)(size)-PBUF_INTERNAL_WR_OFFSET(dcache_align, use_handshake) - \
+		.len = (uint32_t)(size) - PBUF_INTERNAL_WR_OFFSET(dcache_align, use_handshake) - \
 		       _PBUF_IDX_SIZE,                                                        \
 		.data_loc = (uint8_t *)(mem_addr) +                                           \
 			    PBUF_INTERNAL_WR_OFFSET(dcache_align, use_handshake) + _PBUF_IDX_SIZE, \
@@ -107,9 +107,13 @@ struct pbuf {
  * Writer side: check the cfg, zero the local indices and the shared wr_idx
  * and rd_idx words (the ring becomes empty).  Call while the reader is not
  * reading (after a reset or a session change).
- * Returns 0, or -EINVAL if pb is NULL or the cfg is invalid (NULL pointers,
- * misaligned words, len < _PBUF_MIN_DATA_LEN or not a multiple of 4,
- * locations out of order, wr_idx not at rd_idx + max(dcache_alignment, 4)).
+ * Returns 0, or -EINVAL if pb is NULL or the cfg is invalid: a NULL
+ * location; max(dcache_alignment, 4) not a power of two; rd_idx or wr_idx
+ * not aligned to it; handshake or data not 4-aligned; len below
+ * _PBUF_MIN_DATA_LEN, not a multiple of 4 or above 0x7FFFFFF8 (a region
+ * smaller than its header wraps len); wr_idx not at rd_idx +
+ * max(dcache_alignment, 4); handshake not between them; data not after
+ * wr_idx.
  */
 int pbuf_tx_init(struct pbuf *pb);
 
