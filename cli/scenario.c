@@ -1497,7 +1497,14 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->full_mu, NULL);
-	pthread_cond_init(&s->full_cv, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->full_cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	/* Sleeps of a few tens of microseconds while a ring is full. */
 	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 

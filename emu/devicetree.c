@@ -803,8 +803,9 @@ bad_names:
 	return fail(c, in->node, "mbox-names", "must be \"tx\", \"rx\" (in either order)");
 }
 
-/* First label of the node from /__symbols__, else its name. */
-static int read_label(const struct ctx *c, int off, struct emu_dt_inst *in)
+/* First label of the node at `off` (path `node`) from /__symbols__, else its
+ * name, into label[size]. */
+static int read_label_of(const struct ctx *c, int off, const char *node, char *label, size_t size)
 {
 	int sym = fdt_path_offset(c->fdt, "/__symbols__");
 	const char *name;
@@ -818,12 +819,12 @@ static int read_label(const struct ctx *c, int off, struct emu_dt_inst *in)
 
 			if (!v || !name || len < 1 || memchr(v, '\0', (size_t)len) != v + len - 1)
 				continue;
-			if (strcmp(v, in->node) != 0)
+			if (strcmp(v, node) != 0)
 				continue;
-			if (strlen(name) >= sizeof in->label)
-				return fail(c, in->node, "label", "\"%.40s\" is longer than %zu characters",
-					    name, sizeof in->label - 1);
-			memcpy(in->label, name, strlen(name) + 1);
+			if (strlen(name) >= size)
+				return fail(c, node, "label", "\"%.40s\" is longer than %zu characters",
+					    name, size - 1);
+			memcpy(label, name, strlen(name) + 1);
 			return 0;
 		}
 		if (poff != -FDT_ERR_NOTFOUND)
@@ -833,14 +834,19 @@ static int read_label(const struct ctx *c, int off, struct emu_dt_inst *in)
 	}
 	name = fdt_get_name(c->fdt, off, &len);
 	if (!name)
-		return fail(c, in->node, "label", "%s", fdt_strerror(len));
-	if (len < 0 || (size_t)len >= sizeof in->label)
-		return fail(c, in->node, "label",
-			    "no label, and the node name is longer than %zu characters",
-			    sizeof in->label - 1);
-	memcpy(in->label, name, (size_t)len);
-	in->label[len] = '\0';
+		return fail(c, node, "label", "%s", fdt_strerror(len));
+	if (len < 0 || (size_t)len >= size)
+		return fail(c, node, "label",
+			    "no label, and the node name is longer than %zu characters", size - 1);
+	memcpy(label, name, (size_t)len);
+	label[len] = '\0';
 	return 0;
+}
+
+/* First label of the node from /__symbols__, else its name. */
+static int read_label(const struct ctx *c, int off, struct emu_dt_inst *in)
+{
+	return read_label_of(c, off, in->node, in->label, sizeof in->label);
 }
 
 static uint64_t round_up(uint64_t v, uint64_t pow2)
@@ -1044,34 +1050,555 @@ static int cross_check(const struct ctx *c, const struct emu_dt_plan *plan)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * MBOX controllers and consumers, IPM devices (docs/mbox.md, docs/ipm.md)
+ */
+
+#define COMPAT_IPM_IMX "nxp,imx-mu"
+#define COMPAT_IPM_EMU "ipc-emu,ipm"
+
+enum {
+	IMX_MU_BYTES = 16,           /* four 32-bit data registers per direction */
+	IMX_MU_DEFAULT_SIZE = 16,    /* CONFIG_IPM_IMX_MAX_DATA_SIZE default */
+	IPM_EMU_DEFAULT_SIZE = 4,
+};
+
+/* Scratch state of read_plan(): controllers in the order found. */
+struct scan {
+	int ctrl_off[EMU_DT_MAX_MBOX];
+	unsigned n_ctrl;
+	/* position in ctrl_off[] of each consumer channel / instance */
+	unsigned user_ctrl[EMU_DT_MAX_MBOX_USER][EMU_DT_MAX_USER_CHANNELS];
+	unsigned inst_ctrl[EMU_DT_MAX_INST];
+};
+
+/* 1 when status is absent, "okay" or "ok"; 0 otherwise; -EINVAL. */
+static int node_enabled(const struct ctx *c, int off)
+{
+	const char *status;
+	int rc = get_string(c, off, "status", &status);
+
+	if (rc < 0)
+		return rc;
+	return rc == 0 || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
+/* 1 if `compatible` lists `compat`, 0 if not (or absent), -EINVAL. */
+static int has_compat(const struct ctx *c, int off, const char *compat)
+{
+	int len;
+	const char *p = fdt_getprop(c->fdt, off, "compatible", &len);
+
+	if (!p) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return 0;
+		return fail_at(c, off, "compatible", "%s", fdt_strerror(len));
+	}
+	return fdt_stringlist_contains(p, len, compat) ? 1 : 0;
+}
+
+static int node_path(const struct ctx *c, int off, char *buf, size_t len)
+{
+	int rc = fdt_get_path(c->fdt, off, buf, (int)len);
+
+	if (rc < 0) {
+		char name[EMU_DT_NAME_LEN];
+
+		path_for_msg(c, off, name, sizeof name);
+		return fail(c, name, "compatible", "node path longer than %zu characters", len - 1);
+	}
+	return 0;
+}
+
+/* Position of controller node `off` in sc->ctrl_off[], added if new. */
+static int ctrl_slot(const struct ctx *c, struct scan *sc, int off, const char *user,
+		     unsigned *slot)
+{
+	for (unsigned i = 0; i < sc->n_ctrl; i++) {
+		if (sc->ctrl_off[i] == off) {
+			*slot = i;
+			return 0;
+		}
+	}
+	if (sc->n_ctrl == EMU_DT_MAX_MBOX)
+		return fail(c, user, "mboxes", "more than %d MBOX controllers", EMU_DT_MAX_MBOX);
+	sc->ctrl_off[sc->n_ctrl] = off;
+	*slot = sc->n_ctrl++;
+	return 0;
+}
+
+/* 1 outbound, 0 inbound, -1 unknown. */
+static int name_dir(const char *n)
+{
+	size_t l = strlen(n);
+
+	if (strcmp(n, "tx") == 0)
+		return 1;
+	if (strcmp(n, "rx") == 0)
+		return 0;
+	if (l > 3 && (n[l - 3] == '-' || n[l - 3] == '_')) {
+		if (strcmp(n + l - 2, "tx") == 0)
+			return 1;
+		if (strcmp(n + l - 2, "rx") == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* "tx" <-> "rx" in a direction name (the peer's view). */
+static void name_flip(char *n)
+{
+	size_t l = strnlen(n, EMU_DT_CHAN_NAME_LEN);
+
+	if (l >= 2 && l < EMU_DT_CHAN_NAME_LEN && (l == 2 || n[l - 3] == '-' || n[l - 3] == '_')) {
+		if (n[l - 2] == 't' && n[l - 1] == 'x')
+			n[l - 2] = 'r';
+		else if (n[l - 2] == 'r' && n[l - 1] == 'x')
+			n[l - 2] = 't';
+	}
+}
+
+/* A node with `mboxes` that is not an ICMsg/ICBMsg instance. */
+static int read_mbox_user(const struct ctx *c, int off, struct scan *sc, unsigned ui,
+			  struct emu_dt_mbox_user *u)
+{
+	const fdt32_t *p;
+	const char *names, *n;
+	int len, nlen, ncells, pos = 0, rc;
+	unsigned nspec = 0;
+
+	memset(u, 0, sizeof *u);
+	rc = node_path(c, off, u->node, sizeof u->node);
+	if (rc == 0)
+		rc = read_label_of(c, off, u->node, u->label, sizeof u->label);
+	if (rc < 0)
+		return rc;
+	p = fdt_getprop(c->fdt, off, "mboxes", &len);
+	if (!p)
+		return fail(c, u->node, "mboxes", "%s", fdt_strerror(len));
+	if (len % 4 != 0 || len == 0)
+		return fail(c, u->node, "mboxes", "%d bytes is not a whole number of cells", len);
+	ncells = len / 4;
+	while (pos < ncells) {
+		uint32_t mc = 1;
+		int ctrl;
+
+		if (nspec == EMU_DT_MAX_USER_CHANNELS)
+			return fail(c, u->node, "mboxes", "more than %d specifiers",
+				    EMU_DT_MAX_USER_CHANNELS);
+		rc = resolve(c, u->node, "mboxes", fdt32_ld(p + pos), &ctrl);
+		if (rc < 0)
+			return rc;
+		rc = get_u32(c, ctrl, "#mbox-cells", &mc);
+		if (rc < 0)
+			return rc;
+		if (mc < 1 || mc > MBOX_CELLS_MAX)
+			return fail_at(c, ctrl, "#mbox-cells",
+				       "%" PRIu32 " is not supported (1..%d; the first cell is the channel)",
+				       mc, MBOX_CELLS_MAX);
+		if ((uint32_t)(ncells - pos - 1) < mc)
+			return fail(c, u->node, "mboxes",
+				    "specifier %u is truncated (#mbox-cells is %" PRIu32 ")",
+				    nspec + 1, mc);
+		u->chan[nspec].channel = fdt32_ld(p + pos + 1);
+		if (u->chan[nspec].channel >= EMU_MBOX_CHANNELS)
+			return fail(c, u->node, "mboxes",
+				    "channel %" PRIu32 " is out of range (0..%u)",
+				    u->chan[nspec].channel, EMU_MBOX_CHANNELS - 1);
+		rc = ctrl_slot(c, sc, ctrl, u->node, &sc->user_ctrl[ui][nspec]);
+		if (rc < 0)
+			return rc;
+		pos += 1 + (int)mc;
+		nspec++;
+	}
+	u->n_chan = nspec;
+
+	names = fdt_getprop(c->fdt, off, "mbox-names", &nlen);
+	if (!names) {
+		if (nlen == -FDT_ERR_NOTFOUND)
+			return fail(c, u->node, "mbox-names",
+				    "missing (one name per mboxes specifier, e.g. \"tx\", \"rx\")");
+		return fail(c, u->node, "mbox-names", "%s", fdt_strerror(nlen));
+	}
+	if (nlen < 1 || names[nlen - 1] != '\0')
+		return fail(c, u->node, "mbox-names", "must be a list of strings");
+	n = names;
+	for (unsigned i = 0; i < nspec; i++) {
+		size_t l;
+		int d;
+
+		if (n >= names + nlen)
+			return fail(c, u->node, "mbox-names", "%u name(s) for %u mboxes specifiers",
+				    i, nspec);
+		l = strlen(n); /* the last byte is a NUL: stays inside */
+		if (l == 0 || l >= EMU_DT_CHAN_NAME_LEN)
+			return fail(c, u->node, "mbox-names", "name %u must have 1..%d characters",
+				    i + 1, EMU_DT_CHAN_NAME_LEN - 1);
+		d = name_dir(n);
+		if (d < 0)
+			return fail(c, u->node, "mbox-names",
+				    "\"%s\": cannot tell the direction (\"tx\", \"rx\", or a name "
+				    "ending in -tx, _tx, -rx, _rx)", n);
+		memcpy(u->chan[i].name, n, l + 1);
+		u->chan[i].tx = d == 1;
+		for (unsigned j = 0; j < i; j++) {
+			if (strcmp(u->chan[j].name, n) == 0)
+				return fail(c, u->node, "mbox-names", "\"%s\" appears twice", n);
+		}
+		n += l + 1;
+	}
+	if (n != names + nlen) {
+		unsigned extra = 0;
+
+		for (; n < names + nlen; n += strlen(n) + 1)
+			extra++;
+		return fail(c, u->node, "mbox-names", "%u name(s) for %u mboxes specifiers",
+			    nspec + extra, nspec);
+	}
+	return 0;
+}
+
+static int read_ipm(const struct ctx *c, int off, enum emu_ipm_kind kind, struct emu_dt_ipm *d)
+{
+	const char *s;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	d->kind = kind;
+	rc = node_path(c, off, d->node, sizeof d->node);
+	if (rc == 0)
+		rc = read_label_of(c, off, d->node, d->label, sizeof d->label);
+	if (rc < 0)
+		return rc;
+	if (kind == EMU_IPM_IMX_MU) {
+		d->data_size = IMX_MU_DEFAULT_SIZE;
+		rc = get_u32(c, off, "ipc-emu,data-size", &d->data_size);
+		if (rc < 0)
+			return rc;
+		if (d->data_size != 4 && d->data_size != 8 && d->data_size != 16)
+			return fail(c, d->node, "ipc-emu,data-size", "%" PRIu32
+				    " is not 4, 8 or 16 (CONFIG_IPM_IMX_MAX_DATA_SIZE_4/8/16)",
+				    d->data_size);
+		d->max_id = IMX_MU_BYTES / d->data_size - 1;
+		d->tx = d->rx = true;
+		return 0;
+	}
+	d->data_size = IPM_EMU_DEFAULT_SIZE;
+	rc = get_u32(c, off, "data-size", &d->data_size);
+	if (rc < 0)
+		return rc;
+	if (d->data_size > EMU_IPM_DATA_MAX)
+		return fail(c, d->node, "data-size", "%" PRIu32 " is above %u", d->data_size,
+			    EMU_IPM_DATA_MAX);
+	d->max_id = UINT32_MAX;
+	rc = get_u32(c, off, "max-id", &d->max_id);
+	if (rc < 0)
+		return rc;
+	d->tx = d->rx = true;
+	rc = get_string(c, off, "direction", &s);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		if (strcmp(s, "tx") == 0)
+			d->rx = false;
+		else if (strcmp(s, "rx") == 0)
+			d->tx = false;
+		else if (strcmp(s, "both") != 0)
+			return fail(c, d->node, "direction",
+				    "\"%.32s\" is not one of \"tx\", \"rx\", \"both\"", s);
+	}
+	return 0;
+}
+
+/* 1 and the kind for an enabled IPM node, 0 otherwise, -EINVAL. */
+static int classify_ipm(const struct ctx *c, int off, enum emu_ipm_kind *kind)
+{
+	int imx = has_compat(c, off, COMPAT_IPM_IMX), emu, en;
+
+	if (imx < 0)
+		return imx;
+	emu = has_compat(c, off, COMPAT_IPM_EMU);
+	if (emu < 0)
+		return emu;
+	if (!imx && !emu)
+		return 0;
+	if (imx && emu)
+		return fail_at(c, off, "compatible", "both " COMPAT_IPM_IMX " and " COMPAT_IPM_EMU);
+	en = node_enabled(c, off);
+	if (en <= 0)
+		return en;
+	*kind = imx ? EMU_IPM_IMX_MU : EMU_IPM_GENERIC;
+	return 1;
+}
+
+/* 1 for an enabled node with `mboxes` that is no ICMsg/ICBMsg instance. */
+static int classify_user(const struct ctx *c, int off)
+{
+	int len, rc;
+
+	if (!fdt_getprop(c->fdt, off, "mboxes", &len))
+		return len == -FDT_ERR_NOTFOUND ? 0 : fail_at(c, off, "mboxes", "%s",
+							      fdt_strerror(len));
+	rc = has_compat(c, off, COMPAT_ICMSG);
+	if (rc == 0)
+		rc = has_compat(c, off, COMPAT_ICBMSG);
+	if (rc != 0)
+		return rc < 0 ? rc : 0; /* an instance (maybe disabled): not a consumer */
+	return node_enabled(c, off);
+}
+
+/* One controller of the plan from its node. */
+static int read_ctrl(const struct ctx *c, int off, struct emu_dt_mbox *m)
+{
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	rc = node_path(c, off, m->node, sizeof m->node);
+	if (rc == 0)
+		rc = read_label_of(c, off, m->node, m->label, sizeof m->label);
+	if (rc < 0)
+		return rc;
+	rc = get_u32(c, off, "ipc-emu,mtu", &m->mtu);
+	if (rc < 0)
+		return rc;
+	if (m->mtu > EMU_MBOX_MTU_MAX)
+		return fail(c, m->node, "ipc-emu,mtu", "%" PRIu32 " is above %u", m->mtu,
+			    EMU_MBOX_MTU_MAX);
+	m->channels = EMU_MBOX_CHANNELS;
+	rc = get_u32(c, off, "ipc-emu,channels", &m->channels);
+	if (rc < 0)
+		return rc;
+	if (m->channels < 1 || m->channels > EMU_MBOX_CHANNELS)
+		return fail(c, m->node, "ipc-emu,channels", "%" PRIu32 " is out of range (1..%u)",
+			    m->channels, EMU_MBOX_CHANNELS);
+	return 0;
+}
+
+/* Record one use of channel `ch` of controller `k` by node `user`. */
+static int use_channel(const struct ctx *c, struct emu_dt_mbox *m,
+		       const char *owner[][2][EMU_MBOX_CHANNELS], unsigned k, uint32_t ch, bool tx,
+		       const char *user)
+{
+	const char *dir = tx ? "tx" : "rx";
+
+	if (ch >= m->channels)
+		return fail(c, user, "mboxes", "%s channel %" PRIu32 " is out of range of %s "
+			    "(ipc-emu,channels = %" PRIu32 ")", dir, ch, m->node, m->channels);
+	if (owner[k][tx][ch] != NULL && strcmp(owner[k][tx][ch], user) != 0)
+		return fail(c, user, "mboxes", "%s channel %" PRIu32 " of %s is also the %s channel of %s",
+			    dir, ch, m->node, dir, owner[k][tx][ch]);
+	owner[k][tx][ch] = user;
+	if (tx)
+		m->tx_mask |= 1u << ch;
+	else
+		m->rx_mask |= 1u << ch;
+	return 0;
+}
+
+/* Controllers: read, order (primary first, then by label), channel masks. */
+static int build_mbox(const struct ctx *c, struct emu_dt_plan *plan, struct scan *sc)
+{
+	const char *owner[EMU_DT_MAX_MBOX][2][EMU_MBOX_CHANNELS];
+	struct emu_dt_mbox tmp[EMU_DT_MAX_MBOX];
+	unsigned order[EMU_DT_MAX_MBOX], pos_of[EMU_DT_MAX_MBOX], primary = 0, n = 0;
+	int rc;
+
+	for (unsigned i = 0; i < sc->n_ctrl; i++) {
+		rc = read_ctrl(c, sc->ctrl_off[i], &tmp[i]);
+		if (rc < 0)
+			return rc;
+	}
+	if (plan->n_inst > 0) {
+		primary = sc->inst_ctrl[0];
+		for (unsigned i = 1; i < plan->n_inst; i++) {
+			if (sc->inst_ctrl[i] != primary)
+				return fail(c, plan->inst[i].node, "mboxes",
+					    "controller %s is not %s, the controller of %s: all "
+					    COMPAT_ICMSG "/" COMPAT_ICBMSG " instances share the "
+					    "core's primary MBOX controller in ipc-emu",
+					    plan->inst[i].mbox_node, plan->inst[0].mbox_node,
+					    plan->inst[0].node);
+		}
+	} else {
+		for (unsigned i = 1; i < sc->n_ctrl; i++) {
+			if (strcmp(tmp[i].label, tmp[primary].label) < 0)
+				primary = i;
+		}
+	}
+	if (sc->n_ctrl > 0)
+		order[n++] = primary;
+	/* the others by label: insertion sort of at most 3 */
+	for (unsigned i = 0; i < sc->n_ctrl; i++) {
+		unsigned j;
+
+		if (i == primary)
+			continue;
+		for (j = n; j > 1 && strcmp(tmp[order[j - 1]].label, tmp[i].label) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		plan->mbox[k] = tmp[order[k]];
+		plan->mbox[k].index = k;
+		pos_of[order[k]] = k;
+		for (unsigned j = 0; j < k; j++) {
+			if (strcmp(plan->mbox[j].label, plan->mbox[k].label) == 0)
+				return fail(c, plan->mbox[k].node, "label",
+					    "\"%s\" is also the label of %s", plan->mbox[k].label,
+					    plan->mbox[j].node);
+		}
+	}
+	plan->n_mbox = n;
+
+	memset(owner, 0, sizeof owner);
+	for (unsigned i = 0; i < plan->n_inst; i++) {
+		const struct emu_dt_inst *in = &plan->inst[i];
+
+		rc = use_channel(c, &plan->mbox[0], owner, 0, in->mbox_tx, true, in->node);
+		if (rc == 0)
+			rc = use_channel(c, &plan->mbox[0], owner, 0, in->mbox_rx, false, in->node);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned u = 0; u < plan->n_mbox_user; u++) {
+		struct emu_dt_mbox_user *us = &plan->mbox_user[u];
+
+		for (unsigned i = 0; i < us->n_chan; i++) {
+			unsigned k = pos_of[sc->user_ctrl[u][i]];
+
+			us->chan[i].mbox = k;
+			rc = use_channel(c, &plan->mbox[k], owner, k, us->chan[i].channel,
+					 us->chan[i].tx, us->node);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* IPM devices in label order; their index is their position. */
+static int order_ipm(const struct ctx *c, struct emu_dt_plan *plan)
+{
+	for (unsigned i = 1; i < plan->n_ipm; i++) {
+		struct emu_dt_ipm x = plan->ipm[i];
+		unsigned j;
+
+		for (j = i; j > 0 && strcmp(plan->ipm[j - 1].label, x.label) > 0; j--)
+			plan->ipm[j] = plan->ipm[j - 1];
+		plan->ipm[j] = x;
+	}
+	for (unsigned i = 0; i < plan->n_ipm; i++) {
+		plan->ipm[i].index = i;
+		if (i > 0 && strcmp(plan->ipm[i - 1].label, plan->ipm[i].label) == 0)
+			return fail(c, plan->ipm[i].node, "label", "\"%s\" is also the label of %s",
+				    plan->ipm[i].label, plan->ipm[i - 1].node);
+	}
+	return 0;
+}
+
+/* Labels are how devices are found (emu_board_device): unique across kinds. */
+static int unique_labels(const struct ctx *c, const struct emu_dt_plan *plan)
+{
+	const char *label[EMU_DT_MAX_INST + EMU_DT_MAX_MBOX + EMU_DT_MAX_MBOX_USER + EMU_DT_MAX_IPM];
+	const char *node[sizeof label / sizeof label[0]];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < plan->n_inst; i++, n++) {
+		label[n] = plan->inst[i].label;
+		node[n] = plan->inst[i].node;
+	}
+	for (unsigned i = 0; i < plan->n_mbox; i++, n++) {
+		label[n] = plan->mbox[i].label;
+		node[n] = plan->mbox[i].node;
+	}
+	for (unsigned i = 0; i < plan->n_mbox_user; i++, n++) {
+		label[n] = plan->mbox_user[i].label;
+		node[n] = plan->mbox_user[i].node;
+	}
+	for (unsigned i = 0; i < plan->n_ipm; i++, n++) {
+		label[n] = plan->ipm[i].label;
+		node[n] = plan->ipm[i].node;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned j = 0; j < i; j++) {
+			if (strcmp(label[i], label[j]) == 0)
+				return fail(c, node[i], "label", "\"%s\" is also the label of %s",
+					    label[i], node[j]);
+		}
+	}
+	return 0;
+}
+
 static int read_plan(const struct ctx *c, struct emu_dt_plan *plan)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
 	int depth = 0, off, rc;
+	struct scan sc;
 
+	memset(&sc, 0, sizeof sc);
 	for (off = fdt_next_node(c->fdt, -1, &depth); off >= 0;
 	     off = fdt_next_node(c->fdt, off, &depth)) {
 		enum emu_backend backend = EMU_BACKEND_ICMSG;
+		enum emu_ipm_kind kind = EMU_IPM_GENERIC;
 
 		rc = classify(c, off, &backend);
 		if (rc < 0)
 			return rc;
-		if (rc == 0)
+		if (rc == 1) {
+			struct emu_dt_inst *in = &plan->inst[plan->n_inst];
+
+			if (plan->n_inst == EMU_DT_MAX_INST)
+				return fail_at(c, off, "compatible", "more than %d IPC instances",
+					       EMU_DT_MAX_INST);
+			rc = read_inst(c, off, backend, in);
+			if (rc == 0)
+				rc = ctrl_slot(c, &sc, fdt_path_offset(c->fdt, in->mbox_node),
+					       in->node, &sc.inst_ctrl[plan->n_inst]);
+			if (rc < 0)
+				return rc;
+			plan->n_inst++;
 			continue;
-		if (plan->n_inst == EMU_DT_MAX_INST)
-			return fail_at(c, off, "compatible", "more than %d IPC instances",
-				       EMU_DT_MAX_INST);
-		rc = read_inst(c, off, backend, &plan->inst[plan->n_inst]);
+		}
+		rc = classify_ipm(c, off, &kind);
 		if (rc < 0)
 			return rc;
-		plan->n_inst++;
+		if (rc == 1) {
+			if (plan->n_ipm == EMU_DT_MAX_IPM)
+				return fail_at(c, off, "compatible", "more than %d IPM devices",
+					       EMU_DT_MAX_IPM);
+			rc = read_ipm(c, off, kind, &plan->ipm[plan->n_ipm]);
+			if (rc < 0)
+				return rc;
+			plan->n_ipm++;
+			continue;
+		}
+		rc = classify_user(c, off);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (plan->n_mbox_user == EMU_DT_MAX_MBOX_USER)
+				return fail_at(c, off, "mboxes", "more than %d MBOX consumers",
+					       EMU_DT_MAX_MBOX_USER);
+			rc = read_mbox_user(c, off, &sc, plan->n_mbox_user,
+					    &plan->mbox_user[plan->n_mbox_user]);
+			if (rc < 0)
+				return rc;
+			plan->n_mbox_user++;
+		}
 	}
 	if (off != -FDT_ERR_NOTFOUND)
 		return fail(c, "/", "structure", "%s", fdt_strerror(off));
-	if (plan->n_inst == 0)
+	if (plan->n_inst == 0 && plan->n_ipm == 0 && plan->n_mbox_user == 0)
 		return fail(c, "/", "compatible", "no " COMPAT_ICMSG " or " COMPAT_ICBMSG
-			    " node with status \"okay\"");
+			    " node with status \"okay\" (nor an IPM device or MBOX consumer)");
 	rc = cross_check(c, plan);
+	if (rc == 0)
+		rc = build_mbox(c, plan, &sc);
+	if (rc == 0)
+		rc = order_ipm(c, plan);
+	if (rc == 0)
+		rc = unique_labels(c, plan);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < plan->n_inst; i++) {
@@ -1084,8 +1611,8 @@ static int read_plan(const struct ctx *c, struct emu_dt_plan *plan)
 				hi = r[k]->addr + r[k]->size;
 		}
 	}
-	plan->base = lo;
-	plan->size = hi - lo;
+	plan->base = plan->n_inst ? lo : 0;
+	plan->size = plan->n_inst ? hi - lo : 0;
 	return 0;
 }
 
@@ -1203,6 +1730,34 @@ void emu_dt_mirror(const struct emu_dt_plan *in, struct emu_dt_plan *out)
 		x->tx_blocks = x->rx_blocks;
 		x->rx_blocks = t;
 	}
+	if (m.n_mbox > EMU_DT_MAX_MBOX)
+		m.n_mbox = EMU_DT_MAX_MBOX;
+	for (unsigned i = 0; i < m.n_mbox; i++) {
+		uint32_t t = m.mbox[i].tx_mask;
+
+		m.mbox[i].tx_mask = m.mbox[i].rx_mask;
+		m.mbox[i].rx_mask = t;
+	}
+	if (m.n_mbox_user > EMU_DT_MAX_MBOX_USER)
+		m.n_mbox_user = EMU_DT_MAX_MBOX_USER;
+	for (unsigned i = 0; i < m.n_mbox_user; i++) {
+		struct emu_dt_mbox_user *u = &m.mbox_user[i];
+
+		if (u->n_chan > EMU_DT_MAX_USER_CHANNELS)
+			u->n_chan = EMU_DT_MAX_USER_CHANNELS;
+		for (unsigned k = 0; k < u->n_chan; k++) {
+			u->chan[k].tx = !u->chan[k].tx;
+			name_flip(u->chan[k].name);
+		}
+	}
+	if (m.n_ipm > EMU_DT_MAX_IPM)
+		m.n_ipm = EMU_DT_MAX_IPM;
+	for (unsigned i = 0; i < m.n_ipm; i++) {
+		bool t = m.ipm[i].tx;
+
+		m.ipm[i].tx = m.ipm[i].rx;
+		m.ipm[i].rx = t;
+	}
 	*out = m;
 }
 
@@ -1218,6 +1773,48 @@ const struct emu_dt_inst *emu_dt_find(const struct emu_dt_plan *plan, const char
 	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
 		if (memcmp(plan->inst[i].label, label, n + 1) == 0)
 			return &plan->inst[i];
+	}
+	return NULL;
+}
+
+/* Labels in plans from callers are not trusted to be terminated. */
+static bool label_is(const char *field, size_t size, const char *label, size_t n)
+{
+	return n < size && memcmp(field, label, n) == 0 && field[n] == '\0';
+}
+
+const struct emu_dt_mbox *emu_dt_find_mbox(const struct emu_dt_plan *plan, const char *label)
+{
+	if (!plan || !label)
+		return NULL;
+	for (unsigned i = 0; i < plan->n_mbox && i < EMU_DT_MAX_MBOX; i++) {
+		if (label_is(plan->mbox[i].label, sizeof plan->mbox[i].label, label, strlen(label)))
+			return &plan->mbox[i];
+	}
+	return NULL;
+}
+
+const struct emu_dt_mbox_user *emu_dt_find_mbox_user(const struct emu_dt_plan *plan,
+						     const char *label)
+{
+	if (!plan || !label)
+		return NULL;
+	for (unsigned i = 0; i < plan->n_mbox_user && i < EMU_DT_MAX_MBOX_USER; i++) {
+		const struct emu_dt_mbox_user *u = &plan->mbox_user[i];
+
+		if (label_is(u->label, sizeof u->label, label, strlen(label)))
+			return u;
+	}
+	return NULL;
+}
+
+const struct emu_dt_ipm *emu_dt_find_ipm(const struct emu_dt_plan *plan, const char *label)
+{
+	if (!plan || !label)
+		return NULL;
+	for (unsigned i = 0; i < plan->n_ipm && i < EMU_DT_MAX_IPM; i++) {
+		if (label_is(plan->ipm[i].label, sizeof plan->ipm[i].label, label, strlen(label)))
+			return &plan->ipm[i];
 	}
 	return NULL;
 }
@@ -1352,6 +1949,147 @@ static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
 	return 0;
 }
 
+static int pair_mbox(const struct pair *p, const struct emu_dt_mbox *hm,
+		     const struct emu_dt_mbox *rm)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hm->node);
+
+	if (rm->index != hm->index)
+		return pfail(p, rm->node, sizeof rm->node, "label",
+			     "MBOX controller #%" PRIu32 " here but #%" PRIu32 " in %.*s %.*s (#0 is"
+			     " the controller of the ICMsg/ICBMsg instances, the others follow in "
+			     "label order)", rm->index, hm->index, hl, H, nl, hm->node);
+	if (rm->mtu != hm->mtu)
+		return pfail(p, rm->node, sizeof rm->node, "ipc-emu,mtu", "%" PRIu32
+			     " differs from %.*s %.*s (%" PRIu32 ")", rm->mtu, hl, H, nl, hm->node,
+			     hm->mtu);
+	if (rm->channels != hm->channels)
+		return pfail(p, rm->node, sizeof rm->node, "ipc-emu,channels", "%" PRIu32
+			     " differs from %.*s %.*s (%" PRIu32 ")", rm->channels, hl, H, nl,
+			     hm->node, hm->channels);
+	if (rm->tx_mask != hm->rx_mask)
+		return pfail(p, rm->node, sizeof rm->node, "mboxes", "outbound channels 0x%" PRIx32
+			     " are not the inbound channels of %.*s %.*s (0x%" PRIx32 ")",
+			     rm->tx_mask, hl, H, nl, hm->node, hm->rx_mask);
+	if (rm->rx_mask != hm->tx_mask)
+		return pfail(p, rm->node, sizeof rm->node, "mboxes", "inbound channels 0x%" PRIx32
+			     " are not the outbound channels of %.*s %.*s (0x%" PRIx32 ")",
+			     rm->rx_mask, hl, H, nl, hm->node, hm->tx_mask);
+	return 0;
+}
+
+/* Same controllers (by label) with swapped directions. */
+static int pair_mboxes(const struct pair *p)
+{
+	const struct emu_dt_plan *h = p->h, *r = p->r;
+	unsigned hn = h->n_mbox < EMU_DT_MAX_MBOX ? h->n_mbox : EMU_DT_MAX_MBOX;
+	unsigned rn = r->n_mbox < EMU_DT_MAX_MBOX ? r->n_mbox : EMU_DT_MAX_MBOX;
+	int rc;
+
+	for (unsigned i = 0; i < hn; i++) {
+		const struct emu_dt_mbox *hm = &h->mbox[i];
+		char label[sizeof hm->label];
+		const struct emu_dt_mbox *rm;
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hm->label), hm->label);
+		rm = emu_dt_find_mbox(r, label);
+		if (!rm)
+			return pfail(p, "/", 2, "mboxes",
+				     "no MBOX controller labelled \"%s\" (%.*s has %.*s)", label,
+				     FIELD_LEN(h->source), h->source, FIELD_LEN(hm->node), hm->node);
+		rc = pair_mbox(p, hm, rm);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < rn; i++) {
+		const struct emu_dt_mbox *rm = &r->mbox[i];
+		char label[sizeof rm->label];
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(rm->label), rm->label);
+		if (!emu_dt_find_mbox(h, label))
+			return pfail(p, rm->node, sizeof rm->node, "label",
+				     "\"%s\" has no MBOX controller in %.*s", label,
+				     FIELD_LEN(h->source), h->source);
+	}
+	return 0;
+}
+
+static const char *ipm_compat(enum emu_ipm_kind k)
+{
+	return k == EMU_IPM_IMX_MU ? COMPAT_IPM_IMX : k == EMU_IPM_GENERIC ? COMPAT_IPM_EMU : "?";
+}
+
+static const char *ipm_dir(const struct emu_dt_ipm *d)
+{
+	return d->tx && d->rx ? "both" : d->tx ? "tx" : d->rx ? "rx" : "none";
+}
+
+static int pair_ipm(const struct pair *p, const struct emu_dt_ipm *hd, const struct emu_dt_ipm *rd)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hd->node);
+
+	if (rd->kind != hd->kind)
+		return pfail(p, rd->node, sizeof rd->node, "compatible", "%s, but %.*s %.*s is %s",
+			     ipm_compat(rd->kind), hl, H, nl, hd->node, ipm_compat(hd->kind));
+	if (rd->index != hd->index)
+		return pfail(p, rd->node, sizeof rd->node, "label",
+			     "IPM device #%" PRIu32 " here but #%" PRIu32 " in %.*s %.*s (IPM devices"
+			     " are numbered in label order)", rd->index, hd->index, hl, H, nl,
+			     hd->node);
+	if (rd->data_size != hd->data_size)
+		return pfail(p, rd->node, sizeof rd->node,
+			     rd->kind == EMU_IPM_IMX_MU ? "ipc-emu,data-size" : "data-size",
+			     "%" PRIu32 " differs from %.*s %.*s (%" PRIu32 ")", rd->data_size, hl, H,
+			     nl, hd->node, hd->data_size);
+	if (rd->max_id != hd->max_id)
+		return pfail(p, rd->node, sizeof rd->node, "max-id", "%" PRIu32
+			     " differs from %.*s %.*s (%" PRIu32 ")", rd->max_id, hl, H, nl,
+			     hd->node, hd->max_id);
+	if (rd->tx != hd->rx || rd->rx != hd->tx)
+		return pfail(p, rd->node, sizeof rd->node, "direction",
+			     "\"%s\" does not mirror \"%s\" of %.*s %.*s (tx pairs with rx, both "
+			     "with both)", ipm_dir(rd), ipm_dir(hd), hl, H, nl, hd->node);
+	return 0;
+}
+
+/* Same IPM devices (by label), same geometry, swapped directions. */
+static int pair_ipms(const struct pair *p)
+{
+	const struct emu_dt_plan *h = p->h, *r = p->r;
+	unsigned hn = h->n_ipm < EMU_DT_MAX_IPM ? h->n_ipm : EMU_DT_MAX_IPM;
+	unsigned rn = r->n_ipm < EMU_DT_MAX_IPM ? r->n_ipm : EMU_DT_MAX_IPM;
+	int rc;
+
+	for (unsigned i = 0; i < hn; i++) {
+		const struct emu_dt_ipm *hd = &h->ipm[i];
+		char label[sizeof hd->label];
+		const struct emu_dt_ipm *rd;
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hd->label), hd->label);
+		rd = emu_dt_find_ipm(r, label);
+		if (!rd)
+			return pfail(p, "/", 2, "compatible",
+				     "no IPM device labelled \"%s\" (%.*s has %.*s)", label,
+				     FIELD_LEN(h->source), h->source, FIELD_LEN(hd->node), hd->node);
+		rc = pair_ipm(p, hd, rd);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < rn; i++) {
+		const struct emu_dt_ipm *rd = &r->ipm[i];
+		char label[sizeof rd->label];
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(rd->label), rd->label);
+		if (!emu_dt_find_ipm(h, label))
+			return pfail(p, rd->node, sizeof rd->node, "label",
+				     "\"%s\" has no IPM device in %.*s", label,
+				     FIELD_LEN(h->source), h->source);
+	}
+	return 0;
+}
+
 /* Overlaps inside one plan (plans may come from elsewhere than our loader). */
 static int pair_overlaps(const struct pair *p, const struct emu_dt_plan *pl)
 {
@@ -1430,5 +2168,8 @@ int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *
 				     "\"%s\" has no instance in %.*s", label,
 				     FIELD_LEN(host->source), host->source);
 	}
-	return 0;
+	rc = pair_mboxes(&p);
+	if (rc == 0)
+		rc = pair_ipms(&p);
+	return rc;
 }

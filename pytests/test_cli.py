@@ -126,9 +126,13 @@ def test_small_rx_buffer_and_odd_count(cli, tmp_path):
 
 @pytest.mark.timeout(120)
 def test_icbmsg_backend(cli, tmp_path):
-    res, rep = run_json(cli, tmp_path, "--backend", "icbmsg", "--messages", 2000)
+    # One endpoint: the counts of an ICMsg run.  (Several endpoints, the
+    # default for icbmsg, are covered by test_icbmsg_cli.py.)
+    res, rep = run_json(cli, tmp_path, "--backend", "icbmsg", "--endpoints", 1,
+                        "--messages", 2000)
     assert_clean_pass(res, rep, 2000)
     assert rep["backend"] == "icbmsg" and rep["instance"] == "ipc1"
+    assert rep["endpoints"] == 1 and rep["blocks_in_use_at_end"] == 0
 
 
 @pytest.mark.timeout(60)
@@ -293,7 +297,8 @@ def test_help_and_version(cli):
     res = cli("run", "--help")
     for opt in ("--dts", "--backend", "--instance", "--unbound", "--messages", "--json",
                 "--doorbell", "--valgrind", "--rx-in-isr", "--rx-buf-size", "--seed",
-                "--kill-random", "--timeout", "--quiet"):
+                "--kill-random", "--timeout", "--quiet", "--endpoints", "--nocopy",
+                "--scenario"):
         assert opt in res.stdout, opt
     assert "default" in res.stdout and "examples:" in res.stdout
 

@@ -345,7 +345,7 @@ static int send_control(struct icbmsg_data *d, enum icbmsg_msg_type type, uint8_
 	rc = icmsg_send(&d->conf->control_config, &d->control_data, msg, MSG_LEN);
 	port_mutex_unlock(d->mutex);
 	if (rc < 0) {
-		port_log(PORT_LOG_ERR, "icbmsg: cannot send control message %u (%d)", type, rc);
+		port_log(PORT_LOG_ERR, "icbmsg: cannot send control message %u (%d)", (unsigned)type, rc);
 	}
 	return rc;
 }
@@ -548,7 +548,7 @@ static void received_data(struct icbmsg_data *d, uint32_t index, uint8_t addr)
 
 	if (buffer == NULL) {
 		stat_inc(d, STAT_RX_INVALID);
-		port_log(PORT_LOG_ERR, "icbmsg: invalid data block %u from the peer", index);
+		port_log(PORT_LOG_ERR, "icbmsg: invalid data block %u from the peer", (unsigned)index);
 		return;
 	}
 	ept = rx_ept(d, addr);
@@ -572,7 +572,7 @@ static void received_release(struct icbmsg_data *d, uint32_t index, uint8_t addr
 	if (buffer_validate(&d->conf->tx, index, &size, false) == NULL ||
 	    release_tx_blocks(d, index, size, -1) < 0) {
 		stat_inc(d, STAT_RX_INVALID);
-		port_log(PORT_LOG_ERR, "icbmsg: invalid release of block %u from the peer", index);
+		port_log(PORT_LOG_ERR, "icbmsg: invalid release of block %u from the peer", (unsigned)index);
 		return;
 	}
 	port_crash_point("icbmsg_release_after_free");

@@ -172,6 +172,15 @@ int port_work_create(struct port_work **out, port_work_fn fn, void *arg)
 	return -ENOMEM;
 }
 
+/* One execution context here: every queue runs items the same way. */
+int port_work_create_on(struct port_work **out, port_work_fn fn, void *arg, unsigned queue)
+{
+	if (queue >= PORT_WORKQ_COUNT) {
+		return -EINVAL;
+	}
+	return port_work_create(out, fn, arg);
+}
+
 void port_work_destroy(struct port_work *w)
 {
 	if (w != NULL) {
