@@ -125,7 +125,8 @@ void cli_help_run(FILE *f)
 		"                         it on the same segment (default: 0).  Kills land at\n"
 		"                         random points of the echo phase, the last one early in\n"
 		"                         the stream phase, each after the previous re-bond.\n"
-		"                         Needs --unbound enable|detect to pass (ICMsg)\n"
+		"                         Needs --unbound enable|detect to pass (ICMsg;\n"
+		"                         classic ICBMsg has no sessions: a kill fails the run)\n"
 		"  --timeout SEC          kill both peers and report a hang after SEC seconds\n"
 		"                         (default: 120, x20 under --valgrind; 0: none)\n"
 		"  --help                 this text\n"
@@ -140,8 +141,8 @@ void cli_help_run(FILE *f)
 		"\n"
 		"exit status: 0 passed, 1 an invariant failed (corrupted, duplicated, reordered\n"
 		"or lost messages, ICBMsg blocks left in use, a peer failed, valgrind errors,\n"
-		"hang), 2 usage or\n"
-		"configuration error, 77 skipped, 128+N interrupted by signal N.\n");
+		"hang), 2 usage or configuration error, 77 skipped, 128+N interrupted by\n"
+		"signal N.\n");
 }
 
 void cli_help_peer(FILE *f)

@@ -10,10 +10,15 @@
  * needs (echo requests/replies, bound/unbound, the peer's DONE, held RX
  * buffers) over under the lane's `mu` + `cv`.
  *
- * No-copy and holding (ICBMsg): a callback holds an RX buffer only while its
- * lane is not about to block; a lane releases what it holds before it waits
- * forever for a TX buffer, while a copy send finds no room, and whenever it
- * is idle.  So the two sides can never wait for each other's blocks.
+ * No-copy and holding (ICBMsg, --nocopy): a callback holds some STREAM
+ * buffers, at most HOLD_MAX per lane and never more than half of the peer's
+ * blocks in all, and not while its lane waits forever for a TX buffer; a lane
+ * releases what it held for HOLD_TICKS iterations, and everything before it
+ * waits forever for a TX buffer, while a copy send finds no room, and
+ * whenever it is idle.  So the two sides never wait for each other's blocks
+ * for longer than a K_MSEC wait.  Scenario exhaustion instead holds every
+ * STREAM buffer until the peer reports -EAGAIN and -ENOMEM (exh_poll), and
+ * all its waits are K_MSEC(50).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -88,7 +93,7 @@ struct lane {
 	uint64_t echo_rx_ns;
 	uint32_t echo_q[ECHO_QUEUE_LEN]; /* remote: request seqs to answer */
 	unsigned q_head, q_tail;
-	bool blocking;           /* about to wait forever: callbacks must not hold */
+	bool blocking;           /* in get_tx_buffer: callbacks must not hold */
 	bool wake;               /* an event the idle wait must not miss */
 	struct hold_ent *held;
 	unsigned n_held;         /* also read without mu (hint) */
@@ -134,7 +139,6 @@ struct scn {
 	/* __atomic: */
 	unsigned lanes_echo_done;
 	unsigned lanes_finished;
-	unsigned lanes_released;
 	unsigned lanes_exited;
 	bool stop;            /* a lane failed: the others give up */
 	uint64_t held_blocks; /* RX blocks held by all lanes */
@@ -320,6 +324,17 @@ static void lane_err(const struct lane *l, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static bool exh_debug; /* set before the lanes start */
+
+/* IPC_EMU_DEBUG_EXH=1: trace the exhaustion hand-over on stderr. */
+static void exh_trace(const struct lane *l, const char *what, uint64_t a, uint64_t b)
+{
+	if (exh_debug) {
+		fprintf(stderr, "exh %.6f %s %s: %s %" PRIu64 " %" PRIu64 "\n",
+			(double)scn_now_ns() / 1e9, scn_role_name(l->s->role), l->name, what, a, b);
+	}
+}
+
 /* ------------------------------------------------------------ callbacks -- */
 
 static void on_bound(void *priv)
@@ -456,7 +471,10 @@ static void maybe_hold(struct lane *l, const uint8_t *m, size_t len, uint32_t se
 		}
 		cap = l->held_cap;
 	} else if (s->nocopy) {
-		if ((mix64(msg_key(s, s->peer_role, l->idx, seq) ^ HOLD_SALT) & 3u) != 0) {
+		/* Some buffers, and never so many that the sender runs dry. */
+		if ((mix64(msg_key(s, s->peer_role, l->idx, seq) ^ HOLD_SALT) & 3u) != 0 ||
+		    __atomic_load_n(&s->held_blocks, __ATOMIC_RELAXED) + rx_blocks_of(s, len) >
+			    s->rx_block_count / 2) {
 			return;
 		}
 		cap = HOLD_MAX;
@@ -634,14 +652,19 @@ static void exh_poll(struct lane *l)
 		    now - t0 < EXH_GRACE_NS) {
 			return;
 		}
+		/* Say so before the first release goes out: every send the
+		 * releases make possible then sees the flag (a lane may be
+		 * preempted between its releases and anything after them). */
+		scn_set(&s->me->exh_released, 1);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		__atomic_store_n(&s->exh_go, true, __ATOMIC_RELEASE);
+		exh_trace(l, "go: held blocks / since codes ns",
+			  __atomic_load_n(&s->held_blocks, __ATOMIC_RELAXED), now - t0);
 	}
 	if (!l->exh_released) {
+		exh_trace(l, "releasing: held entries", l->n_held, 0);
 		release_held(l, true);
 		l->exh_released = true;
-		if (__atomic_add_fetch(&s->lanes_released, 1, __ATOMIC_RELAXED) == s->k) {
-			scn_set(&s->me->exh_released, 1);
-		}
 	}
 }
 
@@ -729,74 +752,7 @@ static void count_sent(struct lane *l, uint32_t len)
 	scn_add(&l->s->me->bytes_sent, len);
 }
 
-/* Send txbuf[0..len) with a copy send.  0 when sent; -EAGAIN when the session
- * went away (the caller re-bonds and sends again); other negative codes are
- * fatal. */
-static int send_buf_poll(struct lane *l, uint32_t len);
-
-/* Become one of the FULL_POLLERS lanes allowed to poll for room.  Returns
- * false when the lane must give up waiting (session lost, stop, timeout). */
-static bool full_gate_enter(struct lane *l)
-{
-	struct scn *s = l->s;
-	struct timespec ts;
-	bool ok = true;
-
-	pthread_mutex_lock(&s->full_mu);
-	while (s->full_pollers >= FULL_POLLERS) {
-		uint64_t t;
-
-		pthread_mutex_unlock(&s->full_mu);
-		/* Waiting may take a while: give back what we hold first. */
-		lane_service(l, true);
-		if (session_lost(l) || stopped(s) || timed_out(s) || both_finished(s)) {
-			return false;
-		}
-		pthread_mutex_lock(&s->full_mu);
-		if (s->full_pollers < FULL_POLLERS) {
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t = (uint64_t)ts.tv_nsec + FULL_GATE_WAIT_NS;
-		ts.tv_sec += (time_t)(t / 1000000000ull);
-		ts.tv_nsec = (long)(t % 1000000000ull);
-		(void)pthread_cond_timedwait(&s->full_cv, &s->full_mu, &ts);
-	}
-	s->full_pollers++;
-	pthread_mutex_unlock(&s->full_mu);
-	return ok;
-}
-
-static void full_gate_leave(struct scn *s)
-{
-	pthread_mutex_lock(&s->full_mu);
-	s->full_pollers--;
-	pthread_cond_signal(&s->full_cv);
-	pthread_mutex_unlock(&s->full_mu);
-}
-
-static int send_buf(struct lane *l, uint32_t len)
-{
-	int rc = ipc_service_send(&l->ept, l->txbuf, len);
-
-	if (rc >= 0) {
-		count_sent(l, len);
-		return 0;
-	}
-	if (rc == -EBUSY) {
-		return -EAGAIN;
-	}
-	if (rc != -ENOMEM && rc != -ENOBUFS) {
-		return rc;
-	}
-	if (!full_gate_enter(l)) {
-		return session_lost(l) ? -EAGAIN : -ETIMEDOUT;
-	}
-	rc = send_buf_poll(l, len);
-	full_gate_leave(l->s);
-	return rc;
-}
-
+/* Copy send retried until there is room (see send_buf). */
 static int send_buf_poll(struct lane *l, uint32_t len)
 {
 	struct scn *s = l->s;
@@ -827,11 +783,88 @@ static int send_buf_poll(struct lane *l, uint32_t len)
 		if (tries < 4) {
 			sched_yield();
 		} else {
-			/* Back off: with many lanes, most of them wait here. */
+			/* Back off the longer the wait lasts. */
 			unsigned f = tries / 16u + 1u;
 
 			sleep_ns(FULL_RING_SLEEP_NS * (long)(f < FULL_BACKOFF_MAX ? f : FULL_BACKOFF_MAX));
 		}
+	}
+}
+
+/* Become one of the FULL_POLLERS lanes allowed to poll for room.  Returns
+ * false when the lane must give up waiting (session lost, stop, timeout). */
+static bool full_gate_enter(struct lane *l)
+{
+	struct scn *s = l->s;
+	struct timespec ts;
+
+	pthread_mutex_lock(&s->full_mu);
+	while (s->full_pollers >= FULL_POLLERS) {
+		uint64_t t;
+
+		pthread_mutex_unlock(&s->full_mu);
+		/* Waiting may take a while: give back what we hold first. */
+		lane_service(l, true);
+		if (session_lost(l) || stopped(s) || timed_out(s) || both_finished(s)) {
+			return false;
+		}
+		pthread_mutex_lock(&s->full_mu);
+		if (s->full_pollers < FULL_POLLERS) {
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t = (uint64_t)ts.tv_nsec + FULL_GATE_WAIT_NS;
+		ts.tv_sec += (time_t)(t / 1000000000ull);
+		ts.tv_nsec = (long)(t % 1000000000ull);
+		(void)pthread_cond_timedwait(&s->full_cv, &s->full_mu, &ts);
+	}
+	s->full_pollers++;
+	pthread_mutex_unlock(&s->full_mu);
+	return true;
+}
+
+static void full_gate_leave(struct scn *s)
+{
+	pthread_mutex_lock(&s->full_mu);
+	s->full_pollers--;
+	pthread_cond_signal(&s->full_cv);
+	pthread_mutex_unlock(&s->full_mu);
+}
+
+/* Send txbuf[0..len) with a copy send.  0 when sent; -EAGAIN when the session
+ * went away (the caller re-bonds and sends again); other negative codes are
+ * fatal.  With no room, at most FULL_POLLERS lanes poll at a time. */
+static int send_buf(struct lane *l, uint32_t len)
+{
+	int rc = ipc_service_send(&l->ept, l->txbuf, len);
+
+	if (rc >= 0) {
+		count_sent(l, len);
+		return 0;
+	}
+	if (rc == -EBUSY) {
+		return -EAGAIN;
+	}
+	if (rc != -ENOMEM && rc != -ENOBUFS) {
+		return rc;
+	}
+	if (!full_gate_enter(l)) {
+		return session_lost(l) ? -EAGAIN : -ETIMEDOUT;
+	}
+	rc = send_buf_poll(l, len);
+	full_gate_leave(l->s);
+	return rc;
+}
+
+
+/* Exhaustion: a STREAM message went out after the receiver announced that
+ * it releases everything (the flag is set before the first release). */
+static void exh_count_resumed(struct lane *l)
+{
+	struct scn *s = l->s;
+
+	if (s->exhaustion && scn_get(&s->peer->exh_released)) {
+		scn_add(&s->me->exh_resumed, 1);
 	}
 }
 
@@ -855,7 +888,6 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 
 	for (;;) {
 		bool forever = wait.ms < 0;
-		bool peer_released = s->exhaustion && scn_get(&s->peer->exh_released);
 		uint32_t size = want;
 		void *buf = NULL;
 		int rc;
@@ -868,7 +900,8 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 		}
 		lane_service(l, false);
 		if (forever) {
-			/* Never wait forever while holding the peer's blocks. */
+			/* Never wait forever while holding the peer's blocks: it may
+			 * be waiting for them (and hold ours). */
 			pthread_mutex_lock(&l->mu);
 			l->blocking = true;
 			pthread_mutex_unlock(&l->mu);
@@ -889,6 +922,8 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 				continue;
 			}
 			scn_add(&me->exh_eagain, 1);
+			exh_trace(l, "EAGAIN at stream_sent / peer_released",
+				  scn_get(&l->w->stream_sent), scn_get(&s->peer->exh_released));
 			rc = ipc_service_send(&l->ept, l->txbuf, build(l, l->txbuf, SCN_STREAM, seq));
 			if (rc == -ENOMEM) {
 				scn_add(&me->exh_enomem, 1);
@@ -903,9 +938,7 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 				return rc;
 			}
 			count_sent(l, len);
-			if (peer_released) {
-				scn_add(&me->exh_resumed, 1);
-			}
+			exh_count_resumed(l);
 			return 0;
 		}
 		if (rc < 0) {
@@ -941,8 +974,9 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 		}
 		count_sent(l, len);
 		scn_add(&me->nocopy_sent, 1);
-		if (peer_released) {
-			scn_add(&me->exh_resumed, 1);
+		exh_count_resumed(l);
+		if (s->exhaustion && scn_get(&l->w->stream_sent) + 1 >= s->n_stream) {
+			exh_trace(l, "last stream sent / resumed", seq, scn_get(&me->exh_resumed));
 		}
 		return 0;
 	}
@@ -1492,6 +1526,7 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	s->k = p->endpoints ? p->endpoints : 1;
 	s->nocopy = p->nocopy;
 	s->exhaustion = p->scenario == SCN_EXHAUSTION;
+	exh_debug = s->exhaustion && getenv("IPC_EMU_DEBUG_EXH") != NULL;
 	if (p->timeout_s > 0) {
 		s->deadline_ns = scn_now_ns() + (uint64_t)(p->timeout_s * 1e9);
 	}

@@ -178,7 +178,7 @@ struct scn_area {
 	uint64_t exh_eagain;     /* get_tx_buffer(K_MSEC(50)) -> -EAGAIN */
 	uint64_t exh_enomem;     /* then a K_NO_WAIT copy send -> -ENOMEM */
 	uint64_t exh_codes_seen; /* both seen: the peer may release */
-	uint64_t exh_released;   /* receiver: all held buffers released */
+	uint64_t exh_released;   /* receiver: releasing all held buffers (set first) */
 	uint64_t exh_resumed;    /* messages sent after the peer released */
 
 	struct scn_lane_words lane0;

@@ -164,3 +164,8 @@ def peer_pids(tag):
             out.append(pid)
     return out
 
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "valgrind: runs the peers under valgrind (slow; deselect with -m 'not valgrind')")
