@@ -2,16 +2,20 @@
  * board.c - the devices of one core, built at run time from its devicetree
  * plan: one ipc_service instance per zephyr,ipc-icmsg or zephyr,ipc-icbmsg
  * node, each over the core's emulated MBOX controller, with its regions
- * mapped from the segment's memory image.
+ * mapped from the segment's memory image; the MBOX controllers of the plan
+ * (the core's primary one configured, the others created) and its IPM
+ * devices (emu/ipm.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu_internal.h"
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icmsg.h"
+#include "ipc_emu/mbox.h"
 #include "port.h"
 
 struct board_icmsg {
@@ -37,6 +41,16 @@ struct emu_board {
 	char labels[EMU_DT_MAX_INST][32];
 	struct board_icmsg *icmsg[EMU_DT_MAX_INST];
 	struct board_icbmsg *icbmsg[EMU_DT_MAX_INST];
+
+	struct emu_core *core;
+	unsigned n_mbox;                                 /* controllers added to the core */
+	char mbox_labels[EMU_DT_MAX_MBOX][32];
+	const struct device *mbox[EMU_DT_MAX_MBOX];      /* [i]: plan->mbox[i] */
+	unsigned n_user;
+	struct emu_dt_mbox_user users[EMU_DT_MAX_MBOX_USER];
+	unsigned n_ipm;
+	char ipm_labels[EMU_DT_MAX_IPM][32];
+	const struct device *ipm[EMU_DT_MAX_IPM];
 };
 
 const char *emu_role_name(enum emu_role role)
@@ -277,6 +291,95 @@ fail:
 	return rc;
 }
 
+/* A copy of a label field that may lack its NUL. */
+static void copy_label(char dst[32], const char src[32])
+{
+	snprintf(dst, 32, "%.*s", (int)strnlen(src, 32), src);
+}
+
+/* The core's MBOX controllers from plan->mbox[] (index == position). */
+static int mbox_create(struct emu_board *b, const struct emu_dt_plan *plan, char *err,
+		       size_t errlen)
+{
+	unsigned n = plan->n_mbox;
+
+	if (n > EMU_DT_MAX_MBOX) {
+		snprintf(err, errlen, "%s: %u MBOX controllers (at most %d)", plan->source, n,
+			 EMU_DT_MAX_MBOX);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct emu_dt_mbox *m = &plan->mbox[i];
+		struct emu_mbox_cfg cfg;
+		int rc;
+
+		copy_label(b->mbox_labels[i], m->label);
+		cfg = (struct emu_mbox_cfg){.name = b->mbox_labels[i], .index = m->index,
+					    .mtu = m->mtu, .channels = m->channels,
+					    .tx_mask = m->tx_mask, .rx_mask = m->rx_mask};
+		if (m->index != i) {
+			snprintf(err, errlen, "%s: %s: MBOX controller #%u has index %u", plan->source,
+				 m->node, i, m->index);
+			return -EINVAL;
+		}
+		rc = emu_core_mbox_add(b->core, &cfg, &b->mbox[i]);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: %s: %s", plan->source, m->node,
+				 rc == -EBUSY ? (i == 0 ? "the core's primary MBOX controller is in use "
+						"(a board already exists on this core?)"
+						: "MBOX controller index already in use")
+					     : rc == -EINVAL ? "invalid MBOX controller (ipc-emu,mtu, "
+							       "ipc-emu,channels or channel masks)"
+							     : "out of memory");
+			return rc;
+		}
+		b->n_mbox++;
+	}
+	/* Instances use emu_core_mbox(): their controller must be the primary. */
+	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
+		if (n == 0 || strncmp(plan->inst[i].mbox_node, plan->mbox[0].node,
+				      sizeof(plan->mbox[0].node)) != 0) {
+			snprintf(err, errlen, "%s: %s: mboxes: not on the core's primary MBOX "
+				 "controller (plan->mbox[0])", plan->source, plan->inst[i].node);
+			return -EINVAL;
+		}
+	}
+	b->n_user = plan->n_mbox_user < EMU_DT_MAX_MBOX_USER ? plan->n_mbox_user
+							      : EMU_DT_MAX_MBOX_USER;
+	memcpy(b->users, plan->mbox_user, b->n_user * sizeof(b->users[0]));
+	return 0;
+}
+
+static int ipm_create(struct emu_board *b, const struct emu_dt_plan *plan,
+		      const struct emu_board_opts *opts, char *err, size_t errlen)
+{
+	uint32_t used = 0;
+
+	if (plan->n_ipm > EMU_DT_MAX_IPM) {
+		snprintf(err, errlen, "%s: %u IPM devices (at most %d)", plan->source, plan->n_ipm,
+			 EMU_DT_MAX_IPM);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < plan->n_ipm; i++) {
+		const struct emu_dt_ipm *d = &plan->ipm[i];
+		int rc = -EINVAL;
+
+		if (d->index < EMU_DT_MAX_IPM && (used & (1u << d->index)) == 0) {
+			used |= 1u << d->index;
+			rc = emu_ipm_create(b->core, d, opts->ipm_callback_async, &b->ipm[i]);
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: %s: %s", plan->source, d->node,
+				 rc == -EINVAL ? "invalid IPM device (index, data size or max id)"
+					       : "out of memory");
+			return rc;
+		}
+		copy_label(b->ipm_labels[i], d->label);
+		b->n_ipm++;
+	}
+	return 0;
+}
+
 int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		     struct emu_core *core, const struct emu_board_opts *opts,
 		     struct emu_board **out, char *err, size_t errlen)
@@ -318,6 +421,14 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 	if (b == NULL) {
 		return -ENOMEM;
 	}
+	b->core = core;
+	rc = mbox_create(b, plan, err, errlen);
+	if (rc == 0) {
+		rc = ipm_create(b, plan, opts, err, errlen);
+	}
+	if (rc < 0) {
+		goto fail;
+	}
 	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
 		const struct emu_dt_inst *in = &plan->inst[i];
 
@@ -349,6 +460,13 @@ void emu_board_destroy(struct emu_board *b)
 		icmsg_free(b->icmsg[i]);
 		icbmsg_free(b->icbmsg[i]);
 	}
+	for (unsigned i = 0; i < b->n_ipm; i++) {
+		emu_ipm_destroy(b->ipm[i]);
+	}
+	/* The primary last: the instances above used it until they closed. */
+	for (unsigned i = b->n_mbox; i-- > 0;) {
+		emu_core_mbox_remove(b->core, b->mbox[i]);
+	}
 	free(b);
 }
 
@@ -368,5 +486,41 @@ const struct device *emu_board_device(struct emu_board *b, const char *label)
 			return &b->icbmsg[i]->dev;
 		}
 	}
+	for (unsigned i = 0; i < b->n_mbox; i++) {
+		if (strcmp(b->mbox_labels[i], label) == 0) {
+			return b->mbox[i];
+		}
+	}
+	for (unsigned i = 0; i < b->n_ipm; i++) {
+		if (strcmp(b->ipm_labels[i], label) == 0) {
+			return b->ipm[i];
+		}
+	}
 	return NULL;
+}
+
+int emu_board_mbox_dt_spec(struct emu_board *b, const char *node, const char *name,
+			   struct mbox_dt_spec *out)
+{
+	if (b == NULL || node == NULL || name == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	for (unsigned u = 0; u < b->n_user; u++) {
+		const struct emu_dt_mbox_user *us = &b->users[u];
+
+		if (strncmp(us->label, node, sizeof(us->label)) != 0) {
+			continue;
+		}
+		for (unsigned i = 0; i < us->n_chan && i < EMU_DT_MAX_USER_CHANNELS; i++) {
+			if (strncmp(us->chan[i].name, name, sizeof(us->chan[i].name)) != 0 ||
+			    us->chan[i].mbox >= b->n_mbox) {
+				continue;
+			}
+			*out = (struct mbox_dt_spec){.dev = b->mbox[us->chan[i].mbox],
+						     .channel_id = us->chan[i].channel};
+			return 0;
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
 }

@@ -51,6 +51,12 @@
  * only then runs the callback with the copy.  A send while full == 1 is
  * -EBUSY.  A NULL message in data mode is a plain signal: the callback gets
  * NULL unless a message is waiting on that channel.
+ *
+ * Crash of a sender between the two steps: every EMU_CTL_HEARTBEAT_MS the
+ * interrupt thread also services its sources without a kick (IPM `full`
+ * flags, secondary channel bits), and a data-mode `full` flag found without
+ * its channel bit on two scans in a row gets its bit raised by the receiver
+ * (recover_stale()).  So a dead sender costs latency, never a stuck channel.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -104,6 +110,8 @@ struct mbox_ctrl {
 	atomic_uint enabled;      /* bit N: inbound channel N enabled */
 	atomic_uint tx_claim;     /* data mode: bit N while a local sender fills channel N */
 	bool bad_size_logged;     /* interrupt thread only */
+	uint32_t stale;           /* interrupt thread only: full slots without a pending bit
+				   * at the last heartbeat scan */
 
 	pthread_mutex_t lock;     /* guards chan[] */
 	struct emu_channel chan[EMU_MBOX_CHANNELS];
@@ -127,6 +135,7 @@ struct emu_core {
 	atomic_bool stop;
 	atomic_uint busy_poll_us;
 	bool wait_error_logged;   /* interrupt thread only */
+	bool in_scan;             /* interrupt thread only: a heartbeat scan runs */
 
 	pthread_mutex_t cfg_lock; /* guards mbox_used and the primary's `configured` */
 	uint32_t mbox_used;       /* bit k: controller index k exists on this core */
@@ -228,12 +237,15 @@ static uint32_t take_pending(struct emu_core *c)
 	return taken;
 }
 
+enum { MSG_NONE, MSG_TAKEN, MSG_DROPPED };
+
 /*
  * Data mode: consume the message waiting on inbound channel `ch` into
- * m->rx_copy.  True with *msg filled if there was one.  Interrupt thread.
+ * m->rx_copy.  MSG_TAKEN with *msg filled, MSG_NONE (a plain signal), or
+ * MSG_DROPPED (the peer's size word is invalid).  Interrupt thread.
  */
-static bool take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu,
-			 struct mbox_msg *msg)
+static int take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu,
+			struct mbox_msg *msg)
 {
 	struct emu_ctl_mbox_slot *slot = &m->regs->slot[m->core->role][ch];
 	uint32_t size;
@@ -241,7 +253,7 @@ static bool take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu
 	/* Pairs with the sender's ipc_store_release(&slot->full, 1) in
 	 * send_data(): size and data are those of this message. */
 	if (ipc_load_acquire(&slot->full) == 0) {
-		return false;
+		return MSG_NONE;
 	}
 	ANNOTATE_HAPPENS_AFTER(&slot->full);
 	size = ipc_load_relaxed(&slot->size); /* value from the peer: read once */
@@ -252,7 +264,7 @@ static bool take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu
 			m->bad_size_logged = true;
 		}
 		ipc_store_release(&slot->full, 0);
-		return false;
+		return MSG_DROPPED;
 	}
 	memcpy(m->rx_copy, slot->data, size);
 	/* Consumed: pairs with the sender's ipc_load_acquire(&slot->full) in
@@ -260,7 +272,7 @@ static bool take_message(struct mbox_ctrl *m, mbox_channel_id_t ch, uint32_t mtu
 	ANNOTATE_HAPPENS_BEFORE(&slot->full);
 	ipc_store_release(&slot->full, 0);
 	*msg = (struct mbox_msg){.data = m->rx_copy, .size = size};
-	return true;
+	return MSG_TAKEN;
 }
 
 static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
@@ -274,8 +286,13 @@ static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
 		struct emu_channel chan;
 
 		bits &= bits - 1u;
-		if (mtu > 0 && take_message(m, ch, mtu, &msg)) {
-			pmsg = &msg;
+		if (mtu > 0) {
+			int t = take_message(m, ch, mtu, &msg);
+
+			if (t == MSG_DROPPED) {
+				continue;
+			}
+			pmsg = t == MSG_TAKEN ? &msg : NULL;
 		}
 		pthread_mutex_lock(&m->lock);
 		chan = m->chan[ch];
@@ -287,12 +304,55 @@ static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
 	}
 }
 
+/*
+ * Heartbeat scan of a data-mode controller: a message whose `full` flag is
+ * set while its channel bit is not pending, on two scans in a row, was
+ * published by a sender that died before raising the bit (M2 done, S1 not).
+ * Raise the bit ourselves so that the message is delivered and the channel
+ * is not -EBUSY forever.  Two scans (>= EMU_CTL_HEARTBEAT_MS apart), so that
+ * a live sender between the two steps is not overtaken.  Interrupt thread.
+ */
+static void recover_stale(struct mbox_ctrl *m)
+{
+	uint32_t en = atomic_load(&m->enabled), pend, stale = 0, rescue = 0;
+
+	if (cfg_load(&m->mtu) == 0 || en == 0) {
+		m->stale = 0;
+		return;
+	}
+	pend = ipc_load_relaxed(m->rx_pending);
+	for (uint32_t bits = en & ~pend; bits != 0; bits &= bits - 1u) {
+		uint32_t ch = (uint32_t)__builtin_ctz(bits);
+
+		if (ch < EMU_MBOX_CHANNELS &&
+		    ipc_load_relaxed(&m->regs->slot[m->core->role][ch].full) != 0) {
+			stale |= 1u << ch;
+		}
+	}
+	rescue = stale & m->stale;
+	m->stale = stale & ~rescue;
+	if (rescue == 0) {
+		return;
+	}
+	port_log(PORT_LOG_WRN, "%s core: %s: message(s) without a signal on channels 0x%x "
+		 "(sender died?): delivering", role_str(m->core->role), m->name, rescue);
+	ctl_fetch_or(m->rx_pending, rescue);
+	if (!m->primary) {
+		/* Our own kick: the next pass services the secondary word. */
+		ctl_fetch_or(&m->core->self->pending, EMU_CTL_KICK);
+	}
+}
+
 /* Secondary controller: take its enabled pending bits (after a kick). */
 static bool mbox_service(struct emu_irq_source *src)
 {
 	struct mbox_ctrl *m = (struct mbox_ctrl *)((char *)src - offsetof(struct mbox_ctrl, src));
 	uint32_t en = atomic_load(&m->enabled);
 	uint32_t taken;
+
+	if (m->core->in_scan) {
+		recover_stale(m);
+	}
 
 	if ((ipc_load_relaxed(m->rx_pending) & en) == 0) {
 		return false;
@@ -391,19 +451,44 @@ static void idle(struct emu_core *c)
 	ipc_store_relaxed(&c->self->sleeping, 0);
 }
 
+/*
+ * Every EMU_CTL_HEARTBEAT_MS: look at the two-step sources without a kick.
+ * A sender that died between publishing its word (a secondary channel bit,
+ * a data-mode or IPM `full` flag) and raising the bit or kick of the
+ * pending word leaves nothing to announce it; this scan finds it.
+ */
+static bool heartbeat_scan(struct emu_core *c)
+{
+	bool work;
+
+	c->in_scan = true;
+	recover_stale(&c->primary);
+	work = service_sources(c);
+	c->in_scan = false;
+	return work;
+}
+
 static void *irq_thread(void *arg)
 {
 	struct emu_core *c = arg;
+	uint64_t last_scan = now_ms();
 
 	emu_port_set_in_isr(true);
 	while (!atomic_load(&c->stop)) {
+		uint64_t now = now_ms();
 		uint32_t taken;
 		bool work = false;
 
 		/* Every pass refreshes the heartbeat: at least every
 		 * EMU_CTL_HEARTBEAT_MS (the longest wait), and also while a flood
 		 * of signals keeps the thread from ever waiting. */
-		ctl_store64_relaxed(&c->self->heartbeat, now_ms());
+		ctl_store64_relaxed(&c->self->heartbeat, now);
+		if (now - last_scan >= EMU_CTL_HEARTBEAT_MS) {
+			last_scan = now;
+			if (heartbeat_scan(c)) {
+				stat_inc(&c->stats.irqs_taken);
+			}
+		}
 		taken = take_pending(c);
 
 		if (taken == 0) {
@@ -477,8 +562,13 @@ static int send_data(struct mbox_ctrl *m, mbox_channel_id_t ch, const struct mbo
 	/* Publish: pairs with ipc_load_acquire(&slot->full) in take_message(). */
 	ANNOTATE_HAPPENS_BEFORE(&slot->full);
 	ipc_store_release(&slot->full, 1);
+	/* Unclaim before signalling: the reply to this message may come back
+	 * and be answered (by a callback on another thread) before we return;
+	 * the registers are guarded by `full` from now on. */
+	atomic_fetch_and(&m->tx_claim, ~bit);
 	signal_channel(m, bit);
 	stat_inc(&m->core->stats.signals_sent);
+	return 0;
 unclaim:
 	atomic_fetch_and(&m->tx_claim, ~bit);
 	return rc;

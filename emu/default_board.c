@@ -13,6 +13,14 @@
  *   0x20078000 +0x4000  ipc1 app->net   (ICBMsg, 16 blocks)
  *   0x2007c000 +0x4000  ipc1 net->app   (ICBMsg, 24 blocks)
  *
+ * Besides the IPC instances (registers, not memory: nothing in the image):
+ *   mbox                the IPC peripheral, signalling; channels 0-3 for ipc0/ipc1,
+ *                       4 (app->net) and 5 (net->app) for mbox_consumer
+ *   mbox_data           an emulated controller in data mode (MTU 16, 4 channels),
+ *                       0 (app->net) and 1 (net->app) for mbox_data_consumer
+ *   ipm0                a generic emulated IPM device (4-byte data, ids up to
+ *                       0xffffffff: enough for the IPM console), both ways
+ *
  * examples/nrf5340dk_cpu{app,net}.dts hold the same pair with comments;
  * tests/test_devicetree.c checks that both give the same plans.
  */
@@ -62,6 +70,23 @@ static const char host_dts[] =
 	"\t\t\t#mbox-cells = <1>;\n"
 	"\t\t\tstatus = \"okay\";\n"
 	"\t\t};\n"
+	"\n"
+	"\t\tmbox_data: mbox@2b000 {\n"
+	"\t\t\tcompatible = \"ipc-emu,mbox\";\n"
+	"\t\t\treg = <0x2b000 0x1000>;\n"
+	"\t\t\t#mbox-cells = <1>;\n"
+	"\t\t\tipc-emu,mtu = <16>;\n"
+	"\t\t\tipc-emu,channels = <4>;\n"
+	"\t\t\tstatus = \"okay\";\n"
+	"\t\t};\n"
+	"\n"
+	"\t\tipm0: ipm@2c000 {\n"
+	"\t\t\tcompatible = \"ipc-emu,ipm\";\n"
+	"\t\t\treg = <0x2c000 0x1000>;\n"
+	"\t\t\tdata-size = <4>;\n"
+	"\t\t\tmax-id = <0xffffffff>;\n"
+	"\t\t\tstatus = \"okay\";\n"
+	"\t\t};\n"
 	"\t};\n"
 	"\n"
 	"\tipc {\n"
@@ -87,6 +112,18 @@ static const char host_dts[] =
 	"\t\t\tdcache-alignment = <8>;\n"
 	"\t\t\tstatus = \"okay\";\n"
 	"\t\t};\n"
+	"\t};\n"
+	"\n"
+	"\tmbox_consumer: mbox-consumer {\n"
+	"\t\tcompatible = \"vnd,mbox-consumer\";\n"
+	"\t\tmboxes = <&mbox 4>, <&mbox 5>;\n"
+	"\t\tmbox-names = \"tx\", \"rx\";\n"
+	"\t};\n"
+	"\n"
+	"\tmbox_data_consumer: mbox-data-consumer {\n"
+	"\t\tcompatible = \"vnd,mbox-consumer\";\n"
+	"\t\tmboxes = <&mbox_data 0>, <&mbox_data 1>;\n"
+	"\t\tmbox-names = \"tx\", \"rx\";\n"
 	"\t};\n"
 	"};\n";
 
@@ -130,6 +167,23 @@ static const char remote_dts[] =
 	"\t\t\t#mbox-cells = <1>;\n"
 	"\t\t\tstatus = \"okay\";\n"
 	"\t\t};\n"
+	"\n"
+	"\t\tmbox_data: mbox@2b000 {\n"
+	"\t\t\tcompatible = \"ipc-emu,mbox\";\n"
+	"\t\t\treg = <0x2b000 0x1000>;\n"
+	"\t\t\t#mbox-cells = <1>;\n"
+	"\t\t\tipc-emu,mtu = <16>;\n"
+	"\t\t\tipc-emu,channels = <4>;\n"
+	"\t\t\tstatus = \"okay\";\n"
+	"\t\t};\n"
+	"\n"
+	"\t\tipm0: ipm@2c000 {\n"
+	"\t\t\tcompatible = \"ipc-emu,ipm\";\n"
+	"\t\t\treg = <0x2c000 0x1000>;\n"
+	"\t\t\tdata-size = <4>;\n"
+	"\t\t\tmax-id = <0xffffffff>;\n"
+	"\t\t\tstatus = \"okay\";\n"
+	"\t\t};\n"
 	"\t};\n"
 	"\n"
 	"\tipc {\n"
@@ -155,6 +209,18 @@ static const char remote_dts[] =
 	"\t\t\tdcache-alignment = <8>;\n"
 	"\t\t\tstatus = \"okay\";\n"
 	"\t\t};\n"
+	"\t};\n"
+	"\n"
+	"\tmbox_consumer: mbox-consumer {\n"
+	"\t\tcompatible = \"vnd,mbox-consumer\";\n"
+	"\t\tmboxes = <&mbox 4>, <&mbox 5>;\n"
+	"\t\tmbox-names = \"rx\", \"tx\";\n"
+	"\t};\n"
+	"\n"
+	"\tmbox_data_consumer: mbox-data-consumer {\n"
+	"\t\tcompatible = \"vnd,mbox-consumer\";\n"
+	"\t\tmboxes = <&mbox_data 0>, <&mbox_data 1>;\n"
+	"\t\tmbox-names = \"rx\", \"tx\";\n"
 	"\t};\n"
 	"};\n";
 

@@ -263,41 +263,41 @@ static int alloc_tx(struct icbmsg_data *d, uint32_t *size, uint8_t **buffer, k_t
 }
 
 /* Free the buffer at `index` of `size` bytes, or shrink it to new_size (>= 0).
- * -EINVAL if new_size needs more blocks; -EALREADY if the blocks are free. */
+ * -EINVAL if new_size needs more blocks; -EALREADY if the buffer's blocks are
+ * not all allocated (dropped or released already: nothing is changed). */
 static int release_tx_blocks(struct icbmsg_data *d, uint32_t index, uint32_t size,
 			     int64_t new_size)
 {
 	const struct icbmsg_channel *tx = &d->conf->tx;
-	uint32_t n = blocks_for(tx, size), from = index;
+	uint32_t n = blocks_for(tx, size), keep = 0;
 	int rc = 0;
 
 	if (new_size >= 0) {
-		uint32_t keep = blocks_for(tx, (uint32_t)new_size);
-
+		keep = blocks_for(tx, (uint32_t)new_size);
 		if (keep > n) {
 			return -EINVAL;
 		}
-		ipc_store_relaxed((volatile uint32_t *)block_at(tx, index), (uint32_t)new_size);
-		from = index + keep;
-		n -= keep;
-	}
-	if (n == 0) {
-		return (int)index;
 	}
 	port_mutex_lock(d->bitmap_lock, PORT_FOREVER);
-	for (uint32_t i = from; i < from + n; i++) {
+	for (uint32_t i = index; i < index + n; i++) {
 		if (!bit_get(d->tx_usage, i)) {
 			rc = -EALREADY;
 		}
 	}
 	if (rc == 0) {
-		bits_set(d->tx_usage, from, n, false);
+		if (new_size >= 0) {
+			ipc_store_relaxed((volatile uint32_t *)block_at(tx, index),
+					  (uint32_t)new_size);
+		}
+		bits_set(d->tx_usage, index + keep, n - keep, false);
 	}
 	port_mutex_unlock(d->bitmap_lock);
 	if (rc < 0) {
 		return rc;
 	}
-	port_sem_give(d->block_wait_sem);
+	if (n > keep) {
+		port_sem_give(d->block_wait_sem);
+	}
 	return (int)index;
 }
 
@@ -348,17 +348,6 @@ static int send_control(struct icbmsg_data *d, enum icbmsg_msg_type type, uint8_
 		port_log(PORT_LOG_ERR, "icbmsg: cannot send control message %u (%d)", (unsigned)type, rc);
 	}
 	return rc;
-}
-
-static int send_release(struct icbmsg_data *d, const void *buffer, enum icbmsg_msg_type type,
-			uint8_t addr)
-{
-	int index = buffer_index(&d->conf->rx, buffer, NULL);
-
-	if (index < 0) {
-		return index;
-	}
-	return send_control(d, type, addr, (uint8_t)index);
 }
 
 /* Publish size, flush, send the control message; free the blocks on failure. */
@@ -559,7 +548,9 @@ static void received_data(struct icbmsg_data *d, uint32_t index, uint8_t addr)
 		return;
 	}
 	atomic_fetch_and(&d->rx_hold[index / 32], ~(1u << (index % 32)));
+	atomic_store(&d->delivering, (int)index);
 	ept->cfg->cb.received(buffer, size, ept->cfg->priv);
+	atomic_store(&d->delivering, -1);
 	if (!(atomic_load(&d->rx_hold[index / 32]) & (1u << (index % 32)))) {
 		(void)send_control(d, ICBMSG_MSG_RELEASE_DATA, 0, (uint8_t)index);
 	}
@@ -704,6 +695,9 @@ static int deregister_ept(const struct device *instance, void *token)
 	struct icbmsg_ept *ept = token;
 	int expected = EPT_NORMAL;
 
+	if (ept == NULL) {
+		return -ENOENT;
+	}
 	return atomic_compare_exchange_strong(&ept->rebound, &expected, EPT_DEREGISTERED) ? 0
 											 : -EINVAL;
 }
@@ -722,12 +716,21 @@ static int send(const struct device *instance, void *token, const void *msg, siz
 	uint8_t *buffer;
 	int index, rc;
 
+	if (ept == NULL) {
+		return -ENOENT; /* the registration failed */
+	}
+	if (msg == NULL && len > 0) {
+		return -EINVAL;
+	}
 	if (!ept_ready(ept)) {
 		return -EBUSY;
 	}
 	if (len > UINT32_MAX) {
 		return -ENOMEM;
 	}
+	/* Upstream allocates the largest run for len 0 but its header then says
+	 * 0 and the release frees one block: ask for exactly one. */
+	size = len == 0 ? 1 : (uint32_t)len;
 	index = alloc_tx(d, &size, &buffer, K_NO_WAIT);
 	if (index < 0) {
 		return index;
@@ -767,6 +770,9 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 	struct icbmsg_ept *ept = token;
 	int index, rc;
 
+	if (ept == NULL) {
+		return -ENOENT;
+	}
 	if (!ept_ready(ept)) {
 		return -EBUSY;
 	}
@@ -796,8 +802,22 @@ static int hold_rx_buffer(const struct device *instance, void *token, void *data
 static int release_rx_buffer(const struct device *instance, void *token, void *data)
 {
 	struct icbmsg_data *d = instance->data;
-	int rc = send_release(d, data, ICBMSG_MSG_RELEASE_DATA, 0);
+	int index = buffer_index(&d->conf->rx, data, NULL);
+	uint32_t bit;
+	int rc;
 
+	if (index < 0) {
+		return index;
+	}
+	/* Only a held buffer is ours to release; the rest went back already. */
+	bit = 1u << (index % 32);
+	if (!(atomic_fetch_and(&d->rx_hold[index / 32], ~bit) & bit)) {
+		return -EALREADY;
+	}
+	if (atomic_load(&d->delivering) == index) {
+		return 0; /* held and released inside received(): released on return */
+	}
+	rc = send_control(d, ICBMSG_MSG_RELEASE_DATA, 0, (uint8_t)index);
 	return rc < 0 ? rc : 0;
 }
 
@@ -836,6 +856,7 @@ int icbmsg_init(const struct icbmsg_config *conf, struct icbmsg_data *d)
 	}
 	atomic_store(&d->flags, 0);
 	atomic_store(&d->closing, false);
+	atomic_store(&d->delivering, -1);
 	memset(d->ept, 0, sizeof(*d->ept) * conf->num_ept);
 	memset(d->ept_map, EPT_ADDR_INVALID, conf->num_ept);
 	for (uint32_t i = 0; i < conf->num_ept; i++) {

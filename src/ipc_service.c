@@ -58,8 +58,10 @@ int ipc_service_register_endpoint(const struct device *instance, struct ipc_ept 
 	if (be == NULL || be->register_endpoint == NULL) {
 		return -EIO;
 	}
-	/* Zephyr sets the instance first and keeps it if the backend fails. */
+	/* Zephyr sets the instance first and keeps it if the backend fails; the
+	 * token is cleared so a backend can tell a failed registration. */
 	ept->instance = instance;
+	ept->token = NULL;
 	return be->register_endpoint(instance, &ept->token, cfg);
 }
 

@@ -266,7 +266,7 @@ Test(icbmsg, deregistered_endpoint_data_is_released_and_counted)
 	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg), 0);
 	cr_assert(wait_until(&eps[HOST][0].bound, 2, 3000));
 	echo_check(REMOTE, 0, "welcome back");
-	/* A second deregister of a deregistered endpoint is refused. */
+	/* Registering the same cfg while it is registered is refused. */
 	cr_assert_eq(ipc_service_deregister_endpoint(&eps[HOST][0].ept), 0);
 	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg), 0);
 	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg),
@@ -355,6 +355,8 @@ Test(icbmsg, hold_and_release_rx_buffers)
 		usleep(1000);
 	}
 	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	/* Released already: a second release is refused, not sent. */
+	cr_assert_eq(ipc_service_release_rx_buffer(&r->ept, r->last_ptr), -EALREADY);
 }
 
 struct waiter {
@@ -471,4 +473,78 @@ Test(icbmsg, wire_image_of_a_data_message)
 			    7),
 		     0);
 	cr_assert_eq(*(const volatile uint32_t *)(region + 8), wr + 8);
+}
+
+/* ---------------------------------------------------------------- hardening */
+
+static void wait_blocks_free(int role)
+{
+	for (int i = 0; i < 3000 && icbmsg_tx_blocks_in_use(data_of(role)) != 0; i++) {
+		usleep(1000);
+	}
+}
+
+Test(icbmsg, zero_length_send_takes_one_block_and_returns_it)
+{
+	bind_one();
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "", 0), 0);
+	cr_assert(wait_until(&eps[REMOTE][0].received, 1, 3000));
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].last_len), 0u);
+	wait_blocks_free(HOST);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, NULL, 4), -EINVAL);
+}
+
+Test(icbmsg, send_nocopy_of_a_dropped_buffer_is_ealready)
+{
+	void *buf;
+	uint32_t size = 8;
+
+	bind_one();
+	cr_assert_eq(ipc_service_get_tx_buffer(&eps[HOST][0].ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[HOST][0].ept, buf), 0);
+	cr_assert_eq(ipc_service_send_nocopy(&eps[HOST][0].ept, buf, 8), -EALREADY);
+	usleep(20000);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].received), 0);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+}
+
+Test(icbmsg, failed_registration_leaves_a_safe_endpoint)
+{
+	start(HOST, 1);
+	init_ep(HOST, 0, "one");
+	init_ep(HOST, 1, "two");
+	register_all(HOST, (int[]){0}, 1);
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][1].ept, &eps[HOST][1].cfg),
+		     -ENOMEM);
+	/* Zephyr keeps ept->instance after a failure; nothing may crash. */
+	cr_assert_eq(eps[HOST][1].ept.instance, dev[HOST]);
+	cr_assert_eq(ipc_service_send(&eps[HOST][1].ept, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_send_nocopy(&eps[HOST][1].ept, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[HOST][1].ept), -ENOENT);
+}
+
+static void hold_and_release_inside(const void *data, size_t len, void *priv)
+{
+	struct ep *e = priv;
+
+	cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), 0);
+	cr_assert_eq(ipc_service_release_rx_buffer(&e->ept, (void *)data), 0);
+	cr_assert_eq(ipc_service_release_rx_buffer(&e->ept, (void *)data), -EALREADY);
+	atomic_fetch_add(&e->received, 1);
+}
+
+Test(icbmsg, release_inside_the_callback_releases_once)
+{
+	struct icbmsg_stats st;
+
+	bind_one();
+	eps[REMOTE][0].cfg.cb.received = hold_and_release_inside;
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "once", 5), 5);
+	cr_assert(wait_until(&eps[REMOTE][0].received, 1, 3000));
+	wait_blocks_free(HOST);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	usleep(20000);
+	icbmsg_get_stats(data_of(HOST), &st);
+	cr_assert_eq(st.rx_invalid, 0u, "a second release would be counted as invalid");
 }

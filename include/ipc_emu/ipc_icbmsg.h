@@ -101,6 +101,7 @@ struct icbmsg_data {
 	_Atomic uint32_t rx_hold[ICBMSG_MAX_BLOCKS / 32];
 	_Atomic uint32_t flags; /* CONTROL_BOUND bit, endpoint count */
 	_Atomic bool closing;   /* deinit: blocked allocations give up */
+	_Atomic int delivering; /* RX block inside received(), or -1 */
 	_Atomic uint32_t stats[3];
 };
 

@@ -19,6 +19,7 @@
 #define IPC_EMU_IPM_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipc_emu/device.h"

@@ -5,7 +5,10 @@
  * the device's struct mbox_driver_api; a missing operation answers -ENOSYS.
  *
  * Two modes: signalling (mtu 0: msg must be NULL, the callback gets NULL) and
- * data (mtu > 0).  Callbacks run in the emulated interrupt context.
+ * data (mtu > 0: per-channel message registers; the callback gets a
+ * struct mbox_msg pointing at a private copy, valid until it returns).
+ * Callbacks run in the emulated interrupt context.  A channel is outbound
+ * and/or inbound for a core, as its devicetree uses it (docs/mbox.md).
  */
 #ifndef IPC_EMU_MBOX_H
 #define IPC_EMU_MBOX_H
@@ -45,10 +48,17 @@ struct mbox_driver_api {
 };
 
 /*
- * Send on an outbound channel.  ISR-safe.
+ * Send on an outbound channel.  Any thread, ISR-safe, never blocks.
+ * msg == NULL signals the channel (both modes; back-to-back signals
+ * coalesce into one callback, which gets NULL).  In data mode msg->size
+ * (0..MTU) bytes are copied into the channel's message registers; the
+ * message is consumed when the remote's interrupt thread has copied them
+ * out, right before its callback runs.
  * Returns 0; -EBUSY (data mode: the remote has not consumed the previous
- * message); -EMSGSIZE (message above the MTU, or data in signalling mode);
- * -EINVAL (bad channel or not outbound); -ENOSYS (driver lacks the op).
+ * message on this channel, e.g. while the channel is disabled there);
+ * -EMSGSIZE (message above the MTU, or any message in signalling mode);
+ * -EINVAL (bad channel, not outbound, or msg->data NULL with a size);
+ * -ENOSYS (driver lacks the op).
  */
 static inline int mbox_send(const struct device *dev, mbox_channel_id_t channel_id,
 			    const struct mbox_msg *msg)
@@ -63,8 +73,9 @@ static inline int mbox_send(const struct device *dev, mbox_channel_id_t channel_
 
 /*
  * Register the callback of an inbound channel (replaces a previous one; NULL
- * removes it).  Does not enable the channel.  Returns 0, -EINVAL (bad
- * channel), -ENOSYS.
+ * removes it: events are then taken, and data-mode messages consumed, with
+ * nobody told).  Does not enable the channel.  Returns 0, -EINVAL (bad
+ * channel or not inbound), -ENOSYS.  Any thread.
  */
 static inline int mbox_register_callback(const struct device *dev, mbox_channel_id_t channel_id,
 					 mbox_callback_t cb, void *user_data)
