@@ -19,6 +19,7 @@
 #define EXIT_SKIP 77
 
 #define CLI_DEFAULT_MESSAGES 10000u
+#define CLI_DEFAULT_RAW_MESSAGES 100000u /* ipm-echo, mbox-pingpong: round trips */
 #define CLI_DEFAULT_RX_BUF 128u
 #define CLI_DEFAULT_TIMEOUT_S 120.0
 #define CLI_VALGRIND_SCALE 20.0
@@ -47,6 +48,10 @@ struct cli_opts {
 	double timeout_s;          /* 0: none */
 	bool timeout_set;
 	bool quiet;
+	bool messages_set;
+	int mbox_mode;             /* enum scn_mbox_mode */
+	bool mbox_mode_set;
+	bool ipm_console;
 	/* peer only */
 	enum emu_role role;
 	bool role_set;
@@ -66,6 +71,9 @@ struct cli_config {
 	int unbound;       /* effective mode (enum emu_unbound) */
 	unsigned endpoints;/* effective K */
 	uint32_t max_len;  /* largest scenario message, header included */
+	/* Raw scenarios: inst_host/inst_remote point here (label = the device). */
+	struct emu_dt_inst raw_inst;
+	uint32_t raw_mtu;  /* mbox-pingpong data mode: message size */
 };
 
 /* Load and check the configuration; on error, one line in err (no prefix)

@@ -55,8 +55,8 @@ void cli_help_main(FILE *f)
 		"usage: ipc-emu <command> [options]\n"
 		"\n"
 		"Run Zephyr-style inter-processor communication (ICMsg over pbuf, classic\n"
-		"ICBMsg, ipc_service) between two Linux processes sharing memory laid out\n"
-		"like the target's.\n"
+		"ICBMsg, ipc_service; raw MBOX and IPM mailboxes) between two Linux processes\n"
+		"sharing memory laid out like the target's.\n"
 		"\n"
 		"commands:\n"
 		"  run     spawn a host and a remote peer, supervise them, report\n"
@@ -71,6 +71,8 @@ void cli_help_main(FILE *f)
 		"  ipc-emu run\n"
 		"  ipc-emu run --unbound enable --kill-random 3 --json report.json\n"
 		"  ipc-emu run --backend icbmsg --endpoints 8 --nocopy\n"
+		"  ipc-emu run --scenario ipm-echo --ipm-console\n"
+		"  ipc-emu run --scenario mbox-pingpong --mbox-mode data\n"
 		"  ipc-emu peer --role host --segment demo   # and in another terminal:\n"
 		"  ipc-emu peer --role remote --segment demo\n"
 		"\n"
@@ -90,15 +92,34 @@ void cli_help_main(FILE *f)
 	"  --endpoints K          K endpoints ep0..epK-1, each driven by its own thread on\n"  \
 	"                         both sides, registered in different orders; K > 1 needs\n"    \
 	"                         icbmsg, up to 254 (default: 4 with icbmsg, 1 with icmsg)\n"   \
-	"  --messages N           per endpoint: N/2 echo round trips, then N/2 stream\n"         \
-	"                         messages each way (default: 10000)\n"                          \
+	"  --messages N           echo-stream/exhaustion, per endpoint: N/2 echo round\n"      \
+	"                         trips, then N/2 stream messages each way (default:\n"       \
+	"                         10000); ipm-echo/mbox-pingpong: N round trips (default:\n"   \
+	"                         100000, a few seconds)\n"                                     \
 	"  --nocopy               icbmsg: stream with get_tx_buffer + send_nocopy (size 0\n"    \
 	"                         or exact, K_FOREVER or K_MSEC waits); receivers hold some\n"  \
 	"                         buffers and release them later (default: copy sends)\n"        \
-	"  --scenario NAME        echo-stream|exhaustion (default: echo-stream).  exhaustion\n" \
-	"                         (icbmsg): receivers hold every buffer until the sender's\n"    \
+	"  --scenario NAME        (default: echo-stream)\n"                                      \
+	"      echo-stream        ipc_service echo round trips, then streams both ways\n"       \
+	"      exhaustion         icbmsg: receivers hold every buffer until the sender's\n"    \
 	"                         get_tx_buffer(K_MSEC(50)) gives -EAGAIN and a K_NO_WAIT\n"    \
 	"                         send -ENOMEM, then release all and traffic resumes\n"          \
+	"      ipm-echo           IPM ipm0: the host sends a 32-bit word (wait = 1), the\n"   \
+	"                         remote's callback echoes it (wait = 1); every word checked\n" \
+	"      mbox-pingpong      raw MBOX ping-pong on mbox_consumer (signalling) or\n"      \
+	"                         mbox_data_consumer (data: seq + checked payload, -EBUSY\n"  \
+	"                         retried); each side sends only after receiving\n"            \
+	"                         ipm-echo and mbox-pingpong use no ipc_service instance:\n"   \
+	"                         --backend icbmsg, --instance, --unbound, --endpoints,\n"    \
+	"                         --nocopy, --rx-in-isr and --kill-random do not apply\n"      \
+	"  --mbox-mode MODE       mbox-pingpong only: signal|data (default: signal)\n"         \
+	"  --ipm-console          the remote prints a line at start and one at the end over\n" \
+	"                         ipm0 with the classic IPM console framing (one message per\n" \
+	"                         character, the character is the id, wait = 1, no '\\r');\n"  \
+	"                         the host prints each line as 'remote: <line>' on stdout,\n"   \
+	"                         also with --quiet.  Works with every scenario (ipm-echo\n"    \
+	"                         shares ipm0: echo ids start at 0x10000); needs ipm0 with\n"  \
+	"                         max id >= 0xff; not with --kill-random\n"                      \
 	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
 	"                         (default: work queue)\n"                                         \
 	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
@@ -138,6 +159,10 @@ void cli_help_run(FILE *f)
 		"  ipc-emu run --backend icbmsg --endpoints 4 --json icb.json\n"
 		"  ipc-emu run --backend icbmsg --endpoints 8 --nocopy --doorbell eventfd\n"
 		"  ipc-emu run --backend icbmsg --scenario exhaustion --messages 2000\n"
+		"  ipc-emu run --scenario ipm-echo --messages 100000 --json ipm.json\n"
+		"  ipc-emu run --scenario ipm-echo --ipm-console --doorbell eventfd\n"
+		"  ipc-emu run --scenario mbox-pingpong --mbox-mode data\n"
+		"  ipc-emu run --ipm-console\n"
 		"\n"
 		"exit status: 0 passed, 1 an invariant failed (corrupted, duplicated, reordered\n"
 		"or lost messages, ICBMsg blocks left in use, a peer failed, valgrind errors,\n"
@@ -285,7 +310,7 @@ static bool parse_dts(const char *s, struct cli_opts *o)
 enum opt_id {
 	O_DTS, O_BACKEND, O_INSTANCE, O_UNBOUND, O_MESSAGES, O_JSON, O_DOORBELL, O_VALGRIND,
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
-	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO,
+	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE,
 };
 
 #define FOR_RUN 1u
@@ -318,6 +343,8 @@ static const struct {
 	{"endpoints", O_ENDPOINTS, true, FOR_RUN | FOR_PEER},
 	{"nocopy", O_NOCOPY, false, FOR_RUN | FOR_PEER},
 	{"scenario", O_SCENARIO, true, FOR_RUN | FOR_PEER},
+	{"mbox-mode", O_MBOX_MODE, true, FOR_RUN | FOR_PEER},
+	{"ipm-console", O_IPM_CONSOLE, false, FOR_RUN | FOR_PEER},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -376,6 +403,7 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		if (!parse_u64(v, UINT32_MAX, &o->messages)) {
 			return usage(cmd, "--messages wants a count 0..%u, not '%s'", UINT32_MAX, v);
 		}
+		o->messages_set = true;
 		break;
 	case O_JSON:
 		if (*v == '\0') {
@@ -463,9 +491,28 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			o->scenario = SCN_ECHO_STREAM;
 		} else if (strcmp(v, "exhaustion") == 0) {
 			o->scenario = SCN_EXHAUSTION;
+		} else if (strcmp(v, "ipm-echo") == 0) {
+			o->scenario = SCN_IPM_ECHO;
+		} else if (strcmp(v, "mbox-pingpong") == 0) {
+			o->scenario = SCN_MBOX_PINGPONG;
 		} else {
-			return usage(cmd, "--scenario wants echo-stream or exhaustion, not '%s'", v);
+			return usage(cmd, "--scenario wants echo-stream, exhaustion, ipm-echo or "
+					  "mbox-pingpong, not '%s'",
+				     v);
 		}
+		break;
+	case O_MBOX_MODE:
+		if (strcmp(v, "signal") == 0) {
+			o->mbox_mode = SCN_MBOX_SIGNAL;
+		} else if (strcmp(v, "data") == 0) {
+			o->mbox_mode = SCN_MBOX_DATA;
+		} else {
+			return usage(cmd, "--mbox-mode wants signal or data, not '%s'", v);
+		}
+		o->mbox_mode_set = true;
+		break;
+	case O_IPM_CONSOLE:
+		o->ipm_console = true;
 		break;
 	case O_HELP:
 		break;
@@ -539,6 +586,33 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (!o->have_fds && o->doorbell == EMU_DOORBELL_EVENTFD) {
 			return usage(cmd, "--doorbell eventfd needs 'ipc-emu run' (eventfds cannot "
 					  "be found by name)");
+		}
+	}
+	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
+		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
+			     scn_scenario_name(o->scenario));
+	}
+	if (o->ipm_console && o->kill_random > 0) {
+		return usage(cmd, "--ipm-console cannot be combined with --kill-random (a killed "
+				  "remote would cut its console lines)");
+	}
+	if (scn_is_raw(o->scenario)) {
+		const char *bad = o->backend != EMU_BACKEND_ICMSG ? "--backend icbmsg"
+				  : o->nocopy			 ? "--nocopy"
+				  : o->endpoints > 1		 ? "--endpoints"
+				  : o->unbound != 0		 ? "--unbound"
+				  : o->instance != NULL		 ? "--instance"
+				  : o->rx_in_isr		 ? "--rx-in-isr"
+				  : o->kill_random > 0		 ? "--kill-random"
+								 : NULL;
+
+		if (bad != NULL) {
+			return usage(cmd, "%s does not apply to --scenario %s (it runs on a raw "
+					  "mailbox device, no ipc_service instance)",
+				     bad, scn_scenario_name(o->scenario));
+		}
+		if (!o->messages_set) {
+			o->messages = CLI_DEFAULT_RAW_MESSAGES;
 		}
 	}
 	if (o->backend == EMU_BACKEND_ICMSG) {
@@ -665,7 +739,129 @@ static const struct emu_dt_inst *pick(const struct emu_dt_plan *p, const struct 
 	return NULL;
 }
 
+/* --ipm-console: ipm0 in both plans, the remote may send, the host receive,
+ * ids up to 0xff (the classic receiver refuses a device below that). */
+static int check_console(const struct cli_config *c, char *err, size_t errlen)
+{
+	const struct emu_dt_ipm *h = emu_dt_find_ipm(&c->host, SCN_IPM_LABEL);
+	const struct emu_dt_ipm *r = emu_dt_find_ipm(&c->remote, SCN_IPM_LABEL);
+
+	if (h == NULL || r == NULL) {
+		snprintf(err, errlen, "--ipm-console: %s: no IPM device labelled '%s'",
+			 h == NULL ? c->host.source : c->remote.source, SCN_IPM_LABEL);
+		return -EINVAL;
+	}
+	if (h->max_id < SCN_CONSOLE_MIN_ID) {
+		snprintf(err, errlen,
+			 "--ipm-console: %s: %s: max id %u is below 0xff: the classic IPM console "
+			 "sends each character as the message id and refuses such a device",
+			 c->host.source, h->node, h->max_id);
+		return -EINVAL;
+	}
+	if (!h->rx || !r->tx) {
+		snprintf(err, errlen,
+			 "--ipm-console: %s: %s: the remote must be able to send and the host to "
+			 "receive (direction)",
+			 c->host.source, h->node);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ipm-echo / mbox-pingpong: the device of the scenario, both ways on both
+ * sides; the report names it as the "instance". */
+static int raw_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
+{
+	const char *label;
+
+	c->endpoints = 1;
+	c->unbound = EMU_UNBOUND_DISABLE;
+	c->max_len = 4;
+	if (o->scenario == SCN_IPM_ECHO) {
+		const struct emu_dt_ipm *h = emu_dt_find_ipm(&c->host, SCN_IPM_LABEL);
+
+		label = SCN_IPM_LABEL;
+		if (h == NULL || emu_dt_find_ipm(&c->remote, SCN_IPM_LABEL) == NULL) {
+			snprintf(err, errlen, "--scenario ipm-echo: %s: no IPM device labelled '%s'",
+				 h == NULL ? c->host.source : c->remote.source, label);
+			return -EINVAL;
+		}
+		if (!h->tx || !h->rx) {
+			snprintf(err, errlen, "--scenario ipm-echo: %s: %s: direction must be \"both\"",
+				 c->host.source, h->node);
+			return -EINVAL;
+		}
+		if (h->data_size < 4) {
+			snprintf(err, errlen,
+				 "--scenario ipm-echo: %s: %s: data size %u, the echo needs 4 bytes",
+				 c->host.source, h->node, h->data_size);
+			return -EINVAL;
+		}
+		if (o->ipm_console && h->max_id < 0x1FFFFu) {
+			snprintf(err, errlen,
+				 "--scenario ipm-echo --ipm-console: %s: %s: max id %u; sharing the "
+				 "device with the console needs ids up to 0x1ffff",
+				 c->host.source, h->node, h->max_id);
+			return -EINVAL;
+		}
+	} else {
+		const struct emu_dt_mbox_user *u;
+		bool data = o->mbox_mode == SCN_MBOX_DATA;
+		unsigned dirs = 0;
+
+		label = data ? SCN_MBOX_DATA_CONSUMER : SCN_MBOX_SIGNAL_CONSUMER;
+		u = emu_dt_find_mbox_user(&c->host, label);
+		if (u == NULL || emu_dt_find_mbox_user(&c->remote, label) == NULL) {
+			snprintf(err, errlen, "--scenario mbox-pingpong: %s: no MBOX consumer labelled "
+					      "'%s'",
+				 u == NULL ? c->host.source : c->remote.source, label);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < u->n_chan; i++) {
+			const struct emu_dt_mbox *mb = &c->host.mbox[u->chan[i].mbox];
+
+			if (strcmp(u->chan[i].name, "tx") == 0) {
+				dirs |= 1u;
+			} else if (strcmp(u->chan[i].name, "rx") == 0) {
+				dirs |= 2u;
+			}
+			if (data && (mb->mtu < 4 || mb->mtu > EMU_MBOX_MTU_MAX)) {
+				snprintf(err, errlen,
+					 "--mbox-mode data: %s: %s: ipc-emu,mtu = %u, data mode needs "
+					 "4..%u",
+					 c->host.source, mb->node, mb->mtu, EMU_MBOX_MTU_MAX);
+				return -EINVAL;
+			}
+			c->raw_mtu = data ? mb->mtu : 0;
+		}
+		if (dirs != 3u) {
+			snprintf(err, errlen, "--scenario mbox-pingpong: %s: %s: needs mbox-names "
+					      "\"tx\" and \"rx\"",
+				 c->host.source, u->node);
+			return -EINVAL;
+		}
+		c->max_len = c->raw_mtu;
+	}
+	snprintf(c->raw_inst.label, sizeof(c->raw_inst.label), "%s", label);
+	snprintf(c->raw_inst.node, sizeof(c->raw_inst.node), "%s", label);
+	c->raw_inst.backend = EMU_BACKEND_ICMSG;
+	c->inst_host = c->inst_remote = &c->raw_inst;
+	return 0;
+}
+
+static int load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen);
+
 int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
+{
+	int rc = load_config(o, c, err, errlen);
+
+	if (rc == 0 && o->ipm_console) {
+		rc = check_console(c, err, errlen);
+	}
+	return rc;
+}
+
+static int load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
 {
 	int rc;
 	uint32_t cap;
@@ -700,6 +896,9 @@ int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, s
 			snprintf(err, errlen, "invalid devicetree pair (%s)", strerror(-rc));
 		}
 		return rc;
+	}
+	if (scn_is_raw(o->scenario)) {
+		return raw_config(o, c, err, errlen);
 	}
 	c->inst_host = pick(&c->host, o, err, errlen);
 	if (c->inst_host == NULL) {
@@ -791,4 +990,6 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 	p->max_len = c->max_len;
 	p->timeout_s = o->timeout_s;
 	p->quiet = o->quiet;
+	p->mbox_mode = o->mbox_mode;
+	p->ipm_console = o->ipm_console;
 }

@@ -169,6 +169,13 @@ void cli_report_eval(struct cli_report *r)
 			       r->area[i]->endpoints_bound, r->cfg->endpoints);
 		}
 	}
+	if (r->opts->ipm_console && !r->hang && !r->interrupted &&
+	    (r->area[1]->con_dropped != 0 || r->area[0]->con_lines != r->area[1]->con_lines_sent ||
+	     (r->area[1]->finished && r->area[1]->con_lines_sent < 2))) {
+		REASON("ipm console: %" PRIu64 " of %" PRIu64 " lines printed, %" PRIu64
+		       " characters dropped",
+		       r->area[0]->con_lines, r->area[1]->con_lines_sent, r->area[1]->con_dropped);
+	}
 	if (r->leaked_shm) {
 		REASON("%u /dev/shm objects left", r->leaked_shm);
 	}
@@ -183,12 +190,69 @@ void cli_report_eval(struct cli_report *r)
 #undef REASON
 }
 
+static const char *raw_transport(const struct cli_opts *o)
+{
+	return o->scenario == SCN_IPM_ECHO ? "ipm" : "mbox";
+}
+
+static const char *mbox_mode_name(const struct cli_opts *o)
+{
+	return o->mbox_mode == SCN_MBOX_DATA ? "data" : "signal";
+}
+
+/* Round trips per second of the host's timed phase (raw scenarios). */
+static double round_trips_per_s(const struct cli_report *r)
+{
+	const struct scn_area *h = r->area[0];
+
+	if (h->stream_t0_ns == 0 || h->stream_t1_ns <= h->stream_t0_ns) {
+		return 0.0;
+	}
+	return (double)h->rtt_count / ((double)(h->stream_t1_ns - h->stream_t0_ns) / 1e9);
+}
+
+/* The raw scenarios' summary (ipm-echo, mbox-pingpong). */
+static void print_raw(const struct cli_report *r, const struct totals *t, FILE *f)
+{
+	const struct scn_area *h = r->area[0], *m = r->area[1];
+	const struct cli_opts *o = r->opts;
+
+	fprintf(f, "ipc-emu %s: %s %s, %s%s%s, doorbell %s, %" PRIu64 " round trips%s\n",
+		r->peer_mode ? "peer" : "run", raw_transport(o), r->cfg->inst_host->label,
+		scn_scenario_name(o->scenario),
+		o->scenario == SCN_MBOX_PINGPONG ? ", mode " : "",
+		o->scenario == SCN_MBOX_PINGPONG ? mbox_mode_name(o) : "",
+		r->doorbell ? r->doorbell : "?", o->messages, o->ipm_console ? ", ipm console" : "");
+	fprintf(f, "  messages    sent %" PRIu64 "  received %" PRIu64 "  corrupted %" PRIu64
+		"  duplicated %" PRIu64 "  lost %" PRIu64 "  (host->remote %" PRIu64 "/%" PRIu64
+		", remote->host %" PRIu64 "/%" PRIu64 ")\n",
+		t->sent, t->received, t->corrupted, t->duplicated, t->lost, h->sent, m->received,
+		m->sent, h->received);
+	fprintf(f, "  bytes       sent %" PRIu64 "  received %" PRIu64 "  -EBUSY retries %" PRIu64
+		"\n",
+		t->bytes_sent, t->bytes_received, h->pp_busy_retries + m->pp_busy_retries);
+	fprintf(f, "  rtt         p50 %.1f us  p99 %.1f us  max %.1f us  (%" PRIu64
+		" round trips)\n",
+		t->p50_us, t->p99_us, t->max_us, h->rtt_count);
+	fprintf(f, "  throughput  %.0f round trips/s  %.0f msg/s (both directions)\n",
+		round_trips_per_s(r), t->msg_per_s);
+	if (o->ipm_console) {
+		fprintf(f, "  console     lines %" PRIu64 "/%" PRIu64 " (printed/sent)  chars %" PRIu64
+			"  dropped %" PRIu64 "\n",
+			h->con_lines, m->con_lines_sent, m->con_chars_sent, m->con_dropped);
+	}
+}
+
 void cli_report_print(const struct cli_report *r, FILE *f)
 {
 	struct totals t;
 	const struct scn_area *h = r->area[0], *m = r->area[1];
 
 	totals(r, &t);
+	if (scn_is_raw(r->opts->scenario)) {
+		print_raw(r, &t, f);
+		goto tail;
+	}
 	fprintf(f,
 		"ipc-emu %s: %s %s, %s, %u endpoint%s, unbound %s, doorbell %s, %" PRIu64
 		" messages%s%s%s\n",
@@ -236,6 +300,12 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 			h->exh_resumed && m->exh_resumed && h->exh_released && m->exh_released ? "yes"
 												: "no");
 	}
+	if (r->opts->ipm_console) {
+		fprintf(f, "  console     lines %" PRIu64 "/%" PRIu64 " (printed/sent)  chars %" PRIu64
+			"  dropped %" PRIu64 "\n",
+			h->con_lines, m->con_lines_sent, m->con_chars_sent, m->con_dropped);
+	}
+tail:
 	if (!r->peer_mode) {
 		fprintf(f, "  peers       host exit %d, remote exit %d", r->peer[0].exit_status,
 			r->peer[1].exit_status);
@@ -320,7 +390,8 @@ int cli_report_json(const struct cli_report *r, const char *path)
 	}
 	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"%s\",\n  \"backend\": \"%s\",\n",
 		r->ok ? "true" : "false", scn_scenario_name(r->opts->scenario),
-		cli_backend_name(r->opts->backend));
+		scn_is_raw(r->opts->scenario) ? raw_transport(r->opts)
+					      : cli_backend_name(r->opts->backend));
 	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
 	json_str(f, r->cfg->inst_host->label);
 	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",
@@ -349,6 +420,30 @@ int cli_report_json(const struct cli_report *r, const char *path)
 	fprintf(f, "  \"throughput\": { \"messages_per_s\": %.1f, \"bytes_per_s\": %.1f },\n",
 		t.msg_per_s, t.bytes_per_s);
 	fprintf(f, "  \"blocks_in_use_at_end\": %" PRIu64 ",\n", t.blocks_in_use);
+	if (scn_is_raw(r->opts->scenario)) {
+		const struct scn_area *h = r->area[0], *m = r->area[1];
+
+		fprintf(f, "  \"device\": ");
+		json_str(f, r->cfg->inst_host->label);
+		fprintf(f,
+			",\n  \"round_trips\": %" PRIu64 ",\n  \"round_trips_per_s\": %.1f,\n"
+			"  \"busy_retries\": %" PRIu64 ",\n  \"timeouts\": %" PRIu64 ",\n",
+			h->rtt_count, round_trips_per_s(r), h->pp_busy_retries + m->pp_busy_retries,
+			h->pp_timeouts);
+		if (r->opts->scenario == SCN_MBOX_PINGPONG) {
+			fprintf(f, "  \"mbox_mode\": \"%s\",\n  \"message_size\": %u,\n",
+				mbox_mode_name(r->opts), r->cfg->raw_mtu);
+		}
+	}
+	fprintf(f, "  \"ipm_console\": %s,\n", r->opts->ipm_console ? "true" : "false");
+	if (r->opts->ipm_console) {
+		const struct scn_area *h = r->area[0], *m = r->area[1];
+
+		fprintf(f,
+			"  \"console\": { \"lines_printed\": %" PRIu64 ", \"lines_sent\": %" PRIu64
+			", \"chars_sent\": %" PRIu64 ", \"dropped\": %" PRIu64 " },\n",
+			h->con_lines, m->con_lines_sent, m->con_chars_sent, m->con_dropped);
+	}
 	fprintf(f, "  \"endpoints_incomplete\": %" PRIu64 ",\n", t.incomplete);
 	if (r->opts->scenario == SCN_EXHAUSTION) {
 		const struct scn_area *h = r->area[0], *m = r->area[1];

@@ -170,6 +170,13 @@ static void build_argv(struct sup *s, struct child *c)
 	}
 	a[n++] = "--scenario";
 	a[n++] = (char *)scn_scenario_name(o->scenario);
+	if (o->scenario == SCN_MBOX_PINGPONG) {
+		a[n++] = "--mbox-mode";
+		a[n++] = o->mbox_mode == SCN_MBOX_DATA ? "data" : "signal";
+	}
+	if (o->ipm_console) {
+		a[n++] = "--ipm-console";
+	}
 	a[n++] = "--rx-buf-size";
 	a[n++] = s->rxbuf_arg;
 	a[n++] = "--seed";

@@ -124,6 +124,7 @@ struct scn {
 	struct emu_core *core;
 	struct emu_board *board;
 	const struct device *dev;
+	struct scn_console *con; /* --ipm-console */
 	struct lane *lanes;
 	struct scn_lane_words *words; /* lanes 1..K-1 */
 	uint64_t deadline_ns; /* 0: none */
@@ -1511,6 +1512,9 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	pthread_attr_t attr;
 	bool attr_ok = false;
 
+	if (scn_is_raw(p->scenario)) {
+		return scn_run_raw(seg, p);
+	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		return SCN_EXIT_FAIL;
@@ -1580,6 +1584,16 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 		status = SCN_EXIT_CONFIG;
 		goto out_board;
 	}
+	if (p->ipm_console) {
+		s->con = scn_console_open(s->board, seg, s->role, true);
+		if (s->con == NULL) {
+			status = SCN_EXIT_CONFIG;
+			goto out_board;
+		}
+		scn_console_printf(s->con, "up: %s on %s, %u endpoint%s, %" PRIu64 " messages\r\n",
+				   scn_scenario_name(p->scenario), p->instance, s->k,
+				   s->k == 1 ? "" : "s", p->messages);
+	}
 	if (lanes_init(s) < 0) {
 		fprintf(stderr, "ipc-emu peer[%s]: out of memory for %u endpoints\n", who, s->k);
 		status = SCN_EXIT_FAIL;
@@ -1647,6 +1661,17 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	if (s->icbmsg && both_finished(s)) {
 		icbmsg_quiesce(s);
 	}
+	if (s->con != NULL) {
+		/* A gone host would leave wait = 1 spinning: only after a clean end. */
+		if (s->role == EMU_ROLE_REMOTE && both_finished(s)) {
+			scn_console_printf(s->con,
+					   "%" PRIu64 " messages checked: %" PRIu64 " corrupted, %" PRIu64
+					   " lost, %" PRIu64 " duplicated\n",
+					   scn_get(&s->me->received), scn_get(&s->me->corrupted),
+					   scn_get(&s->me->lost), scn_get(&s->me->duplicated));
+		}
+		scn_console_close(s->con, 5000000000ull);
+	}
 
 out_dereg:
 	for (unsigned i = 0; i < s->k; i++) {
@@ -1668,6 +1693,7 @@ out_board:
 out_core:
 	emu_core_stop(s->core);
 out_free:
+	scn_console_free(s->con);
 	lanes_free(s);
 	pthread_cond_destroy(&s->full_cv);
 	pthread_mutex_destroy(&s->full_mu);

@@ -107,7 +107,23 @@ struct scn_lane_words {
 enum scn_scenario {
 	SCN_ECHO_STREAM = 0,
 	SCN_EXHAUSTION = 1,
+	SCN_IPM_ECHO = 2,      /* ipm0: host sends a word (wait = 1), the remote's callback echoes it */
+	SCN_MBOX_PINGPONG = 3, /* raw MBOX ping-pong on a consumer's tx/rx channels */
 };
+
+/* Scenarios that run on a raw mailbox device instead of an ipc_service instance. */
+static inline bool scn_is_raw(int sc)
+{
+	return sc == SCN_IPM_ECHO || sc == SCN_MBOX_PINGPONG;
+}
+
+enum scn_mbox_mode { SCN_MBOX_SIGNAL = 0, SCN_MBOX_DATA = 1 };
+
+/* Devices of the raw scenarios and the IPM console (default board labels). */
+#define SCN_IPM_LABEL "ipm0"
+#define SCN_MBOX_SIGNAL_CONSUMER "mbox_consumer"
+#define SCN_MBOX_DATA_CONSUMER "mbox_data_consumer"
+#define SCN_CONSOLE_MIN_ID 0xFFu /* classic IPM console receiver: max id >= 0xff */
 
 struct scn_area {
 	uint64_t magic;     /* SCN_MAGIC once initialised */
@@ -182,6 +198,19 @@ struct scn_area {
 	uint64_t exh_resumed;    /* messages sent after the peer released */
 
 	struct scn_lane_words lane0;
+
+	/* Raw scenarios (ipm-echo, mbox-pingpong). */
+	uint64_t ready;          /* device enabled: the peer may send */
+	uint64_t pp_timeouts;    /* host: round trips given up (no answer in time) */
+	uint64_t pp_busy_retries;/* sends retried after -EBUSY */
+
+	/* IPM console (--ipm-console). */
+	uint64_t con_ready;      /* host: console receiver enabled */
+	uint64_t con_lines_sent; /* remote: lines sent ('\n' consumed by the host) */
+	uint64_t con_chars_sent; /* remote: characters sent */
+	uint64_t con_closed;     /* remote: no more console output */
+	uint64_t con_lines;      /* host: lines received and printed */
+	uint64_t con_dropped;    /* remote: characters given up (host never took them) */
 };
 
 static_assert(sizeof(struct scn_area) <= EMU_APP_AREA_SIZE, "app area too small");
@@ -213,7 +242,16 @@ static inline void scn_max(uint64_t *p, uint64_t v)
 
 static inline const char *scn_scenario_name(enum scn_scenario sc)
 {
-	return sc == SCN_EXHAUSTION ? "exhaustion" : "echo-stream";
+	switch (sc) {
+	case SCN_EXHAUSTION:
+		return "exhaustion";
+	case SCN_IPM_ECHO:
+		return "ipm-echo";
+	case SCN_MBOX_PINGPONG:
+		return "mbox-pingpong";
+	default:
+		return "echo-stream";
+	}
 }
 
 static inline const char *scn_role_name(enum emu_role role)
@@ -240,6 +278,8 @@ struct scn_params {
 	uint32_t max_len;               /* largest message, header included */
 	double timeout_s;               /* 0: none (the supervisor watches) */
 	bool quiet;
+	int mbox_mode;                  /* enum scn_mbox_mode (mbox-pingpong) */
+	bool ipm_console;               /* remote console output over ipm0 */
 };
 
 /* Exit statuses of a peer. */
@@ -259,5 +299,32 @@ uint32_t scn_crc32(const void *data, size_t len);
 uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool handshake);
 
 uint64_t scn_now_ns(void);
+
+/* Raw scenarios (pingpong.c): ipm-echo and mbox-pingpong.  Same contract as
+ * scn_run(), which dispatches to it. */
+int scn_run_raw(struct emu_segment *seg, const struct scn_params *p);
+
+/*
+ * IPM console (console.c), the classic CONFIG_IPM_CONSOLE_SENDER/RECEIVER
+ * wire use on ipm0: one message per character, the character is the id,
+ * data NULL, size 0, wait = 1, '\r' never sent.  The remote sends; the host
+ * prints each completed line as "remote: <line>" on stdout.
+ */
+struct scn_console;
+/* Open on `board` for `role`.  With own_callback the console registers its
+ * callback on ipm0 (host) and enables it; without it, the scenario's callback
+ * forwards ids <= 0xff to scn_console_rx().  NULL on error (line on stderr). */
+struct scn_console *scn_console_open(struct emu_board *board, struct emu_segment *seg,
+				     enum emu_role role, bool own_callback);
+/* Host, interrupt context: one received character. */
+void scn_console_rx(struct scn_console *c, uint32_t id);
+/* Remote: printk-style output (waits for the host's receiver first). */
+void scn_console_printf(struct scn_console *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Remote: mark the console closed.  Host: wait (up to timeout_ns) until every
+ * line the remote sent was printed.  NULL is a no-op. */
+void scn_console_close(struct scn_console *c, uint64_t timeout_ns);
+/* Free, after emu_board_destroy() (no callback may run any more). */
+void scn_console_free(struct scn_console *c);
 
 #endif /* IPC_EMU_CLI_SCENARIO_H */

@@ -660,14 +660,14 @@ static const struct mbox_driver_api mbox_emu_api = {
 	.set_enabled = mbox_emu_set_enabled,
 };
 
-/* Fill the run-time part of a controller (not its lock). */
-static void ctrl_setup(struct mbox_ctrl *m, struct emu_core *c, const struct emu_mbox_cfg *cfg)
+/* Bind a controller to its core and control-block slot (once, before the
+ * device is handed out). */
+static void ctrl_init(struct mbox_ctrl *m, struct emu_core *c, uint32_t index)
 {
-	snprintf(m->name, sizeof(m->name), "%s", cfg->name);
 	m->dev = (struct device){.name = m->name, .config = NULL, .api = &mbox_emu_api, .data = m};
 	m->core = c;
-	m->index = cfg->index;
-	m->regs = &c->ctl->mbox[cfg->index];
+	m->index = index;
+	m->regs = &c->ctl->mbox[index];
 	if (m->primary) {
 		m->rx_pending = &c->self->pending;
 		m->tx_pending = &c->peer->pending;
@@ -675,14 +675,20 @@ static void ctrl_setup(struct mbox_ctrl *m, struct emu_core *c, const struct emu
 		m->rx_pending = &m->regs->pending[c->role];
 		m->tx_pending = &m->regs->pending[c->peer_role];
 	}
-	atomic_store(&m->mtu, cfg->mtu);
-	atomic_store(&m->channels, cfg->channels);
-	atomic_store(&m->tx_mask, cfg->tx_mask);
-	atomic_store(&m->rx_mask, cfg->rx_mask);
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
 	VALGRIND_HG_DISABLE_CHECKING(&m->enabled, sizeof(m->enabled));
 	VALGRIND_HG_DISABLE_CHECKING(&m->tx_claim, sizeof(m->tx_claim));
 	VALGRIND_HG_DISABLE_CHECKING(&m->mtu, 4 * sizeof(m->mtu));
+}
+
+/* Apply a configuration (name, MTU, channels, directions). */
+static void ctrl_config(struct mbox_ctrl *m, const struct emu_mbox_cfg *cfg)
+{
+	snprintf(m->name, sizeof(m->name), "%s", cfg->name);
+	atomic_store(&m->mtu, cfg->mtu);
+	atomic_store(&m->channels, cfg->channels);
+	atomic_store(&m->tx_mask, cfg->tx_mask);
+	atomic_store(&m->rx_mask, cfg->rx_mask);
 }
 
 static const struct emu_mbox_cfg bare_cfg = {
@@ -734,7 +740,7 @@ int emu_core_mbox_add(struct emu_core *c, const struct emu_mbox_cfg *cfg,
 		if (c->primary.configured || !primary_idle(c)) {
 			rc = -EBUSY;
 		} else {
-			ctrl_setup(&c->primary, c, cfg);
+			ctrl_config(&c->primary, cfg);
 			c->primary.configured = true;
 			*out = &c->primary.dev;
 		}
@@ -755,7 +761,8 @@ int emu_core_mbox_add(struct emu_core *c, const struct emu_mbox_cfg *cfg,
 		goto unlock;
 	}
 	m->primary = false;
-	ctrl_setup(m, c, cfg);
+	ctrl_init(m, c, cfg->index);
+	ctrl_config(m, cfg);
 	m->src.service = mbox_service;
 	c->mbox_used |= 1u << cfg->index;
 	emu_core_add_source(c, &m->src);
@@ -785,7 +792,7 @@ void emu_core_mbox_remove(struct emu_core *c, const struct device *dev)
 		pthread_mutex_lock(&m->lock);
 		memset(m->chan, 0, sizeof(m->chan));
 		pthread_mutex_unlock(&m->lock);
-		ctrl_setup(m, c, &bare_cfg);
+		ctrl_config(m, &bare_cfg);
 		m->configured = false;
 		pthread_mutex_unlock(&c->cfg_lock);
 		return;
@@ -904,7 +911,8 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	c->self_efd = emu_segment_efd(s, role);
 	c->peer_efd = emu_segment_efd(s, peer);
 	c->primary.primary = true;
-	ctrl_setup(&c->primary, c, &bare_cfg);
+	ctrl_init(&c->primary, c, 0);
+	ctrl_config(&c->primary, &bare_cfg);
 	c->mbox_used = 1u; /* index 0 is the primary, always there */
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
 	VALGRIND_HG_DISABLE_CHECKING(&c->stop, sizeof(c->stop));

@@ -916,3 +916,18 @@ Test(ipm, message_of_a_dead_sender_is_delivered)
 	cr_assert_eq(box->full, 0);
 	rig_fini(&r);
 }
+
+/* A driver without operations: -ENOSYS, 0, or nothing. */
+Test(ipm, missing_ops_are_enosys)
+{
+	static const struct ipm_driver_api none = {0};
+	const struct device dev = {.name = "none", .api = &none};
+	uint32_t w = 0;
+
+	cr_assert_eq(ipm_send(&dev, 1, 0, &w, 4), -ENOSYS);
+	cr_assert_eq(ipm_max_data_size_get(&dev), -ENOSYS);
+	cr_assert_eq(ipm_max_id_val_get(&dev), 0);
+	cr_assert_eq(ipm_set_enabled(&dev, 1), -ENOSYS);
+	ipm_register_callback(&dev, rec_cb, NULL);
+	ipm_complete(&dev);
+}

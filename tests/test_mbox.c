@@ -1170,3 +1170,18 @@ Test(mbox, secondary_bit_of_a_dead_sender_is_delivered)
 	cr_assert_eq(atomic_load(&rx.null_msgs), 1);
 	rig_fini(&r);
 }
+
+/* A driver without operations: every call answers -ENOSYS (0 channels). */
+Test(mbox, missing_ops_are_enosys)
+{
+	static const struct mbox_driver_api none = {0};
+	const struct device dev = {.name = "none", .api = &none};
+
+	cr_assert_eq(mbox_send(&dev, 0, NULL), -ENOSYS);
+	cr_assert_eq(mbox_register_callback(&dev, 0, rec_cb, NULL), -ENOSYS);
+	cr_assert_eq(mbox_mtu_get(&dev), -ENOSYS);
+	cr_assert_eq(mbox_max_channels_get(&dev), 0);
+	cr_assert_eq(mbox_set_enabled(&dev, 0, true), -ENOSYS);
+	cr_assert(device_is_ready(&dev));
+	cr_assert_not(device_is_ready(NULL));
+}

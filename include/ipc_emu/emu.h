@@ -114,10 +114,13 @@ struct emu_core_stats {
 };
 
 /* Start the core of `role` on a segment (bumps its boot count, records pid).
- * -EBUSY if that role already runs in this process; -EOPNOTSUPP on an eventfd
- * segment attached by name (eventfds cannot be found by name). */
+ * -EBUSY if a core of that role already runs on this segment object (the
+ * claim is per struct emu_segment: another attachment, in this process or in
+ * another, is not detected); -EOPNOTSUPP on an eventfd segment attached by
+ * name (eventfds cannot be found by name); -EINVAL, -ENOMEM. */
 int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **out);
-/* Stop the interrupt thread and free the core.  NULL is a no-op. */
+/* Stop the interrupt thread and free the core.  Destroy its board first.
+ * NULL is a no-op.  Not from the interrupt thread. */
 void emu_core_stop(struct emu_core *c);
 enum emu_role emu_core_role(const struct emu_core *c);
 /* The core's MBOX controller (Zephyr MBOX API, include/ipc_emu/mbox.h). */
