@@ -113,7 +113,9 @@ struct mbox_ctrl {
 	uint32_t stale;           /* interrupt thread only: full slots without a pending bit
 				   * at the last heartbeat scan */
 
-	pthread_mutex_t lock;     /* guards chan[] */
+	pthread_mutex_t lock;     /* guards chan[] and running */
+	pthread_cond_t idle;      /* a callback returned */
+	int running;              /* channel whose callback runs now, or -1 */
 	struct emu_channel chan[EMU_MBOX_CHANNELS];
 	uint8_t rx_copy[EMU_MBOX_MTU_MAX]; /* interrupt thread only: the consumed message */
 	struct emu_irq_source src; /* secondary controllers: serviced after a kick */
@@ -296,10 +298,15 @@ static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
 		}
 		pthread_mutex_lock(&m->lock);
 		chan = m->chan[ch];
+		m->running = chan.cb != NULL ? (int)ch : -1;
 		pthread_mutex_unlock(&m->lock);
 		if (chan.cb != NULL) {
 			chan.cb(&m->dev, ch, chan.user_data, pmsg);
 			stat_inc(&c->stats.callbacks);
+			pthread_mutex_lock(&m->lock);
+			m->running = -1;
+			pthread_cond_broadcast(&m->idle);
+			pthread_mutex_unlock(&m->lock);
 		}
 	}
 }
@@ -614,6 +621,12 @@ static int mbox_emu_register_callback(const struct device *dev, mbox_channel_id_
 		return -EINVAL; /* no such channel, or not inbound */
 	}
 	pthread_mutex_lock(&m->lock);
+	/* A callback being replaced or removed may be running on the interrupt
+	 * thread: wait for it, so the caller may free what it uses (as a
+	 * single-core Zephyr, where the ISR cannot run during this call). */
+	while (m->running == (int)channel_id && !emu_core_in_irq_thread(m->core)) {
+		pthread_cond_wait(&m->idle, &m->lock);
+	}
 	m->chan[channel_id] = (struct emu_channel){.cb = cb, .user_data = user_data};
 	pthread_mutex_unlock(&m->lock);
 	return 0;
@@ -664,6 +677,8 @@ static const struct mbox_driver_api mbox_emu_api = {
  * device is handed out). */
 static void ctrl_init(struct mbox_ctrl *m, struct emu_core *c, uint32_t index)
 {
+	pthread_cond_init(&m->idle, NULL);
+	m->running = -1;
 	m->dev = (struct device){.name = m->name, .config = NULL, .api = &mbox_emu_api, .data = m};
 	m->core = c;
 	m->index = index;
@@ -800,6 +815,7 @@ void emu_core_mbox_remove(struct emu_core *c, const struct device *dev)
 	c->mbox_used &= ~(1u << m->index);
 	pthread_mutex_unlock(&c->cfg_lock);
 	emu_core_remove_source(c, &m->src); /* waits for a running service */
+	pthread_cond_destroy(&m->idle);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -937,6 +953,7 @@ destroy_src_lock:
 destroy_cfg_lock:
 	pthread_mutex_destroy(&c->cfg_lock);
 destroy_primary_lock:
+	pthread_cond_destroy(&c->primary.idle);
 	pthread_mutex_destroy(&c->primary.lock);
 free_core:
 	free(c);
@@ -971,6 +988,7 @@ void emu_core_stop(struct emu_core *c)
 	}
 	pthread_mutex_destroy(&c->src_lock);
 	pthread_mutex_destroy(&c->cfg_lock);
+	pthread_cond_destroy(&c->primary.idle);
 	pthread_mutex_destroy(&c->primary.lock);
 	emu_segment_release_role(c->seg, c->role);
 	free(c);
