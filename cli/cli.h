@@ -23,6 +23,7 @@
 #define CLI_DEFAULT_RX_BUF 128u
 #define CLI_DEFAULT_TIMEOUT_S 120.0
 #define CLI_VALGRIND_SCALE 20.0
+#define CLI_DEFAULT_BUSY_POLL_US 50u
 
 enum cli_cmd { CLI_CMD_RUN, CLI_CMD_PEER };
 
@@ -52,6 +53,13 @@ struct cli_opts {
 	int mbox_mode;             /* enum scn_mbox_mode */
 	bool mbox_mode_set;
 	bool ipm_console;
+	bool cache_model;          /* private per-peer cache over the shared regions */
+	const char *crash_point;   /* [host:|remote:]NAME[@N], NULL: none */
+	uint32_t busy_poll_us;     /* 0: off */
+	const char *prog[2];       /* run: user programs as host/remote peers */
+	int prog_argc;             /* run: arguments after "--" for the programs */
+	char **prog_argv;
+	const char *trace;         /* run: Chrome/Perfetto trace JSON */
 	/* peer only */
 	enum emu_role role;
 	bool role_set;
@@ -97,6 +105,35 @@ void cli_help_peer(FILE *f);
 int cli_run(const struct cli_opts *o);
 int cli_peer(const struct cli_opts *o);
 
+/* --crash-point [host:|remote:]NAME[@N] */
+struct cli_crash {
+	char name[48];
+	unsigned nth;    /* >= 1 */
+	unsigned roles;  /* bit 0 host, bit 1 remote */
+};
+/* 0, or -EINVAL with a one-line reason in err (may be NULL). */
+int cli_parse_crash(const char *v, struct cli_crash *out);
+/* NULL-terminated list of the crash points of the core. */
+extern const char *const cli_crash_points[];
+
+/* Commands with their own option parsing: argv[first..argc). */
+int cli_check_main(int argc, char **argv, int first);  /* check.c */
+int cli_clean_main(int argc, char **argv, int first);  /* clean.c */
+/* clean.c: a run's private directory /tmp/ipc-emu-KIND-PID-START-XXXXXX
+ * (mkdtemp; PID and START identify this process so that `ipc-emu clean` can
+ * remove it once the process is dead).  0 or -errno; out holds the path. */
+int cli_run_dir_create(const char *kind, char *out, size_t len);
+/* clean.c: remove the files directly in dir, then dir itself. */
+void cli_run_dir_remove(const char *dir);
+int cli_stress_main(int argc, char **argv, int first); /* stress.c */
+int cli_bench_main(int argc, char **argv, int first);  /* bench.c */
+int cli_inspect_main(int argc, char **argv, int first);/* inspect.c */
+void cli_help_bench(FILE *f);
+void cli_help_inspect(FILE *f);
+void cli_help_check(FILE *f);
+void cli_help_clean(FILE *f);
+void cli_help_stress(FILE *f);
+
 /* Report built from both app areas plus what the supervisor saw. */
 struct cli_peer_result {
 	int exit_status;      /* 0.., 128+signal, -1 unknown */
@@ -110,7 +147,15 @@ struct cli_report {
 	const struct scn_area *area[2]; /* snapshots */
 	struct cli_peer_result peer[2];
 	unsigned crashes_injected, restarts;
+	unsigned crash_points;  /* of crashes_injected: --crash-point hits */
+	unsigned cycles;        /* peer resets (kills + crash points) */
+	unsigned rebonds;       /* resets followed by unbound() (if bound) and a re-bond */
+	unsigned overlapped;    /* resets during the recovery of the previous one */
+	unsigned epochs;        /* restarts of both peers (ICBMsg recovery) */
 	bool hang;
+	bool stalled;           /* the hang: no progress for stall_s */
+	bool user_programs;     /* --host/--remote: no scenario counters to check */
+	double stall_s;
 	int interrupted;      /* signal number, 0 if none */
 	bool peer_mode;       /* built by `ipc-emu peer` (one side's view) */
 	unsigned kills_planned;
@@ -119,10 +164,27 @@ struct cli_report {
 	const char *doorbell;
 	/* computed by cli_report_eval */
 	bool ok;
-	char reason[256];
+	char reason[640];
 };
 
 void cli_report_eval(struct cli_report *r);
+
+/* What `ipc-emu stress` keeps of one run (totals of both roles). */
+struct cli_run_summary {
+	int status;             /* exit status of the run */
+	bool ok, hang, blocks_measured;
+	unsigned cycles, rebonds, overlapped, crashes_injected, restarts, epochs;
+	uint64_t sent, received, corrupted, duplicated, reordered, lost, lost_across;
+	uint64_t bonds, unbounds, blocks_in_use;
+	int valgrind_errors;
+	unsigned leaked_shm, leaked_processes;
+	double duration_s;
+	char reason[640];
+};
+void cli_report_summary(const struct cli_report *r, struct cli_run_summary *sum);
+/* cli_run() that also fills *sum (if not NULL) and prints nothing with
+ * o->quiet. */
+int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum);
 void cli_report_print(const struct cli_report *r, FILE *f);
 /* 0 or -errno (message on stderr). */
 int cli_report_json(const struct cli_report *r, const char *path);
@@ -132,5 +194,11 @@ unsigned cli_count_shm(const char *prefix);
 
 /* "ipc-emu: <msg>" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* options.c: a decimal, 0x hex or 0 octal number in [0, max], nothing else
+ * (no sign, no trailing text).  false if s is not one. */
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* report.c: s as a JSON string ("null" for NULL); quotes, backslashes,
+ * control and non-ASCII bytes escaped, so any bytes give valid JSON. */
+void cli_json_str(FILE *f, const char *s);
 
 #endif /* IPC_EMU_CLI_CLI_H */

@@ -33,6 +33,16 @@ int main(int argc, char **argv)
 			cli_help_run(stdout);
 		} else if (strcmp(what, "peer") == 0) {
 			cli_help_peer(stdout);
+		} else if (strcmp(what, "check") == 0) {
+			cli_help_check(stdout);
+		} else if (strcmp(what, "clean") == 0) {
+			cli_help_clean(stdout);
+		} else if (strcmp(what, "stress") == 0) {
+			cli_help_stress(stdout);
+		} else if (strcmp(what, "bench") == 0) {
+			cli_help_bench(stdout);
+		} else if (strcmp(what, "inspect") == 0) {
+			cli_help_inspect(stdout);
 		} else {
 			cli_err("help: unknown command '%s' (see 'ipc-emu --help')", what);
 			return EXIT_USAGE;
@@ -50,6 +60,21 @@ int main(int argc, char **argv)
 			return EXIT_PASS;
 		}
 		return c == CLI_CMD_RUN ? cli_run(&o) : cli_peer(&o);
+	}
+	if (strcmp(cmd, "check") == 0) {
+		return cli_check_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "clean") == 0) {
+		return cli_clean_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "stress") == 0) {
+		return cli_stress_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "bench") == 0) {
+		return cli_bench_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "inspect") == 0) {
+		return cli_inspect_main(argc, argv, 2);
 	}
 	cli_err("unknown command '%s' (see 'ipc-emu --help')", cmd);
 	return EXIT_USAGE;

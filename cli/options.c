@@ -8,19 +8,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ipc_emu/ipc_icbmsg.h"
 
 void cli_err(const char *fmt, ...)
 {
+	/* One line, one write(): both peers share the supervisor's stderr, and
+	 * an unbuffered stream would interleave their pieces mid-line. */
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "ipc-emu: ");
 	va_list ap;
 
-	fputs("ipc-emu: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n > (int)sizeof(line) - 2) {
+		n = (int)sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+	fflush(stderr);
+	(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
 const char *cli_unbound_name(int mode)
@@ -61,6 +70,11 @@ void cli_help_main(FILE *f)
 		"commands:\n"
 		"  run     spawn a host and a remote peer, supervise them, report\n"
 		"  peer    run one side by hand (pair two terminals on one --segment)\n"
+		"  stress  kill/restart campaign across backends and unbound modes, with a table\n"
+		"  check   validate a devicetree, or a host/remote pair, without running anything\n"
+		"  clean   remove segments and run directories whose owner process is dead\n"
+		"  bench   round trips and throughput against raw baselines measured alongside\n"
+		"  inspect decode a live segment or a RAM dump: rings, sessions, blocks, mailboxes\n"
 		"  help    'ipc-emu help <command>' shows the options of a command\n"
 		"\n"
 		"options:\n"
@@ -109,6 +123,9 @@ void cli_help_main(FILE *f)
 	"      mbox-pingpong      raw MBOX ping-pong on mbox_consumer (signalling) or\n"      \
 	"                         mbox_data_consumer (data: seq + checked payload, -EBUSY\n"  \
 	"                         retried); each side sends only after receiving\n"            \
+	"      echo-server        peer only: send every message of ep0..epK-1 back\n"       \
+	"                         unchanged, re-register after unbound; until SIGTERM,\n"    \
+	"                         the parent exits or --timeout (for your own test host)\n"  \
 	"                         ipm-echo and mbox-pingpong use no ipc_service instance:\n"   \
 	"                         --backend icbmsg, --instance, --unbound, --endpoints,\n"    \
 	"                         --nocopy, --rx-in-isr and --kill-random do not apply\n"      \
@@ -122,6 +139,8 @@ void cli_help_main(FILE *f)
 	"                         max id >= 0xff; not with --kill-random\n"                      \
 	"  --rx-in-isr            process ICMsg RX in the interrupt thread, not a work queue\n"  \
 	"                         (default: work queue)\n"                                         \
+	"  --busy-poll[=US]       the interrupt thread polls its pending word US microseconds\n" \
+	"                         (default 50) before sleeping (default: off)\n"                  \
 	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
 	"                         or blocks) bytes (default: 128)\n"                             \
 	"  --seed S               seed of message lengths, payloads and kills (default: 1)\n"    \
@@ -130,6 +149,12 @@ void cli_help_main(FILE *f)
 
 void cli_help_run(FILE *f)
 {
+	char points[1024];
+	size_t w = 0;
+
+	for (const char *const *p = cli_crash_points; *p != NULL && w < sizeof(points); p++) {
+		w += (size_t)snprintf(points + w, sizeof(points) - w, "%25s%s\n", "", *p);
+	}
 	fprintf(f,
 		"usage: ipc-emu run [options]\n"
 		"\n"
@@ -146,10 +171,36 @@ void cli_help_run(FILE *f)
 		"                         it on the same segment (default: 0).  Kills land at\n"
 		"                         random points of the echo phase, the last one early in\n"
 		"                         the stream phase, each after the previous re-bond.\n"
-		"                         Needs --unbound enable|detect to pass (ICMsg;\n"
-		"                         classic ICBMsg has no sessions: a kill fails the run)\n"
+		"                         ICMsg needs --unbound enable|detect to pass: the\n"
+		"                         survivor must see unbound() and re-bond (with disable\n"
+		"                         the run fails: legacy bonding cannot detect a reset).\n"
+		"                         Classic ICBMsg has no reset protocol: the documented\n"
+		"                         recovery restarts both peers, then 0 blocks may stay\n"
+		"                         in use\n"
+		"  --crash-point [ROLE:]NAME[@N]\n"
+		"                         kill a peer at the Nth hit (default 1) of a crash point\n"
+		"                         of the core, then recover as for --kill-random; ROLE is\n"
+		"                         host or remote (default: both, first incarnation only):\n"
+		"%s"
+		"  --host PROG --remote PROG [-- ARGS]\n"
+		"                         run your own programs (linked with libipc_emu and its\n"
+		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
+		"                         peers, with ARGS; they find the segment and their role\n"
+		"                         in IPC_EMU_* environment variables.  The run passes when\n"
+		"                         both exit 0 (valgrind clean, nothing leaked);\n"
+		"                         --crash-point, --cache-model, --valgrind apply\n"
+		"  --cache-model          each peer sees the shared regions through a private,\n"
+		"                         incoherent cache (lines of dcache-alignment bytes,\n"
+		"                         written back only by flush or by seeded random\n"
+		"                         eviction, refetched only by invalidate)\n"
+		"  --trace FILE           record both peers' events (send, receive, mailbox send,\n"
+		"                         doorbell, interrupt, bound/unbound, core start) and the\n"
+		"                         supervisor's (spawn, crash, restart, exit) into FILE, a\n"
+		"                         Chrome/Perfetto trace JSON: open it in ui.perfetto.dev\n"
+		"                         or chrome://tracing (docs/inspect-and-trace.md)\n"
 		"  --timeout SEC          kill both peers and report a hang after SEC seconds\n"
-		"                         (default: 120, x20 under --valgrind; 0: none)\n"
+		"                         (default: 120, x20 under --valgrind; 0: none).  With\n"
+		"                         no progress at all for 10 s (x20) the run is a hang too\n"
 		"  --help                 this text\n"
 		"\n"
 		"examples:\n"
@@ -163,11 +214,15 @@ void cli_help_run(FILE *f)
 		"  ipc-emu run --scenario ipm-echo --ipm-console --doorbell eventfd\n"
 		"  ipc-emu run --scenario mbox-pingpong --mbox-mode data\n"
 		"  ipc-emu run --ipm-console\n"
+		"  ipc-emu run --unbound detect --crash-point icmsg_send_before_signal@100\n"
+		"  ipc-emu run --backend icbmsg --crash-point remote:icbmsg_block_before_control@20\n"
+		"  ipc-emu run --cache-model --unbound enable\n"
 		"\n"
 		"exit status: 0 passed, 1 an invariant failed (corrupted, duplicated, reordered\n"
-		"or lost messages, ICBMsg blocks left in use, a peer failed, valgrind errors,\n"
-		"hang), 2 usage or configuration error, 77 skipped, 128+N interrupted by\n"
-		"signal N.\n");
+		"or lost messages, ICBMsg blocks left in use, a reset not recovered, a peer\n"
+		"failed, valgrind errors, hang), 2 usage or configuration error, 77 skipped,\n"
+		"128+N interrupted by signal N.\n",
+		points);
 }
 
 void cli_help_peer(FILE *f)
@@ -187,6 +242,12 @@ void cli_help_peer(FILE *f)
 		"                         needs `ipc-emu run` (default: futex)\n"
 		"  --timeout SEC          give up after SEC seconds, attaching included\n"
 		"                         (default: 120; 0: none)\n"
+		"  --crash-point [ROLE:]NAME[@N]\n"
+		"                         SIGKILL this peer at the Nth hit of a crash point of\n"
+		"                         the core (if ROLE, when given, is this peer's); the\n"
+		"                         names: 'ipc-emu help run'\n"
+		"  --cache-model          see the shared regions through a private incoherent\n"
+		"                         cache (as 'ipc-emu run --cache-model')\n"
 		"  --help                 this text\n"
 		"\n"
 		"examples:\n"
@@ -219,7 +280,7 @@ static int usage(enum cli_cmd cmd, const char *fmt, ...)
 	return -1;
 }
 
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -310,7 +371,8 @@ static bool parse_dts(const char *s, struct cli_opts *o)
 enum opt_id {
 	O_DTS, O_BACKEND, O_INSTANCE, O_UNBOUND, O_MESSAGES, O_JSON, O_DOORBELL, O_VALGRIND,
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
-	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE,
+	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
+	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE,
 };
 
 #define FOR_RUN 1u
@@ -345,6 +407,12 @@ static const struct {
 	{"scenario", O_SCENARIO, true, FOR_RUN | FOR_PEER},
 	{"mbox-mode", O_MBOX_MODE, true, FOR_RUN | FOR_PEER},
 	{"ipm-console", O_IPM_CONSOLE, false, FOR_RUN | FOR_PEER},
+	{"cache-model", O_CACHE_MODEL, false, FOR_RUN | FOR_PEER},
+	{"crash-point", O_CRASH_POINT, true, FOR_RUN | FOR_PEER},
+	{"busy-poll", O_BUSY_POLL, false, FOR_RUN | FOR_PEER}, /* optional =US */
+	{"host", O_HOST_PROG, true, FOR_RUN},
+	{"remote", O_REMOTE_PROG, true, FOR_RUN},
+	{"trace", O_TRACE, true, FOR_RUN},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -400,7 +468,7 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		}
 		break;
 	case O_MESSAGES:
-		if (!parse_u64(v, UINT32_MAX, &o->messages)) {
+		if (!cli_parse_u64(v, UINT32_MAX, &o->messages)) {
 			return usage(cmd, "--messages wants a count 0..%u, not '%s'", UINT32_MAX, v);
 		}
 		o->messages_set = true;
@@ -428,19 +496,19 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		o->rx_in_isr = true;
 		break;
 	case O_RX_BUF:
-		if (!parse_u64(v, UINT16_MAX, &u) || u < SCN_HDR_LEN) {
+		if (!cli_parse_u64(v, UINT16_MAX, &u) || u < SCN_HDR_LEN) {
 			return usage(cmd, "--rx-buf-size wants bytes %u..65535, not '%s'", SCN_HDR_LEN,
 				     v);
 		}
 		o->rx_buf_size = (uint32_t)u;
 		break;
 	case O_SEED:
-		if (!parse_u64(v, UINT64_MAX, &o->seed)) {
+		if (!cli_parse_u64(v, UINT64_MAX, &o->seed)) {
 			return usage(cmd, "--seed wants an unsigned integer, not '%s'", v);
 		}
 		break;
 	case O_KILL:
-		if (!parse_u64(v, 1000, &u)) {
+		if (!cli_parse_u64(v, 1000, &u)) {
 			return usage(cmd, "--kill-random wants a count 0..1000, not '%s'", v);
 		}
 		o->kill_random = (unsigned)u;
@@ -477,7 +545,7 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		o->have_fds = true;
 		break;
 	case O_ENDPOINTS:
-		if (!parse_u64(v, SCN_MAX_ENDPOINTS, &u) || u == 0) {
+		if (!cli_parse_u64(v, SCN_MAX_ENDPOINTS, &u) || u == 0) {
 			return usage(cmd, "--endpoints wants a count 1..%u, not '%s'", SCN_MAX_ENDPOINTS,
 				     v);
 		}
@@ -495,10 +563,15 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			o->scenario = SCN_IPM_ECHO;
 		} else if (strcmp(v, "mbox-pingpong") == 0) {
 			o->scenario = SCN_MBOX_PINGPONG;
+		} else if (strcmp(v, "echo-server") == 0 && cmd == CLI_CMD_PEER) {
+			o->scenario = SCN_ECHO_SERVER;
+		} else if (strcmp(v, "echo-server") == 0) {
+			return usage(cmd, "--scenario echo-server is for 'ipc-emu peer': the other "
+					  "side of a test host of your own (the Python harness)");
 		} else {
-			return usage(cmd, "--scenario wants echo-stream, exhaustion, ipm-echo or "
+			return usage(cmd, "--scenario wants echo-stream, exhaustion, ipm-echo%s or "
 					  "mbox-pingpong, not '%s'",
-				     v);
+				     cmd == CLI_CMD_PEER ? ", echo-server" : "", v);
 		}
 		break;
 	case O_MBOX_MODE:
@@ -510,6 +583,43 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			return usage(cmd, "--mbox-mode wants signal or data, not '%s'", v);
 		}
 		o->mbox_mode_set = true;
+		break;
+	case O_CACHE_MODEL:
+		o->cache_model = true;
+		break;
+	case O_CRASH_POINT: {
+		struct cli_crash cp;
+		int rc = cli_parse_crash(v, &cp);
+
+		if (rc == -ENOENT) {
+			return usage(cmd, "--crash-point: unknown crash point in '%s' (see 'ipc-emu "
+				     "help run')", v);
+		}
+		if (rc < 0) {
+			return usage(cmd, "--crash-point: expected [host:|remote:]NAME[@N] with N "
+				     ">= 1, got '%s'", v);
+		}
+		o->crash_point = v;
+		break;
+	}
+	case O_BUSY_POLL:
+		o->busy_poll_us = CLI_DEFAULT_BUSY_POLL_US;
+		if (v != NULL) {
+			if (!cli_parse_u64(v, 1000000, &u) || u == 0) {
+				return usage(cmd, "--busy-poll wants a time in microseconds 1..1000000, "
+					     "not '%s'", v);
+			}
+			o->busy_poll_us = (uint32_t)u;
+		}
+		break;
+	case O_HOST_PROG:
+		o->prog[EMU_ROLE_HOST] = v;
+		break;
+	case O_REMOTE_PROG:
+		o->prog[EMU_ROLE_REMOTE] = v;
+		break;
+	case O_TRACE:
+		o->trace = v;
 		break;
 	case O_IPM_CONSOLE:
 		o->ipm_console = true;
@@ -532,6 +642,11 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		size_t nlen;
 		size_t k;
 
+		if (strcmp(a, "--") == 0 && cmd == CLI_CMD_RUN) {
+			o->prog_argc = argc - i - 1;
+			o->prog_argv = argv + i + 1;
+			break;
+		}
 		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
 			if (strcmp(a, "-h") == 0) {
 				(cmd == CLI_CMD_RUN ? cli_help_run : cli_help_peer)(stdout);
@@ -566,6 +681,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 			} else {
 				return usage(cmd, "option '--%s' needs a value", name);
 			}
+		} else if (eq && opt_table[k].id == O_BUSY_POLL) {
+			val = eq + 1;
 		} else if (eq) {
 			return usage(cmd, "option '--%s' takes no value", name);
 		}
@@ -588,9 +705,32 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 					  "be found by name)");
 		}
 	}
+	if ((o->prog[0] == NULL) != (o->prog[1] == NULL)) {
+		return usage(cmd, "--host PROG and --remote PROG go together (a user program "
+				  "cannot pair with a built-in peer)");
+	}
+	if (o->prog[0] != NULL) {
+		const char *bad = o->kill_random > 0	  ? "--kill-random"
+				  : o->ipm_console	  ? "--ipm-console"
+				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
+				  : o->nocopy		  ? "--nocopy"
+				  : o->messages_set	  ? "--messages"
+							  : NULL;
+
+		if (bad != NULL) {
+			return usage(cmd, "%s does not apply to user programs (--host/--remote): "
+					  "they run their own code", bad);
+		}
+	} else if (o->prog_argc > 0) {
+		return usage(cmd, "arguments after '--' are for --host/--remote programs");
+	}
 	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
 			     scn_scenario_name(o->scenario));
+	}
+	if (o->ipm_console && o->crash_point != NULL) {
+		return usage(cmd, "--ipm-console cannot be combined with --crash-point (a crashed "
+				  "remote would cut its console lines)");
 	}
 	if (o->ipm_console && o->kill_random > 0) {
 		return usage(cmd, "--ipm-console cannot be combined with --kill-random (a killed "
@@ -604,6 +744,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->instance != NULL		 ? "--instance"
 				  : o->rx_in_isr		 ? "--rx-in-isr"
 				  : o->kill_random > 0		 ? "--kill-random"
+				  : o->crash_point != NULL	 ? "--crash-point"
+				  : o->cache_model		 ? "--cache-model"
 								 : NULL;
 
 		if (bad != NULL) {
@@ -992,4 +1134,7 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 	p->quiet = o->quiet;
 	p->mbox_mode = o->mbox_mode;
 	p->ipm_console = o->ipm_console;
+	p->busy_poll_us = o->busy_poll_us;
+	p->board.cache_model = o->cache_model;
+	p->board.cache_seed = o->seed * 2654435761u + (uint64_t)role;
 }

@@ -71,6 +71,11 @@ static int open_named(const struct cli_opts *o, const struct cli_config *c,
 	return 0;
 }
 
+static int run_scenario(struct emu_segment *seg, const struct scn_params *p)
+{
+	return p->scenario == SCN_ECHO_SERVER ? scn_echo_server(seg, p) : scn_run(seg, p);
+}
+
 int cli_peer(const struct cli_opts *o)
 {
 	static struct cli_config c;
@@ -87,6 +92,14 @@ int cli_peer(const struct cli_opts *o)
 		return EXIT_USAGE;
 	}
 	cli_scn_params(o, &c, o->role, &p);
+	if (o->crash_point != NULL) {
+		struct cli_crash cp;
+
+		(void)cli_parse_crash(o->crash_point, &cp); /* checked by cli_parse */
+		if (cp.roles & (1u << o->role)) {
+			emu_crash_arm(cp.name, cp.nth);
+		}
+	}
 	if (o->have_fds) {
 		struct emu_segment_fds fds = {
 			.mem = o->fds[0], .ctl = o->fds[1], .efd = {o->fds[2], o->fds[3]}};
@@ -103,7 +116,7 @@ int cli_peer(const struct cli_opts *o)
 				scn_role_name(o->role), strerror(-rc));
 			return EXIT_INVARIANT;
 		}
-		status = scn_run(seg, &p);
+		status = run_scenario(seg, &p);
 		emu_segment_close(seg);
 		return status;
 	}
@@ -112,8 +125,8 @@ int cli_peer(const struct cli_opts *o)
 	if (rc < 0) {
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
 	}
-	status = scn_run(seg, &p);
-	if (status != SCN_EXIT_CONFIG) {
+	status = run_scenario(seg, &p);
+	if (status != SCN_EXIT_CONFIG && o->scenario != SCN_ECHO_SERVER) {
 		struct scn_area snap[2];
 		struct cli_report r;
 

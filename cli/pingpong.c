@@ -581,6 +581,7 @@ int scn_run_raw(struct emu_segment *seg, const struct scn_params *p)
 		status = SCN_EXIT_FAIL;
 		goto out_free;
 	}
+	emu_core_set_busy_poll(s->core, p->busy_poll_us);
 	rc = emu_board_create(p->plan, seg, s->core, &p->board, &s->board, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "ipc-emu: %s\n", err[0] ? err : strerror(-rc));

@@ -62,6 +62,42 @@ static void totals(const struct cli_report *r, struct totals *t)
 	}
 }
 
+void cli_report_summary(const struct cli_report *r, struct cli_run_summary *sum)
+{
+	struct totals t;
+
+	totals(r, &t);
+	memset(sum, 0, sizeof(*sum));
+	sum->ok = r->ok;
+	sum->hang = r->hang;
+	sum->cycles = r->cycles;
+	sum->rebonds = r->rebonds;
+	sum->overlapped = r->overlapped;
+	sum->crashes_injected = r->crashes_injected;
+	sum->restarts = r->restarts;
+	sum->epochs = r->epochs;
+	sum->sent = t.sent;
+	sum->received = t.received;
+	sum->corrupted = t.corrupted;
+	sum->duplicated = t.duplicated;
+	sum->reordered = t.reordered;
+	sum->lost = t.lost;
+	sum->lost_across = t.lost_across;
+	sum->bonds = r->area[0]->bonds + r->area[1]->bonds;
+	sum->unbounds = r->area[0]->unbounds + r->area[1]->unbounds;
+	sum->blocks_in_use = t.blocks_in_use;
+	sum->blocks_measured = r->area[0]->blocks_measured && r->area[1]->blocks_measured;
+	for (int i = 0; i < 2; i++) {
+		if (r->peer[i].valgrind_errors > 0) {
+			sum->valgrind_errors += r->peer[i].valgrind_errors;
+		}
+	}
+	sum->leaked_shm = r->leaked_shm;
+	sum->leaked_processes = r->leaked_processes;
+	sum->duration_s = r->duration_s;
+	snprintf(sum->reason, sizeof(sum->reason), "%s", r->reason);
+}
+
 static const char *phase_name(uint64_t ph)
 {
 	static const char *const names[] = {"init", "echo", "stream", "finished"};
@@ -90,12 +126,49 @@ void cli_report_eval(struct cli_report *r)
 	if (r->interrupted) {
 		REASON("interrupted by signal %d", r->interrupted);
 	}
-	if (r->hang) {
+	if (r->user_programs) {
+		/* Their own code: exit statuses, valgrind, leaks and time decide. */
+		if (r->hang) {
+			REASON("hang: no completion within %.0f s", r->opts->timeout_s);
+		}
+		for (int i = 0; i < 2; i++) {
+			const char *role = scn_role_name((enum emu_role)i);
+			int st = r->peer[i].exit_status;
+
+			if (st > 128 && !r->hang && !r->interrupted) {
+				REASON("%s program killed by signal %d", role, st - 128);
+			} else if (st != 0 && !r->hang && !r->interrupted) {
+				REASON("%s program exited with status %d", role, st);
+			}
+			if (r->peer[i].valgrind_errors > 0) {
+				REASON("%s program: %d valgrind errors", role,
+				       r->peer[i].valgrind_errors);
+			}
+		}
+		goto leaks;
+	}
+	if (r->hang && r->stalled) {
+		REASON("hang: no progress for %.0f s (host in %s, remote in %s; endpoints "
+		       "bound %" PRIu64 "/%u and %" PRIu64 "/%u)",
+		       r->stall_s, phase_name(r->area[0]->phase), phase_name(r->area[1]->phase),
+		       r->area[0]->endpoints_bound, r->cfg->endpoints, r->area[1]->endpoints_bound,
+		       r->cfg->endpoints);
+	} else if (r->hang) {
 		REASON("hang: no completion within %.0f s (host in %s, remote in %s; endpoints "
 		       "bound %" PRIu64 "/%u and %" PRIu64 "/%u)",
 		       r->opts->timeout_s, phase_name(r->area[0]->phase),
 		       phase_name(r->area[1]->phase), r->area[0]->endpoints_bound,
 		       r->cfg->endpoints, r->area[1]->endpoints_bound, r->cfg->endpoints);
+	}
+	if (r->cycles > r->rebonds + r->overlapped && r->cfg->unbound == EMU_UNBOUND_DISABLE &&
+	    r->cfg->inst_host->backend == EMU_BACKEND_ICMSG) {
+		REASON("unbound \"disable\": %u of %u peer resets undetected (legacy bonding "
+		       "has no reset protocol; see docs/reliability.md)",
+		       r->cycles - r->rebonds - r->overlapped, r->cycles);
+	} else if (r->cycles > r->rebonds + r->overlapped && !r->hang && !r->interrupted) {
+		REASON("%u of %u peer resets not recovered (want unbound() on the survivor and a "
+		       "re-bond on both sides)",
+		       r->cycles - r->rebonds - r->overlapped, r->cycles);
 	}
 	if (t.corrupted) {
 		REASON("%" PRIu64 " corrupted", t.corrupted);
@@ -176,6 +249,7 @@ void cli_report_eval(struct cli_report *r)
 		       " characters dropped",
 		       r->area[0]->con_lines, r->area[1]->con_lines_sent, r->area[1]->con_dropped);
 	}
+leaks:
 	if (r->leaked_shm) {
 		REASON("%u /dev/shm objects left", r->leaked_shm);
 	}
@@ -183,7 +257,9 @@ void cli_report_eval(struct cli_report *r)
 		REASON("%u peer processes left", r->leaked_processes);
 	}
 	r->ok = r->reason[0] == '\0';
-	if (r->ok) {
+	if (r->ok && r->user_programs) {
+		snprintf(r->reason, sizeof(r->reason), "both programs exited with status 0");
+	} else if (r->ok) {
 		snprintf(r->reason, sizeof(r->reason), "all %" PRIu64 " messages verified",
 			 t.received);
 	}
@@ -249,6 +325,13 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 	const struct scn_area *h = r->area[0], *m = r->area[1];
 
 	totals(r, &t);
+	if (r->user_programs) {
+		fprintf(f, "ipc-emu run: user programs, host %s, remote %s, doorbell %s\n",
+			r->opts->prog[0], r->opts->prog[1], r->doorbell ? r->doorbell : "?");
+		fprintf(f, "  resets      crashes injected %u  restarts %u\n", r->crashes_injected,
+			r->restarts);
+		goto tail;
+	}
 	if (scn_is_raw(r->opts->scenario)) {
 		print_raw(r, &t, f);
 		goto tail;
@@ -273,6 +356,12 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 	fprintf(f, "  sessions    bonds %" PRIu64 "/%" PRIu64 "  unbounds %" PRIu64 "/%" PRIu64
 		" (host/remote)  crashes injected %u  restarts %u\n",
 		h->bonds, m->bonds, h->unbounds, m->unbounds, r->crashes_injected, r->restarts);
+	if (r->cycles > 0) {
+		fprintf(f, "  resets      %u (%u kills, %u crash points)  recovered %u (+%u during "
+			"a recovery)  restarts of both %u\n",
+			r->cycles, r->crashes_injected - r->crash_points, r->crash_points, r->rebonds,
+			r->overlapped, r->epochs);
+	}
 	fprintf(f, "  rtt         p50 %.1f us  p99 %.1f us  max %.1f us  (%" PRIu64
 		" round trips)\n",
 		t.p50_us, t.p99_us, t.max_us, h->rtt_count);
@@ -322,16 +411,19 @@ tail:
 	fprintf(f, "  result      %s: %s\n", r->ok ? "PASS" : "FAIL", r->reason);
 }
 
-/* JSON string body: the reason may hold quotes from error texts. */
-static void json_str(FILE *f, const char *s)
+void cli_json_str(FILE *f, const char *s)
 {
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
 	fputc('"', f);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '"' || ch == '\\') {
 			fprintf(f, "\\%c", ch);
-		} else if (ch < 0x20) {
+		} else if (ch < 0x20 || ch >= 0x7f) {
 			fprintf(f, "\\u%04x", ch);
 		} else {
 			fputc(ch, f);
@@ -389,14 +481,28 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		return rc;
 	}
 	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"%s\",\n  \"backend\": \"%s\",\n",
-		r->ok ? "true" : "false", scn_scenario_name(r->opts->scenario),
+		r->ok ? "true" : "false",
+		r->user_programs ? "user-programs" : scn_scenario_name(r->opts->scenario),
 		scn_is_raw(r->opts->scenario) ? raw_transport(r->opts)
 					      : cli_backend_name(r->opts->backend));
 	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
-	json_str(f, r->cfg->inst_host->label);
+	cli_json_str(f, r->cfg->inst_host->label);
 	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",
 		r->doorbell ? r->doorbell : "futex", r->opts->rx_in_isr ? "true" : "false",
 		r->opts->valgrind ? "true" : "false");
+	if (r->user_programs) {
+		/* --host/--remote: what ran (the scenario fields below do not apply). */
+		fprintf(f, "  \"programs\": { \"host\": ");
+		cli_json_str(f, r->opts->prog[0]);
+		fprintf(f, ", \"remote\": ");
+		cli_json_str(f, r->opts->prog[1]);
+		fprintf(f, ", \"args\": [");
+		for (int i = 0; i < r->opts->prog_argc; i++) {
+			fprintf(f, "%s", i > 0 ? ", " : "");
+			cli_json_str(f, r->opts->prog_argv[i]);
+		}
+		fprintf(f, "] },\n");
+	}
 	fprintf(f, "  \"endpoints\": %u,\n  \"messages_per_endpoint\": %" PRIu64
 		  ",\n  \"nocopy\": %s,\n",
 		r->cfg->endpoints, r->opts->messages,
@@ -414,6 +520,10 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		", \"crashes_injected\": %u, \"restarts\": %u,\n",
 		t.bonds, t.unbounds, r->crashes_injected, r->restarts);
 	fprintf(f,
+		"  \"resets\": { \"cycles\": %u, \"crash_points\": %u, \"rebonds\": %u, "
+		"\"overlapped\": %u, \"restarts_of_both\": %u },\n",
+		r->cycles, r->crash_points, r->rebonds, r->overlapped, r->epochs);
+	fprintf(f,
 		"  \"latency_us\": { \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, \"count\": %" PRIu64
 		" },\n",
 		t.p50_us, t.p99_us, t.max_us, r->area[0]->rtt_count);
@@ -424,7 +534,7 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		const struct scn_area *h = r->area[0], *m = r->area[1];
 
 		fprintf(f, "  \"device\": ");
-		json_str(f, r->cfg->inst_host->label);
+		cli_json_str(f, r->cfg->inst_host->label);
 		fprintf(f,
 			",\n  \"round_trips\": %" PRIu64 ",\n  \"round_trips_per_s\": %.1f,\n"
 			"  \"busy_retries\": %" PRIu64 ",\n  \"timeouts\": %" PRIu64 ",\n",
@@ -478,7 +588,7 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		r->leaked_processes);
 	fprintf(f, "  \"hang\": %s,\n  \"duration_s\": %.3f,\n  \"reason\": ",
 		r->hang ? "true" : "false", r->duration_s);
-	json_str(f, r->reason);
+	cli_json_str(f, r->reason);
 	fprintf(f, "\n}\n");
 	if (f != stdout) {
 		if (ferror(f) | (fclose(f) != 0)) {

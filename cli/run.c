@@ -27,9 +27,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../emu/trace.h"
 
 #define POLL_NS 1000000L          /* supervision period */
 #define FAIL_GRACE_S 2.0          /* after one peer failed, time left to the other */
+#define STALL_S 10.0              /* no progress at all for this long: a hang */
+#define STALL_LEGACY_S 2.0        /* unbound=disable after a reset: not detected */
 #define MAX_ARGS 64
 
 static volatile sig_atomic_t got_signal;
@@ -44,6 +47,7 @@ struct child {
 	pid_t pid;           /* 0 when not running */
 	int status;          /* exit status of the last incarnation, -1 while running */
 	bool exited;
+	bool armed;          /* this incarnation runs with the --crash-point armed */
 	char *argv[MAX_ARGS];
 	int argc;
 };
@@ -53,17 +57,35 @@ struct sup {
 	const struct cli_config *c;
 	char self[PATH_MAX];
 	char valgrind[PATH_MAX];
-	char vgdir[64];
+	char vgdir[96];
 	struct emu_segment *seg;
 	struct emu_segment_fds fds;
 	char fds_arg[64];
 	char messages_arg[32], rxbuf_arg[32], seed_arg[32], endpoints_arg[16], dts_arg[8200];
 	char vglog_arg[2][128];
+	char busy_poll_arg[32];
 	struct child ch[2];
 	uint64_t rng;
 	unsigned kills_done, restarts;
 	double kill_at[1000];
 	uint64_t bonds_at_kill[2];
+	/* --crash-point */
+	bool crash_armed[2];      /* the next incarnation of the role is armed */
+	char crash_env[96];       /* IPC_EMU_CRASH=name@n */
+	unsigned crashes;         /* crash points that fired */
+	/* Peer resets (kills and crashes) and their recovery. */
+	unsigned cycles, rebonds, epochs;
+	unsigned overlapped;      /* resets during the recovery of the previous one */
+	bool rebond_pending, expect_unbound;
+	int survivor;             /* -1: both were restarted */
+	uint64_t unbounds_at_kill;
+	struct scn_area acc[2];   /* counters of the epochs before a restart of both */
+	/* Hang watch: any counter moving counts as progress. */
+	uint64_t activity, activity_ns;
+	bool stalled;
+	double stall_s;
+	/* --trace: the directory of the per-process event files. */
+	char trace_dir[96];
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -137,9 +159,21 @@ static void build_argv(struct sup *s, struct child *c)
 		a[n++] = "--error-exitcode=99";
 		a[n++] = "--leak-check=full";
 		a[n++] = "--errors-for-leak-kinds=definite,indirect";
+		/* "possibly lost" is not an error: threads of a crashed peer. */
+		a[n++] = "--show-leak-kinds=definite,indirect";
 		a[n++] = "--track-origins=yes";
 		a[n++] = "--fair-sched=yes";
 		a[n++] = s->vglog_arg[c->role];
+	}
+	if (o->prog[c->role] != NULL) {
+		/* A user program: its arguments, the rest comes in the environment. */
+		a[n++] = (char *)o->prog[c->role];
+		for (int i = 0; i < o->prog_argc && n < MAX_ARGS - 1; i++) {
+			a[n++] = o->prog_argv[i];
+		}
+		a[n] = NULL;
+		c->argc = n;
+		return;
 	}
 	a[n++] = s->self;
 	a[n++] = "peer";
@@ -184,11 +218,47 @@ static void build_argv(struct sup *s, struct child *c)
 	if (o->rx_in_isr) {
 		a[n++] = "--rx-in-isr";
 	}
+	if (o->cache_model) {
+		a[n++] = "--cache-model";
+	}
+	if (o->busy_poll_us != 0) {
+		a[n++] = s->busy_poll_arg;
+	}
 	a[n++] = "--timeout";
 	a[n++] = "0";
 	a[n++] = "--quiet";
 	a[n] = NULL;
 	c->argc = n;
+}
+
+/* The environment contract of user programs (docs/zephyr-compat.md): the
+ * runtime linked into them attaches from these before main(). */
+static void user_env(const struct sup *s, const struct child *c)
+{
+	const struct cli_opts *o = s->o;
+	char buf[32];
+
+	setenv("IPC_EMU_ROLE", scn_role_name(c->role), 1);
+	setenv("IPC_EMU_FDS", s->fds_arg, 1);
+	setenv("IPC_EMU_DTS", o->n_dts > 0 ? s->dts_arg : "", 1);
+	unsetenv("IPC_EMU_SEGMENT");
+	if (o->unbound != 0) {
+		setenv("IPC_EMU_UNBOUND", cli_unbound_name(o->unbound), 1);
+	}
+	if (o->cache_model) {
+		setenv("IPC_EMU_CACHE_MODEL", "1", 1);
+	}
+	if (o->rx_in_isr) {
+		setenv("IPC_EMU_RX_IN_ISR", "1", 1);
+	}
+	if (o->busy_poll_us != 0) {
+		snprintf(buf, sizeof(buf), "%u", o->busy_poll_us);
+		setenv("IPC_EMU_BUSY_POLL", buf, 1);
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, o->seed);
+	setenv("IPC_EMU_SEED", buf, 1);
+	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
+	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
 }
 
 static int spawn(struct sup *s, struct child *c)
@@ -207,6 +277,15 @@ static int spawn(struct sup *s, struct child *c)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != sup_pid) {
 			_exit(127);
 		}
+		/* Single-threaded parent: setenv is safe between fork and exec. */
+		if (s->o->prog[c->role] != NULL) {
+			user_env(s, c);
+		}
+		if (s->crash_armed[c->role]) {
+			putenv(s->crash_env);
+		} else {
+			unsetenv("IPC_EMU_CRASH");
+		}
 		execv(c->argv[0], c->argv);
 		{
 			static const char msg[] = "ipc-emu: cannot exec the peer\n";
@@ -219,6 +298,8 @@ static int spawn(struct sup *s, struct child *c)
 	c->pid = pid;
 	c->status = -1;
 	c->exited = false;
+	c->armed = s->crash_armed[c->role];
+	s->crash_armed[c->role] = false;
 	return 0;
 }
 
@@ -233,44 +314,184 @@ static int decode_status(int st)
 	return 255;
 }
 
-/* Reap whatever exited.  Returns the number of children still running. */
-static int reap(struct sup *s)
+static void kill_one(struct child *c)
 {
-	int running = 0;
+	int st;
 
-	for (int i = 0; i < 2; i++) {
-		struct child *c = &s->ch[i];
-		int st;
-
-		if (c->pid > 0) {
-			pid_t r = waitpid(c->pid, &st, WNOHANG);
-
-			if (r == c->pid) {
-				c->status = decode_status(st);
-				c->exited = true;
-				c->pid = 0;
-			}
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		if (waitpid(c->pid, &st, 0) == c->pid) {
+			c->status = decode_status(st);
+			emu_trace(EMU_TRACE_EXIT, c->role, (uint32_t)c->pid, (uint32_t)c->status, 0);
+			c->exited = true;
+			c->pid = 0;
 		}
-		running += c->pid > 0;
 	}
-	return running;
 }
 
 static void kill_all(struct sup *s)
 {
+	kill_one(&s->ch[0]);
+	kill_one(&s->ch[1]);
+}
+
+/* Counters that add up across epochs (restarts of both peers). */
+#define ACC_FIELDS(X)                                                                         \
+	X(sent) X(received) X(corrupted) X(duplicated) X(reordered) X(lost)                   \
+	X(lost_across_session) X(bytes_sent) X(bytes_received) X(bonds) X(unbounds)           \
+	X(echo_retries) X(late_replies) X(errors) X(icb_rx_invalid) X(icb_rx_released_unknown)
+
+static void acc_add(struct scn_area *to, const struct scn_area *from)
+{
+#define X(f) to->f += scn_get(&from->f);
+	ACC_FIELDS(X)
+#undef X
+}
+
+/* Both peers are dead: keep their counters, then give each a fresh scenario
+ * on the same (stale) shared memory.  Boot counts go on, and a message from a
+ * dead incarnation is counted as duplicated (scn_area.min_peer_boot). */
+static void new_epoch(struct sup *s)
+{
+	struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST), scn_area(s->seg, EMU_ROLE_REMOTE)};
+	uint64_t boots[2] = {scn_get(&a[0]->boots), scn_get(&a[1]->boots)};
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t magic = scn_get(&a[i]->magic), n = scn_get(&a[i]->messages),
+			 k = scn_get(&a[i]->endpoints), hold = scn_get(&a[i]->finish_hold);
+
+		acc_add(&s->acc[i], a[i]);
+		memset(a[i], 0, sizeof(*a[i]));
+		a[i]->messages = n;
+		a[i]->endpoints = k;
+		a[i]->boots = boots[i];
+		a[i]->min_peer_boot = boots[1 - i] + 1;
+		a[i]->finish_hold = hold;
+		__atomic_store_n(&a[i]->magic, magic, __ATOMIC_RELEASE);
+	}
+	s->epochs++;
+}
+
+/* One peer died (killed by us or by its crash point): restart it, or, with
+ * classic ICBMsg, which has no reset protocol, both (the documented
+ * recovery).  Then wait for the re-bond (checked by watch_rebond()). */
+static void recover(struct sup *s, int victim)
+{
+	const struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST),
+				       scn_area(s->seg, EMU_ROLE_REMOTE)};
+	int survivor = 1 - victim;
+
+	s->cycles++;
+	/* A reset during the recovery of the previous one: the later recovery
+	 * covers both. */
+	s->overlapped += s->rebond_pending;
+	if (s->o->backend == EMU_BACKEND_ICBMSG) {
+		kill_one(&s->ch[survivor]);
+		new_epoch(s);
+		s->survivor = -1;
+		s->expect_unbound = false;
+	} else {
+		s->survivor = survivor;
+		/* Bound at the moment of the reset: it must see unbound(). */
+		s->expect_unbound = scn_get(&a[survivor]->bound_now) != 0;
+		s->unbounds_at_kill = scn_get(&a[survivor]->unbounds);
+	}
+	for (int i = 0; i < 2; i++) {
+		s->bonds_at_kill[i] = scn_get(&a[i]->bonds);
+	}
+	s->rebond_pending = true;
+	for (int i = 0; i < 2; i++) {
+		struct child *c = &s->ch[i];
+
+		if (c->pid > 0) {
+			continue;
+		}
+		if (spawn(s, c) == 0) {
+			emu_trace(EMU_TRACE_RESTART, c->role, (uint32_t)c->pid, 0, 0);
+			s->restarts++;
+		} else {
+			c->status = 128 + SIGKILL;
+			c->exited = true;
+		}
+	}
+}
+
+/* A reset is recovered when both sides bonded again and the survivor, if it
+ * was bound, saw unbound() first. */
+static void watch_rebond(struct sup *s)
+{
+	const struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST),
+				       scn_area(s->seg, EMU_ROLE_REMOTE)};
+
+	if (!s->rebond_pending) {
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (scn_get(&a[i]->bonds) <= s->bonds_at_kill[i]) {
+			return;
+		}
+	}
+	if (s->survivor >= 0 && s->expect_unbound &&
+	    scn_get(&a[s->survivor]->unbounds) <= s->unbounds_at_kill) {
+		return;
+	}
+	s->rebonds++;
+	s->rebond_pending = false;
+}
+
+/* Reap whatever exited; a peer killed by its armed crash point is a crash
+ * to recover from.  Returns the number of children still running. */
+static int reap(struct sup *s)
+{
 	for (int i = 0; i < 2; i++) {
 		struct child *c = &s->ch[i];
 		int st;
 
-		if (c->pid > 0) {
-			kill(c->pid, SIGKILL);
-			if (waitpid(c->pid, &st, 0) == c->pid) {
-				c->status = decode_status(st);
-				c->exited = true;
-				c->pid = 0;
+		if (c->pid > 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
+			int status = decode_status(st);
+			uint32_t pid = (uint32_t)c->pid;
+
+			c->pid = 0;
+			if (c->armed && status == 128 + SIGKILL && !got_signal) {
+				emu_trace(EMU_TRACE_CRASH, c->role, pid, 0, 0);
+				s->crashes++;
+				if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
+					fprintf(stderr, "ipc-emu: %s crashed at its crash point\n",
+						scn_role_name(c->role));
+				}
+				recover(s, i);
+				continue;
 			}
+			emu_trace(EMU_TRACE_EXIT, c->role, pid, (uint32_t)status, 0);
+			c->status = status;
+			c->exited = true;
 		}
 	}
+	return (s->ch[0].pid > 0) + (s->ch[1].pid > 0);
+}
+
+/* --kill-random: while kills are due, the peers hold back their DONE
+ * (scn_area.finish_hold), so a fast run cannot end before the last kill.
+ * The supervisor initialises both areas itself, before the peers start, so
+ * that the word it sets survives their area_init(). */
+static void set_finish_hold(struct sup *s, bool hold)
+{
+	for (int i = 0; i < 2; i++) {
+		scn_set(&scn_area(s->seg, (enum emu_role)i)->finish_hold, hold);
+	}
+}
+
+static void prepare_areas(struct sup *s, uint64_t messages, uint64_t endpoints)
+{
+	for (int i = 0; i < 2; i++) {
+		struct scn_area *a = scn_area(s->seg, (enum emu_role)i);
+
+		memset(a, 0, sizeof(*a));
+		a->messages = messages;
+		a->endpoints = endpoints;
+		__atomic_store_n(&a->magic, SCN_MAGIC, __ATOMIC_RELEASE);
+	}
+	set_finish_hold(s, true);
 }
 
 /* --kill-random: kill when the progress crosses the next threshold, both
@@ -284,7 +505,8 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	struct child *c;
 	int st;
 
-	if (s->kills_done >= s->o->kill_random || s->ch[0].pid <= 0 || s->ch[1].pid <= 0) {
+	if (s->kills_done >= s->o->kill_random || s->ch[0].pid <= 0 || s->ch[1].pid <= 0 ||
+	    s->rebond_pending) {
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -298,11 +520,13 @@ static void maybe_kill(struct sup *s, uint64_t total)
 		return;
 	}
 	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
-		fprintf(stderr, "ipc-emu: kill %u: progress %.3f (planned %.3f)\n", s->kills_done,
-			progress, s->kill_at[s->kills_done]);
+		fprintf(stderr, "ipc-emu: %.3f s: kill %u: progress %.3f (planned %.3f)\n",
+			(double)scn_now_ns() / 1e9, s->kills_done, progress,
+			s->kill_at[s->kills_done]);
 	}
 	victim = (int)(rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
+	emu_trace(EMU_TRACE_KILL, c->role, (uint32_t)c->pid, 0, 0);
 	kill(c->pid, SIGKILL);
 	if (waitpid(c->pid, &st, 0) != c->pid) {
 		return;
@@ -315,15 +539,39 @@ static void maybe_kill(struct sup *s, uint64_t total)
 		return;
 	}
 	s->kills_done++;
+	recover(s, victim);
+	if (s->kills_done == s->o->kill_random) {
+		set_finish_hold(s, false);
+	}
+}
+
+/* No counter of either side moved for stall_s: a hang. */
+static bool stalled(struct sup *s, uint64_t now)
+{
+	const struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST),
+				       scn_area(s->seg, EMU_ROLE_REMOTE)};
+	uint64_t v = s->restarts;
+	double limit = s->stall_s;
+
 	for (int i = 0; i < 2; i++) {
-		s->bonds_at_kill[i] = scn_get(&a[i]->bonds);
+		v += scn_get(&a[i]->sent) + scn_get(&a[i]->received) + scn_get(&a[i]->bonds) +
+		     scn_get(&a[i]->unbounds) + scn_get(&a[i]->finished) + scn_get(&a[i]->quiesced);
 	}
-	if (spawn(s, c) == 0) {
-		s->restarts++;
-	} else {
-		c->status = 128 + SIGKILL;
-		c->exited = true;
+	if (v != s->activity || s->activity_ns == 0) {
+		s->activity = v;
+		s->activity_ns = now;
+		return false;
 	}
+	/* Legacy bonding after a reset: nothing will ever tell the survivor. */
+	if (s->rebond_pending && s->c->unbound == EMU_UNBOUND_DISABLE &&
+	    s->o->backend == EMU_BACKEND_ICMSG) {
+		limit = STALL_LEGACY_S * (s->o->valgrind ? CLI_VALGRIND_SCALE : 1);
+	}
+	if ((double)(now - s->activity_ns) / 1e9 < limit) {
+		return false;
+	}
+	s->stall_s = limit;
+	return true;
 }
 
 /* Errors in one valgrind log: "ERROR SUMMARY: N errors" when present; with
@@ -389,25 +637,6 @@ static int valgrind_errors(const struct sup *s, enum emu_role role)
 	return total;
 }
 
-static void remove_vgdir(const struct sup *s)
-{
-	DIR *d = opendir(s->vgdir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	if (d == NULL) {
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", s->vgdir, e->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
-	rmdir(s->vgdir);
-}
-
 static void progress_line(const struct sup *s, uint64_t total, double elapsed)
 {
 	const struct scn_area *h = scn_area(s->seg, EMU_ROLE_HOST);
@@ -420,7 +649,64 @@ static void progress_line(const struct sup *s, uint64_t total, double elapsed)
 		scn_get(&h->received) + scn_get(&r->received), s->restarts);
 }
 
+/* --trace: every process of the run (the supervisor, each incarnation of
+ * both peers, user programs too: emu_core_start() reads IPC_EMU_TRACE)
+ * records into its own file in a fresh directory. */
+static int trace_start(struct sup *s)
+{
+	int rc, fd;
+
+	/* Fail before the run, not after it, if the trace cannot be written. */
+	fd = open(s->o->trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		cli_err("--trace: cannot write %s: %s", s->o->trace, strerror(errno));
+		return rc;
+	}
+	close(fd);
+	rc = cli_run_dir_create("trace", s->trace_dir, sizeof(s->trace_dir));
+	if (rc < 0) {
+		cli_err("--trace: cannot create a directory for the event files: %s",
+			strerror(-rc));
+		s->trace_dir[0] = '\0';
+		return rc;
+	}
+	/* Single-threaded: setenv is safe; the children inherit it. */
+	setenv(EMU_TRACE_ENV, s->trace_dir, 1);
+	rc = emu_trace_open(s->trace_dir, EMU_TRACE_ROLE_SUPERVISOR);
+	if (rc < 0) {
+		cli_err("--trace: cannot open the supervisor's event file in %s: %s", s->trace_dir,
+			strerror(-rc));
+		rmdir(s->trace_dir);
+		s->trace_dir[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
+/* Merge the files into o->trace (the peers are gone) and remove them. */
+static int trace_finish(struct sup *s)
+{
+	char err[512];
+	long n;
+
+	emu_trace_close();
+	unsetenv(EMU_TRACE_ENV);
+	n = emu_trace_merge(s->trace_dir, s->o->trace, true, err, sizeof(err));
+	s->trace_dir[0] = '\0';
+	if (n < 0) {
+		cli_err("%s", err);
+		return (int)n;
+	}
+	return 0;
+}
+
 int cli_run(const struct cli_opts *o)
+{
+	return cli_run_ex(o, NULL);
+}
+
+int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 {
 	static struct cli_config c;
 	static struct sup s;
@@ -435,6 +721,8 @@ int cli_run(const struct cli_opts *o)
 	struct cli_report rep;
 	struct scn_area snap[2];
 	ssize_t n;
+	bool user = o->prog[0] != NULL;
+	bool trace_failed = false;
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -456,9 +744,9 @@ int cli_run(const struct cli_opts *o)
 	}
 	s.self[n] = '\0';
 	if (o->valgrind) {
-		snprintf(s.vgdir, sizeof(s.vgdir), "/tmp/ipc-emu-vg-XXXXXX");
-		if (mkdtemp(s.vgdir) == NULL) {
-			cli_err("cannot create a directory for valgrind logs: %s", strerror(errno));
+		rc = cli_run_dir_create("vg", s.vgdir, sizeof(s.vgdir));
+		if (rc < 0) {
+			cli_err("cannot create a directory for valgrind logs: %s", strerror(-rc));
 			return EXIT_INVARIANT;
 		}
 		snprintf(s.vglog_arg[0], sizeof(s.vglog_arg[0]), "--log-file=%s/vg-host-%%p.log",
@@ -505,6 +793,7 @@ int cli_run(const struct cli_opts *o)
 	snprintf(s.endpoints_arg, sizeof(s.endpoints_arg), "%u", c.endpoints);
 	snprintf(s.rxbuf_arg, sizeof(s.rxbuf_arg), "%u", o->rx_buf_size);
 	snprintf(s.seed_arg, sizeof(s.seed_arg), "%" PRIu64, o->seed);
+	snprintf(s.busy_poll_arg, sizeof(s.busy_poll_arg), "--busy-poll=%u", o->busy_poll_us);
 	if (o->n_dts == 1) {
 		snprintf(s.dts_arg, sizeof(s.dts_arg), "%s", o->dts[0]);
 	} else if (o->n_dts == 2) {
@@ -516,15 +805,33 @@ int cli_run(const struct cli_opts *o)
 	/* Progress counts messages: the echo phase (first half) is most of the
 	 * run's time, the stream phase goes fast.  All kills but the last land in
 	 * the echo phase, the last early in the stream phase, so that every kill
-	 * can wait for the re-bond of the previous one before the run ends. */
+	 * can wait for the re-bond of the previous one; should the run still
+	 * get there first, the peers hold their DONE until the last kill. */
 	for (unsigned i = 0; i < o->kill_random; i++) {
-		bool last = i + 1 == o->kill_random;
+		/* ICBMsg restarts both peers: every epoch starts from scratch, so
+		 * its last kill fits in the echo phase too. */
+		bool last = i + 1 == o->kill_random && o->backend != EMU_BACKEND_ICBMSG;
 
+		/* A lone kill lands in the echo phase too: drawn late in the
+		 * short stream phase it often came after a side began finishing
+		 * and never happened (ipc-emu stress then saw empty sessions). */
 		s.kill_at[i] = last && i > 0 ? 0.51 + 0.1 * rng_unit(&s.rng)
-			     : last	     ? 0.02 + 0.7 * rng_unit(&s.rng)
 					     : 0.02 + 0.46 * rng_unit(&s.rng);
 	}
 	qsort(s.kill_at, o->kill_random, sizeof(s.kill_at[0]), cmp_double);
+	if (o->kill_random > 0) {
+		prepare_areas(&s, o->messages, c.endpoints);
+	}
+	s.survivor = -1;
+	s.stall_s = STALL_S * (o->valgrind ? CLI_VALGRIND_SCALE : 1);
+	if (o->crash_point != NULL) {
+		struct cli_crash cp;
+
+		(void)cli_parse_crash(o->crash_point, &cp); /* checked by cli_parse */
+		snprintf(s.crash_env, sizeof(s.crash_env), "IPC_EMU_CRASH=%s@%u", cp.name, cp.nth);
+		s.crash_armed[EMU_ROLE_HOST] = cp.roles & 1u;
+		s.crash_armed[EMU_ROLE_REMOTE] = (cp.roles & 2u) != 0;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -541,6 +848,15 @@ int cli_run(const struct cli_opts *o)
 		s.ch[i].status = -1;
 		build_argv(&s, &s.ch[i]);
 	}
+	if (o->trace != NULL) {
+		rc = trace_start(&s);
+		if (rc < 0) {
+			status = rc == -EACCES || rc == -ENOENT || rc == -EISDIR || rc == -ENOTDIR
+					 ? EXIT_USAGE
+					 : EXIT_INVARIANT;
+			goto out_seg;
+		}
+	}
 	for (int i = 0; i < 2; i++) {
 		if (spawn(&s, &s.ch[i]) < 0) {
 			cli_err("cannot start the %s peer: %s", scn_role_name((enum emu_role)i),
@@ -549,6 +865,7 @@ int cli_run(const struct cli_opts *o)
 			status = EXIT_INVARIANT;
 			goto out_seg;
 		}
+		emu_trace(EMU_TRACE_SPAWN, (uint32_t)i, (uint32_t)s.ch[i].pid, 0, 0);
 	}
 
 	for (;;) {
@@ -557,6 +874,10 @@ int cli_run(const struct cli_opts *o)
 		int running = reap(&s);
 		uint64_t now;
 
+		/* Before the exit check: a re-bond and the rest of a short scenario
+		 * can both complete within one poll, and the counters it reads
+		 * outlive the peers. */
+		watch_rebond(&s);
 		if (running == 0) {
 			break;
 		}
@@ -567,6 +888,12 @@ int cli_run(const struct cli_opts *o)
 		now = scn_now_ns();
 		if (deadline != 0 && now > deadline) {
 			hang = true;
+			kill_all(&s);
+			break;
+		}
+		if (!scn_is_raw(o->scenario) && !user && stalled(&s, now)) {
+			hang = true;
+			s.stalled = true;
 			kill_all(&s);
 			break;
 		}
@@ -604,9 +931,14 @@ int cli_run(const struct cli_opts *o)
 		}
 	}
 
+	if (s.trace_dir[0] != '\0' && trace_finish(&s) < 0) {
+		trace_failed = true;
+	}
 	memset(&rep, 0, sizeof(rep));
 	memcpy(&snap[0], scn_area(s.seg, EMU_ROLE_HOST), sizeof(snap[0]));
 	memcpy(&snap[1], scn_area(s.seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
+	acc_add(&snap[0], &s.acc[0]);
+	acc_add(&snap[1], &s.acc[1]);
 	rep.opts = o;
 	rep.cfg = &c;
 	rep.area[0] = &snap[0];
@@ -619,8 +951,16 @@ int cli_run(const struct cli_opts *o)
 			rep.peer[i].valgrind_errors = 1; /* exit code says so, log says less */
 		}
 	}
-	rep.crashes_injected = s.kills_done;
+	rep.crashes_injected = s.kills_done + s.crashes;
+	rep.crash_points = s.crashes;
 	rep.restarts = s.restarts;
+	rep.cycles = s.cycles;
+	rep.rebonds = s.rebonds;
+	rep.overlapped = s.overlapped;
+	rep.epochs = s.epochs;
+	rep.stalled = s.stalled;
+	rep.stall_s = s.stall_s;
+	rep.user_programs = user;
 	rep.kills_planned = o->kill_random;
 	rep.hang = hang;
 	rep.interrupted = got_signal;
@@ -634,7 +974,14 @@ int cli_run(const struct cli_opts *o)
 	}
 	if (o->valgrind) {
 		if (rep.peer[0].valgrind_errors > 0 || rep.peer[1].valgrind_errors > 0) {
-			fprintf(stderr, "ipc-emu: valgrind logs kept in %s\n", s.vgdir);
+			/* Kept for the user: renamed out of the pattern that
+			 * `ipc-emu clean` removes once this process is gone. */
+			char kept[128];
+			const char *tail = s.vgdir + strlen("/tmp/ipc-emu-vg-");
+
+			snprintf(kept, sizeof(kept), "/tmp/ipc-emu-vglogs-%.80s", tail);
+			fprintf(stderr, "ipc-emu: valgrind logs kept in %s\n",
+				rename(s.vgdir, kept) == 0 ? kept : s.vgdir);
 			s.vgdir[0] = '\0';
 		}
 	}
@@ -642,15 +989,24 @@ int cli_run(const struct cli_opts *o)
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;
 	}
+	if (trace_failed) {
+		status = EXIT_INVARIANT;
+	}
+	if (sum != NULL) {
+		cli_report_summary(&rep, sum);
+	}
 	if (got_signal) {
 		cli_err("interrupted by signal %d: peers killed", (int)got_signal);
 		status = 128 + got_signal;
 	}
 out_seg:
+	if (s.trace_dir[0] != '\0') {
+		(void)trace_finish(&s); /* a run cut short: remove the files */
+	}
 	emu_segment_close(s.seg);
 out_vg:
 	if (o->valgrind && s.vgdir[0] != '\0') {
-		remove_vgdir(&s);
+		cli_run_dir_remove(s.vgdir);
 	}
 	return status;
 }

@@ -36,9 +36,10 @@
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_service.h"
 #include "scenario.h"
+#include "../emu/trace.h"
 
 #define ECHO_QUEUE_LEN 64u
-#define ECHO_RETRY_NS 1000000000ull  /* give up an echo 1 s after a session change */
+#define ECHO_RETRY_NS 100000000ull   /* give up an echo 100 ms after a session change */
 #define RTT_SAMPLES_MAX (1u << 22)   /* all lanes together */
 #define FULL_RING_SLEEP_NS 20000L
 #define HOLD_MAX 3u                  /* --nocopy: RX buffers a lane holds at once */
@@ -344,7 +345,11 @@ static void on_bound(void *priv)
 	struct scn *s = l->s;
 	uint64_t now = scn_now_ns();
 
+	emu_trace(EMU_TRACE_BOUND, l->idx, 0, 0, 0);
 	pthread_mutex_lock(&l->mu);
+	if (!l->bound) {
+		scn_add(&s->me->bound_now, 1);
+	}
 	l->bound = true;
 	l->session++;
 	l->t_session_ns = now;
@@ -365,7 +370,11 @@ static void on_unbound(void *priv)
 	struct lane *l = priv;
 	struct scn *s = l->s;
 
+	emu_trace(EMU_TRACE_UNBOUND, l->idx, 0, 0, 0);
 	pthread_mutex_lock(&l->mu);
+	if (l->bound) {
+		scn_add(&s->me->bound_now, (uint64_t)-1);
+	}
 	l->bound = false;
 	l->unbound_pending = true;
 	if (!scn_get(&s->me->finished)) {
@@ -382,6 +391,7 @@ static void on_error(const char *message, void *priv)
 	struct lane *l = priv;
 	struct scn *s = l->s;
 
+	emu_trace(EMU_TRACE_ERROR, l->idx, 0, 0, 0);
 	scn_add(&s->me->errors, 1);
 	pthread_mutex_lock(&s->mu);
 	if (s->error_msg[0] == '\0') {
@@ -516,6 +526,8 @@ static void on_received(const void *data, size_t len, void *priv)
 	uint32_t boot, seq;
 	enum scn_kind kind;
 
+	emu_trace(EMU_TRACE_RECV, l->idx, (uint32_t)len, len >= SCN_HDR_LEN ? get_le32(m + 4) : 0,
+		  len >= SCN_HDR_LEN ? m[10] : 0);
 	scn_add(&s->me->received, 1);
 	scn_add(&s->me->bytes_received, len);
 	if (len < SCN_HDR_LEN || len > s->p->max_len) {
@@ -529,6 +541,10 @@ static void on_received(const void *data, size_t len, void *priv)
 	    (kind == SCN_ECHO_REQ && s->role != EMU_ROLE_REMOTE) ||
 	    (kind == SCN_ECHO_REP && s->role != EMU_ROLE_HOST)) {
 		scn_add(&s->me->corrupted, 1);
+		return;
+	}
+	if (boot < scn_get(&s->me->min_peer_boot)) {
+		scn_add(&s->me->duplicated, 1);
 		return;
 	}
 	if (kind == SCN_ECHO_REP) {
@@ -747,10 +763,17 @@ static bool session_lost(struct lane *l)
 	return pending;
 }
 
-static void count_sent(struct lane *l, uint32_t len)
+static void count_sent_seq(struct lane *l, uint32_t len, uint32_t seq, unsigned kind)
 {
+	emu_trace_span(EMU_TRACE_SEND, l->idx | (uint32_t)kind << 16, len, seq);
 	scn_add(&l->s->me->sent, 1);
 	scn_add(&l->s->me->bytes_sent, len);
+}
+
+/* A copy send: the message is still in txbuf. */
+static void count_sent(struct lane *l, uint32_t len)
+{
+	count_sent_seq(l, len, get_le32(l->txbuf + 4), l->txbuf[10]);
 }
 
 /* Copy send retried until there is room (see send_buf). */
@@ -759,8 +782,10 @@ static int send_buf_poll(struct lane *l, uint32_t len)
 	struct scn *s = l->s;
 
 	for (unsigned tries = 0;; tries++) {
-		int rc = ipc_service_send(&l->ept, l->txbuf, len);
+		int rc;
 
+		emu_trace_mark();
+		rc = ipc_service_send(&l->ept, l->txbuf, len);
 		if (rc >= 0) {
 			count_sent(l, len);
 			return 0;
@@ -837,8 +862,10 @@ static void full_gate_leave(struct scn *s)
  * fatal.  With no room, at most FULL_POLLERS lanes poll at a time. */
 static int send_buf(struct lane *l, uint32_t len)
 {
-	int rc = ipc_service_send(&l->ept, l->txbuf, len);
+	int rc;
 
+	emu_trace_mark();
+	rc = ipc_service_send(&l->ept, l->txbuf, len);
 	if (rc >= 0) {
 		count_sent(l, len);
 		return 0;
@@ -925,6 +952,7 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 			scn_add(&me->exh_eagain, 1);
 			exh_trace(l, "EAGAIN at stream_sent / peer_released",
 				  scn_get(&l->w->stream_sent), scn_get(&s->peer->exh_released));
+			emu_trace_mark();
 			rc = ipc_service_send(&l->ept, l->txbuf, build(l, l->txbuf, SCN_STREAM, seq));
 			if (rc == -ENOMEM) {
 				scn_add(&me->exh_enomem, 1);
@@ -964,6 +992,7 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 			continue;
 		}
 		(void)build(l, buf, SCN_STREAM, seq);
+		emu_trace_mark();
 		rc = ipc_service_send_nocopy(&l->ept, buf, len);
 		if (rc == -EBUSY) {
 			(void)ipc_service_drop_tx_buffer(&l->ept, buf);
@@ -973,7 +1002,7 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 			lane_err(l, "send_nocopy: %s", strerror(-rc));
 			return rc;
 		}
-		count_sent(l, len);
+		count_sent_seq(l, len, seq, SCN_STREAM);
 		scn_add(&me->nocopy_sent, 1);
 		exh_count_resumed(l);
 		if (s->exhaustion && scn_get(&l->w->stream_sent) + 1 >= s->n_stream) {
@@ -1193,7 +1222,8 @@ static bool next_message(struct lane *l, struct pending *pm)
 		pthread_mutex_lock(&l->mu);
 		/* DONE again after every new session: the last one may have died
 		 * with the old session. */
-		resend = l->done_session != l->session && !scn_get(&s->peer->finished);
+		resend = l->done_session != l->session && !scn_get(&s->peer->finished) &&
+			 !scn_get(&s->me->finish_hold);
 		pthread_mutex_unlock(&l->mu);
 		if (resend) {
 			pm->kind = SCN_DONE;
@@ -1295,6 +1325,12 @@ static void *lane_main(void *arg)
 	struct scn *s = l->s;
 	int rc;
 
+	if (atomic_load_explicit(&emu_trace_enabled, memory_order_relaxed)) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "lane %u", l->idx);
+		emu_trace_thread_name(name);
+	}
 	if (scn_get(&l->w->finished)) {
 		/* Resumed after a restart: this lane had finished already. */
 		if (__atomic_add_fetch(&s->lanes_finished, 1, __ATOMIC_ACQ_REL) == s->k) {
@@ -1346,6 +1382,7 @@ static int area_init(struct scn *s)
 	}
 	s->boot = (uint32_t)(scn_add(&a->boots, 1) + 1);
 	scn_set(&a->pid, (uint64_t)getpid());
+	scn_set(&a->bound_now, 0); /* a new incarnation starts unbound */
 	scn_max(&a->phase, SCN_PHASE_ECHO);
 	return 0;
 }
@@ -1557,6 +1594,7 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 		status = SCN_EXIT_FAIL;
 		goto out_free;
 	}
+	emu_core_set_busy_poll(s->core, p->busy_poll_us);
 	rc = emu_board_create(p->plan, seg, s->core, &p->board, &s->board, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "ipc-emu: %s\n", err[0] ? err : strerror(-rc));

@@ -109,6 +109,7 @@ enum scn_scenario {
 	SCN_EXHAUSTION = 1,
 	SCN_IPM_ECHO = 2,      /* ipm0: host sends a word (wait = 1), the remote's callback echoes it */
 	SCN_MBOX_PINGPONG = 3, /* raw MBOX ping-pong on a consumer's tx/rx channels */
+	SCN_ECHO_SERVER = 4,   /* peer only: echo every message back (echo_server.c) */
 };
 
 /* Scenarios that run on a raw mailbox device instead of an ipc_service instance. */
@@ -211,6 +212,17 @@ struct scn_area {
 	uint64_t con_closed;     /* remote: no more console output */
 	uint64_t con_lines;      /* host: lines received and printed */
 	uint64_t con_dropped;    /* remote: characters given up (host never took them) */
+
+	/* Restart of both peers (ICBMsg recovery): set by the supervisor while
+	 * no peer runs.  A message from an incarnation of the peer older than
+	 * this boot is stale data of a dead session: counted as duplicated. */
+	uint64_t min_peer_boot;
+	uint64_t bound_now;      /* endpoints of this incarnation bound right now */
+
+	/* --kill-random: set by the supervisor (which then initialises the
+	 * area itself) while kills are still due; no lane sends its DONE
+	 * meanwhile, so the run cannot end before every kill has happened. */
+	uint64_t finish_hold;
 };
 
 static_assert(sizeof(struct scn_area) <= EMU_APP_AREA_SIZE, "app area too small");
@@ -249,6 +261,8 @@ static inline const char *scn_scenario_name(enum scn_scenario sc)
 		return "ipm-echo";
 	case SCN_MBOX_PINGPONG:
 		return "mbox-pingpong";
+	case SCN_ECHO_SERVER:
+		return "echo-server";
 	default:
 		return "echo-stream";
 	}
@@ -280,6 +294,7 @@ struct scn_params {
 	bool quiet;
 	int mbox_mode;                  /* enum scn_mbox_mode (mbox-pingpong) */
 	bool ipm_console;               /* remote console output over ipm0 */
+	uint32_t busy_poll_us;          /* interrupt thread polls this long before sleeping */
 };
 
 /* Exit statuses of a peer. */
@@ -303,6 +318,13 @@ uint64_t scn_now_ns(void);
 /* Raw scenarios (pingpong.c): ipm-echo and mbox-pingpong.  Same contract as
  * scn_run(), which dispatches to it. */
 int scn_run_raw(struct emu_segment *seg, const struct scn_params *p);
+
+/* `ipc-emu peer --scenario echo-server` (echo_server.c): register ep0..epK-1
+ * on the instance, send every message back unchanged, re-register after
+ * unbound(); until SIGTERM/SIGINT, the parent process exits, or the timeout.
+ * For test hosts of their own (the Python harness).  Same contract as
+ * scn_run(). */
+int scn_echo_server(struct emu_segment *seg, const struct scn_params *p);
 
 /*
  * IPM console (console.c), the classic CONFIG_IPM_CONSOLE_SENDER/RECEIVER

@@ -43,6 +43,7 @@ struct emu_board {
 	struct board_icbmsg *icbmsg[EMU_DT_MAX_INST];
 
 	struct emu_core *core;
+	struct emu_cache *cache;                         /* opts->cache_model, else NULL */
 	unsigned n_mbox;                                 /* controllers added to the core */
 	char mbox_labels[EMU_DT_MAX_MBOX][32];
 	const struct device *mbox[EMU_DT_MAX_MBOX];      /* [i]: plan->mbox[i] */
@@ -96,9 +97,11 @@ static void icmsg_free(struct board_icmsg *b)
 	free(b);
 }
 
-static int map_region(struct emu_segment *seg, const struct emu_dt_inst *in,
-		      const struct emu_dt_region *r, const char *prop, void **out, char *err,
-		      size_t errlen)
+/* The region's address for the core: the shared mapping, or with the cache
+ * model a private view of it (lines of max(dcache-alignment, 4) bytes). */
+static int map_region(struct emu_segment *seg, struct emu_cache *cache,
+		      const struct emu_dt_inst *in, const struct emu_dt_region *r,
+		      const char *prop, void **out, char *err, size_t errlen)
 {
 	*out = emu_segment_ptr(seg, r->addr, r->size);
 	if (*out == NULL) {
@@ -106,11 +109,20 @@ static int map_region(struct emu_segment *seg, const struct emu_dt_inst *in,
 			 in->node, prop, (unsigned long long)r->addr, (unsigned long long)r->size);
 		return -EINVAL;
 	}
+	if (cache != NULL) {
+		*out = emu_cache_map(cache, *out, r->addr, (size_t)r->size, in->dcache_alignment);
+		if (*out == NULL) {
+			snprintf(err, errlen, "%s: %s: cannot build the cache model's view "
+				 "(dcache-alignment %u above 4096, or out of memory)",
+				 in->node, prop, in->dcache_alignment);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
 static int icmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
-			struct emu_core *core, const struct emu_board_opts *opts,
+			struct emu_cache *cache, struct emu_core *core, const struct emu_board_opts *opts,
 			struct board_icmsg **out, char *err, size_t errlen)
 {
 	struct board_icmsg *b = calloc(1, sizeof(*b));
@@ -121,9 +133,9 @@ static int icmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
 	if (b == NULL) {
 		return -ENOMEM;
 	}
-	rc = map_region(seg, in, &in->tx, "tx-region", &tx, err, errlen);
+	rc = map_region(seg, cache, in, &in->tx, "tx-region", &tx, err, errlen);
 	if (rc == 0) {
-		rc = map_region(seg, in, &in->rx, "rx-region", &rx, err, errlen);
+		rc = map_region(seg, cache, in, &in->rx, "rx-region", &rx, err, errlen);
 	}
 	if (rc < 0) {
 		goto fail;
@@ -211,7 +223,7 @@ static int icbmsg_region(const struct emu_dt_inst *in, const struct emu_dt_regio
 }
 
 static int icbmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
-			 struct emu_core *core, const struct emu_board_opts *opts,
+			 struct emu_cache *cache, struct emu_core *core, const struct emu_board_opts *opts,
 			 struct board_icbmsg **out, char *err, size_t errlen)
 {
 	struct board_icbmsg *b = calloc(1, sizeof(*b));
@@ -223,9 +235,9 @@ static int icbmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
 	if (b == NULL) {
 		return -ENOMEM;
 	}
-	rc = map_region(seg, in, &in->tx, "tx-region", (void **)&tx, err, errlen);
+	rc = map_region(seg, cache, in, &in->tx, "tx-region", (void **)&tx, err, errlen);
 	if (rc == 0) {
-		rc = map_region(seg, in, &in->rx, "rx-region", (void **)&rx, err, errlen);
+		rc = map_region(seg, cache, in, &in->rx, "rx-region", (void **)&rx, err, errlen);
 	}
 	if (rc == 0) {
 		rc = icbmsg_region(in, &in->tx, "tx-region", in->tx_blocks, in->rx_blocks, &tl, err,
@@ -422,6 +434,13 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		return -ENOMEM;
 	}
 	b->core = core;
+	if (opts->cache_model) {
+		rc = emu_cache_create(opts->cache_seed, &b->cache);
+		if (rc < 0) {
+			free(b);
+			return rc;
+		}
+	}
 	rc = mbox_create(b, plan, err, errlen);
 	if (rc == 0) {
 		rc = ipm_create(b, plan, opts, err, errlen);
@@ -434,9 +453,9 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 
 		snprintf(b->labels[b->n], sizeof(b->labels[0]), "%s", in->label);
 		if (in->backend == EMU_BACKEND_ICMSG) {
-			rc = icmsg_create(in, seg, core, opts, &b->icmsg[b->n], err, errlen);
+			rc = icmsg_create(in, seg, b->cache, core, opts, &b->icmsg[b->n], err, errlen);
 		} else {
-			rc = icbmsg_create(in, seg, core, opts, &b->icbmsg[b->n], err, errlen);
+			rc = icbmsg_create(in, seg, b->cache, core, opts, &b->icbmsg[b->n], err, errlen);
 		}
 		if (rc < 0) {
 			goto fail;
@@ -467,7 +486,31 @@ void emu_board_destroy(struct emu_board *b)
 	for (unsigned i = b->n_mbox; i-- > 0;) {
 		emu_core_mbox_remove(b->core, b->mbox[i]);
 	}
+	/* After the instances: nothing uses the views any more. */
+	emu_board_log_cache_stats(b);
+	emu_cache_destroy(b->cache);
 	free(b);
+}
+
+void emu_board_log_cache_stats(struct emu_board *b)
+{
+	struct emu_cache_stats st;
+
+	if (b == NULL || b->cache == NULL) {
+		return;
+	}
+	emu_cache_get_stats(b->cache, &st);
+	port_log(PORT_LOG_INF,
+		 "cache model: %llu flushes (%llu lines written back), %llu invalidates "
+		 "(%llu lines refetched), %llu evictions (%llu dirty)",
+		 (unsigned long long)st.flushes, (unsigned long long)st.lines_written_back,
+		 (unsigned long long)st.invalidates, (unsigned long long)st.lines_refetched,
+		 (unsigned long long)st.evictions, (unsigned long long)st.evicted_dirty);
+}
+
+struct emu_cache *emu_board_cache(struct emu_board *b)
+{
+	return b != NULL ? b->cache : NULL;
 }
 
 const struct device *emu_board_device(struct emu_board *b, const char *label)

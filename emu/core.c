@@ -7,10 +7,13 @@
  * docs/memory-ordering.md, docs/mbox.md):
  *
  *   sender (any thread, any process)        receiver (interrupt thread of the owner)
- *   old = fetch_or(pending, bit)   [S1]     sleeping = 1                      [R1]
- *   if (old & bit) done (coalesced)         fence(seq_cst)                    [R2]
- *   fence(seq_cst)                 [S2]     seen = pending                    [R3]
- *   if (sleeping) wake             [S3]     if (seen & (enabled|KICK)) run
+ *   (publish: ring index, registers)        sleeping = 1                      [R1]
+ *   fence(seq_cst)                 [S0]     fence(seq_cst)                    [R2]
+ *   if (pending & bit) done        [C]      seen = pending                    [R3]
+ *   old = fetch_or(pending, bit)   [S1]     if (seen & (enabled|KICK)) run:
+ *   if (old & bit) done (coalesced)            fetch_and(pending, ~taken)     [T1]
+ *   fence(seq_cst)                 [S2]        fence(seq_cst)                 [T2]
+ *   if (sleeping) wake             [S3]        (read ring index, registers)
  *                                           else FUTEX_WAIT(pending, seen) / poll(eventfd)
  *                                           sleeping = 0
  *
@@ -20,6 +23,17 @@
  * pending == seen in the kernel, and an eventfd write stays readable until
  * read.  A sender that finds its bit already set skips S2/S3: whoever set it
  * made that same argument, and the receiver has not taken the bit yet.
+ *
+ * Coalescing without a locked RMW [C]: while the core's last signal
+ * coalesced (a hint; streaming), a sender that sees its bit set with a
+ * plain load returns at once, so a streaming sender neither takes the
+ * pending line exclusive on every message nor makes a system call.  Dekker
+ * again, on (publish, bit): S0 orders the sender's publication before its
+ * look at the bit, T2 orders the receiver's clear before its reads, so
+ * either [C] sees the bit already cleared (and the sender raises it again
+ * with S1..S3) or the receiver's reads after T1 see what was published.
+ * So coalescing costs no syscall, and the sender never spins: it either
+ * returns or wakes a sleeping receiver.
  *
  * The receiver takes only enabled bits (one atomic AND); bits of disabled
  * channels stay set and fire after mbox_set_enabled(), which sets the kick bit
@@ -60,6 +74,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -75,6 +90,7 @@
 #include "ipc_emu/mbox.h"
 #include "port.h"
 #include "sys.h"
+#include "trace.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
@@ -136,6 +152,7 @@ struct emu_core {
 
 	atomic_bool stop;
 	atomic_uint busy_poll_us;
+	atomic_bool coalescing;   /* the last raise_bit() found its bit set: a hint */
 	bool wait_error_logged;   /* interrupt thread only */
 	bool in_scan;             /* interrupt thread only: a heartbeat scan runs */
 
@@ -196,6 +213,7 @@ static void wake(struct emu_core *c, struct emu_ctl_role *rx, int rx_efd)
 		r = emu_sys_eventfd_write(rx_efd);
 	}
 	stat_inc(&c->stats.wakeups_sent);
+	emu_trace(EMU_TRACE_DOORBELL, c->peer_role, 0, 0, 0);
 	if (r < 0 && r != -EAGAIN) {
 		/* The receiver's timed wait still picks the bit up. */
 		port_log(PORT_LOG_ERR, "%s core: doorbell wake failed (%d)", role_str(c->role), r);
@@ -208,9 +226,20 @@ static void raise_bit(struct emu_core *c, struct emu_ctl_role *rx, int rx_efd, u
 	uint32_t old;
 
 	ANNOTATE_HAPPENS_BEFORE(&rx->pending);
+	/* [C] only while signals coalesce (streaming): in a ping-pong the bit
+	 * is never set, and a plain load before the RMW would only move the
+	 * line twice. */
+	if (atomic_load_explicit(&c->coalescing, memory_order_relaxed)) {
+		/* S0: pairs with T2 in take_pending() (Dekker: publication vs bit). */
+		ipc_fence();
+		if ((ipc_load_relaxed(&rx->pending) & bit) != 0) {
+			return; /* [C] coalesced: the receiver has not taken the bit yet */
+		}
+	}
 	/* S1: seq_cst RMW.  Its release half pairs with the receiver's fetch_and
 	 * in take_pending(): the callback sees what the sender wrote before. */
 	old = ctl_fetch_or(&rx->pending, bit);
+	atomic_store_explicit(&c->coalescing, (old & bit) != 0, memory_order_relaxed);
 	if ((old & bit) != 0) {
 		return; /* coalesced with a signal the receiver has not taken yet */
 	}
@@ -234,7 +263,10 @@ static uint32_t take_pending(struct emu_core *c)
 	}
 	/* Pairs with the senders' fetch_or (S1); seq_cst so that a kick taken
 	 * here is ordered after the enabled-mask update that preceded it. */
-	taken = ctl_fetch_and(&c->self->pending, ~mask) & mask;
+	taken = ctl_fetch_and(&c->self->pending, ~mask) & mask; /* T1 */
+	/* T2: pairs with S0 in raise_bit(): a sender that still saw a bit we
+	 * just cleared published its data before that look. */
+	ipc_fence();
 	ANNOTATE_HAPPENS_AFTER(&c->self->pending);
 	return taken;
 }
@@ -301,7 +333,9 @@ static void run_callbacks(struct mbox_ctrl *m, uint32_t bits)
 		m->running = chan.cb != NULL ? (int)ch : -1;
 		pthread_mutex_unlock(&m->lock);
 		if (chan.cb != NULL) {
+			emu_trace(EMU_TRACE_IRQ_BEGIN, m->index, ch, 0, 0);
 			chan.cb(&m->dev, ch, chan.user_data, pmsg);
+			emu_trace(EMU_TRACE_IRQ_END, m->index, ch, 0, 0);
 			stat_inc(&c->stats.callbacks);
 			pthread_mutex_lock(&m->lock);
 			m->running = -1;
@@ -395,23 +429,37 @@ static bool work_pending(struct emu_core *c)
 		(atomic_load(&c->primary.enabled) | EMU_CTL_KICK)) != 0;
 }
 
-static void busy_poll(struct emu_core *c)
+/*
+ * --busy-poll: watch the pending word for up to busy_poll_us before
+ * sleeping.  True if work arrived (the caller then skips the sleep protocol:
+ * no `sleeping` store on the line the senders read).  A poller that has
+ * found nothing for BUSY_POLL_YIELD_US yields now and then, so that on a
+ * loaded machine it does not burn the CPU the sender needs.
+ */
+#define BUSY_POLL_YIELD_US 2u
+
+static bool busy_poll(struct emu_core *c)
 {
 	uint32_t us = atomic_load_explicit(&c->busy_poll_us, memory_order_relaxed);
-	uint64_t deadline;
+	uint64_t start, now;
 
 	if (us == 0) {
-		return;
+		return false;
 	}
-	deadline = now_us() + us;
+	start = now_us();
 	do {
 		for (unsigned i = 0; i < 64; i++) {
 			if (work_pending(c)) {
-				return;
+				return true;
 			}
 			cpu_relax();
 		}
-	} while (now_us() < deadline);
+		now = now_us();
+		if (now - start >= BUSY_POLL_YIELD_US) {
+			sched_yield();
+		}
+	} while (now - start < us);
+	return false;
 }
 
 /* Block until the doorbell rings, the word changes or the heartbeat is due. */
@@ -448,7 +496,9 @@ static void idle(struct emu_core *c)
 {
 	uint32_t seen;
 
-	busy_poll(c);
+	if (busy_poll(c)) {
+		return; /* never announced sleep: nothing to undo */
+	}
 	ipc_store_relaxed(&c->self->sleeping, 1); /* R1 */
 	ipc_fence();                              /* R2: pairs with S2 in raise_bit() */
 	seen = ipc_load_relaxed(&c->self->pending); /* R3 */
@@ -478,8 +528,9 @@ static bool heartbeat_scan(struct emu_core *c)
 static void *irq_thread(void *arg)
 {
 	struct emu_core *c = arg;
-	uint64_t last_scan = now_ms();
+	uint64_t last_scan = now_ms(), beat = 0;
 
+	emu_trace_thread_name("irq");
 	emu_port_set_in_isr(true);
 	while (!atomic_load(&c->stop)) {
 		uint64_t now = now_ms();
@@ -488,8 +539,13 @@ static void *irq_thread(void *arg)
 
 		/* Every pass refreshes the heartbeat: at least every
 		 * EMU_CTL_HEARTBEAT_MS (the longest wait), and also while a flood
-		 * of signals keeps the thread from ever waiting. */
-		ctl_store64_relaxed(&c->self->heartbeat, now);
+		 * of signals keeps the thread from ever waiting.  Stored only when
+		 * the millisecond changed: the word shares its line with the
+		 * pending word every sender RMWs. */
+		if (now != beat) {
+			beat = now;
+			ctl_store64_relaxed(&c->self->heartbeat, now);
+		}
 		if (now - last_scan >= EMU_CTL_HEARTBEAT_MS) {
 			last_scan = now;
 			if (heartbeat_scan(c)) {
@@ -530,6 +586,7 @@ static void signal_channel(struct mbox_ctrl *m, uint32_t bit)
 {
 	struct emu_core *c = m->core;
 
+	emu_trace(EMU_TRACE_MBOX_SEND, m->index, (uint32_t)__builtin_ctz(bit), 0, 0);
 	if (m->primary) {
 		raise_bit(c, c->peer, c->peer_efd, bit);
 		return;
@@ -895,6 +952,8 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	    (emu_segment_efd(s, role) < 0 || emu_segment_efd(s, peer) < 0)) {
 		return -EOPNOTSUPP; /* attached by name: the eventfds are unknown */
 	}
+	/* IPC_EMU_TRACE: before the threads that record start. */
+	emu_trace_open_env((int)role);
 	r = emu_segment_claim_role(s, role);
 	if (r < 0) {
 		return r;
@@ -933,18 +992,27 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
 	VALGRIND_HG_DISABLE_CHECKING(&c->stop, sizeof(c->stop));
 	VALGRIND_HG_DISABLE_CHECKING(&c->busy_poll_us, sizeof(c->busy_poll_us));
+	VALGRIND_HG_DISABLE_CHECKING(&c->coalescing, sizeof(c->coalescing));
 	VALGRIND_HG_DISABLE_CHECKING(&c->stats, sizeof(c->stats));
 
 	/* A previous incarnation may have died asleep: a stale 1 only costs
 	 * senders a useless wake, but start clean. */
 	ipc_store_relaxed(&c->self->sleeping, 0);
+	/* A core reset resets its mailbox: events latched for a previous
+	 * incarnation are dropped, as on silicon.  Otherwise a restarted
+	 * ICMsg/ICBMsg peer would read the stale ring of a dead partner on the
+	 * strength of that partner's last signal.  A first start keeps what the
+	 * peer raised before it (the peer may well boot first). */
+	if (ipc_load_relaxed(&c->self->boot_count) != 0) {
+		(void)ctl_fetch_and(&c->self->pending, 0);
+	}
 	ctl_store64_relaxed(&c->self->heartbeat, now_ms());
 	r = spawn_irq_thread(c);
 	if (r < 0) {
 		goto destroy_src_lock;
 	}
 	ipc_store_relaxed(&c->self->pid, (uint32_t)getpid());
-	ctl_fetch_add(&c->self->boot_count, 1);
+	emu_trace(EMU_TRACE_CORE_START, role, ctl_fetch_add(&c->self->boot_count, 1) + 1, 0, 0);
 	*out = c;
 	return 0;
 

@@ -8,6 +8,10 @@
  *
  *   offset  size  what                        written by
  *   0x0000   192  struct emu_ctl_hdr          the creator, once; magic last
+ *                                              (EMU_CTL_MAGIC_INIT first, see below);
+ *                                              hdr.creator_id and hdr.role_owner[] are
+ *                                              what `ipc-emu clean` reads to tell a
+ *                                              dead segment from a live one
  *   0x00c0    64  role[EMU_ROLE_HOST]         see struct emu_ctl_role
  *   0x0100    64  role[EMU_ROLE_REMOTE]
  *   0x0140  1024  app[EMU_ROLE_HOST]          the host's application
@@ -93,6 +97,10 @@
 #endif
 
 #define EMU_CTL_MAGIC 0x43455049u /* "IPEC" little-endian: IPc-Emu Control */
+/* Magic of a control block whose creator has written version, size, name
+ * and creator but not the rest yet (creation under way, or cut short by the
+ * creator's death).  Attachers treat it as "not ready" (-EPROTO, retry). */
+#define EMU_CTL_MAGIC_INIT 0x69706563u /* "cepi" */
 #define EMU_CTL_VERSION 2u
 #define EMU_CTL_NAME_LEN 128u    /* segment name incl. NUL */
 #define EMU_CTL_KICK (1u << 31)  /* local kick bit of a pending word */
@@ -101,6 +109,13 @@
 #define EMU_CTL_MBOX_MAX EMU_DT_MAX_MBOX /* MBOX controllers per link */
 #define EMU_CTL_IPM_MAX EMU_DT_MAX_IPM   /* IPM devices per link */
 #define EMU_CTL_IPM_REGS 4u              /* nxp,imx-mu: data registers per direction */
+/* A process identity that survives pid reuse: the pid in the low half, the
+ * low 32 bits of its start time (clock ticks since boot, field 22 of
+ * /proc/<pid>/stat; 0 = unknown) in the high half.  One 64-bit word, so a
+ * reader never sees the pid of one process with the start of another. */
+#define EMU_CTL_OWNER_ID(pid, start) ((uint64_t)(uint32_t)(pid) | ((uint64_t)(uint32_t)(start) << 32))
+#define EMU_CTL_OWNER_PID(id) ((uint32_t)(id))
+#define EMU_CTL_OWNER_START(id) ((uint32_t)((id) >> 32))
 
 struct emu_ctl_hdr {
 	uint32_t magic;       /* EMU_CTL_MAGIC; published last (release) */
@@ -111,7 +126,11 @@ struct emu_ctl_hdr {
 	uint32_t mem_size;    /* bytes of <name>-mem */
 	uint32_t creator_pid;
 	char name[EMU_CTL_NAME_LEN]; /* segment name, NUL-terminated */
-	uint8_t reserved[192 - 32 - EMU_CTL_NAME_LEN];
+	uint64_t creator_id;  /* EMU_CTL_OWNER_ID of the creator; 0 = unknown (older creator) */
+	uint64_t role_owner[2]; /* EMU_CTL_OWNER_ID of the process that claimed the role
+				 * last (written when it claims it, before its core
+				 * starts); 0 = unknown (older writer) */
+	uint8_t reserved[192 - 56 - EMU_CTL_NAME_LEN];
 };
 
 struct emu_ctl_role {
@@ -160,6 +179,8 @@ static_assert(EMU_MBOX_CHANNELS <= 31, "bit 31 of a pending word is the kick bit
 static_assert(sizeof(struct emu_ctl_hdr) == 192, "header is three cache lines");
 static_assert(offsetof(struct emu_ctl_hdr, mem_base) == 16, "hdr.mem_base");
 static_assert(offsetof(struct emu_ctl_hdr, name) == 32, "hdr.name");
+static_assert(offsetof(struct emu_ctl_hdr, creator_id) == 160, "hdr.creator_id");
+static_assert(offsetof(struct emu_ctl_hdr, role_owner) == 168, "hdr.role_owner");
 static_assert(sizeof(struct emu_ctl_role) == 64, "a role record is one cache line");
 static_assert(offsetof(struct emu_ctl_role, pending) == 0, "role.pending");
 static_assert(offsetof(struct emu_ctl_role, sleeping) == 4, "role.sleeping");

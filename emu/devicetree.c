@@ -1616,23 +1616,46 @@ static int read_plan(const struct ctx *c, struct emu_dt_plan *plan)
 	return 0;
 }
 
-/* Compile (file or text) and read.  `src` is already bounded and one line. */
-static int load(const char *path, const char *dts, size_t dts_len, struct emu_dt_plan *out,
-		char *err, size_t errlen)
+/* Compile (file or text) and read; or, when `given`, read a copy of the
+ * blob (dts, dts_len).  `src` is already bounded and one line. */
+static int load(const char *path, const char *dts, size_t dts_len, bool given,
+		struct emu_dt_plan *out, char *err, size_t errlen)
 {
 	struct ctx c = { .src = out->source, .err = err, .errlen = errlen };
 	char *dtb = NULL;
 	size_t dtb_len = 0;
 	int rc;
 
-	rc = run_dtc(path, dts, dts_len, out->source, &dtb, &dtb_len, err, errlen);
-	if (rc < 0)
-		goto fail;
-	rc = fdt_check_full(dtb, dtb_len);
+	if (given) {
+		/* libfdt wants an 8-aligned blob: malloc'ed memory is */
+		rc = -ENOMEM;
+		dtb = malloc(dts_len ? dts_len : 1);
+		if (!dtb) {
+			set_err(err, errlen, "%s: out of memory", out->source);
+			goto fail;
+		}
+		memcpy(dtb, dts, dts_len);
+		dtb_len = dts_len;
+	} else {
+		rc = run_dtc(path, dts, dts_len, out->source, &dtb, &dtb_len, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	/* libfdt 1.6's fdt_check_full() dereferences NULL on some blobs of a
+	 * version below 16 (found by fuzz/fuzz_devicetree.c): accept only what
+	 * dtc writes, version 17 and later, before libfdt looks further. */
+	if (dtb_len < sizeof(struct fdt_header))
+		rc = -FDT_ERR_TRUNCATED;
+	else if (fdt_magic(dtb) != FDT_MAGIC)
+		rc = -FDT_ERR_BADMAGIC;
+	else if (fdt_version(dtb) < 17)
+		rc = -FDT_ERR_BADVERSION;
+	else
+		rc = fdt_check_full(dtb, dtb_len);
 	if (rc != 0) {
-		set_err(err, errlen, "%s: dtc output is not a valid blob: %s", out->source,
-			fdt_strerror(rc));
-		rc = -ENOEXEC;
+		set_err(err, errlen, "%s: %s is not a valid blob: %s", out->source,
+			given ? "input" : "dtc output", fdt_strerror(rc));
+		rc = given ? -EINVAL : -ENOEXEC;
 		goto fail;
 	}
 	c.fdt = dtb;
@@ -1679,7 +1702,7 @@ int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_
 		set_err(err, errlen, "%s: %s", out->source, strerror(-rc));
 		return rc;
 	}
-	return load(path, NULL, 0, out, err, errlen);
+	return load(path, NULL, 0, false, out, err, errlen);
 }
 
 int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
@@ -1692,7 +1715,20 @@ int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *
 		return -EINVAL;
 	}
 	set_source(out, source ? source : "<string>");
-	return load(NULL, dts, strlen(dts), out, err, errlen);
+	return load(NULL, dts, strlen(dts), false, out, err, errlen);
+}
+
+int emu_dt_load_blob(const void *dtb, size_t len, const char *source, struct emu_dt_plan *out,
+		     char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!dtb || !out) {
+		set_err(err, errlen, "emu_dt_load_blob: NULL argument");
+		return -EINVAL;
+	}
+	set_source(out, source ? source : "<blob>");
+	return load(NULL, dtb, len, true, out, err, errlen);
 }
 
 /* ------------------------------------------------------------------------
@@ -1968,6 +2004,17 @@ static int pair_mbox(const struct pair *p, const struct emu_dt_mbox *hm,
 		return pfail(p, rm->node, sizeof rm->node, "ipc-emu,channels", "%" PRIu32
 			     " differs from %.*s %.*s (%" PRIu32 ")", rm->channels, hl, H, nl,
 			     hm->node, hm->channels);
+	return 0;
+}
+
+/* Channel directions of a controller: checked after the users of the channels
+ * (instances, consumers), whose messages name the node that is wrong. */
+static int pair_mbox_masks(const struct pair *p, const struct emu_dt_mbox *hm,
+			   const struct emu_dt_mbox *rm)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hm->node);
+
 	if (rm->tx_mask != hm->rx_mask)
 		return pfail(p, rm->node, sizeof rm->node, "mboxes", "outbound channels 0x%" PRIx32
 			     " are not the inbound channels of %.*s %.*s (0x%" PRIx32 ")",
@@ -1979,8 +2026,8 @@ static int pair_mbox(const struct pair *p, const struct emu_dt_mbox *hm,
 	return 0;
 }
 
-/* Same controllers (by label) with swapped directions. */
-static int pair_mboxes(const struct pair *p)
+/* Same controllers (by label); with `masks`, swapped directions. */
+static int pair_mboxes(const struct pair *p, bool masks)
 {
 	const struct emu_dt_plan *h = p->h, *r = p->r;
 	unsigned hn = h->n_mbox < EMU_DT_MAX_MBOX ? h->n_mbox : EMU_DT_MAX_MBOX;
@@ -1998,11 +2045,11 @@ static int pair_mboxes(const struct pair *p)
 			return pfail(p, "/", 2, "mboxes",
 				     "no MBOX controller labelled \"%s\" (%.*s has %.*s)", label,
 				     FIELD_LEN(h->source), h->source, FIELD_LEN(hm->node), hm->node);
-		rc = pair_mbox(p, hm, rm);
+		rc = masks ? pair_mbox_masks(p, hm, rm) : pair_mbox(p, hm, rm);
 		if (rc < 0)
 			return rc;
 	}
-	for (unsigned i = 0; i < rn; i++) {
+	for (unsigned i = 0; i < rn && !masks; i++) {
 		const struct emu_dt_mbox *rm = &r->mbox[i];
 		char label[sizeof rm->label];
 
@@ -2010,6 +2057,98 @@ static int pair_mboxes(const struct pair *p)
 		if (!emu_dt_find_mbox(h, label))
 			return pfail(p, rm->node, sizeof rm->node, "label",
 				     "\"%s\" has no MBOX controller in %.*s", label,
+				     FIELD_LEN(h->source), h->source);
+	}
+	return 0;
+}
+
+/* Label of the controller of consumer channel `ch`, "" if out of range. */
+static const char *chan_ctrl(const struct emu_dt_plan *pl, const struct emu_dt_mbox_chan *ch)
+{
+	if (ch->mbox >= pl->n_mbox || ch->mbox >= EMU_DT_MAX_MBOX)
+		return "";
+	return pl->mbox[ch->mbox].label;
+}
+
+static bool same_ctrl(const struct emu_dt_plan *a, const struct emu_dt_mbox_chan *ca,
+		      const struct emu_dt_plan *b, const struct emu_dt_mbox_chan *cb)
+{
+	const char *x = chan_ctrl(a, ca), *y = chan_ctrl(b, cb);
+	size_t n = strnlen(x, sizeof a->mbox[0].label);
+
+	return ca->channel == cb->channel && n == strnlen(y, sizeof b->mbox[0].label) &&
+	       memcmp(x, y, n) == 0;
+}
+
+/* One consumer: the remote's specifiers are the host's (same controller by
+ * label, same channel) with the direction swapped; names may differ. */
+static int pair_mbox_user(const struct pair *p, const struct emu_dt_mbox_user *hu,
+			  const struct emu_dt_mbox_user *ru)
+{
+	const char *H = p->h->source;
+	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hu->node);
+	unsigned hn = hu->n_chan < EMU_DT_MAX_USER_CHANNELS ? hu->n_chan : EMU_DT_MAX_USER_CHANNELS;
+	unsigned rn = ru->n_chan < EMU_DT_MAX_USER_CHANNELS ? ru->n_chan : EMU_DT_MAX_USER_CHANNELS;
+
+	if (rn != hn)
+		return pfail(p, ru->node, sizeof ru->node, "mboxes",
+			     "%u specifier(s), but %.*s %.*s has %u", rn, hl, H, nl, hu->node, hn);
+	for (unsigned i = 0; i < hn; i++) {
+		const struct emu_dt_mbox_chan *hc = &hu->chan[i];
+		const struct emu_dt_mbox_chan *rch = NULL;
+		const char *ctrl = chan_ctrl(p->h, hc);
+		int cl = (int)strnlen(ctrl, sizeof p->h->mbox[0].label);
+
+		for (unsigned k = 0; k < rn && !rch; k++) {
+			if (same_ctrl(p->h, hc, p->r, &ru->chan[k]))
+				rch = &ru->chan[k];
+		}
+		if (!rch)
+			return pfail(p, ru->node, sizeof ru->node, "mboxes",
+				     "no specifier <&%.*s %" PRIu32 "> (\"%.*s\" of %.*s %.*s)", cl,
+				     ctrl, hc->channel, FIELD_LEN(hc->name), hc->name, hl, H, nl,
+				     hu->node);
+		if (rch->tx == hc->tx)
+			return pfail(p, ru->node, sizeof ru->node, "mbox-names",
+				     "\"%.*s\" makes <&%.*s %" PRIu32 "> %s, as \"%.*s\" does in "
+				     "%.*s %.*s (directions must be swapped)", FIELD_LEN(rch->name),
+				     rch->name, cl, ctrl, rch->channel, rch->tx ? "outbound" : "inbound",
+				     FIELD_LEN(hc->name), hc->name, hl, H, nl, hu->node);
+	}
+	return 0;
+}
+
+/* Same MBOX consumers (by label), each channel used the other way round. */
+static int pair_mbox_users(const struct pair *p)
+{
+	const struct emu_dt_plan *h = p->h, *r = p->r;
+	unsigned hn = h->n_mbox_user < EMU_DT_MAX_MBOX_USER ? h->n_mbox_user : EMU_DT_MAX_MBOX_USER;
+	unsigned rn = r->n_mbox_user < EMU_DT_MAX_MBOX_USER ? r->n_mbox_user : EMU_DT_MAX_MBOX_USER;
+	int rc;
+
+	for (unsigned i = 0; i < hn; i++) {
+		const struct emu_dt_mbox_user *hu = &h->mbox_user[i];
+		char label[sizeof hu->label];
+		const struct emu_dt_mbox_user *ru;
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hu->label), hu->label);
+		ru = emu_dt_find_mbox_user(r, label);
+		if (!ru)
+			return pfail(p, "/", 2, "label",
+				     "no MBOX consumer labelled \"%s\" (%.*s has %.*s)", label,
+				     FIELD_LEN(h->source), h->source, FIELD_LEN(hu->node), hu->node);
+		rc = pair_mbox_user(p, hu, ru);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < rn; i++) {
+		const struct emu_dt_mbox_user *ru = &r->mbox_user[i];
+		char label[sizeof ru->label];
+
+		snprintf(label, sizeof label, "%.*s", FIELD_LEN(ru->label), ru->label);
+		if (!emu_dt_find_mbox_user(h, label))
+			return pfail(p, ru->node, sizeof ru->node, "label",
+				     "\"%s\" has no MBOX consumer in %.*s", label,
 				     FIELD_LEN(h->source), h->source);
 	}
 	return 0;
@@ -2168,7 +2307,11 @@ int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *
 				     "\"%s\" has no instance in %.*s", label,
 				     FIELD_LEN(host->source), host->source);
 	}
-	rc = pair_mboxes(&p);
+	rc = pair_mboxes(&p, false);
+	if (rc == 0)
+		rc = pair_mbox_users(&p);
+	if (rc == 0)
+		rc = pair_mboxes(&p, true);
 	if (rc == 0)
 		rc = pair_ipms(&p);
 	return rc;

@@ -84,4 +84,47 @@ int emu_ipm_create(struct emu_core *core, const struct emu_dt_ipm *ipm, bool cal
  * interrupt thread. */
 void emu_ipm_destroy(const struct device *dev);
 
+/* ------------------------------------------------------------------------
+ * cache.c: the cache model (docs/cache-model.md).  A cache is one core's
+ * private, incoherent view of some regions of shared memory; port_cache_flush
+ * and port_cache_invd act on it line by line.
+ */
+struct emu_cache;
+
+struct emu_cache_stats {
+	uint64_t flushes;            /* port_cache_flush calls on a view */
+	uint64_t invalidates;        /* port_cache_invd calls on a view */
+	uint64_t lines_written_back; /* dirty lines written back by flushes */
+	uint64_t lines_refetched;    /* lines refetched by invalidates */
+	uint64_t evictions;          /* random evictions (dirty or clean) */
+	uint64_t evicted_dirty;      /* ... of which wrote a dirty line back */
+};
+
+/* Default eviction probability per cache-op call, in 1/1024. */
+#define EMU_CACHE_EVICT_RATE_DEFAULT 64u
+
+/* A cache with its random evictions seeded by `seed`.  0 / -ENOMEM. */
+int emu_cache_create(uint64_t seed, struct emu_cache **out);
+/* Free the cache and its views (dirty lines are lost).  NULL is a no-op.
+ * No thread may use its views any more. */
+void emu_cache_destroy(struct emu_cache *c);
+/* A private view of the `len` bytes at `shared` (target address `target`),
+ * with lines of max(line, 4) bytes aligned on target addresses (line: a power
+ * of two up to 4096), starting clean with the current shared contents.
+ * Returns the private address of `shared`'s first byte; NULL on bad
+ * arguments or no memory. */
+void *emu_cache_map(struct emu_cache *c, void *shared, uint64_t target, size_t len, uint32_t line);
+/* Evictions per 1024 cache-op calls (0: none; at most 1024). */
+void emu_cache_set_evict_rate(struct emu_cache *c, uint32_t per_1024);
+/* Counters (all zero for NULL). */
+void emu_cache_get_stats(const struct emu_cache *c, struct emu_cache_stats *out);
+/* Lines whose private bytes differ from what the cache last exchanged. */
+size_t emu_cache_dirty_lines(const struct emu_cache *c);
+
+/* board.c: the cache of a board built with opts->cache_model, else NULL. */
+struct emu_board;
+struct emu_cache *emu_board_cache(struct emu_board *b);
+/* Log the cache model's figures (a no-op without the model). */
+void emu_board_log_cache_stats(struct emu_board *b);
+
 #endif /* IPC_EMU_EMU_INTERNAL_H */

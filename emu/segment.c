@@ -156,22 +156,58 @@ static void annotate_ctl(struct emu_ctl *ctl)
 	}
 }
 
-static void header_publish(struct emu_segment *s)
+/* Who we are, in a form that survives pid reuse (ctl.h, EMU_CTL_OWNER_ID). */
+static uint64_t self_owner_id(void)
+{
+	pid_t pid = getpid();
+	uint64_t start = 0;
+
+	(void)emu_sys_proc_start((long)pid, &start);
+	return EMU_CTL_OWNER_ID(pid, start);
+}
+
+/* First words of a new control block, right after it is mapped: enough for
+ * `ipc-emu clean` to recognise it and find its creator even if the creator
+ * dies before it is complete.  Attachers still see "not ready". */
+static void header_init(struct emu_segment *s)
 {
 	struct emu_ctl_hdr *h = &s->ctl->hdr;
 
 	h->version = EMU_CTL_VERSION;
 	h->ctl_size = (uint32_t)sizeof(struct emu_ctl);
+	h->creator_pid = (uint32_t)getpid();
+	h->creator_id = self_owner_id();
+	memcpy(h->name, s->name, sizeof(h->name));
+	ipc_store_release(&h->magic, EMU_CTL_MAGIC_INIT);
+}
+
+static void header_publish(struct emu_segment *s)
+{
+	struct emu_ctl_hdr *h = &s->ctl->hdr;
+
 	h->doorbell = (uint32_t)s->doorbell;
 	h->mem_base = s->base;
 	h->mem_size = s->size;
-	h->creator_pid = (uint32_t)getpid();
-	memcpy(h->name, s->name, sizeof(h->name));
 	/* Pairs with the ipc_load_acquire() of the magic in header_read(): an
 	 * attacher that sees the magic sees every field above. */
 	ipc_store_release(&h->magic, EMU_CTL_MAGIC);
 }
 
+static void remove_object(const char *name, const char *suffix, int fd)
+{
+	char path[SHM_PATH_LEN];
+
+	shm_path(path, name, suffix);
+	(void)emu_sys_shm_unlink(path);
+	(void)emu_sys_close(fd);
+}
+
+/*
+ * The control block comes first and is stamped at once (header_init), the
+ * memory image second: whatever a creator killed half-way leaves behind is
+ * a control block that names its dead creator (`ipc-emu clean` removes it),
+ * except in the few system calls between creating <name>-ctl and stamping it.
+ */
 static int create_named(const struct emu_segment_cfg *cfg, const char *name,
 			struct emu_segment **out)
 {
@@ -188,9 +224,21 @@ static int create_named(const struct emu_segment_cfg *cfg, const char *name,
 	s->doorbell = cfg->doorbell;
 	s->owner = true;
 
-	r = object_create(s->name, "-mem", s->size);
+	r = object_create(s->name, "-ctl", sizeof(struct emu_ctl));
 	if (r < 0) {
 		goto free_segment;
+	}
+	s->ctl_fd = r;
+	r = emu_sys_mmap(s->ctl_fd, sizeof(struct emu_ctl), &map);
+	if (r < 0) {
+		goto remove_ctl;
+	}
+	s->ctl = map;
+	header_init(s);
+
+	r = object_create(s->name, "-mem", s->size);
+	if (r < 0) {
+		goto unmap_ctl;
 	}
 	s->mem_fd = r;
 	r = emu_sys_mmap(s->mem_fd, s->size, &map);
@@ -199,21 +247,10 @@ static int create_named(const struct emu_segment_cfg *cfg, const char *name,
 	}
 	s->mem = map;
 
-	r = object_create(s->name, "-ctl", sizeof(struct emu_ctl));
-	if (r < 0) {
-		goto unmap_mem;
-	}
-	s->ctl_fd = r;
-	r = emu_sys_mmap(s->ctl_fd, sizeof(struct emu_ctl), &map);
-	if (r < 0) {
-		goto remove_ctl;
-	}
-	s->ctl = map;
-
 	if (s->doorbell == EMU_DOORBELL_EVENTFD) {
 		r = emu_sys_eventfd();
 		if (r < 0) {
-			goto unmap_ctl;
+			goto unmap_mem;
 		}
 		s->efd[EMU_ROLE_HOST] = r;
 		r = emu_sys_eventfd();
@@ -230,24 +267,14 @@ static int create_named(const struct emu_segment_cfg *cfg, const char *name,
 
 close_host_efd:
 	(void)emu_sys_close(s->efd[EMU_ROLE_HOST]);
-unmap_ctl:
-	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
-remove_ctl: {
-	char path[SHM_PATH_LEN];
-
-	shm_path(path, s->name, "-ctl");
-	(void)emu_sys_shm_unlink(path);
-	(void)emu_sys_close(s->ctl_fd);
-}
 unmap_mem:
 	(void)emu_sys_munmap(s->mem, s->size);
-remove_mem: {
-	char path[SHM_PATH_LEN];
-
-	shm_path(path, s->name, "-mem");
-	(void)emu_sys_shm_unlink(path);
-	(void)emu_sys_close(s->mem_fd);
-}
+remove_mem:
+	remove_object(s->name, "-mem", s->mem_fd);
+unmap_ctl:
+	(void)emu_sys_munmap(s->ctl, sizeof(struct emu_ctl));
+remove_ctl:
+	remove_object(s->name, "-ctl", s->ctl_fd);
 free_segment:
 	free(s);
 	return r;
@@ -621,7 +648,13 @@ int emu_segment_claim_role(struct emu_segment *s, enum emu_role role)
 	if (!valid_role(role)) {
 		return -EINVAL;
 	}
-	return atomic_compare_exchange_strong(&s->role_busy[role], &expected, true) ? 0 : -EBUSY;
+	if (!atomic_compare_exchange_strong(&s->role_busy[role], &expected, true)) {
+		return -EBUSY;
+	}
+	/* Before the core records its pid: from now on `ipc-emu clean` knows
+	 * this process uses the segment. */
+	ctl_store64_relaxed(&s->ctl->hdr.role_owner[role], self_owner_id());
+	return 0;
 }
 
 void emu_segment_release_role(struct emu_segment *s, enum emu_role role)
@@ -629,4 +662,92 @@ void emu_segment_release_role(struct emu_segment *s, enum emu_role role)
 	if (valid_role(role)) {
 		atomic_store(&s->role_busy[role], false);
 	}
+}
+
+/* ------------------------------------------------------------------ inspection */
+
+/* One owner record: skip pid 0; a start of 0 means "unknown: the pid alone". */
+static void add_owner(struct emu_segment_info *out, const char *what, uint64_t id,
+		      uint32_t fallback_pid)
+{
+	uint32_t pid = id != 0 ? EMU_CTL_OWNER_PID(id) : fallback_pid;
+	uint32_t start = id != 0 ? EMU_CTL_OWNER_START(id) : 0;
+	struct emu_segment_owner *o;
+	uint64_t now_start = 0;
+	int r;
+
+	if (pid == 0 || out->n_owner >= EMU_SEGMENT_MAX_OWNERS) {
+		return;
+	}
+	o = &out->owner[out->n_owner++];
+	o->what = what;
+	o->pid = pid;
+	r = emu_sys_proc_start((long)pid, &now_start);
+	/* Another start time: the pid now belongs to another process. */
+	o->alive = r == 0 && (start == 0 || now_start == 0 || (uint32_t)now_start == start);
+	if (o->alive) {
+		out->alive = true;
+	}
+}
+
+int emu_segment_inspect(const char *name, struct emu_segment_info *out)
+{
+	struct {
+		struct emu_ctl_hdr hdr;
+		struct emu_ctl_role role[2];
+	} c;
+	char path[SHM_PATH_LEN];
+	struct stat st;
+	uint32_t magic;
+	long n;
+	int fd, r;
+
+	if (name == NULL || out == NULL || !valid_name(name)) {
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	shm_path(path, name, "-ctl");
+	/* Read-only, and O_NONBLOCK so that a FIFO planted under the name
+	 * cannot block us; shm_open adds O_NOFOLLOW. */
+	fd = emu_sys_shm_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	if (fd < 0) {
+		return fd;
+	}
+	r = emu_sys_fstat(fd, &st);
+	if (r < 0) {
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size != (off_t)sizeof(struct emu_ctl)) {
+		r = -EPROTO;
+		goto out;
+	}
+	n = emu_sys_pread(fd, &c, sizeof(c), 0);
+	if (n < 0) {
+		r = (int)n;
+		goto out;
+	}
+	if ((size_t)n != sizeof(c)) {
+		r = -EPROTO;
+		goto out;
+	}
+	magic = c.hdr.magic;
+	if ((magic != EMU_CTL_MAGIC && magic != EMU_CTL_MAGIC_INIT) ||
+	    c.hdr.version != EMU_CTL_VERSION || c.hdr.ctl_size != sizeof(struct emu_ctl) ||
+	    memchr(c.hdr.name, '\0', sizeof(c.hdr.name)) == NULL ||
+	    strcmp(c.hdr.name, name) != 0) {
+		r = -EPROTO;
+		goto out;
+	}
+	out->complete = magic == EMU_CTL_MAGIC;
+	out->uid = (uint32_t)st.st_uid;
+	add_owner(out, "creator", c.hdr.creator_id, c.hdr.creator_pid);
+	if (out->complete) {
+		add_owner(out, "host", c.hdr.role_owner[EMU_ROLE_HOST], c.role[EMU_ROLE_HOST].pid);
+		add_owner(out, "remote", c.hdr.role_owner[EMU_ROLE_REMOTE],
+			  c.role[EMU_ROLE_REMOTE].pid);
+	}
+	r = 0;
+out:
+	(void)emu_sys_close(fd);
+	return r;
 }

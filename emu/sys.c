@@ -14,7 +14,10 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -52,6 +55,7 @@ static const struct {
 	int (*shm_unlink)(const char *);
 	int (*ftruncate)(int, off_t);
 	int (*fallocate)(int, off_t);
+	ssize_t (*pread)(int, void *, size_t, off_t);
 	int (*fstat)(int, struct stat *);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	int (*munmap)(void *, size_t);
@@ -67,6 +71,7 @@ static const struct {
 	.shm_unlink = shm_unlink,
 	.ftruncate = ftruncate,
 	.fallocate = fallocate_all,
+	.pread = pread,
 	.fstat = fstat,
 	.mmap = mmap,
 	.munmap = munmap,
@@ -84,6 +89,7 @@ enum sys_call {
 	SYS_SHM_UNLINK,
 	SYS_FTRUNCATE,
 	SYS_FALLOCATE,
+	SYS_PREAD,
 	SYS_FSTAT,
 	SYS_MMAP,
 	SYS_DUP,
@@ -101,6 +107,7 @@ static const char *const call_names[SYS_N_CALLS] = {
 	[SYS_SHM_UNLINK] = "shm_unlink",
 	[SYS_FTRUNCATE] = "ftruncate",
 	[SYS_FALLOCATE] = "fallocate",
+	[SYS_PREAD] = "pread",
 	[SYS_FSTAT] = "fstat",
 	[SYS_MMAP] = "mmap",
 	[SYS_DUP] = "dup",
@@ -208,6 +215,18 @@ int emu_sys_fallocate(int fd, off_t len)
 		return -e;
 	}
 	return sys.fallocate(fd, len) < 0 ? -errno : 0;
+}
+
+long emu_sys_pread(int fd, void *buf, size_t len, off_t off)
+{
+	int e = injected(SYS_PREAD);
+	ssize_t n;
+
+	if (e != 0) {
+		return -e;
+	}
+	n = sys.pread(fd, buf, len, off);
+	return n < 0 ? -errno : (long)n;
 }
 
 int emu_sys_fstat(int fd, struct stat *st)
@@ -349,4 +368,206 @@ int emu_sys_futex_wake(uint32_t *word)
 	}
 	n = sys.futex(word, FUTEX_WAKE, INT_MAX, NULL);
 	return n < 0 ? -errno : (int)n;
+}
+
+/* ------------------------------------------------------------------ processes */
+
+int emu_sys_proc_start(long pid, uint64_t *start)
+{
+	char path[64], buf[1024];
+	const char *p;
+	unsigned long long ticks = 0;
+	char state = '?';
+	ssize_t n;
+	int fd, e;
+
+	*start = 0;
+	if (pid <= 0) {
+		return -ESRCH;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT) {
+			return -ESRCH;
+		}
+		/* No /proc (or hidden): the pid alone is all we can check. */
+		if (kill((pid_t)pid, 0) == 0 || errno == EPERM) {
+			return 0;
+		}
+		return -errno;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	(void)sys.close(fd);
+	if (n <= 0) {
+		/* The process vanished between open and read (ESRCH) or /proc
+		 * misbehaves: then it is alive as far as we can tell. */
+		return n == 0 || e == ESRCH ? -ESRCH : 0;
+	}
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ... starttime(22) ...": comm may hold spaces and
+	 * parentheses, the last ')' ends it. */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %c", &state) != 1) {
+		return 0;
+	}
+	if (state == 'Z' || state == 'X' || state == 'x') {
+		return -ESRCH; /* dead, only not yet reaped */
+	}
+	/* Fields 3..21 (state .. itrealvalue), then starttime. */
+	if (sscanf(p + 1,
+		   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &ticks) == 1) {
+		*start = (uint64_t)ticks;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------- IPC_EMU_INJECT */
+
+static const struct {
+	const char *name;
+	int err;
+} errno_names[] = {
+	{"EPERM", EPERM},   {"ENOENT", ENOENT}, {"ESRCH", ESRCH},   {"EINTR", EINTR},
+	{"EIO", EIO},       {"ENXIO", ENXIO},   {"E2BIG", E2BIG},   {"EBADF", EBADF},
+	{"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM}, {"EACCES", EACCES}, {"EFAULT", EFAULT},
+	{"EBUSY", EBUSY},   {"EEXIST", EEXIST}, {"ENODEV", ENODEV}, {"EINVAL", EINVAL},
+	{"ENFILE", ENFILE}, {"EMFILE", EMFILE}, {"EFBIG", EFBIG},   {"ENOSPC", ENOSPC},
+	{"EROFS", EROFS},   {"ENOSYS", ENOSYS}, {"EDQUOT", EDQUOT}, {"EOVERFLOW", EOVERFLOW},
+	{"ETIMEDOUT", ETIMEDOUT}, {"EOPNOTSUPP", EOPNOTSUPP}, {"ENAMETOOLONG", ENAMETOOLONG},
+};
+
+static int parse_errno(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++) {
+		if (strlen(errno_names[i].name) == len && strncmp(errno_names[i].name, s, len) == 0) {
+			return errno_names[i].err;
+		}
+	}
+	if (len > 0 && len < 5 && strspn(s, "0123456789") >= len) {
+		int v = atoi(s);
+
+		return v > 0 && v < 4096 ? v : -1;
+	}
+	return -1;
+}
+
+static int call_index(const char *s, size_t len)
+{
+	for (int i = 0; i < SYS_N_CALLS; i++) {
+		if (strlen(call_names[i]) == len && strncmp(call_names[i], s, len) == 0) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+int emu_sys_inject_parse(const char *spec, char *err, size_t errlen)
+{
+	struct {
+		int call, err;
+		unsigned nth;
+	} items[SYS_N_CALLS * 2];
+	unsigned n = 0;
+	const char *p = spec;
+	char scratch[1];
+
+	if (err == NULL || errlen == 0) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	err[0] = '\0';
+	if (spec == NULL) {
+		return 0;
+	}
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		const char *colon = memchr(p, ':', len);
+		const char *at = memchr(p, '@', len);
+		size_t elen;
+		int call, e;
+		unsigned long nth = 1;
+
+		if (len == 0 || colon == NULL || (at != NULL && at < colon)) {
+			snprintf(err, errlen, "'%.*s' is not call:ERRNO[@N]", (int)len, p);
+			return -EINVAL;
+		}
+		call = call_index(p, (size_t)(colon - p));
+		if (call < 0) {
+			char known[256];
+			size_t k = 0;
+
+			known[0] = '\0';
+			for (int i = 0; i < SYS_N_CALLS && k < sizeof(known); i++) {
+				k += (size_t)snprintf(known + k, sizeof(known) - k, "%s%s",
+						      i ? ", " : "", call_names[i]);
+			}
+			snprintf(err, errlen, "unknown call '%.*s' (known: %s)", (int)(colon - p), p,
+				 known);
+			return -EINVAL;
+		}
+		elen = (size_t)((at != NULL ? at : p + len) - (colon + 1));
+		e = parse_errno(colon + 1, elen);
+		if (e < 0) {
+			snprintf(err, errlen, "unknown errno '%.*s' in '%.*s' (use a name such as ENOSPC, or a number)",
+				 (int)elen, colon + 1, (int)len, p);
+			return -EINVAL;
+		}
+		if (at != NULL) {
+			size_t nlen = (size_t)(p + len - (at + 1));
+			char num[16];
+
+			if (nlen == 0 || nlen >= sizeof(num) || strspn(at + 1, "0123456789") < nlen) {
+				snprintf(err, errlen, "bad count in '%.*s' (N >= 1)", (int)len, p);
+				return -EINVAL;
+			}
+			memcpy(num, at + 1, nlen);
+			num[nlen] = '\0';
+			nth = strtoul(num, NULL, 10);
+			if (nth == 0 || nth > UINT_MAX) {
+				snprintf(err, errlen, "bad count in '%.*s' (N >= 1)", (int)len, p);
+				return -EINVAL;
+			}
+		}
+		if (n == sizeof(items) / sizeof(items[0])) {
+			snprintf(err, errlen, "too many entries");
+			return -EINVAL;
+		}
+		items[n].call = call;
+		items[n].err = e;
+		items[n].nth = (unsigned)nth;
+		n++;
+		p += len;
+		if (*p == ',') {
+			p++;
+			if (*p == '\0') {
+				snprintf(err, errlen, "trailing ','");
+				return -EINVAL;
+			}
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		(void)emu_sys_inject(call_names[items[i].call], items[i].err, items[i].nth);
+	}
+	return 0;
+}
+
+/* Runs before main() in every program linked with emu/. */
+__attribute__((constructor)) static void inject_from_environment(void)
+{
+	const char *spec = getenv("IPC_EMU_INJECT");
+	char err[512];
+
+	if (spec == NULL || spec[0] == '\0') {
+		return;
+	}
+	if (emu_sys_inject_parse(spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ipc-emu: IPC_EMU_INJECT: %s\n", err);
+		fflush(stderr);
+		_exit(2);
+	}
 }

@@ -28,6 +28,8 @@ int emu_sys_ftruncate(int fd, off_t len);
  * fails here with -ENOSPC instead of SIGBUS on first touch.  -EOPNOTSUPP on a
  * file system without fallocate. */
 int emu_sys_fallocate(int fd, off_t len);
+/* pread(fd, buf, len, off): the number of bytes read. */
+long emu_sys_pread(int fd, void *buf, size_t len, off_t off);
 /* fstat(fd, st): 0. */
 int emu_sys_fstat(int fd, struct stat *st);
 /* mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0) into *out: 0. */
@@ -53,15 +55,34 @@ int emu_sys_futex_wait(uint32_t *word, uint32_t seen, int timeout_ms);
 /* FUTEX_WAKE (shared) all waiters on *word: the number woken. */
 int emu_sys_futex_wake(uint32_t *word);
 
+/* Is process `pid` running?  0: yes, *start = its start time (clock ticks
+ * since boot, field 22 of /proc/<pid>/stat; 0 when /proc cannot tell and
+ * kill(pid, 0) answered instead).  -ESRCH: no such process, or a zombie
+ * (dead, not yet reaped).  Not injectable. */
+int emu_sys_proc_start(long pid, uint64_t *start);
+
 /*
  * Test hook: make the nth next call (nth >= 1, counted from now, per call
  * name) of `call` fail with -err, once.  nth == 0 disarms it.  Names:
- * "shm_open", "shm_unlink", "ftruncate", "fallocate", "fstat", "mmap", "dup",
- * "eventfd", "eventfd_write", "eventfd_read", "poll", "futex_wait",
+ * "shm_open", "shm_unlink", "ftruncate", "fallocate", "pread", "fstat", "mmap",
+ * "dup", "eventfd", "eventfd_write", "eventfd_read", "poll", "futex_wait",
  * "futex_wake".  An injected failure has no side effect (the real call is not
  * made).  Returns 0, -ENOENT (unknown name), -EINVAL (err <= 0).
  * Process-wide; any thread.
  */
 int emu_sys_inject(const char *call, int err, unsigned nth);
+
+/*
+ * Arm injections from a specification "call:ERRNO[@N][,call:ERRNO[@N]...]":
+ * ERRNO is a name (ENOSPC, EMFILE, EINTR, ...) or a positive number, N
+ * (default 1) the call that fails, counted from now.  A later entry for the
+ * same call replaces an earlier one.  On error nothing is armed, err gets one
+ * line (no trailing newline) and the result is -EINVAL.
+ *
+ * At start-up every program linked with emu/ arms what the environment
+ * variable IPC_EMU_INJECT says; if it cannot be parsed the program prints
+ * "ipc-emu: IPC_EMU_INJECT: <why>" and exits with status 2 before main().
+ */
+int emu_sys_inject_parse(const char *spec, char *err, size_t errlen);
 
 #endif /* IPC_EMU_EMU_SYS_H */

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libcriterion-dev libfdt-dev device-tree-compiler
       valgrind python3-pytest python3-pytest-timeout python3-pytest-xdist
-      gcc-arm-none-eabi libnewlib-arm-none-eabi)
+      gcc-arm-none-eabi libnewlib-arm-none-eabi clang-14 libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

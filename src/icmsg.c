@@ -36,6 +36,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "ipc_atomic.h"
 #include "ipc_emu/icmsg.h"
 #include "port.h"
 
@@ -45,13 +46,23 @@ const uint8_t icmsg_magic[ICMSG_MAGIC_LEN] = {0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b
 #define SID_MASK 0xFFFFu
 #define SID_ACK_SHIFT 16
 
-static int state_get(const struct icmsg_data_t *d)
+/* The state publishes what the RX path set up before it (the TX ring reset,
+ * the session ids) to the senders: release/acquire, and a publish/observe
+ * pair for the race detectors (ipc_atomic.h hooks; nothing in a normal build). */
+__attribute__((noinline)) static int state_get(const struct icmsg_data_t *d)
 {
-	return atomic_load_explicit(&d->state, memory_order_acquire);
+	int s;
+
+	IPC_RACE_ATOMIC(&d->state, sizeof(d->state));
+	s = atomic_load_explicit(&d->state, memory_order_acquire);
+	IPC_RACE_OBSERVE(&d->state);
+	return s;
 }
 
-static void state_set(struct icmsg_data_t *d, int s)
+static inline __attribute__((always_inline)) void state_set(struct icmsg_data_t *d, int s)
 {
+	IPC_RACE_ATOMIC(&d->state, sizeof(d->state));
+	IPC_RACE_PUBLISH(&d->state);
 	atomic_store_explicit(&d->state, s, memory_order_release);
 }
 
@@ -77,6 +88,13 @@ static int signal_peer(const struct icmsg_config_t *conf)
 	return mbox_send_dt(&conf->mbox_tx, NULL);
 }
 
+/* Statistics: relaxed, no data behind them; one out-of-line increment (an
+ * atomic add is an exclusive-access loop on a Cortex-M). */
+__attribute__((noinline)) static void count(_Atomic uint32_t *counter)
+{
+	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+}
+
 static void report_error(struct icmsg_data_t *d, const char *msg)
 {
 	port_log(PORT_LOG_ERR, "icmsg: %s", msg);
@@ -86,7 +104,7 @@ static void report_error(struct icmsg_data_t *d, const char *msg)
 }
 
 /* Legacy TX start: reset our ring, then the magic as its first packet. */
-static int legacy_tx_start(struct icmsg_data_t *d)
+static inline __attribute__((always_inline)) int legacy_tx_start(struct icmsg_data_t *d)
 {
 	int rc = pbuf_tx_init(d->tx_pb);
 
@@ -94,10 +112,7 @@ static int legacy_tx_start(struct icmsg_data_t *d)
 		return rc;
 	}
 	rc = pbuf_write(d->tx_pb, (const char *)icmsg_magic, ICMSG_MAGIC_LEN);
-	if (rc < 0) {
-		return rc;
-	}
-	return rc == ICMSG_MAGIC_LEN ? 0 : -EBADMSG;
+	return rc < 0 ? rc : 0; /* pbuf_write() writes all or nothing */
 }
 
 /*
@@ -107,17 +122,17 @@ static int legacy_tx_start(struct icmsg_data_t *d)
  * consumed).  Reporting is left to the caller: with sessions, a changed
  * peer session explains a garbled ring and is not an error.
  */
-static int read_packet(struct icmsg_data_t *d)
+__attribute__((noinline)) static int read_packet(struct icmsg_data_t *d)
 {
-	int len = pbuf_read(d->rx_pb, NULL, 0);
+	/* No packet is longer than 16 bits, so a larger buffer takes them all;
+	 * pbuf_read() gives -ENOMEM only for a valid packet that does not fit. */
+	uint16_t size = d->rx_buf_size > UINT16_MAX ? UINT16_MAX : (uint16_t)d->rx_buf_size;
+	int len = pbuf_read(d->rx_pb, (char *)d->rx_buf, size);
 
-	if (len > 0 && (uint32_t)len > d->rx_buf_size) {
+	if (len == -ENOMEM) {
 		/* Upstream asserts and never consumes it: the ring would stall. */
 		(void)pbuf_skip(d->rx_pb);
 		return -EMSGSIZE;
-	}
-	if (len > 0) {
-		len = pbuf_read(d->rx_pb, (char *)d->rx_buf, (uint16_t)d->rx_buf_size);
 	}
 	return len;
 }
@@ -125,82 +140,22 @@ static int read_packet(struct icmsg_data_t *d)
 static void report_read_error(struct icmsg_data_t *d, int rc)
 {
 	if (rc == -EMSGSIZE) {
-		atomic_fetch_add_explicit(&d->rx_dropped, 1, memory_order_relaxed);
-		report_error(d, "received message larger than the RX buffer: dropped");
+		count(&d->rx_dropped);
+		report_error(d, "RX message too large: dropped");
 		return;
 	}
-	atomic_fetch_add_explicit(&d->rx_errors, 1, memory_order_relaxed);
+	count(&d->rx_errors);
 	if (!d->rx_error_reported) {
 		d->rx_error_reported = true;
-		report_error(d, "corrupt RX ring (peer index or packet length invalid)");
+		report_error(d, "corrupt RX ring");
 	}
 }
 
-static bool is_magic(const uint8_t *buf, int len)
+/* Our TX ring could not be reset: stop in `state` and say so (as upstream). */
+static void tx_config_error(struct icmsg_data_t *d, int state)
 {
-	return len >= ICMSG_MAGIC_LEN && memcmp(buf, icmsg_magic, ICMSG_MAGIC_LEN) == 0;
-}
-
-static void bound_now(struct icmsg_data_t *d, int new_state)
-{
-	state_set(d, new_state);
-	if (d->cb && d->cb->bound) {
-		d->cb->bound(d->ctx);
-	}
-}
-
-/* Legacy, not yet bound: the first packet must be the magic. */
-static void process_legacy_bonding(const struct icmsg_config_t *conf, struct icmsg_data_t *d)
-{
-	int len = read_packet(d);
-
-	if (len < 0) {
-		report_read_error(d, len);
-	}
-	if (len <= 0) {
-		return;
-	}
-	if (!is_magic(d->rx_buf, len)) {
-		atomic_fetch_add_explicit(&d->rx_dropped, 1, memory_order_relaxed);
-		port_log(PORT_LOG_WRN, "icmsg: first packet is not the bonding magic: dropped");
-		return;
-	}
-	bound_now(d, ICMSG_STATE_CONNECTED_SID_DISABLED);
-	(void)signal_peer(conf);
-}
-
-/*
- * Session handshake step (enable, and detect after no magic was seen).
- * Returns true when we just became bound.
- */
-static bool process_session(const struct icmsg_config_t *conf, struct icmsg_data_t *d)
-{
-	/* Value comes from the peer: read once, then only the local copy. */
-	uint32_t word = pbuf_handshake_read(d->tx_pb);
-	uint16_t peer_req = (uint16_t)(word & SID_MASK);
-	uint16_t peer_ack = (uint16_t)(word >> SID_ACK_SHIFT);
-	bool notify = false, bound = false;
-
-	if (peer_req != 0 && peer_req != d->remote_sid) {
-		port_crash_point("icmsg_sid_ack_before_tx_reset");
-		if (pbuf_tx_init(d->tx_pb) < 0) {
-			state_set(d, ICMSG_STATE_DISCONNECTED);
-			report_error(d, "Incorrect Tx configuration");
-			return false;
-		}
-		d->remote_sid = peer_req;
-		pbuf_handshake_write(d->rx_pb, d->local_sid | ((uint32_t)d->remote_sid << SID_ACK_SHIFT));
-		notify = true;
-	}
-	if (peer_ack == d->local_sid && d->remote_sid != 0) {
-		bound_now(d, ICMSG_STATE_CONNECTED_SID_ENABLED);
-		notify = true;
-		bound = true;
-	}
-	if (notify) {
-		(void)signal_peer(conf);
-	}
-	return bound;
+	state_set(d, state);
+	report_error(d, "Incorrect Tx configuration");
 }
 
 /* Detect mode: a legacy peer's ring starts with exactly the magic. */
@@ -208,94 +163,125 @@ static bool peer_is_legacy(struct icmsg_data_t *d)
 {
 	volatile char *buf;
 	uint16_t len;
-	uint8_t copy[ICMSG_MAGIC_LEN];
 
-	if (pbuf_get_initial_buf(d->rx_pb, &buf, &len) != 0 || len != ICMSG_MAGIC_LEN) {
-		return false;
-	}
-	for (size_t i = 0; i < ICMSG_MAGIC_LEN; i++) {
-		copy[i] = (uint8_t)buf[i];
-	}
-	return memcmp(copy, icmsg_magic, ICMSG_MAGIC_LEN) == 0;
+	/* Peer bytes in place: one memcmp() reads each at most once, and only
+	 * its verdict is used (the bonding step reads the packet again). */
+	return pbuf_get_initial_buf(d->rx_pb, &buf, &len) == 0 && len == ICMSG_MAGIC_LEN &&
+	       memcmp((const void *)buf, icmsg_magic, ICMSG_MAGIC_LEN) == 0;
 }
 
-/* Connected: deliver every pending packet. */
-static void process_connected(struct icmsg_data_t *d, bool sessions)
+/*
+ * A step of the RX path that binds (or, in detect mode, switches to legacy):
+ * the new state, bound() if now bound, a signal to the peer (v4.1+ signals
+ * when it binds).  Returns the state then (a callback may have changed it).
+ */
+__attribute__((noinline)) static int transition(struct icmsg_data_t *d, int next)
 {
+	state_set(d, next);
+	if (next != ICMSG_STATE_INITIALIZING_SID_DISABLED && d->cb && d->cb->bound) {
+		d->cb->bound(d->ctx);
+	}
+	(void)signal_peer(d->cfg);
+	return state_get(d);
+}
+
+/*
+ * The RX path, one step at a time: in detect mode the check for a legacy
+ * peer; the session handshake (enable, and detect after no magic was seen);
+ * legacy bonding (the first packet must be the magic); connected, every
+ * pending packet delivered.  Each step that binds (or switches detect to
+ * legacy) ends in transition(), and the next step follows the state read
+ * after it; legacy bonding goes on only if that state is connected.
+ */
+static void process(struct icmsg_data_t *d)
+{
+	int s = state_get(d);
+
 	for (;;) {
-		int len = read_packet(d);
+		int next, len;
 
-		if (sessions) {
-			/* Peer's word: a changed request means it closed or rebooted. */
+		if (s == ICMSG_STATE_INITIALIZING_SID_DETECT && peer_is_legacy(d)) {
+			if (legacy_tx_start(d) < 0) {
+				tx_config_error(d, ICMSG_STATE_OFF);
+				return;
+			}
+			next = ICMSG_STATE_INITIALIZING_SID_DISABLED;
+		} else if (s == ICMSG_STATE_INITIALIZING_SID_DETECT ||
+			   s == ICMSG_STATE_INITIALIZING_SID_ENABLED) {
+			/* A session peer.  Its word: read once, then only the local copy. */
 			uint32_t word = pbuf_handshake_read(d->tx_pb);
+			uint16_t peer_req = (uint16_t)(word & SID_MASK);
+			uint16_t peer_ack = (uint16_t)(word >> SID_ACK_SHIFT);
+			bool acked = false;
 
-			if ((uint16_t)(word & SID_MASK) != d->remote_sid) {
-				if (len > 0) {
-					atomic_fetch_add_explicit(&d->rx_dropped, 1,
-								  memory_order_relaxed);
+			if (peer_req != 0 && peer_req != d->remote_sid) {
+				port_crash_point("icmsg_sid_ack_before_tx_reset");
+				if (pbuf_tx_init(d->tx_pb) < 0) {
+					tx_config_error(d, ICMSG_STATE_DISCONNECTED);
+					return;
 				}
-				state_set(d, ICMSG_STATE_DISCONNECTED);
-				if (d->cb && d->cb->unbound) {
-					d->cb->unbound(d->ctx);
+				d->remote_sid = peer_req;
+				pbuf_handshake_write(d->rx_pb,
+						     d->local_sid | ((uint32_t)peer_req << SID_ACK_SHIFT));
+				acked = true;
+			}
+			if (peer_ack != d->local_sid || d->remote_sid == 0) {
+				if (acked) {
+					(void)signal_peer(d->cfg);
 				}
 				return;
 			}
-		}
-		if (len < 0) {
-			report_read_error(d, len);
-			if (len == -EMSGSIZE) {
-				continue; /* skipped; look at the next one */
+			next = ICMSG_STATE_CONNECTED_SID_ENABLED; /* data may be waiting */
+		} else {
+			if (s != ICMSG_STATE_INITIALIZING_SID_DISABLED && !is_connected(s)) {
+				return; /* OFF, DISCONNECTED: signals are ignored until reopened */
 			}
-			return;
-		}
-		if (len == 0) {
-			return;
-		}
-		if (d->cb && d->cb->received) {
-			d->cb->received(d->rx_buf, (size_t)len, d->ctx);
-		}
-	}
-}
+			len = read_packet(d);
+			if (s == ICMSG_STATE_CONNECTED_SID_ENABLED) {
+				/* Peer's word: a changed request means it closed or rebooted. */
+				uint32_t word = pbuf_handshake_read(d->tx_pb);
 
-static void process(const struct icmsg_config_t *conf, struct icmsg_data_t *d)
-{
-	for (;;) {
-		switch (state_get(d)) {
-		case ICMSG_STATE_INITIALIZING_SID_DISABLED:
-			process_legacy_bonding(conf, d);
-			if (!is_connected(state_get(d))) {
+				if ((uint16_t)(word & SID_MASK) != d->remote_sid) {
+					if (len > 0) {
+						count(&d->rx_dropped);
+					}
+					state_set(d, ICMSG_STATE_DISCONNECTED);
+					if (d->cb && d->cb->unbound) {
+						d->cb->unbound(d->ctx);
+					}
+					return;
+				}
+			}
+			if (len < 0) {
+				report_read_error(d, len);
+				if (len == -EMSGSIZE && s != ICMSG_STATE_INITIALIZING_SID_DISABLED) {
+					continue; /* skipped; look at the next one */
+				}
+				return;
+			}
+			if (len == 0) {
+				return;
+			}
+			if (s != ICMSG_STATE_INITIALIZING_SID_DISABLED) {
+				if (d->cb && d->cb->received) {
+					d->cb->received(d->rx_buf, (size_t)len, d->ctx);
+				}
+				continue;
+			}
+			/* Legacy, not yet bound: the first packet must be the magic. */
+			if (len < ICMSG_MAGIC_LEN || memcmp(d->rx_buf, icmsg_magic, ICMSG_MAGIC_LEN) != 0) {
+				count(&d->rx_dropped);
+				port_log(PORT_LOG_WRN,
+					 "icmsg: first packet is not the bonding magic: dropped");
+				return;
+			}
+			s = transition(d, ICMSG_STATE_CONNECTED_SID_DISABLED);
+			if (!is_connected(s)) {
 				return;
 			}
 			continue; /* data may follow the magic */
-		case ICMSG_STATE_INITIALIZING_SID_DETECT:
-			if (peer_is_legacy(d)) {
-				if (legacy_tx_start(d) < 0) {
-					state_set(d, ICMSG_STATE_OFF);
-					report_error(d, "Incorrect Tx configuration");
-					return;
-				}
-				state_set(d, ICMSG_STATE_INITIALIZING_SID_DISABLED);
-				(void)signal_peer(conf);
-				continue;
-			}
-			if (!process_session(conf, d)) {
-				return;
-			}
-			continue;
-		case ICMSG_STATE_INITIALIZING_SID_ENABLED:
-			if (!process_session(conf, d)) {
-				return;
-			}
-			continue;
-		case ICMSG_STATE_CONNECTED_SID_DISABLED:
-			process_connected(d, false);
-			return;
-		case ICMSG_STATE_CONNECTED_SID_ENABLED:
-			process_connected(d, true);
-			return;
-		default: /* OFF, DISCONNECTED: signals are ignored until reopened */
-			return;
 		}
+		s = transition(d, next);
 	}
 }
 
@@ -303,7 +289,7 @@ static void rx_work_fn(void *arg)
 {
 	struct icmsg_data_t *d = arg;
 
-	process(d->cfg, d);
+	process(d);
 }
 
 static void mbox_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
@@ -312,7 +298,7 @@ static void mbox_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
 	struct icmsg_data_t *d = user;
 
 	if (d->cfg->rx_in_isr) {
-		process(d->cfg, d);
+		process(d);
 	} else {
 		port_work_submit(d->rx_work);
 	}
@@ -340,28 +326,25 @@ int icmsg_init(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data)
 		return -EINVAL;
 	}
 	dev_data->cfg = conf;
+	/* Statistics: relaxed atomics only, no data behind them. */
+	IPC_RACE_ATOMIC(&dev_data->rx_dropped, sizeof(dev_data->rx_dropped));
+	IPC_RACE_ATOMIC(&dev_data->rx_errors, sizeof(dev_data->rx_errors));
 	state_set(dev_data, ICMSG_STATE_OFF);
-	rc = port_mutex_create(&dev_data->tx_lock);
-	if (rc < 0) {
-		goto fail;
-	}
-	rc = port_work_create(&dev_data->rx_work, rx_work_fn, dev_data);
-	if (rc < 0) {
-		goto free_lock;
-	}
-	rc = port_work_create(&dev_data->notify_work, notify_work_fn, dev_data);
-	if (rc < 0) {
-		goto free_rx_work;
-	}
-	return 0;
-
-free_rx_work:
-	port_work_destroy(dev_data->rx_work);
-	dev_data->rx_work = NULL;
-free_lock:
-	port_mutex_destroy(dev_data->tx_lock);
+	/* NULL until created, so that the unwind (icmsg_deinit) frees what
+	 * exists and leaves every pointer NULL. */
 	dev_data->tx_lock = NULL;
-fail:
+	dev_data->rx_work = NULL;
+	dev_data->notify_work = NULL;
+	rc = port_mutex_create(&dev_data->tx_lock);
+	if (rc == 0) {
+		rc = port_work_create(&dev_data->rx_work, rx_work_fn, dev_data);
+	}
+	if (rc == 0) {
+		rc = port_work_create(&dev_data->notify_work, notify_work_fn, dev_data);
+	}
+	if (rc < 0) {
+		icmsg_deinit(dev_data);
+	}
 	return rc;
 }
 
@@ -410,9 +393,10 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 {
 	struct icmsg_data_t *d = dev_data;
 	int prev = state_get(d);
+	bool legacy = conf->unbound_mode == ICMSG_UNBOUND_MODE_DISABLE;
 	int rc;
 
-	if (conf->unbound_mode == ICMSG_UNBOUND_MODE_DISABLE) {
+	if (legacy) {
 		if (prev != ICMSG_STATE_OFF) {
 			return -EALREADY;
 		}
@@ -430,20 +414,20 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	if (rc < 0) {
 		return rc;
 	}
-	if (conf->unbound_mode == ICMSG_UNBOUND_MODE_DISABLE) {
+	if (legacy) {
 		rc = legacy_tx_start(d);
 		if (rc < 0) {
 			return rc;
 		}
-		state_set(d, ICMSG_STATE_INITIALIZING_SID_DISABLED);
 	} else {
 		/* The TX ring is reset only when the peer's session id is seen:
 		 * until then the peer may still be reading it. */
 		d->local_sid = new_sid(d);
 		d->remote_sid = 0;
 		pbuf_handshake_write(d->rx_pb, d->local_sid);
-		state_set(d, conf->unbound_mode);
 	}
+	/* Each mode's number is its initializing state's. */
+	state_set(d, (int)conf->unbound_mode);
 	if (prev == ICMSG_STATE_OFF) {
 		rc = mbox_start(conf, d);
 		if (rc < 0) {
@@ -457,8 +441,10 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	}
 	port_work_schedule(d->notify_work, conf->bond_notify_repeat_ms);
 	/* A session word may already be waiting.  In interrupt mode the RX path
-	 * runs only on the interrupt thread; a pending signal fires there. */
-	if (!conf->rx_in_isr) {
+	 * runs only on the interrupt thread; a pending signal fires there.
+	 * Legacy bonding reads only when signalled, as Zephyr does: before the
+	 * peer's signal its ring may be a dead incarnation's stale one. */
+	if (!conf->rx_in_isr && !legacy) {
 		port_work_submit(d->rx_work);
 	}
 	return 0;
@@ -510,10 +496,7 @@ int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	rc = pbuf_write(d->tx_pb, msg, (uint16_t)len);
 	port_mutex_unlock(d->tx_lock);
 	if (rc < 0) {
-		return rc;
-	}
-	if ((size_t)rc < len) {
-		return -EBADMSG;
+		return rc; /* else it wrote all len bytes */
 	}
 	port_crash_point("icmsg_send_before_signal");
 	rc = signal_peer(conf);

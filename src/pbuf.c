@@ -94,6 +94,26 @@ static bool index_ok(uint32_t idx, uint32_t blen)
 	return (idx & 3u) == 0 && idx < blen;
 }
 
+/*
+ * The shared words, each read or written through one of these two: a word
+ * the peer wrote is invalidated, then loaded with an acquire that pairs with
+ * the peer's word_publish(); ours is stored with a release (what we wrote or
+ * copied out before it is complete), then flushed.  Pairs: wr_idx - the
+ * writer's header and payload; rd_idx - the reader's copies out of the space
+ * it frees; handshake - pbuf_handshake_write() / pbuf_handshake_read().
+ */
+static uint32_t word_load(const volatile uint32_t *loc)
+{
+	port_cache_invd((void *)loc, sizeof(uint32_t));
+	return ipc_load_acquire(loc);
+}
+
+static void word_publish(volatile uint32_t *loc, uint32_t v)
+{
+	ipc_store_release(loc, v);
+	port_cache_flush((void *)loc, sizeof(uint32_t));
+}
+
 /* Read the big-endian length of a packet header, each byte exactly once
  * (the bytes come from the peer and may change under us). */
 static uint16_t get_len(const uint8_t *hdr)
@@ -105,13 +125,45 @@ static uint16_t get_len(const uint8_t *hdr)
 	return (uint16_t)((hi << 8) | lo);
 }
 
+/*
+ * Copy a payload of len (>= 1) bytes between buf and data[at..], continuing
+ * at data[0] past the end: into the ring then flush (write), or invalidate
+ * then out of the ring (read), one part at a time.  A write only reads buf.
+ */
+static void payload_copy(uint8_t *data, uint32_t blen, uint32_t at, char *buf, uint32_t len,
+			 bool write)
+{
+	for (;;) {
+		uint32_t part = blen - at < len ? blen - at : len;
+		void *dst = &data[at], *src = buf;
+
+		if (!write) {
+			if (PORT_CACHE_SITE(PBUF_READ_PAYLOAD)) {
+				port_cache_invd(dst, part);
+			}
+			src = dst;
+			dst = buf;
+		}
+		memcpy(dst, src, part);
+		if (write && PORT_CACHE_SITE(PBUF_WRITE_PAYLOAD)) {
+			port_cache_flush(dst, part);
+		}
+		len -= part;
+		if (len == 0) {
+			return;
+		}
+		buf += part;
+		at = 0;
+	}
+}
+
 static int validate_cfg(const struct pbuf_cfg *cfg)
 {
 	uint32_t align;
 	uintptr_t rd, hs, wr, data;
 
-	if (cfg == NULL || cfg->rd_idx_loc == NULL || cfg->wr_idx_loc == NULL ||
-	    cfg->data_loc == NULL) {
+	/* A NULL data_loc fails data <= wr below. */
+	if (cfg == NULL || cfg->rd_idx_loc == NULL || cfg->wr_idx_loc == NULL) {
 		return -EINVAL;
 	}
 	align = PBUF_INTERNAL_MAX(cfg->dcache_alignment, _PBUF_IDX_SIZE);
@@ -122,18 +174,15 @@ static int validate_cfg(const struct pbuf_cfg *cfg)
 	hs = (uintptr_t)cfg->handshake_loc;
 	wr = (uintptr_t)cfg->wr_idx_loc;
 	data = (uintptr_t)cfg->data_loc;
-	if ((rd & (align - 1u)) != 0 || (wr & (align - 1u)) != 0 || (hs & 3u) != 0 ||
-	    (data & 3u) != 0) {
+	/* Zephyr's rule: wr_idx sits exactly one reader line after rd_idx,
+	 * whether or not a handshake word is used (so handshake layouts need
+	 * dcache_alignment >= 8); wr_idx is then aligned with rd_idx. */
+	if ((rd & (align - 1u)) != 0 || ((hs | data) & 3u) != 0 || wr != rd + align ||
+	    data <= wr || (hs != 0 && (hs <= rd || hs >= wr))) {
 		return -EINVAL;
 	}
 	if (cfg->len < _PBUF_MIN_DATA_LEN || (cfg->len & 3u) != 0 || cfg->len > LEN_MAX ||
 	    cfg->len > UINTPTR_MAX - data) {
-		return -EINVAL;
-	}
-	/* Zephyr's rule: wr_idx sits exactly one reader line after rd_idx,
-	 * whether or not a handshake word is used (so handshake layouts need
-	 * dcache_alignment >= 8). */
-	if (wr != rd + align || data <= wr || (hs != 0 && (hs <= rd || hs >= wr))) {
 		return -EINVAL;
 	}
 	return 0;
@@ -151,88 +200,46 @@ int pbuf_rx_init(struct pbuf *pb)
 
 int pbuf_tx_init(struct pbuf *pb)
 {
-	const struct pbuf_cfg *cfg;
+	/* The same checks and local reset as the reader (0 or -EINVAL), then
+	 * the shared words. */
+	int rc = pbuf_rx_init(pb);
 
-	/* The same checks and local reset as the reader, then the shared words. */
-	if (pbuf_rx_init(pb) != 0) {
-		return -EINVAL;
+	if (rc == 0) {
+		/* Pairs with the acquire of wr_idx in pbuf_read()/
+		 * pbuf_get_initial_buf(): a reader sees an empty ring. */
+		word_publish(pb->cfg->wr_idx_loc, 0);
+		/* Pairs with the acquire of rd_idx in pbuf_write(); the reader's
+		 * word is reset by the writer, as Zephyr does. */
+		word_publish(pb->cfg->rd_idx_loc, 0);
 	}
-	cfg = pb->cfg;
-	/* Pairs with the acquire of wr_idx in pbuf_read()/pbuf_get_initial_buf():
-	 * a reader sees an empty ring. */
-	ipc_store_release(cfg->wr_idx_loc, 0);
-	/* Pairs with the acquire of rd_idx in pbuf_write(); the reader's word is
-	 * reset by the writer, as Zephyr does. */
-	ipc_store_release(cfg->rd_idx_loc, 0);
-	port_cache_flush((void *)cfg->wr_idx_loc, sizeof(uint32_t));
-	port_cache_flush((void *)cfg->rd_idx_loc, sizeof(uint32_t));
-	return 0;
+	return rc;
 }
 
-int pbuf_write(struct pbuf *pb, const char *buf, uint16_t len)
-{
-	const struct pbuf_cfg *cfg;
-	uint8_t *data;
-	uint32_t blen, rd, wr, tail;
+/* A packet header as the CPU's 32-bit word: in memory the bytes
+ * len >> 8, len & 0xFF, 0, 0. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PBUF_HEADER_WORD(len) ((uint32_t)(len) << 16)
+#else
+#define PBUF_HEADER_WORD(len) ((uint32_t)__builtin_bswap16(len))
+#endif
 
-	if (pb == NULL || buf == NULL || len == 0) {
-		return -EINVAL;
-	}
-	cfg = pb->cfg;
-	data = cfg->data_loc;
-	blen = cfg->len;
-	wr = pb->data.wr_idx;
-
-	port_cache_invd((void *)cfg->rd_idx_loc, sizeof(uint32_t));
-	/* Value comes from the peer.  Pairs with the release of rd_idx in
-	 * pbuf_read(): the reader's copies out of the space it freed are done
-	 * before we overwrite it. */
-	rd = ipc_load_acquire(cfg->rd_idx_loc);
-	if (!index_ok(rd, blen)) {
-		return -EINVAL;
-	}
-	/* occupied() <= blen - 4 for valid indices, so this cannot wrap. */
-	if ((uint32_t)len + PBUF_PACKET_LEN_SZ > blen - occupied(blen, wr, rd) - _PBUF_IDX_SIZE) {
-		return -ENOMEM;
-	}
-	port_check_defined(buf, len);
-
-	/* The header: BE16 length and two zero bytes (reserved by Zephyr). */
-	data[wr] = (uint8_t)(len >> 8);
-	data[wr + 1] = (uint8_t)len;
-	data[wr + 2] = 0;
-	data[wr + 3] = 0;
-	port_cache_flush(&data[wr], PBUF_PACKET_LEN_SZ);
-
-	wr = wrap(blen, wr + PBUF_PACKET_LEN_SZ);
-	tail = blen - wr < len ? blen - wr : len;
-	memcpy(&data[wr], buf, tail);
-	port_cache_flush(&data[wr], tail);
-	if (len > tail) {
-		memcpy(data, buf + tail, len - tail);
-		port_cache_flush(data, len - tail);
-	}
-	wr = wrap(blen, round_up4(wr + len));
-
-	port_crash_point("pbuf_write_before_publish");
-	pb->data.wr_idx = wr;
-	/* Pairs with the acquire of wr_idx in pbuf_read() and
-	 * pbuf_get_initial_buf(): header and payload are visible first. */
-	ipc_store_release(cfg->wr_idx_loc, wr);
-	port_cache_flush((void *)cfg->wr_idx_loc, sizeof(uint32_t));
-	return len;
-}
+/* What transfer() does: the writer's half, or the reader's (copy or drop). */
+enum op { OP_WRITE, OP_READ, OP_SKIP };
 
 /*
- * The reader's half: validate the next packet, then peek at it (buf NULL,
- * !skip), copy it out, or drop it (skip), and release its space.
+ * One packet in or out.  The writer (OP_WRITE) appends len bytes from buf;
+ * the reader validates the next packet, then peeks at it (OP_READ, buf
+ * NULL), copies it out (OP_READ) or drops it (OP_SKIP).  Then our own index
+ * moves past the packet and is published.  The two halves mirror each other:
+ * our index is private, the peer's is loaded once and checked before use.
  */
-static int consume(struct pbuf *pb, char *buf, uint16_t len, bool skip)
+static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 {
 	const struct pbuf_cfg *cfg;
 	uint8_t *data;
-	uint32_t blen, rd, wr, tail;
-	uint16_t plen;
+	volatile uint32_t *own_idx, *own_loc;
+	uint32_t blen, own, peer, occ, plen, hdr;
+	bool write = op == OP_WRITE;
 
 	if (pb == NULL) {
 		return -EINVAL;
@@ -240,62 +247,86 @@ static int consume(struct pbuf *pb, char *buf, uint16_t len, bool skip)
 	cfg = pb->cfg;
 	data = cfg->data_loc;
 	blen = cfg->len;
-	rd = pb->data.rd_idx;
+	/* Our index: its private copy (the one we trust) and the shared word. */
+	own_idx = write ? &pb->data.wr_idx : &pb->data.rd_idx;
+	own_loc = write ? cfg->wr_idx_loc : cfg->rd_idx_loc;
+	own = *own_idx;
 
-	port_cache_invd((void *)cfg->wr_idx_loc, sizeof(uint32_t));
-	/* Value comes from the peer.  Pairs with the release of wr_idx in
-	 * pbuf_write(): the packets it covers are complete. */
-	wr = ipc_load_acquire(cfg->wr_idx_loc);
-	if (!index_ok(wr, blen)) {
+	/* Value comes from the peer.  Writer: pairs with the release of rd_idx
+	 * by the reader (its copies out of the space it freed are done before
+	 * we overwrite it).  Reader: pairs with the release of wr_idx by the
+	 * writer (the packets it covers are complete). */
+	peer = word_load(write ? cfg->rd_idx_loc : cfg->wr_idx_loc);
+	if (!index_ok(peer, blen)) {
 		return -EINVAL;
 	}
-	if (rd == wr) {
-		return 0;
-	}
-
-	port_cache_invd(&data[rd], PBUF_PACKET_LEN_SZ);
-	plen = get_len(&data[rd]);
-	/* A writer never publishes an empty packet or one that wr_idx does not
-	 * cover; either means corrupt memory.  Refuse it even for a peek.
-	 * (occupied() <= blen - 4 holds already for valid indices.) */
-	if (plen == 0 || (uint32_t)plen + PBUF_PACKET_LEN_SZ > occupied(blen, wr, rd)) {
-		return -EAGAIN;
-	}
-	rd = wrap(blen, rd + PBUF_PACKET_LEN_SZ);
-	if (!skip) {
-		if (buf == NULL) {
-			return plen;
-		}
-		if (plen > len) {
+	/* At most blen - 4 for valid indices. */
+	occ = write ? occupied(blen, own, peer) : occupied(blen, peer, own);
+	if (write) {
+		/* occ <= blen - 4, so this cannot wrap. */
+		if ((uint32_t)len + PBUF_PACKET_LEN_SZ > blen - occ - _PBUF_IDX_SIZE) {
 			return -ENOMEM;
 		}
-		tail = blen - rd < plen ? blen - rd : plen;
-		port_cache_invd(&data[rd], tail);
-		memcpy(buf, &data[rd], tail);
-		if (plen > tail) {
-			port_cache_invd(data, plen - tail);
-			memcpy(buf + tail, data, plen - tail);
+		port_check_defined(buf, len);
+		/* The header: BE16 length and two zero bytes (reserved by Zephyr),
+		 * as one word (the builtin copy becomes a single store). */
+		hdr = PBUF_HEADER_WORD(len);
+		__builtin_memcpy(&data[own], &hdr, sizeof(hdr));
+		port_cache_flush(&data[own], PBUF_PACKET_LEN_SZ);
+		plen = len;
+	} else {
+		if (own == peer) {
+			return 0;
+		}
+		port_cache_invd(&data[own], PBUF_PACKET_LEN_SZ);
+		plen = get_len(&data[own]);
+		/* A writer never publishes an empty packet or one that wr_idx does
+		 * not cover; either means corrupt memory.  Refuse it even for a
+		 * peek. */
+		if (plen == 0 || plen + PBUF_PACKET_LEN_SZ > occ) {
+			return -EAGAIN;
+		}
+		if (op == OP_READ) {
+			if (buf == NULL) {
+				return (int)plen;
+			}
+			if (plen > len) {
+				return -ENOMEM;
+			}
 		}
 	}
-	rd = wrap(blen, round_up4(rd + plen));
+	own = wrap(blen, own + PBUF_PACKET_LEN_SZ);
+	if (op != OP_SKIP) {
+		payload_copy(data, blen, own, buf, plen, write);
+	}
+	own = wrap(blen, round_up4(own + plen));
 
-	port_crash_point("pbuf_read_before_release");
-	pb->data.rd_idx = rd;
-	/* Pairs with the acquire of rd_idx in pbuf_write(): our copies above
-	 * complete before the writer may reuse the space. */
-	ipc_store_release(cfg->rd_idx_loc, rd);
-	port_cache_flush((void *)cfg->rd_idx_loc, sizeof(uint32_t));
-	return plen;
+	port_crash_point(write ? "pbuf_write_before_publish" : "pbuf_read_before_release");
+	*own_idx = own;
+	/* Writer: pairs with the acquire of wr_idx in the reader's pbuf_read()
+	 * and pbuf_get_initial_buf() (header and payload are visible first).
+	 * Reader: pairs with the acquire of rd_idx in pbuf_write() (our copies
+	 * above complete before the writer may reuse the space). */
+	word_publish(own_loc, own);
+	return (int)plen;
+}
+
+int pbuf_write(struct pbuf *pb, const char *buf, uint16_t len)
+{
+	if (buf == NULL || len == 0) {
+		return -EINVAL;
+	}
+	return transfer(pb, (char *)buf, len, OP_WRITE); /* only reads buf */
 }
 
 int pbuf_read(struct pbuf *pb, char *buf, uint16_t len)
 {
-	return consume(pb, buf, len, false);
+	return transfer(pb, buf, len, OP_READ);
 }
 
 int pbuf_skip(struct pbuf *pb)
 {
-	return consume(pb, NULL, 0, true);
+	return transfer(pb, NULL, 0, OP_SKIP);
 }
 
 uint32_t pbuf_handshake_read(struct pbuf *pb)
@@ -306,9 +337,8 @@ uint32_t pbuf_handshake_read(struct pbuf *pb)
 		return 0;
 	}
 	hs = pb->cfg->handshake_loc;
-	port_cache_invd((void *)hs, sizeof(uint32_t));
 	/* Pairs with the release in the peer's pbuf_handshake_write(). */
-	return ipc_load_acquire(hs);
+	return word_load(hs);
 }
 
 void pbuf_handshake_write(struct pbuf *pb, uint32_t value)
@@ -320,13 +350,13 @@ void pbuf_handshake_write(struct pbuf *pb, uint32_t value)
 	}
 	hs = pb->cfg->handshake_loc;
 	/* Pairs with the acquire in the peer's pbuf_handshake_read(). */
-	ipc_store_release(hs, value);
-	port_cache_flush((void *)hs, sizeof(uint32_t));
+	word_publish(hs, value);
 }
 
 int pbuf_get_initial_buf(struct pbuf *pb, volatile char **buf, uint16_t *len)
 {
 	const struct pbuf_cfg *cfg;
+	uint8_t *data;
 	uint32_t wr;
 	uint16_t plen;
 
@@ -334,21 +364,22 @@ int pbuf_get_initial_buf(struct pbuf *pb, volatile char **buf, uint16_t *len)
 		return -EINVAL;
 	}
 	cfg = pb->cfg;
+	data = cfg->data_loc;
 
-	port_cache_invd((void *)cfg->wr_idx_loc, sizeof(uint32_t));
 	/* Value comes from the peer.  Pairs with the release of wr_idx in
 	 * pbuf_write(): the first packet is complete. */
-	wr = ipc_load_acquire(cfg->wr_idx_loc);
+	wr = word_load(cfg->wr_idx_loc);
 	if (wr == 0 || wr > 0xFFFFu || !index_ok(wr, cfg->len)) {
 		return -EINVAL;
 	}
-	port_cache_invd(cfg->data_loc, PBUF_PACKET_LEN_SZ);
-	plen = get_len(cfg->data_loc);
+	port_cache_invd(data, PBUF_PACKET_LEN_SZ);
+	plen = get_len(data);
 	if ((uint32_t)plen + PBUF_PACKET_LEN_SZ > wr) {
 		return -EINVAL;
 	}
-	port_cache_invd(&cfg->data_loc[PBUF_PACKET_LEN_SZ], plen);
-	*buf = (volatile char *)&cfg->data_loc[PBUF_PACKET_LEN_SZ];
+	data += PBUF_PACKET_LEN_SZ;
+	port_cache_invd(data, plen);
+	*buf = (volatile char *)data;
 	*len = plen;
 	return 0;
 }

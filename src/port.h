@@ -80,6 +80,45 @@ void port_cache_flush(void *addr, size_t len);
 void port_cache_invd(void *addr, size_t len);
 
 /*
+ * Test-only: PORT_CACHE_SITE(name) guards a cache operation that the cache
+ * model's test removes in a deliberately broken build of the core
+ * (CMake targets ipc_emu_core_broken_*, compiled with
+ * -DIPC_EMU_CACHE_DROP=PORT_CSITE_<name>).  In every other build it is the
+ * constant 1 and the guarded call is unconditional.
+ */
+#define PORT_CSITE_PBUF_WRITE_PAYLOAD 1   /* pbuf_write: flush of the payload */
+#define PORT_CSITE_PBUF_READ_PAYLOAD 2    /* pbuf_read: invalidate of the payload */
+#define PORT_CSITE_ICBMSG_BLOCK_FLUSH 3   /* ICBMsg send: flush of the buffer */
+#define PORT_CSITE_ICBMSG_BLOCK_INVD 4    /* ICBMsg receive: invalidate of the data */
+#ifdef IPC_EMU_CACHE_DROP
+#define PORT_CACHE_SITE(name) (IPC_EMU_CACHE_DROP != PORT_CSITE_##name)
+#else
+#define PORT_CACHE_SITE(name) 1
+#endif
+
+/*
+ * Port configuration, fixed at compile time.  A port may name a header that
+ * sets these (-DIPC_EMU_PORT_CONFIG='"port_config.h"' plus its include
+ * directory; the bare-metal build of scripts/core-size.sh uses
+ * port/baremetal/port_config.h); the defaults are the host's:
+ *
+ *   PORT_CONFIG_TEST_HOOKS  1: port_crash_point() and port_check_defined()
+ *                           are real calls (the host's crash and memory-
+ *                           checker tests); 0: they compile to nothing.
+ *   PORT_CONFIG_LOG_LEVEL   port_log() calls above this level compile to
+ *                           nothing, format strings included; 0 for a port
+ *                           without a log sink.  Undefined: every call is
+ *                           made and the port filters at run time.
+ */
+#ifdef IPC_EMU_PORT_CONFIG
+#include IPC_EMU_PORT_CONFIG
+#endif
+#ifndef PORT_CONFIG_TEST_HOOKS
+#define PORT_CONFIG_TEST_HOOKS 1
+#endif
+
+#if PORT_CONFIG_TEST_HOOKS
+/*
  * Crash point: a named place where a crash hurts most.  The host port can be
  * told to kill the process at the Nth hit of a given name; otherwise no-op.
  */
@@ -88,9 +127,22 @@ void port_crash_point(const char *name);
 /* Tell a memory checker that [p, p+len) must be fully initialised before it
  * is handed to the peer (Valgrind cannot see uninitialised bytes in shm). */
 void port_check_defined(const void *p, size_t len);
+#else
+#define port_crash_point(name) ((void)(name))
+#define port_check_defined(p, len) ((void)(p), (void)(len))
+#endif
 
 enum port_log_level { PORT_LOG_ERR = 1, PORT_LOG_WRN = 2, PORT_LOG_INF = 3, PORT_LOG_DBG = 4 };
 void port_log(enum port_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+#ifdef PORT_CONFIG_LOG_LEVEL
+/* A statement; a port defining the function spells its name (port_log). */
+#define port_log(level, ...)                                                                      \
+	do {                                                                                      \
+		if ((level) <= PORT_CONFIG_LOG_LEVEL) {                                           \
+			(port_log)(level, __VA_ARGS__);                                           \
+		}                                                                                 \
+	} while (0)
+#endif
 
 #endif /* IPC_EMU_SRC_PORT_H */

@@ -941,6 +941,59 @@ Test(dt_pair, bad_arguments, .timeout = 30)
 	pair_fails(&h, &r, "cpunet.dts: /: compatible: 9 instances (at most 8)");
 }
 
+/* MBOX consumers: matched by label, same channels with the directions swapped
+ * (names may differ); checked before the controllers' direction masks so that
+ * the message names the consumer. */
+Test(dt_pair, consumer_not_swapped, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.mbox_user[0].chan[0].tx = true; /* <&mbox 4>, "rx" on the remote */
+	strcpy(r.mbox_user[0].chan[0].name, "again-tx");
+	pair_fails(&h, &r,
+		   "cpunet.dts: /mbox-consumer: mbox-names: \"again-tx\" makes <&mbox 4> outbound, as "
+		   "\"tx\" does in cpuapp.dts /mbox-consumer (directions must be swapped)");
+}
+
+Test(dt_pair, consumer_channel_differs, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.mbox_user[0].chan[1].channel = 6; /* host's "rx" is 5 */
+	pair_fails(&h, &r,
+		   "cpunet.dts: /mbox-consumer: mboxes: no specifier <&mbox 5> (\"rx\" of cpuapp.dts "
+		   "/mbox-consumer)");
+}
+
+Test(dt_pair, consumer_count_differs, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	r.mbox_user[0].n_chan = 1;
+	pair_fails(&h, &r,
+		   "cpunet.dts: /mbox-consumer: mboxes: 1 specifier(s), but cpuapp.dts "
+		   "/mbox-consumer has 2");
+}
+
+Test(dt_pair, consumer_missing_or_extra, .timeout = 30)
+{
+	struct emu_dt_plan h, r;
+
+	load_pair(&h, &r);
+	strcpy(r.mbox_user[0].label, "other");
+	pair_fails(&h, &r,
+		   "cpunet.dts: /: label: no MBOX consumer labelled \"mbox_consumer\" (cpuapp.dts "
+		   "has /mbox-consumer)");
+	load_pair(&h, &r);
+	h.n_mbox_user = 1; /* the host keeps mbox_consumer only */
+	pair_fails(&h, &r,
+		   "cpunet.dts: /mbox-data-consumer: label: \"mbox_data_consumer\" has no MBOX "
+		   "consumer in cpuapp.dts");
+}
+
 /* ---------------------------------------------------------- process hygiene */
 
 Test(dt_proc, no_fd_leak_no_zombie, .timeout = 300)
@@ -979,4 +1032,76 @@ Test(dt_proc, no_leak_on_early_dtc_exit, .timeout = 120)
 	cr_assert_eq(count_fds(), before);
 	cr_assert_eq(have_zombie(), false);
 	free(dts);
+}
+
+/* ------------------------------------------------------------------ blobs (fuzz entry point) */
+
+/* emu_dt_load_blob() reads what dtc -@ writes, without running dtc: the same
+ * plan as the DTS; garbage or a truncated blob is -EINVAL with one line. */
+Test(dt_blob, same_plan_as_the_dts_and_garbage_is_einval, .timeout = 30)
+{
+	static struct emu_dt_plan from_dts, from_blob;
+	char *argv[] = {"dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", "-",
+			EX_DIR "nrf5340dk_cpuapp.dts", NULL};
+	static char blob[65536];
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execvp("dtc", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], blob + len, sizeof blob - len)) > 0) {
+		len += (size_t)n;
+	}
+	close(fds[0]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0);
+
+	cr_assert_eq(emu_dt_load_file(EX_DIR "nrf5340dk_cpuapp.dts", &from_dts, err, sizeof err), 0,
+		     "%s", err);
+	cr_assert_eq(emu_dt_load_blob(blob, len, EX_DIR "nrf5340dk_cpuapp.dts", &from_blob, err,
+				      sizeof err), 0, "%s", err);
+	cr_assert_str_empty(err);
+	cr_assert_eq(memcmp(&from_dts, &from_blob, sizeof from_dts), 0);
+
+	cr_assert_eq(emu_dt_load_blob(blob, len / 2, "half.dtb", &from_blob, err, sizeof err),
+		     -EINVAL);
+	cr_assert_not_null(strstr(err, "half.dtb: input is not a valid blob: "), "%s", err);
+	cr_assert_null(strchr(err, '\n'));
+	cr_assert_eq(from_blob.n_inst, 0u);
+	cr_assert_eq(emu_dt_load_blob("not a blob", 10, NULL, &from_blob, err, sizeof err), -EINVAL);
+	cr_assert_not_null(strstr(err, "<blob>: "), "%s", err);
+	cr_assert_eq(emu_dt_load_blob(NULL, 0, NULL, &from_blob, err, sizeof err), -EINVAL);
+}
+
+/* fuzz/fuzz_devicetree.c: a blob of version 2 made libfdt's fdt_check_full()
+ * dereference NULL (libfdt 1.6.1).  Versions below 17 are refused first. */
+Test(dt_blob, old_version_blob_is_einval_not_a_crash, .timeout = 30)
+{
+	static struct emu_dt_plan plan;
+	static char blob[4096];
+	FILE *f = fopen(IPC_EMU_SOURCE_DIR "/fuzz/corpus/devicetree/regress_libfdt_old_version_null.dtb",
+			"rb");
+	size_t len;
+
+	cr_assert_not_null(f);
+	len = fread(blob, 1, sizeof blob, f);
+	fclose(f);
+	cr_assert_gt(len, 40u);
+	cr_assert_eq(emu_dt_load_blob(blob, len, "v2.dtb", &plan, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "v2.dtb: input is not a valid blob: FDT_ERR_BADVERSION");
+	cr_assert_eq(emu_dt_load_blob(blob, 39, "short.dtb", &plan, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "short.dtb: input is not a valid blob: FDT_ERR_TRUNCATED");
+	blob[0] = 0;
+	cr_assert_eq(emu_dt_load_blob(blob, len, "magic.dtb", &plan, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "magic.dtb: input is not a valid blob: FDT_ERR_BADMAGIC");
 }

@@ -548,3 +548,119 @@ Test(icbmsg, release_inside_the_callback_releases_once)
 	icbmsg_get_stats(data_of(HOST), &st);
 	cr_assert_eq(st.rx_invalid, 0u, "a second release would be counted as invalid");
 }
+
+/* ---------------------------------------------------------------- found by fuzz/ */
+
+/*
+ * fuzz/fuzz_icbmsg.c: the initiator delivered data (and called bound()) to
+ * an endpoint deregistered while it was still waiting for the follower's
+ * answer.  It must be released and counted as for any deregistered endpoint.
+ */
+Test(icbmsg, data_for_an_endpoint_deregistered_while_bounding_is_released)
+{
+	const struct icbmsg_config *hc;
+	struct icbmsg_stats st = {0};
+
+	init_ep(REMOTE, 0, "early");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(REMOTE, (int[]){0}, 1); /* the remote is the initiator */
+	/* The host has no such endpoint: it keeps the MSG_BOUND, so the
+	 * remote's endpoint stays bounding. */
+	for (int i = 0; i < 3000 && data_of(HOST)->waiting_bound[0] == 0xFFFFu; i++) {
+		usleep(1000);
+	}
+	cr_assert_neq(data_of(HOST)->waiting_bound[0], 0xFFFFu);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[REMOTE][0].ept), 0);
+	/* A confused peer sends data to it anyway: host TX block 0, 4 bytes. */
+	hc = dev[HOST]->config;
+	memcpy(hc->tx.blocks_ptr + 4, "boo", 4);
+	*(volatile uint32_t *)hc->tx.blocks_ptr = 4;
+	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 0, 0, 3), 3);
+	for (int i = 0; i < 3000 && st.rx_released_unknown == 0; i++) {
+		usleep(1000);
+		icbmsg_get_stats(data_of(REMOTE), &st);
+	}
+	cr_assert_eq(st.rx_released_unknown, 1u);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].received), 0);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].bound), 0);
+}
+
+/*
+ * fuzz/fuzz_icbmsg.c: with 4-byte blocks (the smallest the layout allows) a
+ * buffer pointer mapped to the next block index, so drop/send_nocopy and
+ * hold/release answered -EINVAL for every buffer.  One instance, no peer.
+ */
+Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
+{
+	static uint8_t tx_mem[128] __attribute__((aligned(8)));
+	static uint8_t rx_mem[128] __attribute__((aligned(8)));
+	static struct pbuf_cfg tx_cfg = PBUF_CFG_INIT(tx_mem, 64, 0, false);
+	static struct pbuf_cfg rx_cfg = PBUF_CFG_INIT(rx_mem, 64, 0, false);
+	static struct pbuf tx_pb = {.cfg = &tx_cfg}, rx_pb = {.cfg = &rx_cfg};
+	static struct icbmsg_ept ept[1];
+	static uint8_t ept_map[1];
+	static uint16_t waiting_bound[1];
+	static uint8_t rx_buf[128];
+	static struct icbmsg_config conf = {
+		.control_config = {.unbound_mode = ICMSG_UNBOUND_MODE_DISABLE,
+				   .bond_notify_repeat_ms = 1,
+				   .shmem_access_to_ms = 1},
+		.tx = {.blocks_ptr = tx_mem + 64, .block_size = 4, .block_count = 4},
+		.rx = {.blocks_ptr = rx_mem + 64, .block_size = 4, .block_count = 4},
+		.num_ept = 1,
+	};
+	static struct icbmsg_data data = {
+		.control_data = {.tx_pb = &tx_pb, .rx_pb = &rx_pb, .rx_buf = rx_buf,
+				 .rx_buf_size = sizeof(rx_buf)},
+		.ept = ept, .ept_map = ept_map, .waiting_bound = waiting_bound};
+	const struct device d = {.name = "tiny", .config = &conf, .api = &ipc_icbmsg_backend,
+				 .data = &data};
+	void *buf[2];
+	uint32_t len;
+
+	cr_assert_eq(icbmsg_init(&conf, &data), 0);
+	for (int i = 0; i < 2; i++) {
+		len = 1; /* 1 byte + the header: two 4-byte blocks */
+		cr_assert_eq(ipc_icbmsg_backend.get_tx_buffer(&d, NULL, &buf[i], &len, K_NO_WAIT), 0);
+		cr_assert_eq((uint8_t *)buf[i], conf.tx.blocks_ptr + 8 * i + 4);
+		cr_assert_eq(len, 4u);
+	}
+	cr_assert_eq(icbmsg_tx_blocks_in_use(&data), 4u);
+	cr_assert_eq(ipc_icbmsg_backend.drop_tx_buffer(&d, NULL, buf[1]), 0);
+	cr_assert_eq(ipc_icbmsg_backend.drop_tx_buffer(&d, NULL, buf[0]), 0);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(&data), 0u);
+	/* RX: the buffer of block 2 is held as block 2, once. */
+	*(uint32_t *)(conf.rx.blocks_ptr + 8) = 0;
+	cr_assert_eq(ipc_icbmsg_backend.hold_rx_buffer(&d, NULL, conf.rx.blocks_ptr + 12), 0);
+	cr_assert_eq(ipc_icbmsg_backend.hold_rx_buffer(&d, NULL, conf.rx.blocks_ptr + 12), -EALREADY);
+	cr_assert_eq(atomic_load(&data.rx_hold[0]), 1u << 2);
+	icbmsg_deinit(&data);
+}
+
+/*
+ * fuzz/fuzz_icbmsg.c: an endpoint deregistered and registered again before
+ * it was ever bound got bound() at once from the re-registration, though
+ * the peer had not bound it (sending then answered -EBUSY).  bound() must
+ * come once, when the peer binds it.
+ */
+Test(icbmsg, reregistered_endpoint_is_bound_once_when_the_peer_binds_it)
+{
+	init_ep(HOST, 0, "later");
+	init_ep(REMOTE, 0, "later");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(HOST, (int[]){0}, 1); /* the host is the follower */
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[HOST][0].ept), 0);
+	register_all(HOST, (int[]){0}, 1);
+	usleep(50000);
+	cr_assert_eq(atomic_load(&eps[HOST][0].bound), 0, "bound() before the peer bound it");
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "x", 1), -EBUSY);
+	register_all(REMOTE, (int[]){0}, 1);
+	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
+	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+	echo_check(HOST, 0, "bound for real");
+	usleep(20000);
+	cr_assert_eq(atomic_load(&eps[HOST][0].bound), 1);
+	cr_assert_eq(atomic_load(&eps[REMOTE][0].bound), 1);
+}

@@ -68,6 +68,29 @@ static bool wait_for(atomic_int *v, int want)
 	return wait_until(v, want, 3000);
 }
 
+static void give_sem(void *arg)
+{
+	port_sem_give(arg);
+}
+
+/* Wait until every receive job queued so far has run: items run one at a
+ * time in submission order, so a marker item finishing means they are done.
+ * A callback still in flight on an interrupt thread may queue one more job:
+ * the short sleep first lets it land ahead of the marker. */
+static void drain_rx_queue(void)
+{
+	struct port_sem *done;
+	struct port_work *marker;
+
+	usleep(20000);
+	cr_assert_eq(port_sem_create(&done, 0, 1), 0);
+	cr_assert_eq(port_work_create(&marker, give_sem, done), 0);
+	port_work_submit(marker);
+	cr_assert_eq(port_sem_take(done, 10000), 0);
+	port_work_destroy(marker);
+	port_sem_destroy(done);
+}
+
 static void start_side(int role, int unbound, bool rx_in_isr)
 {
 	struct side *s = &sides[role];
@@ -304,6 +327,10 @@ Test(icmsg, remote_reboot_is_detected_with_sessions)
 	uint32_t before = *word;
 
 	cr_assert_eq(mbox_set_enabled(emu_core_mbox(sides[0].core), in->mbox_rx, false), 0);
+	/* The host may still be handling the remote's last signal (its
+	 * "connected" notification); under Valgrind that job can run late and
+	 * would read the session word while it is 0 below. */
+	drain_rx_queue();
 	stop_side(1);
 	cr_assert_eq(*word, 0u, "close clears the session word");
 	*word = before;
@@ -350,7 +377,7 @@ Test(icmsg, oversized_message_is_reported_and_skipped)
 	cr_assert(wait_for(&sides[1].errors, 1));
 	cr_assert_eq(atomic_load(&sides[1].last_len), 4u);
 	cr_assert_eq(memcmp(sides[1].last, "next", 4), 0);
-	cr_assert_str_eq(sides[1].last_error, "received message larger than the RX buffer: dropped");
+	cr_assert_str_eq(sides[1].last_error, "RX message too large: dropped");
 }
 
 Test(icmsg, corrupt_peer_index_is_reported_not_trusted)
@@ -365,7 +392,6 @@ Test(icmsg, corrupt_peer_index_is_reported_not_trusted)
 	*(volatile uint32_t *)(rx + 8) = 0x7ffffff0u;
 	cr_assert_eq(mbox_send(emu_core_mbox(sides[0].core), in->mbox_rx, NULL), 0);
 	cr_assert(wait_for(&sides[1].errors, 1));
-	cr_assert_str_eq(sides[1].last_error,
-			 "corrupt RX ring (peer index or packet length invalid)");
+	cr_assert_str_eq(sides[1].last_error, "corrupt RX ring");
 	cr_assert_eq(atomic_load(&sides[1].received), 0);
 }

@@ -88,6 +88,26 @@ struct emu_peer_status {
 void emu_segment_peer_status(const struct emu_segment *s, enum emu_role role,
 			     struct emu_peer_status *out);
 
+/* What `ipc-emu clean` needs to know about the segment <name> in /dev/shm,
+ * read from its control block without attaching (nothing is recorded). */
+#define EMU_SEGMENT_MAX_OWNERS 3
+struct emu_segment_owner {
+	const char *what;  /* "creator", "host" or "remote" (the last core of the role) */
+	uint32_t pid;
+	bool alive;        /* running, and started when the segment recorded it (a
+			    * reused pid counts as dead); a zombie counts as dead */
+};
+struct emu_segment_info {
+	bool complete;     /* false: the creator had not finished (or died before) */
+	bool alive;        /* at least one owner is alive */
+	uint32_t uid;      /* owner of <name>-ctl */
+	unsigned n_owner;
+	struct emu_segment_owner owner[EMU_SEGMENT_MAX_OWNERS];
+};
+/* 0, -ENOENT (no <name>-ctl), -EPROTO (not an ipc-emu control block of this
+ * layout version, or one made for another name), -EINVAL, other -errno. */
+int emu_segment_inspect(const char *name, struct emu_segment_info *out);
+
 /* ------------------------------------------------------------------------
  * Cores: one emulated CPU per process (tests may run two in one process).
  * A core owns its pending-interrupt word and an interrupt thread that runs
@@ -249,6 +269,11 @@ int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_
 /* Same from DTS text; `source` names it in messages. */
 int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
 		       size_t errlen);
+/* Same from a flattened blob already in memory (as dtc -@ -O dtb writes it;
+ * no dtc is run, the bytes are copied): -EINVAL also when it is not a valid
+ * blob, -ENOMEM. */
+int emu_dt_load_blob(const void *dtb, size_t len, const char *source, struct emu_dt_plan *out,
+		     char *err, size_t errlen);
 /* The peer's view of a plan: tx/rx regions, channels and block counts
  * swapped; MBOX channel directions (masks, consumers' "tx"/"rx" names) and
  * IPM directions swapped. */
@@ -297,6 +322,9 @@ struct emu_board_opts {
 	bool ipm_callback_async;        /* CONFIG_IPM_CALLBACK_ASYNC: a received IPM message
 					 * stays unconsumed until ipm_complete() (default off:
 					 * consumed before the callback runs) */
+	bool cache_model;               /* see the ICMsg/ICBMsg regions through a private
+					 * incoherent cache (default off) */
+	uint64_t cache_seed;            /* seed of the cache model's random evictions */
 };
 void emu_board_opts_default(struct emu_board_opts *o);
 

@@ -93,7 +93,9 @@ void icmsg_deinit(struct icmsg_data_t *dev_data);
 /*
  * Open: start bonding and report bound() through cb when the peer answers.
  * Returns 0; -EALREADY (legacy mode, not OFF); -EINVAL (ring configuration,
- * including a handshake mode with dcache-alignment < 8); mailbox errors.
+ * including a handshake mode with dcache-alignment < 8); -ENOMEM (legacy mode:
+ * the TX ring cannot hold the 13-byte bonding magic; the devicetree reader
+ * refuses such regions); mailbox errors.
  * enable/detect may be reopened from any state (a new session id).
  */
 int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,

@@ -11,7 +11,8 @@
  *   - waiting is polling: an interrupt may give a semaphore meanwhile;
  *   - time is a counter advanced by port_sleep_ms() and by each polling
  *     step (a SysTick handler could call port_sleep_ms(1) instead);
- *   - cache maintenance, crash points, memory checks and logs do nothing.
+ *   - cache maintenance, crash points, memory checks and logs do nothing;
+ *     port_config.h compiles the last three out of the core altogether.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -258,6 +259,7 @@ void port_cache_invd(void *addr, size_t len)
 	(void)len;
 }
 
+#if PORT_CONFIG_TEST_HOOKS /* else port.h makes them nothing (port_config.h) */
 void port_crash_point(const char *name)
 {
 	(void)name;
@@ -268,8 +270,10 @@ void port_check_defined(const void *p, size_t len)
 	(void)p;
 	(void)len;
 }
+#endif
 
-void port_log(enum port_log_level level, const char *fmt, ...)
+/* Parenthesised: port.h may define port_log() as a level-filtering macro. */
+void(port_log)(enum port_log_level level, const char *fmt, ...)
 {
 	(void)level;
 	(void)fmt;

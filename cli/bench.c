@@ -1,0 +1,1035 @@
+/*
+ * bench.c - `ipc-emu bench`: raw baselines and our figures measured in one
+ * run, each of ours as a ratio to its baseline (docs/benchmarks.md).
+ *
+ * The bench process stays single-threaded: every figure is two forked
+ * children (bench.h), so fork() is always safe here and nothing of one
+ * figure (threads, work queues, segments) survives into the next.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cli.h"
+
+#define CHILD_FAIL_GRACE_S 2.0
+#define SUPERVISE_POLL_NS 10000000L /* 10 ms: rare enough not to disturb the figures */
+
+/* ---------------------------------------------------------------- helpers */
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+void bench_sleep_s(double s)
+{
+	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+bool bench_wait_flag(uint32_t *word, int timeout_ms)
+{
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX : bench_now_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	for (;;) {
+		struct timespec ts, *tsp = NULL;
+		uint64_t now;
+
+		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0) {
+			return true;
+		}
+		now = bench_now_ns();
+		if (now >= end) {
+			return false;
+		}
+		if (end != UINT64_MAX) {
+			uint64_t left = end - now;
+
+			ts.tv_sec = (time_t)(left / 1000000000u);
+			ts.tv_nsec = (long)(left % 1000000000u);
+			tsp = &ts;
+		}
+		/* Shared futex: the word may be in a MAP_SHARED mapping. */
+		(void)syscall(SYS_futex, word, FUTEX_WAIT, 0, tsp, NULL, 0);
+	}
+}
+
+void bench_set_flag(uint32_t *word)
+{
+	__atomic_store_n(word, 1, __ATOMIC_RELEASE);
+	(void)syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+void bench_fail(struct bench_shm *shm, const char *fmt, ...)
+{
+	char line[sizeof(shm->err)];
+	va_list ap;
+	uint32_t *claim = (uint32_t *)&shm->line[1][0];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* First failure wins; line[1] word 0 is the claim (raw baselines use line[0]). */
+	if (__atomic_exchange_n(claim, 1, __ATOMIC_ACQ_REL) == 0) {
+		memcpy(shm->err, line, sizeof(line));
+	}
+}
+
+void bench_stream_finish(struct bench_shm *shm, uint64_t sent)
+{
+	uint64_t limit = bench_now_ns() + 5000000000ull;
+
+	__atomic_store_n(&shm->sent, sent, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&shm->received, __ATOMIC_ACQUIRE) < sent && bench_now_ns() < limit) {
+		sched_yield();
+	}
+	shm->t1_ns = bench_now_ns();
+	bench_set_flag(&shm->stop);
+}
+
+double bench_task_cpu_s(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	double total = 0;
+
+	if (d == NULL) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		unsigned long long ns;
+		FILE *f;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s/schedstat", dir, e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL) {
+			continue;
+		}
+		if (fscanf(f, "%llu", &ns) == 1) {
+			total += (double)ns / 1e9;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return total;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void bench_reduce_rtt(struct bench_result *r, const struct bench_shm *shm, uint32_t skip)
+{
+	uint32_t n = shm->n_rtt > BENCH_MAX_SAMPLES ? BENCH_MAX_SAMPLES : shm->n_rtt;
+	uint32_t add = n > skip ? n - skip : 0, m;
+	uint32_t *all, *v;
+	double sum = 0;
+
+	all = realloc(r->samples, ((size_t)r->n_samples + add + 1) * sizeof(*all));
+	if (all == NULL) {
+		r->ok = false;
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	memcpy(all + r->n_samples, &shm->rtt_ns[skip], (size_t)add * sizeof(*all));
+	r->samples = all;
+	r->n_samples += add;
+	m = r->n_samples;
+	if (m == 0 || (v = malloc((size_t)m * sizeof(*v))) == NULL) {
+		r->ok = false;
+		snprintf(r->err, sizeof(r->err), "no round trips measured");
+		return;
+	}
+	memcpy(v, all, (size_t)m * sizeof(*v));
+	qsort(v, m, sizeof(*v), cmp_u32);
+	for (uint32_t i = 0; i < m; i++) {
+		sum += v[i];
+	}
+	r->count = m;
+	r->duration_s = sum / 1e9;
+	r->p50_us = v[(m - 1) / 2] / 1e3;
+	r->p99_us = v[(uint32_t)((m - 1) * 0.99)] / 1e3;
+	r->max_us = v[m - 1] / 1e3;
+	for (unsigned q = 0; q < BENCH_QUANTILES; q++) {
+		r->quantile_us[q] = (float)(v[(uint32_t)((double)(m - 1) * q / (BENCH_QUANTILES - 1))] / 1e3);
+	}
+	r->messages_per_s = r->duration_s > 0 ? m / r->duration_s : 0;
+	r->bytes_per_s = r->messages_per_s * r->size;
+	free(v);
+}
+
+void bench_reduce_stream(struct bench_result *r, const struct bench_shm *shm)
+{
+	double d = shm->t1_ns > shm->t0_ns ? (double)(shm->t1_ns - shm->t0_ns) / 1e9 : 0;
+
+	if (d <= 0 || shm->received == 0) {
+		r->ok = false;
+		snprintf(r->err, sizeof(r->err), "nothing received");
+		return;
+	}
+	if (shm->received != shm->sent) {
+		r->ok = false;
+		snprintf(r->err, sizeof(r->err), "%" PRIu64 " of %" PRIu64 " messages received",
+			 shm->received, shm->sent);
+		return;
+	}
+	r->acc_count += shm->received;
+	r->acc_bytes += shm->bytes;
+	r->acc_s += d;
+	r->count = r->acc_count;
+	r->duration_s = r->acc_s;
+	r->messages_per_s = (double)r->acc_count / r->acc_s;
+	r->bytes_per_s = (double)r->acc_bytes / r->acc_s;
+}
+
+int bench_fork2_ex(struct bench_shm *shm, bench_child_fn fn, void *arg, bench_monitor_fn monitor,
+		   void *marg, double timeout_s, char *err, size_t errlen)
+{
+	pid_t pid[2] = {0, 0}, parent = getpid();
+	int status[2] = {0, 0};
+	bool done[2] = {false, false}, monitored = monitor == NULL, timed_out = false;
+	uint64_t deadline = bench_now_ns() + (uint64_t)(timeout_s * 1e9), fail_at = 0;
+
+	memset(shm, 0, offsetof(struct bench_shm, rtt_ns));
+	fflush(stdout);
+	fflush(stderr);
+	for (int r = 0; r < 2; r++) {
+		pid[r] = fork();
+		if (pid[r] < 0) {
+			snprintf(err, errlen, "fork: %s", strerror(errno));
+			if (r == 1) {
+				kill(pid[0], SIGKILL);
+				waitpid(pid[0], NULL, 0);
+			}
+			return -1;
+		}
+		if (pid[r] == 0) {
+			int rc;
+
+			/* Never outlive the bench (it polls, single-threaded). */
+			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* Short sleeps (a sender waiting for room) stay short. */
+			(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+			if (getppid() != parent) {
+				_exit(3);
+			}
+			rc = fn(r, arg, shm);
+			_exit(rc == 0 ? 0 : 1);
+		}
+	}
+	while (!done[0] || !done[1]) {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = SUPERVISE_POLL_NS};
+		uint64_t now;
+
+		for (int r = 0; r < 2; r++) {
+			if (!done[r] && waitpid(pid[r], &status[r], WNOHANG) == pid[r]) {
+				done[r] = true;
+				if (!WIFEXITED(status[r]) || WEXITSTATUS(status[r]) != 0) {
+					/* Give the other one a moment to notice, then stop it. */
+					bench_set_flag(&shm->stop);
+					if (fail_at == 0) {
+						fail_at = bench_now_ns();
+					}
+				}
+			}
+		}
+		if (done[0] && done[1]) {
+			break;
+		}
+		if (!monitored && __atomic_load_n(&shm->ready[0], __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&shm->ready[1], __ATOMIC_ACQUIRE)) {
+			(void)monitor(pid, shm, marg);
+			monitored = true;
+			bench_set_flag(&shm->stop);
+			continue;
+		}
+		now = bench_now_ns();
+		if (now > deadline ||
+		    (fail_at != 0 && now - fail_at > (uint64_t)(CHILD_FAIL_GRACE_S * 1e9))) {
+			timed_out = fail_at == 0;
+			for (int r = 0; r < 2; r++) {
+				if (!done[r]) {
+					kill(pid[r], SIGKILL);
+					waitpid(pid[r], &status[r], 0);
+					done[r] = true;
+				}
+			}
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	for (int r = 0; r < 2; r++) {
+		if (timed_out || !WIFEXITED(status[r]) || WEXITSTATUS(status[r]) != 0) {
+			if (shm->err[0] != '\0') {
+				snprintf(err, errlen, "%s", shm->err);
+			} else if (timed_out) {
+				snprintf(err, errlen, "timed out after %.0f s", timeout_s);
+			} else if (WIFSIGNALED(status[r])) {
+				snprintf(err, errlen, "%s child killed by signal %d",
+					 emu_role_name((enum emu_role)r), WTERMSIG(status[r]));
+			} else {
+				snprintf(err, errlen, "%s child exited with status %d",
+					 emu_role_name((enum emu_role)r), WEXITSTATUS(status[r]));
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int bench_fork2(struct bench_shm *shm, bench_child_fn fn, void *arg, double timeout_s, char *err,
+		size_t errlen)
+{
+	return bench_fork2_ex(shm, fn, arg, NULL, NULL, timeout_s, err, errlen);
+}
+
+/* ---------------------------------------------------------------- figures */
+
+#define MAX_RESULTS 96
+
+struct bench {
+	struct bench_cfg cfg;
+	struct bench_shm *shm;
+	struct bench_result res[MAX_RESULTS];
+	unsigned n;          /* figures so far */
+	unsigned cursor;     /* the figure being run in this round */
+	unsigned round;
+	bool saved_ok;       /* its state before this round */
+	char saved_err[256];
+	const char *only;    /* comma-separated name substrings, NULL: all */
+	struct bench_idle idle[2];
+	bool idle_done;
+	double wall_s;
+};
+
+static bool wanted(const struct bench *b, const char *name)
+{
+	char buf[256], *save = NULL;
+
+	if (b->only == NULL) {
+		return true;
+	}
+	snprintf(buf, sizeof(buf), "%s", b->only);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strstr(name, t) != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The slot of the next figure: new in the first round, the same one again
+ * in the others (every round runs the same list in the same order). */
+static struct bench_result *slot(struct bench *b)
+{
+	struct bench_result *r;
+
+	if (b->cursor == MAX_RESULTS) {
+		return NULL;
+	}
+	r = &b->res[b->cursor];
+	if (b->cursor >= b->n) {
+		memset(r, 0, sizeof(*r));
+		r->ratio = NAN;
+		r->ok = true;
+	}
+	b->saved_ok = r->ok;
+	snprintf(b->saved_err, sizeof(b->saved_err), "%s", r->err);
+	return r;
+}
+
+static void progress(const struct bench *b, const struct bench_result *r)
+{
+	if (!b->cfg.verbose) {
+		return;
+	}
+	if (!r->ok) {
+		fprintf(stderr, "  %-32s FAILED: %s\n", r->name, r->err);
+	} else if (r->kind == BENCH_ECHO) {
+		fprintf(stderr, "  %-32s p50 %8.2f us  p99 %8.2f us\n", r->name, r->p50_us, r->p99_us);
+	} else {
+		fprintf(stderr, "  %-32s %12.0f msg/s %10.1f MB/s\n", r->name, r->messages_per_s,
+			r->bytes_per_s / 1e6);
+	}
+}
+
+/* After a figure ran (in this round): a failure in any round sticks. */
+static void keep(struct bench *b, struct bench_result *r)
+{
+	bool failed_now = !r->ok || r->err[0] != '\0';
+
+	if (failed_now && b->saved_ok) {
+		r->ok = false;
+		cli_err("bench: %s: %s", r->name, r->err);
+	} else if (!b->saved_ok) {
+		r->ok = false;
+		snprintf(r->err, sizeof(r->err), "%s", b->saved_err);
+	}
+	r->rounds++;
+	progress(b, r);
+	b->cursor++;
+	if (b->cursor > b->n) {
+		b->n = b->cursor;
+	}
+}
+
+typedef void (*echo_fn)(const struct bench_cfg *, struct bench_shm *, struct bench_result *);
+
+static void run_raw_echo(struct bench *b, const char *name, echo_fn fn)
+{
+	struct bench_result *r;
+
+	if (!wanted(b, name) || (r = slot(b)) == NULL) {
+		return;
+	}
+	fn(&b->cfg, b->shm, r);
+	keep(b, r);
+}
+
+static void run_ipc(struct bench *b, const struct bench_ipc_case *k)
+{
+	struct bench_result *r = slot(b);
+
+	if (r == NULL) {
+		return;
+	}
+	bench_ipc_name(k, r); /* known before the run: --only filters on it */
+	if (!wanted(b, r->name)) {
+		return;
+	}
+	bench_ipc(&b->cfg, b->shm, k, r);
+	keep(b, r);
+}
+
+static const struct bench_result *find(const struct bench *b, const char *name)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (strcmp(b->res[i].name, name) == 0 && b->res[i].ok) {
+			return &b->res[i];
+		}
+	}
+	return NULL;
+}
+
+static void run_round(struct bench *b, bool last)
+{
+	static const uint32_t ring_sizes[] = {16, 64, 256, 1024};
+	static const uint32_t icb_full[] = {64, 128, 256, 512, 1024, 2048, 4096};
+	static const uint32_t icb_quick[] = {64, 1024, 4096};
+	static const unsigned ept_full[] = {1, 2, 4, 8, 16, 32, 64};
+	static const unsigned ept_quick[] = {1, 64};
+	static const unsigned inst_full[] = {1, 2, 4, 8};
+	static const unsigned inst_quick[] = {1, 8};
+	const bool q = b->cfg.quick;
+	const uint32_t *icb = q ? icb_quick : icb_full;
+	unsigned n_icb = q ? 3 : 7;
+	const unsigned *ept = q ? ept_quick : ept_full;
+	unsigned n_ept = q ? 2 : 7;
+	const unsigned *inst = q ? inst_quick : inst_full;
+	unsigned n_inst = q ? 2 : 4;
+	struct bench_ipc_case k;
+
+	if (b->cfg.verbose) {
+		fprintf(stderr, "round %u of %u; baselines:\n", b->round + 1, b->cfg.rounds);
+	}
+	run_raw_echo(b, "raw_spin", bench_raw_spin);
+	run_raw_echo(b, "raw_futex", bench_raw_futex);
+	run_raw_echo(b, "raw_futex_relay", bench_raw_futex_relay);
+	run_raw_echo(b, "raw_eventfd", bench_raw_eventfd);
+	run_raw_echo(b, "socketpair", bench_socketpair);
+	run_raw_echo(b, "raw_ring_echo", bench_raw_ring_echo);
+	for (unsigned i = 0; i < 4; i++) {
+		char name[32];
+		struct bench_result *r;
+
+		snprintf(name, sizeof(name), ring_sizes[i] == 64 ? "raw_ring" : "raw_ring_%u",
+			 ring_sizes[i]);
+		if (wanted(b, name) && (r = slot(b)) != NULL) {
+			bench_raw_ring_stream(&b->cfg, b->shm, ring_sizes[i], r);
+			keep(b, r);
+		}
+	}
+	for (unsigned i = 0; i < n_icb; i++) {
+		char name[32];
+		struct bench_result *r;
+
+		snprintf(name, sizeof(name), icb[i] == 4096 ? "memcpy" : "memcpy_%u", icb[i]);
+		if (wanted(b, name) && (r = slot(b)) != NULL) {
+			bench_memcpy(&b->cfg, icb[i], r);
+			keep(b, r);
+		}
+	}
+
+	if (b->cfg.verbose) {
+		fprintf(stderr, "ICMsg echo (64 B):\n");
+	}
+	{
+		static const struct {
+			enum emu_doorbell db;
+			bool isr;
+			uint32_t bp;
+		} echo[] = {
+			{EMU_DOORBELL_FUTEX, true, 0},
+			{EMU_DOORBELL_FUTEX, false, 0},
+			{EMU_DOORBELL_EVENTFD, true, 0},
+			{EMU_DOORBELL_EVENTFD, false, 0},
+			{EMU_DOORBELL_FUTEX, true, CLI_DEFAULT_BUSY_POLL_US},
+			{EMU_DOORBELL_EVENTFD, true, CLI_DEFAULT_BUSY_POLL_US},
+			{EMU_DOORBELL_FUTEX, false, CLI_DEFAULT_BUSY_POLL_US},
+		};
+		for (unsigned i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+			k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICMSG, .kind = BENCH_ECHO,
+						    .doorbell = echo[i].db, .rx_in_isr = echo[i].isr,
+						    .busy_poll_us = echo[i].bp, .size = 64,
+						    .endpoints = 1};
+			run_ipc(b, &k);
+		}
+	}
+	if (b->cfg.verbose) {
+		fprintf(stderr, "ICBMsg echo (64 B):\n");
+	}
+	for (int nc = 0; nc < 2; nc++) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_ECHO,
+					    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc, .size = 64,
+					    .endpoints = 1};
+		run_ipc(b, &k);
+	}
+	if (b->cfg.verbose) {
+		fprintf(stderr, "ICMsg streaming:\n");
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICMSG, .kind = BENCH_STREAM,
+					    .doorbell = EMU_DOORBELL_FUTEX, .size = ring_sizes[i],
+					    .endpoints = 1};
+		run_ipc(b, &k);
+	}
+	k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICMSG, .kind = BENCH_STREAM,
+				    .doorbell = EMU_DOORBELL_FUTEX, .rx_in_isr = true, .size = 64,
+				    .endpoints = 1};
+	run_ipc(b, &k);
+	if (b->cfg.verbose) {
+		fprintf(stderr, "ICBMsg streaming:\n");
+	}
+	for (int nc = 0; nc < 2; nc++) {
+		for (unsigned i = 0; i < n_icb; i++) {
+			k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG,
+						    .kind = BENCH_STREAM,
+						    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc,
+						    .size = icb[i], .endpoints = 1};
+			run_ipc(b, &k);
+		}
+	}
+	for (int nc = 1; nc >= 0; nc--) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_STREAM,
+					    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc, .size = 4096,
+					    .endpoints = 1, .scale = BENCH_SCALE_BIG};
+		run_ipc(b, &k);
+	}
+	if (b->cfg.verbose) {
+		fprintf(stderr, "ICBMsg scale (64 B copy streaming):\n");
+	}
+	for (unsigned i = 0; i < n_ept; i++) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_STREAM,
+					    .doorbell = EMU_DOORBELL_FUTEX, .size = 64,
+					    .endpoints = ept[i], .scale = BENCH_SCALE_EPT};
+		run_ipc(b, &k);
+	}
+	for (unsigned i = 0; i < n_inst; i++) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_STREAM,
+					    .doorbell = EMU_DOORBELL_FUTEX, .size = 64,
+					    .endpoints = 1, .instances = inst[i],
+					    .scale = BENCH_SCALE_INST};
+		run_ipc(b, &k);
+	}
+	if (last && wanted(b, "idle")) {
+		if (b->cfg.verbose) {
+			fprintf(stderr, "idle cost (%.1f s):\n", b->cfg.idle_s);
+		}
+		bench_idle_cost(&b->cfg, b->shm, 0, &b->idle[0]);
+		bench_idle_cost(&b->cfg, b->shm, CLI_DEFAULT_BUSY_POLL_US, &b->idle[1]);
+		b->idle_done = true;
+		for (int i = 0; i < 2; i++) {
+			if (!b->idle[i].ok) {
+				cli_err("bench: idle cost: %s", b->idle[i].err);
+			} else if (b->cfg.verbose) {
+				fprintf(stderr, "  busy-poll %-3u us: host %.2f %%, remote %.2f %% of a CPU\n",
+					b->idle[i].busy_poll_us, b->idle[i].cpu_percent[0],
+					b->idle[i].cpu_percent[1]);
+			}
+		}
+	}
+}
+
+/* The whole list, cfg.rounds times: a figure and its baseline are then
+ * measured at several moments, so that a burst of load on the shared
+ * machine does not fall on one of them only. */
+static void run_all(struct bench *b)
+{
+	for (b->round = 0; b->round < b->cfg.rounds; b->round++) {
+		b->cursor = 0;
+		run_round(b, b->round + 1 == b->cfg.rounds);
+	}
+}
+
+/* ---------------------------------------------------------------- ratios, goals */
+
+static void set_ratio(struct bench *b, struct bench_result *r, const char *base, const char *of)
+{
+	const struct bench_result *x = find(b, base);
+
+	snprintf(r->baseline, sizeof(r->baseline), "%s", base);
+	r->ratio_of = of;
+	if (x == NULL || !r->ok) {
+		return;
+	}
+	if (strcmp(of, "rtt_p50") == 0) {
+		r->ratio = x->p50_us > 0 ? r->p50_us / x->p50_us : NAN;
+	} else if (strcmp(of, "messages_per_s") == 0) {
+		r->ratio = x->messages_per_s > 0 ? r->messages_per_s / x->messages_per_s : NAN;
+	} else if (strcmp(of, "bytes_per_s") == 0) {
+		r->ratio = x->bytes_per_s > 0 ? r->bytes_per_s / x->bytes_per_s : NAN;
+	} else { /* per_message_cost: (1 / ours) / (1 / base) */
+		r->ratio = r->messages_per_s > 0 ? x->messages_per_s / r->messages_per_s : NAN;
+	}
+}
+
+static void ratios(struct bench *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct bench_result *r = &b->res[i];
+		char base[BENCH_NAME_LEN];
+
+		if (strcmp(r->group, "baseline") == 0) {
+			continue;
+		}
+		if (r->kind == BENCH_ECHO) {
+			set_ratio(b, r,
+				  r->busy_poll ? "raw_spin"
+				  : strcmp(r->doorbell, "eventfd") == 0 ? "raw_eventfd"
+									: "raw_futex",
+				  "rtt_p50");
+		} else if (strcmp(r->group, "icmsg_stream") == 0 ||
+			   strcmp(r->group, "icmsg_stream_isr") == 0) {
+			snprintf(base, sizeof(base), r->size == 64 ? "raw_ring" : "raw_ring_%u", r->size);
+			set_ratio(b, r, base, "messages_per_s");
+		} else if (strncmp(r->group, "icbmsg_stream", 13) == 0 ||
+			   strncmp(r->group, "icbmsg_big", 10) == 0) {
+			snprintf(base, sizeof(base), r->size == 4096 ? "memcpy" : "memcpy_%u", r->size);
+			set_ratio(b, r, base, "bytes_per_s");
+		} else if (strcmp(r->group, "icbmsg_endpoints") == 0) {
+			set_ratio(b, r, "icbmsg_endpoints_1", "per_message_cost");
+		} else if (strcmp(r->group, "icbmsg_instances") == 0) {
+			set_ratio(b, r, "icbmsg_instances_1", "per_message_cost");
+		}
+	}
+}
+
+struct goal {
+	const char *figure;   /* the issue's wording */
+	const char *result;   /* our figure */
+	const char *baseline;
+	const char *of;       /* what is compared */
+	bool at_most;         /* ratio <= limit (else >=) */
+	double limit;
+	/* measured */
+	double ratio;
+	bool measured, met;
+	/* context: the same figure against a baseline of the same shape */
+	const char *floor_baseline;
+	double floor_ratio;
+};
+
+static struct goal goals[] = {
+	{.figure = "ICMsg 64 B echo RTT, interrupt-thread receive, futex",
+	 .result = "icmsg_echo_isr_futex", .baseline = "raw_futex", .of = "rtt_p50", .at_most = true,
+	 .limit = 1.25},
+	{.figure = "ICMsg 64 B echo RTT, work-queue receive", .result = "icmsg_echo_workq_futex",
+	 .baseline = "raw_futex", .of = "rtt_p50", .at_most = true, .limit = 2.2,
+	 .floor_baseline = "raw_futex_relay"},
+	{.figure = "ICMsg 64 B echo RTT, busy-poll", .result = "icmsg_echo_isr_futex_busy_poll",
+	 .baseline = "raw_spin", .of = "rtt_p50", .at_most = true, .limit = 3.0},
+	{.figure = "ICMsg 64 B streaming", .result = "icmsg_stream_64", .baseline = "raw_ring",
+	 .of = "messages_per_s", .at_most = false, .limit = 0.5},
+	{.figure = "ICBMsg 4 KiB no-copy streaming", .result = "icbmsg_stream_nocopy_4096",
+	 .baseline = "memcpy", .of = "bytes_per_s", .at_most = false, .limit = 0.25},
+	{.figure = "per-message cost, 64 vs 1 ICBMsg endpoints", .result = "icbmsg_endpoints_64",
+	 .baseline = "icbmsg_endpoints_1", .of = "per_message_cost", .at_most = true, .limit = 1.5},
+};
+#define N_GOALS (sizeof(goals) / sizeof(goals[0]))
+
+static void eval_goals(struct bench *b)
+{
+	for (unsigned i = 0; i < N_GOALS; i++) {
+		struct goal *g = &goals[i];
+		const struct bench_result *r = find(b, g->result);
+
+		g->measured = r != NULL && !isnan(r->ratio) && find(b, g->baseline) != NULL;
+		g->ratio = g->measured ? r->ratio : NAN;
+		g->met = g->measured && (g->at_most ? g->ratio <= g->limit : g->ratio >= g->limit);
+		g->floor_ratio = NAN;
+		if (g->floor_baseline != NULL && r != NULL) {
+			const struct bench_result *x = find(b, g->floor_baseline);
+
+			if (x != NULL && x->p50_us > 0) {
+				g->floor_ratio = r->p50_us / x->p50_us;
+			}
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void print_table(const struct bench *b, FILE *f)
+{
+	fprintf(f, "%-32s %9s %9s %12s %10s  %-20s %7s\n", "figure", "p50 us", "p99 us", "msg/s",
+		"MB/s", "baseline", "ratio");
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct bench_result *r = &b->res[i];
+		char p50[16] = "-", p99[16] = "-", ratio[16] = "-";
+
+		if (!r->ok) {
+			fprintf(f, "%-32s FAILED: %s\n", r->name, r->err);
+			continue;
+		}
+		if (r->kind == BENCH_ECHO) {
+			snprintf(p50, sizeof(p50), "%.2f", r->p50_us);
+			snprintf(p99, sizeof(p99), "%.2f", r->p99_us);
+		}
+		if (!isnan(r->ratio)) {
+			snprintf(ratio, sizeof(ratio), r->ratio < 0.1 ? "%.4f" : "%.2f", r->ratio);
+		}
+		fprintf(f, "%-32s %9s %9s %12.0f %10.1f  %-20s %7s\n", r->name, p50, p99,
+			r->messages_per_s, r->bytes_per_s / 1e6, r->baseline[0] ? r->baseline : "-",
+			ratio);
+	}
+	fprintf(f, "\nratio: p50 RTT / baseline's (echo), msg/s or bytes/s / baseline's "
+		   "(streaming), per-message cost / 1-endpoint or 1-instance cost (scale)\n");
+	if (b->idle_done) {
+		for (int i = 0; i < 2; i++) {
+			const struct bench_idle *d = &b->idle[i];
+
+			if (d->ok) {
+				fprintf(f, "idle cost, bonded ICMsg + ICBMsg peers, busy-poll %s: host "
+					   "%.2f %% + remote %.2f %% of one CPU over %.1f s\n",
+					d->busy_poll_us ? "50 us" : "off", d->cpu_percent[0],
+					d->cpu_percent[1], d->seconds);
+			}
+		}
+	}
+	fprintf(f, "\ngoals:\n");
+	for (unsigned i = 0; i < N_GOALS; i++) {
+		const struct goal *g = &goals[i];
+		char got[32] = "not measured";
+
+		if (g->measured) {
+			snprintf(got, sizeof(got), g->ratio < 0.1 ? "%.4f" : "%.2f", g->ratio);
+		}
+		fprintf(f, "  %-54s %s %.2f x %-18s measured %-12s %s\n", g->figure,
+			g->at_most ? "<=" : ">=", g->limit, g->baseline, got,
+			!g->measured ? "-" : g->met ? "met" : "NOT MET");
+		if (!isnan(g->floor_ratio)) {
+			fprintf(f, "  %-54s (%.2f x %s, the same path with plain futexes)\n", "",
+				g->floor_ratio, g->floor_baseline);
+		}
+	}
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v)) {
+		fputs("null", f);
+	} else {
+		fprintf(f, "%.6g", v);
+	}
+}
+
+static const char *kind_name(enum bench_kind k)
+{
+	return k == BENCH_ECHO ? "echo" : k == BENCH_STREAM ? "stream" : "copy";
+}
+
+static int write_json(const struct bench *b, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (f == NULL) {
+		cli_err("bench: cannot write %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "{\n  \"tool\": \"ipc-emu bench\",\n  \"version\": \"%s\",\n", IPC_EMU_VERSION);
+	fprintf(f, "  \"quick\": %s,\n  \"cpus\": %ld,\n  \"wall_s\": ", b->cfg.quick ? "true" : "false",
+		cpus);
+	json_num(f, b->wall_s);
+	fprintf(f, ",\n  \"note\": \"ratios are same-run comparisons; absolute times on a shared "
+		   "machine swing 2-4x between runs\",\n  \"results\": [\n");
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct bench_result *r = &b->res[i];
+		bool echo = r->kind == BENCH_ECHO && r->ok;
+
+		fprintf(f, "    {\"name\": ");
+		cli_json_str(f, r->name);
+		fprintf(f, ", \"group\": ");
+		cli_json_str(f, r->group);
+		fprintf(f, ", \"kind\": \"%s\", \"ok\": %s, \"error\": ", kind_name(r->kind),
+			r->ok ? "true" : "false");
+		cli_json_str(f, r->ok ? NULL : r->err);
+		fprintf(f, ",\n     \"message_size\": %u, \"doorbell\": ", r->size);
+		cli_json_str(f, r->doorbell);
+		fprintf(f, ", \"rx_in_isr\": %s, \"busy_poll\": %s, \"nocopy\": %s, \"endpoints\": %u, "
+			   "\"instances\": %u,\n",
+			r->rx_in_isr ? "true" : "false", r->busy_poll ? "true" : "false",
+			r->nocopy ? "true" : "false", r->endpoints ? r->endpoints : 1,
+			r->instances ? r->instances : 1);
+		fprintf(f, "     \"count\": %" PRIu64 ", \"duration_s\": ", r->count);
+		json_num(f, r->duration_s);
+		fprintf(f, ", \"rtt_us\": {\"p50\": ");
+		json_num(f, echo ? r->p50_us : NAN);
+		fprintf(f, ", \"p99\": ");
+		json_num(f, echo ? r->p99_us : NAN);
+		fprintf(f, ", \"max\": ");
+		json_num(f, echo ? r->max_us : NAN);
+		fprintf(f, "},\n     \"messages_per_s\": ");
+		json_num(f, r->ok ? r->messages_per_s : NAN);
+		fprintf(f, ", \"bytes_per_s\": ");
+		json_num(f, r->ok ? r->bytes_per_s : NAN);
+		fprintf(f, ", \"retries\": %" PRIu64 ",\n     \"baseline\": ", r->retries);
+		cli_json_str(f, r->baseline[0] ? r->baseline : NULL);
+		fprintf(f, ", \"ratio_of\": ");
+		cli_json_str(f, r->ratio_of);
+		fprintf(f, ", \"ratio\": ");
+		json_num(f, r->ratio);
+		fprintf(f, ", \"doorbell_stats\": ");
+		if (r->have_stats) {
+			fprintf(f, "{\"host\": {\"signals\": %" PRIu64 ", \"wakeups\": %" PRIu64
+				   "}, \"remote\": {\"signals\": %" PRIu64 ", \"wakeups\": %" PRIu64 "}}",
+				r->signals[0], r->wakeups[0], r->signals[1], r->wakeups[1]);
+		} else {
+			fputs("null", f);
+		}
+		fprintf(f, "}%s\n", i + 1 < b->n ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"goals\": [\n");
+	for (unsigned i = 0; i < N_GOALS; i++) {
+		const struct goal *g = &goals[i];
+
+		fprintf(f, "    {\"figure\": ");
+		cli_json_str(f, g->figure);
+		fprintf(f, ", \"result\": ");
+		cli_json_str(f, g->result);
+		fprintf(f, ", \"baseline\": ");
+		cli_json_str(f, g->baseline);
+		fprintf(f, ", \"compare\": ");
+		cli_json_str(f, g->of);
+		fprintf(f, ", \"goal\": \"%s %.2f\", \"limit\": ", g->at_most ? "<=" : ">=", g->limit);
+		json_num(f, g->limit);
+		fprintf(f, ", \"ratio\": ");
+		json_num(f, g->ratio);
+		fprintf(f, ", \"met\": %s, \"floor_baseline\": ",
+			!g->measured ? "null" : g->met ? "true" : "false");
+		cli_json_str(f, g->floor_baseline);
+		fprintf(f, ", \"floor_ratio\": ");
+		json_num(f, g->floor_ratio);
+		fprintf(f, "}%s\n", i + 1 < N_GOALS ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"idle\": [");
+	for (int i = 0; b->idle_done && i < 2; i++) {
+		const struct bench_idle *d = &b->idle[i];
+
+		fprintf(f, "%s\n    {\"busy_poll_us\": %u, \"ok\": %s, \"seconds\": ", i ? "," : "",
+			d->busy_poll_us, d->ok ? "true" : "false");
+		json_num(f, d->ok ? d->seconds : NAN);
+		fprintf(f, ", \"cpu_percent\": {\"host\": ");
+		json_num(f, d->ok ? d->cpu_percent[0] : NAN);
+		fprintf(f, ", \"remote\": ");
+		json_num(f, d->ok ? d->cpu_percent[1] : NAN);
+		fprintf(f, ", \"total\": ");
+		json_num(f, d->ok ? d->total_percent : NAN);
+		fprintf(f, "}, \"goal\": \"< 1 %% with busy-poll off\", \"met\": ");
+		if (d->ok && d->busy_poll_us == 0) {
+			fputs(d->total_percent < 1.0 ? "true" : "false", f);
+		} else {
+			fputs("null", f);
+		}
+		fputs("}", f);
+	}
+	fprintf(f, "%s]\n}\n", b->idle_done ? "\n  " : "");
+	if (f != stdout) {
+		if (fclose(f) != 0) {
+			cli_err("bench: cannot write %s", path);
+			return -EIO;
+		}
+	} else {
+		fflush(f);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+void cli_help_bench(FILE *f)
+{
+	fprintf(f,
+		"usage: ipc-emu bench [--quick] [--json FILE] [--plot FILE.svg] [--only NAMES] [-v]\n"
+		"\n"
+		"Measures, in one run, raw baselines (raw_spin, raw_futex, raw_eventfd, socketpair,\n"
+		"raw_ring, memcpy) and ipc-emu's ICMsg/ICBMsg figures (echo round trips with\n"
+		"work-queue / interrupt-thread receive, futex / eventfd doorbells and busy-poll;\n"
+		"streaming at several sizes; ICBMsg endpoint and instance scaling; idle CPU), and\n"
+		"prints each figure with its ratio to its baseline and the performance goals\n"
+		"of docs/benchmarks.md.\n"
+		"A full run takes about a minute; --quick a few seconds (figures are rougher).\n"
+		"\n"
+		"  --quick        short measurements, fewer sizes\n"
+		"  --json FILE    machine-readable report ('-' = stdout)\n"
+		"  --plot FILE    SVG with RTT distributions and throughput curves\n"
+		"  --only NAMES   only the figures whose name contains one of the comma-separated\n"
+		"                 NAMES (ratios need their baselines too)\n"
+		"  -v, --verbose  progress on stderr\n"
+		"\n"
+		"Exit status: 0 measured (whether goals are met or not), 1 a figure failed,\n"
+		"2 usage error.  Timings are noisy on shared machines: compare ratios of one run.\n");
+}
+
+int cli_bench_main(int argc, char **argv, int first)
+{
+	static const struct option longopts[] = {
+		{"quick", no_argument, NULL, 'q'},   {"json", required_argument, NULL, 'j'},
+		{"plot", required_argument, NULL, 'p'}, {"only", required_argument, NULL, 'o'},
+		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct bench *b = calloc(1, sizeof(*b));
+	const char *json = NULL, *plot = NULL;
+	int opt, status = EXIT_PASS;
+	uint64_t t0;
+
+	if (b == NULL) {
+		cli_err("bench: out of memory");
+		return EXIT_INVARIANT;
+	}
+	optind = first;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+qj:p:o:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			b->cfg.quick = true;
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'p':
+			plot = optarg;
+			break;
+		case 'o':
+			b->only = optarg;
+			break;
+		case 'v':
+			b->cfg.verbose = true;
+			break;
+		case 'h':
+			cli_help_bench(stdout);
+			free(b);
+			return EXIT_PASS;
+		default:
+			cli_err("bench: unknown or incomplete option '%s' (see 'ipc-emu help bench')",
+				argv[optind - 1]);
+			free(b);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_err("bench: unexpected argument '%s'", argv[optind]);
+		free(b);
+		return EXIT_USAGE;
+	}
+	/* Per round. */
+	if (b->cfg.quick) {
+		b->cfg.rounds = 1;
+		b->cfg.echo_s = 0.05;
+		b->cfg.stream_s = 0.04;
+		b->cfg.idle_s = 0.3;
+		b->cfg.max_rtt = 5000;
+	} else {
+		b->cfg.rounds = 3;
+		b->cfg.echo_s = 0.2;
+		b->cfg.stream_s = 0.15;
+		b->cfg.idle_s = 3.0;
+		b->cfg.max_rtt = BENCH_MAX_SAMPLES / 3;
+	}
+	b->shm = mmap(NULL, sizeof(*b->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
+	if (b->shm == MAP_FAILED) {
+		cli_err("bench: mmap: %s", strerror(errno));
+		free(b);
+		return EXIT_INVARIANT;
+	}
+	t0 = bench_now_ns();
+	run_all(b);
+	b->wall_s = (double)(bench_now_ns() - t0) / 1e9;
+	ratios(b);
+	eval_goals(b);
+	print_table(b, stdout);
+	printf("\n%u figures in %.1f s%s; machine shared and noisy: compare ratios of one run\n",
+	       b->n, b->wall_s, b->cfg.quick ? " (--quick)" : "");
+	fflush(stdout);
+	for (unsigned i = 0; i < b->n; i++) {
+		if (!b->res[i].ok) {
+			status = EXIT_INVARIANT;
+		}
+	}
+	if (b->idle_done && (!b->idle[0].ok || !b->idle[1].ok)) {
+		status = EXIT_INVARIANT;
+	}
+	if (json != NULL && write_json(b, json) < 0) {
+		status = EXIT_INVARIANT;
+	}
+	if (plot != NULL && bench_svg(plot, b->res, b->n) < 0) {
+		status = EXIT_INVARIANT;
+	}
+	munmap(b->shm, sizeof(*b->shm));
+	for (unsigned i = 0; i < b->n; i++) {
+		free(b->res[i].samples);
+	}
+	free(b);
+	return status;
+}

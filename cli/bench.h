@@ -1,0 +1,186 @@
+/*
+ * bench.h - `ipc-emu bench`: shared between cli/bench*.c only.
+ *
+ * Every figure is measured by two forked processes (never exec'ed: the
+ * bench process itself stays single-threaded, so fork is safe) that share
+ * a struct bench_shm (an anonymous MAP_SHARED mapping made before the
+ * fork).  The parent only forks, waits and reduces what the children wrote.
+ *
+ *   bench.c      options, the list of figures, table, JSON, goals
+ *   bench_raw.c  baselines: raw_spin, raw_futex, raw_eventfd, socketpair,
+ *                raw_ring (echo and streaming), memcpy
+ *   bench_ipc.c  ICMsg / ICBMsg echo and streaming over emu boards, idle cost
+ *   bench_svg.c  --plot
+ */
+#ifndef IPC_EMU_CLI_BENCH_H
+#define IPC_EMU_CLI_BENCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "ipc_emu/emu.h"
+
+#define BENCH_MAX_SAMPLES (1u << 17) /* RTT samples kept per figure */
+#define BENCH_QUANTILES 101          /* kept per echo figure for the plot */
+#define BENCH_NAME_LEN 48
+
+enum bench_kind {
+	BENCH_ECHO = 0,   /* round trips: rtt_us; messages_per_s = round trips/s */
+	BENCH_STREAM = 1, /* one-way stream: messages_per_s, bytes_per_s */
+	BENCH_COPY = 2,   /* memcpy in one process: bytes_per_s */
+	BENCH_IDLE = 3,   /* bonded, then nothing (idle cost; not a result) */
+};
+
+/* What the two children of a figure share. */
+struct bench_shm {
+	_Alignas(64) uint32_t ready[2];   /* child r is set up (bound): futex word */
+	_Alignas(64) uint32_t go;         /* parent: measure now */
+	_Alignas(64) uint32_t stop;       /* host (or parent): finish and exit */
+	_Alignas(64) uint32_t done;       /* the measuring side has finished */
+	_Alignas(64) uint64_t sent;       /* messages sent (host) */
+	uint64_t received;                /* messages received (remote, streaming) */
+	uint64_t bytes;                   /* payload bytes received */
+	uint64_t t0_ns, t1_ns;            /* first send, last receive (CLOCK_MONOTONIC) */
+	uint64_t retries;                 /* sends retried on a full ring / no blocks */
+	uint64_t signals[2], wakeups[2];  /* emu_core_get_stats() of each side at the end */
+	uint32_t n_rtt;
+	char err[256];                    /* first failure, one line */
+	_Alignas(64) uint8_t line[2][64]; /* raw baselines: private lines */
+	uint32_t rtt_ns[BENCH_MAX_SAMPLES];
+};
+
+/* One figure of the report. */
+struct bench_result {
+	char name[BENCH_NAME_LEN];
+	char group[24];          /* "baseline", "icmsg_echo", "icbmsg_stream", ... */
+	enum bench_kind kind;
+	uint32_t size;           /* payload bytes per message */
+	const char *doorbell;    /* NULL: not applicable */
+	bool rx_in_isr, busy_poll, nocopy;
+	unsigned endpoints, instances;
+	bool ok;
+	char err[256];
+	/* measured */
+	uint64_t count;          /* round trips or messages */
+	double duration_s;
+	double p50_us, p99_us, max_us; /* echo only */
+	double messages_per_s, bytes_per_s;
+	uint64_t retries;
+	bool have_stats;         /* ours: doorbell counters of both cores */
+	uint64_t signals[2], wakeups[2];
+	float quantile_us[BENCH_QUANTILES]; /* echo only: RTT at 0, 1, ... 100 % */
+	/* accumulated over the rounds of the run (figures are interleaved) */
+	unsigned rounds;
+	uint32_t *samples, n_samples; /* echo: RTT ns of every round */
+	uint64_t acc_count, acc_bytes;
+	double acc_s;
+	/* comparison */
+	char baseline[BENCH_NAME_LEN]; /* "" for baselines themselves */
+	const char *ratio_of;    /* "rtt_p50", "messages_per_s", "bytes_per_s" */
+	double ratio;            /* ours / baseline (NAN if unknown) */
+};
+
+struct bench_cfg {
+	bool quick;
+	double echo_s;      /* time budget of one echo figure */
+	double stream_s;    /* of one streaming figure */
+	double idle_s;      /* idle-cost measurement */
+	uint32_t max_rtt;   /* round trips per echo figure (per round) at most */
+	unsigned rounds;    /* the list of figures runs this many times, interleaved */
+	bool verbose;
+};
+
+/* Fork two children running fn(role, arg, shm); 0 if both exited 0, else
+ * -1 with shm->err (or a generic line) in err.  timeout_s: both are killed
+ * after it.  The parent clears *shm first. */
+typedef int (*bench_child_fn)(int role, void *arg, struct bench_shm *shm);
+int bench_fork2(struct bench_shm *shm, bench_child_fn fn, void *arg, double timeout_s,
+		char *err, size_t errlen);
+
+/* The same, calling monitor(pids, shm, marg) in the parent once both
+ * children are ready, then setting shm->stop (and waking it). */
+typedef int (*bench_monitor_fn)(const pid_t pid[2], struct bench_shm *shm, void *marg);
+int bench_fork2_ex(struct bench_shm *shm, bench_child_fn fn, void *arg, bench_monitor_fn monitor,
+		   void *marg, double timeout_s, char *err, size_t errlen);
+
+/* Sending side at the end of a stream: publish `sent`, wait (up to 5 s,
+ * yielding) until the receiver has counted them all, stamp t1_ns, set stop. */
+void bench_stream_finish(struct bench_shm *shm, uint64_t sent);
+void bench_sleep_s(double s);
+/* Sum of the first field of <dir>/<tid>/schedstat (ns on CPU), in seconds. */
+double bench_task_cpu_s(const char *dir);
+
+/* Wait until *word != 0 or timeout_ms (< 0: forever), sleeping on a futex.
+ * Returns true if set. */
+bool bench_wait_flag(uint32_t *word, int timeout_ms);
+/* *word = 1 and wake its waiters. */
+void bench_set_flag(uint32_t *word);
+/* Record the first failure of a child (one line). */
+void bench_fail(struct bench_shm *shm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+uint64_t bench_now_ns(void);
+void bench_relax(void);
+/* Add shm->rtt_ns[skip..n_rtt) to r's samples; p50/p99/max/quantiles of
+ * all of them. */
+void bench_reduce_rtt(struct bench_result *r, const struct bench_shm *shm, uint32_t skip);
+/* Add this round's sent/received/bytes/t0/t1 to r; rates over all rounds. */
+void bench_reduce_stream(struct bench_result *r, const struct bench_shm *shm);
+
+/* bench_raw.c */
+void bench_raw_spin(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
+void bench_raw_futex(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
+void bench_raw_futex_relay(const struct bench_cfg *c, struct bench_shm *shm,
+			   struct bench_result *r);
+void bench_raw_eventfd(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
+void bench_socketpair(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
+void bench_raw_ring_echo(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
+void bench_raw_ring_stream(const struct bench_cfg *c, struct bench_shm *shm, uint32_t size,
+			   struct bench_result *r);
+void bench_memcpy(const struct bench_cfg *c, uint32_t size, struct bench_result *r);
+/* Payload bytes of the ring the raw_ring baseline uses (= ICMsg's data area
+ * for the default board's 16 KiB region). */
+uint32_t bench_raw_ring_bytes(void);
+
+/* bench_ipc.c */
+struct bench_ipc_case {
+	enum emu_backend backend;
+	enum bench_kind kind;      /* BENCH_ECHO or BENCH_STREAM */
+	enum emu_doorbell doorbell;
+	bool rx_in_isr;
+	uint32_t busy_poll_us;
+	bool nocopy;
+	uint32_t size;
+	unsigned endpoints;        /* ICBMsg: 1..64 */
+	unsigned instances;        /* ICBMsg, scale BENCH_SCALE_INST: 1..8 */
+	enum {
+		BENCH_SCALE_NONE,
+		BENCH_SCALE_EPT,  /* endpoints 1..64 */
+		BENCH_SCALE_INST, /* instances 1..8 */
+		BENCH_SCALE_BIG,  /* one instance with large regions and 64 blocks */
+	} scale;
+};
+/* Name and group of the figure of k (r->name, r->group). */
+void bench_ipc_name(const struct bench_ipc_case *k, struct bench_result *r);
+void bench_ipc(const struct bench_cfg *c, struct bench_shm *shm, const struct bench_ipc_case *k,
+	       struct bench_result *r);
+
+/* Idle cost of bonded peers (ICMsg + ICBMsg open and bound) in percent of
+ * one CPU, both processes together, over cfg->idle_s. */
+struct bench_idle {
+	bool ok;
+	char err[256];
+	double seconds;
+	double cpu_percent[2];   /* host, remote */
+	double total_percent;
+	uint32_t busy_poll_us;
+};
+void bench_idle_cost(const struct bench_cfg *c, struct bench_shm *shm, uint32_t busy_poll_us,
+		     struct bench_idle *out);
+
+/* bench_svg.c: 0 or -errno (message on stderr). */
+int bench_svg(const char *path, const struct bench_result *res, unsigned n);
+
+#endif /* IPC_EMU_CLI_BENCH_H */

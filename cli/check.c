@@ -1,0 +1,451 @@
+/*
+ * check.c - `ipc-emu check`: validate devicetrees without running anything.
+ *
+ * The same loading and pair check as `ipc-emu run --dts` (emu_dt_load_file,
+ * emu_dt_mirror, emu_dt_check_pair), which already cover every ICMsg/ICBMsg
+ * instance, MBOX controller, MBOX consumer and IPM device of both trees, not
+ * only the one a run would pick.  On top, two rules that only show when a
+ * link starts (Zephyr checks neither at build time):
+ *   - an ICMsg link where either side uses unbound "disable" (legacy bonding)
+ *     needs both rings to hold the 13-byte bonding magic;
+ *   - every ICBMsg region has a valid block layout (icbmsg_layout_compute).
+ * Success: a summary on stdout (the host's view), exit 0.  Failure: one line
+ * "ipc-emu: check: SOURCE: NODE: PROPERTY: PROBLEM" on stderr, exit 2.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ipc_emu/ipc_icbmsg.h"
+
+enum {
+	CHECK_ERR_LEN = 1024,
+	ICMSG_MAGIC_BYTES = 13, /* the legacy bonding magic (spec 2.2) */
+	ICMSG_MAGIC_RING = 24,  /* ring data that takes it: 4 + roundup4(13) + 4 kept free */
+};
+
+void cli_help_check(FILE *f)
+{
+	fprintf(f,
+		"usage: ipc-emu check [--quiet] HOST.dts [REMOTE.dts]\n"
+		"       ipc-emu check [--quiet] --dts HOST.dts[,REMOTE.dts]\n"
+		"\n"
+		"Validate devicetrees the way 'ipc-emu run --dts' does, without creating a\n"
+		"segment or starting a peer.  With one file the remote's view is that file\n"
+		"mirrored (what 'run --dts FILE' uses); with two, the second is the remote's\n"
+		"own devicetree and the two are checked as the ends of one link.  Every\n"
+		"instance, MBOX controller, MBOX consumer and IPM device is checked, not only\n"
+		"the one a run would pick.\n"
+		"\n"
+		"checked in each file:\n"
+		"  zephyr,ipc-icmsg / zephyr,ipc-icbmsg nodes with status \"okay\" (at most 8):\n"
+		"    tx-region, rx-region   phandles of reserved-memory nodes with a reg; address\n"
+		"                           aligned to max(dcache-alignment, 4), size a multiple\n"
+		"                           of 4 and not 0; ICMsg: at least max(dcache-alignment,\n"
+		"                           4) + 4 + 12 bytes (the smallest pbuf); ICBMsg: room\n"
+		"                           for the control ring and 4 bytes per block; no region\n"
+		"                           overlaps another one\n"
+		"    mboxes, mbox-names     two specifiers on one controller, named \"tx\", \"rx\"\n"
+		"                           (either order); channels 0..30, not used twice\n"
+		"    dcache-alignment       a power of two (or absent)\n"
+		"    unbound                \"disable\" (default), \"enable\" or \"detect\"; the\n"
+		"                           last two need dcache-alignment >= 8\n"
+		"    tx-blocks, rx-blocks   ICBMsg: required, 1..256\n"
+		"    label                  unique across instances, controllers, consumers, IPM\n"
+		"  MBOX consumers (other nodes with mboxes): one direction name per specifier\n"
+		"  IPM devices (ipc-emu,ipm, nxp,imx-mu): data-size, max-id, direction\n"
+		"checked between the two files (the remote's node is named):\n"
+		"  same instances by label, same compatible; the remote's tx-region is the\n"
+		"  host's rx-region and the other way round (same address and size); same\n"
+		"  dcache-alignment; channels swapped; ICBMsg tx-blocks/rx-blocks swapped; ICMsg\n"
+		"  unbound modes that pair (\"detect\" pairs with anything, \"disable\" and\n"
+		"  \"enable\" only with themselves); same MBOX controllers (ipc-emu,mtu,\n"
+		"  ipc-emu,channels) with directions swapped; same MBOX consumers using the same\n"
+		"  channels the other way round; same IPM devices with swapped directions\n"
+		"checked when a link would start:\n"
+		"  ICMsg, \"disable\" on either side: each ring takes the 13-byte bonding magic\n"
+		"  (region >= max(dcache-alignment, 4) + 4 + 24 bytes); ICBMsg: a valid block\n"
+		"  layout in both regions\n"
+		"\n"
+		"options:\n"
+		"  --dts FILE[,FILE]  the files, as 'run' takes them (instead of positional ones)\n"
+		"  --quiet            print nothing on success\n"
+		"  --help             this text\n"
+		"\n"
+		"On success a summary of the host's view is printed: one line per instance,\n"
+		"MBOX controller, MBOX consumer and IPM device, then 'ok: ...'.  On failure\n"
+		"one line on stderr names the file, the node and the property:\n"
+		"  ipc-emu: check: net.dts: /ipc/ipc1: tx-blocks: 16 is not the rx-blocks of ...\n"
+		"\n"
+		"examples:\n"
+		"  ipc-emu check examples/nrf5340dk_cpuapp.dts examples/nrf5340dk_cpunet.dts\n"
+		"  ipc-emu check --quiet board.dts && ipc-emu run --dts board.dts\n"
+		"  ipc-emu check --dts app.dts,net.dts\n"
+		"\n"
+		"exit status: 0 valid, 2 invalid devicetree or usage error.\n");
+}
+
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipc-emu: check: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'ipc-emu check --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* A file name for a one-line message: control characters become '?'. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		buf[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+struct check {
+	const char *file[2];
+	unsigned n_file;
+	bool quiet;
+	struct emu_dt_plan host, remote;
+	char err[CHECK_ERR_LEN];
+};
+
+static int add_file(struct check *k, const char *f)
+{
+	if (k->n_file == 2) {
+		return usage("more than two devicetree files");
+	}
+	if (f[0] == '\0') {
+		return usage("empty file name");
+	}
+	k->file[k->n_file++] = f;
+	return 0;
+}
+
+/* --dts A or A,B */
+static int add_dts_list(struct check *k, char *list)
+{
+	char *comma = strchr(list, ',');
+	int rc;
+
+	if (comma != NULL) {
+		*comma = '\0';
+		if (strchr(comma + 1, ',') != NULL) {
+			return usage("--dts takes one or two files (HOST[,REMOTE])");
+		}
+	}
+	rc = add_file(k, list);
+	if (rc == 0 && comma != NULL) {
+		rc = add_file(k, comma + 1);
+	}
+	return rc;
+}
+
+/* 1: --help printed; 0: parsed; EXIT_USAGE: message printed. */
+static int parse(struct check *k, int argc, char **argv, int first)
+{
+	bool opts = true;
+	int rc;
+
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (opts && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+			cli_help_check(stdout);
+			return 1;
+		}
+		if (opts && strcmp(a, "--") == 0) {
+			opts = false;
+		} else if (opts && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
+			k->quiet = true;
+		} else if (opts && strncmp(a, "--dts", 5) == 0 && (a[5] == '\0' || a[5] == '=')) {
+			if (a[5] == '\0' && i + 1 >= argc) {
+				return usage("--dts needs FILE[,FILE]");
+			}
+			rc = add_dts_list(k, a[5] == '=' ? argv[i] + 6 : argv[++i]);
+			if (rc != 0) {
+				return rc;
+			}
+		} else if (opts && a[0] == '-' && a[1] != '\0') {
+			char buf[64];
+
+			return usage("unknown option '%s'", printable(a, buf, sizeof(buf)));
+		} else {
+			rc = add_file(k, a);
+			if (rc != 0) {
+				return rc;
+			}
+		}
+	}
+	if (k->n_file == 0) {
+		return usage("expected HOST.dts [REMOTE.dts]");
+	}
+	return 0;
+}
+
+/* Before dtc sees it: a clear one-line reason for a file it cannot read. */
+static int readable(const char *path, char *err, size_t errlen)
+{
+	char name[256];
+	struct stat st;
+	int fd;
+
+	printable(path, name, sizeof(name));
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a devicetree source", name);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int load(const char *path, struct emu_dt_plan *p, char *err, size_t errlen)
+{
+	int rc;
+
+	if (readable(path, err, errlen) != 0) {
+		return -1;
+	}
+	rc = emu_dt_load_file(path, p, err, errlen);
+	if (rc < 0 && err[0] == '\0') {
+		char name[256];
+
+		snprintf(err, errlen, "%s: cannot load devicetree (%s)",
+			 printable(path, name, sizeof(name)), strerror(-rc));
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static uint32_t align_of(const struct emu_dt_inst *in)
+{
+	return in->dcache_alignment > 4 ? in->dcache_alignment : 4;
+}
+
+/* ICMsg ring data of a region without the handshake word (pbuf, spec 1.1). */
+static uint64_t ring_len(const struct emu_dt_region *r, uint32_t align)
+{
+	return r->size > (uint64_t)align + 4 ? r->size - align - 4 : 0;
+}
+
+static int link_rules(const struct check *k, char *err, size_t errlen)
+{
+	const struct emu_dt_plan *h = &k->host;
+	static const char *const prop[2] = { "tx-region", "rx-region" };
+
+	for (unsigned i = 0; i < h->n_inst; i++) {
+		const struct emu_dt_inst *in = &h->inst[i];
+		const struct emu_dt_inst *rin = emu_dt_find(&k->remote, in->label);
+		const struct emu_dt_region *reg[2] = { &in->tx, &in->rx };
+		uint32_t a = align_of(in);
+
+		if (in->backend == EMU_BACKEND_ICMSG) {
+			bool legacy = in->unbound == EMU_UNBOUND_DISABLE ||
+				      (rin != NULL && rin->unbound == EMU_UNBOUND_DISABLE);
+
+			for (int d = 0; d < 2 && legacy; d++) {
+				if (ring_len(reg[d], a) >= ICMSG_MAGIC_RING) {
+					continue;
+				}
+				snprintf(err, errlen,
+					 "%s: %s: %s: %s: size 0x%" PRIx64 " leaves a %" PRIu64
+					 "-byte ring, too small for the %d-byte bonding magic of "
+					 "unbound \"disable\" (needs 0x%" PRIx64
+					 ": max(dcache-alignment, 4) + 4 + %d)",
+					 h->source, in->node, prop[d], reg[d]->node, reg[d]->size,
+					 ring_len(reg[d], a), ICMSG_MAGIC_BYTES,
+					 (uint64_t)a + 4 + ICMSG_MAGIC_RING, ICMSG_MAGIC_RING);
+				return -1;
+			}
+		} else {
+			uint32_t local[2] = { in->tx_blocks, in->rx_blocks };
+			struct icbmsg_layout l;
+
+			for (int d = 0; d < 2; d++) {
+				if (icbmsg_layout_compute(reg[d]->addr, reg[d]->size,
+							  in->dcache_alignment, local[d],
+							  local[1 - d], &l) == 0) {
+					continue;
+				}
+				snprintf(err, errlen, "%s: %s: %s: %s: no valid ICBMsg block layout for "
+					 "%" PRIu32 " blocks in 0x%" PRIx64 "+0x%" PRIx64,
+					 h->source, in->node, prop[d], reg[d]->node, local[d],
+					 reg[d]->addr, reg[d]->size);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Channels of a mask: "0,2,4" or "-". */
+static const char *chan_list(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned ch = 0; ch < 32 && n + 4 < len; ch++) {
+		if (mask & (1u << ch)) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%u", n ? "," : "", ch);
+		}
+	}
+	if (n == 0) {
+		snprintf(buf, len, "-");
+	}
+	return buf;
+}
+
+static const char *ipm_compat(enum emu_ipm_kind kind)
+{
+	return kind == EMU_IPM_IMX_MU ? "nxp,imx-mu" : "ipc-emu,ipm";
+}
+
+static const char *ipm_direction(const struct emu_dt_ipm *d)
+{
+	return d->tx && d->rx ? "both" : d->tx ? "tx" : "rx";
+}
+
+static const char *plural(unsigned n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p)
+{
+	printf("instance %s (%s): %s, tx 0x%" PRIx64 "+0x%" PRIx64 ", rx 0x%" PRIx64
+	       "+0x%" PRIx64 ", mboxes tx %" PRIu32 " rx %" PRIu32 " on %s, dcache-alignment %" PRIu32,
+	       in->label, in->node, cli_backend_name(in->backend), in->tx.addr, in->tx.size,
+	       in->rx.addr, in->rx.size, in->mbox_tx, in->mbox_rx,
+	       p->n_mbox > 0 ? p->mbox[0].label : "?", in->dcache_alignment);
+	if (in->backend == EMU_BACKEND_ICMSG) {
+		printf(", unbound %s\n", cli_unbound_name(in->unbound));
+	} else {
+		struct icbmsg_layout tx, rx;
+
+		/* link_rules() made sure both layouts exist */
+		icbmsg_layout_compute(in->tx.addr, in->tx.size, in->dcache_alignment, in->tx_blocks,
+				      in->rx_blocks, &tx);
+		icbmsg_layout_compute(in->rx.addr, in->rx.size, in->dcache_alignment, in->rx_blocks,
+				      in->tx_blocks, &rx);
+		printf(", tx-blocks %" PRIu32 " x %" PRIu32 " bytes, rx-blocks %" PRIu32 " x %" PRIu32
+		       " bytes\n", in->tx_blocks, tx.block_size, in->rx_blocks, rx.block_size);
+	}
+}
+
+static void print_summary(const struct check *k)
+{
+	const struct emu_dt_plan *h = &k->host;
+	char a[128], b[128];
+
+	printf("host: %s\n", h->source);
+	printf("remote: %s\n", k->remote.source);
+	for (unsigned i = 0; i < h->n_inst; i++) {
+		print_inst(&h->inst[i], h);
+	}
+	for (unsigned i = 0; i < h->n_mbox; i++) {
+		const struct emu_dt_mbox *m = &h->mbox[i];
+
+		printf("mbox %s (%s): #%" PRIu32 ", ", m->label, m->node, m->index);
+		if (m->mtu == 0) {
+			printf("signalling");
+		} else {
+			printf("data, mtu %" PRIu32, m->mtu);
+		}
+		printf(", %" PRIu32 " channels, tx %s rx %s\n", m->channels,
+		       chan_list(m->tx_mask, a, sizeof(a)), chan_list(m->rx_mask, b, sizeof(b)));
+	}
+	for (unsigned i = 0; i < h->n_mbox_user; i++) {
+		const struct emu_dt_mbox_user *u = &h->mbox_user[i];
+
+		printf("consumer %s (%s):", u->label, u->node);
+		for (unsigned c = 0; c < u->n_chan; c++) {
+			const struct emu_dt_mbox_chan *ch = &u->chan[c];
+
+			printf("%s \"%s\" = <&%s %" PRIu32 "> %s", c ? "," : "", ch->name,
+			       ch->mbox < h->n_mbox ? h->mbox[ch->mbox].label : "?", ch->channel,
+			       ch->tx ? "outbound" : "inbound");
+		}
+		printf("\n");
+	}
+	for (unsigned i = 0; i < h->n_ipm; i++) {
+		const struct emu_dt_ipm *d = &h->ipm[i];
+
+		printf("ipm %s (%s): %s, #%" PRIu32 ", data-size %" PRIu32 ", max-id 0x%" PRIx32
+		       ", direction %s\n", d->label, d->node, ipm_compat(d->kind), d->index,
+		       d->data_size, d->max_id, ipm_direction(d));
+	}
+	printf("ok: %u instance%s, %u MBOX controller%s, %u MBOX consumer%s, %u IPM device%s\n",
+	       h->n_inst, plural(h->n_inst), h->n_mbox, plural(h->n_mbox), h->n_mbox_user,
+	       plural(h->n_mbox_user), h->n_ipm, plural(h->n_ipm));
+}
+
+int cli_check_main(int argc, char **argv, int first)
+{
+	struct check *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (k == NULL) {
+		cli_err("check: out of memory");
+		return EXIT_USAGE;
+	}
+	rc = parse(k, argc, argv, first);
+	if (rc != 0) {
+		free(k);
+		return rc == 1 ? EXIT_PASS : EXIT_USAGE;
+	}
+	rc = load(k->file[0], &k->host, k->err, sizeof(k->err));
+	if (rc == 0 && k->n_file == 2) {
+		rc = load(k->file[1], &k->remote, k->err, sizeof(k->err));
+	} else if (rc == 0) {
+		emu_dt_mirror(&k->host, &k->remote);
+	}
+	if (rc == 0 && emu_dt_check_pair(&k->host, &k->remote, k->err, sizeof(k->err)) < 0) {
+		rc = -1;
+	}
+	if (rc == 0) {
+		rc = link_rules(k, k->err, sizeof(k->err));
+	}
+	if (rc != 0) {
+		if (k->err[0] == '\0') {
+			snprintf(k->err, sizeof(k->err), "invalid devicetree");
+		}
+		cli_err("check: %s", k->err);
+		free(k);
+		return EXIT_USAGE;
+	}
+	if (!k->quiet) {
+		print_summary(k);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			cli_err("check: cannot write the summary: %s", strerror(errno));
+			free(k);
+			return EXIT_USAGE;
+		}
+	}
+	free(k);
+	return EXIT_PASS;
+}

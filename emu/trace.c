@@ -1,0 +1,580 @@
+/*
+ * trace.c - per-process binary event trace and the merge into one
+ * Chrome/Perfetto trace JSON (layout and contract: trace.h).
+ */
+#include "trace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "port.h"
+
+static const char trace_magic[8] = {'I', 'P', 'C', 'T', 'R', 'A', 'C', 'E'};
+
+struct trace_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t rec_size;
+	uint32_t role;
+	uint32_t pid;
+	uint64_t capacity;
+	uint64_t next;
+	uint64_t t0_ns;
+	uint8_t reserved[EMU_TRACE_HDR_SIZE - 48];
+};
+
+_Static_assert(sizeof(struct trace_hdr) == EMU_TRACE_HDR_SIZE, "trace header is 64 bytes");
+
+atomic_bool emu_trace_enabled;
+
+static struct trace_hdr *map;   /* the process's file, or NULL */
+static size_t map_len;
+static struct emu_trace_rec *recs;
+
+static _Thread_local uint32_t my_tid;
+static _Thread_local bool my_named;
+static _Thread_local uint64_t my_mark; /* emu_trace_mark(), 0 = none */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t tid_of_caller(void)
+{
+	if (my_tid == 0) {
+		my_tid = (uint32_t)syscall(SYS_gettid);
+	}
+	return my_tid;
+}
+
+/* Claim, fill and commit one record (ts 0: now). */
+static void put_at(uint64_t ts, unsigned type, uint32_t tid, uint32_t a, uint32_t b, uint32_t c,
+		   uint32_t d)
+{
+	struct trace_hdr *h = map;
+	uint64_t i;
+	struct emu_trace_rec *r;
+
+	if (h == NULL) {
+		return;
+	}
+	i = atomic_fetch_add_explicit((_Atomic uint64_t *)&h->next, 1, memory_order_relaxed);
+	if (i >= h->capacity) {
+		return; /* full: the reader reports next - capacity dropped events */
+	}
+	r = &recs[i];
+	r->ts_ns = ts ? ts : mono_ns();
+	r->tid = tid;
+	r->a = a;
+	r->b = b;
+	r->c = c;
+	r->d = d;
+	/* Commit: the merge (after this process is gone) skips type 0. */
+	atomic_store_explicit((_Atomic uint16_t *)&r->type, (uint16_t)type, memory_order_release);
+}
+
+static void put(unsigned type, uint32_t tid, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	put_at(0, type, tid, a, b, c, d);
+}
+
+static void put_name(uint32_t tid, const char *name)
+{
+	uint32_t w[4] = {0, 0, 0, 0};
+
+	memcpy(w, name, strnlen(name, sizeof(w) - 1));
+	put(EMU_TRACE_THREAD, tid, w[0], w[1], w[2], w[3]);
+}
+
+void emu_trace_thread_name(const char *name)
+{
+	if (!atomic_load_explicit(&emu_trace_enabled, memory_order_relaxed)) {
+		return;
+	}
+	my_named = true;
+	put_name(tid_of_caller(), name);
+}
+
+static void name_if_new(uint32_t tid);
+
+void emu_trace_record(unsigned type, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	uint32_t tid = tid_of_caller();
+
+	name_if_new(tid);
+	put(type, tid, a, b, c, d);
+}
+
+void emu_trace_mark_now(void)
+{
+	my_mark = mono_ns();
+}
+
+void emu_trace_span_record(unsigned type, uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t tid = tid_of_caller();
+	uint64_t now = mono_ns(), start = my_mark && my_mark <= now ? my_mark : now;
+	uint64_t dur = now - start;
+
+	my_mark = 0;
+	name_if_new(tid);
+	put_at(start, type, tid, a, b, c, dur > UINT32_MAX ? UINT32_MAX : (uint32_t)dur);
+}
+
+/* The first record of a thread names it. */
+static void name_if_new(uint32_t tid)
+{
+	if (!my_named) {
+		char name[17] = "";
+
+		my_named = true;
+		if (tid == (uint32_t)getpid()) {
+			snprintf(name, sizeof(name), "main");
+		} else if (prctl(PR_GET_NAME, name, 0, 0, 0) < 0 || name[0] == '\0') {
+			snprintf(name, sizeof(name), "thread");
+		}
+		put_name(tid, name);
+	}
+}
+
+int emu_trace_open(const char *dir, int role)
+{
+	char path[4096];
+	size_t len = EMU_TRACE_HDR_SIZE + (size_t)EMU_TRACE_CAPACITY * sizeof(struct emu_trace_rec);
+	struct trace_hdr *h;
+	int fd, rc;
+
+	if (map != NULL) {
+		return 0;
+	}
+	if (dir == NULL || role < 0 || role > EMU_TRACE_ROLE_SUPERVISOR) {
+		return -EINVAL;
+	}
+	/* A pid may come back within one run (a dead incarnation's): number on. */
+	for (unsigned k = 0;; k++) {
+		if (snprintf(path, sizeof(path), "%s/%s-%ld.%u.trace", dir,
+			     role == EMU_TRACE_ROLE_HOST ? "host"
+			     : role == EMU_TRACE_ROLE_REMOTE ? "remote" : "supervisor",
+			     (long)getpid(), k) >= (int)sizeof(path)) {
+			return -ENAMETOOLONG;
+		}
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			break;
+		}
+		if (errno != EEXIST || k == 99) {
+			return -errno;
+		}
+	}
+	/* Sparse: only the pages records land on take memory or disk. */
+	if (ftruncate(fd, (off_t)len) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	h = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED) {
+		rc = -errno;
+		goto fail;
+	}
+	close(fd);
+	h->version = EMU_TRACE_VERSION;
+	h->rec_size = sizeof(struct emu_trace_rec);
+	h->role = (uint32_t)role;
+	h->pid = (uint32_t)getpid();
+	h->capacity = EMU_TRACE_CAPACITY;
+	h->next = 0;
+	h->t0_ns = mono_ns();
+	memcpy(h->magic, trace_magic, sizeof(trace_magic));
+	map = h;
+	map_len = len;
+	recs = (struct emu_trace_rec *)((uint8_t *)h + EMU_TRACE_HDR_SIZE);
+	atomic_store(&emu_trace_enabled, true);
+	return 0;
+
+fail:
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+void emu_trace_open_env(int role)
+{
+	const char *dir = getenv(EMU_TRACE_ENV);
+	static bool reported;
+	int rc;
+
+	if (dir == NULL || dir[0] == '\0' || map != NULL) {
+		return;
+	}
+	rc = emu_trace_open(dir, role);
+	if (rc < 0 && !reported) {
+		reported = true;
+		port_log(PORT_LOG_ERR, "trace: cannot open a trace file in %s: %s", dir,
+			 strerror(-rc));
+	}
+}
+
+void emu_trace_close(void)
+{
+	if (map == NULL) {
+		return;
+	}
+	atomic_store(&emu_trace_enabled, false);
+	munmap(map, map_len);
+	map = NULL;
+	recs = NULL;
+}
+
+/* ------------------------------------------------------------- merge -- */
+
+struct ev {
+	struct emu_trace_rec r;
+	uint32_t role;
+	uint32_t pid;
+	uint64_t order; /* file, then record index: keeps sorting stable */
+};
+
+struct evs {
+	struct ev *v;
+	size_t n, cap;
+	uint64_t dropped, uncommitted;
+	unsigned files;
+};
+
+static int push(struct evs *e, const struct ev *x)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 4096;
+		struct ev *v = realloc(e->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			return -ENOMEM;
+		}
+		e->v = v;
+		e->cap = cap;
+	}
+	e->v[e->n++] = *x;
+	return 0;
+}
+
+/* One process file; the file was written by one of our processes, but it
+ * may be cut short or damaged: every count is checked against its size. */
+static int read_file(const char *path, unsigned fileno, struct evs *e, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	struct trace_hdr h;
+	uint64_t n, room;
+	void *m;
+	int rc = 0;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "trace: %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(h) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, trace_magic, sizeof(trace_magic)) != 0 ||
+	    h.version != EMU_TRACE_VERSION || h.rec_size != sizeof(struct emu_trace_rec) ||
+	    h.role > EMU_TRACE_ROLE_SUPERVISOR) {
+		/* A process killed before it finished its header: nothing in it. */
+		close(fd);
+		return 0;
+	}
+	room = ((uint64_t)st.st_size - sizeof(h)) / sizeof(struct emu_trace_rec);
+	n = h.next < h.capacity ? h.next : h.capacity;
+	if (n > room) {
+		n = room;
+	}
+	if (h.next > n) {
+		e->dropped += h.next - n;
+	}
+	e->files++;
+	if (n == 0) {
+		close(fd);
+		return 0;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "trace: %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	for (uint64_t i = 0; i < n && rc == 0; i++) {
+		const struct emu_trace_rec *r =
+			(const struct emu_trace_rec *)((const uint8_t *)m + sizeof(h)) + i;
+		struct ev x = {.r = *r, .role = h.role, .pid = h.pid,
+			       .order = ((uint64_t)fileno << 40) | i};
+
+		if (x.r.type == 0 || x.r.type >= EMU_TRACE_TYPE_MAX) {
+			e->uncommitted++;
+			continue;
+		}
+		rc = push(e, &x);
+	}
+	munmap(m, (size_t)st.st_size);
+	if (rc < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+	}
+	return rc;
+}
+
+static int cmp_ev(const void *pa, const void *pb)
+{
+	const struct ev *a = pa, *b = pb;
+
+	if (a->r.ts_ns != b->r.ts_ns) {
+		return a->r.ts_ns < b->r.ts_ns ? -1 : 1;
+	}
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static const char *role_label(uint32_t role)
+{
+	return role == EMU_TRACE_ROLE_HOST ? "host" : role == EMU_TRACE_ROLE_REMOTE ? "remote"
+										: "supervisor";
+}
+
+static const char *peer_label(uint32_t role)
+{
+	return role == 0 ? "host" : role == 1 ? "remote" : "?";
+}
+
+/* Trace pid of a writer role: 1 host, 2 remote, 3 supervisor. */
+static unsigned tpid(uint32_t role)
+{
+	return role + 1;
+}
+
+static void ts_us(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%03u", ns / 1000u, (unsigned)(ns % 1000u));
+}
+
+static void json_str(FILE *f, const char *s, size_t max)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\') {
+			fprintf(f, "\\%c", ch);
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			fprintf(f, "\\u%04x", ch);
+		} else {
+			fputc(ch, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static const char *kind_name(uint32_t k)
+{
+	switch (k) {
+	case 1:
+		return "echo_req";
+	case 2:
+		return "echo_rep";
+	case 3:
+		return "stream";
+	case 4:
+		return "done";
+	default:
+		return "?";
+	}
+}
+
+/* The common head of an event: name, phase, pid, tid, ts. */
+static void head(FILE *f, const char *name, char ph, const struct ev *x)
+{
+	fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"%c\",\"pid\":%u,\"tid\":%u,\"ts\":", name, ph,
+		tpid(x->role), x->r.tid);
+	ts_us(f, x->r.ts_ns);
+}
+
+static void write_event(FILE *f, const struct ev *x)
+{
+	const struct emu_trace_rec *r = &x->r;
+
+	switch (r->type) {
+	case EMU_TRACE_THREAD: {
+		uint32_t w[4] = {r->a, r->b, r->c, r->d};
+		char name[17];
+
+		memcpy(name, w, 16);
+		name[16] = '\0';
+		fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+			   "\"args\":{\"name\":",
+			tpid(x->role), r->tid);
+		{
+			char full[64];
+
+			snprintf(full, sizeof(full), "%s (pid %u)", name, x->pid);
+			json_str(f, full, sizeof(full));
+		}
+		fputs("}}", f);
+		return;
+	}
+	case EMU_TRACE_CORE_START:
+		head(f, "core_start", 'i', x);
+		fprintf(f, ",\"s\":\"p\",\"args\":{\"pid\":%u,\"boot\":%u}}", x->pid, r->b);
+		return;
+	case EMU_TRACE_MBOX_SEND:
+		head(f, "mbox_send", 'i', x);
+		fprintf(f, ",\"s\":\"t\",\"args\":{\"mbox\":%u,\"channel\":%u}}", r->a, r->b);
+		return;
+	case EMU_TRACE_DOORBELL:
+		head(f, "doorbell", 'i', x);
+		fprintf(f, ",\"s\":\"t\",\"args\":{\"to\":\"%s\"}}", peer_label(r->a));
+		return;
+	case EMU_TRACE_IRQ_BEGIN:
+		head(f, "irq", 'B', x);
+		fprintf(f, ",\"args\":{\"mbox\":%u,\"channel\":%u}}", r->a, r->b);
+		return;
+	case EMU_TRACE_IRQ_END:
+		head(f, "irq", 'E', x);
+		fputs("}", f);
+		return;
+	case EMU_TRACE_SEND:
+		/* A slice from the start of the (last) attempt to its return. */
+		head(f, "send", 'X', x);
+		fputs(",\"dur\":", f);
+		ts_us(f, r->d);
+		fprintf(f, ",\"args\":{\"endpoint\":%u,\"len\":%u,\"seq\":%u,\"kind\":\"%s\"}}",
+			r->a & 0xffffu, r->b, r->c, kind_name(r->a >> 16));
+		return;
+	case EMU_TRACE_RECV:
+		head(f, "receive", 'i', x);
+		fprintf(f, ",\"s\":\"t\",\"args\":{\"endpoint\":%u,\"len\":%u,\"seq\":%u,"
+			   "\"kind\":\"%s\"}}",
+			r->a, r->b, r->c, kind_name(r->d));
+		return;
+	case EMU_TRACE_BOUND:
+	case EMU_TRACE_UNBOUND:
+	case EMU_TRACE_ERROR:
+		head(f, r->type == EMU_TRACE_BOUND ? "bound"
+			: r->type == EMU_TRACE_UNBOUND ? "unbound" : "error", 'i', x);
+		fprintf(f, ",\"s\":\"p\",\"args\":{\"endpoint\":%u}}", r->a);
+		return;
+	case EMU_TRACE_KILL:
+	case EMU_TRACE_CRASH:
+		head(f, "crash", 'i', x);
+		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u,\"cause\":\"%s\"}}",
+			peer_label(r->a), r->b,
+			r->type == EMU_TRACE_KILL ? "kill-random" : "crash-point");
+		return;
+	case EMU_TRACE_RESTART:
+	case EMU_TRACE_SPAWN:
+		head(f, r->type == EMU_TRACE_RESTART ? "restart" : "spawn", 'i', x);
+		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u}}", peer_label(r->a),
+			r->b);
+		return;
+	case EMU_TRACE_EXIT:
+		head(f, "exit", 'i', x);
+		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u,\"status\":%d}}",
+			peer_label(r->a), r->b, (int)r->c);
+		return;
+	default:
+		return;
+	}
+}
+
+static bool is_trace_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && strcmp(name + n - 6, ".trace") == 0;
+}
+
+long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, size_t errlen)
+{
+	struct evs e = {0};
+	DIR *d;
+	struct dirent *de;
+	char path[4096];
+	FILE *f;
+	unsigned fileno = 0;
+	int rc = 0;
+
+	err[0] = '\0';
+	d = opendir(dir);
+	if (d == NULL) {
+		snprintf(err, errlen, "trace: %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!is_trace_file(de->d_name)) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		rc = read_file(path, fileno++, &e, err, errlen);
+	}
+	closedir(d);
+	if (rc < 0) {
+		goto out;
+	}
+	if (e.n > 1) {
+		qsort(e.v, e.n, sizeof(e.v[0]), cmp_ev);
+	}
+	f = fopen(out, "we");
+	if (f == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "--trace: cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
+	/* Metadata first: one process per role, in a fixed order. */
+	for (unsigned role = 0; role <= EMU_TRACE_ROLE_SUPERVISOR; role++) {
+		fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
+			   "\"args\":{\"name\":\"%s\"}},\n"
+			   "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
+			   "\"args\":{\"sort_index\":%u}}",
+			role ? ",\n" : "", tpid(role), role_label(role), tpid(role), role);
+	}
+	for (size_t i = 0; i < e.n; i++) {
+		write_event(f, &e.v[i]);
+	}
+	fprintf(f, "\n],\n\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\",\"files\":%u,"
+		   "\"events\":%zu,\"dropped\":%" PRIu64 ",\"uncommitted\":%" PRIu64 "}}\n",
+		e.files, e.n, e.dropped, e.uncommitted);
+	if (ferror(f) != 0) {
+		rc = -EIO;
+	}
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -errno;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "--trace: cannot write %s: %s", out, strerror(-rc));
+	}
+out:
+	if (remove) {
+		d = opendir(dir);
+		if (d != NULL) {
+			while ((de = readdir(d)) != NULL) {
+				if (is_trace_file(de->d_name)) {
+					snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+					unlink(path);
+				}
+			}
+			closedir(d);
+		}
+		rmdir(dir);
+	}
+	free(e.v);
+	return rc < 0 ? rc : (long)e.n;
+}

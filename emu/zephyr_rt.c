@@ -1,0 +1,423 @@
+/*
+ * zephyr_rt.c - the runtime behind include/zephyr/: it attaches a user
+ * program to its peer and resolves DEVICE_DT_GET() references by label.
+ *
+ * Attachment is lazy: the first emu_zephyr_dev() (any ipc_service, mbox,
+ * ipm or device_is_ready call on a DEVICE_DT_GET reference) runs init()
+ * once, which reads the environment that `ipc-emu run --host/--remote`
+ * prepares (docs/zephyr-compat.md):
+ *
+ *   IPC_EMU_ROLE         host | remote                         (required)
+ *   IPC_EMU_FDS          mem,ctl,efd_host,efd_remote descriptors inherited
+ *                        from the supervisor (-1 = none)
+ *   IPC_EMU_SEGMENT      instead of IPC_EMU_FDS: a segment name (futex
+ *                        doorbells); the host creates it (or attaches), the
+ *                        remote attaches, waiting up to 10 s for it
+ *   IPC_EMU_DTS          "" (built-in board), "A" (host's DTS, the remote
+ *                        mirrors it) or "A,B" (host's and remote's)
+ *   IPC_EMU_UNBOUND      disable | enable | detect: ICMsg unbound override
+ *   IPC_EMU_CACHE_MODEL  1: incoherent cache model (seed IPC_EMU_SEED)
+ *   IPC_EMU_RX_IN_ISR    1: ICMsg receive in the interrupt thread
+ *   IPC_EMU_BUSY_POLL    microseconds of busy polling before sleeping
+ *   IPC_EMU_RX_BUF_SIZE  ICMsg receive buffer (CONFIG_PBUF_RX_READ_BUF_SIZE)
+ *   IPC_EMU_CRASH        crash point, read by the port itself (emu/port.c)
+ *
+ * A constructor is deliberately not used: a program (or a Python process
+ * loading the shared library) that never touches a Zephyr device is not
+ * attached to anything.  Any failure here is a configuration error of the
+ * run: one line on stderr and exit status 2, which `ipc-emu run` reports
+ * as such.
+ *
+ * Nothing is closed when main() returns or exit() is called: as on a core
+ * whose main() has returned, the devices stay open and the interrupt and
+ * work-queue threads keep running until the process ends, which is the
+ * core powering off.  Closing them at exit would tell the peer (an ICMsg
+ * close in unbound enable/detect mode resets the session) and make it drop
+ * the messages sent just before, which the peer has not read yet.  Valgrind
+ * counts what the runtime holds at exit as "still reachable", not as a leak.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu_internal.h"
+#include "ipc_emu/emu.h"
+#include "ipc_emu/mbox.h"
+#include "port.h"
+#include <zephyr/device.h>
+#include <zephyr/drivers/mbox.h>
+
+#define EXIT_CONFIG 2
+#define ATTACH_WAIT_MS 10000
+
+const char emu_zephyr_ref_tag = 'Z';
+
+static struct {
+	pthread_once_t once;
+	enum emu_role role;
+	struct emu_dt_plan plan;
+	struct emu_segment *seg;
+	struct emu_core *core;
+	struct emu_board *board;
+	bool created;  /* this process created the named segment */
+} rt = {.once = PTHREAD_ONCE_INIT};
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void fail(const char *fmt, ...)
+{
+	char line[768];
+	int n = snprintf(line, sizeof(line), "ipc-emu: ");
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	fflush(stdout);
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+	_exit(EXIT_CONFIG);
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static bool env_on(const char *name)
+{
+	const char *v = env(name);
+
+	return v != NULL && strcmp(v, "0") != 0;
+}
+
+static unsigned long long env_ulong(const char *name, unsigned long long dflt,
+				    unsigned long long max)
+{
+	const char *v = env(name);
+	char *end;
+	unsigned long long x;
+
+	if (v == NULL) {
+		return dflt;
+	}
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || v[0] == '-' || x > max) {
+		fail("%s=%s: expected a number from 0 to %llu", name, v, max);
+	}
+	return x;
+}
+
+static void load_plan(void)
+{
+	const char *dts = env("IPC_EMU_DTS");
+	char err[512], path[4096];
+	struct emu_dt_plan host;
+	const char *comma;
+	int rc;
+
+	if (dts == NULL) {
+		rc = emu_dt_load_string(emu_dt_default_board(rt.role),
+					rt.role == EMU_ROLE_HOST ? "<default board: host>"
+								 : "<default board: remote>",
+					&rt.plan, err, sizeof(err));
+		if (rc < 0) {
+			fail("built-in board: %s", err);
+		}
+		return;
+	}
+	comma = strchr(dts, ',');
+	if (comma == NULL) {
+		/* One DTS: the host's; the remote sees its mirror image. */
+		rc = emu_dt_load_file(dts, &host, err, sizeof(err));
+		if (rc < 0) {
+			fail("IPC_EMU_DTS: %s", err);
+		}
+		if (rt.role == EMU_ROLE_HOST) {
+			rt.plan = host;
+		} else {
+			emu_dt_mirror(&host, &rt.plan);
+		}
+		return;
+	}
+	if (rt.role == EMU_ROLE_HOST) {
+		if ((size_t)(comma - dts) >= sizeof(path)) {
+			fail("IPC_EMU_DTS: path too long");
+		}
+		memcpy(path, dts, (size_t)(comma - dts));
+		path[comma - dts] = '\0';
+	} else {
+		snprintf(path, sizeof(path), "%s", comma + 1);
+	}
+	rc = emu_dt_load_file(path, &rt.plan, err, sizeof(err));
+	if (rc < 0) {
+		fail("IPC_EMU_DTS: %s", err);
+	}
+}
+
+static void attach_fds(const char *spec)
+{
+	struct emu_segment_fds fds;
+	int v[4];
+	int rc;
+
+	if (sscanf(spec, "%d,%d,%d,%d", &v[0], &v[1], &v[2], &v[3]) != 4) {
+		fail("IPC_EMU_FDS=%s: expected mem,ctl,efd_host,efd_remote", spec);
+	}
+	fds = (struct emu_segment_fds){.mem = v[0], .ctl = v[1], .efd = {v[2], v[3]}};
+	rc = emu_segment_attach_fds(&fds, &rt.seg);
+	/* Attached through duplicates: the inherited ones are not needed. */
+	for (int i = 0; i < 4; i++) {
+		if (v[i] > STDERR_FILENO) {
+			close(v[i]);
+		}
+	}
+	if (rc < 0) {
+		fail("cannot attach the inherited segment (IPC_EMU_FDS=%s): %s", spec,
+		     strerror(-rc));
+	}
+}
+
+static void attach_named(const char *name)
+{
+	struct emu_segment_cfg cfg = {
+		.name = name,
+		.mem_base = rt.plan.base,
+		.mem_size = (uint32_t)rt.plan.size,
+		.doorbell = EMU_DOORBELL_FUTEX,
+	};
+	struct timespec pause = {0, 10 * 1000 * 1000};
+	int rc = -ENOENT;
+
+	if (rt.role == EMU_ROLE_HOST) {
+		rc = emu_segment_create(&cfg, &rt.seg);
+		if (rc == 0) {
+			rt.created = true;
+			return;
+		}
+		if (rc != -EEXIST) {
+			fail("cannot create segment '%s': %s", name, strerror(-rc));
+		}
+	}
+	for (int waited = 0; waited < ATTACH_WAIT_MS; waited += 10) {
+		rc = emu_segment_attach(name, &rt.seg);
+		if (rc == 0 || (rc != -ENOENT && rc != -EPROTO)) {
+			break;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (rc < 0) {
+		fail("cannot attach to segment '%s': %s", name,
+		     rc == -ENOENT ? "it does not exist" : strerror(-rc));
+	}
+}
+
+/* At exit (see the top of the file: nothing is closed): the cache model's
+ * figures, and the names of a segment this process created by name. */
+static void at_exit(void)
+{
+	emu_board_log_cache_stats(rt.board);
+	/* The peer keeps its mapping; the name must not outlive the run. */
+	if (rt.created) {
+		(void)emu_segment_unlink(rt.seg);
+	}
+}
+
+static void init(void)
+{
+	const char *role = env("IPC_EMU_ROLE");
+	const char *fds = env("IPC_EMU_FDS");
+	const char *name = env("IPC_EMU_SEGMENT");
+	const char *unbound = env("IPC_EMU_UNBOUND");
+	struct emu_board_opts opts;
+	char err[512];
+	int rc;
+
+	if (role == NULL) {
+		fail("IPC_EMU_ROLE is not set: start Zephyr programs with "
+		     "`ipc-emu run --host PROG --remote PROG` (docs/zephyr-compat.md)");
+	}
+	if (strcmp(role, "host") == 0) {
+		rt.role = EMU_ROLE_HOST;
+	} else if (strcmp(role, "remote") == 0) {
+		rt.role = EMU_ROLE_REMOTE;
+	} else {
+		fail("IPC_EMU_ROLE=%s: expected host or remote", role);
+	}
+	emu_port_set_log_prefix(emu_role_name(rt.role));
+	load_plan();
+
+	emu_board_opts_default(&opts);
+	opts.icmsg_rx_in_isr = env_on("IPC_EMU_RX_IN_ISR");
+	opts.cache_model = env_on("IPC_EMU_CACHE_MODEL");
+	opts.cache_seed = (uint64_t)env_ulong("IPC_EMU_SEED", 1, UINT64_MAX) * 2654435761u +
+			  (uint64_t)rt.role;
+	opts.icmsg_rx_buf_size =
+		(uint32_t)env_ulong("IPC_EMU_RX_BUF_SIZE", opts.icmsg_rx_buf_size, 1u << 20);
+	if (unbound != NULL) {
+		if (strcmp(unbound, "disable") == 0) {
+			opts.unbound_override = EMU_UNBOUND_DISABLE;
+		} else if (strcmp(unbound, "enable") == 0) {
+			opts.unbound_override = EMU_UNBOUND_ENABLE;
+		} else if (strcmp(unbound, "detect") == 0) {
+			opts.unbound_override = EMU_UNBOUND_DETECT;
+		} else {
+			fail("IPC_EMU_UNBOUND=%s: expected disable, enable or detect", unbound);
+		}
+	}
+
+	if (fds != NULL) {
+		attach_fds(fds);
+	} else if (name != NULL) {
+		attach_named(name);
+	} else {
+		fail("neither IPC_EMU_FDS nor IPC_EMU_SEGMENT is set: start Zephyr programs with "
+		     "`ipc-emu run --host PROG --remote PROG` (docs/zephyr-compat.md)");
+	}
+	if (emu_segment_base(rt.seg) > rt.plan.base ||
+	    emu_segment_base(rt.seg) + emu_segment_size(rt.seg) < rt.plan.base + rt.plan.size) {
+		fail("the segment covers 0x%llx+0x%x, %s needs 0x%llx+0x%llx",
+		     (unsigned long long)emu_segment_base(rt.seg), emu_segment_size(rt.seg),
+		     rt.plan.source, (unsigned long long)rt.plan.base,
+		     (unsigned long long)rt.plan.size);
+	}
+	rc = emu_core_start(rt.seg, rt.role, &rt.core);
+	if (rc < 0) {
+		fail("cannot start the %s core: %s", emu_role_name(rt.role), strerror(-rc));
+	}
+	emu_core_set_busy_poll(rt.core, (uint32_t)env_ulong("IPC_EMU_BUSY_POLL", 0, 1000000));
+	rc = emu_board_create(&rt.plan, rt.seg, rt.core, &opts, &rt.board, err, sizeof(err));
+	if (rc < 0) {
+		fail("%s", err[0] != '\0' ? err : strerror(-rc));
+	}
+	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s",
+		 emu_role_name(rt.role), rt.plan.source, emu_segment_name(rt.seg),
+		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex",
+		 opts.cache_model ? ", cache model" : "", opts.icmsg_rx_in_isr ? ", RX in ISR" : "");
+	atexit(at_exit);
+}
+
+static void ensure_init(void)
+{
+	pthread_once(&rt.once, init);
+}
+
+/* Zephyr spells node names in DT_PATH with '_' for every character that is
+ * not a letter or a digit, in lower case. */
+static bool path_matches(const char *node, const char *want)
+{
+	for (; *node != '\0' && *want != '\0'; node++, want++) {
+		char c = *node;
+
+		if (c >= 'A' && c <= 'Z') {
+			c = (char)(c - 'A' + 'a');
+		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/')) {
+			c = '_';
+		}
+		if (c != *want) {
+			return false;
+		}
+	}
+	return *node == *want;
+}
+
+/* The label the board knows a node by: `id` itself, or the label of the
+ * node whose path is `id`. */
+static const char *label_of(const char *id)
+{
+	const struct emu_dt_plan *p = &rt.plan;
+
+	if (id[0] != '/') {
+		return id;
+	}
+	for (unsigned i = 0; i < p->n_inst; i++) {
+		if (path_matches(p->inst[i].node, id)) {
+			return p->inst[i].label;
+		}
+	}
+	for (unsigned i = 0; i < p->n_mbox; i++) {
+		if (path_matches(p->mbox[i].node, id)) {
+			return p->mbox[i].label;
+		}
+	}
+	for (unsigned i = 0; i < p->n_mbox_user; i++) {
+		if (path_matches(p->mbox_user[i].node, id)) {
+			return p->mbox_user[i].label;
+		}
+	}
+	for (unsigned i = 0; i < p->n_ipm; i++) {
+		if (path_matches(p->ipm[i].node, id)) {
+			return p->ipm[i].label;
+		}
+	}
+	return NULL;
+}
+
+static bool is_ref(const struct device *dev)
+{
+	return dev != NULL && dev->config == &emu_zephyr_ref_tag;
+}
+
+static const char *how(const char *id)
+{
+	return id[0] == '/' ? "DT_PATH" : "DT_NODELABEL";
+}
+
+struct mbox_dt_spec emu_zephyr_mbox_resolve(const struct device *dev,
+					    mbox_channel_id_t channel_id)
+{
+	struct mbox_dt_spec s = {.dev = dev, .channel_id = channel_id};
+	const char *label;
+	int rc;
+
+	if (!is_ref(dev)) {
+		return s;
+	}
+	ensure_init();
+	label = label_of(dev->name);
+	if (dev->data == NULL) {
+		s.dev = label != NULL ? emu_board_device(rt.board, label) : NULL;
+		if (s.dev == NULL) {
+			fail("DEVICE_DT_GET(%s(%s)): %s has no such device", how(dev->name),
+			     dev->name, rt.plan.source);
+		}
+		return s;
+	}
+	rc = label != NULL ? emu_board_mbox_dt_spec(rt.board, label, (const char *)dev->data, &s)
+			   : -ENOENT;
+	if (rc < 0) {
+		fail("MBOX_DT_SPEC_GET(%s(%s), %s): %s has no MBOX consumer with that "
+		     "mbox-names entry",
+		     how(dev->name), dev->name, (const char *)dev->data, rt.plan.source);
+	}
+	return s;
+}
+
+const struct device *emu_zephyr_dev(const struct device *dev)
+{
+	if (!is_ref(dev)) {
+		return dev;
+	}
+	return emu_zephyr_mbox_resolve(dev, 0).dev;
+}
+
+const struct device *emu_zephyr_device_get_binding(const char *name)
+{
+	const char *label;
+
+	if (name == NULL) {
+		return NULL;
+	}
+	ensure_init();
+	label = label_of(name);
+	return label != NULL ? emu_board_device(rt.board, label) : NULL;
+}

@@ -1,0 +1,223 @@
+"""`ipc-emu check` and the malformed-devicetree corpus (issue 5, "Bad configuration").
+
+Every tests/dts/bad_*.dts (one devicetree) and tests/dts/pairs/<case>/ (host.dts +
+remote.dts) carries its expectation on its first line (remote.dts for a pair):
+
+    /* expect: NODE: PROPERTY -- what is wrong */
+
+NODE is a node path ("/reserved-memory") or its last components ("ipc0",
+"memory@20070000"); PROPERTY is the property the one-line error names.  For
+errors that dtc itself reports NODE is "dtc" and PROPERTY a piece of its message.
+Both `ipc-emu check` and `ipc-emu run --dts` must exit 2 with exactly that one
+line on stderr, nothing on stdout, and leave nothing in /dev/shm.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import shm_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+DTS = ROOT / "tests" / "dts"
+PAIRS = DTS / "pairs"
+EXAMPLES = ROOT / "examples"
+
+EXPECT = re.compile(r"^/\* expect: (?P<node>\S+?): (?P<prop>.+?)(?: -- .*)? \*/$")
+# ipc-emu: [check: ]SOURCE: NODE: PROPERTY: PROBLEM
+ERROR = re.compile(r"^ipc-emu: (?P<check>check: )?(?P<src>.+?): (?P<node>/[^\s:]*): "
+                   r"(?P<prop>[^\s:]+): (?P<msg>\S.*)$")
+CRASH = ("Traceback", "Segmentation", "core dumped", "AddressSanitizer", "Assertion",
+         "LeakSanitizer", "runtime error")
+
+SINGLE = sorted(DTS.glob("bad_*.dts"))
+PAIR_DIRS = sorted(p for p in PAIRS.iterdir() if p.is_dir())
+GOOD = sorted(DTS.glob("good_*.dts"))
+
+
+def expectation(path):
+    first = path.read_text().split("\n", 1)[0]
+    m = EXPECT.match(first)
+    assert m, f"{path}: first line is not '/* expect: NODE: PROPERTY -- ... */': {first!r}"
+    return m["node"], m["prop"]
+
+
+def cases():
+    out = []
+    for f in SINGLE:
+        out.append(pytest.param([f], f, id=f.stem))
+    for d in PAIR_DIRS:
+        out.append(pytest.param([d / "host.dts", d / "remote.dts"], d / "remote.dts",
+                                id="pair-" + d.name))
+    return out
+
+
+def node_matches(got, want):
+    if want.startswith("/"):
+        return got == want
+    return got.endswith("/" + want)
+
+
+def assert_one_line_error(res, files, expect_file, check):
+    node, prop = expectation(expect_file)
+    what = f"{'check' if check else 'run'} {' '.join(map(str, files))}"
+    assert res.returncode == 2, f"{what}: exit {res.returncode}\n{res.stderr}"
+    for word in CRASH:
+        assert word not in res.stderr, f"{what}: {res.stderr}"
+    assert res.stdout == "", f"{what}: stdout {res.stdout!r}"
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and res.stderr.endswith("\n"), f"{what}: stderr {res.stderr!r}"
+    line = lines[0]
+    prefix = "ipc-emu: check: " if check else "ipc-emu: "
+    assert line.startswith(prefix), line
+    if node == "dtc":
+        assert line.startswith(f"{prefix}{expect_file}: dtc: "), line
+        assert prop in line, line
+        return
+    m = ERROR.match(line)
+    assert m, f"not 'SOURCE: NODE: PROPERTY: PROBLEM': {line}"
+    assert bool(m["check"]) == check, line
+    # The file that is wrong is named: the single file, or the pair's remote.
+    assert m["src"] == str(expect_file), line
+    assert node_matches(m["node"], node), f"node {m['node']!r} is not {node!r}: {line}"
+    # `run` may name both regions of an instance ("tx-region/rx-region").
+    assert prop == m["prop"] or prop in m["prop"].split("/"), \
+        f"property {m['prop']!r} is not {prop!r}: {line}"
+
+
+def test_corpus():
+    assert len(SINGLE) >= 30, SINGLE
+    assert len(PAIR_DIRS) >= 8, PAIR_DIRS
+    for f in SINGLE:
+        expectation(f)
+    for d in PAIR_DIRS:
+        assert (d / "host.dts").is_file() and (d / "remote.dts").is_file(), d
+        expectation(d / "remote.dts")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("files, expect_file", cases())
+def test_bad_check(cli, files, expect_file):
+    res = cli("check", *files, timeout=25)
+    assert_one_line_error(res, files, expect_file, check=True)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("files, expect_file", cases())
+def test_bad_run(cli, files, expect_file):
+    res = cli("run", "--dts", ",".join(map(str, files)), "--messages", 10, "--quiet",
+              timeout=25)
+    assert_one_line_error(res, files, expect_file, check=False)
+    assert shm_entries(cli.shm_prefixes) == []
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("path", GOOD, ids=[p.stem for p in GOOD])
+def test_good_check(cli, path):
+    res = cli("check", path, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"host: {path}"
+    assert lines[1] == f"remote: <mirror of {path}>"
+    assert lines[-1].startswith("ok: ")
+
+
+@pytest.mark.timeout(30)
+def test_good_pair_check(cli):
+    res = cli("check", PAIRS / "good_host.dts", PAIRS / "good_remote.dts", timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == (
+        "ok: 2 instances, 2 MBOX controllers, 2 MBOX consumers, 1 IPM device")
+
+
+@pytest.mark.timeout(30)
+def test_examples_summary_is_exact(cli):
+    app, net = EXAMPLES / "nrf5340dk_cpuapp.dts", EXAMPLES / "nrf5340dk_cpunet.dts"
+    res = cli("check", app, net, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    assert res.stdout.splitlines() == [
+        f"host: {app}",
+        f"remote: {net}",
+        "instance ipc0 (/ipc/ipc0): icmsg, tx 0x20070000+0x4000, rx 0x20074000+0x4000, "
+        "mboxes tx 0 rx 1 on mbox, dcache-alignment 8, unbound disable",
+        "instance ipc1 (/ipc/ipc1): icbmsg, tx 0x20078000+0x4000, rx 0x2007c000+0x4000, "
+        "mboxes tx 2 rx 3 on mbox, dcache-alignment 8, tx-blocks 16 x 1000 bytes, "
+        "rx-blocks 24 x 668 bytes",
+        "mbox mbox (/soc/mbox@2a000): #0, signalling, 31 channels, tx 0,2,4 rx 1,3,5",
+        "mbox mbox_data (/soc/mbox@2b000): #1, data, mtu 16, 4 channels, tx 0 rx 1",
+        "consumer mbox_consumer (/mbox-consumer): \"tx\" = <&mbox 4> outbound, "
+        "\"rx\" = <&mbox 5> inbound",
+        "consumer mbox_data_consumer (/mbox-data-consumer): \"tx\" = <&mbox_data 0> outbound, "
+        "\"rx\" = <&mbox_data 1> inbound",
+        "ipm ipm0 (/soc/ipm@2c000): ipc-emu,ipm, #0, data-size 4, max-id 0xffffffff, "
+        "direction both",
+        "ok: 2 instances, 2 MBOX controllers, 2 MBOX consumers, 1 IPM device",
+    ]
+    # One file: the remote is its mirror, the same summary from the host's view.
+    one = cli("check", app, timeout=25)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.splitlines()[1] == f"remote: <mirror of {app}>"
+    assert one.stdout.splitlines()[2:] == res.stdout.splitlines()[2:]
+    # --dts as `run` takes it; --quiet prints nothing.
+    same = cli("check", "--dts", f"{app},{net}", timeout=25)
+    assert same.returncode == 0 and same.stdout == res.stdout
+    quiet = cli("check", "--quiet", app, net, timeout=25)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("args, message", [
+    ([], "ipc-emu: check: expected HOST.dts [REMOTE.dts] (see 'ipc-emu check --help')"),
+    (["a.dts", "b.dts", "c.dts"],
+     "ipc-emu: check: more than two devicetree files (see 'ipc-emu check --help')"),
+    (["--bogus", "a.dts"], "ipc-emu: check: unknown option '--bogus' (see 'ipc-emu check --help')"),
+    (["--dts"], "ipc-emu: check: --dts needs FILE[,FILE] (see 'ipc-emu check --help')"),
+    (["--dts", "a,b,c"],
+     "ipc-emu: check: --dts takes one or two files (HOST[,REMOTE]) (see 'ipc-emu check --help')"),
+    ([""], "ipc-emu: check: empty file name (see 'ipc-emu check --help')"),
+    (["/nonexistent/nope.dts"], "ipc-emu: check: /nonexistent/nope.dts: No such file or directory"),
+    ([str(DTS)], f"ipc-emu: check: {DTS}: is a directory, not a devicetree source"),
+], ids=["none", "three", "unknown", "dts-no-arg", "dts-three", "empty", "missing", "directory"])
+def test_usage_errors(cli, args, message):
+    res = cli("check", *args, timeout=25)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert res.stderr == message + "\n"
+
+
+@pytest.mark.timeout(30)
+def test_missing_remote_file(cli, tmp_path):
+    res = cli("check", EXAMPLES / "nrf5340dk_cpuapp.dts", tmp_path / "net.dts", timeout=25)
+    assert res.returncode == 2
+    assert res.stderr == f"ipc-emu: check: {tmp_path / 'net.dts'}: No such file or directory\n"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(cli, tmp_path):
+    f = tmp_path / "secret.dts"
+    f.write_text((DTS / "good_minimal.dts").read_text())
+    f.chmod(0)
+    res = cli("check", f, timeout=25)
+    assert res.returncode == 2
+    assert res.stderr == f"ipc-emu: check: {f}: Permission denied\n"
+
+
+@pytest.mark.timeout(30)
+def test_control_characters_in_a_name_stay_on_one_line(cli, tmp_path):
+    res = cli("check", tmp_path / "a\nb.dts", timeout=25)
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "a?b.dts" in res.stderr
+
+
+@pytest.mark.timeout(30)
+def test_help(cli):
+    res = cli("check", "--help", timeout=25)
+    assert res.returncode == 0 and res.stderr == ""
+    for word in ("usage: ipc-emu check", "tx-region", "tx-blocks", "unbound", "dcache-alignment",
+                 "mbox-names", "swapped", "bonding magic", "examples:", "exit status"):
+        assert word in res.stdout, word
+    assert cli("help", "check", timeout=25).stdout == res.stdout
