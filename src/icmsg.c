@@ -392,17 +392,24 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	       const struct ipc_service_cb *cb, void *ctx)
 {
 	struct icmsg_data_t *d = dev_data;
-	int prev = state_get(d);
+	int prev = ICMSG_STATE_OFF;
 	bool legacy = conf->unbound_mode == ICMSG_UNBOUND_MODE_DISABLE;
 	int rc;
 
 	if (legacy) {
-		if (prev != ICMSG_STATE_OFF) {
+		/* Claimed atomically, as upstream: threads that open the same
+		 * instance at once (each endpoint thread of a multi-endpoint
+		 * program) get one 0 and -EALREADY for the rest. */
+		IPC_RACE_ATOMIC(&d->state, sizeof(d->state));
+		if (!atomic_compare_exchange_strong(&d->state, &prev,
+						    ICMSG_STATE_INITIALIZING_SID_DISABLED)) {
 			return -EALREADY;
 		}
 	} else if (conf->unbound_mode != ICMSG_UNBOUND_MODE_ENABLE &&
 		   conf->unbound_mode != ICMSG_UNBOUND_MODE_DETECT) {
 		return -EINVAL;
+	} else {
+		prev = state_get(d); /* a session may be reopened */
 	}
 	/* Stop the receive path of a previous session before changing it. */
 	port_work_cancel_sync(d->notify_work);
@@ -411,15 +418,14 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	d->ctx = ctx;
 	d->rx_error_reported = false;
 	rc = pbuf_rx_init(d->rx_pb);
-	if (rc < 0) {
-		return rc;
-	}
-	if (legacy) {
+	if (rc == 0 && legacy) {
 		rc = legacy_tx_start(d);
-		if (rc < 0) {
-			return rc;
-		}
-	} else {
+	}
+	if (rc != 0) { /* both give 0 or a negative code */
+		/* A bad ring configuration: no open can have succeeded before. */
+		goto off;
+	}
+	if (!legacy) {
 		/* The TX ring is reset only when the peer's session id is seen:
 		 * until then the peer may still be reading it. */
 		d->local_sid = new_sid(d);
@@ -431,8 +437,7 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	if (prev == ICMSG_STATE_OFF) {
 		rc = mbox_start(conf, d);
 		if (rc < 0) {
-			state_set(d, ICMSG_STATE_OFF);
-			return rc;
+			goto off;
 		}
 	}
 	rc = signal_peer(conf);
@@ -448,6 +453,9 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 		port_work_submit(d->rx_work);
 	}
 	return 0;
+off:
+	state_set(d, ICMSG_STATE_OFF);
+	return rc;
 }
 
 int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data)

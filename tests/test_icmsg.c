@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,6 +195,47 @@ Test(icmsg, double_open_legacy_is_ealready)
 	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
 	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg),
 		     -EALREADY);
+}
+
+/* Two threads open one legacy instance at the same moment, many times. */
+struct racer {
+	pthread_barrier_t *go;
+	const struct device *dev;
+	int rc;
+};
+
+static void *open_racer(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->rc = icmsg_open(r->dev->config, r->dev->data, &sides[0].cfg.cb, &sides[0]);
+	return NULL;
+}
+
+Test(icmsg, concurrent_legacy_opens_one_wins)
+{
+	pthread_barrier_t go;
+	struct racer r[2];
+	pthread_t t[2];
+
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	cr_assert_eq(pthread_barrier_init(&go, NULL, 2), 0);
+	for (int i = 0; i < 300; i++) {
+		for (int k = 0; k < 2; k++) {
+			r[k] = (struct racer){.go = &go, .dev = sides[0].dev, .rc = 1};
+			cr_assert_eq(pthread_create(&t[k], NULL, open_racer, &r[k]), 0);
+		}
+		for (int k = 0; k < 2; k++) {
+			cr_assert_eq(pthread_join(t[k], NULL), 0);
+		}
+		cr_assert((r[0].rc == 0 && r[1].rc == -EALREADY) ||
+			  (r[0].rc == -EALREADY && r[1].rc == 0),
+			  "round %d: opens returned %d and %d", i, r[0].rc, r[1].rc);
+		cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_INITIALIZING_SID_DISABLED);
+		cr_assert_eq(icmsg_close(sides[0].dev->config, sides[0].dev->data), 0);
+	}
+	pthread_barrier_destroy(&go);
 }
 
 Test(icmsg, send_return_codes)
