@@ -511,6 +511,8 @@ static struct {
 		unsigned nth;  /* 0: counting only */
 		atomic_uint hits;
 		_Atomic(const char *) seen; /* the caller's pointer for this name */
+		void (*hook)(void *arg);    /* emu_crash_hook(): run at every hit */
+		void *hook_arg;
 	} p[CRASH_MAX];
 	/* Lock-free fast path of port_crash_point() (the core calls it on every
 	 * send): while nothing is armed and the environment has been read, a
@@ -534,6 +536,7 @@ static unsigned crash_slot(const char *name, bool *found)
 	}
 	snprintf(crash.p[crash.n].name, CRASH_NAME, "%s", name);
 	crash.p[crash.n].nth = 0;
+	crash.p[crash.n].hook = NULL;
 	atomic_store_explicit(&crash.p[crash.n].hits, 0, memory_order_relaxed);
 	atomic_store_explicit(&crash.p[crash.n].seen, NULL, memory_order_relaxed);
 	return crash.n++;
@@ -597,6 +600,28 @@ int emu_crash_arm(const char *name, unsigned nth)
 	return rc;
 }
 
+int emu_crash_hook(const char *name, void (*fn)(void *arg), void *arg)
+{
+	bool found;
+	unsigned i;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= CRASH_NAME) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&crash.m);
+	if (!crash.env_read) {
+		crash_read_env();
+	}
+	i = crash_slot(name, &found);
+	if (i != CRASH_MAX) {
+		crash.p[i].hook = fn;
+		crash.p[i].hook_arg = arg;
+		atomic_store(&crash.slow, true); /* every hit takes the lock */
+	}
+	pthread_mutex_unlock(&crash.m);
+	return i == CRASH_MAX ? -ENOMEM : 0;
+}
+
 unsigned emu_crash_hits(const char *name)
 {
 	unsigned hits = 0;
@@ -614,6 +639,8 @@ unsigned emu_crash_hits(const char *name)
 void port_crash_point(const char *name)
 {
 	bool found, die = false;
+	void (*hook)(void *) = NULL;
+	void *hook_arg = NULL;
 	unsigned i;
 
 	if (!atomic_load_explicit(&crash.slow, memory_order_relaxed)) {
@@ -636,7 +663,9 @@ void port_crash_point(const char *name)
 							  memory_order_relaxed) + 1;
 
 		die = crash.p[i].nth != 0 && hits == crash.p[i].nth;
-		if (crash.p[i].nth == 0) {
+		hook = crash.p[i].hook;
+		hook_arg = crash.p[i].hook_arg;
+		if (crash.p[i].nth == 0 && hook == NULL) {
 			atomic_store_explicit(&crash.p[i].seen, name, memory_order_relaxed);
 		}
 		/* Pairs with the acquire above: `seen` is set before the slot
@@ -647,11 +676,14 @@ void port_crash_point(const char *name)
 		bool armed = false;
 
 		for (unsigned k = 0; k < crash.n; k++) {
-			armed |= crash.p[k].nth != 0;
+			armed |= crash.p[k].nth != 0 || crash.p[k].hook != NULL;
 		}
 		atomic_store(&crash.slow, armed);
 	}
 	pthread_mutex_unlock(&crash.m);
+	if (hook != NULL) {
+		hook(hook_arg);
+	}
 	if (die) {
 		static const char msg[] = "ipc-emu: crash point hit, killing this process\n";
 

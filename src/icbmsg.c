@@ -610,11 +610,24 @@ static struct icbmsg_ept *rx_ept(struct icbmsg_data *d, uint8_t addr)
 	return state == EPT_READY && report_bound(ept) ? ept : NULL;
 }
 
+/* Two bits per RX block in rx_state: HELD (hold_rx_buffer() kept it) and
+ * DELIVERING (inside received()).  Each change is one atomic operation on
+ * their word, so of received_data() and release_rx_buffer() exactly one
+ * sends the release, whichever thread runs when. */
+#define RX_HELD(i) (1u << (2u * ((uint32_t)(i) % 16u)))
+#define RX_DELIVERING(i) (RX_HELD(i) << 1)
+
+static _Atomic uint32_t *rx_state(struct icbmsg_data *d, uint32_t index)
+{
+	return &d->rx_state[index / 16u];
+}
+
 /* MSG_DATA: deliver the validated buffer, then release it unless held. */
 static void received_data(struct icbmsg_data *d, uint32_t index, uint8_t addr, uint8_t *buffer,
 			  uint32_t size)
 {
 	struct icbmsg_ept *ept = rx_ept(d, addr);
+	_Atomic uint32_t *w;
 
 	if (ept == NULL || ept->cfg->cb.received == NULL) {
 		/* Upstream leaks the buffer here; give it back to the sender. */
@@ -622,12 +635,15 @@ static void received_data(struct icbmsg_data *d, uint32_t index, uint8_t addr, u
 		(void)send_control(d, ICBMSG_MSG_RELEASE_DATA, 0, (uint8_t)index);
 		return;
 	}
-	atomic_fetch_and(&d->rx_hold[index / 32], ~(1u << (index % 32)));
-	atomic_store(&d->delivering, (int)index);
+	w = rx_state(d, index);
+	atomic_fetch_or(w, RX_DELIVERING(index));
+	atomic_fetch_and(w, ~RX_HELD(index));
 	ept->cfg->cb.received(buffer, size, ept->cfg->priv);
-	atomic_store(&d->delivering, -1);
-	if (!(atomic_load(&d->rx_hold[index / 32]) & (1u << (index % 32)))) {
-		port_crash_point("icbmsg_rx_before_release");
+	port_crash_point("icbmsg_rx_before_release");
+	/* One operation ends the delivery and tells whether the buffer is
+	 * still held: a release_rx_buffer() from another thread, before or
+	 * after this, leaves exactly one release to send. */
+	if (!(atomic_fetch_and(w, ~RX_DELIVERING(index)) & RX_HELD(index))) {
 		(void)send_control(d, ICBMSG_MSG_RELEASE_DATA, 0, (uint8_t)index);
 	}
 }
@@ -894,32 +910,32 @@ static int hold_rx_buffer(const struct device *instance, void *token, void *data
 {
 	struct icbmsg_data *d = instance->data;
 	int index = buffer_index(&d->conf->rx, data, NULL);
-	uint32_t bit;
 
 	if (index < 0) {
 		return index;
 	}
-	bit = 1u << (index % 32);
-	return (atomic_fetch_or(&d->rx_hold[index / 32], bit) & bit) ? -EALREADY : 0;
+	return (atomic_fetch_or(rx_state(d, (uint32_t)index), RX_HELD(index)) & RX_HELD(index))
+		       ? -EALREADY
+		       : 0;
 }
 
 static int release_rx_buffer(const struct device *instance, void *token, void *data)
 {
 	struct icbmsg_data *d = instance->data;
 	int index = buffer_index(&d->conf->rx, data, NULL);
-	uint32_t bit;
+	uint32_t old;
 	int rc;
 
 	if (index < 0) {
 		return index;
 	}
 	/* Only a held buffer is ours to release; the rest went back already. */
-	bit = 1u << (index % 32);
-	if (!(atomic_fetch_and(&d->rx_hold[index / 32], ~bit) & bit)) {
+	old = atomic_fetch_and(rx_state(d, (uint32_t)index), ~RX_HELD(index));
+	if (!(old & RX_HELD(index))) {
 		return -EALREADY;
 	}
-	if (atomic_load(&d->delivering) == index) {
-		return 0; /* held and released inside received(): released on return */
+	if (old & RX_DELIVERING(index)) {
+		return 0; /* received() has not returned: released when it does */
 	}
 	rc = send_control(d, ICBMSG_MSG_RELEASE_DATA, 0, (uint8_t)index);
 	return rc < 0 ? rc : 0;
@@ -960,20 +976,18 @@ int icbmsg_init(const struct icbmsg_config *conf, struct icbmsg_data *d)
 	memset(d->tx_usage, 0, sizeof(d->tx_usage));
 	/* Not yet shared with any thread (the port's work items and locks
 	 * created below publish it): plain initialisation. */
-	for (unsigned i = 0; i < ICBMSG_MAX_BLOCKS / 32; i++) {
-		atomic_init(&d->rx_hold[i], 0);
+	for (unsigned i = 0; i < ICBMSG_MAX_BLOCKS / 16; i++) {
+		atomic_init(&d->rx_state[i], 0);
 	}
 	/* Flags, hold bits and counters: accessed only atomically, and no
 	 * data is published through them (the work queue and the control ring
 	 * order what follows), so the race detectors skip the words. */
-	IPC_RACE_ATOMIC(d->rx_hold, sizeof(d->rx_hold));
+	IPC_RACE_ATOMIC(d->rx_state, sizeof(d->rx_state));
 	IPC_RACE_ATOMIC(&d->flags, sizeof(d->flags));
 	IPC_RACE_ATOMIC(&d->closing, sizeof(d->closing));
-	IPC_RACE_ATOMIC(&d->delivering, sizeof(d->delivering));
 	IPC_RACE_ATOMIC(d->stats, sizeof(d->stats));
 	atomic_init(&d->flags, 0);
 	atomic_init(&d->closing, false);
-	atomic_init(&d->delivering, -1);
 	memset(d->ept, 0, sizeof(*d->ept) * conf->num_ept);
 	memset(d->ept_map, EPT_ADDR_INVALID, conf->num_ept);
 	memset(d->waiting_bound, 0xFF, sizeof(*d->waiting_bound) * conf->num_ept);

@@ -359,6 +359,54 @@ Test(icbmsg, hold_and_release_rx_buffers)
 	cr_assert_eq(ipc_service_release_rx_buffer(&r->ept, r->last_ptr), -EALREADY);
 }
 
+/* Another thread releases a held buffer just after received() returned and
+ * before the delivery ended: exactly one MSG_RELEASE_DATA may reach the
+ * sender (a second one would free blocks it may have reallocated). */
+struct late_release {
+	struct ep *e;
+	atomic_int calls;
+	int rc;
+};
+
+static void release_at_delivery_end(void *arg)
+{
+	struct late_release *l = arg;
+
+	if (atomic_fetch_add(&l->calls, 1) == 0) {
+		l->rc = ipc_service_release_rx_buffer(&l->e->ept, l->e->last_ptr);
+	}
+}
+
+Test(icbmsg, release_racing_the_end_of_delivery_is_sent_once)
+{
+	struct late_release l = {.rc = 1};
+	struct icbmsg_stats st;
+
+	bind_one();
+	l.e = &eps[REMOTE][0];
+	l.e->hold = true;
+	cr_assert_eq(emu_crash_hook("icbmsg_rx_before_release", release_at_delivery_end, &l), 0);
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "late", 5), 5);
+	cr_assert(wait_until(&l.e->received, 1, 3000));
+	for (int i = 0; i < 3000 && icbmsg_tx_blocks_in_use(data_of(HOST)) != 0; i++) {
+		usleep(1000);
+	}
+	cr_assert_eq(emu_crash_hook("icbmsg_rx_before_release", NULL, NULL), 0);
+	cr_assert_eq(atomic_load(&l.calls), 1);
+	cr_assert_eq(l.rc, 0);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
+	/* A duplicate release would arrive right behind the first: give it time. */
+	usleep(50000);
+	icbmsg_get_stats(data_of(HOST), &st);
+	cr_assert_eq(st.rx_invalid, 0u, "the host got a second release");
+	cr_assert_eq(ipc_service_release_rx_buffer(&l.e->ept, l.e->last_ptr), -EALREADY);
+	/* The link still works both ways. */
+	l.e->hold = false;
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "next", 5), 5);
+	cr_assert(wait_until(&l.e->received, 2, 3000));
+	cr_assert_eq(memcmp(l.e->last, "next", 5), 0);
+}
+
 struct waiter {
 	struct ipc_ept *ept;
 	int rc;
@@ -634,7 +682,7 @@ Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
 	*(uint32_t *)(conf.rx.blocks_ptr + 8) = 0;
 	cr_assert_eq(ipc_icbmsg_backend.hold_rx_buffer(&d, NULL, conf.rx.blocks_ptr + 12), 0);
 	cr_assert_eq(ipc_icbmsg_backend.hold_rx_buffer(&d, NULL, conf.rx.blocks_ptr + 12), -EALREADY);
-	cr_assert_eq(atomic_load(&data.rx_hold[0]), 1u << 2);
+	cr_assert_eq(atomic_load(&data.rx_state[0]), 1u << 4); /* HELD of block 2 */
 	icbmsg_deinit(&data);
 }
 

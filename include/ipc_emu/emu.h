@@ -360,6 +360,11 @@ int emu_board_mbox_dt_spec(struct emu_board *b, const char *node, const char *na
 /* Arm crash point `name` to SIGKILL this process at its nth hit (n >= 1).
  * The environment variable IPC_EMU_CRASH="name@n" does the same at start. */
 int emu_crash_arm(const char *name, unsigned nth);
+/* Run fn(arg) at every hit of point `name`, on the thread that hits it,
+ * after the hit is counted and before any armed kill (fn NULL: stop).  For
+ * tests that need another thread's action at exactly that place.  0;
+ * -EINVAL (bad name); -ENOMEM (too many points). */
+int emu_crash_hook(const char *name, void (*fn)(void *arg), void *arg);
 /* Number of hits of a crash point so far in this process. */
 unsigned emu_crash_hits(const char *name);
 

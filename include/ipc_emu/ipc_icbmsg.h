@@ -98,10 +98,9 @@ struct icbmsg_data {
 	struct port_sem *block_wait_sem;
 	struct port_work *ep_bound_work;
 	uint32_t tx_usage[ICBMSG_MAX_BLOCKS / 32];
-	_Atomic uint32_t rx_hold[ICBMSG_MAX_BLOCKS / 32];
+	_Atomic uint32_t rx_state[ICBMSG_MAX_BLOCKS / 16]; /* HELD, DELIVERING per block */
 	_Atomic uint32_t flags; /* CONTROL_BOUND bit, endpoint count */
 	_Atomic bool closing;   /* deinit: blocked allocations give up */
-	_Atomic int delivering; /* RX block inside received(), or -1 */
 	_Atomic uint32_t stats[3];
 };
 
