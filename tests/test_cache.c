@@ -172,6 +172,17 @@ static void exchange(int n, bool lockstep)
 		  atomic_load(&sides[HOST].received), n);
 }
 
+/* n messages each way, and each side counted exactly n good, 0 bad. */
+static void exchange_all_good(int n)
+{
+	exchange(n, false);
+	for (int r = 0; r < 2; r++) {
+		cr_assert_eq(atomic_load(&sides[r].good), n, "role %d: %d good", r,
+			     atomic_load(&sides[r].good));
+		cr_assert_eq(atomic_load(&sides[r].bad), 0);
+	}
+}
+
 static void close_both(void)
 {
 	for (int r = 0; r < 2; r++) {
@@ -556,12 +567,7 @@ Test(cache_pair, icmsg_enable_second_session)
 	}
 	cr_assert(wait_until(&sides[HOST].bound, 2, 3000), "host not re-bound");
 	cr_assert(wait_until(&sides[REMOTE].bound, 2, 3000), "remote not re-bound");
-	exchange(300, false);
-	for (int r = 0; r < 2; r++) {
-		cr_assert_eq(atomic_load(&sides[r].good), 300, "role %d: %d good", r,
-			     atomic_load(&sides[r].good));
-		cr_assert_eq(atomic_load(&sides[r].bad), 0);
-	}
+	exchange_all_good(300);
 	close_both();
 }
 
@@ -639,22 +645,14 @@ Test(broken, icmsg_legacy_never_binds)
 Test(broken, without_the_model_icmsg_enable_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, false, 0, 1, false, NULL}, 3000));
-	exchange(300, false);
-	for (int r = 0; r < 2; r++) {
-		cr_assert_eq(atomic_load(&sides[r].good), 300);
-		cr_assert_eq(atomic_load(&sides[r].bad), 0);
-	}
+	exchange_all_good(300);
 	close_both();
 }
 
 Test(broken, without_the_model_icmsg_legacy_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DISABLE, false, 0, 1, false, NULL}, 3000));
-	exchange(300, false);
-	for (int r = 0; r < 2; r++) {
-		cr_assert_eq(atomic_load(&sides[r].good), 300);
-		cr_assert_eq(atomic_load(&sides[r].bad), 0);
-	}
+	exchange_all_good(300);
 	close_both();
 }
 
@@ -728,11 +726,7 @@ Test(broken, icbmsg_long_name_never_binds)
 Test(broken, without_the_model_icbmsg_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc1", 0, false, 0, 1, false, NULL}, 3000));
-	exchange(300, false);
-	for (int r = 0; r < 2; r++) {
-		cr_assert_eq(atomic_load(&sides[r].good), 300);
-		cr_assert_eq(atomic_load(&sides[r].bad), 0);
-	}
+	exchange_all_good(300);
 	close_both();
 }
 
