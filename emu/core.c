@@ -86,6 +86,7 @@
 
 #include "ctl.h"
 #include "emu_internal.h"
+#include "zephyr_isr.h"
 #include "ipc_emu/emu.h"
 #include "ipc_emu/mbox.h"
 #include "port.h"
@@ -531,7 +532,6 @@ static void *irq_thread(void *arg)
 	uint64_t last_scan = now_ms(), beat = 0;
 
 	emu_trace_thread_name("irq");
-	emu_port_set_in_isr(true);
 	while (!atomic_load(&c->stop)) {
 		uint64_t now = now_ms();
 		uint32_t taken;
@@ -546,6 +546,9 @@ static void *irq_thread(void *arg)
 			beat = now;
 			ctl_store64_relaxed(&c->self->heartbeat, now);
 		}
+		/* Interrupt context (k_is_in_isr(), the CPU's interrupt lock:
+		 * emu/zephyr_isr.h) for everything but the sleep. */
+		zshim_isr_enter();
 		if (now - last_scan >= EMU_CTL_HEARTBEAT_MS) {
 			last_scan = now;
 			if (heartbeat_scan(c)) {
@@ -555,6 +558,7 @@ static void *irq_thread(void *arg)
 		taken = take_pending(c);
 
 		if (taken == 0) {
+			zshim_isr_exit();
 			idle(c);
 			continue;
 		}
@@ -568,6 +572,7 @@ static void *irq_thread(void *arg)
 		if (work) {
 			stat_inc(&c->stats.irqs_taken);
 		}
+		zshim_isr_exit();
 	}
 	return NULL;
 }

@@ -49,6 +49,7 @@
 #include "ipc_emu/emu.h"
 #include "ipc_emu/mbox.h"
 #include "port.h"
+#include "zephyr_isr.h"
 #include <zephyr/device.h>
 #include <zephyr/drivers/mbox.h>
 
@@ -290,6 +291,7 @@ static void init(void)
 		     rt.plan.source, (unsigned long long)rt.plan.base,
 		     (unsigned long long)rt.plan.size);
 	}
+	zshim_isr_set_exclusive(); /* one core in this process: a single CPU */
 	rc = emu_core_start(rt.seg, rt.role, &rt.core);
 	if (rc < 0) {
 		fail("cannot start the %s core: %s", emu_role_name(rt.role), strerror(-rc));

@@ -45,7 +45,13 @@ extern "C" {
 #ifndef K_USEC
 #define K_USEC(us) K_MSEC(((us) + 999) / 1000)
 #endif
-#define K_TIMEOUT_EQ(a, b) ((a).ms == (b).ms)
+#define K_TIMEOUT_EQ(a, b) ((a).ms == (b).ms && (a).abs == (b).abs)
+#define K_TIMEOUT_ABS_MS(t) ((k_timeout_t){.ms = (int32_t)(t), .abs = 1})
+#define K_TIMEOUT_ABS_SEC(t) K_TIMEOUT_ABS_MS((t) * 1000)
+#define K_TIMEOUT_ABS_US(t) K_TIMEOUT_ABS_MS(((t) + 999) / 1000)
+#define K_TIMEOUT_ABS_NS(t) K_TIMEOUT_ABS_MS(((t) + 999999) / 1000000)
+#define K_TIMEOUT_ABS_TICKS(t) K_TIMEOUT_ABS_MS(t) /* a tick is a millisecond */
+#define K_TIMEOUT_ABS_CYC(t) K_TIMEOUT_ABS_MS(t)   /* so is a cycle (k_cycle_get_32) */
 
 /* ---- semaphores ------------------------------------------------------ */
 struct k_sem {
@@ -266,8 +272,29 @@ static inline k_tid_t k_current_get(void)
 	return emu_k_current_get();
 }
 
+/*
+ * The relative milliseconds left of `t` from now: -1 for K_FOREVER, 0 for
+ * K_NO_WAIT or an absolute timeout already past.  Every blocking call of the
+ * compat layer takes its timeout through this.
+ */
+static inline int32_t emu_k_timeout_rel_ms(k_timeout_t t)
+{
+	int64_t left;
+
+	if (!t.abs) {
+		return t.ms < 0 ? -1 : t.ms;
+	}
+	left = (int64_t)t.ms - emu_k_uptime_get();
+	return left <= 0 ? 0 : (int32_t)left;
+}
+
 #ifdef __cplusplus
 }
 #endif
+
+/* The rest of the kernel API: timers and work queues; message queues, FIFOs,
+ * events, polling, spinlocks, interrupt locking. */
+#include <zephyr/kernel/emu_timer_work.h>
+#include <zephyr/kernel/emu_objects.h>
 
 #endif /* ZEPHYR_INCLUDE_KERNEL_H_ */
