@@ -11,6 +11,8 @@
  *   - every ICBMsg region has a valid block layout (icbmsg_layout_compute).
  * Success: a summary on stdout (the host's view), exit 0.  Failure: one line
  * "ipc-emu: check: SOURCE: NODE: PROPERTY: PROBLEM" on stderr, exit 2.
+ * Warnings of the reader (a node that looks like a misspelt instance) go to
+ * stderr as "ipc-emu: check: warning: ..." and do not change the exit status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 
 enum {
 	CHECK_ERR_LEN = 1024,
+	MEM_LIMIT_MAX_MIB = 4095, /* the segment's size is 32-bit */
 	ICMSG_MAGIC_BYTES = 13, /* the legacy bonding magic (spec 2.2) */
 	ICMSG_MAGIC_RING = 24,  /* ring data that takes it: 4 + roundup4(13) + 4 kept free */
 };
@@ -34,8 +37,8 @@ enum {
 void cli_help_check(FILE *f)
 {
 	fprintf(f,
-		"usage: ipc-emu check [--quiet] HOST.dts [REMOTE.dts]\n"
-		"       ipc-emu check [--quiet] --dts HOST.dts[,REMOTE.dts]\n"
+		"usage: ipc-emu check [--quiet] [--mem-limit MIB] HOST.dts [REMOTE.dts]\n"
+		"       ipc-emu check [--quiet] [--mem-limit MIB] --dts HOST.dts[,REMOTE.dts]\n"
 		"\n"
 		"Validate devicetrees the way 'ipc-emu run --dts' does, without creating a\n"
 		"segment or starting a peer.  With one file the remote's view is that file\n"
@@ -45,21 +48,30 @@ void cli_help_check(FILE *f)
 		"the one a run would pick.\n"
 		"\n"
 		"checked in each file:\n"
+		"  the file: a devicetree source (not a directory, not a compiled .dtb), at\n"
+		"    most 4 MiB\n"
 		"  zephyr,ipc-icmsg / zephyr,ipc-icbmsg nodes with status \"okay\" (at most 8):\n"
 		"    tx-region, rx-region   phandles of reserved-memory nodes with a reg; address\n"
 		"                           aligned to max(dcache-alignment, 4), size a multiple\n"
 		"                           of 4 and not 0; ICMsg: at least max(dcache-alignment,\n"
 		"                           4) + 4 + 12 bytes (the smallest pbuf); ICBMsg: room\n"
 		"                           for the control ring and 4 bytes per block; no region\n"
-		"                           overlaps another one\n"
+		"                           overlaps another one; with #address-cells = <1> it\n"
+		"                           ends at or below 4 GiB; no region, and not the\n"
+		"                           memory image from the lowest region to the end of\n"
+		"                           the highest, is above the memory limit (256 MiB,\n"
+		"                           see --mem-limit)\n"
 		"    mboxes, mbox-names     two specifiers on one controller, named \"tx\", \"rx\"\n"
-		"                           (either order); channels 0..30, not used twice\n"
+		"                           (either order); channels 0..30, tx and rx on two\n"
+		"                           channels, none used twice\n"
 		"    dcache-alignment       a power of two (or absent)\n"
 		"    unbound                \"disable\" (default), \"enable\" or \"detect\"; the\n"
 		"                           last two need dcache-alignment >= 8\n"
 		"    tx-blocks, rx-blocks   ICBMsg: required, 1..256\n"
 		"    label                  unique across instances, controllers, consumers, IPM\n"
 		"  MBOX consumers (other nodes with mboxes): one direction name per specifier\n"
+		"  a node with tx-region/rx-region whose compatible is neither of the two\n"
+		"    (a typo such as \"zephyr,ipc-icmsgX\") is no instance: a warning names it\n"
 		"  IPM devices (ipc-emu,ipm, nxp,imx-mu): data-size, max-id, direction\n"
 		"checked between the two files (the remote's node is named):\n"
 		"  same instances by label, same compatible; the remote's tx-region is the\n"
@@ -76,11 +88,15 @@ void cli_help_check(FILE *f)
 		"\n"
 		"options:\n"
 		"  --dts FILE[,FILE]  the files, as 'run' takes them (instead of positional ones)\n"
-		"  --quiet            print nothing on success\n"
+		"  --mem-limit MIB    largest region and memory image, in MiB (1..4095, default\n"
+		"                     256)\n"
+		"  --quiet            print nothing on success (warnings still go to stderr)\n"
 		"  --help             this text\n"
 		"\n"
 		"On success a summary of the host's view is printed: one line per instance,\n"
-		"MBOX controller, MBOX consumer and IPM device, then 'ok: ...'.  On failure\n"
+		"MBOX controller, MBOX consumer and IPM device, then 'ok: ...'.  A tree\n"
+		"without ICMsg/ICBMsg instances is valid: a 'note:' line says what 'run' can\n"
+		"do with it (user programs, ipm-echo, mbox-pingpong).  On failure\n"
 		"one line on stderr names the file, the node and the property:\n"
 		"  ipc-emu: check: net.dts: /ipc/ipc1: tx-blocks: 16 is not the rx-blocks of ...\n"
 		"\n"
@@ -123,6 +139,7 @@ struct check {
 	const char *file[2];
 	unsigned n_file;
 	bool quiet;
+	struct emu_dt_load_opts opts;
 	struct emu_dt_plan host, remote;
 	char err[CHECK_ERR_LEN];
 };
@@ -183,6 +200,20 @@ static int parse(struct check *k, int argc, char **argv, int first)
 			if (rc != 0) {
 				return rc;
 			}
+		} else if (opts && strncmp(a, "--mem-limit", 11) == 0 &&
+			   (a[11] == '\0' || a[11] == '=')) {
+			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+			uint64_t mib;
+			char buf[64];
+
+			if (v == NULL) {
+				return usage("--mem-limit needs MIB");
+			}
+			if (!cli_parse_u64(v, MEM_LIMIT_MAX_MIB, &mib) || mib == 0) {
+				return usage("--mem-limit: '%s' is not a number of MiB in 1..%d",
+					     printable(v, buf, sizeof(buf)), MEM_LIMIT_MAX_MIB);
+			}
+			k->opts.mem_limit = mib << 20;
 		} else if (opts && a[0] == '-' && a[1] != '\0') {
 			char buf[64];
 
@@ -225,14 +256,22 @@ static int readable(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static int load(const char *path, struct emu_dt_plan *p, char *err, size_t errlen)
+static int load(const struct check *k, const char *path, struct emu_dt_plan *p, char *err,
+		size_t errlen)
 {
 	int rc;
 
 	if (readable(path, err, errlen) != 0) {
 		return -1;
 	}
-	rc = emu_dt_load_file(path, p, err, errlen);
+	rc = emu_dt_load_file_opts(path, &k->opts, p, err, errlen);
+	if (rc == 0 && p->n_warnings > 0) {
+		cli_err("check: warning: %s", p->warning);
+		if (p->n_warnings > 1) {
+			cli_err("check: warning: %s: %u more warning%s like it", p->source,
+				p->n_warnings - 1, p->n_warnings == 2 ? "" : "s");
+		}
+	}
 	if (rc < 0 && err[0] == '\0') {
 		char name[256];
 
@@ -357,6 +396,24 @@ static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p
 	}
 }
 
+/* What `run` does with a tree without instances (the same rules as
+ * cli_load_config): user programs run; of the built-in scenarios only the
+ * two that use no instance, each when its device is there. */
+static void print_no_instance_note(const struct emu_dt_plan *h)
+{
+	bool ipm = emu_dt_find_ipm(h, SCN_IPM_LABEL) != NULL;
+	bool mbox = emu_dt_find_mbox_user(h, SCN_MBOX_SIGNAL_CONSUMER) != NULL ||
+		    emu_dt_find_mbox_user(h, SCN_MBOX_DATA_CONSUMER) != NULL;
+
+	printf("note: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance: 'run' takes user "
+	       "programs (--host/--remote)");
+	if (ipm || mbox) {
+		printf(" and --scenario %s%s%s", ipm ? "ipm-echo" : "", ipm && mbox ? ", " : "",
+		       mbox ? "mbox-pingpong" : "");
+	}
+	printf("; the other built-in scenarios need an instance\n");
+}
+
 static void print_summary(const struct check *k)
 {
 	const struct emu_dt_plan *h = &k->host;
@@ -399,6 +456,9 @@ static void print_summary(const struct check *k)
 		       ", direction %s\n", d->label, d->node, ipm_compat(d->kind), d->index,
 		       d->data_size, d->max_id, ipm_direction(d));
 	}
+	if (h->n_inst == 0) {
+		print_no_instance_note(h);
+	}
 	printf("ok: %u instance%s, %u MBOX controller%s, %u MBOX consumer%s, %u IPM device%s\n",
 	       h->n_inst, plural(h->n_inst), h->n_mbox, plural(h->n_mbox), h->n_mbox_user,
 	       plural(h->n_mbox_user), h->n_ipm, plural(h->n_ipm));
@@ -418,9 +478,9 @@ int cli_check_main(int argc, char **argv, int first)
 		free(k);
 		return rc == 1 ? EXIT_PASS : EXIT_USAGE;
 	}
-	rc = load(k->file[0], &k->host, k->err, sizeof(k->err));
+	rc = load(k, k->file[0], &k->host, k->err, sizeof(k->err));
 	if (rc == 0 && k->n_file == 2) {
-		rc = load(k->file[1], &k->remote, k->err, sizeof(k->err));
+		rc = load(k, k->file[1], &k->remote, k->err, sizeof(k->err));
 	} else if (rc == 0) {
 		emu_dt_mirror(&k->host, &k->remote);
 	}

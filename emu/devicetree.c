@@ -100,6 +100,8 @@ struct ctx {
 	const char *src;
 	char *err;
 	size_t errlen;
+	uint64_t mem_limit;      /* largest region and memory image */
+	struct emu_dt_plan *plan; /* for warnings */
 };
 
 static int vfail(const struct ctx *c, const char *node, const char *prop, const char *fmt,
@@ -147,6 +149,35 @@ static int fail_at(const struct ctx *c, int off, const char *prop, const char *f
 	rc = vfail(c, path, prop, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* Record a warning (the first one is kept) for the node at `off`. */
+static void warn_at(const struct ctx *c, int off, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void warn_at(const struct ctx *c, int off, const char *prop, const char *fmt, ...)
+{
+	char path[2 * EMU_DT_NAME_LEN], msg[MSG_MAX];
+	struct emu_dt_plan *pl = c->plan;
+	va_list ap;
+
+	if (pl->n_warnings++ > 0)
+		return;
+	path_for_msg(c, off, path, sizeof path);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	set_err(pl->warning, sizeof pl->warning, "%s: %s: %s: %s", c->src, path, prop, msg);
+}
+
+/* 1 MiB and above in MiB, else in KiB or bytes, for messages. */
+static void size_words(uint64_t v, char *buf, size_t len)
+{
+	if (v >= (1u << 20) && v % (1u << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 " MiB", v >> 20);
+	else if (v >= 1024 && v % 1024 == 0)
+		snprintf(buf, len, "%" PRIu64 " KiB", v >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", v);
 }
 
 /* ------------------------------------------------------------------------
@@ -698,6 +729,12 @@ static int read_region(const struct ctx *c, int inst, const char *inst_path, con
 			    " address + %" PRIu32 " size) cells", len, ac, sc);
 	r->addr = cells_val(reg, ac);
 	r->size = cells_val(reg + ac, sc);
+	/* With one address cell the bus is 32-bit: the region must end at or
+	 * below 4 GiB there, whatever ranges make of it above. */
+	if (ac == 1 && r->size > ((uint64_t)1 << 32) - r->addr)
+		return fail(c, r->node, "reg", "0x%" PRIx64 "+0x%" PRIx64 " runs past the 32-bit"
+			    " address space of #address-cells = <1> (ends at 0x%" PRIx64 ")",
+			    r->addr, r->size, r->addr + r->size);
 	rc = translate(c, mem, &r->addr);
 	if (rc < 0)
 		return rc;
@@ -706,6 +743,14 @@ static int read_region(const struct ctx *c, int inst, const char *inst_path, con
 	if (r->size > UINT64_MAX - r->addr)
 		return fail(c, r->node, "reg", "0x%" PRIx64 "+0x%" PRIx64
 			    " overflows the address space", r->addr, r->size);
+	if (r->size > c->mem_limit) {
+		char lim[32];
+
+		size_words(c->mem_limit, lim, sizeof lim);
+		return fail(c, r->node, "reg", "size 0x%" PRIx64 " is above the memory limit of"
+			    " 0x%" PRIx64 " (%s) of a region and of the memory image",
+			    r->size, c->mem_limit, lim);
+	}
 	return 0;
 }
 
@@ -797,6 +842,10 @@ static int read_mboxes(const struct ctx *c, int inst, struct emu_dt_inst *in)
 			    in->mbox_tx >= EMU_MBOX_CHANNELS ? "tx" : "rx",
 			    in->mbox_tx >= EMU_MBOX_CHANNELS ? in->mbox_tx : in->mbox_rx,
 			    EMU_MBOX_CHANNELS - 1);
+	if (in->mbox_tx == in->mbox_rx)
+		return fail(c, in->node, "mboxes", "tx and rx are both channel %" PRIu32 " of %s"
+			    " (an instance needs one channel each way)", in->mbox_tx,
+			    in->mbox_node);
 	return 0;
 
 bad_names:
@@ -972,6 +1021,34 @@ static int read_inst(const struct ctx *c, int off, enum emu_backend backend,
 	return rc;
 }
 
+static int node_enabled(const struct ctx *c, int off);
+
+/* A node that is no instance but carries tx-region/rx-region is most likely
+ * an instance with a misspelt compatible: say so (the load goes on). */
+static int warn_lookalike(const struct ctx *c, int off, const char *compat, int len)
+{
+	int dummy, en;
+
+	if (!fdt_getprop(c->fdt, off, "tx-region", &dummy) &&
+	    !fdt_getprop(c->fdt, off, "rx-region", &dummy))
+		return 0;
+	en = node_enabled(c, off);
+	if (en <= 0)
+		return en;
+	if (!compat)
+		warn_at(c, off, "compatible", "missing, but the node has tx-region/rx-region: not"
+			" read as a " COMPAT_ICMSG "/" COMPAT_ICBMSG " instance%s",
+			fdt_getprop(c->fdt, off, "mboxes", &dummy) ? " (read as an MBOX consumer)"
+								    : "");
+	else
+		warn_at(c, off, "compatible", "\"%.*s\" is not " COMPAT_ICMSG " or " COMPAT_ICBMSG
+			", but the node has tx-region/rx-region: not read as an instance%s",
+			(int)strnlen(compat, (size_t)len < 64 ? (size_t)len : 64), compat,
+			fdt_getprop(c->fdt, off, "mboxes", &dummy) ? " (read as an MBOX consumer)"
+								    : "");
+	return 0;
+}
+
 /* 1 and the backend when the node is an enabled IPC instance, 0 when not,
  * -EINVAL on a malformed compatible/status. */
 static int classify(const struct ctx *c, int off, enum emu_backend *backend)
@@ -983,14 +1060,14 @@ static int classify(const struct ctx *c, int off, enum emu_backend *backend)
 	compat = fdt_getprop(c->fdt, off, "compatible", &len);
 	if (!compat) {
 		if (len == -FDT_ERR_NOTFOUND)
-			return 0;
+			return warn_lookalike(c, off, NULL, 0);
 		return fail_at(c, off, "compatible", "%s", fdt_strerror(len));
 	}
 	/* fdt_stringlist_contains() stays within len, terminated or not */
 	icm = fdt_stringlist_contains(compat, len, COMPAT_ICMSG);
 	icb = fdt_stringlist_contains(compat, len, COMPAT_ICBMSG);
 	if (!icm && !icb)
-		return 0;
+		return warn_lookalike(c, off, compat, len);
 	if (icm && icb)
 		return fail_at(c, off, "compatible", "both " COMPAT_ICMSG " and " COMPAT_ICBMSG);
 	rc = get_string(c, off, "status", &status);
@@ -1613,15 +1690,38 @@ static int read_plan(const struct ctx *c, struct emu_dt_plan *plan)
 	}
 	plan->base = plan->n_inst ? lo : 0;
 	plan->size = plan->n_inst ? hi - lo : 0;
+	if (plan->size > c->mem_limit) {
+		char lim[32];
+
+		/* name the region that ends highest (lo comes from another one) */
+		for (unsigned i = 0; i < plan->n_inst; i++) {
+			const struct emu_dt_inst *in = &plan->inst[i];
+			const struct emu_dt_region *r = &in->tx;
+			const char *prop = "tx-region";
+
+			if (in->rx.addr + in->rx.size == hi) {
+				r = &in->rx;
+				prop = "rx-region";
+			} else if (in->tx.addr + in->tx.size != hi) {
+				continue;
+			}
+			size_words(c->mem_limit, lim, sizeof lim);
+			return fail(c, in->node, prop, "%s ends at 0x%" PRIx64 ": the memory image from"
+				    " 0x%" PRIx64 " (lowest region) would be 0x%" PRIx64 " bytes, above"
+				    " the memory limit of 0x%" PRIx64 " (%s)", r->node, hi, lo,
+				    plan->size, c->mem_limit, lim);
+		}
+	}
 	return 0;
 }
 
 /* Compile (file or text) and read; or, when `given`, read a copy of the
  * blob (dts, dts_len).  `src` is already bounded and one line. */
 static int load(const char *path, const char *dts, size_t dts_len, bool given,
-		struct emu_dt_plan *out, char *err, size_t errlen)
+		uint64_t mem_limit, struct emu_dt_plan *out, char *err, size_t errlen)
 {
-	struct ctx c = { .src = out->source, .err = err, .errlen = errlen };
+	struct ctx c = { .src = out->source, .err = err, .errlen = errlen,
+			 .mem_limit = mem_limit, .plan = out };
 	char *dtb = NULL;
 	size_t dtb_len = 0;
 	int rc;
@@ -1672,7 +1772,7 @@ fail:
 		char keep[sizeof out->source];
 
 		memcpy(keep, out->source, sizeof keep);
-		memset(out, 0, sizeof *out);
+		memset(out, 0, sizeof *out); /* warnings too: err says what failed */
 		memcpy(out->source, keep, sizeof keep);
 	}
 	return rc;
@@ -1685,8 +1785,28 @@ static void set_source(struct emu_dt_plan *out, const char *source)
 	one_line(out->source);
 }
 
-int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen)
+/* 1 when the file starts with the FDT magic (a compiled devicetree), 0 when
+ * not or unreadable (dtc then says why). */
+static int is_blob_file(const char *path)
 {
+	unsigned char m[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	do {
+		n = read(fd, m, sizeof m);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == (ssize_t)sizeof m && m[0] == 0xd0 && m[1] == 0x0d && m[2] == 0xfe &&
+	       m[3] == 0xed;
+}
+
+int emu_dt_load_file_opts(const char *path, const struct emu_dt_load_opts *opts,
+			  struct emu_dt_plan *out, char *err, size_t errlen)
+{
+	uint64_t limit = opts && opts->mem_limit ? opts->mem_limit : EMU_DT_MEM_LIMIT_DEFAULT;
 	struct stat st;
 	int rc;
 
@@ -1697,17 +1817,45 @@ int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_
 		return -EINVAL;
 	}
 	set_source(out, path);
+	if (limit > UINT32_MAX) {
+		set_err(err, errlen, "%s: memory limit 0x%" PRIx64 " is above 0x%" PRIx32
+			" (the segment's size is 32-bit)", out->source, limit, UINT32_MAX);
+		return -EINVAL;
+	}
 	if (stat(path, &st) != 0) {
 		rc = -errno;
 		set_err(err, errlen, "%s: %s", out->source, strerror(-rc));
 		return rc;
 	}
-	return load(path, NULL, 0, false, out, err, errlen);
+	if (S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, "%s: is a directory, not a devicetree source", out->source);
+		return -EISDIR;
+	}
+	/* Only a regular file has a size to check: a pipe (--dts <(cpp ...))
+	 * is bounded by dtc's time limit and the blob's size limit. */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > EMU_DT_SOURCE_MAX) {
+		set_err(err, errlen, "%s: %jd bytes is above the %u MiB limit of a devicetree"
+			" source", out->source, (intmax_t)st.st_size, EMU_DT_SOURCE_MAX >> 20);
+		return -EFBIG;
+	}
+	if (S_ISREG(st.st_mode) && is_blob_file(path)) {
+		set_err(err, errlen, "%s: this is a compiled devicetree; pass the .dts, e.g."
+			" build/zephyr/zephyr.dts", out->source);
+		return -EINVAL;
+	}
+	return load(path, NULL, 0, false, limit, out, err, errlen);
+}
+
+int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen)
+{
+	return emu_dt_load_file_opts(path, NULL, out, err, errlen);
 }
 
 int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
 		       size_t errlen)
 {
+	size_t len;
+
 	if (err && errlen)
 		err[0] = '\0';
 	if (!dts || !out) {
@@ -1715,7 +1863,13 @@ int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *
 		return -EINVAL;
 	}
 	set_source(out, source ? source : "<string>");
-	return load(NULL, dts, strlen(dts), false, out, err, errlen);
+	len = strlen(dts);
+	if (len > EMU_DT_SOURCE_MAX) {
+		set_err(err, errlen, "%s: %zu bytes is above the %u MiB limit of a devicetree"
+			" source", out->source, len, EMU_DT_SOURCE_MAX >> 20);
+		return -EFBIG;
+	}
+	return load(NULL, dts, len, false, EMU_DT_MEM_LIMIT_DEFAULT, out, err, errlen);
 }
 
 int emu_dt_load_blob(const void *dtb, size_t len, const char *source, struct emu_dt_plan *out,
@@ -1728,7 +1882,7 @@ int emu_dt_load_blob(const void *dtb, size_t len, const char *source, struct emu
 		return -EINVAL;
 	}
 	set_source(out, source ? source : "<blob>");
-	return load(NULL, dtb, len, true, out, err, errlen);
+	return load(NULL, dtb, len, true, EMU_DT_MEM_LIMIT_DEFAULT, out, err, errlen);
 }
 
 /* ------------------------------------------------------------------------

@@ -13,6 +13,8 @@ line on stderr, nothing on stdout, and leave nothing in /dev/shm.
 """
 import os
 import re
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -180,7 +182,13 @@ def test_examples_summary_is_exact(cli):
     ([""], "ipc-emu: check: empty file name (see 'ipc-emu check --help')"),
     (["/nonexistent/nope.dts"], "ipc-emu: check: /nonexistent/nope.dts: No such file or directory"),
     ([str(DTS)], f"ipc-emu: check: {DTS}: is a directory, not a devicetree source"),
-], ids=["none", "three", "unknown", "dts-no-arg", "dts-three", "empty", "missing", "directory"])
+    (["--mem-limit"], "ipc-emu: check: --mem-limit needs MIB (see 'ipc-emu check --help')"),
+    (["--mem-limit", "0", "a.dts"], "ipc-emu: check: --mem-limit: '0' is not a number of MiB in "
+     "1..4095 (see 'ipc-emu check --help')"),
+    (["--mem-limit=4096", "a.dts"], "ipc-emu: check: --mem-limit: '4096' is not a number of MiB "
+     "in 1..4095 (see 'ipc-emu check --help')"),
+], ids=["none", "three", "unknown", "dts-no-arg", "dts-three", "empty", "missing", "directory",
+        "mem-limit-no-arg", "mem-limit-zero", "mem-limit-4g"])
 def test_usage_errors(cli, args, message):
     res = cli("check", *args, timeout=25)
     assert res.returncode == 2
@@ -221,3 +229,97 @@ def test_help(cli):
                  "mbox-names", "swapped", "bonding magic", "examples:", "exit status"):
         assert word in res.stdout, word
     assert cli("help", "check", timeout=25).stdout == res.stdout
+
+
+@pytest.mark.timeout(30)
+def test_dts_directory_in_run(cli):
+    res = cli("run", "--dts", DTS, "--quiet", timeout=25)
+    assert res.returncode == 2
+    assert res.stderr == f"ipc-emu: {DTS}: is a directory, not a devicetree source\n"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("cmd", ["check", "run"])
+def test_compiled_dtb_gets_a_hint(cli, tmp_path, cmd):
+    dtb = tmp_path / "zephyr.dtb"
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, DTS / "good_minimal.dts"],
+                   check=True)
+    args = [dtb] if cmd == "check" else ["--dts", dtb, "--quiet"]
+    res = cli(cmd, *args, timeout=25)
+    assert res.returncode == 2
+    prefix = "ipc-emu: check: " if cmd == "check" else "ipc-emu: "
+    assert res.stderr == (f"{prefix}{dtb}: this is a compiled devicetree; pass the .dts, "
+                          "e.g. build/zephyr/zephyr.dts\n")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("cmd", ["check", "run"])
+def test_huge_source_is_refused_quickly(cli, tmp_path, cmd):
+    # 5 MiB: a string literal that long keeps dtc busy for ~15 s.
+    big = tmp_path / "huge.dts"
+    big.write_text('/dts-v1/;\n/ { x = "' + "a" * (5 << 20) + '"; };\n')
+    args = [big] if cmd == "check" else ["--dts", big, "--quiet"]
+    t0 = time.monotonic()
+    res = cli(cmd, *args, timeout=25)
+    assert time.monotonic() - t0 < 10
+    assert res.returncode == 2
+    prefix = "ipc-emu: check: " if cmd == "check" else "ipc-emu: "
+    assert res.stderr == (f"{prefix}{big}: {big.stat().st_size} bytes is above the 4 MiB limit "
+                          "of a devicetree source\n")
+
+
+@pytest.mark.timeout(30)
+def test_mem_limit_raises_the_limit(cli):
+    f = DTS / "bad_region_too_big.dts"
+    assert cli("check", f, timeout=25).returncode == 2
+    res = cli("check", "--mem-limit", "4095", f, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert "rx 0x30000000+0x80000000" in res.stdout
+    # the image limit too: 0x1ff91000 bytes from the lowest to the end of the highest region
+    img = DTS / "bad_image_too_big.dts"
+    assert cli("check", "--mem-limit=511", img, timeout=25).returncode == 2
+    assert cli("check", "--mem-limit=512", img, timeout=25).returncode == 0
+
+
+@pytest.mark.timeout(30)
+def test_lookalike_instance_warns(cli):
+    f = DTS / "warn_compat_typo.dts"
+    res = cli("check", f, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == (
+        f"ipc-emu: check: warning: {f}: /ipc/ipc1: compatible: \"zephyr,ipc-icmsgX\" is not "
+        "zephyr,ipc-icmsg or zephyr,ipc-icbmsg, but the node has tx-region/rx-region: not read "
+        "as an instance (read as an MBOX consumer)\n")
+    assert res.stdout.splitlines()[-1] == (
+        "ok: 1 instance, 1 MBOX controller, 1 MBOX consumer, 0 IPM devices")
+    quiet = cli("check", "--quiet", f, timeout=25)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == res.stderr
+
+
+MBOX_ONLY = """/dts-v1/;
+/ {
+	mbox: mbox { compatible = "vnd,mbox"; #mbox-cells = <1>; };
+	mbox_consumer: mbox-consumer {
+		compatible = "vnd,mbox-consumer";
+		mboxes = <&mbox 4>, <&mbox 5>;
+		mbox-names = "tx", "rx";
+	};
+};
+"""
+
+
+@pytest.mark.timeout(30)
+def test_no_instance_says_what_run_does(cli, tmp_path):
+    f = tmp_path / "mbox.dts"
+    f.write_text(MBOX_ONLY)
+    res = cli("check", f, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-2:] == [
+        "note: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance: 'run' takes user programs "
+        "(--host/--remote) and --scenario mbox-pingpong; the other built-in scenarios need an "
+        "instance",
+        "ok: 0 instances, 1 MBOX controller, 1 MBOX consumer, 0 IPM devices",
+    ]
+    # with instances there is no note
+    ex = cli("check", EXAMPLES / "nrf5340dk_cpuapp.dts", timeout=25)
+    assert not any(line.startswith("note:") for line in ex.stdout.splitlines())

@@ -461,13 +461,205 @@ Test(dt_load, missing_file_is_enoent, .timeout = 10)
 	cr_assert_str_eq(err, DTS_DIR "does-not-exist.dts: No such file or directory");
 }
 
-Test(dt_load, directory_is_enoexec, .timeout = 30)
+Test(dt_load, directory_is_eisdir, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
-	cr_assert_eq(emu_dt_load_file(DTS_DIR, &p, err, sizeof err), -ENOEXEC);
-	cr_assert(strncmp(err, DTS_DIR ": dtc: ", strlen(DTS_DIR ": dtc: ")) == 0, "%s", err);
-	assert_one_line(err);
+	cr_assert_eq(emu_dt_load_file(DTS_DIR, &p, err, sizeof err), -EISDIR);
+	cr_assert_str_eq(err, DTS_DIR ": is a directory, not a devicetree source");
+}
+
+/* A private directory for files made by a test; removed by rm_tmp(). */
+static char tmpdir[64];
+
+static const char *tmp_file(const char *name, const void *bytes, size_t len, off_t size)
+{
+	static char path[128];
+	FILE *f;
+
+	if (tmpdir[0] == '\0') {
+		snprintf(tmpdir, sizeof tmpdir, "/tmp/ipc-emu-dt-XXXXXX");
+		cr_assert_not_null(mkdtemp(tmpdir));
+	}
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(bytes, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+	if (size > (off_t)len)
+		cr_assert_eq(truncate(path, size), 0);
+	return path;
+}
+
+static void rm_tmp(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	unlink(path);
+	rmdir(tmpdir);
+}
+
+/* A source above EMU_DT_SOURCE_MAX is refused before dtc runs (a 8 MiB
+ * string literal keeps dtc busy for half a minute). */
+Test(dt_load, huge_file_is_efbig, .timeout = 10)
+{
+	const char *head = "/dts-v1/;\n";
+	const char *path = tmp_file("huge.dts", head, strlen(head), EMU_DT_SOURCE_MAX + 1);
+	char want[256];
+	struct emu_dt_plan p;
+
+	snprintf(want, sizeof want, "%s: %u bytes is above the 4 MiB limit of a devicetree source",
+		 path, EMU_DT_SOURCE_MAX + 1);
+	cr_assert_eq(emu_dt_load_file(path, &p, err, sizeof err), -EFBIG);
+	cr_assert_str_eq(err, want);
+	rm_tmp("huge.dts");
+}
+
+Test(dt_load, huge_string_is_efbig, .timeout = 10)
+{
+	char *dts = malloc(EMU_DT_SOURCE_MAX + 2);
+	struct emu_dt_plan p;
+
+	cr_assert_not_null(dts);
+	memset(dts, ' ', EMU_DT_SOURCE_MAX + 1);
+	dts[EMU_DT_SOURCE_MAX + 1] = '\0';
+	cr_assert_eq(emu_dt_load_string(dts, "s.dts", &p, err, sizeof err), -EFBIG);
+	cr_assert_str_eq(err, "s.dts: 4194305 bytes is above the 4 MiB limit of a devicetree source");
+	free(dts);
+}
+
+/* A compiled devicetree (FDT magic) gets a hint instead of dtc's syntax error. */
+Test(dt_load, compiled_dtb_gets_a_hint, .timeout = 10)
+{
+	static const unsigned char magic[] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0x10, 0 };
+	const char *path = tmp_file("zephyr.dtb", magic, sizeof magic, 0);
+	char want[256];
+	struct emu_dt_plan p;
+
+	snprintf(want, sizeof want, "%s: this is a compiled devicetree; pass the .dts, e.g. "
+		 "build/zephyr/zephyr.dts", path);
+	cr_assert_eq(emu_dt_load_file(path, &p, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, want);
+	rm_tmp("zephyr.dtb");
+}
+
+/* The memory limit covers each region and the image from the lowest region
+ * to the end of the highest; good_minimal's image is 0x2000 bytes. */
+Test(dt_load, mem_limit_is_exact_and_settable, .timeout = 30)
+{
+	struct emu_dt_load_opts o = { .mem_limit = 0x2000 };
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "good_minimal.dts", &o, &p, err, sizeof err), 0,
+		     "%s", err);
+	cr_assert_eq(p.size, 0x2000);
+	o.mem_limit = 0x1ffc;
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "good_minimal.dts", &o, &p, err, sizeof err),
+		     -EINVAL);
+	cr_assert_str_eq(err, DTS_DIR "good_minimal.dts: /ipc/ipc0: rx-region: "
+		     "/reserved-memory/memory@20071000 ends at 0x20072000: the memory image from "
+		     "0x20070000 (lowest region) would be 0x2000 bytes, above the memory limit of "
+		     "0x1ffc (8188 bytes)");
+	o.mem_limit = 0xffc;
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "good_minimal.dts", &o, &p, err, sizeof err),
+		     -EINVAL);
+	cr_assert_str_eq(err, DTS_DIR "good_minimal.dts: /reserved-memory/memory@20070000: reg: "
+		     "size 0x1000 is above the memory limit of 0xffc (4092 bytes) of a region and "
+		     "of the memory image");
+	/* raised: the 2 GiB region of bad_region_too_big.dts loads */
+	o.mem_limit = 0xffffffffu;
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "bad_region_too_big.dts", &o, &p, err,
+					   sizeof err), 0, "%s", err);
+	cr_assert_eq(p.inst[0].rx.size, 0x80000000u);
+	/* the segment's size is 32-bit */
+	o.mem_limit = 0x100000000u;
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "good_minimal.dts", &o, &p, err, sizeof err),
+		     -EINVAL);
+	cr_assert_str_eq(err, DTS_DIR "good_minimal.dts: memory limit 0x100000000 is above "
+		     "0xffffffff (the segment's size is 32-bit)");
+	/* NULL and 0 are the default */
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "bad_region_too_big.dts", NULL, &p, err,
+					   sizeof err), -EINVAL);
+	o.mem_limit = 0;
+	cr_assert_eq(emu_dt_load_file_opts(DTS_DIR "bad_region_too_big.dts", &o, &p, err,
+					   sizeof err), -EINVAL);
+	cr_assert(strstr(err, "above the memory limit of 0x10000000 (256 MiB)"), "%s", err);
+}
+
+/* good_minimal with tx0 at `reg` (text of the cells). */
+static char *minimal_with_tx(const char *reg)
+{
+	static char dts[4096];
+	FILE *f = fopen(DTS_DIR "good_minimal.dts", "r");
+	size_t n;
+	char *at;
+
+	cr_assert_not_null(f);
+	n = fread(dts, 1, sizeof dts - 1, f);
+	fclose(f);
+	dts[n] = '\0';
+	at = strstr(dts, "0x20070000 0x1000");
+	cr_assert_not_null(at);
+	cr_assert_eq(strlen(reg), strlen("0x20070000 0x1000"));
+	memcpy(at, reg, strlen(reg));
+	return dts;
+}
+
+/* #address-cells = <1>: a region may end at 4 GiB exactly, not a byte after. */
+Test(dt_load, region_ends_at_4gib_exactly, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	cr_assert_eq(emu_dt_load_string(minimal_with_tx("0xfffff000 0x1000"), "a.dts", &p, err,
+					sizeof err), -EINVAL);
+	/* tx at the top, rx at 0x20071000: within 4 GiB, but the image is too big */
+	cr_assert(strstr(err, "a.dts: /ipc/ipc0: tx-region: /reserved-memory/memory@20070000 ends "
+			      "at 0x100000000: the memory image"), "%s", err);
+	cr_assert_eq(emu_dt_load_string(minimal_with_tx("0xfffff000 0x1004"), "b.dts", &p, err,
+					sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "b.dts: /reserved-memory/memory@20070000: reg: 0xfffff000+0x1004 runs "
+			 "past the 32-bit address space of #address-cells = <1> (ends at 0x100000004)");
+}
+
+/* A node with tx-region/rx-region whose compatible is a typo: a warning
+ * naming it, the load goes on (it is read as an MBOX consumer). */
+Test(dt_load, lookalike_instance_warns, .timeout = 30)
+{
+	struct emu_dt_plan p;
+
+	load_file_ok(DTS_DIR "warn_compat_typo.dts", &p);
+	cr_assert_eq(p.n_warnings, 1);
+	cr_assert_str_eq(p.warning, DTS_DIR "warn_compat_typo.dts: /ipc/ipc1: compatible: "
+			 "\"zephyr,ipc-icmsgX\" is not zephyr,ipc-icmsg or zephyr,ipc-icbmsg, but the "
+			 "node has tx-region/rx-region: not read as an instance (read as an MBOX "
+			 "consumer)");
+	cr_assert_eq(p.n_inst, 1);
+	cr_assert_eq(p.n_mbox_user, 1);
+	cr_assert_str_eq(p.mbox_user[0].node, "/ipc/ipc1");
+	load_file_ok(DTS_DIR "good_minimal.dts", &p);
+	cr_assert_eq(p.n_warnings, 0);
+	cr_assert_str_empty(p.warning);
+}
+
+Test(dt_load, lookalike_without_compatible_or_disabled, .timeout = 30)
+{
+	static const char *dts =
+		"/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
+		"r { #address-cells = <1>; #size-cells = <1>; ranges;\n"
+		"  t: m@1000 { reg = <0x1000 0x100>; }; };\n"
+		"mbox: mbox { #mbox-cells = <1>; };\n"
+		"c: c { mboxes = <&mbox 0>; mbox-names = \"tx\"; };\n"
+		"a { tx-region = <&t>; };\n"
+		"b { compatible = \"zephyr,ipc-icmsg-typo\"; rx-region = <&t>; status = \"disabled\"; };\n"
+		"};\n";
+	struct emu_dt_plan p;
+
+	load_ok(dts, "l.dts", &p);
+	cr_assert_eq(p.n_warnings, 1); /* b is disabled: no warning */
+	cr_assert_str_eq(p.warning, "l.dts: /a: compatible: missing, but the node has "
+			 "tx-region/rx-region: not read as a zephyr,ipc-icmsg/zephyr,ipc-icbmsg "
+			 "instance");
 }
 
 Test(dt_load, null_arguments, .timeout = 10)
@@ -550,11 +742,11 @@ Test(dt_load, large_output, .timeout = 60)
 	free(dts);
 }
 
-/* dtc fails at line 2 while 8 MiB are still to be written: the caller must
+/* dtc fails at line 2 while 3 MiB are still to be written: the caller must
  * get -ENOEXEC, not die of SIGPIPE, and find no SIGPIPE pending. */
 Test(dt_load, early_dtc_failure_with_large_input, .timeout = 60)
 {
-	size_t n = 8u << 20;
+	size_t n = 3u << 20; /* far above a pipe buffer, below EMU_DT_SOURCE_MAX */
 	char *dts = malloc(n + 1);
 	struct emu_dt_plan p;
 	sigset_t pending, mask;
@@ -618,7 +810,7 @@ Test(dt_load, works_with_sigchld_ignored, .timeout = 30)
 struct bad_case {
 	char file[40];
 	int rc;
-	char expect[200]; /* after "<path>: " */
+	char expect[256]; /* after "<path>: " */
 };
 
 ParameterizedTestParameters(dt_bad, rejected)
@@ -692,6 +884,14 @@ ParameterizedTestParameters(dt_bad, rejected)
 		  "/reserved-memory/memory@20070000: reg: missing (tx-region of /ipc/ipc0)" },
 		{ "bad_address_overflow.dts", -EINVAL,
 		  "/reserved-memory/memory@fffffffffffff000: reg: 0xfffffffffffff000+0x2000 overflows" },
+		{ "bad_region_past_4g.dts", -EINVAL,
+		  "/reserved-memory/memory@fffff000: reg: 0xfffff000+0x4000 runs past the 32-bit address space of #address-cells = <1> (ends at 0x100003000)" },
+		{ "bad_region_too_big.dts", -EINVAL,
+		  "/reserved-memory/memory@30000000: reg: size 0x80000000 is above the memory limit of 0x10000000 (256 MiB) of a region and of the memory image" },
+		{ "bad_image_too_big.dts", -EINVAL,
+		  "/ipc/ipc0: rx-region: /reserved-memory/memory@40000000 ends at 0x40001000: the memory image from 0x20070000 (lowest region) would be 0x1ff91000 bytes, above the memory limit of 0x10000000 (256 MiB)" },
+		{ "bad_mbox_same_channel.dts", -EINVAL,
+		  "/ipc/ipc0: mboxes: tx and rx are both channel 1 of /mbox (an instance needs one channel each way)" },
 		{ "bad_label_clash.dts", -EINVAL,
 		  "/ipc/b/ipc: label: \"ipc\" is also the label of /ipc/a/ipc" },
 	};
@@ -701,7 +901,7 @@ ParameterizedTestParameters(dt_bad, rejected)
 
 ParameterizedTest(struct bad_case *c, dt_bad, rejected, .timeout = 30)
 {
-	char path[256], want[512];
+	char path[256], want[600];
 	struct emu_dt_plan p;
 	int rc;
 

@@ -248,6 +248,12 @@ struct emu_dt_ipm {
 
 struct emu_dt_plan {
 	char source[256];  /* file name or "<default board: host>" */
+	/* First warning of the load, one line "SOURCE: NODE: PROPERTY: PROBLEM"
+	 * ("" if none), and how many there were.  A warning does not fail the
+	 * load: e.g. a node with tx-region/rx-region whose compatible is no
+	 * ICMsg/ICBMsg one (a typo) is read as an MBOX consumer, not an instance. */
+	char warning[256];
+	unsigned n_warnings;
 	unsigned n_inst;
 	struct emu_dt_inst inst[EMU_DT_MAX_INST];
 	uint64_t base;     /* lowest region address (0 without instances) */
@@ -260,12 +266,33 @@ struct emu_dt_plan {
 	struct emu_dt_ipm ipm[EMU_DT_MAX_IPM];
 };
 
-/* Compile and read a DTS file.  -ENOENT (no file), -EINVAL (bad tree; err says
- * which node/property), -ENOEXEC (dtc missing or failed; err has dtc's first
- * error line).  A tree needs at least one ICMsg/ICBMsg instance, IPM device or
- * MBOX consumer with status "okay"; all ICMsg/ICBMsg instances must use one
- * MBOX controller (the core's primary one). */
+/* Default limit of one region and of the memory image (plan->size): 256 MiB. */
+#define EMU_DT_MEM_LIMIT_DEFAULT 0x10000000u
+/* Largest DTS source (file or text) handed to dtc: 4 MiB.  dtc's time grows
+ * with the square of a string literal's length (8 MiB: half a minute). */
+#define EMU_DT_SOURCE_MAX (4u * 1024 * 1024)
+
+struct emu_dt_load_opts {
+	/* Largest region and memory image in bytes, 1..UINT32_MAX (the
+	 * segment's size is 32-bit); 0 = EMU_DT_MEM_LIMIT_DEFAULT. */
+	uint64_t mem_limit;
+};
+
+/* Compile and read a DTS file.  -ENOENT (no file), -EISDIR (a directory),
+ * -EFBIG (larger than EMU_DT_SOURCE_MAX), -EINVAL (bad tree, err says which
+ * node/property; also a compiled .dtb, err says to pass the .dts), -ENOEXEC
+ * (dtc missing or failed; err has dtc's first error line).  A tree needs at
+ * least one ICMsg/ICBMsg instance, IPM device or MBOX consumer with status
+ * "okay"; all ICMsg/ICBMsg instances must use one MBOX controller (the core's
+ * primary one); a region must fit the address space of its bus's
+ * #address-cells (32 bits for 1), and no region nor the memory image from the
+ * lowest to the end of the highest region may exceed
+ * EMU_DT_MEM_LIMIT_DEFAULT. */
 int emu_dt_load_file(const char *path, struct emu_dt_plan *out, char *err, size_t errlen);
+/* Same with options (NULL: the defaults); -EINVAL when opts->mem_limit is
+ * above UINT32_MAX. */
+int emu_dt_load_file_opts(const char *path, const struct emu_dt_load_opts *opts,
+			  struct emu_dt_plan *out, char *err, size_t errlen);
 /* Same from DTS text; `source` names it in messages. */
 int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *out, char *err,
 		       size_t errlen);
