@@ -176,7 +176,14 @@ void cli_help_run(FILE *f)
 		"                         the run fails: legacy bonding cannot detect a reset).\n"
 		"                         Classic ICBMsg has no reset protocol: the documented\n"
 		"                         recovery restarts both peers, then 0 blocks may stay\n"
-		"                         in use\n"
+		"                         in use.  With --host/--remote the kills are timed, not\n"
+		"                         progress-based: each lands a seeded random 1-20 ms\n"
+		"                         (x20 under --valgrind) after the previous kill or the\n"
+		"                         start of the run, only while both programs run; a\n"
+		"                         program that finishes first leaves fewer kills (the\n"
+		"                         report says so)\n"
+		"  --kill-role ROLE       host|remote|any: the peer --kill-random kills (default:\n"
+		"                         any, drawn from --seed)\n"
 		"  --crash-point [ROLE:]NAME[@N]\n"
 		"                         kill a peer at the Nth hit (default 1) of a crash point\n"
 		"                         of the core, then recover as for --kill-random; ROLE is\n"
@@ -187,8 +194,19 @@ void cli_help_run(FILE *f)
 		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
 		"                         peers, with ARGS; they find the segment and their role\n"
 		"                         in IPC_EMU_* environment variables.  The run passes when\n"
-		"                         both exit 0 (valgrind clean, nothing leaked);\n"
-		"                         --crash-point, --cache-model, --valgrind apply\n"
+		"                         both exit 0 (valgrind clean, nothing leaked) and no\n"
+		"                         ztest test failed; --crash-point, --kill-random,\n"
+		"                         --cache-model, --valgrind apply.  Their stdout goes\n"
+		"                         through the supervisor, line by line.  A program\n"
+		"                         calling sys_reboot() is restarted with the same\n"
+		"                         arguments on the same shared memory (a reboot, not a\n"
+		"                         crash); each start gets its boot count in IPC_EMU_BOOT\n"
+		"                         (1, 2, ...).  Zephyr ztest output (<zephyr/ztest.h>)\n"
+		"                         is read into the report: per-test results in the\n"
+		"                         JSON's \"ztest\" list, a summary line, and a failed\n"
+		"                         test fails the run, named\n"
+		"  --junit FILE           with --host/--remote: write the ztest results as JUnit\n"
+		"                         XML (testsuites/testsuite/testcase) for CI\n"
 		"  --cache-model          each peer sees the shared regions through a private,\n"
 		"                         incoherent cache (lines of dcache-alignment bytes,\n"
 		"                         written back only by flush or by seeded random\n"
@@ -372,8 +390,10 @@ enum opt_id {
 	O_DTS, O_BACKEND, O_INSTANCE, O_UNBOUND, O_MESSAGES, O_JSON, O_DOORBELL, O_VALGRIND,
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
 	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
-	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE,
+	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
 };
+
+struct cli_run_extra cli_run_extra = {.kill_role = -1};
 
 #define FOR_RUN 1u
 #define FOR_PEER 2u
@@ -413,11 +433,14 @@ static const struct {
 	{"host", O_HOST_PROG, true, FOR_RUN},
 	{"remote", O_REMOTE_PROG, true, FOR_RUN},
 	{"trace", O_TRACE, true, FOR_RUN},
+	{"junit", O_JUNIT, true, FOR_RUN},
+	{"kill-role", O_KILL_ROLE, true, FOR_RUN},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	cli_run_extra = (struct cli_run_extra){.junit = NULL, .kill_role = -1};
 	o->cmd = cmd;
 	o->backend = EMU_BACKEND_ICMSG;
 	o->messages = CLI_DEFAULT_MESSAGES;
@@ -621,6 +644,23 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 	case O_TRACE:
 		o->trace = v;
 		break;
+	case O_JUNIT:
+		if (*v == '\0') {
+			return usage(cmd, "--junit wants a file name");
+		}
+		cli_run_extra.junit = v;
+		break;
+	case O_KILL_ROLE:
+		if (strcmp(v, "host") == 0) {
+			cli_run_extra.kill_role = EMU_ROLE_HOST;
+		} else if (strcmp(v, "remote") == 0) {
+			cli_run_extra.kill_role = EMU_ROLE_REMOTE;
+		} else if (strcmp(v, "any") == 0) {
+			cli_run_extra.kill_role = -1;
+		} else {
+			return usage(cmd, "--kill-role wants host, remote or any, not '%s'", v);
+		}
+		break;
 	case O_IPM_CONSOLE:
 		o->ipm_console = true;
 		break;
@@ -710,8 +750,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  "cannot pair with a built-in peer)");
 	}
 	if (o->prog[0] != NULL) {
-		const char *bad = o->kill_random > 0	  ? "--kill-random"
-				  : o->ipm_console	  ? "--ipm-console"
+		const char *bad = o->ipm_console	  ? "--ipm-console"
 				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
 				  : o->nocopy		  ? "--nocopy"
 				  : o->messages_set	  ? "--messages"
@@ -723,6 +762,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		}
 	} else if (o->prog_argc > 0) {
 		return usage(cmd, "arguments after '--' are for --host/--remote programs");
+	} else if (cli_run_extra.junit != NULL) {
+		return usage(cmd, "--junit reports the ztest results of --host/--remote programs");
 	}
 	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",

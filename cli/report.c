@@ -17,6 +17,33 @@ struct totals {
 	double msg_per_s, bytes_per_s;
 };
 
+/* User programs' results of the run being reported (cli_report_set_user). */
+static const struct scn_user_results *user_res;
+
+void cli_report_set_user(const struct scn_user_results *u)
+{
+	user_res = u;
+}
+
+static const char *const zt_result_names[] = {"pass", "fail", "skip"};
+
+static void zt_counts(unsigned *pass, unsigned *fail, unsigned *skip)
+{
+	*pass = *fail = *skip = 0;
+	for (size_t i = 0; user_res != NULL && i < user_res->n_cases; i++) {
+		int res = user_res->cases[i].result;
+
+		*pass += res == SCN_ZTEST_PASS;
+		*fail += res == SCN_ZTEST_FAIL;
+		*skip += res == SCN_ZTEST_SKIP;
+	}
+}
+
+static unsigned total_reboots(void)
+{
+	return user_res != NULL ? user_res->reboots[0] + user_res->reboots[1] : 0;
+}
+
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -143,6 +170,40 @@ void cli_report_eval(struct cli_report *r)
 			if (r->peer[i].valgrind_errors > 0) {
 				REASON("%s program: %d valgrind errors", role,
 				       r->peer[i].valgrind_errors);
+			}
+		}
+		if (user_res != NULL) {
+			unsigned failed = 0;
+
+			/* Each failed test by name (the first few), then the
+			 * project verdicts the tests do not explain. */
+			for (size_t i = 0; i < user_res->n_cases; i++) {
+				const struct scn_ztest_case *k = &user_res->cases[i];
+
+				if (k->result != SCN_ZTEST_FAIL) {
+					continue;
+				}
+				if (++failed <= 3) {
+					REASON("ztest: %s test %s.%s failed%s%s",
+					       scn_role_name((enum emu_role)k->role), k->suite,
+					       k->test, k->message[0] ? ": " : "", k->message);
+				}
+			}
+			if (failed > 3) {
+				REASON("ztest: %u more failed tests", failed - 3);
+			}
+			for (int i = 0; i < 2; i++) {
+				const char *role = scn_role_name((enum emu_role)i);
+
+				if (!user_res->ztest_seen[i] || r->hang || r->interrupted) {
+					continue;
+				}
+				if (!user_res->ztest_finished[i]) {
+					REASON("ztest: %s program ended without \"PROJECT EXECUTION\"",
+					       role);
+				} else if (user_res->project_failed[i] && failed == 0) {
+					REASON("ztest: %s program: PROJECT EXECUTION FAILED", role);
+				}
 			}
 		}
 		goto leaks;
@@ -328,8 +389,15 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 	if (r->user_programs) {
 		fprintf(f, "ipc-emu run: user programs, host %s, remote %s, doorbell %s\n",
 			r->opts->prog[0], r->opts->prog[1], r->doorbell ? r->doorbell : "?");
-		fprintf(f, "  resets      crashes injected %u  restarts %u\n", r->crashes_injected,
-			r->restarts);
+		fprintf(f, "  resets      crashes injected %u  restarts %u  reboots %u\n",
+			r->crashes_injected, r->restarts, total_reboots());
+		if (user_res != NULL && (user_res->ztest_seen[0] || user_res->ztest_seen[1])) {
+			unsigned pass, fail, skip;
+
+			zt_counts(&pass, &fail, &skip);
+			fprintf(f, "  ztest       %u tests: %u passed, %u failed, %u skipped\n",
+				pass + fail + skip, pass, fail, skip);
+		}
 		goto tail;
 	}
 	if (scn_is_raw(r->opts->scenario)) {
@@ -432,6 +500,159 @@ void cli_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* "ztest": one object per test result line of the programs, in the order
+ * they were printed; "ztest_summary": their counts. */
+static void json_ztest(FILE *f)
+{
+	unsigned pass, fail, skip;
+
+	zt_counts(&pass, &fail, &skip);
+	fprintf(f, "  \"ztest_summary\": { \"tests\": %u, \"passed\": %u, \"failed\": %u, "
+		   "\"skipped\": %u },\n",
+		pass + fail + skip, pass, fail, skip);
+	fprintf(f, "  \"ztest\": [");
+	for (size_t i = 0; user_res != NULL && i < user_res->n_cases; i++) {
+		const struct scn_ztest_case *k = &user_res->cases[i];
+
+		fprintf(f, "%s\n    { \"core\": \"%s\", \"boot\": %u, \"suite\": ", i ? "," : "",
+			scn_role_name((enum emu_role)k->role), k->boot);
+		cli_json_str(f, k->suite);
+		fprintf(f, ", \"test\": ");
+		cli_json_str(f, k->test);
+		fprintf(f, ", \"result\": \"%s\", \"duration_s\": %.3f, \"message\": ",
+			zt_result_names[k->result], k->duration_s);
+		cli_json_str(f, k->message);
+		fprintf(f, " }");
+	}
+	fprintf(f, "%s],\n", user_res != NULL && user_res->n_cases ? "\n  " : "");
+}
+
+/* Text for XML: the five special characters as entities; control and
+ * non-ASCII bytes (not necessarily UTF-8) as '?'. */
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		case '\n':
+			fputs("&#10;", f);
+			break;
+		default:
+			fputc(ch < 0x20 || ch >= 0x7f ? '?' : ch, f);
+			break;
+		}
+	}
+}
+
+static bool same_group(const struct scn_ztest_case *a, const struct scn_ztest_case *b)
+{
+	return a->role == b->role && strcmp(a->suite, b->suite) == 0;
+}
+
+/*
+ * JUnit XML: one <testsuite> per core and suite, named "<core>.<suite>", in
+ * the order each first printed a result; its <testcase>s in print order
+ * (classname the suite's name), with <failure message=...> holding the
+ * program's lines of the test, or <skipped message=.../>.
+ */
+int cli_report_junit(const char *path)
+{
+	unsigned pass, fail, skip;
+	double total = 0;
+	size_t n = user_res != NULL ? user_res->n_cases : 0;
+	const struct scn_ztest_case *cs = user_res != NULL ? user_res->cases : NULL;
+	FILE *f = fopen(path, "we");
+	int rc = 0;
+
+	if (f == NULL) {
+		rc = -errno;
+		cli_err("--junit: cannot write %s: %s", path, strerror(errno));
+		return rc;
+	}
+	zt_counts(&pass, &fail, &skip);
+	for (size_t i = 0; i < n; i++) {
+		total += cs[i].duration_s;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"ipc-emu\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+		   "skipped=\"%u\" time=\"%.3f\">\n",
+		pass + fail + skip, fail, skip, total);
+	for (size_t i = 0; i < n; i++) {
+		unsigned g_tests = 0, g_fail = 0, g_skip = 0;
+		double g_time = 0;
+		bool first = true;
+
+		for (size_t k = 0; k < i && first; k++) {
+			first = !same_group(&cs[k], &cs[i]);
+		}
+		if (!first) {
+			continue;
+		}
+		for (size_t k = i; k < n; k++) {
+			if (same_group(&cs[k], &cs[i])) {
+				g_tests++;
+				g_fail += cs[k].result == SCN_ZTEST_FAIL;
+				g_skip += cs[k].result == SCN_ZTEST_SKIP;
+				g_time += cs[k].duration_s;
+			}
+		}
+		fprintf(f, "  <testsuite name=\"%s.", scn_role_name((enum emu_role)cs[i].role));
+		xml_str(f, cs[i].suite);
+		fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
+			   "time=\"%.3f\">\n",
+			g_tests, g_fail, g_skip, g_time);
+		for (size_t k = i; k < n; k++) {
+			const struct scn_ztest_case *c = &cs[k];
+
+			if (!same_group(c, &cs[i])) {
+				continue;
+			}
+			fprintf(f, "    <testcase classname=\"");
+			xml_str(f, c->suite);
+			fprintf(f, "\" name=\"");
+			xml_str(f, c->test);
+			fprintf(f, "\" time=\"%.3f\"", c->duration_s);
+			if (c->result == SCN_ZTEST_PASS) {
+				fprintf(f, "/>\n");
+				continue;
+			}
+			fprintf(f, ">\n      <%s message=\"",
+				c->result == SCN_ZTEST_FAIL ? "failure" : "skipped");
+			xml_str(f, c->message);
+			if (c->result == SCN_ZTEST_SKIP) {
+				fprintf(f, "\"/>\n    </testcase>\n");
+				continue;
+			}
+			fprintf(f, "\">");
+			xml_str(f, c->detail);
+			fprintf(f, "</failure>\n    </testcase>\n");
+		}
+		fprintf(f, "  </testsuite>\n");
+	}
+	fprintf(f, "</testsuites>\n");
+	if (ferror(f) | (fclose(f) != 0)) {
+		cli_err("--junit: cannot write %s", path);
+		return -EIO;
+	}
+	return 0;
+}
+
 static void json_peer(FILE *f, const struct cli_report *r, int i, const char *sep)
 {
 	const struct scn_area *a = r->area[i];
@@ -519,6 +740,15 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		"  \"bonds\": %" PRIu64 ", \"unbounds\": %" PRIu64
 		", \"crashes_injected\": %u, \"restarts\": %u,\n",
 		t.bonds, t.unbounds, r->crashes_injected, r->restarts);
+	/* Resets a program asked for (sys_reboot), apart from crashes. */
+	fprintf(f, "  \"reboots\": %u,\n", total_reboots());
+	if (user_res != NULL) {
+		fprintf(f, "  \"program_boots\": { \"host\": %u, \"remote\": %u },\n",
+			user_res->boots[0], user_res->boots[1]);
+		fprintf(f, "  \"program_reboots\": { \"host\": %u, \"remote\": %u },\n",
+			user_res->reboots[0], user_res->reboots[1]);
+	}
+	json_ztest(f);
 	fprintf(f,
 		"  \"resets\": { \"cycles\": %u, \"crash_points\": %u, \"rebonds\": %u, "
 		"\"overlapped\": %u, \"restarts_of_both\": %u },\n",

@@ -10,8 +10,18 @@
  * It is single-threaded (PR_SET_PDEATHSIG fires when the forking *thread*
  * exits) and polls: waitpid(WNOHANG), the two app areas for progress, the
  * timeout, and the SIGINT/SIGTERM flag.
+ *
+ * User programs (--host/--remote): each role's standard output is a pipe
+ * the supervisor drains at every poll (ppoll wakes it as soon as a program
+ * writes) and forwards line by line, reading Zephyr ztest lines on the way
+ * (zt_line()).  A second pipe per role carries sys_reboot() records
+ * (include/zephyr/sys/reboot.h): a program that wrote one and exited with
+ * EMU_ZEPHYR_REBOOT_EXIT_STATUS is started again, as a reboot.  Both pipes
+ * live for the whole run, so every incarnation of a role writes into the
+ * same one.
  */
 #include <dirent.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,12 +38,17 @@
 
 #include "cli.h"
 #include "../emu/trace.h"
+#include <zephyr/sys/reboot.h>
 
 #define POLL_NS 1000000L          /* supervision period */
 #define FAIL_GRACE_S 2.0          /* after one peer failed, time left to the other */
 #define STALL_S 10.0              /* no progress at all for this long: a hang */
 #define STALL_LEGACY_S 2.0        /* unbound=disable after a reset: not detected */
 #define MAX_ARGS 64
+#define KILL_USER_MIN_MS 1.0      /* user programs: kill delays, see cli_help_run */
+#define KILL_USER_MAX_MS 20.0
+#define PARTIAL_LINE_NS 20000000u /* forward an unfinished output line after 20 ms */
+#define MAX_ZTEST_CASES 100000u
 
 static volatile sig_atomic_t got_signal;
 
@@ -50,6 +65,21 @@ struct child {
 	bool armed;          /* this incarnation runs with the --crash-point armed */
 	char *argv[MAX_ARGS];
 	int argc;
+};
+
+/* A role's output stream: the unfinished line, and what its ztest lines
+ * said so far. */
+struct zt_role {
+	char buf[4096];
+	size_t len;
+	uint64_t since_ns;        /* when the unfinished line began */
+	bool mid_line;            /* buf continues a line already forwarded */
+	char suite[128];          /* last "Running TESTSUITE" */
+	bool in_test;             /* "START - test" without a result yet */
+	char test[128];
+	char message[256];
+	char detail[1024];
+	size_t detail_len;
 };
 
 struct sup {
@@ -86,6 +116,18 @@ struct sup {
 	double stall_s;
 	/* --trace: the directory of the per-process event files. */
 	char trace_dir[96];
+	/* User programs: output and reboot pipes ([read, write] per role),
+	 * incarnations, reboots, ztest results. */
+	bool user;
+	int out_pipe[2][2];
+	int reboot_pipe[2][2];
+	struct zt_role zt[2];
+	struct scn_user_results res;
+	struct scn_ztest_case *cases;
+	size_t n_cases, cap_cases;
+	bool cases_dropped;
+	uint64_t next_kill_ns;    /* user programs: when the next kill is due */
+	int next_victim;
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -261,6 +303,326 @@ static void user_env(const struct sup *s, const struct child *c)
 	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
 }
 
+/* ---------------------------------------------- user programs' output -- */
+
+/* strlcpy; the line being parsed lives in the same struct as some targets. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+	}
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void add_case(struct sup *s, int role, const char *test, int result, double dur,
+		     const char *message, const char *detail)
+{
+	struct scn_ztest_case *c;
+
+	if (s->n_cases == s->cap_cases) {
+		size_t cap = s->cap_cases ? 2 * s->cap_cases : 64;
+		struct scn_ztest_case *n;
+
+		if (cap > MAX_ZTEST_CASES || (n = realloc(s->cases, cap * sizeof(*n))) == NULL) {
+			s->cases_dropped = true;
+			return;
+		}
+		s->cases = n;
+		s->cap_cases = cap;
+	}
+	c = &s->cases[s->n_cases++];
+	memset(c, 0, sizeof(*c));
+	c->role = role;
+	c->boot = s->res.boots[role];
+	copy_str(c->suite, sizeof(c->suite), s->zt[role].suite);
+	copy_str(c->test, sizeof(c->test), test);
+	c->result = result;
+	c->duration_s = dur;
+	copy_str(c->message, sizeof(c->message), message);
+	copy_str(c->detail, sizeof(c->detail), detail);
+}
+
+static bool starts(const char *line, const char *prefix)
+{
+	return strncmp(line, prefix, strlen(prefix)) == 0;
+}
+
+/* " PASS - name in 1.234 seconds": result and duration; false otherwise. */
+static bool result_line(const char *line, int *result, char *name, size_t namelen, double *dur)
+{
+	static const char *const tags[] = {" PASS - ", " FAIL - ", " SKIP - "};
+	const char *in, *p;
+	unsigned long sec, ms;
+	char *end;
+
+	for (int i = 0; i < 3; i++) {
+		if (!starts(line, tags[i])) {
+			continue;
+		}
+		line += strlen(tags[i]);
+		in = strstr(line, " in ");
+		/* The last " in " (a test name could contain one). */
+		for (p = in; p != NULL; p = strstr(p + 1, " in ")) {
+			in = p;
+		}
+		if (in == NULL || (size_t)(in - line) >= namelen || in == line) {
+			return false;
+		}
+		sec = strtoul(in + 4, &end, 10);
+		if (end == in + 4 || *end != '.') {
+			return false;
+		}
+		p = end + 1;
+		ms = strtoul(p, &end, 10);
+		if (end != p + 3 || strcmp(end, " seconds") != 0) {
+			return false;
+		}
+		memcpy(name, line, (size_t)(in - line));
+		name[in - line] = '\0';
+		*result = i;
+		*dur = (double)sec + (double)ms / 1000.0;
+		return true;
+	}
+	return false;
+}
+
+/* One complete output line of a role (no newline): Zephyr's ztest formats
+ * (emu/zephyr_ztest.c lists them). */
+static void zt_line(struct sup *s, int role, const char *line)
+{
+	struct zt_role *z = &s->zt[role];
+	char name[128];
+	int result;
+	double dur;
+
+	if (starts(line, "Running TESTSUITE ")) {
+		copy_str(z->suite, sizeof(z->suite), line + strlen("Running TESTSUITE "));
+		s->res.ztest_seen[role] = true;
+		return;
+	}
+	if (starts(line, "START - ")) {
+		z->in_test = true;
+		copy_str(z->test, sizeof(z->test), line + strlen("START - "));
+		z->message[0] = '\0';
+		z->detail[0] = '\0';
+		z->detail_len = 0;
+		s->res.ztest_seen[role] = true;
+		return;
+	}
+	if (result_line(line, &result, name, sizeof(name), &dur)) {
+		add_case(s, role, name, result, dur, z->message, z->detail);
+		z->in_test = false;
+		return;
+	}
+	if (starts(line, "PROJECT EXECUTION ")) {
+		s->res.ztest_seen[role] = true;
+		s->res.ztest_finished[role] = true;
+		s->res.project_failed[role] = strcmp(line, "PROJECT EXECUTION SUCCESSFUL") != 0;
+		return;
+	}
+	if (!z->in_test) {
+		return;
+	}
+	if (z->message[0] == '\0' &&
+	    (starts(line, "    Assertion failed at ") || starts(line, "    Assumption failed at ") ||
+	     starts(line, "    Expectation failed at "))) {
+		copy_str(z->message, sizeof(z->message), line + 4);
+	}
+	if (z->detail_len + 2 < sizeof(z->detail) && line[0] != '\0') {
+		if (z->detail_len > 0) {
+			z->detail[z->detail_len++] = '\n';
+		}
+		copy_str(z->detail + z->detail_len, sizeof(z->detail) - z->detail_len, line);
+		z->detail_len += strlen(z->detail + z->detail_len);
+	}
+}
+
+/* An incarnation of the role ended: a test it left unfinished failed,
+ * unless the supervisor itself cut it short (kill, crash point, reboot:
+ * the next incarnation runs its tests again). */
+static void zt_incarnation_end(struct sup *s, int role, bool injected, int status)
+{
+	struct zt_role *z = &s->zt[role];
+
+	if (z->in_test && !injected) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "the program ended during the test (exit status %d)",
+			 status);
+		add_case(s, role, z->test, SCN_ZTEST_FAIL, 0.0, why, z->detail);
+	}
+	z->in_test = false;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Forward buf[0..n) (a line with its newline, or a piece of one). */
+static void forward(const char *p, size_t n)
+{
+	fflush(stdout);
+	write_all(STDOUT_FILENO, p, n);
+}
+
+/* Read what the role wrote; forward and parse each complete line.  final:
+ * the run is over, forward an unfinished line too. */
+static void pump(struct sup *s, int role, bool final)
+{
+	struct zt_role *z = &s->zt[role];
+	int fd = s->out_pipe[role][0];
+
+	if (fd < 0) {
+		return;
+	}
+	for (;;) {
+		ssize_t n = read(fd, z->buf + z->len, sizeof(z->buf) - z->len);
+		char *nl;
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n > 0) {
+			if (z->len == 0) {
+				z->since_ns = scn_now_ns();
+			}
+			z->len += (size_t)n;
+		}
+		while ((nl = memchr(z->buf, '\n', z->len)) != NULL) {
+			size_t k = (size_t)(nl - z->buf) + 1;
+
+			forward(z->buf, k);
+			if (!z->mid_line) {
+				*nl = '\0';
+				zt_line(s, role, z->buf);
+			}
+			z->mid_line = false;
+			memmove(z->buf, z->buf + k, z->len - k);
+			z->len -= k;
+			z->since_ns = scn_now_ns();
+		}
+		if (z->len == sizeof(z->buf)) {
+			/* A line longer than the buffer: forwarded, not parsed. */
+			forward(z->buf, z->len);
+			z->len = 0;
+			z->mid_line = true;
+		}
+		if (n <= 0) {
+			break;
+		}
+	}
+	if (z->len > 0 && (final || scn_now_ns() - z->since_ns > PARTIAL_LINE_NS)) {
+		forward(z->buf, z->len);
+		z->len = 0;
+		z->mid_line = !final;
+	}
+}
+
+/* Sleep for the poll period, waking when a program writes. */
+static void wait_poll(struct sup *s, long ns)
+{
+	struct timespec ts = {0, ns};
+	struct pollfd p[2];
+	nfds_t n = 0;
+
+	for (int i = 0; i < 2 && s->user; i++) {
+		if (s->out_pipe[i][0] >= 0) {
+			p[n].fd = s->out_pipe[i][0];
+			p[n].events = POLLIN;
+			p[n].revents = 0;
+			n++;
+		}
+	}
+	if (n == 0) {
+		nanosleep(&ts, NULL);
+		return;
+	}
+	(void)ppoll(p, n, &ts, NULL);
+	for (int i = 0; i < 2; i++) {
+		pump(s, i, false);
+	}
+}
+
+/* A reboot record of the role is waiting in its pipe (drained). */
+static bool took_reboot_record(struct sup *s, int role)
+{
+	char buf[256];
+	bool seen = false;
+	ssize_t n;
+
+	if (s->reboot_pipe[role][0] < 0) {
+		return false;
+	}
+	while ((n = read(s->reboot_pipe[role][0], buf, sizeof(buf))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		if (n > 0 && memmem(buf, (size_t)n, "reboot ", 7) != NULL) {
+			seen = true;
+		}
+	}
+	return seen;
+}
+
+static int make_pipe(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		p[0] = p[1] = -1;
+		return -errno;
+	}
+	(void)fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+static void close_pipes(struct sup *s)
+{
+	for (int i = 0; i < 2; i++) {
+		for (int k = 0; k < 2; k++) {
+			if (s->out_pipe[i][k] >= 0) {
+				close(s->out_pipe[i][k]);
+			}
+			if (s->reboot_pipe[i][k] >= 0) {
+				close(s->reboot_pipe[i][k]);
+			}
+			s->out_pipe[i][k] = s->reboot_pipe[i][k] = -1;
+		}
+	}
+}
+
+/* In the child, before exec: stdout into the role's pipe, the reboot pipe
+ * kept open across exec, the boot count.  Single-threaded parent: setenv
+ * is safe between fork and exec. */
+static void child_user_io(struct sup *s, const struct child *c)
+{
+	char buf[32];
+	int role = (int)c->role;
+
+	if (s->out_pipe[role][1] >= 0) {
+		(void)dup2(s->out_pipe[role][1], STDOUT_FILENO);
+	}
+	if (s->reboot_pipe[role][1] >= 0) {
+		(void)fcntl(s->reboot_pipe[role][1], F_SETFD, 0);
+		snprintf(buf, sizeof(buf), "%d", s->reboot_pipe[role][1]);
+		setenv(EMU_ZEPHYR_REBOOT_FD_ENV, buf, 1);
+	}
+	snprintf(buf, sizeof(buf), "%u", s->res.boots[role]);
+	setenv(EMU_ZEPHYR_BOOT_ENV, buf, 1);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 static int spawn(struct sup *s, struct child *c)
 {
 	pid_t sup_pid = getpid();
@@ -268,6 +630,11 @@ static int spawn(struct sup *s, struct child *c)
 
 	fflush(stdout);
 	fflush(stderr);
+	if (s->user) {
+		s->res.boots[c->role]++;
+		s->zt[c->role].in_test = false;
+		s->res.ztest_finished[c->role] = false;
+	}
 	pid = fork();
 	if (pid < 0) {
 		return -errno;
@@ -280,6 +647,7 @@ static int spawn(struct sup *s, struct child *c)
 		/* Single-threaded parent: setenv is safe between fork and exec. */
 		if (s->o->prog[c->role] != NULL) {
 			user_env(s, c);
+			child_user_io(s, c);
 		}
 		if (s->crash_armed[c->role]) {
 			putenv(s->crash_env);
@@ -329,10 +697,18 @@ static void kill_one(struct child *c)
 	}
 }
 
+/* The end of the run (done, hang, signal): a test still running failed. */
 static void kill_all(struct sup *s)
 {
-	kill_one(&s->ch[0]);
-	kill_one(&s->ch[1]);
+	for (int i = 0; i < 2; i++) {
+		bool was_running = s->ch[i].pid > 0;
+
+		kill_one(&s->ch[i]);
+		if (s->user && was_running) {
+			pump(s, i, true);
+			zt_incarnation_end(s, i, false, s->ch[i].status);
+		}
+	}
 }
 
 /* Counters that add up across epochs (restarts of both peers). */
@@ -387,6 +763,10 @@ static void recover(struct sup *s, int victim)
 	s->overlapped += s->rebond_pending;
 	if (s->o->backend == EMU_BACKEND_ICBMSG) {
 		kill_one(&s->ch[survivor]);
+		if (s->user) {
+			pump(s, survivor, true);
+			zt_incarnation_end(s, survivor, true, s->ch[survivor].status);
+		}
 		new_epoch(s);
 		s->survivor = -1;
 		s->expect_unbound = false;
@@ -399,7 +779,8 @@ static void recover(struct sup *s, int victim)
 	for (int i = 0; i < 2; i++) {
 		s->bonds_at_kill[i] = scn_get(&a[i]->bonds);
 	}
-	s->rebond_pending = true;
+	/* User programs keep no counters to watch a re-bond with. */
+	s->rebond_pending = !s->user;
 	for (int i = 0; i < 2; i++) {
 		struct child *c = &s->ch[i];
 
@@ -439,6 +820,23 @@ static void watch_rebond(struct sup *s)
 	s->rebond_pending = false;
 }
 
+/* sys_reboot() in a user program: start it again (only this core, whatever
+ * the backend: a reset of one core is what the program asked for). */
+static void reboot(struct sup *s, int role, uint32_t old_pid)
+{
+	struct child *c = &s->ch[role];
+
+	s->res.reboots[role]++;
+	zt_incarnation_end(s, role, true, EMU_ZEPHYR_REBOOT_EXIT_STATUS);
+	emu_trace(EMU_TRACE_EXIT, c->role, old_pid, EMU_ZEPHYR_REBOOT_EXIT_STATUS, 0);
+	if (spawn(s, c) == 0) {
+		emu_trace(EMU_TRACE_RESTART, c->role, (uint32_t)c->pid, 0, 0);
+	} else {
+		c->status = EMU_ZEPHYR_REBOOT_EXIT_STATUS;
+		c->exited = true;
+	}
+}
+
 /* Reap whatever exited; a peer killed by its armed crash point is a crash
  * to recover from.  Returns the number of children still running. */
 static int reap(struct sup *s)
@@ -452,6 +850,19 @@ static int reap(struct sup *s)
 			uint32_t pid = (uint32_t)c->pid;
 
 			c->pid = 0;
+			if (s->user) {
+				pump(s, i, true);
+			}
+			if (s->user && status == EMU_ZEPHYR_REBOOT_EXIT_STATUS &&
+			    took_reboot_record(s, i) && !got_signal) {
+				reboot(s, i, pid);
+				continue;
+			}
+			if (s->user) {
+				bool crash = c->armed && status == 128 + SIGKILL && !got_signal;
+
+				zt_incarnation_end(s, i, crash, status);
+			}
 			if (c->armed && status == 128 + SIGKILL && !got_signal) {
 				emu_trace(EMU_TRACE_CRASH, c->role, pid, 0, 0);
 				s->crashes++;
@@ -524,7 +935,8 @@ static void maybe_kill(struct sup *s, uint64_t total)
 			(double)scn_now_ns() / 1e9, s->kills_done, progress,
 			s->kill_at[s->kills_done]);
 	}
-	victim = (int)(rng_next(&s->rng) & 1u);
+	victim = cli_run_extra.kill_role >= 0 ? cli_run_extra.kill_role
+					       : (int)(rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
 	emu_trace(EMU_TRACE_KILL, c->role, (uint32_t)c->pid, 0, 0);
 	kill(c->pid, SIGKILL);
@@ -543,6 +955,63 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	if (s->kills_done == s->o->kill_random) {
 		set_finish_hold(s, false);
 	}
+}
+
+/* --kill-random with user programs: the next kill, a seeded random
+ * KILL_USER_MIN_MS..KILL_USER_MAX_MS (x20 under valgrind) from now. */
+static void schedule_kill(struct sup *s, uint64_t now)
+{
+	double ms = KILL_USER_MIN_MS + (KILL_USER_MAX_MS - KILL_USER_MIN_MS) * rng_unit(&s->rng);
+
+	if (s->o->valgrind) {
+		ms *= CLI_VALGRIND_SCALE;
+	}
+	s->next_kill_ns = now + (uint64_t)(ms * 1e6);
+	s->next_victim = cli_run_extra.kill_role >= 0 ? cli_run_extra.kill_role
+						      : (int)(rng_next(&s->rng) & 1u);
+}
+
+/* User programs have no progress counters: kills are timed, and land only
+ * while both programs run. */
+static void maybe_kill_user(struct sup *s, uint64_t now)
+{
+	struct child *c = &s->ch[s->next_victim];
+	int st, status;
+	uint32_t pid;
+
+	if (s->kills_done >= s->o->kill_random || now < s->next_kill_ns || s->ch[0].pid <= 0 ||
+	    s->ch[1].pid <= 0) {
+		return;
+	}
+	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
+		fprintf(stderr, "ipc-emu: %.3f s: kill %u: %s program\n",
+			(double)scn_now_ns() / 1e9, s->kills_done, scn_role_name(c->role));
+	}
+	pid = (uint32_t)c->pid;
+	emu_trace(EMU_TRACE_KILL, c->role, pid, 0, 0);
+	kill(c->pid, SIGKILL);
+	if (waitpid(c->pid, &st, 0) != c->pid) {
+		return;
+	}
+	c->pid = 0;
+	status = decode_status(st);
+	pump(s, s->next_victim, true);
+	if (WIFEXITED(st)) {
+		/* It ended on its own just before: nothing was injected. */
+		if (status == EMU_ZEPHYR_REBOOT_EXIT_STATUS && took_reboot_record(s, s->next_victim)) {
+			reboot(s, s->next_victim, pid);
+			return;
+		}
+		zt_incarnation_end(s, s->next_victim, false, status);
+		emu_trace(EMU_TRACE_EXIT, c->role, pid, (uint32_t)status, 0);
+		c->status = status;
+		c->exited = true;
+		return;
+	}
+	s->kills_done++;
+	zt_incarnation_end(s, s->next_victim, true, status);
+	recover(s, s->next_victim);
+	schedule_kill(s, scn_now_ns());
 }
 
 /* No counter of either side moved for stall_s: a hang. */
@@ -727,6 +1196,11 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.c = &c;
+	s.user = user;
+	for (int i = 0; i < 2; i++) {
+		s.out_pipe[i][0] = s.out_pipe[i][1] = -1;
+		s.reboot_pipe[i][0] = s.reboot_pipe[i][1] = -1;
+	}
 	rc = cli_load_config(o, &c, err, sizeof(err));
 	if (rc < 0) {
 		cli_err("%s", err);
@@ -819,8 +1293,25 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 					     : 0.02 + 0.46 * rng_unit(&s.rng);
 	}
 	qsort(s.kill_at, o->kill_random, sizeof(s.kill_at[0]), cmp_double);
-	if (o->kill_random > 0) {
+	if (o->kill_random > 0 && !user) {
 		prepare_areas(&s, o->messages, c.endpoints);
+	}
+	if (user) {
+		rc = 0;
+		for (int i = 0; i < 2 && rc == 0; i++) {
+			rc = make_pipe(s.out_pipe[i]);
+			if (rc == 0) {
+				rc = make_pipe(s.reboot_pipe[i]);
+			}
+		}
+		if (rc < 0) {
+			cli_err("cannot create the programs' pipes: %s", strerror(-rc));
+			status = EXIT_INVARIANT;
+			goto out_seg;
+		}
+		/* A closed stdout must not kill the supervisor (children get
+		 * SIGPIPE back in child_user_io()). */
+		signal(SIGPIPE, SIG_IGN);
 	}
 	s.survivor = -1;
 	s.stall_s = STALL_S * (o->valgrind ? CLI_VALGRIND_SCALE : 1);
@@ -840,6 +1331,9 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	sigaction(SIGTERM, &sa, NULL);
 
 	t0 = scn_now_ns();
+	if (user) {
+		schedule_kill(&s, t0);
+	}
 	deadline = o->timeout_s > 0 ? t0 + (uint64_t)(o->timeout_s * 1e9) : 0;
 	total = (2 * o->messages + 2) * c.endpoints;
 	show_progress = !o->quiet && isatty(STDERR_FILENO);
@@ -908,8 +1402,12 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 			kill_all(&s);
 			break;
 		}
-		maybe_kill(&s, total);
-		if (show_progress) {
+		if (user) {
+			maybe_kill_user(&s, now);
+		} else {
+			maybe_kill(&s, total);
+		}
+		if (show_progress && !user) {
 			double el = (double)(now - t0) / 1e9;
 
 			if (el > 2.0 && el - last_progress >= 0.5) {
@@ -917,7 +1415,10 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 				last_progress = el;
 			}
 		}
-		nanosleep(&ts, NULL);
+		wait_poll(&s, ts.tv_nsec);
+	}
+	for (int i = 0; i < 2 && user; i++) {
+		pump(&s, i, true);
 	}
 	if (last_progress > 0) {
 		fputs("\r\033[K", stderr);
@@ -968,6 +1469,9 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	rep.doorbell = cli_doorbell_name(o->doorbell);
 	rep.leaked_shm = cli_count_shm(seg_name);
 	rep.leaked_processes = (unsigned)((s.ch[0].pid > 0) + (s.ch[1].pid > 0));
+	s.res.cases = s.cases;
+	s.res.n_cases = s.n_cases;
+	cli_report_set_user(user ? &s.res : NULL);
 	cli_report_eval(&rep);
 	if (!o->quiet) {
 		cli_report_print(&rep, stdout);
@@ -989,6 +1493,13 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;
 	}
+	if (cli_run_extra.junit != NULL && cli_report_junit(cli_run_extra.junit) < 0) {
+		status = EXIT_INVARIANT;
+	}
+	if (s.cases_dropped) {
+		cli_err("more than %u ztest results: the rest are not in the report",
+			MAX_ZTEST_CASES);
+	}
 	if (trace_failed) {
 		status = EXIT_INVARIANT;
 	}
@@ -1002,6 +1513,13 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 out_seg:
 	if (s.trace_dir[0] != '\0') {
 		(void)trace_finish(&s); /* a run cut short: remove the files */
+	}
+	cli_report_set_user(NULL);
+	close_pipes(&s);
+	free(s.cases);
+	s.cases = NULL;
+	if (user) {
+		signal(SIGPIPE, SIG_DFL);
 	}
 	emu_segment_close(s.seg);
 out_vg:

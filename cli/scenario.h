@@ -349,4 +349,48 @@ void scn_console_close(struct scn_console *c, uint64_t timeout_ns);
 /* Free, after emu_board_destroy() (no callback may run any more). */
 void scn_console_free(struct scn_console *c);
 
+/*
+ * User programs (`ipc-emu run --host P --remote Q`): what the supervisor
+ * (run.c) learns from them for the report (report.c), and the run options
+ * that cli_opts has no field for (options.c).  Kept here because cli.h is
+ * shared with commands that do not need them.
+ */
+enum scn_ztest_result { SCN_ZTEST_PASS = 0, SCN_ZTEST_FAIL = 1, SCN_ZTEST_SKIP = 2 };
+
+/* One test result line (" PASS - t in 0.001 seconds") of a program. */
+struct scn_ztest_case {
+	int role;              /* enum emu_role */
+	unsigned boot;         /* the program's incarnation (IPC_EMU_BOOT) */
+	char suite[128];       /* from the last "Running TESTSUITE s" */
+	char test[128];
+	int result;            /* enum scn_ztest_result */
+	double duration_s;
+	char message[256];     /* first "... failed at ..." line of the test, or why */
+	char detail[1024];     /* the program's lines between START and the result */
+};
+
+struct scn_user_results {
+	unsigned boots[2];     /* incarnations started, per role */
+	unsigned reboots[2];   /* sys_reboot() calls honoured, per role */
+	const struct scn_ztest_case *cases;
+	size_t n_cases;
+	bool ztest_seen[2];    /* the role printed ztest lines */
+	bool ztest_finished[2];/* its last incarnation printed "PROJECT EXECUTION" */
+	bool project_failed[2];/* ... "PROJECT EXECUTION FAILED" */
+};
+
+/* report.c: the user-program results of the run being reported (NULL:
+ * none); read by cli_report_eval/print/json. */
+void cli_report_set_user(const struct scn_user_results *u);
+/* report.c: JUnit XML of the ztest results set above; 0 or -errno. */
+int cli_report_junit(const char *path);
+
+/* options.c: `ipc-emu run` options beyond struct cli_opts (reset by
+ * cli_parse). */
+struct cli_run_extra {
+	const char *junit;     /* --junit FILE */
+	int kill_role;         /* --kill-role: -1 any, else enum emu_role */
+};
+extern struct cli_run_extra cli_run_extra;
+
 #endif /* IPC_EMU_CLI_SCENARIO_H */
