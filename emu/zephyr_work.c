@@ -1,0 +1,967 @@
+/*
+ * zephyr_work.c - k_timer and the work queues of zephyr/kernel.h
+ * (include/zephyr/kernel/emu_timer_work.h), with Zephyr's state machine.
+ *
+ * One mutex (`lock`) guards every timer, work item and queue, as Zephyr's
+ * work and timeout spinlocks do; no user function is ever called with it
+ * held.  Waiting calls (flush, cancel_sync, drain, status_sync) sleep on one
+ * condition variable, `changed`, broadcast whenever a handler returns, an
+ * item leaves a queue by cancellation, a drain completes, a timer expires or
+ * stops; each waits for its own predicate, so a spurious wake-up costs a
+ * re-check and nothing else.
+ *
+ * Timer service: a sorted singly-linked list of struct emu_k_timeout (the
+ * node inside k_timer and k_work_delayable) and one thread per process,
+ * started with the first timeout.  Deadlines are uptime ticks
+ * (milliseconds): the thread reads the uptime, then CLOCK_MONOTONIC, and
+ * sleeps until that monotonic time plus the ticks left, so that the uptime
+ * has reached the deadline when it wakes (the uptime counts whole ms of the
+ * same monotonic clock).  Due timeouts are handled inside
+ * zshim_isr_enter()/zshim_isr_exit(): k_is_in_isr() is true in expiry
+ * functions and the interrupt lock excludes the other interrupt handlers
+ * and irq_lock() sections.  The ISR is entered before `lock` is taken,
+ * never while holding it (lock order: interrupt lock, then `lock`).
+ *
+ * Work queues: one detached POSIX thread per queue, which pops items FIFO
+ * and runs them one at a time.  It sleeps on the queue's k_sem (limit 1):
+ * a submission appends under `lock` and gives it, so a give between the
+ * thread's last look at the list and its take is kept by the count.
+ * k_work_flush() waits on counters kept in the item (runs begun, runs
+ * completed, removals by cancel) instead of Zephyr's flusher item; the
+ * observable result is the same: it returns when the instance that was
+ * queued (or, if none, running) at the call has completed or was cancelled.
+ *
+ * Nothing is ever joined or freed: a program may end while timers and
+ * queues exist (the threads are detached; Valgrind calls their stacks
+ * "still reachable").
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zephyr_isr.h"
+#include <zephyr/kernel.h>
+
+enum { KIND_TIMER = 1, KIND_DWORK = 2 };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+
+static pthread_once_t tick_once = PTHREAD_ONCE_INIT;
+static pthread_cond_t tick_cond;        /* CLOCK_MONOTONIC; wakes the timer thread */
+static struct emu_k_timeout *timeouts;  /* sorted by deadline, FIFO among equals */
+static bool timer_thread_started;
+
+static struct k_work_q *queues;         /* every started queue */
+static _Thread_local struct k_work_q *my_queue; /* set on a queue's thread */
+
+struct k_work_q emu_k_sys_work_q;
+
+/* ------------------------------------------------------------ hook point */
+
+/*
+ * The single scheduling hook of the work queues.  Every queue thread passes
+ * here just before and just after each handler, without any lock held.  A
+ * future "schedule perturbation" mode (serialise all queues on one lock,
+ * insert random yields or delays) belongs here and nowhere else.  Today it
+ * does what Zephyr's queue thread does: yield after an item when more are
+ * pending, unless the queue was started with no_yield.
+ */
+enum zshim_work_point { ZSHIM_WORK_BEFORE_HANDLER, ZSHIM_WORK_AFTER_HANDLER };
+
+void zshim_work_sched_point(struct k_work_q *q, enum zshim_work_point where, bool yield);
+
+void zshim_work_sched_point(struct k_work_q *q, enum zshim_work_point where, bool yield)
+{
+	(void)q;
+	if (where == ZSHIM_WORK_AFTER_HANDLER && yield) {
+		sched_yield();
+	}
+}
+
+/* ----------------------------------------------------------------- common */
+
+static void diag(const char *fmt, const char *what)
+{
+	fprintf(stderr, "ipc-emu: ");
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+}
+
+static int64_t now_ticks(void)
+{
+	return emu_k_uptime_ticks();
+}
+
+static bool is_forever(k_timeout_t t)
+{
+	return !t.abs && t.ms < 0;
+}
+
+static bool is_no_wait(k_timeout_t t)
+{
+	return !t.abs && t.ms == 0;
+}
+
+/* The uptime tick at which a (not K_FOREVER) timeout expires.  An absolute
+ * time is a 32-bit uptime in ms: it is read modulo 2^32 around now, so that
+ * it stays right past 24.8 days of uptime. */
+static int64_t deadline_of(k_timeout_t t)
+{
+	int64_t now = now_ticks();
+
+	if (t.abs) {
+		return now + (int32_t)((uint32_t)t.ms - (uint32_t)now);
+	}
+	return now + t.ms;
+}
+
+static void start_thread(void *(*fn)(void *), void *arg, const char *name)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	rc = pthread_attr_init(&attr);
+	if (rc == 0) {
+		rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (rc == 0) {
+			rc = pthread_create(&th, &attr, fn, arg);
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (rc != 0) {
+		diag("cannot start the %s thread", name);
+		abort();
+	}
+	if (name[0] != '\0') {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%s", name);
+		(void)pthread_setname_np(th, n);
+	}
+}
+
+/* ---------------------------------------------------------- timer service */
+
+static void *timer_main(void *arg);
+static void timer_expired_locked(struct k_timer *timer);
+static void delay_expired_locked(struct k_work_delayable *dwork);
+
+static void init_tick_cond(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&tick_cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/* Remove `node` if it is on the list, found by address (so that a node in
+ * memory the runtime never initialised is never dereferenced).  true if it
+ * was there. */
+static bool unlink_locked(struct emu_k_timeout *node)
+{
+	for (struct emu_k_timeout **pp = &timeouts; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == node) {
+			*pp = node->next;
+			node->next = NULL;
+			node->linked = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_locked(struct emu_k_timeout *node, int64_t deadline, uint8_t kind)
+{
+	struct emu_k_timeout **pp = &timeouts;
+
+	(void)unlink_locked(node);
+	node->deadline = deadline;
+	node->kind = kind;
+	while (*pp != NULL && (*pp)->deadline <= deadline) {
+		pp = &(*pp)->next;
+	}
+	node->next = *pp;
+	*pp = node;
+	node->linked = 1;
+	(void)pthread_once(&tick_once, init_tick_cond);
+	if (!timer_thread_started) {
+		timer_thread_started = true;
+		start_thread(timer_main, NULL, "k_timer");
+	}
+	if (timeouts == node) {
+		pthread_cond_signal(&tick_cond);
+	}
+}
+
+static int64_t remaining_locked(const struct emu_k_timeout *node)
+{
+	int64_t left;
+
+	if (!node->linked) {
+		return 0;
+	}
+	left = node->deadline - now_ticks();
+	return left > 0 ? left : 0;
+}
+
+/* Everything due at `now`, in deadline order.  A periodic timer re-added
+ * with a deadline still <= now fires again in this pass (it fell behind);
+ * deadlines grow by the period, so the pass ends. */
+static void expire_due_locked(int64_t now)
+{
+	struct emu_k_timeout *t;
+
+	while ((t = timeouts) != NULL && t->deadline <= now) {
+		timeouts = t->next;
+		t->next = NULL;
+		t->linked = 0;
+		if (t->kind == KIND_DWORK) {
+			delay_expired_locked(CONTAINER_OF(t, struct k_work_delayable, timeout));
+		} else {
+			timer_expired_locked(CONTAINER_OF(t, struct k_timer, timeout));
+		}
+	}
+}
+
+static void *timer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		int64_t now;
+
+		if (timeouts == NULL) {
+			pthread_cond_wait(&tick_cond, &lock);
+			continue;
+		}
+		now = now_ticks();
+		if (timeouts->deadline > now) {
+			int64_t ms = timeouts->deadline - now;
+			struct timespec ts;
+
+			/* The uptime was read first: at ts it is >= deadline. */
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)(ms / 1000);
+			ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			(void)pthread_cond_timedwait(&tick_cond, &lock, &ts);
+			continue;
+		}
+		/* Interrupt lock before `lock`, never the other way round. */
+		pthread_mutex_unlock(&lock);
+		zshim_isr_enter();
+		pthread_mutex_lock(&lock);
+		expire_due_locked(now_ticks());
+		pthread_mutex_unlock(&lock);
+		zshim_isr_exit();
+		pthread_mutex_lock(&lock);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ k_timer */
+
+static bool is_periodic(k_timeout_t period)
+{
+	return !period.abs && period.ms > 0;
+}
+
+/* In ISR context, `lock` held; drops it around the expiry function. */
+static void timer_expired_locked(struct k_timer *timer)
+{
+	k_timer_expiry_t fn = timer->expiry_fn;
+
+	/* Re-armed before the expiry function runs, as on Zephyr, so that
+	 * k_timer_stop() there stops a periodic timer (and calls stop_fn). */
+	if (is_periodic(timer->period)) {
+		add_locked(&timer->timeout, timer->timeout.deadline + timer->period.ms,
+			   KIND_TIMER);
+	}
+	timer->status++;
+	if (fn != NULL) {
+		pthread_mutex_unlock(&lock);
+		fn(timer);
+		pthread_mutex_lock(&lock);
+	}
+	timer->emu_wake++;
+	pthread_cond_broadcast(&changed);
+}
+
+void emu_k_timer_init(struct k_timer *timer, k_timer_expiry_t expiry_fn, k_timer_stop_t stop_fn)
+{
+	pthread_mutex_lock(&lock);
+	if (unlink_locked(&timer->timeout)) {
+		diag("%s on a running timer: stopped first", "k_timer_init()");
+	}
+	timer->timeout = (struct emu_k_timeout){.linked = 0};
+	timer->expiry_fn = expiry_fn;
+	timer->stop_fn = stop_fn;
+	timer->period = K_NO_WAIT;
+	timer->status = 0;
+	timer->emu_wake = 0;
+	timer->user_data = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+void emu_k_timer_start(struct k_timer *timer, k_timeout_t duration, k_timeout_t period)
+{
+	if (is_forever(duration)) {
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	timer->period = period;
+	timer->status = 0;
+	add_locked(&timer->timeout, deadline_of(duration), KIND_TIMER);
+	pthread_mutex_unlock(&lock);
+}
+
+void emu_k_timer_stop(struct k_timer *timer)
+{
+	k_timer_stop_t fn;
+	bool was_running;
+
+	pthread_mutex_lock(&lock);
+	was_running = timer->timeout.linked && unlink_locked(&timer->timeout);
+	fn = timer->stop_fn;
+	pthread_mutex_unlock(&lock);
+	if (!was_running) {
+		return;
+	}
+	if (fn != NULL) {
+		fn(timer); /* the caller's context, as on Zephyr */
+	}
+	pthread_mutex_lock(&lock);
+	timer->emu_wake++;
+	pthread_cond_broadcast(&changed);
+	pthread_mutex_unlock(&lock);
+}
+
+uint32_t emu_k_timer_status_get(struct k_timer *timer)
+{
+	uint32_t status;
+
+	pthread_mutex_lock(&lock);
+	status = timer->status;
+	timer->status = 0;
+	pthread_mutex_unlock(&lock);
+	return status;
+}
+
+uint32_t emu_k_timer_status_sync(struct k_timer *timer)
+{
+	uint32_t status;
+
+	if (emu_k_is_in_isr()) {
+		return emu_k_timer_status_get(timer);
+	}
+	pthread_mutex_lock(&lock);
+	status = timer->status;
+	if (status == 0 && timer->timeout.linked) {
+		uint32_t wake = timer->emu_wake;
+
+		while (timer->emu_wake == wake) {
+			pthread_cond_wait(&changed, &lock);
+		}
+		status = timer->status;
+	}
+	timer->status = 0;
+	pthread_mutex_unlock(&lock);
+	return status;
+}
+
+k_ticks_t emu_k_timer_remaining_ticks(const struct k_timer *timer)
+{
+	k_ticks_t left;
+
+	pthread_mutex_lock(&lock);
+	left = remaining_locked(&timer->timeout);
+	pthread_mutex_unlock(&lock);
+	return left;
+}
+
+k_ticks_t emu_k_timer_expires_ticks(const struct k_timer *timer)
+{
+	k_ticks_t at;
+
+	pthread_mutex_lock(&lock);
+	at = timer->timeout.linked ? timer->timeout.deadline : now_ticks();
+	pthread_mutex_unlock(&lock);
+	return at;
+}
+
+/* -------------------------------------------------------------- work queues */
+
+static void *queue_main(void *arg);
+static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield);
+
+static void queue_append_locked(struct k_work_q *q, struct k_work *w)
+{
+	w->emu_next = NULL;
+	if (q->emu_tail != NULL) {
+		q->emu_tail->emu_next = w;
+	} else {
+		q->emu_head = w;
+	}
+	q->emu_tail = w;
+}
+
+static bool queue_remove_locked(struct k_work_q *q, struct k_work *w)
+{
+	struct k_work *prev = NULL;
+
+	if (q == NULL) {
+		return false;
+	}
+	for (struct k_work *it = q->emu_head; it != NULL; prev = it, it = it->emu_next) {
+		if (it != w) {
+			continue;
+		}
+		if (prev != NULL) {
+			prev->emu_next = w->emu_next;
+		} else {
+			q->emu_head = w->emu_next;
+		}
+		if (q->emu_tail == w) {
+			q->emu_tail = prev;
+		}
+		w->emu_next = NULL;
+		return true;
+	}
+	return false;
+}
+
+/* (Re)initialising an item that sits on a queue would cut that queue's
+ * list: take it off first, by address. */
+static void unqueue_anywhere_locked(struct k_work *w, const char *what)
+{
+	for (struct k_work_q *q = queues; q != NULL; q = q->emu_next_q) {
+		if (queue_remove_locked(q, w)) {
+			diag("%s on a queued work item: removed from its queue", what);
+		}
+	}
+}
+
+static void sys_start_locked(struct k_work_q *q)
+{
+	if (q == &emu_k_sys_work_q && !(q->flags & K_WORK_QUEUE_STARTED)) {
+		start_queue_locked(q, "sysworkq", false);
+	}
+}
+
+/* Zephyr's acceptance test of a queue, in its priority order. */
+static int queue_submit_locked(struct k_work_q *q, struct k_work *w)
+{
+	bool chained, draining, plugged;
+
+	if (q == NULL) {
+		return -EINVAL;
+	}
+	sys_start_locked(q);
+	chained = my_queue == q && !emu_k_is_in_isr();
+	draining = (q->flags & K_WORK_QUEUE_DRAIN) != 0;
+	plugged = (q->flags & K_WORK_QUEUE_PLUGGED) != 0;
+	if (!(q->flags & K_WORK_QUEUE_STARTED)) {
+		return -ENODEV;
+	}
+	if ((draining && !chained) || (plugged && !draining)) {
+		return -EBUSY;
+	}
+	queue_append_locked(q, w);
+	emu_k_sem_give(&q->emu_notify);
+	return 1;
+}
+
+/* Zephyr's submission: *qp is the proposed queue (NULL: the last one). */
+static int submit_locked(struct k_work *w, struct k_work_q **qp)
+{
+	int ret;
+
+	if (w->flags & K_WORK_CANCELING) {
+		return -EBUSY;
+	}
+	if (w->flags & K_WORK_QUEUED) {
+		return 0;
+	}
+	ret = 1;
+	if (*qp == NULL) {
+		*qp = w->queue;
+	}
+	if (w->flags & K_WORK_RUNNING) {
+		/* Never concurrently with itself: back to the queue running it. */
+		*qp = w->queue;
+		ret = 2;
+	}
+	{
+		int rc = queue_submit_locked(*qp, w);
+
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	w->flags |= K_WORK_QUEUED;
+	w->queue = *qp;
+	return ret;
+}
+
+/* Take the item off its queue (unless a cancel is already under way) and
+ * mark it cancelling if its handler still runs.  Returns the busy mask. */
+static int cancel_async_locked(struct k_work *w)
+{
+	int busy;
+
+	if (!(w->flags & K_WORK_CANCELING) && (w->flags & K_WORK_QUEUED)) {
+		w->flags &= ~(uint32_t)K_WORK_QUEUED;
+		(void)queue_remove_locked(w->queue, w);
+		w->emu_dropped++;
+		pthread_cond_broadcast(&changed); /* a flush may be waiting for it */
+	}
+	busy = (int)(w->flags & K_WORK_MASK);
+	if (busy != 0) {
+		w->flags |= K_WORK_CANCELING;
+		busy = (int)(w->flags & K_WORK_MASK);
+	}
+	return busy;
+}
+
+/* Whether the caller may block until queue `q` makes progress. */
+static bool may_wait(const struct k_work_q *q, const char *what)
+{
+	if (emu_k_is_in_isr()) {
+		diag("%s called from an ISR: returns without waiting", what);
+		return false;
+	}
+	if (my_queue != NULL && my_queue == q) {
+		diag("%s from a handler of the queue that must run the item: returns without "
+		     "waiting (it would deadlock)",
+		     what);
+		return false;
+	}
+	return true;
+}
+
+static bool flush_locked(struct k_work *w, const char *what)
+{
+	uint32_t target, dropped;
+
+	if (!(w->flags & (K_WORK_QUEUED | K_WORK_RUNNING))) {
+		return false;
+	}
+	if (!may_wait(w->queue, what)) {
+		return false;
+	}
+	/* Queued: the queued instance (the next run); else the current run. */
+	target = w->emu_started + ((w->flags & K_WORK_QUEUED) ? 1u : 0u);
+	dropped = w->emu_dropped;
+	while ((int32_t)(w->emu_done - target) < 0) {
+		/* Cancelled off the queue, and no run left in progress. */
+		if (w->emu_dropped != dropped && w->emu_done == w->emu_started) {
+			break;
+		}
+		pthread_cond_wait(&changed, &lock);
+	}
+	return true;
+}
+
+static void wait_cancel_locked(struct k_work *w, const char *what)
+{
+	if (!(w->flags & K_WORK_CANCELING) || !may_wait(w->queue, what)) {
+		return;
+	}
+	while (w->flags & K_WORK_CANCELING) {
+		pthread_cond_wait(&changed, &lock);
+	}
+}
+
+static void *queue_main(void *arg)
+{
+	struct k_work_q *q = arg;
+
+	my_queue = q;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		struct k_work *w = q->emu_head;
+		k_work_handler_t handler;
+		bool yield;
+
+		if (w == NULL) {
+			if (q->flags & K_WORK_QUEUE_DRAIN) {
+				/* Empty and draining: the drain is complete (PLUGGED
+				 * stays until k_work_queue_unplug). */
+				q->flags &= ~(uint32_t)K_WORK_QUEUE_DRAIN;
+				q->emu_drains++;
+				pthread_cond_broadcast(&changed);
+			}
+			pthread_mutex_unlock(&lock);
+			(void)emu_k_sem_take(&q->emu_notify, K_FOREVER);
+			pthread_mutex_lock(&lock);
+			continue;
+		}
+		q->emu_head = w->emu_next;
+		if (q->emu_head == NULL) {
+			q->emu_tail = NULL;
+		}
+		w->emu_next = NULL;
+		w->flags = (w->flags & ~(uint32_t)K_WORK_QUEUED) | K_WORK_RUNNING;
+		w->emu_started++;
+		q->flags |= K_WORK_QUEUE_BUSY;
+		handler = w->handler;
+		pthread_mutex_unlock(&lock);
+
+		zshim_work_sched_point(q, ZSHIM_WORK_BEFORE_HANDLER, false);
+		handler(w);
+
+		pthread_mutex_lock(&lock);
+		/* A cancel issued while it ran completes now. */
+		w->flags &= ~(uint32_t)(K_WORK_RUNNING | K_WORK_CANCELING);
+		w->emu_done++;
+		q->flags &= ~(uint32_t)K_WORK_QUEUE_BUSY;
+		yield = !(q->flags & K_WORK_QUEUE_NO_YIELD) && q->emu_head != NULL;
+		pthread_cond_broadcast(&changed);
+		pthread_mutex_unlock(&lock);
+		zshim_work_sched_point(q, ZSHIM_WORK_AFTER_HANDLER, yield);
+		pthread_mutex_lock(&lock);
+	}
+	return NULL;
+}
+
+static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield)
+{
+	q->emu_head = NULL;
+	q->emu_tail = NULL;
+	(void)emu_k_sem_init(&q->emu_notify, 0, 1);
+	memset(&q->thread, 0, sizeof(q->thread));
+	snprintf(q->emu_name, sizeof(q->emu_name), "%s", name != NULL ? name : "");
+	q->thread.name = name != NULL ? q->emu_name : NULL;
+	q->thread_id = &q->thread;
+	q->flags = K_WORK_QUEUE_STARTED | (no_yield ? (uint32_t)K_WORK_QUEUE_NO_YIELD : 0u);
+	q->emu_next_q = queues;
+	queues = q;
+	start_thread(queue_main, q, q->emu_name);
+}
+
+static bool is_started_queue_locked(const struct k_work_q *q)
+{
+	for (const struct k_work_q *it = queues; it != NULL; it = it->emu_next_q) {
+		if (it == q) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void emu_k_work_queue_init(struct k_work_q *queue)
+{
+	pthread_mutex_lock(&lock);
+	if (is_started_queue_locked(queue)) {
+		diag("%s on a started queue: ignored", "k_work_queue_init()");
+	} else {
+		memset(queue, 0, sizeof(*queue));
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void emu_k_work_queue_start(struct k_work_q *queue, const struct k_work_queue_config *cfg)
+{
+	pthread_mutex_lock(&lock);
+	if (is_started_queue_locked(queue)) {
+		diag("%s on a started queue: ignored", "k_work_queue_start()");
+	} else {
+		start_queue_locked(queue, cfg != NULL ? cfg->name : NULL,
+				   cfg != NULL && cfg->no_yield);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+k_tid_t emu_k_work_queue_thread_get(struct k_work_q *queue)
+{
+	k_tid_t tid;
+
+	pthread_mutex_lock(&lock);
+	sys_start_locked(queue);
+	tid = (queue->flags & K_WORK_QUEUE_STARTED) ? queue->thread_id : NULL;
+	pthread_mutex_unlock(&lock);
+	return tid;
+}
+
+int emu_k_work_queue_drain(struct k_work_q *queue, bool plug)
+{
+	int ret = 0;
+
+	if (emu_k_is_in_isr() || my_queue == queue) {
+		diag("%s from an ISR or from the queue's own thread: refused (-EDEADLK)",
+		     "k_work_queue_drain()");
+		return -EDEADLK;
+	}
+	pthread_mutex_lock(&lock);
+	sys_start_locked(queue);
+	if (!(queue->flags & K_WORK_QUEUE_STARTED)) {
+		ret = -ENODEV;
+	} else if ((queue->flags & (K_WORK_QUEUE_BUSY | K_WORK_QUEUE_DRAIN)) || plug ||
+		   queue->emu_head != NULL) {
+		uint32_t drains = queue->emu_drains;
+
+		queue->flags |= K_WORK_QUEUE_DRAIN;
+		if (plug) {
+			queue->flags |= K_WORK_QUEUE_PLUGGED;
+		}
+		emu_k_sem_give(&queue->emu_notify);
+		while (queue->emu_drains == drains) {
+			pthread_cond_wait(&changed, &lock);
+		}
+		ret = 1;
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+int emu_k_work_queue_unplug(struct k_work_q *queue)
+{
+	int ret = -EALREADY;
+
+	pthread_mutex_lock(&lock);
+	if (queue->flags & K_WORK_QUEUE_PLUGGED) {
+		queue->flags &= ~(uint32_t)K_WORK_QUEUE_PLUGGED;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------- work items */
+
+void emu_k_work_init(struct k_work *work, k_work_handler_t handler)
+{
+	pthread_mutex_lock(&lock);
+	unqueue_anywhere_locked(work, "k_work_init()");
+	*work = (struct k_work){.handler = handler};
+	pthread_mutex_unlock(&lock);
+}
+
+int emu_k_work_busy_get(const struct k_work *work)
+{
+	int busy;
+
+	pthread_mutex_lock(&lock);
+	busy = (int)(work->flags & K_WORK_MASK);
+	pthread_mutex_unlock(&lock);
+	return busy;
+}
+
+int emu_k_work_submit_to_queue(struct k_work_q *queue, struct k_work *work)
+{
+	int ret;
+
+	if (work->handler == NULL) {
+		diag("%s: the work item has no handler (not initialised?): -EINVAL",
+		     "k_work_submit");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&lock);
+	ret = submit_locked(work, &queue);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+bool emu_k_work_flush(struct k_work *work, struct k_work_sync *sync)
+{
+	bool waited;
+
+	(void)sync;
+	pthread_mutex_lock(&lock);
+	waited = flush_locked(work, "k_work_flush()");
+	pthread_mutex_unlock(&lock);
+	return waited;
+}
+
+int emu_k_work_cancel(struct k_work *work)
+{
+	int busy;
+
+	pthread_mutex_lock(&lock);
+	busy = cancel_async_locked(work);
+	pthread_mutex_unlock(&lock);
+	return busy;
+}
+
+bool emu_k_work_cancel_sync(struct k_work *work, struct k_work_sync *sync)
+{
+	bool pending;
+
+	(void)sync;
+	pthread_mutex_lock(&lock);
+	pending = (work->flags & K_WORK_MASK) != 0;
+	if (pending) {
+		(void)cancel_async_locked(work);
+		wait_cancel_locked(work, "k_work_cancel_sync()");
+	}
+	pthread_mutex_unlock(&lock);
+	return pending;
+}
+
+/* ---------------------------------------------------------- delayable work */
+
+/* The delay expired (timer thread, ISR context): submit, unless a cancel or
+ * reschedule took the K_WORK_DELAYED flag first. */
+static void delay_expired_locked(struct k_work_delayable *dwork)
+{
+	struct k_work_q *q = dwork->queue;
+
+	if (dwork->work.flags & K_WORK_DELAYED) {
+		dwork->work.flags &= ~(uint32_t)K_WORK_DELAYED;
+		(void)submit_locked(&dwork->work, &q);
+	}
+}
+
+static bool unschedule_locked(struct k_work_delayable *dwork)
+{
+	if (!(dwork->work.flags & K_WORK_DELAYED)) {
+		return false;
+	}
+	dwork->work.flags &= ~(uint32_t)K_WORK_DELAYED;
+	(void)unlink_locked(&dwork->timeout);
+	return true;
+}
+
+static int schedule_locked(struct k_work_q **qp, struct k_work_delayable *dwork,
+			   k_timeout_t delay)
+{
+	if (is_no_wait(delay)) {
+		return submit_locked(&dwork->work, qp);
+	}
+	dwork->work.flags |= K_WORK_DELAYED;
+	dwork->queue = *qp;
+	if (!is_forever(delay)) {
+		add_locked(&dwork->timeout, deadline_of(delay), KIND_DWORK);
+	}
+	return 1;
+}
+
+void emu_k_work_init_delayable(struct k_work_delayable *dwork, k_work_handler_t handler)
+{
+	pthread_mutex_lock(&lock);
+	if (unlink_locked(&dwork->timeout)) {
+		diag("%s on a scheduled item: its delay is cancelled", "k_work_init_delayable()");
+	}
+	unqueue_anywhere_locked(&dwork->work, "k_work_init_delayable()");
+	*dwork = (struct k_work_delayable){
+		.work = {.handler = handler, .flags = K_WORK_DELAYABLE},
+	};
+	pthread_mutex_unlock(&lock);
+}
+
+int emu_k_work_delayable_busy_get(const struct k_work_delayable *dwork)
+{
+	return emu_k_work_busy_get(&dwork->work);
+}
+
+int emu_k_work_schedule_for_queue(struct k_work_q *queue, struct k_work_delayable *dwork,
+				  k_timeout_t delay)
+{
+	int ret = 0;
+
+	if (dwork->work.handler == NULL) {
+		diag("%s: the work item has no handler (not initialised?): -EINVAL",
+		     "k_work_schedule");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&lock);
+	/* Only an idle or merely running item is scheduled. */
+	if ((dwork->work.flags & K_WORK_MASK & ~(uint32_t)K_WORK_RUNNING) == 0) {
+		ret = schedule_locked(&queue, dwork, delay);
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+int emu_k_work_reschedule_for_queue(struct k_work_q *queue, struct k_work_delayable *dwork,
+				    k_timeout_t delay)
+{
+	int ret;
+
+	if (dwork->work.handler == NULL) {
+		diag("%s: the work item has no handler (not initialised?): -EINVAL",
+		     "k_work_reschedule");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&lock);
+	(void)unschedule_locked(dwork);
+	ret = schedule_locked(&queue, dwork, delay);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+bool emu_k_work_flush_delayable(struct k_work_delayable *dwork, struct k_work_sync *sync)
+{
+	bool waited = false;
+
+	(void)sync;
+	pthread_mutex_lock(&lock);
+	if ((dwork->work.flags & K_WORK_MASK) != 0) {
+		if (unschedule_locked(dwork)) {
+			struct k_work_q *q = dwork->queue;
+
+			(void)submit_locked(&dwork->work, &q); /* a refusal is ignored */
+		}
+		waited = flush_locked(&dwork->work, "k_work_flush_delayable()");
+	}
+	pthread_mutex_unlock(&lock);
+	return waited;
+}
+
+int emu_k_work_cancel_delayable(struct k_work_delayable *dwork)
+{
+	int busy;
+
+	pthread_mutex_lock(&lock);
+	(void)unschedule_locked(dwork);
+	busy = cancel_async_locked(&dwork->work);
+	pthread_mutex_unlock(&lock);
+	return busy;
+}
+
+bool emu_k_work_cancel_delayable_sync(struct k_work_delayable *dwork, struct k_work_sync *sync)
+{
+	bool pending;
+
+	(void)sync;
+	pthread_mutex_lock(&lock);
+	pending = (dwork->work.flags & K_WORK_MASK) != 0;
+	if (pending) {
+		(void)unschedule_locked(dwork);
+		(void)cancel_async_locked(&dwork->work);
+		wait_cancel_locked(&dwork->work, "k_work_cancel_delayable_sync()");
+	}
+	pthread_mutex_unlock(&lock);
+	return pending;
+}
+
+k_ticks_t emu_k_work_delayable_remaining_get(const struct k_work_delayable *dwork)
+{
+	k_ticks_t left;
+
+	pthread_mutex_lock(&lock);
+	left = remaining_locked(&dwork->timeout);
+	pthread_mutex_unlock(&lock);
+	return left;
+}
+
+k_ticks_t emu_k_work_delayable_expires_get(const struct k_work_delayable *dwork)
+{
+	k_ticks_t at;
+
+	pthread_mutex_lock(&lock);
+	at = dwork->timeout.linked ? dwork->timeout.deadline : now_ticks();
+	pthread_mutex_unlock(&lock);
+	return at;
+}
