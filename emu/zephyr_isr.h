@@ -1,7 +1,9 @@
 /*
  * zephyr_isr.h - the emulated CPU's interrupt context, shared by every
  * source of "interrupts" in a process: the mailbox interrupt thread
- * (emu/core.c) and the k_timer expiry thread (emu/zephyr_work.c).
+ * (emu/core.c) and the k_timer expiry thread (emu/zephyr_work.c); and the
+ * waiting machinery shared by the kernel objects of the compat layer
+ * (emu/zephyr_kernel.c, emu/zephyr_objects.c, emu/zephyr_thread.c).
  *
  * zshim_isr_enter() marks the calling thread as in ISR context
  * (k_is_in_isr() true) and takes the process's interrupt lock, so that no
@@ -11,10 +13,16 @@
  * Naming: symbols shared between files of the shim but not part of the
  * public API start with zshim_ (the version script cmake/ipc_emu.map keeps
  * them local); emu_* names are exported and must be declared in a public
- * header (pytests/test_install.py checks).
+ * header (pytests/test_install.py checks): emu_zephyr_irq_lock/unlock are
+ * declared in zephyr/kernel/emu_objects.h.
  */
 #ifndef IPC_EMU_ZEPHYR_ISR_H
 #define IPC_EMU_ZEPHYR_ISR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_emu/timeout.h"
 
 /* Called once by the Zephyr runtime (emu/zephyr_rt.c) before its core
  * starts: from then on interrupt handlers take the interrupt lock.  Until
@@ -24,8 +32,58 @@ void zshim_isr_set_exclusive(void);
 void zshim_isr_enter(void);
 void zshim_isr_exit(void);
 
-/* irq_lock()/irq_unlock() of zephyr/kernel.h: the same lock, recursive. */
-unsigned int emu_zephyr_irq_lock(void);
-void emu_zephyr_irq_unlock(unsigned int key);
+/* True while the calling thread holds irq_lock()/k_spin_lock() (thread
+ * context): a pending abort or suspension waits until it is released. */
+bool zshim_irq_held(void);
+/* irq_lock() unless another thread holds it: 0 (*key set), -EBUSY. */
+int zshim_irq_trylock(unsigned int *key);
+
+/*
+ * Waiting on kernel objects.  One process-wide sequence word is bumped by
+ * every change a waiter may be waiting for (zshim_kick(): give, put, post,
+ * raise, purge, cancel, abort, suspend); a waiter snapshots it before
+ * checking its condition and sleeps only while it is unchanged, so no
+ * wake-up is lost:
+ *
+ *   zshim_wait_begin(&w, timeout);
+ *   for (;;) {
+ *       zshim_wait_snapshot(&w);
+ *       if (condition met) { rc = 0; break; }
+ *       if (w.ms == 0) { rc = would-block code; break; }
+ *       if ((rc = zshim_wait_block(&w)) < 0) break;   -EAGAIN or -ECANCELED
+ *   }
+ *   zshim_wait_end(&w);
+ *   ... undo what the object recorded about this waiter ...
+ *   if (rc == -ECANCELED) zshim_thread_checkpoint();  (the thread was aborted)
+ */
+struct zshim_wait {
+	int32_t ms;           /* relative timeout: -1 forever, 0 no wait */
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC, when ms > 0 */
+	uint32_t seen;        /* the sequence word at the last snapshot */
+};
+
+/* Milliseconds left of `t` from now: -1 (K_FOREVER), 0 (K_NO_WAIT, an
+ * absolute time already past, or any timeout in ISR context), else > 0.
+ * Absolute times compare modulo 2^32 ms, so they work whatever the uptime. */
+int32_t zshim_timeout_ms(k_timeout_t t);
+uint64_t zshim_now_ns(void);
+void zshim_kick(void);
+void zshim_wait_begin(struct zshim_wait *w, k_timeout_t timeout);
+void zshim_wait_snapshot(struct zshim_wait *w);
+int zshim_wait_block(struct zshim_wait *w);
+void zshim_wait_end(struct zshim_wait *w);
+
+/* emu/zephyr_thread.c.  At every kernel call: an aborted calling thread
+ * ends here, a suspended one blocks until resumed (neither in ISR context
+ * nor under irq_lock). */
+void zshim_thread_checkpoint(void);
+/* An abort is pending for the calling thread (and may be acted upon now). */
+bool zshim_thread_abort_pending(void);
+/* A suspension is pending: block until resumed (no-op otherwise). */
+void zshim_thread_suspended_wait(void);
+/* k_sleep() of a k_thread: 0 slept fully, > 0 ms left when woken by
+ * k_wakeup(); -1 after K_FOREVER (ms < 0) when resumed/woken.  Returns
+ * 1 in *handled, or 0 when the caller is not a k_thread (plain sleep). */
+int32_t zshim_thread_sleep(int32_t ms, bool *handled);
 
 #endif /* IPC_EMU_ZEPHYR_ISR_H */

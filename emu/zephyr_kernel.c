@@ -2,11 +2,19 @@
  * zephyr_kernel.c - the kernel subset of include/zephyr/kernel.h, printk
  * and logging, for user programs built against the compat headers.
  *
- * k_sem is a counter that is its own futex word, so that K_SEM_DEFINE is a
- * plain static initialiser (no constructor, nothing to free): take
- * decrements with a CAS or waits on the word while it is 0; give increments
- * (saturating at the limit) and wakes.  k_mutex is a binary k_sem plus an
- * owner and a depth, recursive as Zephyr's.
+ * k_sem is a counter, so that K_SEM_DEFINE is a plain static initialiser
+ * (no constructor, nothing to free): take decrements with a CAS or waits
+ * while it is 0 on the objects' sequence word (emu/zephyr_isr.h), give
+ * increments (saturating at the limit) and bumps that word, which is what
+ * lets k_poll() wait for a semaphore among other objects.  k_mutex is a
+ * binary k_sem plus an owner and a depth, recursive as Zephyr's.
+ *
+ * Time: k_uptime_get() is CLOCK_MONOTONIC in milliseconds, the time base of
+ * port_uptime_ms() (emu/port.c), so that an absolute timeout
+ * (K_TIMEOUT_ABS_MS) means the same to the compat layer and to the portable
+ * core.  It is therefore not 0 at program start, as a core's uptime is
+ * roughly the time since the SoC was powered: both programs of a pair read
+ * the same clock.
  *
  * Output (printk, LOG_*) goes to stdout, formatted first and written with
  * one write() under a lock, so that the lines of the two peers (they share
@@ -27,6 +35,7 @@
 
 #include "port.h"
 #include "sys.h"
+#include "zephyr_isr.h"
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 
@@ -64,14 +73,34 @@ __attribute__((constructor)) static void note_boot(void)
 	(void)boot_ns();
 }
 
+uint64_t zshim_now_ns(void)
+{
+	return mono_ns();
+}
+
 int64_t emu_k_uptime_get(void)
 {
-	return (int64_t)((mono_ns() - boot_ns()) / 1000000u);
+	return (int64_t)(mono_ns() / 1000000u);
 }
 
 int64_t emu_k_uptime_ticks(void)
 {
-	return (int64_t)((mono_ns() - boot_ns()) / (1000000000u / CONFIG_SYS_CLOCK_TICKS_PER_SEC));
+	return (int64_t)(mono_ns() / (1000000000u / CONFIG_SYS_CLOCK_TICKS_PER_SEC));
+}
+
+int32_t zshim_timeout_ms(k_timeout_t t)
+{
+	int32_t left;
+
+	if (port_in_isr()) {
+		return 0; /* Zephyr requires K_NO_WAIT in an ISR (asserts only) */
+	}
+	if (!t.abs) {
+		return t.ms < 0 ? -1 : t.ms;
+	}
+	/* Modulo 2^32: K_TIMEOUT_ABS_MS keeps 32 bits of the uptime. */
+	left = (int32_t)((uint32_t)t.ms - (uint32_t)(mono_ns() / 1000000u));
+	return left <= 0 ? 0 : left;
 }
 
 static void sleep_ns(uint64_t ns)
@@ -85,12 +114,26 @@ static void sleep_ns(uint64_t ns)
 
 int32_t emu_k_sleep(k_timeout_t timeout)
 {
-	if (timeout.ms < 0) {
+	int32_t ms;
+	int32_t rc;
+	bool handled;
+
+	zshim_thread_checkpoint();
+	if (port_in_isr()) {
+		return 0; /* Zephyr asserts; sleeping would stall every interrupt */
+	}
+	ms = K_TIMEOUT_EQ(timeout, K_FOREVER) ? -1 : zshim_timeout_ms(timeout);
+	rc = zshim_thread_sleep(ms, &handled);
+	if (handled) {
+		return rc;
+	}
+	/* Not a k_thread (main()): nothing can wake it early. */
+	if (ms < 0) {
 		for (;;) {
 			pause();
 		}
 	}
-	sleep_ns((uint64_t)timeout.ms * 1000000u);
+	sleep_ns((uint64_t)ms * 1000000u);
 	return 0;
 }
 
@@ -104,6 +147,7 @@ void emu_k_busy_wait(uint32_t usec_to_wait)
 
 void emu_k_yield(void)
 {
+	zshim_thread_checkpoint();
 	sched_yield();
 }
 
@@ -124,36 +168,48 @@ int emu_k_sem_init(struct k_sem *sem, unsigned int initial_count, unsigned int l
 	return 0;
 }
 
+static bool sem_try_take(struct k_sem *sem)
+{
+	unsigned int c = __atomic_load_n(&sem->count, __ATOMIC_ACQUIRE);
+
+	/* Pairs with the release of give: what the giver wrote before is
+	 * visible to the taker. */
+	while (c > 0) {
+		if (__atomic_compare_exchange_n(&sem->count, &c, c - 1, true, __ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
 {
-	uint64_t deadline = timeout.ms > 0 ? mono_ns() + (uint64_t)timeout.ms * 1000000u : 0;
+	struct zshim_wait w;
+	int rc;
 
+	zshim_thread_checkpoint();
+	zshim_wait_begin(&w, timeout);
 	for (;;) {
-		unsigned int c = __atomic_load_n(&sem->count, __ATOMIC_ACQUIRE);
-		int wait_ms = -1;
-
-		/* Pairs with the release of give: what the giver wrote before is
-		 * visible to the taker. */
-		while (c > 0) {
-			if (__atomic_compare_exchange_n(&sem->count, &c, c - 1, true,
-							__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
-				return 0;
-			}
+		zshim_wait_snapshot(&w);
+		if (sem_try_take(sem)) {
+			rc = 0;
+			break;
 		}
-		if (timeout.ms == 0) {
-			return -EBUSY;
+		if (w.ms == 0) {
+			rc = -EBUSY;
+			break;
 		}
-		if (timeout.ms > 0) {
-			uint64_t now = mono_ns();
-
-			if (now >= deadline) {
-				return -EAGAIN;
-			}
-			wait_ms = (int)((deadline - now + 999999u) / 1000000u);
+		rc = zshim_wait_block(&w);
+		if (rc < 0) {
+			break;
 		}
-		/* Sleeps only while the count is still 0 (no lost wake-up). */
-		(void)emu_sys_futex_wait(&sem->count, 0, wait_ms);
 	}
+	zshim_wait_end(&w);
+	if (rc == -ECANCELED) {
+		zshim_thread_checkpoint(); /* aborted: ends the thread */
+	}
+	return rc;
 }
 
 void emu_k_sem_give(struct k_sem *sem)
@@ -166,7 +222,7 @@ void emu_k_sem_give(struct k_sem *sem)
 		}
 	} while (!__atomic_compare_exchange_n(&sem->count, &c, c + 1, true, __ATOMIC_RELEASE,
 					      __ATOMIC_RELAXED));
-	(void)emu_sys_futex_wake(&sem->count);
+	zshim_kick();
 }
 
 void emu_k_sem_reset(struct k_sem *sem)

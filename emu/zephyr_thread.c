@@ -9,6 +9,17 @@
  * status other than 0, or exit() from one of the threads, ends the program
  * at once.  A thread's "done" semaphore is given after its entry function
  * returns; k_thread_join() takes it and then joins the POSIX thread.
+ *
+ * Abort, suspend and k_wakeup (include/zephyr/kernel/emu_objects.h): a
+ * POSIX thread cannot be stopped from outside safely, so each thread has a
+ * control word (ABORT, SUSPEND, WAKEUP bits) that it reads at every kernel
+ * call (zshim_thread_checkpoint) and while it blocks in one: the requester
+ * sets a bit, then bumps the thread's own futex word `wake` (a sleeping or
+ * suspended thread waits on that) and the objects' sequence word
+ * (zshim_kick: a thread blocked on an object waits on that).  Each waiter
+ * reads the bits after it has read the word it sleeps on, so the bump after
+ * the bit cannot be missed.  An aborted thread ends as if its entry
+ * function had returned.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,12 +27,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "port.h"
+#include "sys.h"
+#include "zephyr_isr.h"
 #include <zephyr/kernel.h>
+
+#define CTL_ABORT 1u
+#define CTL_SUSPEND 2u
+#define CTL_WAKEUP 4u /* k_wakeup() while sleeping */
 
 struct impl {
 	pthread_t th;
 	bool started;
 	bool joined;
+	bool sleeping; /* in k_sleep(), under lock */
+	uint32_t ctl;  /* CTL_* (atomic, seq_cst) */
+	uint32_t wake; /* futex word: bumped after every ctl change */
+	int prio;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -58,12 +80,12 @@ static void *trampoline(void *arg)
 
 	current = t;
 	if (t->delay_ms > 0) {
-		struct timespec ts = {.tv_sec = t->delay_ms / 1000,
-				      .tv_nsec = (long)(t->delay_ms % 1000) * 1000000L};
+		bool handled;
 
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-		}
+		/* k_wakeup() starts it early, k_thread_abort() ends it here. */
+		(void)zshim_thread_sleep(t->delay_ms, &handled);
 	}
+	zshim_thread_checkpoint(); /* aborted or suspended during its delay */
 	t->entry(t->p1, t->p2, t->p3);
 	emu_k_sem_give(&t->done);
 	return NULL;
@@ -73,10 +95,13 @@ static void run(struct k_thread *t)
 {
 	struct impl *im = t->impl;
 
-	if (im->started) {
+	pthread_mutex_lock(&lock);
+	if (im->started || (__atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) & CTL_ABORT) != 0) {
+		pthread_mutex_unlock(&lock);
 		return;
 	}
 	im->started = true;
+	pthread_mutex_unlock(&lock);
 	if (pthread_create(&im->th, NULL, trampoline, t) != 0) {
 		im->started = false;
 		printk("ipc-emu: cannot start thread %s\n", t->name != NULL ? t->name : "?");
@@ -126,10 +151,10 @@ k_tid_t emu_k_thread_create(struct k_thread *t, k_thread_entry_t entry, void *p1
 	t->p1 = p1;
 	t->p2 = p2;
 	t->p3 = p3;
-	t->delay_ms = delay.ms;
+	t->delay_ms = K_TIMEOUT_EQ(delay, K_FOREVER) ? -1 : zshim_timeout_ms(delay);
 	t->name = NULL;
 	enrol(t);
-	if (delay.ms >= 0) {
+	if (t->delay_ms >= 0) {
 		run(t);
 	}
 	return t;
@@ -150,6 +175,9 @@ int emu_k_thread_join(struct k_thread *t, k_timeout_t timeout)
 
 	if (t == current) {
 		return -EDEADLK;
+	}
+	if (im == NULL) {
+		return -EINVAL;
 	}
 	rc = emu_k_sem_take(&t->done, timeout);
 	if (rc < 0) {
@@ -179,4 +207,223 @@ int emu_k_thread_name_set(k_tid_t t, const char *name)
 k_tid_t emu_k_current_get(void)
 {
 	return current;
+}
+
+/* ------------------------------------------------- abort, suspend, wakeup */
+
+static struct impl *impl_of(k_tid_t t)
+{
+	return t != NULL ? t->impl : NULL;
+}
+
+/* Tell `im` that its control word changed (see the head of this file). */
+static void poke(struct impl *im)
+{
+	__atomic_add_fetch(&im->wake, 1, __ATOMIC_SEQ_CST);
+	(void)emu_sys_futex_wake(&im->wake);
+	zshim_kick();
+}
+
+/* May the calling thread act on its control word now? */
+static struct impl *actionable(void)
+{
+	struct impl *im = impl_of(current);
+
+	if (im == NULL || port_in_isr() || zshim_irq_held()) {
+		return NULL;
+	}
+	return im;
+}
+
+static void exit_thread(struct k_thread *t) __attribute__((noreturn));
+
+static void exit_thread(struct k_thread *t)
+{
+	emu_k_sem_give(&t->done); /* joiners are released */
+	pthread_exit(NULL);
+}
+
+bool zshim_thread_abort_pending(void)
+{
+	struct impl *im = actionable();
+
+	return im != NULL && (__atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) & CTL_ABORT) != 0;
+}
+
+void zshim_thread_suspended_wait(void)
+{
+	struct impl *im = actionable();
+
+	if (im == NULL) {
+		return;
+	}
+	for (;;) {
+		/* Read the word before the bits: a resume after this read
+		 * changes the word and the wait returns at once. */
+		uint32_t seen = __atomic_load_n(&im->wake, __ATOMIC_SEQ_CST);
+		uint32_t ctl = __atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST);
+
+		if ((ctl & CTL_SUSPEND) == 0 || (ctl & CTL_ABORT) != 0) {
+			return;
+		}
+		(void)emu_sys_futex_wait(&im->wake, seen, -1);
+	}
+}
+
+void zshim_thread_checkpoint(void)
+{
+	struct impl *im = actionable();
+
+	if (im == NULL || __atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) == 0) {
+		return;
+	}
+	zshim_thread_suspended_wait();
+	if ((__atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) & CTL_ABORT) != 0) {
+		exit_thread(current);
+	}
+}
+
+int32_t zshim_thread_sleep(int32_t ms, bool *handled)
+{
+	struct impl *im = actionable();
+	uint64_t deadline = zshim_now_ns() + (uint64_t)(ms > 0 ? ms : 0) * 1000000u;
+	int32_t rc = 0;
+
+	*handled = im != NULL;
+	if (im == NULL) {
+		return 0;
+	}
+	pthread_mutex_lock(&lock);
+	im->sleeping = true;
+	pthread_mutex_unlock(&lock);
+	if (ms < 0) {
+		/* K_FOREVER: Zephyr suspends the thread; resume or k_wakeup ends it. */
+		__atomic_or_fetch(&im->ctl, CTL_SUSPEND, __ATOMIC_SEQ_CST);
+		zshim_thread_suspended_wait();
+		rc = -1;
+	} else {
+		for (;;) {
+			uint32_t seen = __atomic_load_n(&im->wake, __ATOMIC_SEQ_CST);
+			uint32_t ctl = __atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST);
+			uint64_t now = zshim_now_ns();
+
+			if ((ctl & (CTL_ABORT | CTL_WAKEUP)) != 0) {
+				rc = now < deadline ? (int32_t)((deadline - now + 999999u) / 1000000u)
+						    : 0;
+				break;
+			}
+			if ((ctl & CTL_SUSPEND) != 0) {
+				zshim_thread_suspended_wait();
+				continue;
+			}
+			if (now >= deadline) {
+				break;
+			}
+			(void)emu_sys_futex_wait(&im->wake, seen,
+						 (int)((deadline - now + 999999u) / 1000000u));
+		}
+	}
+	pthread_mutex_lock(&lock);
+	im->sleeping = false;
+	__atomic_and_fetch(&im->ctl, ~CTL_WAKEUP, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&lock);
+	zshim_thread_checkpoint();
+	return rc;
+}
+
+void emu_k_thread_abort(k_tid_t t)
+{
+	struct impl *im = impl_of(t);
+
+	if (t == NULL) {
+		if (current == NULL && !port_in_isr()) {
+			pthread_exit(NULL); /* main(): as if it had returned 0 */
+		}
+		printk("ipc-emu: k_thread_abort(NULL) outside main()\n");
+		return;
+	}
+	if (im == NULL) {
+		return; /* never created */
+	}
+	if (t == current && !port_in_isr()) {
+		exit_thread(t);
+	}
+	__atomic_or_fetch(&im->ctl, CTL_ABORT, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&lock);
+	if (!im->started) {
+		/* Created with K_FOREVER and never started: it never will. */
+		pthread_mutex_unlock(&lock);
+		emu_k_sem_give(&t->done);
+		return;
+	}
+	pthread_mutex_unlock(&lock);
+	poke(im);
+}
+
+void emu_k_thread_suspend(k_tid_t t)
+{
+	struct impl *im = impl_of(t);
+
+	if (im == NULL) {
+		printk("ipc-emu: k_thread_suspend(%s): not a k_thread\n",
+		       t == NULL ? "NULL" : "?");
+		return;
+	}
+	__atomic_or_fetch(&im->ctl, CTL_SUSPEND, __ATOMIC_SEQ_CST);
+	if (t == current) {
+		zshim_thread_checkpoint(); /* blocks here until resumed */
+		return;
+	}
+	poke(im);
+}
+
+void emu_k_thread_resume(k_tid_t t)
+{
+	struct impl *im = impl_of(t);
+
+	if (im == NULL) {
+		return;
+	}
+	if ((__atomic_fetch_and(&im->ctl, ~CTL_SUSPEND, __ATOMIC_SEQ_CST) & CTL_SUSPEND) != 0) {
+		poke(im);
+	}
+}
+
+void emu_k_wakeup(k_tid_t t)
+{
+	struct impl *im = impl_of(t);
+	bool changed = false;
+
+	if (im == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	if (im->sleeping) {
+		__atomic_or_fetch(&im->ctl, CTL_WAKEUP, __ATOMIC_SEQ_CST);
+		changed = true;
+	}
+	pthread_mutex_unlock(&lock);
+	/* Zephyr's k_wakeup also readies a suspended thread. */
+	if ((__atomic_fetch_and(&im->ctl, ~CTL_SUSPEND, __ATOMIC_SEQ_CST) & CTL_SUSPEND) != 0) {
+		changed = true;
+	}
+	if (changed) {
+		poke(im);
+	}
+}
+
+int emu_k_thread_priority_get(k_tid_t t)
+{
+	struct impl *im = impl_of(t);
+
+	return im != NULL ? __atomic_load_n(&im->prio, __ATOMIC_RELAXED) : 0;
+}
+
+void emu_k_thread_priority_set(k_tid_t t, int prio)
+{
+	struct impl *im = impl_of(t);
+
+	if (im != NULL) {
+		__atomic_store_n(&im->prio, prio, __ATOMIC_RELAXED);
+	}
 }

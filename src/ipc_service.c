@@ -6,6 +6,24 @@
 #include <stddef.h>
 
 #include "ipc_emu/ipc_service.h"
+#include "port.h"
+
+/*
+ * The backends take relative timeouts only.  An absolute one (Zephyr's
+ * K_TIMEOUT_ABS_MS, `ms` an uptime) is converted here against
+ * port_uptime_ms(), which the compat layer's k_uptime_get() shares (both
+ * are the monotonic clock in ms); modulo 2^32, as the port's clock wraps.
+ */
+static k_timeout_t relative(k_timeout_t t)
+{
+	int32_t left;
+
+	if (!t.abs) {
+		return t;
+	}
+	left = (int32_t)((uint32_t)t.ms - port_uptime_ms());
+	return left > 0 ? K_MSEC(left) : K_NO_WAIT;
+}
 
 static const struct ipc_service_backend *backend_of(const struct device *instance)
 {
@@ -155,7 +173,7 @@ int ipc_service_get_tx_buffer(struct ipc_ept *ept, void **data, uint32_t *size, 
 	if (be->get_tx_buffer == NULL || be->send_nocopy == NULL) {
 		return -EIO;
 	}
-	return be->get_tx_buffer(ept->instance, ept->token, data, size, wait);
+	return be->get_tx_buffer(ept->instance, ept->token, data, size, relative(wait));
 }
 
 int ipc_service_drop_tx_buffer(struct ipc_ept *ept, const void *data)
