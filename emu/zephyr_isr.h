@@ -24,6 +24,8 @@
 
 #include "ipc_emu/timeout.h"
 
+struct k_sem;
+
 /* Called once by the Zephyr runtime (emu/zephyr_rt.c) before its core
  * starts: from then on interrupt handlers take the interrupt lock.  Until
  * then (and in processes that run two cores) enter/exit only mark the
@@ -72,6 +74,20 @@ void zshim_wait_begin(struct zshim_wait *w, k_timeout_t timeout);
 void zshim_wait_snapshot(struct zshim_wait *w);
 int zshim_wait_block(struct zshim_wait *w);
 void zshim_wait_end(struct zshim_wait *w);
+
+/* Threads blocked in k_sem_take (emu/zephyr_objects.c keeps the list, so
+ * that k_sem_reset() can release them with -EAGAIN: struct k_sem has no
+ * room for a waiter list). */
+struct zshim_sem_waiter {
+	struct zshim_sem_waiter *next;
+	struct k_sem *sem;
+	bool reset;
+};
+void zshim_sem_waiter_add(struct zshim_sem_waiter *w);
+void zshim_sem_waiter_remove(struct zshim_sem_waiter *w);
+bool zshim_sem_waiter_was_reset(struct zshim_sem_waiter *w);
+/* Count to 0 and release the listed waiters of `sem`. */
+void zshim_sem_reset(struct k_sem *sem);
 
 /* emu/zephyr_thread.c.  At every kernel call: an aborted calling thread
  * ends here, a suspended one blocks until resumed (neither in ISR context

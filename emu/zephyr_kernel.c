@@ -185,13 +185,19 @@ static bool sem_try_take(struct k_sem *sem)
 
 int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
 {
+	struct zshim_sem_waiter me = {.sem = sem};
 	struct zshim_wait w;
+	bool listed = false;
 	int rc;
 
 	zshim_thread_checkpoint();
 	zshim_wait_begin(&w, timeout);
 	for (;;) {
 		zshim_wait_snapshot(&w);
+		if (listed && zshim_sem_waiter_was_reset(&me)) {
+			rc = -EAGAIN; /* k_sem_reset() while waiting, as on Zephyr */
+			break;
+		}
 		if (sem_try_take(sem)) {
 			rc = 0;
 			break;
@@ -200,12 +206,21 @@ int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
 			rc = -EBUSY;
 			break;
 		}
+		if (!listed) {
+			/* Listed before blocking: a reset from now on reaches it. */
+			zshim_sem_waiter_add(&me);
+			listed = true;
+			continue;
+		}
 		rc = zshim_wait_block(&w);
 		if (rc < 0) {
 			break;
 		}
 	}
 	zshim_wait_end(&w);
+	if (listed) {
+		zshim_sem_waiter_remove(&me);
+	}
 	if (rc == -ECANCELED) {
 		zshim_thread_checkpoint(); /* aborted: ends the thread */
 	}
@@ -227,7 +242,7 @@ void emu_k_sem_give(struct k_sem *sem)
 
 void emu_k_sem_reset(struct k_sem *sem)
 {
-	__atomic_store_n(&sem->count, 0, __ATOMIC_RELEASE);
+	zshim_sem_reset(sem);
 }
 
 unsigned int emu_k_sem_count_get(struct k_sem *sem)

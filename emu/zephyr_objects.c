@@ -100,6 +100,54 @@ void zshim_wait_end(struct zshim_wait *w)
 	__atomic_sub_fetch(&waiters, 1, __ATOMIC_SEQ_CST);
 }
 
+/* ------------------------------------------------- semaphore resets */
+
+static struct zshim_sem_waiter *sem_waiters; /* under obj_lock */
+
+void zshim_sem_waiter_add(struct zshim_sem_waiter *w)
+{
+	pthread_mutex_lock(&obj_lock);
+	w->reset = false;
+	w->next = sem_waiters;
+	sem_waiters = w;
+	pthread_mutex_unlock(&obj_lock);
+}
+
+void zshim_sem_waiter_remove(struct zshim_sem_waiter *w)
+{
+	pthread_mutex_lock(&obj_lock);
+	for (struct zshim_sem_waiter **pp = &sem_waiters; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&obj_lock);
+}
+
+bool zshim_sem_waiter_was_reset(struct zshim_sem_waiter *w)
+{
+	bool r;
+
+	pthread_mutex_lock(&obj_lock);
+	r = w->reset;
+	pthread_mutex_unlock(&obj_lock);
+	return r;
+}
+
+void zshim_sem_reset(struct k_sem *sem)
+{
+	pthread_mutex_lock(&obj_lock);
+	__atomic_store_n(&sem->count, 0, __ATOMIC_RELEASE);
+	for (struct zshim_sem_waiter *w = sem_waiters; w != NULL; w = w->next) {
+		if (w->sem == sem) {
+			w->reset = true;
+		}
+	}
+	pthread_mutex_unlock(&obj_lock);
+	zshim_kick();
+}
+
 static void fatal(const char *what, const void *obj) __attribute__((noreturn));
 
 static void fatal(const char *what, const void *obj)

@@ -295,10 +295,13 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 	}
 	pthread_mutex_lock(&lock);
 	im->sleeping = true;
+	if (ms < 0) {
+		/* K_FOREVER: Zephyr suspends the thread; resume or k_wakeup ends
+		 * it.  Set under the lock k_wakeup takes, so none is missed. */
+		__atomic_or_fetch(&im->ctl, CTL_SUSPEND, __ATOMIC_SEQ_CST);
+	}
 	pthread_mutex_unlock(&lock);
 	if (ms < 0) {
-		/* K_FOREVER: Zephyr suspends the thread; resume or k_wakeup ends it. */
-		__atomic_or_fetch(&im->ctl, CTL_SUSPEND, __ATOMIC_SEQ_CST);
 		zshim_thread_suspended_wait();
 		rc = -1;
 	} else {
@@ -399,14 +402,12 @@ void emu_k_wakeup(k_tid_t t)
 	}
 	pthread_mutex_lock(&lock);
 	if (im->sleeping) {
+		/* k_sleep(K_FOREVER) is a suspension (as on Zephyr): lift it too. */
 		__atomic_or_fetch(&im->ctl, CTL_WAKEUP, __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&im->ctl, ~CTL_SUSPEND, __ATOMIC_SEQ_CST);
 		changed = true;
 	}
 	pthread_mutex_unlock(&lock);
-	/* Zephyr's k_wakeup also readies a suspended thread. */
-	if ((__atomic_fetch_and(&im->ctl, ~CTL_SUSPEND, __ATOMIC_SEQ_CST) & CTL_SUSPEND) != 0) {
-		changed = true;
-	}
 	if (changed) {
 		poke(im);
 	}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc_emu/ipc_service.h"
 #include "port.h"
 #include "zephyr_isr.h"
 #include <zephyr/kernel.h>
@@ -633,6 +634,27 @@ Test(zobj, thread_abort_other_blocked_in_sem_take)
 	cr_assert_eq(k_sem_count_get(&psem), 0);
 }
 
+Test(zobj, sem_reset_releases_taker_with_eagain)
+{
+	spawn(&th, sem_blocker, &psem);
+	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(20);
+	k_sem_reset(&psem);
+	cr_assert_eq(k_thread_join(&th, K_MSEC(2000 * scale())), 0);
+	cr_assert_eq(blocked_rc, -EAGAIN);
+}
+
+Test(zobj, sem_give_wakes_taker)
+{
+	spawn(&th, sem_blocker, &psem);
+	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(20);
+	k_sem_give(&psem);
+	cr_assert_eq(k_thread_join(&th, K_MSEC(2000 * scale())), 0);
+	cr_assert_eq(blocked_rc, 0);
+	cr_assert_eq(k_sem_count_get(&psem), 0);
+}
+
 Test(zobj, thread_abort_unstarted)
 {
 	k_thread_create(&th, stack, 1024, self_aborter, NULL, NULL, NULL, 1, 0, K_FOREVER);
@@ -800,6 +822,56 @@ Test(zobj, absolute_msgq_get_times_out)
 
 	cr_assert_eq(k_msgq_get(&defq, &v, K_TIMEOUT_ABS_MS(target)), -EAGAIN);
 	cr_assert_geq(k_uptime_get(), target);
+}
+
+/* The portable core gets relative timeouts: a stub backend records them. */
+static k_timeout_t seen_wait;
+
+static int stub_get_tx_buffer(const struct device *instance, void *token, void **data,
+			      uint32_t *len, k_timeout_t wait)
+{
+	(void)instance;
+	(void)token;
+	seen_wait = wait;
+	*data = NULL;
+	*len = 0;
+	return -ENOMEM;
+}
+
+static int stub_send_nocopy(const struct device *instance, void *token, const void *data,
+			    size_t len)
+{
+	(void)instance;
+	(void)token;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+Test(zobj, ipc_service_get_tx_buffer_converts_absolute_timeouts)
+{
+	static const struct ipc_service_backend be = {.get_tx_buffer = stub_get_tx_buffer,
+						      .send_nocopy = stub_send_nocopy};
+	static const struct device dev = {.name = "stub", .api = &be};
+	struct ipc_ept ept = {.instance = &dev, .token = NULL};
+	void *buf;
+	uint32_t size;
+	int64_t now = k_uptime_get();
+
+	cr_assert_eq(ipc_service_get_tx_buffer(&ept, &buf, &size, K_TIMEOUT_ABS_MS(now + 5000)),
+		     -ENOMEM);
+	cr_assert_eq(seen_wait.abs, 0);
+	cr_assert_gt(seen_wait.ms, 5000 - 1000 * scale());
+	cr_assert_leq(seen_wait.ms, 5000);
+	/* Already past: K_NO_WAIT. */
+	(void)ipc_service_get_tx_buffer(&ept, &buf, &size, K_TIMEOUT_ABS_MS(now - 10));
+	cr_assert_eq(seen_wait.abs, 0);
+	cr_assert_eq(seen_wait.ms, 0);
+	/* Relative ones pass unchanged. */
+	(void)ipc_service_get_tx_buffer(&ept, &buf, &size, K_MSEC(123));
+	cr_assert_eq(seen_wait.ms, 123);
+	(void)ipc_service_get_tx_buffer(&ept, &buf, &size, K_FOREVER);
+	cr_assert_eq(seen_wait.ms, -1);
 }
 
 /* ========================================================== ISR context */

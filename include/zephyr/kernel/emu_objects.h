@@ -24,13 +24,16 @@
  * are cleared before it runs.
  *
  * Threads: k_thread_abort() and k_thread_suspend() of *another* thread take
- * effect at that thread's next call into this kernel (any k_* call of
- * include/zephyr/kernel.h, or at once if it is blocked in one); a thread
- * that never calls the kernel keeps running.  k_thread_abort(other) does not
- * wait for that.  Neither takes effect while the target holds irq_lock() or
- * a spinlock (it waits until the lock is released).  main() has no k_tid_t
- * (k_current_get() is NULL there): k_thread_abort(NULL) ends the calling
- * main thread as if main() had returned 0.
+ * effect when that thread next enters a blocking or scheduling call
+ * (k_sem_take, k_mutex_lock, k_msgq_put/get, k_queue/k_fifo/k_lifo_get,
+ * k_event_wait*, k_poll, k_thread_join, k_sleep/k_msleep/k_usleep,
+ * k_yield), at once if it is blocked in one; a thread that makes none of
+ * these calls keeps running.  k_thread_abort(other) returns without waiting
+ * for that (Zephyr's returns once the thread is gone); k_thread_join()
+ * waits for it.  Neither takes effect while the target holds irq_lock() or
+ * a spinlock.  main() has no k_tid_t (k_current_get() is NULL there):
+ * k_thread_abort(NULL) ends the calling main thread as if main() had
+ * returned 0.
  */
 #ifndef ZEPHYR_INCLUDE_KERNEL_EMU_OBJECTS_H_
 #define ZEPHYR_INCLUDE_KERNEL_EMU_OBJECTS_H_
@@ -143,9 +146,9 @@ void emu_k_thread_resume(k_tid_t thread);
  * or K_THREAD_DEFINE said. */
 int emu_k_thread_priority_get(k_tid_t thread);
 void emu_k_thread_priority_set(k_tid_t thread, int prio);
-/* Wake a thread sleeping in k_sleep() (which then returns the milliseconds
- * it had left; k_sleep(K_FOREVER) returns -1) or suspended; a thread that is
- * neither is not affected.  ISR-safe. */
+/* Wake a thread sleeping in k_sleep(), which then returns the milliseconds
+ * it had left (k_sleep(K_FOREVER): -1).  A thread that is not sleeping is
+ * not affected.  ISR-safe. */
 void emu_k_wakeup(k_tid_t thread);
 
 static inline void k_thread_abort(k_tid_t thread)
@@ -558,6 +561,7 @@ static inline uint32_t k_event_test(struct k_event *event, uint32_t events_mask)
 #define K_POLL_TYPE_SEM_AVAILABLE 2u
 #define K_POLL_TYPE_DATA_AVAILABLE 4u
 #define K_POLL_TYPE_FIFO_DATA_AVAILABLE K_POLL_TYPE_DATA_AVAILABLE
+#define K_POLL_TYPE_LIFO_DATA_AVAILABLE K_POLL_TYPE_DATA_AVAILABLE
 #define K_POLL_TYPE_MSGQ_DATA_AVAILABLE 8u
 
 /* States (bits, as Zephyr's).  k_poll ORs them in: reset `state` to
@@ -567,6 +571,7 @@ static inline uint32_t k_event_test(struct k_event *event, uint32_t events_mask)
 #define K_POLL_STATE_SEM_AVAILABLE 2u
 #define K_POLL_STATE_DATA_AVAILABLE 4u
 #define K_POLL_STATE_FIFO_DATA_AVAILABLE K_POLL_STATE_DATA_AVAILABLE
+#define K_POLL_STATE_LIFO_DATA_AVAILABLE K_POLL_STATE_DATA_AVAILABLE
 #define K_POLL_STATE_CANCELLED 8u
 #define K_POLL_STATE_MSGQ_DATA_AVAILABLE 16u
 
@@ -591,13 +596,15 @@ struct k_poll_event {
 	unsigned int state : 7;
 	unsigned int mode : 1;
 	unsigned int unused : 10;
+	/* The _typed_ aliases make the initialisers check the object's type. */
 	union {
-		void *obj, *typed_K_POLL_TYPE_IGNORE;
-		struct k_poll_signal *signal, *typed_K_POLL_TYPE_SIGNAL;
-		struct k_sem *sem, *typed_K_POLL_TYPE_SEM_AVAILABLE;
-		struct k_fifo *fifo, *typed_K_POLL_TYPE_FIFO_DATA_AVAILABLE;
-		struct k_queue *queue, *typed_K_POLL_TYPE_DATA_AVAILABLE;
-		struct k_msgq *msgq, *typed_K_POLL_TYPE_MSGQ_DATA_AVAILABLE;
+		void *obj, *_typed_K_POLL_TYPE_IGNORE;
+		struct k_poll_signal *signal, *_typed_K_POLL_TYPE_SIGNAL;
+		struct k_sem *sem, *_typed_K_POLL_TYPE_SEM_AVAILABLE;
+		struct k_fifo *fifo, *_typed_K_POLL_TYPE_FIFO_DATA_AVAILABLE;
+		struct k_lifo *lifo, *_typed_K_POLL_TYPE_LIFO_DATA_AVAILABLE;
+		struct k_queue *queue, *_typed_K_POLL_TYPE_DATA_AVAILABLE;
+		struct k_msgq *msgq, *_typed_K_POLL_TYPE_MSGQ_DATA_AVAILABLE;
 	};
 };
 
@@ -606,13 +613,13 @@ struct k_poll_event {
 	{                                                                                     \
 		.poller = NULL, .tag = 0, .type = (_event_type),                              \
 		.state = K_POLL_STATE_NOT_READY, .mode = (_event_mode), .unused = 0,          \
-		.typed_##_event_type = (_event_obj)                                           \
+		._typed_##_event_type = (_event_obj)                                           \
 	}
 #define K_POLL_EVENT_STATIC_INITIALIZER(_event_type, _event_mode, _event_obj, event_tag)      \
 	{                                                                                     \
 		.poller = NULL, .tag = (event_tag), .type = (_event_type),                    \
 		.state = K_POLL_STATE_NOT_READY, .mode = (_event_mode), .unused = 0,          \
-		.typed_##_event_type = (_event_obj)                                           \
+		._typed_##_event_type = (_event_obj)                                           \
 	}
 
 void emu_k_poll_event_init(struct k_poll_event *event, uint32_t type, int mode, void *obj);
