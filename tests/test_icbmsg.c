@@ -13,6 +13,7 @@
 
 #include "ipc_emu/ipc_icbmsg.h"
 #include "support/pair.h"
+#include "support/senders.h"
 
 #define HOST 0
 #define REMOTE 1
@@ -711,4 +712,186 @@ Test(icbmsg, reregistered_endpoint_is_bound_once_when_the_peer_binds_it)
 	usleep(20000);
 	cr_assert_eq(atomic_load(&eps[HOST][0].bound), 1);
 	cr_assert_eq(atomic_load(&eps[REMOTE][0].bound), 1);
+}
+
+/* ---------------------------------------------------------------- found by removing checks */
+
+Test(icbmsg_layout, region_shorter_than_the_alignment)
+{
+	struct icbmsg_layout l;
+
+	/* 0x1001+2: its end rounds down below its size; without the size check
+	 * the end wraps to 0xffffffff and a huge layout comes out. */
+	cr_assert_eq(icbmsg_layout_compute(0x1001, 2, 0, 1, 1, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1001, 8, 32, 1, 1, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1003, 3, 0, 1, 1, &l), -EINVAL);
+}
+
+Test(icbmsg_layout, blocks_below_the_minimum_size)
+{
+	struct icbmsg_layout l;
+
+	/* 2 local + 1 remote block: icmsg_min = roundup(4 + 4 + 16 + 24, 4) = 48;
+	 * 56 bytes leave 4 per block, 52 bytes 2 (rounded down to 0). */
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 56, 0, 2, 1, &l), 0);
+	cr_assert_eq(l.block_size, 4u);
+	cr_assert_eq(l.blocks_offset, 48u);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 52, 0, 2, 1, &l), -EINVAL);
+	cr_assert_eq(icbmsg_layout_compute(0x1000, 55, 0, 2, 1, &l), -EINVAL);
+}
+
+/* A configuration icbmsg_init() refuses, one defect each (from a valid one). */
+enum init_defect {
+	DEF_NONE, DEF_NULL_CONF, DEF_NULL_DATA, DEF_NULL_EPT, DEF_NULL_EPT_MAP, DEF_NULL_WAITING,
+	DEF_NUM_EPT_0, DEF_NUM_EPT_BIG, DEF_TX_COUNT_0, DEF_RX_COUNT_BIG, DEF_TX_BLOCK_3,
+	DEF_RX_BLOCK_0, DEF_UNBOUND_ENABLE, DEF_COUNT
+};
+
+static int init_with(enum init_defect defect)
+{
+	static uint8_t tx_mem[128] __attribute__((aligned(8)));
+	static uint8_t rx_mem[128] __attribute__((aligned(8)));
+	static struct pbuf_cfg tx_cfg = PBUF_CFG_INIT(tx_mem, 64, 0, false);
+	static struct pbuf_cfg rx_cfg = PBUF_CFG_INIT(rx_mem, 64, 0, false);
+	static struct pbuf tx_pb = {.cfg = &tx_cfg}, rx_pb = {.cfg = &rx_cfg};
+	static struct icbmsg_ept ept[1];
+	static uint8_t ept_map[1];
+	static uint16_t waiting_bound[1];
+	static uint8_t rx_buf[128];
+	struct icbmsg_config conf = {
+		.control_config = {.unbound_mode = ICMSG_UNBOUND_MODE_DISABLE,
+				   .bond_notify_repeat_ms = 1,
+				   .shmem_access_to_ms = 1},
+		.tx = {.blocks_ptr = tx_mem + 64, .block_size = 4, .block_count = 4},
+		.rx = {.blocks_ptr = rx_mem + 64, .block_size = 4, .block_count = 4},
+		.num_ept = 1,
+	};
+	struct icbmsg_data data = {
+		.control_data = {.tx_pb = &tx_pb, .rx_pb = &rx_pb, .rx_buf = rx_buf,
+				 .rx_buf_size = sizeof(rx_buf)},
+		.ept = ept, .ept_map = ept_map, .waiting_bound = waiting_bound};
+	int rc;
+
+	switch (defect) {
+	case DEF_NULL_EPT: data.ept = NULL; break;
+	case DEF_NULL_EPT_MAP: data.ept_map = NULL; break;
+	case DEF_NULL_WAITING: data.waiting_bound = NULL; break;
+	case DEF_NUM_EPT_0: conf.num_ept = 0; break;
+	case DEF_NUM_EPT_BIG: conf.num_ept = ICBMSG_NUM_EPT_MAX + 1; break;
+	case DEF_TX_COUNT_0: conf.tx.block_count = 0; break;
+	case DEF_RX_COUNT_BIG: conf.rx.block_count = ICBMSG_MAX_BLOCKS + 1; break;
+	case DEF_TX_BLOCK_3: conf.tx.block_size = ICBMSG_BLOCK_ALIGNMENT - 1; break;
+	case DEF_RX_BLOCK_0: conf.rx.block_size = 0; break;
+	case DEF_UNBOUND_ENABLE: conf.control_config.unbound_mode = ICMSG_UNBOUND_MODE_ENABLE; break;
+	default: break;
+	}
+	rc = icbmsg_init(defect == DEF_NULL_CONF ? NULL : &conf,
+			 defect == DEF_NULL_DATA ? NULL : &data);
+	if (rc == 0) {
+		icbmsg_deinit(&data);
+	}
+	return rc;
+}
+
+Test(icbmsg_init, bad_configurations_are_einval, .timeout = 10)
+{
+	cr_assert_eq(init_with(DEF_NONE), 0, "the base configuration is valid");
+	for (int d = DEF_NONE + 1; d < DEF_COUNT; d++) {
+		cr_assert_eq(init_with((enum init_defect)d), -EINVAL, "defect %d", d);
+	}
+}
+
+Test(icbmsg, endpoint_name_null_or_empty_is_einval)
+{
+	start(HOST, 1);
+	init_ep(HOST, 0, "");
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg),
+		     -EINVAL);
+	eps[HOST][0].cfg.name = NULL;
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][0].ept, &eps[HOST][0].cfg),
+		     -EINVAL);
+	/* Neither took the only endpoint slot. */
+	init_ep(HOST, 1, "real");
+	cr_assert_eq(ipc_service_register_endpoint(dev[HOST], &eps[HOST][1].ept, &eps[HOST][1].cfg),
+		     0);
+}
+
+/*
+ * The follower keeps a MSG_BOUND until a local endpoint has its name; the
+ * peer may rewrite the block meanwhile, so the stored request is validated
+ * again when it is matched.  A size that no longer fits is counted and the
+ * request dropped, the endpoint stays unbound.
+ */
+Test(icbmsg, stored_bind_request_is_validated_again)
+{
+	const struct icbmsg_config *hc;
+	struct icbmsg_stats st = {0};
+	uint16_t block;
+
+	init_ep(HOST, 0, "early");
+	init_ep(REMOTE, 0, "early");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(REMOTE, (int[]){0}, 1); /* the remote is the initiator */
+	for (int i = 0; i < 3000 && data_of(HOST)->waiting_bound[0] == 0xFFFFu; i++) {
+		usleep(1000);
+	}
+	block = data_of(HOST)->waiting_bound[0];
+	cr_assert_neq(block, 0xFFFFu);
+	hc = dev[HOST]->config;
+	/* The remote rewrites the size of the stored request: past its blocks. */
+	*(volatile uint32_t *)(hc->rx.blocks_ptr + (size_t)block * hc->rx.block_size) =
+		hc->rx.block_size * hc->rx.block_count;
+	register_all(HOST, (int[]){0}, 1);
+	for (int i = 0; i < 3000 && st.rx_invalid == 0; i++) {
+		usleep(1000);
+		icbmsg_get_stats(data_of(HOST), &st);
+	}
+	cr_assert_eq(st.rx_invalid, 1u);
+	usleep(20000);
+	cr_assert_eq(data_of(HOST)->waiting_bound[0], 0xFFFFu, "the request is dropped");
+	cr_assert_eq(atomic_load(&eps[HOST][0].bound), 0);
+	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "x", 1), -EBUSY);
+}
+
+static struct senders two;
+
+static void two_received(const void *data, size_t len, void *priv)
+{
+	(void)priv;
+	senders_received(&two, data, len);
+}
+
+/* Two threads send on one endpoint at once: block allocation and the
+ * control channel stay consistent (each message arrives once, intact, in
+ * its sender's order) and every block comes back. */
+Test(icbmsg, two_senders_on_one_endpoint)
+{
+	int n = senders_count(2000);
+
+	memset(&two, 0, sizeof(two));
+	init_ep(HOST, 0, "two");
+	init_ep(REMOTE, 0, "two");
+	eps[REMOTE][0].cfg.cb.received = two_received;
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(HOST, (int[]){0}, 1);
+	register_all(REMOTE, (int[]){0}, 1);
+	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
+	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+	two.ept = &eps[HOST][0].ept;
+	two.per_thread = n;
+	two.max_len = 120;
+	two.widen = "pbuf_write_before_publish"; /* a control message being written */
+	senders_run(&two);
+	cr_assert_eq(two.send_rc[0], 0, "sender 0: %d", two.send_rc[0]);
+	cr_assert_eq(two.send_rc[1], 0, "sender 1: %d", two.send_rc[1]);
+	cr_assert(wait_until(&two.received, 2 * n, 10000), "received %d of %d",
+		  atomic_load(&two.received), 2 * n);
+	wait_blocks_free(HOST);
+	cr_assert_eq(atomic_load(&two.bad), 0, "%d bad messages", atomic_load(&two.bad));
+	cr_assert_eq(atomic_load(&two.received), 2 * n);
+	cr_assert_eq(two.next[0], (uint32_t)n);
+	cr_assert_eq(two.next[1], (uint32_t)n);
+	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
 }

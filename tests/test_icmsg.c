@@ -16,6 +16,7 @@
 #include "ipc_emu/ipc_service.h"
 #include "port.h"
 #include "support/pair.h"
+#include "support/senders.h"
 
 struct side {
 	struct emu_core *core;
@@ -132,16 +133,24 @@ static void teardown(void)
 
 TestSuite(icmsg, .init = setup, .fini = teardown, .timeout = 20);
 
-static void bond_pair(int mode_host, int mode_remote, bool isr)
+/* Bond both sides; the remote's messages go to `remote_rx`. */
+static void bond_pair_rx(int mode_host, int mode_remote, bool isr,
+			 void (*remote_rx)(const void *, size_t, void *))
 {
 	start_side(0, mode_host, isr);
 	start_side(1, mode_remote, isr);
+	sides[1].cfg.cb.received = remote_rx;
 	cr_assert_eq(ipc_service_open_instance(sides[0].dev), 0);
 	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
 	usleep(5000); /* the host starts first: the remote finds it waiting */
 	cr_assert_eq(ipc_service_register_endpoint(sides[1].dev, &sides[1].ept, &sides[1].cfg), 0);
 	cr_assert(wait_for(&sides[0].bound, 1), "host not bound");
 	cr_assert(wait_for(&sides[1].bound, 1), "remote not bound");
+}
+
+static void bond_pair(int mode_host, int mode_remote, bool isr)
+{
+	bond_pair_rx(mode_host, mode_remote, isr, on_received);
 }
 
 static void exchange(void)
@@ -436,4 +445,74 @@ Test(icmsg, corrupt_peer_index_is_reported_not_trusted)
 	cr_assert(wait_for(&sides[1].errors, 1));
 	cr_assert_str_eq(sides[1].last_error, "corrupt RX ring");
 	cr_assert_eq(atomic_load(&sides[1].received), 0);
+}
+
+/* ------------------------------------------------------------ found by removing checks */
+
+static struct senders two;
+
+static void two_received(const void *data, size_t len, void *priv)
+{
+	(void)priv;
+	senders_received(&two, data, len);
+}
+
+/* Two threads send on one endpoint at once: the TX lock keeps the ring
+ * whole (without it both write at the same write index). */
+static void two_senders(int mode)
+{
+	int n = senders_count(2000);
+
+	memset(&two, 0, sizeof(two));
+	bond_pair_rx(mode, mode, false, two_received);
+	two.ept = &sides[0].ept;
+	two.per_thread = n;
+	two.max_len = 120;
+	two.widen = "pbuf_write_before_publish"; /* under the TX lock */
+	senders_run(&two);
+	cr_assert_eq(two.send_rc[0], 0, "sender 0: %d", two.send_rc[0]);
+	cr_assert_eq(two.send_rc[1], 0, "sender 1: %d", two.send_rc[1]);
+	cr_assert(wait_until(&two.received, 2 * n, 10000), "received %d of %d",
+		  atomic_load(&two.received), 2 * n);
+	drain_rx_queue();
+	cr_assert_eq(atomic_load(&two.bad), 0, "%d bad messages", atomic_load(&two.bad));
+	cr_assert_eq(atomic_load(&two.received), 2 * n);
+	cr_assert_eq(two.next[0], (uint32_t)n);
+	cr_assert_eq(two.next[1], (uint32_t)n);
+	cr_assert_eq(atomic_load(&sides[1].errors), 0, "%s", sides[1].last_error);
+}
+
+Test(icmsg, two_senders_on_one_endpoint_legacy)
+{
+	two_senders(EMU_UNBOUND_DISABLE);
+}
+
+Test(icmsg, two_senders_on_one_endpoint_session)
+{
+	two_senders(EMU_UNBOUND_ENABLE);
+}
+
+/* An unbound mode that is none of the three: -EINVAL, the instance stays off
+ * and opens with a valid mode afterwards. */
+Test(icmsg, open_with_invalid_unbound_mode_is_einval)
+{
+	struct icmsg_config_t conf;
+	static const int bad[] = {0, 4, 0x7fffffff};
+
+	start_side(0, EMU_UNBOUND_DISABLE, false);
+	conf = *(const struct icmsg_config_t *)sides[0].dev->config;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		conf.unbound_mode = (enum icmsg_unbound_mode)bad[i];
+		cr_assert_eq(icmsg_open(&conf, sides[0].dev->data, &sides[0].cfg.cb, &sides[0]),
+			     -EINVAL, "mode %d", bad[i]);
+		cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_OFF, "mode %d", bad[i]);
+	}
+	cr_assert_eq(icmsg_open(sides[0].dev->config, sides[0].dev->data, &sides[0].cfg.cb,
+				&sides[0]), 0);
+	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_INITIALIZING_SID_DISABLED);
+}
+
+Test(icmsg, close_instance_null_is_einval)
+{
+	cr_assert_eq(ipc_service_close_instance(NULL), -EINVAL);
 }
