@@ -15,6 +15,10 @@
 #ifndef ZEPHYR_INCLUDE_TOOLCHAIN_H_
 #define ZEPHYR_INCLUDE_TOOLCHAIN_H_
 
+/* First, so that the C library's own shorthands (glibc <sys/cdefs.h>) are
+ * seen before the #ifndef checks below. */
+#include <stdint.h>
+
 #define TOOLCHAIN_GCC_VERSION ((__GNUC__ * 10000) + (__GNUC_MINOR__ * 100) + __GNUC_PATCHLEVEL__)
 
 /* ---- stringification and token pasting (toolchain/common.h) ------------ */
@@ -148,7 +152,5 @@
 #ifndef IS_PTR_ALIGNED
 #define IS_PTR_ALIGNED(ptr, type) IS_PTR_ALIGNED_BYTES(ptr, _Alignof(type))
 #endif
-
-#include <stdint.h> /* uintptr_t for the alignment checks */
 
 #endif /* ZEPHYR_INCLUDE_TOOLCHAIN_H_ */
