@@ -655,6 +655,52 @@ Test(zobj, sem_give_wakes_taker)
 	cr_assert_eq(k_sem_count_get(&psem), 0);
 }
 
+static void msgq_blocker(void *p1, void *p2, void *p3)
+{
+	uint32_t v;
+
+	(void)p2;
+	(void)p3;
+	__atomic_store_n(&producer_started, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&blocked_rc, k_msgq_get(p1, &v, K_FOREVER), __ATOMIC_RELEASE);
+}
+
+Test(zobj, thread_abort_in_msgq_get_unregisters_the_waiter)
+{
+	struct k_msgq q;
+
+	cr_assert_eq(k_msgq_alloc_init(&q, 4, 2), 0);
+	spawn(&th, msgq_blocker, &q);
+	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(20);
+	cr_assert_eq(k_msgq_cleanup(&q), -EBUSY);
+	k_thread_abort(&th);
+	cr_assert_eq(k_thread_join(&th, K_MSEC(2000 * scale())), 0);
+	cr_assert_eq(blocked_rc, 1);
+	cr_assert_eq(k_msgq_cleanup(&q), 0);
+}
+
+static void poll_blocker(void *p1, void *p2, void *p3)
+{
+	struct k_poll_event e;
+
+	(void)p2;
+	(void)p3;
+	k_poll_event_init(&e, K_POLL_TYPE_SIGNAL, K_POLL_MODE_NOTIFY_ONLY, p1);
+	__atomic_store_n(&producer_started, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&blocked_rc, k_poll(&e, 1, K_FOREVER), __ATOMIC_RELEASE);
+}
+
+Test(zobj, thread_abort_in_poll)
+{
+	spawn(&th, poll_blocker, &psig);
+	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(20);
+	k_thread_abort(&th);
+	cr_assert_eq(k_thread_join(&th, K_MSEC(2000 * scale())), 0);
+	cr_assert_eq(blocked_rc, 1);
+}
+
 Test(zobj, thread_abort_unstarted)
 {
 	k_thread_create(&th, stack, 1024, self_aborter, NULL, NULL, NULL, 1, 0, K_FOREVER);
@@ -714,6 +760,19 @@ Test(zobj, thread_suspend_self_until_resumed)
 {
 	spawn(&th, self_suspender, NULL);
 	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(30);
+	cr_assert_eq(__atomic_load_n(&resumed, __ATOMIC_ACQUIRE), 0);
+	k_thread_resume(&th);
+	cr_assert_eq(k_thread_join(&th, K_MSEC(2000 * scale())), 0);
+	cr_assert_eq(resumed, 1);
+}
+
+Test(zobj, wakeup_does_not_resume_a_suspended_thread)
+{
+	spawn(&th, self_suspender, NULL);
+	cr_assert(wait_flag(&producer_started, 2000));
+	k_msleep(10);
+	k_wakeup(&th); /* not sleeping: no effect */
 	k_msleep(30);
 	cr_assert_eq(__atomic_load_n(&resumed, __ATOMIC_ACQUIRE), 0);
 	k_thread_resume(&th);

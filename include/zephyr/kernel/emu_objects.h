@@ -13,7 +13,8 @@
  * -DCONFIG_ASSERT=1 the inline wrappers below assert it too, as Zephyr
  * does, and without asserts the call returns at once with its "would
  * block" code (-ENOMSG, NULL, 0, -EAGAIN) instead of Zephyr's undefined
- * behaviour.
+ * behaviour.  The same holds for k_sem_take and k_mutex_lock (-EBUSY);
+ * k_sleep() in an ISR returns 0 at once.
  *
  * Waiting: a blocked thread is woken whenever any kernel object of the
  * process changes (give, put, post, raise, purge, cancel) and re-checks its
