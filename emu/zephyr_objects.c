@@ -244,6 +244,7 @@ int emu_k_msgq_cleanup(struct k_msgq *msgq)
 		msgq->buffer_start = NULL;
 		msgq->flags &= (uint8_t)~EMU_K_MSGQ_ALLOCATED;
 		msgq->used_msgs = 0;
+		msgq->max_msgs = 0; /* a later put/get finds it full/empty, not freed memory */
 	}
 	pthread_mutex_unlock(&obj_lock);
 	free(buf);

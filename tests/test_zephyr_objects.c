@@ -196,6 +196,8 @@ Test(zobj, msgq_alloc_init_and_cleanup)
 	cr_assert_eq(k_msgq_get(&q, &v, K_NO_WAIT), 0);
 	cr_assert_eq(v, 0x1122334455667788u);
 	cr_assert_eq(k_msgq_cleanup(&q), 0); /* valgrind: the buffer is freed */
+	cr_assert_eq(k_msgq_put(&q, &v, K_NO_WAIT), -ENOMSG);
+	cr_assert_eq(k_msgq_get(&q, &v, K_NO_WAIT), -ENOMSG);
 }
 
 /* ================================================================ fifo */
@@ -730,7 +732,7 @@ Test(zobj, thread_suspend_resume_other)
 	spawn(&th, ticker, NULL);
 	cr_assert(wait_flag(&ticks, 2000));
 	k_thread_suspend(&th);
-	k_msleep(30 * scale()); /* it stops at its next kernel call */
+	k_msleep(100 * scale()); /* it stops at its next kernel call */
 	a = __atomic_load_n(&ticks, __ATOMIC_ACQUIRE);
 	k_msleep(50 * scale());
 	b = __atomic_load_n(&ticks, __ATOMIC_ACQUIRE);
