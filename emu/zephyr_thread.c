@@ -119,21 +119,47 @@ static void run(struct k_thread *t)
 static void enrol(struct k_thread *t)
 {
 	struct impl *im = calloc(1, sizeof(*im));
+	struct impl *old = NULL;
+	bool known = false;
 
 	if (im == NULL) {
 		printk("ipc-emu: out of memory creating a thread\n");
 		abort();
 	}
+	pthread_mutex_lock(&lock);
+	/* A struct k_thread used again (k_thread_create on it after its thread
+	 * ended, as Zephyr allows): it stays once in the list; its old POSIX
+	 * thread is joined and its old state freed.  Only a struct found in
+	 * the list has an impl worth reading (a new one may hold garbage). */
+	for (struct k_thread *u = all; u != NULL; u = u->next) {
+		if (u == t) {
+			known = true;
+			old = t->impl;
+			break;
+		}
+	}
+	if (old != NULL && old->started && !old->joined) {
+		old->joined = true;
+	} else if (old != NULL) {
+		old->started = false; /* nothing to join */
+	}
 	t->impl = im;
 	(void)emu_k_sem_init(&t->done, 0, 1);
-	pthread_mutex_lock(&lock);
-	t->next = all;
-	all = t;
+	if (!known) {
+		t->next = all;
+		all = t;
+	}
 	if (!exit_hook) {
 		exit_hook = true;
 		on_exit(wait_for_threads, NULL);
 	}
 	pthread_mutex_unlock(&lock);
+	if (old != NULL) {
+		if (old->started) {
+			pthread_join(old->th, NULL);
+		}
+		free(old);
+	}
 }
 
 void emu_k_thread_start_defined(struct k_thread *t)

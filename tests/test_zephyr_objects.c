@@ -782,6 +782,31 @@ Test(zobj, wakeup_does_not_resume_a_suspended_thread)
 	cr_assert_eq(resumed, 1);
 }
 
+static int runs;
+
+static void count_run(void *p1, void *p2, void *p3)
+{
+	(void)p1;
+	(void)p2;
+	(void)p3;
+	__atomic_add_fetch(&runs, 1, __ATOMIC_ACQ_REL);
+}
+
+Test(zobj, thread_struct_reused_after_it_ended)
+{
+	for (int i = 0; i < 3; i++) {
+		spawn(&th, count_run, NULL);
+		if (i < 2) {
+			cr_assert_eq(k_thread_join(&th, K_FOREVER), 0);
+		} else {
+			k_msleep(20); /* the last one is not joined: the exit waits */
+		}
+	}
+	spawn(&th, count_run, NULL);
+	cr_assert_eq(k_thread_join(&th, K_FOREVER), 0);
+	cr_assert_eq(runs, 4);
+}
+
 Test(zobj, thread_priority_stored)
 {
 	spawn(&th, self_suspender, NULL);
