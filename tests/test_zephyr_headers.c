@@ -90,7 +90,7 @@ BUILD_ASSERT(IS_POWER_OF_TWO(64) && !IS_POWER_OF_TWO(0) && !IS_POWER_OF_TWO(12))
 BUILD_ASSERT(KB(1) == 1024 && MB(2) == 2097152 && GB(1) == 1073741824);
 BUILD_ASSERT(KHZ(32) == 32000 && MHZ(64) == 64000000);
 BUILD_ASSERT(IN_RANGE(5, 1, 5) && !IN_RANGE(6, 1, 5) && CLAMP(9, 1, 5) == 5 && CLAMP(-1, 1, 5) == 1);
-BUILD_ASSERT(LOG2(1) == 0 && LOG2(1024) == 10 && LOG2(0) == -1 && LOG2CEIL(5) == 3);
+BUILD_ASSERT(LOG2(1) == 0 && LOG2(1024) == 10 && LOG2CEIL(5) == 3 && LOG2CEIL(1) == 0);
 BUILD_ASSERT(NHPOT(5) == 8 && NHPOT(1) == 1 && NHPOT(64) == 64);
 BUILD_ASSERT(IS_EQ(17, 17) && NUM_VA_ARGS(a, b) == 2);
 BUILD_ASSERT(BSWAP_16(0x1234) == 0x3412 && BSWAP_32(0x12345678) == 0x78563412);
@@ -131,6 +131,17 @@ static int MACRO_MAP_CAT(H3_NAME, h3, cat) = 44;
 IF_ENABLED(CONFIG_H3_ON, (static const int h3_if_enabled = 1;))
 IF_DISABLED(CONFIG_H3_OFF, (static const int h3_if_disabled = 2;))
 IF_ENABLED(CONFIG_H3_OFF, (static const int h3_must_not_exist = 3;))
+IF_DISABLED(CONFIG_H3_ON, (static const int h3_must_not_exist = 3;))
+static const int h3_must_not_exist = 4; /* a redefinition error if either expanded */
+#define H3_ID(x) x
+static const int h3_64[] = {FOR_EACH(H3_ID, (,), LISTIFY(64, H3_LIST, (,)))};
+static const int h3_255[] = {LISTIFY(255, H3_LIST, (,))};
+#define H3_LIST_COMMA(i, _) (i),
+static const int h3_util_listify[] = {UTIL_LISTIFY(3, H3_LIST_COMMA)};
+BUILD_ASSERT(NUM_VA_ARGS(LISTIFY(64, H3_LIST, (,))) == 64);
+BUILD_ASSERT(GET_ARG_N(64, LISTIFY(64, H3_LIST, (,))) == 63);
+BUILD_ASSERT(IS_EQ(255, UTIL_DEC(256)) && IS_EQ(UTIL_X2(100), 200) == 1 && IS_EQ(UTIL_X2(100), 201) == 0);
+BUILD_ASSERT(IDENTITY(5) UTIL_EXPAND(+ 2) EMPTY == 7);
 static atomic_t h3_atomic_init = ATOMIC_INIT(5);
 static ATOMIC_DEFINE(h3_bits, 130);
 static const uint32_t h3_be = sys_cpu_to_be32(0x01020304);
@@ -171,6 +182,13 @@ Test(util, static_initialisers_from_macro_families, TMO)
 	cr_assert_eq(ARRAY_SIZE(h3_bits), 3);
 	cr_assert_eq(h3_be, 0x04030201u);
 	cr_assert_eq((uintptr_t)h3_aligned % 64, 0);
+	cr_assert_eq(h3_must_not_exist, 4);
+	cr_assert_eq(ARRAY_SIZE(h3_64), 64);
+	cr_assert_eq(h3_64[63], 63);
+	cr_assert_eq(ARRAY_SIZE(h3_255), 255);
+	cr_assert_eq(h3_255[254], 254);
+	cr_assert_eq(ARRAY_SIZE(h3_util_listify), 3);
+	cr_assert_eq(h3_util_listify[2], 2);
 }
 
 Test(util, run_time_values, TMO)
@@ -182,6 +200,7 @@ Test(util, run_time_values, TMO)
 	uint8_t a[3] = {1, 2, 3}, b[3] = {7, 8, 9};
 
 	cr_assert_eq(ROUND_UP(x + 20, 4), 16);
+	cr_assert_eq(LOG2(x + 7), -1); /* LOG2(0) */
 	cr_assert_eq(DIV_ROUND_CLOSEST(x, 2), -4);
 	cr_assert_eq(POINTER_TO_UINT(p), 0x1234u);
 	cr_assert_eq(POINTER_TO_INT(INT_TO_POINTER(-3)), -3);

@@ -14,8 +14,8 @@
  *   - argument lists (NUM_VA_ARGS, FOR_EACH*, GET_ARG_N, GET_ARGS_LESS_N,
  *     REVERSE_ARGS, MACRO_MAP_CAT): 0..64 arguments, as Zephyr's;
  *   - CONCAT: 1..8 arguments, as Zephyr's.
- * Beyond a limit the macro does not expand into a valid token: a compile
- * error, never a wrong value.
+ * Beyond a limit the result is undefined, as on Zephyr: usually a compile
+ * error, but e.g. UTIL_INC(256) in an `#if` is an unknown identifier, 0.
  *
  * The tables at the end are generated once by a small script (integers
  * 0..255, lists of 64) and kept in this file; the macro names of the
@@ -77,7 +77,8 @@
 /* ---- argument counting, emptiness ------------------------------------------ */
 #define EMU_ARG_N(...) EMU_ARG_N_(__VA_ARGS__)
 /* 1 if the arguments contain a top-level comma (two or more), else 0. */
-#define EMU_HAS_COMMA(...) EMU_ARG_N(__VA_ARGS__, EMU_COMMA_SEQ_N)
+#define EMU_COMMA_N(...) EMU_COMMA_N_(__VA_ARGS__)
+#define EMU_HAS_COMMA(...) EMU_COMMA_N(__VA_ARGS__, EMU_COMMA_SEQ_N)
 #define EMU_TRIGGER_PAREN_(...) ,
 #define EMU_IS_EMPTY_CASE_0001 ,
 #define EMU_IS_EMPTY_4(a, b, c, d) EMU_HAS_COMMA(EMU_CAT5(EMU_IS_EMPTY_CASE_, a, b, c, d))
@@ -1441,7 +1442,8 @@
 /* Argument counting: the (A+1)th argument after the list */
 #define EMU_ARG_N_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, N, ...) N
 #define EMU_RSEQ_N 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
-#define EMU_COMMA_SEQ_N 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0
+#define EMU_COMMA_N_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, _65, _66, _67, _68, _69, _70, _71, _72, _73, _74, _75, _76, _77, _78, _79, _80, _81, _82, _83, _84, _85, _86, _87, _88, _89, _90, _91, _92, _93, _94, _95, _96, _97, _98, _99, _100, _101, _102, _103, _104, _105, _106, _107, _108, _109, _110, _111, _112, _113, _114, _115, _116, _117, _118, _119, _120, _121, _122, _123, _124, _125, _126, _127, _128, N, ...) N
+#define EMU_COMMA_SEQ_N 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0
 
 /* FOR_EACH family, by argument count */
 #define EMU_FE_0(F, sep, ...)
