@@ -55,6 +55,8 @@ static pthread_once_t tick_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t tick_cond;        /* CLOCK_MONOTONIC; wakes the timer thread */
 static struct emu_k_timeout *timeouts;  /* sorted by deadline, FIFO among equals */
 static bool timer_thread_started;
+static _Thread_local bool on_timer_thread;
+static int64_t pass_now; /* the tick of the timer thread's current pass */
 
 static struct k_work_q *queues;         /* every started queue */
 static _Thread_local struct k_work_q *my_queue; /* set on a queue's thread */
@@ -183,6 +185,13 @@ static void add_locked(struct emu_k_timeout *node, int64_t deadline, uint8_t kin
 	struct emu_k_timeout **pp = &timeouts;
 
 	(void)unlink_locked(node);
+	/* Added from an expiry (a periodic re-arm that fell behind, a restart
+	 * with K_NO_WAIT): due at the next tick, not in this same pass, as
+	 * Zephyr's timeouts never expire in the announcement that adds them.
+	 * So a timer re-armed from its own expiry cannot hold the CPU. */
+	if (on_timer_thread && deadline <= pass_now) {
+		deadline = pass_now + 1;
+	}
 	node->deadline = deadline;
 	node->kind = kind;
 	while (*pp != NULL && (*pp)->deadline <= deadline) {
@@ -212,13 +221,13 @@ static int64_t remaining_locked(const struct emu_k_timeout *node)
 	return left > 0 ? left : 0;
 }
 
-/* Everything due at `now`, in deadline order.  A periodic timer re-added
- * with a deadline still <= now fires again in this pass (it fell behind);
- * deadlines grow by the period, so the pass ends. */
+/* Everything due at `now`, in deadline order (what an expiry re-adds is due
+ * at a later tick: see add_locked). */
 static void expire_due_locked(int64_t now)
 {
 	struct emu_k_timeout *t;
 
+	pass_now = now;
 	while ((t = timeouts) != NULL && t->deadline <= now) {
 		timeouts = t->next;
 		t->next = NULL;
@@ -234,6 +243,7 @@ static void expire_due_locked(int64_t now)
 static void *timer_main(void *arg)
 {
 	(void)arg;
+	on_timer_thread = true;
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		int64_t now;
