@@ -258,6 +258,22 @@ Test(zobj, fifo_put_list_and_lifo_order)
 	cr_assert_null(k_lifo_get(&lifo, K_NO_WAIT));
 }
 
+Test(zobj, fifo_put_slist_empties_the_list)
+{
+	struct item a = {.v = 1}, b = {.v = 2};
+	sys_slist_t list;
+
+	sys_slist_init(&list);
+	cr_assert_eq(k_fifo_put_slist(&fifo, &list), -EINVAL);
+	sys_slist_append(&list, (sys_snode_t *)&a);
+	sys_slist_append(&list, (sys_snode_t *)&b);
+	cr_assert_eq(k_fifo_put_slist(&fifo, &list), 0);
+	cr_assert(sys_slist_is_empty(&list));
+	cr_assert_eq(k_fifo_get(&fifo, K_NO_WAIT), &a);
+	cr_assert_eq(k_fifo_get(&fifo, K_NO_WAIT), &b);
+	cr_assert_null(k_fifo_get(&fifo, K_NO_WAIT));
+}
+
 Test(zobj, queue_remove_insert_unique)
 {
 	struct k_queue q;

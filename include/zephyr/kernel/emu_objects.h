@@ -43,6 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <zephyr/sys/slist.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -380,6 +382,21 @@ static inline int k_queue_append_list(struct k_queue *queue, void *head, void *t
 {
 	return emu_k_queue_append_list(queue, head, tail);
 }
+/* The nodes of a sys_slist_t (its first words are the links): 0, -EINVAL
+ * (empty list).  The list is left empty. */
+static inline int k_queue_merge_slist(struct k_queue *queue, sys_slist_t *list)
+{
+	int rc;
+
+	if (sys_slist_is_empty(list)) {
+		return -EINVAL;
+	}
+	rc = emu_k_queue_append_list(queue, list->head, list->tail);
+	if (rc == 0) {
+		sys_slist_init(list);
+	}
+	return rc;
+}
 static inline void *k_queue_get(struct k_queue *queue, k_timeout_t timeout)
 {
 	EMU_K_ASSERT_ISR_NO_WAIT(timeout);
@@ -430,6 +447,10 @@ static inline int k_fifo_alloc_put(struct k_fifo *fifo, void *data)
 static inline int k_fifo_put_list(struct k_fifo *fifo, void *head, void *tail)
 {
 	return emu_k_queue_append_list(&fifo->_queue, head, tail);
+}
+static inline int k_fifo_put_slist(struct k_fifo *fifo, sys_slist_t *list)
+{
+	return k_queue_merge_slist(&fifo->_queue, list);
 }
 static inline void *k_fifo_get(struct k_fifo *fifo, k_timeout_t timeout)
 {
