@@ -883,6 +883,7 @@ Test(icbmsg, two_senders_on_one_endpoint)
 	two.per_thread = n;
 	two.max_len = 120;
 	two.widen = "pbuf_write_before_publish"; /* a control message being written */
+	two.enobufs_fails = true; /* control sends wait for each other, never time out */
 	senders_run(&two);
 	cr_assert_eq(two.send_rc[0], 0, "sender 0: %d", two.send_rc[0]);
 	cr_assert_eq(two.send_rc[1], 0, "sender 1: %d", two.send_rc[1]);

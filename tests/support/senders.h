@@ -10,6 +10,7 @@
 #define IPC_EMU_TESTS_SENDERS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,16 +24,20 @@ struct senders {
 	 * none): the thread that reaches it sleeps a little there, so that the
 	 * other sender runs into the section even on one free CPU. */
 	const char *widen;
+	/* -ENOBUFS (ICMsg's TX lock timed out) is a failure, not a retry: for
+	 * ICBMsg, whose own lock serialises its control sends. */
+	bool enobufs_fails;
 	/* receiver side, filled by senders_received() */
 	atomic_int received;
 	atomic_int bad;      /* messages that were not the next intact one of their sender */
 	uint32_t next[2];    /* next sequence number expected from each sender */
 	/* sender side */
 	int send_rc[2];      /* first send result that was neither the length nor a retry code */
-	atomic_int retries;  /* -ENOMEM (full) and -ENOBUFS (lock timeout) sends, retried */
+	atomic_int retries;  /* sends retried */
 };
 
-/* Run both senders to completion (each retries -ENOMEM and -ENOBUFS);
+/* Run both senders to completion (each retries -ENOMEM, and -ENOBUFS
+ * unless enobufs_fails);
  * the hook on s->widen is removed afterwards. */
 void senders_run(struct senders *s);
 /* Check one received message; call from the receiving endpoint's callback
