@@ -646,6 +646,49 @@ Test(work, flush_from_own_handler_refused_not_hung, .timeout = TMO)
 	cr_assert_eq(atomic_load(&self_flush_result), 0);
 }
 
+static struct k_work drainer;
+static atomic_int drain_rc = -100;
+
+static void drain_own_queue(struct k_work *w)
+{
+	(void)w;
+	atomic_store(&drain_rc, k_work_queue_drain(&q1, false));
+}
+
+Test(work, drain_from_own_queue_is_edeadlk, .timeout = TMO)
+{
+	start_q(&q1, "q1");
+	k_work_init(&drainer, drain_own_queue);
+	cr_assert_eq(k_work_submit_to_queue(&q1, &drainer), 1);
+	cr_assert_eq(k_work_queue_drain(&q1, false), 1);
+	cr_assert_eq(atomic_load(&drain_rc), -EDEADLK);
+}
+
+static struct k_timer flush_timer;
+static struct k_work flushed_in_isr;
+static atomic_int isr_flush_rc = -1;
+
+static void flush_from_isr(struct k_timer *t)
+{
+	struct k_work_sync sync;
+
+	(void)t;
+	atomic_store(&isr_flush_rc, k_work_flush(&flushed_in_isr, &sync) ? 1 : 0);
+	k_sem_give(&gate);
+}
+
+Test(work, flush_from_isr_refused_not_blocked, .timeout = TMO)
+{
+	start_q(&q1, "q1");
+	k_work_init(&flushed_in_isr, gated);
+	cr_assert_eq(k_work_submit_to_queue(&q1, &flushed_in_isr), 1);
+	cr_assert_eq(k_sem_take(&started, K_SECONDS(20)), 0);
+	k_timer_init(&flush_timer, flush_from_isr, NULL);
+	k_timer_start(&flush_timer, K_NO_WAIT, K_NO_WAIT); /* it opens the gate */
+	cr_assert_eq(k_sem_take(&finished, K_SECONDS(20)), 0);
+	cr_assert_eq(atomic_load(&isr_flush_rc), 0);
+}
+
 static struct k_timer isr_timer;
 static struct k_work isr_work;
 static atomic_int isr_submit_rc = -100;
