@@ -128,6 +128,8 @@ void cli_run_dir_remove(const char *dir);
 int cli_stress_main(int argc, char **argv, int first); /* stress.c */
 int cli_bench_main(int argc, char **argv, int first);  /* bench.c */
 int cli_inspect_main(int argc, char **argv, int first);/* inspect.c */
+int cli_zephyr_config_main(int argc, char **argv, int first); /* zephyr_config.c */
+void cli_help_zephyr_config(FILE *f);
 void cli_help_bench(FILE *f);
 void cli_help_inspect(FILE *f);
 void cli_help_check(FILE *f);

@@ -43,6 +43,8 @@ int main(int argc, char **argv)
 			cli_help_bench(stdout);
 		} else if (strcmp(what, "inspect") == 0) {
 			cli_help_inspect(stdout);
+		} else if (strcmp(what, "zephyr-config") == 0) {
+			cli_help_zephyr_config(stdout);
 		} else {
 			cli_err("help: unknown command '%s' (see 'ipc-emu --help')", what);
 			return EXIT_USAGE;
@@ -75,6 +77,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "inspect") == 0) {
 		return cli_inspect_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "zephyr-config") == 0) {
+		return cli_zephyr_config_main(argc, argv, 2);
 	}
 	cli_err("unknown command '%s' (see 'ipc-emu --help')", cmd);
 	return EXIT_USAGE;

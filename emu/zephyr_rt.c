@@ -19,7 +19,9 @@
  *   IPC_EMU_CACHE_MODEL  1: incoherent cache model (seed IPC_EMU_SEED)
  *   IPC_EMU_RX_IN_ISR    1: ICMsg receive in the interrupt thread
  *   IPC_EMU_BUSY_POLL    microseconds of busy polling before sleeping
- *   IPC_EMU_RX_BUF_SIZE  ICMsg receive buffer (CONFIG_PBUF_RX_READ_BUF_SIZE)
+ *   IPC_EMU_RX_BUF_SIZE  ICMsg receive buffer (CONFIG_PBUF_RX_READ_BUF_SIZE);
+ *                        a program built with the generated autoconf.h uses
+ *                        its compiled CONFIG_PBUF_RX_READ_BUF_SIZE instead
  *   IPC_EMU_CRASH        crash point, read by the port itself (emu/port.c)
  *
  * A constructor is deliberately not used: a program (or a Python process
@@ -57,6 +59,10 @@
 #define ATTACH_WAIT_MS 10000
 
 const char emu_zephyr_ref_tag = 'Z';
+
+/* Defined (weak) by zephyr/device.h in programs built with the generated
+ * autoconf.h; absent otherwise. */
+extern const unsigned int emu_zephyr_kconfig_pbuf_rx_read_buf_size __attribute__((weak));
 
 static struct {
 	pthread_once_t once;
@@ -264,6 +270,10 @@ static void init(void)
 			  (uint64_t)rt.role;
 	opts.icmsg_rx_buf_size =
 		(uint32_t)env_ulong("IPC_EMU_RX_BUF_SIZE", opts.icmsg_rx_buf_size, 1u << 20);
+	if (&emu_zephyr_kconfig_pbuf_rx_read_buf_size != NULL) {
+		/* Built with the generated autoconf.h: the program's own value. */
+		opts.icmsg_rx_buf_size = emu_zephyr_kconfig_pbuf_rx_read_buf_size;
+	}
 	if (unbound != NULL) {
 		if (strcmp(unbound, "disable") == 0) {
 			opts.unbound_override = EMU_UNBOUND_DISABLE;
@@ -314,9 +324,13 @@ static void ensure_init(void)
 }
 
 /* Zephyr spells node names in DT_PATH with '_' for every character that is
- * not a letter or a digit, in lower case. */
+ * not a letter or a digit, in lower case; the generated devicetree's
+ * references (zephyr/device.h) give the exact path of a node without label. */
 static bool path_matches(const char *node, const char *want)
 {
+	if (strcmp(node, want) == 0) {
+		return true;
+	}
 	for (; *node != '\0' && *want != '\0'; node++, want++) {
 		char c = *node;
 

@@ -1,9 +1,9 @@
 /*
  * zephyr/device.h - Zephyr's device lookup over the emulator's devices.
  *
- * DEVICE_DT_GET(node_id) does not need the devicetree at compile time: it
- * yields the address of a small static "reference" device that names the
- * node.  Every compat API that takes a device (ipc_service_open_instance,
+ * DEVICE_DT_GET(node_id) yields the address of a small "reference" device
+ * that names the node (a static object per use without the generated
+ * devicetree, one weak object per node with it, see below).  Every compat API that takes a device (ipc_service_open_instance,
  * mbox_send, ipm_send, device_is_ready ...) passes it through
  * emu_zephyr_dev(), which on first use attaches the program to its peer
  * (from the IPC_EMU_* environment that `ipc-emu run --host/--remote` sets;
@@ -39,8 +39,56 @@ extern const char emu_zephyr_ref_tag;
 	(&(struct device){                                                                    \
 		.name = (node_id), .config = &emu_zephyr_ref_tag, .api = NULL, .data = (chan)})
 
+#ifdef EMU_DT_GENERATED
+/*
+ * With the generated devicetree (zephyr/devicetree.h): one reference object
+ * per device node, defined weak in every file that includes this header so
+ * that the linker keeps one, and DEVICE_DT_GET is an address constant, equal
+ * across translation units.  A node that is no device of the runtime (no
+ * ICMsg/ICBMsg instance, MBOX controller or IPM device) has no object: its
+ * DEVICE_DT_GET does not compile (`emu_zephyr_dt_dev_<ordinal>` undeclared),
+ * where Zephyr fails to link on `__device_dts_ord_<ordinal>`.  The reference
+ * names the node as the runtime finds it (its label, else its path) and is
+ * still resolved at run time through emu_zephyr_dev().
+ */
+#define EMU_ZEPHYR_DT_DEV(node_id) EMU_DT_CAT(emu_zephyr_dt_dev_, DT_DEP_ORD(node_id))
+#define EMU_ZEPHYR_DT_DEV_DEFINE(node_id)                                                     \
+	extern const struct device EMU_ZEPHYR_DT_DEV(node_id);                                \
+	__attribute__((weak)) const struct device EMU_ZEPHYR_DT_DEV(node_id) = {              \
+		.name = EMU_DT_CAT(node_id, _EMU_DEVICE_REF),                                 \
+		.config = &emu_zephyr_ref_tag,                                                \
+	};
+EMU_DT_FOREACH_DEVICE(EMU_ZEPHYR_DT_DEV_DEFINE)
+
+#define DEVICE_DT_GET(node_id) (&EMU_ZEPHYR_DT_DEV(node_id))
+/* NULL when the node does not exist, is not okay or is no device. */
+#define DEVICE_DT_GET_OR_NULL(node_id)                                                        \
+	EMU_DT_COND_1(EMU_DT_IS_1(EMU_DT_CAT(node_id, _EMU_DEVICE)), (DEVICE_DT_GET(node_id)), \
+		      (NULL))
+#define DEVICE_DT_INST_GET(inst) DEVICE_DT_GET(DT_DRV_INST(inst))
+#define DEVICE_DT_GET_ANY(compat)                                                             \
+	EMU_DT_COND_1(DT_HAS_COMPAT_STATUS_OKAY(compat),                                       \
+		      (DEVICE_DT_GET(DT_COMPAT_GET_ANY_STATUS_OKAY(compat))), (NULL))
+#define DEVICE_DT_GET_ONE(compat) DEVICE_DT_GET(DT_COMPAT_GET_ANY_STATUS_OKAY(compat))
+#define DEVICE_DT_NAME(node_id) DT_PROP_OR(node_id, label, DT_NODE_FULL_NAME(node_id))
+
+/*
+ * Kconfig values the runtime uses (emu/zephyr_rt.c reads them through weak
+ * references): the program's compiled CONFIG_PBUF_RX_READ_BUF_SIZE is its
+ * ICMsg receive buffer, as on Zephyr.
+ */
+#ifdef CONFIG_PBUF_RX_READ_BUF_SIZE
+extern const unsigned int emu_zephyr_kconfig_pbuf_rx_read_buf_size;
+__attribute__((weak)) const unsigned int emu_zephyr_kconfig_pbuf_rx_read_buf_size =
+	CONFIG_PBUF_RX_READ_BUF_SIZE;
+#endif
+
+#else /* !EMU_DT_GENERATED */
+
 #define DEVICE_DT_GET(node_id) ((const struct device *)EMU_ZEPHYR_REF(node_id, NULL))
 #define DEVICE_DT_GET_OR_NULL(node_id) DEVICE_DT_GET(node_id)
+
+#endif /* EMU_DT_GENERATED */
 
 /*
  * The real device behind `dev`: a reference is resolved by label or path

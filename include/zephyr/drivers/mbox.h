@@ -22,11 +22,22 @@ extern "C" {
 
 #define EMU_ZEPHYR_CHANNEL_UNRESOLVED UINT32_MAX
 
+#ifdef EMU_DT_GENERATED
+/* With the generated devicetree: the controller of entry `name` of the
+ * node's mbox-names and its channel cell, both compile-time constants. */
+#define MBOX_DT_SPEC_GET(node_id, name)                                                       \
+	{                                                                                     \
+		.dev = DEVICE_DT_GET(DT_MBOX_CTLR_BY_NAME(node_id, name)),                    \
+		.channel_id = DT_MBOX_CHANNEL_BY_NAME(node_id, name),                         \
+	}
+#define MBOX_DT_SPEC_INST_GET(inst, name) MBOX_DT_SPEC_GET(DT_DRV_INST(inst), name)
+#else
 #define MBOX_DT_SPEC_GET(node_id, name)                                                       \
 	{                                                                                     \
 		.dev = EMU_ZEPHYR_REF(node_id, #name),                                        \
 		.channel_id = EMU_ZEPHYR_CHANNEL_UNRESOLVED,                                  \
 	}
+#endif
 
 /* The controller and channel behind (dev, channel_id): a reference made by
  * MBOX_DT_SPEC_GET gives its entry's, DEVICE_DT_GET's the controller with
