@@ -139,8 +139,10 @@ extern "C" {
 #define IN_RANGE(val, min, max) ((val) >= (min) && (val) <= (max))
 
 /* log2 of a positive integer (-1 for x < 1), ceil(log2(x)), next power of two. */
-#define EMU_LOG2_32(x) (32 - __builtin_clz(x) - 1)
-#define EMU_LOG2_64(x) (64 - __builtin_clzll(x) - 1)
+/* (x) | 1: the same top bit for x >= 1, and no __builtin_clz(0) in the arm
+ * not taken (which Clang refuses in a constant expression). */
+#define EMU_LOG2_32(x) (32 - __builtin_clz((unsigned int)(x) | 1U) - 1)
+#define EMU_LOG2_64(x) (64 - __builtin_clzll((unsigned long long)(x) | 1ULL) - 1)
 #define EMU_LOG2(x) (sizeof(__typeof__(x)) > 4 ? EMU_LOG2_64(x) : EMU_LOG2_32(x))
 #define LOG2(x) ((x) < 1 ? -1 : EMU_LOG2(x))
 #define LOG2CEIL(x) ((x) <= 1 ? 0 : EMU_LOG2((x)-1) + 1)
