@@ -180,6 +180,8 @@ Test(util, static_initialisers_from_macro_families, TMO)
 	cr_assert_eq(h3_if_enabled + h3_if_disabled, 3);
 	cr_assert_eq(atomic_get(&h3_atomic_init), 5);
 	cr_assert_eq(ARRAY_SIZE(h3_bits), 3);
+	atomic_set_bit(h3_bits, 129);
+	cr_assert_eq(h3_bits[2], 2);
 	cr_assert_eq(h3_be, 0x04030201u);
 	cr_assert_eq((uintptr_t)h3_aligned % 64, 0);
 	cr_assert_eq(h3_must_not_exist, 4);
