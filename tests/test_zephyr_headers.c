@@ -25,6 +25,7 @@
 #include <zephyr/sys/byteorder.h>
 #include <zephyr/sys/dlist.h>
 #include <zephyr/sys/ring_buffer.h>
+#include <zephyr/sys/sflist.h>
 #include <zephyr/sys/slist.h>
 #include <zephyr/sys/util.h>
 #include <zephyr/toolchain.h>
@@ -515,6 +516,48 @@ Test(dlist, order_insert_remove, TMO)
 	cr_assert(sys_dlist_is_empty(&list));
 	cr_assert_not(sys_dlist_has_multiple_nodes(&list));
 	cr_assert_null(sys_dlist_peek_tail(&list));
+}
+
+struct fitem {
+	int id;
+	sys_sfnode_t node;
+};
+
+Test(sflist, flags_survive_linking, TMO)
+{
+	sys_sflist_t list = SYS_SFLIST_STATIC_INIT(&list);
+	struct fitem it[4];
+	struct fitem *c;
+	sys_sfnode_t *n, *ns;
+	int seen[4], k = 0;
+
+	for (int i = 0; i < 4; i++) {
+		it[i].id = i;
+		sys_sfnode_init(&it[i].node, (uint8_t)i);
+	}
+	sys_sflist_append(&list, &it[1].node);
+	sys_sflist_append(&list, &it[3].node);
+	sys_sflist_prepend(&list, &it[0].node);
+	sys_sflist_insert(&list, &it[1].node, &it[2].node);
+	cr_assert_eq(sys_sflist_len(&list), 4);
+	SYS_SFLIST_FOR_EACH_CONTAINER(&list, c, node) {
+		seen[k++] = c->id;
+		cr_assert_eq(sys_sfnode_flags_get(&c->node), c->id);
+	}
+	cr_assert(seen[0] == 0 && seen[1] == 1 && seen[2] == 2 && seen[3] == 3);
+	sys_sfnode_flags_set(&it[1].node, 3);
+	cr_assert_eq(sys_sflist_peek_next(&it[1].node), &it[2].node);
+	cr_assert_eq(sys_sfnode_flags_get(&it[1].node), 3);
+	cr_assert(sys_sflist_find_and_remove(&list, &it[2].node));
+	cr_assert_not(sys_sflist_find_and_remove(&list, &it[2].node));
+	cr_assert_eq(sys_sfnode_flags_get(&it[2].node), 2);
+	cr_assert_eq(sys_sflist_get(&list), &it[0].node);
+	SYS_SFLIST_FOR_EACH_NODE_SAFE(&list, n, ns) {
+		sys_sflist_find_and_remove(&list, n);
+	}
+	cr_assert(sys_sflist_is_empty(&list));
+	cr_assert_null(sys_sflist_peek_tail(&list));
+	cr_assert_eq(sys_sfnode_flags_get(&it[3].node), 3);
 }
 
 /* ---- ring buffer ------------------------------------------------------------------ */
