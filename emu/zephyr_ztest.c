@@ -37,6 +37,9 @@
 #include <string.h>
 #include <time.h>
 
+/* The library must not carry ztest's main(): it would replace the main() of
+ * every program linked with it (Criterion's included). */
+#define IPC_EMU_ZTEST_NO_MAIN
 #include <zephyr/ztest.h>
 
 #define LINE "==================================================================="
