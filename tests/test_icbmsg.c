@@ -640,7 +640,9 @@ Test(icbmsg, data_for_an_endpoint_deregistered_while_bounding_is_released)
  * buffer pointer mapped to the next block index, so drop/send_nocopy and
  * hold/release answered -EINVAL for every buffer.  One instance, no peer.
  */
-Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
+/* One instance without a peer on private memory: 4 TX and 4 RX blocks of
+ * 4 bytes (the smallest the layout allows), one endpoint. */
+static void tiny_instance(struct icbmsg_config *conf, struct icbmsg_data *data)
 {
 	static uint8_t tx_mem[128] __attribute__((aligned(8)));
 	static uint8_t rx_mem[128] __attribute__((aligned(8)));
@@ -651,7 +653,8 @@ Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
 	static uint8_t ept_map[1];
 	static uint16_t waiting_bound[1];
 	static uint8_t rx_buf[128];
-	static struct icbmsg_config conf = {
+
+	*conf = (struct icbmsg_config){
 		.control_config = {.unbound_mode = ICMSG_UNBOUND_MODE_DISABLE,
 				   .bond_notify_repeat_ms = 1,
 				   .shmem_access_to_ms = 1},
@@ -659,15 +662,22 @@ Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
 		.rx = {.blocks_ptr = rx_mem + 64, .block_size = 4, .block_count = 4},
 		.num_ept = 1,
 	};
-	static struct icbmsg_data data = {
+	*data = (struct icbmsg_data){
 		.control_data = {.tx_pb = &tx_pb, .rx_pb = &rx_pb, .rx_buf = rx_buf,
 				 .rx_buf_size = sizeof(rx_buf)},
 		.ept = ept, .ept_map = ept_map, .waiting_bound = waiting_bound};
+}
+
+Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
+{
+	static struct icbmsg_config conf;
+	static struct icbmsg_data data;
 	const struct device d = {.name = "tiny", .config = &conf, .api = &ipc_icbmsg_backend,
 				 .data = &data};
 	void *buf[2];
 	uint32_t len;
 
+	tiny_instance(&conf, &data);
 	cr_assert_eq(icbmsg_init(&conf, &data), 0);
 	for (int i = 0; i < 2; i++) {
 		len = 1; /* 1 byte + the header: two 4-byte blocks */
@@ -749,29 +759,11 @@ enum init_defect {
 
 static int init_with(enum init_defect defect)
 {
-	static uint8_t tx_mem[128] __attribute__((aligned(8)));
-	static uint8_t rx_mem[128] __attribute__((aligned(8)));
-	static struct pbuf_cfg tx_cfg = PBUF_CFG_INIT(tx_mem, 64, 0, false);
-	static struct pbuf_cfg rx_cfg = PBUF_CFG_INIT(rx_mem, 64, 0, false);
-	static struct pbuf tx_pb = {.cfg = &tx_cfg}, rx_pb = {.cfg = &rx_cfg};
-	static struct icbmsg_ept ept[1];
-	static uint8_t ept_map[1];
-	static uint16_t waiting_bound[1];
-	static uint8_t rx_buf[128];
-	struct icbmsg_config conf = {
-		.control_config = {.unbound_mode = ICMSG_UNBOUND_MODE_DISABLE,
-				   .bond_notify_repeat_ms = 1,
-				   .shmem_access_to_ms = 1},
-		.tx = {.blocks_ptr = tx_mem + 64, .block_size = 4, .block_count = 4},
-		.rx = {.blocks_ptr = rx_mem + 64, .block_size = 4, .block_count = 4},
-		.num_ept = 1,
-	};
-	struct icbmsg_data data = {
-		.control_data = {.tx_pb = &tx_pb, .rx_pb = &rx_pb, .rx_buf = rx_buf,
-				 .rx_buf_size = sizeof(rx_buf)},
-		.ept = ept, .ept_map = ept_map, .waiting_bound = waiting_bound};
+	static struct icbmsg_config conf;
+	static struct icbmsg_data data;
 	int rc;
 
+	tiny_instance(&conf, &data);
 	switch (defect) {
 	case DEF_NULL_EPT: data.ept = NULL; break;
 	case DEF_NULL_EPT_MAP: data.ept_map = NULL; break;
