@@ -829,8 +829,8 @@ Test(zobj, thread_struct_reused_after_it_ended)
 
 Test(zobj, thread_priority_stored)
 {
-	spawn(&th, self_suspender, NULL);
-	cr_assert_eq(k_thread_priority_get(&th), 0);
+	spawn(&th, self_suspender, NULL); /* created with K_PRIO_PREEMPT(1) */
+	cr_assert_eq(k_thread_priority_get(&th), 1);
 	k_thread_priority_set(&th, K_PRIO_COOP(2));
 	cr_assert_eq(k_thread_priority_get(&th), K_PRIO_COOP(2));
 	cr_assert(wait_flag(&producer_started, 2000));

@@ -217,6 +217,7 @@ int emu_k_thread_join(struct k_thread *t, k_timeout_t timeout);
 void emu_k_thread_start(k_tid_t t);
 int emu_k_thread_name_set(k_tid_t t, const char *name);
 k_tid_t emu_k_current_get(void); /* NULL on the main thread */
+void emu_k_thread_priority_set(k_tid_t thread, int prio); /* zephyr/kernel/emu_objects.h */
 
 /*
  * K_THREAD_DEFINE: a thread started before main(), as Zephyr starts them at
@@ -240,6 +241,7 @@ k_tid_t emu_k_current_get(void); /* NULL on the main thread */
 	__attribute__((constructor)) static void emu_k_thread_boot_##tid(void)                 \
 	{                                                                                      \
 		emu_k_thread_start_defined(&emu_k_thread_##tid);                               \
+		emu_k_thread_priority_set(&emu_k_thread_##tid, (prio));                        \
 	}                                                                                      \
 	const k_tid_t tid = &emu_k_thread_##tid
 
@@ -248,12 +250,15 @@ static inline k_tid_t k_thread_create(struct k_thread *new_thread, k_thread_stac
 				      void *p2, void *p3, int prio, uint32_t options,
 				      k_timeout_t delay)
 {
-	/* Stacks, priorities and options are not emulated. */
+	/* Stacks and options are not emulated; the priority is only stored. */
+	k_tid_t tid;
+
 	(void)stack;
 	(void)stack_size;
-	(void)prio;
 	(void)options;
-	return emu_k_thread_create(new_thread, entry, p1, p2, p3, delay);
+	tid = emu_k_thread_create(new_thread, entry, p1, p2, p3, delay);
+	emu_k_thread_priority_set(tid, prio);
+	return tid;
 }
 static inline int k_thread_join(struct k_thread *thread, k_timeout_t timeout)
 {
@@ -279,13 +284,15 @@ static inline k_tid_t k_current_get(void)
  */
 static inline int32_t emu_k_timeout_rel_ms(k_timeout_t t)
 {
-	int64_t left;
+	int32_t left;
 
 	if (!t.abs) {
 		return t.ms < 0 ? -1 : t.ms;
 	}
-	left = (int64_t)t.ms - emu_k_uptime_get();
-	return left <= 0 ? 0 : (int32_t)left;
+	/* Modulo 2^32, as the expiry was truncated to 32 bits (the uptime is
+	 * the machine's, which can exceed 24.8 days). */
+	left = (int32_t)((uint32_t)t.ms - (uint32_t)emu_k_uptime_get());
+	return left <= 0 ? 0 : left;
 }
 
 #ifdef __cplusplus

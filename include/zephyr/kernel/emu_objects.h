@@ -145,8 +145,8 @@ void emu_k_thread_abort(k_tid_t thread);
 void emu_k_thread_suspend(k_tid_t thread);
 void emu_k_thread_resume(k_tid_t thread);
 /* Priorities are stored and returned, never used for scheduling (POSIX
- * threads).  A thread's priority starts at 0 whatever k_thread_create()
- * or K_THREAD_DEFINE said. */
+ * threads).  A thread starts with the priority k_thread_create() or
+ * K_THREAD_DEFINE gave it. */
 int emu_k_thread_priority_get(k_tid_t thread);
 void emu_k_thread_priority_set(k_tid_t thread, int prio);
 /* Wake a thread sleeping in k_sleep(), which then returns the milliseconds
