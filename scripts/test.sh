@@ -24,6 +24,16 @@ if grep -rnE '#include[[:space:]]*<(pthread|unistd|sys/|fcntl|semaphore|linux/|s
   echo "FAIL: the portable core includes an OS header"; status=1
 fi
 
+step "Criterion suites: each binary is Criterion's and lists its tests"
+# A main() pulled in from a library (ztest's once was) would replace
+# Criterion's and make a suite "pass" without running anything.
+for t in "$BUILD_DIR"/test_*; do
+  [ -x "$t" ] || continue
+  if ! "$t" --list 2>/dev/null | grep -q '^[├└]── '; then
+    echo "FAIL: $(basename "$t") lists no Criterion test"; status=1
+  fi
+done
+
 step "Criterion suites"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$JOBS") || status=1
 
