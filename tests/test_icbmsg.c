@@ -276,16 +276,26 @@ Test(icbmsg, deregistered_endpoint_data_is_released_and_counted)
 
 /* ---------------------------------------------------------------- no-copy */
 
-static void bind_one(void)
+/* Endpoint `name` bound on both sides; the remote's messages go to
+ * `remote_rx` (NULL: on_received). */
+static void bind_one_with(const char *name, void (*remote_rx)(const void *, size_t, void *))
 {
-	init_ep(HOST, 0, "nocopy");
-	init_ep(REMOTE, 0, "nocopy");
+	init_ep(HOST, 0, name);
+	init_ep(REMOTE, 0, name);
+	if (remote_rx != NULL) {
+		eps[REMOTE][0].cfg.cb.received = remote_rx;
+	}
 	start(HOST, 0);
 	start(REMOTE, 0);
 	register_all(HOST, (int[]){0}, 1);
 	register_all(REMOTE, (int[]){0}, 1);
 	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
 	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+}
+
+static void bind_one(void)
+{
+	bind_one_with("nocopy", NULL);
 }
 
 Test(icbmsg, nocopy_return_codes)
@@ -605,31 +615,46 @@ Test(icbmsg, release_inside_the_callback_releases_once)
  * an endpoint deregistered while it was still waiting for the follower's
  * answer.  It must be released and counted as for any deregistered endpoint.
  */
+/* The remote (the initiator) registers "early", the host has no such
+ * endpoint yet: it keeps the MSG_BOUND, whose RX block is returned, and the
+ * remote's endpoint stays bounding. */
+static uint16_t stored_bind_request(void)
+{
+	init_ep(REMOTE, 0, "early");
+	start(HOST, 0);
+	start(REMOTE, 0);
+	register_all(REMOTE, (int[]){0}, 1);
+	for (int i = 0; i < 3000 && data_of(HOST)->waiting_bound[0] == 0xFFFFu; i++) {
+		usleep(1000);
+	}
+	cr_assert_neq(data_of(HOST)->waiting_bound[0], 0xFFFFu);
+	return data_of(HOST)->waiting_bound[0];
+}
+
+/* Statistics of `role` once the counter at `field` (inside *st) is not 0,
+ * or after 3 s. */
+static void wait_stat(int role, struct icbmsg_stats *st, const uint32_t *field)
+{
+	icbmsg_get_stats(data_of(role), st);
+	for (int i = 0; i < 3000 && *field == 0; i++) {
+		usleep(1000);
+		icbmsg_get_stats(data_of(role), st);
+	}
+}
+
 Test(icbmsg, data_for_an_endpoint_deregistered_while_bounding_is_released)
 {
 	const struct icbmsg_config *hc;
 	struct icbmsg_stats st = {0};
 
-	init_ep(REMOTE, 0, "early");
-	start(HOST, 0);
-	start(REMOTE, 0);
-	register_all(REMOTE, (int[]){0}, 1); /* the remote is the initiator */
-	/* The host has no such endpoint: it keeps the MSG_BOUND, so the
-	 * remote's endpoint stays bounding. */
-	for (int i = 0; i < 3000 && data_of(HOST)->waiting_bound[0] == 0xFFFFu; i++) {
-		usleep(1000);
-	}
-	cr_assert_neq(data_of(HOST)->waiting_bound[0], 0xFFFFu);
+	(void)stored_bind_request();
 	cr_assert_eq(ipc_service_deregister_endpoint(&eps[REMOTE][0].ept), 0);
 	/* A confused peer sends data to it anyway: host TX block 0, 4 bytes. */
 	hc = dev[HOST]->config;
 	memcpy(hc->tx.blocks_ptr + 4, "boo", 4);
 	*(volatile uint32_t *)hc->tx.blocks_ptr = 4;
 	cr_assert_eq(raw_control(HOST, ICBMSG_MSG_DATA, 0, 0, 3), 3);
-	for (int i = 0; i < 3000 && st.rx_released_unknown == 0; i++) {
-		usleep(1000);
-		icbmsg_get_stats(data_of(REMOTE), &st);
-	}
+	wait_stat(REMOTE, &st, &st.rx_released_unknown);
 	cr_assert_eq(st.rx_released_unknown, 1u);
 	cr_assert_eq(atomic_load(&eps[REMOTE][0].received), 0);
 	cr_assert_eq(atomic_load(&eps[REMOTE][0].bound), 0);
@@ -818,27 +843,15 @@ Test(icbmsg, stored_bind_request_is_validated_again)
 {
 	const struct icbmsg_config *hc;
 	struct icbmsg_stats st = {0};
-	uint16_t block;
+	uint16_t block = stored_bind_request();
 
 	init_ep(HOST, 0, "early");
-	init_ep(REMOTE, 0, "early");
-	start(HOST, 0);
-	start(REMOTE, 0);
-	register_all(REMOTE, (int[]){0}, 1); /* the remote is the initiator */
-	for (int i = 0; i < 3000 && data_of(HOST)->waiting_bound[0] == 0xFFFFu; i++) {
-		usleep(1000);
-	}
-	block = data_of(HOST)->waiting_bound[0];
-	cr_assert_neq(block, 0xFFFFu);
 	hc = dev[HOST]->config;
 	/* The remote rewrites the size of the stored request: past its blocks. */
 	*(volatile uint32_t *)(hc->rx.blocks_ptr + (size_t)block * hc->rx.block_size) =
 		hc->rx.block_size * hc->rx.block_count;
 	register_all(HOST, (int[]){0}, 1);
-	for (int i = 0; i < 3000 && st.rx_invalid == 0; i++) {
-		usleep(1000);
-		icbmsg_get_stats(data_of(HOST), &st);
-	}
+	wait_stat(HOST, &st, &st.rx_invalid);
 	cr_assert_eq(st.rx_invalid, 1u);
 	usleep(20000);
 	cr_assert_eq(data_of(HOST)->waiting_bound[0], 0xFFFFu, "the request is dropped");
@@ -862,15 +875,7 @@ Test(icbmsg, two_senders_on_one_endpoint)
 	int n = senders_count(2000);
 
 	memset(&two, 0, sizeof(two));
-	init_ep(HOST, 0, "two");
-	init_ep(REMOTE, 0, "two");
-	eps[REMOTE][0].cfg.cb.received = two_received;
-	start(HOST, 0);
-	start(REMOTE, 0);
-	register_all(HOST, (int[]){0}, 1);
-	register_all(REMOTE, (int[]){0}, 1);
-	cr_assert(wait_until(&eps[HOST][0].bound, 1, 3000));
-	cr_assert(wait_until(&eps[REMOTE][0].bound, 1, 3000));
+	bind_one_with("two", two_received);
 	two.ept = &eps[HOST][0].ept;
 	two.per_thread = n;
 	two.max_len = 120;
