@@ -1034,7 +1034,7 @@ static int warn_lookalike(const struct ctx *c, int off, const char *compat, int 
 		return 0;
 	en = node_enabled(c, off);
 	if (en <= 0)
-		return en;
+		return 0; /* disabled, or a bad status: no instance either way */
 	if (!compat)
 		warn_at(c, off, "compatible", "missing, but the node has tx-region/rx-region: not"
 			" read as a " COMPAT_ICMSG "/" COMPAT_ICBMSG " instance%s",
