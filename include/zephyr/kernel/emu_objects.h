@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <zephyr/kernel.h> /* when included on its own: kernel.h includes this at its end */
 #include <zephyr/sys/slist.h>
 
 #ifdef __cplusplus
