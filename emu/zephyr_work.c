@@ -23,9 +23,9 @@
  * never while holding it (lock order: interrupt lock, then `lock`).
  *
  * Work queues: one detached POSIX thread per queue, which pops items FIFO
- * and runs them one at a time.  It sleeps on the queue's k_sem (limit 1):
- * a submission appends under `lock` and gives it, so a give between the
- * thread's last look at the list and its take is kept by the count.
+ * and runs them one at a time.  Idle queue threads sleep on `work_cond`
+ * (with `lock`, so no submission is missed), which every submission and
+ * drain request broadcasts: each thread then looks at its own list.
  * k_work_flush() waits on counters kept in the item (runs begun, runs
  * completed, removals by cancel) instead of Zephyr's flusher item; the
  * observable result is the same: it returns when the instance that was
@@ -50,6 +50,7 @@ enum { KIND_TIMER = 1, KIND_DWORK = 2 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER; /* wakes queue threads */
 
 static pthread_once_t tick_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t tick_cond;        /* CLOCK_MONOTONIC; wakes the timer thread */
@@ -488,7 +489,7 @@ static int queue_submit_locked(struct k_work_q *q, struct k_work *w)
 		return -EBUSY;
 	}
 	queue_append_locked(q, w);
-	emu_k_sem_give(&q->emu_notify);
+	pthread_cond_broadcast(&work_cond);
 	return 1;
 }
 
@@ -612,9 +613,7 @@ static void *queue_main(void *arg)
 				q->emu_drains++;
 				pthread_cond_broadcast(&changed);
 			}
-			pthread_mutex_unlock(&lock);
-			(void)emu_k_sem_take(&q->emu_notify, K_FOREVER);
-			pthread_mutex_lock(&lock);
+			pthread_cond_wait(&work_cond, &lock);
 			continue;
 		}
 		q->emu_head = w->emu_next;
@@ -629,7 +628,11 @@ static void *queue_main(void *arg)
 		pthread_mutex_unlock(&lock);
 
 		zshim_work_sched_point(q, ZSHIM_WORK_BEFORE_HANDLER, false);
-		handler(w);
+		if (handler != NULL) {
+			handler(w);
+		} else {
+			diag("%s: a work item without a handler ran: skipped", "work queue");
+		}
 
 		pthread_mutex_lock(&lock);
 		/* A cancel issued while it ran completes now. */
@@ -649,7 +652,6 @@ static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yie
 {
 	q->emu_head = NULL;
 	q->emu_tail = NULL;
-	(void)emu_k_sem_init(&q->emu_notify, 0, 1);
 	memset(&q->thread, 0, sizeof(q->thread));
 	snprintf(q->emu_name, sizeof(q->emu_name), "%s", name != NULL ? name : "");
 	q->thread.name = name != NULL ? q->emu_name : NULL;
@@ -725,7 +727,7 @@ int emu_k_work_queue_drain(struct k_work_q *queue, bool plug)
 		if (plug) {
 			queue->flags |= K_WORK_QUEUE_PLUGGED;
 		}
-		emu_k_sem_give(&queue->emu_notify);
+		pthread_cond_broadcast(&work_cond);
 		while (queue->emu_drains == drains) {
 			pthread_cond_wait(&changed, &lock);
 		}

@@ -237,7 +237,6 @@ struct k_work_q {
 	k_tid_t thread_id;       /* &thread once started */
 	struct k_work *emu_head; /* pending items, FIFO */
 	struct k_work *emu_tail;
-	struct k_sem emu_notify; /* wakes the queue thread */
 	uint32_t flags;          /* K_WORK_QUEUE_* */
 	uint32_t emu_drains;     /* completed drains, for k_work_queue_drain */
 	struct k_work_q *emu_next_q; /* all started queues */
