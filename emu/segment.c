@@ -27,6 +27,11 @@
 #include "ipc_emu/emu.h"
 #include "port.h"
 #include "sys.h"
+#include "zephyr_stack.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 /* "/" + name + "-mem" + NUL */
 #define SHM_PATH_LEN (1 + EMU_CTL_NAME_LEN + 4)
@@ -569,6 +574,45 @@ void emu_segment_close(struct emu_segment *s)
 	(void)emu_sys_close(s->mem_fd);
 	(void)emu_sys_close(s->ctl_fd);
 	free(s);
+}
+
+/* The Zephyr-stack mode (zephyr_stack.h): Zephyr's sources build their
+ * shared-memory pointers from DT_REG_ADDR at compile time, so the image
+ * must live at the devicetree's addresses in this process. */
+int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
+{
+	uintptr_t want = (uintptr_t)s->base;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if ((uint64_t)want != s->base || s->base + s->size > (uint64_t)UINTPTR_MAX ||
+	    (page > 0 && want % (uintptr_t)page != 0)) {
+		snprintf(err, errlen, "the memory image at 0x%llx+0x%x cannot be mapped at its "
+			 "devicetree address in this process (not page-aligned or out of range)",
+			 (unsigned long long)s->base, s->size);
+		return -EINVAL;
+	}
+	if ((uint8_t *)want == s->mem) {
+		return 0;
+	}
+	p = mmap((void *)want, s->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		 s->mem_fd, 0);
+	if (p == MAP_FAILED || p != (void *)want) {
+		int e = p == MAP_FAILED ? errno : EEXIST;
+
+		if (p != MAP_FAILED) {
+			/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
+			(void)munmap(p, s->size);
+		}
+		snprintf(err, errlen, "cannot map the memory image at its devicetree address "
+			 "0x%llx-0x%llx: %s", (unsigned long long)s->base,
+			 (unsigned long long)(s->base + s->size - 1),
+			 e == EEXIST ? "the address range is taken in this process" : strerror(e));
+		return -e;
+	}
+	(void)emu_sys_munmap(s->mem, s->size);
+	s->mem = p;
+	return 0;
 }
 
 const char *emu_segment_name(const struct emu_segment *s)

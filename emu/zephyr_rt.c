@@ -23,6 +23,19 @@
  *                        a program built with the generated autoconf.h uses
  *                        its compiled CONFIG_PBUF_RX_READ_BUF_SIZE instead
  *   IPC_EMU_CRASH        crash point, read by the port itself (emu/port.c)
+ *   IPC_EMU_STACK        zephyr: Zephyr-stack mode even without a device of
+ *                        the program's own (see below)
+ *
+ * Zephyr-stack mode (a program built by `ipc-emu zephyr-build`, whose IPC
+ * backends are Zephyr's own sources and define their devices with
+ * DEVICE_DT_INST_DEFINE): the program is attached by its boot (emu/
+ * zephyr_init.c, before main()), the memory image is mapped again at the
+ * devicetree's addresses (Zephyr's sources build their pointers from
+ * DT_REG_ADDR at compile time) and the board gets the MBOX and IPM devices
+ * but no ipc-emu core instance: the program's definitions of pbuf_*,
+ * icmsg_* and ipc_service_* take the place of the library's (ELF symbol
+ * interposition), so the library's instances could not work in such a
+ * process anyway.  The cache model is refused in this mode for now.
  *
  * A constructor is deliberately not used: a program (or a Python process
  * loading the shared library) that never touches a Zephyr device is not
@@ -52,6 +65,7 @@
 #include "ipc_emu/mbox.h"
 #include "port.h"
 #include "zephyr_isr.h"
+#include "zephyr_stack.h"
 #include <zephyr/device.h>
 #include <zephyr/drivers/mbox.h>
 
@@ -72,6 +86,7 @@ static struct {
 	struct emu_core *core;
 	struct emu_board *board;
 	bool created;  /* this process created the named segment */
+	bool zephyr_stack; /* Zephyr-stack mode (see the top of the file) */
 } rt = {.once = PTHREAD_ONCE_INIT};
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -262,6 +277,17 @@ static void init(void)
 	}
 	emu_port_set_log_prefix(emu_role_name(rt.role));
 	load_plan();
+	if (env("IPC_EMU_STACK") != NULL) {
+		if (strcmp(env("IPC_EMU_STACK"), "zephyr") != 0) {
+			fail("IPC_EMU_STACK=%s: expected zephyr", env("IPC_EMU_STACK"));
+		}
+		rt.zephyr_stack = true;
+	}
+	if (rt.zephyr_stack && env_on("IPC_EMU_CACHE_MODEL")) {
+		fail("--cache-model is not supported yet with Zephyr's own IPC sources "
+		     "(--zephyr-base): the cached view would have to sit at the devicetree's "
+		     "addresses");
+	}
 
 	emu_board_opts_default(&opts);
 	opts.icmsg_rx_in_isr = env_on("IPC_EMU_RX_IN_ISR");
@@ -301,26 +327,56 @@ static void init(void)
 		     rt.plan.source, (unsigned long long)rt.plan.base,
 		     (unsigned long long)rt.plan.size);
 	}
+	if (rt.zephyr_stack) {
+		rc = zshim_segment_map_at_base(rt.seg, err, sizeof(err));
+		if (rc < 0) {
+			fail("%s", err);
+		}
+	}
 	zshim_isr_set_exclusive(); /* one core in this process: a single CPU */
 	rc = emu_core_start(rt.seg, rt.role, &rt.core);
 	if (rc < 0) {
 		fail("cannot start the %s core: %s", emu_role_name(rt.role), strerror(-rc));
 	}
 	emu_core_set_busy_poll(rt.core, (uint32_t)env_ulong("IPC_EMU_BUSY_POLL", 0, 1000000));
-	rc = emu_board_create(&rt.plan, rt.seg, rt.core, &opts, &rt.board, err, sizeof(err));
+	if (rt.zephyr_stack) {
+		/* The MBOX and IPM devices only: the IPC nodes are the program's. */
+		struct emu_dt_plan *bare = malloc(sizeof(*bare));
+
+		if (bare == NULL) {
+			fail("out of memory");
+		}
+		*bare = rt.plan;
+		bare->n_inst = 0;
+		rc = emu_board_create(bare, rt.seg, rt.core, &opts, &rt.board, err, sizeof(err));
+		free(bare);
+	} else {
+		rc = emu_board_create(&rt.plan, rt.seg, rt.core, &opts, &rt.board, err,
+				      sizeof(err));
+	}
 	if (rc < 0) {
 		fail("%s", err[0] != '\0' ? err : strerror(-rc));
 	}
-	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s",
+	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s%s",
 		 emu_role_name(rt.role), rt.plan.source, emu_segment_name(rt.seg),
 		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex",
-		 opts.cache_model ? ", cache model" : "", opts.icmsg_rx_in_isr ? ", RX in ISR" : "");
+		 opts.cache_model ? ", cache model" : "", opts.icmsg_rx_in_isr ? ", RX in ISR" : "",
+		 rt.zephyr_stack ? ", Zephyr's IPC stack" : "");
 	atexit(at_exit);
 }
 
 static void ensure_init(void)
 {
 	pthread_once(&rt.once, init);
+}
+
+/* From the boot of the init list (emu/zephyr_init.c), before main(). */
+void zshim_rt_attach(bool zephyr_stack)
+{
+	if (zephyr_stack) {
+		rt.zephyr_stack = true; /* before init(): the once below publishes it */
+	}
+	ensure_init();
 }
 
 /* Zephyr spells node names in DT_PATH with '_' for every character that is

@@ -52,12 +52,18 @@ extern const char emu_zephyr_ref_tag;
  * still resolved at run time through emu_zephyr_dev().
  */
 #define EMU_ZEPHYR_DT_DEV(node_id) EMU_DT_CAT(emu_zephyr_dt_dev_, DT_DEP_ORD(node_id))
+#ifdef EMU_ZEPHYR_DT_DEV_EXTERN
+/* A translation unit that defines devices (zephyr/emu_device_define.h):
+ * declared only, the weak objects come from the program's other units. */
+#define EMU_ZEPHYR_DT_DEV_DEFINE(node_id) extern const struct device EMU_ZEPHYR_DT_DEV(node_id);
+#else
 #define EMU_ZEPHYR_DT_DEV_DEFINE(node_id)                                                     \
 	extern const struct device EMU_ZEPHYR_DT_DEV(node_id);                                \
 	__attribute__((weak)) const struct device EMU_ZEPHYR_DT_DEV(node_id) = {              \
 		.name = EMU_DT_CAT(node_id, _EMU_DEVICE_REF),                                 \
 		.config = &emu_zephyr_ref_tag,                                                \
 	};
+#endif
 EMU_DT_FOREACH_DEVICE(EMU_ZEPHYR_DT_DEV_DEFINE)
 
 #define DEVICE_DT_GET(node_id) (&EMU_ZEPHYR_DT_DEV(node_id))
@@ -116,5 +122,7 @@ static inline bool emu_zephyr_device_is_ready(const struct device *dev)
 #ifdef __cplusplus
 }
 #endif
+
+#include <zephyr/emu_device_define.h>
 
 #endif /* ZEPHYR_INCLUDE_DEVICE_H_ */
