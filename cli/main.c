@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zephyr_build.h"
 
 int main(int argc, char **argv)
 {
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 			cli_help_inspect(stdout);
 		} else if (strcmp(what, "zephyr-config") == 0) {
 			cli_help_zephyr_config(stdout);
+		} else if (strcmp(what, "zephyr-build") == 0) {
+			cli_help_zephyr_build(stdout);
 		} else {
 			cli_err("help: unknown command '%s' (see 'ipc-emu --help')", what);
 			return EXIT_USAGE;
@@ -80,6 +83,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "zephyr-config") == 0) {
 		return cli_zephyr_config_main(argc, argv, 2);
+	}
+	if (strcmp(cmd, "zephyr-build") == 0) {
+		return cli_zephyr_build_main(argc, argv, 2);
 	}
 	cli_err("unknown command '%s' (see 'ipc-emu --help')", cmd);
 	return EXIT_USAGE;

@@ -1,0 +1,35 @@
+/*
+ * zephyr_build.h - `ipc-emu zephyr-build`: Zephyr's IPC sources from a tree,
+ * compiled unchanged against the compatibility headers, and the programs of
+ * emu/zephyr_apps/ linked with them (cli/zephyr_build.c).
+ */
+#ifndef IPC_EMU_CLI_ZEPHYR_BUILD_H
+#define IPC_EMU_CLI_ZEPHYR_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define ZB_MAX_KCONFIG 8
+
+struct zb_req {
+	const char *zephyr_base;  /* the tree, or NULL: the app against ipc-emu's core */
+	const char *core;         /* "host" or "remote" */
+	const char *dts;          /* as `ipc-emu run --dts` (A or A,B), or NULL */
+	const char *kconfig[ZB_MAX_KCONFIG];
+	int n_kconfig;
+	const char *out;          /* the cache directory (NULL: the default one) */
+	const char *app;          /* emu/zephyr_apps/<app>.c to link, or NULL */
+	bool quiet;               /* no progress lines on stdout */
+};
+
+/* Build (or find in the cache) what `r` asks for.  On success returns 0
+ * and, if `prog` is not NULL, the path of the linked app (or of the
+ * product directory without an app).  On failure one line on stderr and
+ * EXIT_USAGE (2). */
+int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen);
+
+int cli_zephyr_build_main(int argc, char **argv, int first);
+void cli_help_zephyr_build(FILE *f);
+
+#endif /* IPC_EMU_CLI_ZEPHYR_BUILD_H */

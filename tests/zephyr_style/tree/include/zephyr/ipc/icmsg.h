@@ -1,0 +1,34 @@
+/* The test tree's message protocol over pbuf and an MBOX pair (icmsg.c). */
+#ifndef ZEPHYR_INCLUDE_IPC_ICMSG_H_
+#define ZEPHYR_INCLUDE_IPC_ICMSG_H_
+
+#include <zephyr/drivers/mbox.h>
+#include <zephyr/ipc/ipc_service.h>
+#include <zephyr/ipc/pbuf.h>
+#include <zephyr/kernel.h>
+#include <zephyr/sys/atomic.h>
+
+enum icmsg_state { ICMSG_STATE_OFF, ICMSG_STATE_BUSY, ICMSG_STATE_READY };
+
+struct icmsg_config_t {
+	struct pbuf_cfg pb;
+	struct mbox_dt_spec mbox_tx;
+	struct mbox_dt_spec mbox_rx;
+};
+
+struct icmsg_data_t {
+	const struct ipc_service_cb *cb;
+	void *ctx;
+	const struct icmsg_config_t *cfg;
+	struct k_mutex tx_lock;
+	struct k_work mbox_work;
+	atomic_t state;
+	uint8_t rx_buf[256];
+};
+
+int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
+	       const struct ipc_service_cb *cb, void *ctx);
+int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
+	       const void *msg, size_t len);
+
+#endif

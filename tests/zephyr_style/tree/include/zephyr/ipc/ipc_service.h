@@ -1,0 +1,39 @@
+/*
+ * A Zephyr-style IPC service API for ipc-emu's tests (our own code, laid
+ * out like a Zephyr tree so that `ipc-emu zephyr-build` builds it exactly as
+ * it builds Zephyr's; see tests/zephyr_style/README).  A subset of Zephyr's
+ * API: open an instance, register one endpoint, send.
+ */
+#ifndef ZEPHYR_INCLUDE_IPC_IPC_SERVICE_H_
+#define ZEPHYR_INCLUDE_IPC_IPC_SERVICE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zephyr/device.h>
+#include <zephyr/kernel.h>
+
+struct ipc_service_cb {
+	void (*bound)(void *priv);
+	void (*unbound)(void *priv);
+	void (*received)(const void *data, size_t len, void *priv);
+	void (*error)(const char *message, void *priv);
+};
+
+struct ipc_ept_cfg {
+	const char *name;
+	int prio;
+	struct ipc_service_cb cb;
+	void *priv;
+};
+
+struct ipc_ept {
+	const struct device *instance;
+	void *token;
+};
+
+int ipc_service_open_instance(const struct device *instance);
+int ipc_service_register_endpoint(const struct device *instance, struct ipc_ept *ept,
+				  const struct ipc_ept_cfg *cfg);
+int ipc_service_send(struct ipc_ept *ept, const void *data, size_t len);
+
+#endif
