@@ -642,7 +642,10 @@ Test(work, flush_from_own_handler_refused_not_hung, .timeout = TMO)
 	start_q(&q1, "q1");
 	k_work_init(&self_flusher, flush_myself);
 	k_work_submit_to_queue(&q1, &self_flusher);
-	cr_assert_eq(k_work_queue_drain(&q1, false), 1);
+	/* Plugged, the drain always waits (returns 1), even if the item has
+	 * already run by the time it starts. */
+	cr_assert_eq(k_work_queue_drain(&q1, true), 1);
+	cr_assert_eq(k_work_queue_unplug(&q1), 0);
 	cr_assert_eq(atomic_load(&self_flush_result), 0);
 }
 
@@ -660,7 +663,8 @@ Test(work, drain_from_own_queue_is_edeadlk, .timeout = TMO)
 	start_q(&q1, "q1");
 	k_work_init(&drainer, drain_own_queue);
 	cr_assert_eq(k_work_submit_to_queue(&q1, &drainer), 1);
-	cr_assert_eq(k_work_queue_drain(&q1, false), 1);
+	cr_assert_eq(k_work_queue_drain(&q1, true), 1); /* plugged: always waits */
+	cr_assert_eq(k_work_queue_unplug(&q1), 0);
 	cr_assert_eq(atomic_load(&drain_rc), -EDEADLK);
 }
 
@@ -776,7 +780,8 @@ Test(work, one_queue_runs_items_one_at_a_time_in_order, .timeout = TMO)
 	for (int i = 0; i < 16; i++) {
 		cr_assert_eq(k_work_submit_to_queue(&q1, &items[i]), 1);
 	}
-	cr_assert_eq(k_work_queue_drain(&q1, false), 1);
+	cr_assert_eq(k_work_queue_drain(&q1, true), 1); /* plugged: always waits */
+	cr_assert_eq(k_work_queue_unplug(&q1), 0);
 	cr_assert_eq(atomic_load(&max_inflight), 1);
 	cr_assert_eq(atomic_load(&order_count), 16);
 	for (int i = 0; i < 16; i++) {
