@@ -1659,7 +1659,7 @@ static const struct ksym ksyms[] = {
 	 NULL},
 	{"PBUF", K_BOOL, "y", "IPC_SERVICE_ICMSG", NULL},
 	{"PBUF_RX_READ_BUF_SIZE", K_INT, "128", "PBUF",
-	 "the runtime's ICMsg receive buffer (instead of `ipc-emu run --rx-buf`)"},
+	 "the runtime's ICMsg receive buffer (instead of `ipc-emu run --rx-buf-size`)"},
 };
 
 #define N_KSYMS (sizeof(ksyms) / sizeof(ksyms[0]))

@@ -151,6 +151,10 @@ void emu_zephyr_rand_fill(void *dst, size_t len)
  * The copy and buffer live as long as the program, as Zephyr's statics. */
 static pthread_mutex_t icmsg_setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Defined (weak) by zephyr/device.h in programs built with the generated
+ * headers; absent otherwise. */
+extern const unsigned int emu_zephyr_kconfig_pbuf_rx_read_buf_size __attribute__((weak));
+
 static int icmsg_setup(const struct icmsg_config_t *conf, struct icmsg_data_t *d)
 {
 	struct icmsg_config_t *c;
@@ -158,6 +162,13 @@ static int icmsg_setup(const struct icmsg_config_t *conf, struct icmsg_data_t *d
 	const char *isr = env("IPC_EMU_RX_IN_ISR");
 	uint64_t rx_size = env_u64("IPC_EMU_RX_BUF_SIZE", ICMSG_RX_BUF_SIZE_DEFAULT);
 	int rc;
+
+	if (&emu_zephyr_kconfig_pbuf_rx_read_buf_size != NULL) {
+		/* Built with the generated autoconf.h: the program's compiled
+		 * CONFIG_PBUF_RX_READ_BUF_SIZE, as for devicetree instances
+		 * (emu/zephyr_rt.c). */
+		rx_size = emu_zephyr_kconfig_pbuf_rx_read_buf_size;
+	}
 
 	if (d->tx_pb == NULL || d->rx_pb == NULL) {
 		return -EINVAL;

@@ -127,7 +127,8 @@ static inline int k_mutex_unlock(struct k_mutex *mutex)
 /* Sleep; K_FOREVER sleeps until the process ends.  0 (always slept fully). */
 int32_t emu_k_sleep(k_timeout_t timeout);
 void emu_k_busy_wait(uint32_t usec_to_wait);
-/* Milliseconds since the program started (its "boot"). */
+/* Milliseconds of the machine's monotonic clock (the clock port_uptime_ms()
+ * reads, shared by both programs of a pair), not since the program started. */
 int64_t emu_k_uptime_get(void);
 int64_t emu_k_uptime_ticks(void);
 void emu_k_yield(void);
