@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "zephyr_build.h"
 
 void cli_err(const char *fmt, ...)
 {
@@ -189,6 +190,16 @@ void cli_help_run(FILE *f)
 		"                         of the core, then recover as for --kill-random; ROLE is\n"
 		"                         host or remote (default: both, first incarnation only):\n"
 		"%s"
+		"  --zephyr-base DIR, --host-zephyr-base DIR, --remote-zephyr-base DIR\n"
+		"                         run Zephyr's own IPC sources from the tree DIR (built\n"
+		"                         unchanged by `ipc-emu zephyr-build`, cached) on both\n"
+		"                         cores, the host or the remote; a core without a tree\n"
+		"                         runs ipc-emu's core.  The cores run the echo exchange\n"
+		"                         of emu/zephyr_apps (host: --messages echo requests of\n"
+		"                         the scenario's format, each checked byte for byte;\n"
+		"                         remote: an echo server) on ipc0 (ICMsg).  Not yet with\n"
+		"                         the other scenarios, ICBMsg, --kill-random,\n"
+		"                         --crash-point, --cache-model or --valgrind\n"
 		"  --host PROG --remote PROG [-- ARGS]\n"
 		"                         run your own programs (linked with libipc_emu and its\n"
 		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
@@ -391,6 +402,7 @@ enum opt_id {
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
 	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
 	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
+	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE,
 };
 
 struct cli_run_extra cli_run_extra = {.kill_role = -1};
@@ -435,12 +447,16 @@ static const struct {
 	{"trace", O_TRACE, true, FOR_RUN},
 	{"junit", O_JUNIT, true, FOR_RUN},
 	{"kill-role", O_KILL_ROLE, true, FOR_RUN},
+	{"zephyr-base", O_ZEPHYR_BASE, true, FOR_RUN},
+	{"host-zephyr-base", O_HOST_ZEPHYR_BASE, true, FOR_RUN},
+	{"remote-zephyr-base", O_REMOTE_ZEPHYR_BASE, true, FOR_RUN},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	cli_run_extra = (struct cli_run_extra){.junit = NULL, .kill_role = -1};
+	cli_zephyr_run = (struct cli_zephyr_run){{NULL, NULL}};
 	o->cmd = cmd;
 	o->backend = EMU_BACKEND_ICMSG;
 	o->messages = CLI_DEFAULT_MESSAGES;
@@ -644,6 +660,22 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 	case O_TRACE:
 		o->trace = v;
 		break;
+	case O_ZEPHYR_BASE:
+	case O_HOST_ZEPHYR_BASE:
+	case O_REMOTE_ZEPHYR_BASE:
+		if (*v == '\0') {
+			return usage(cmd, "--%s wants a Zephyr tree (the directory of ZEPHYR_BASE)",
+				     id == O_ZEPHYR_BASE ? "zephyr-base"
+				     : id == O_HOST_ZEPHYR_BASE ? "host-zephyr-base"
+								: "remote-zephyr-base");
+		}
+		if (id != O_REMOTE_ZEPHYR_BASE) {
+			cli_zephyr_run.base[EMU_ROLE_HOST] = v;
+		}
+		if (id != O_HOST_ZEPHYR_BASE) {
+			cli_zephyr_run.base[EMU_ROLE_REMOTE] = v;
+		}
+		break;
 	case O_JUNIT:
 		if (*v == '\0') {
 			return usage(cmd, "--junit wants a file name");
@@ -743,6 +775,26 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (!o->have_fds && o->doorbell == EMU_DOORBELL_EVENTFD) {
 			return usage(cmd, "--doorbell eventfd needs 'ipc-emu run' (eventfds cannot "
 					  "be found by name)");
+		}
+	}
+	if (cli_zephyr_run.base[0] != NULL || cli_zephyr_run.base[1] != NULL) {
+		const char *bad = o->prog[0] != NULL || o->prog[1] != NULL ? "--host/--remote PROG"
+				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
+				  : o->backend != EMU_BACKEND_ICMSG ? "--backend icbmsg"
+				  : o->endpoints > 1 ? "--endpoints"
+				  : o->unbound != 0 ? "--unbound (a Zephyr core compiles the mode in "
+						      "from the DTS's unbound property: set it there)"
+				  : o->nocopy ? "--nocopy"
+				  : o->ipm_console ? "--ipm-console"
+				  : o->kill_random > 0 ? "--kill-random"
+				  : o->crash_point != NULL ? "--crash-point"
+				  : o->cache_model ? "--cache-model"
+				  : o->valgrind ? "--valgrind"
+						   : NULL;
+
+		if (bad != NULL) {
+			return usage(cmd, "%s is not supported yet with --zephyr-base (Zephyr's IPC "
+					  "sources run the echo exchange of emu/zephyr_apps only)", bad);
 		}
 	}
 	if ((o->prog[0] == NULL) != (o->prog[1] == NULL)) {

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "zephyr_build.h"
 #include "../emu/trace.h"
 #include <zephyr/sys/reboot.h>
 
@@ -1170,8 +1171,48 @@ static int trace_finish(struct sup *s)
 	return 0;
 }
 
+/* --zephyr-base and friends: build (or find in the cache) the echo client
+ * (host) and echo server (remote) of emu/zephyr_apps, each against its
+ * role's tree or ipc-emu's core, and run them as user programs. */
+static int run_zephyr(const struct cli_opts *o)
+{
+	static const char *const apps[2] = {"echo_client", "echo_server"};
+	static char progs[2][4200];
+	static char dts[8200];
+	struct cli_opts copy = *o;
+	char msgs[32];
+
+	if (o->n_dts == 1) {
+		snprintf(dts, sizeof(dts), "%s", o->dts[0]);
+	} else if (o->n_dts == 2) {
+		snprintf(dts, sizeof(dts), "%s,%s", o->dts[0], o->dts[1]);
+	}
+	for (int role = 0; role < 2; role++) {
+		struct zb_req r = {
+			.zephyr_base = cli_zephyr_run.base[role],
+			.core = role == EMU_ROLE_HOST ? "host" : "remote",
+			.dts = o->n_dts > 0 ? dts : NULL,
+			.app = apps[role],
+			.quiet = o->quiet,
+		};
+		int rc = cli_zephyr_build(&r, progs[role], sizeof(progs[role]));
+
+		if (rc != 0) {
+			return rc;
+		}
+		copy.prog[role] = progs[role];
+	}
+	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
+	setenv("IPC_EMU_MESSAGES", msgs, 1);
+	copy.messages_set = false;
+	return cli_run_ex(&copy, NULL);
+}
+
 int cli_run(const struct cli_opts *o)
 {
+	if (cli_zephyr_run.base[0] != NULL || cli_zephyr_run.base[1] != NULL) {
+		return run_zephyr(o);
+	}
 	return cli_run_ex(o, NULL);
 }
 

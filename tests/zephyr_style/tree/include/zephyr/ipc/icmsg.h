@@ -2,6 +2,7 @@
 #ifndef ZEPHYR_INCLUDE_IPC_ICMSG_H_
 #define ZEPHYR_INCLUDE_IPC_ICMSG_H_
 
+#include <stdbool.h>
 #include <zephyr/drivers/mbox.h>
 #include <zephyr/ipc/ipc_service.h>
 #include <zephyr/ipc/pbuf.h>
@@ -25,6 +26,9 @@ struct icmsg_data_t {
 	atomic_t state;
 	uint8_t rx_buf[256];
 };
+
+/* True once the library's work queue runs (its SYS_INIT, POST_KERNEL 40). */
+bool icmsg_workq_started(void);
 
 int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	       const struct ipc_service_cb *cb, void *ctx);

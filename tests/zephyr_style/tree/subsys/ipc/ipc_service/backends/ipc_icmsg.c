@@ -39,6 +39,12 @@ static int backend_init(const struct device *instance)
 {
 	struct icmsg_data_t *dev_data = instance->data;
 
+	/* POST_KERNEL 46 runs after the work queue's SYS_INIT (POST_KERNEL 40). */
+	if (!icmsg_workq_started()) {
+		LOG_ERR("%s: initialised before the work queue", instance->name);
+		atomic_set(&dev_data->state, ICMSG_STATE_BUSY); /* opens fail: -EALREADY */
+		return -EIO;
+	}
 	atomic_set(&dev_data->state, ICMSG_STATE_OFF);
 	LOG_DBG("%s ready", instance->name);
 	return 0;

@@ -121,6 +121,11 @@ int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	return ret;
 }
 
+bool icmsg_workq_started(void)
+{
+	return workq_started;
+}
+
 static int work_q_init(void)
 {
 	struct k_work_queue_config cfg = {
