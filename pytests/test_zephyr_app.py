@@ -12,8 +12,11 @@ the two programs' lines interleave as they are forwarded):
   request 6 without answering it: exactly one reboot of the remote in the
   report, no crash, no restart;
 * the host's watchdog (a k_work_delayable rescheduled by every reply) fires
-  exactly once, during that silence: after reply 5, at least WATCHDOG_MS
-  after the last message and before the remote is back (unbound());
+  exactly once during that silence: after reply 5, at least WATCHDOG_MS
+  after the last message and before the remote is back (unbound()).  A
+  round trip slower than WATCHDOG_MS (a loaded machine) trips it elsewhere
+  too; such an expiry is checked (silence >= WATCHDOG_MS, the request then
+  outstanding, counted in the summary), not forbidden;
 * the host registers its endpoint again, resends request 6, and gets
   replies 6..10 and the BYE reply 11: every number answered exactly once,
   in order (rx_work, on the system work queue, handled all 11 replies in
@@ -35,17 +38,19 @@ import pytest
 
 pytestmark = pytest.mark.timeout(60)
 
-WATCHDOG_MS = 300       # host.c
-RESTART_DELAY_MS = 800  # remote.c
+WATCHDOG_MS = 400        # host.c
+RESTART_DELAY_MS = 1200  # remote.c
 MSG_COUNT = 10          # host.c
+
+WATCHDOG = re.compile(r"host: watchdog: no message from the remote for (\d+) ms "
+                      rf"\(limit {WATCHDOG_MS} ms\), request (\d+) unanswered")
 
 HOST = (
     [re.escape("<inf> host: app started: ipc0 tx-region 16384 bytes, rx-region 16384 bytes, "
                f"tick 20 ms, watchdog {WATCHDOG_MS} ms"),
      re.escape("<inf> host: Ep bounded")]
     + [re.escape(f"host: reply {n}") for n in range(1, 6)]
-    + [rf"host: watchdog: no message from the remote for (?P<quiet>\d+) ms "
-       rf"\(limit {WATCHDOG_MS} ms\), request 6 unanswered",
+    + ["WATCHDOG 6",
        re.escape("<inf> host: Ep unbounded"),
        re.escape("<inf> host: Ep bounded"),
        re.escape("host: resending request 6")]
@@ -57,7 +62,7 @@ HOST = (
        r"host: timer: (?P<ticks>\d+) expiries in ISR context, 0 in thread context",
        re.escape(f"host: rx work: {MSG_COUNT + 1} messages handled in thread context, "
                  "0 in ISR context"),
-       re.escape("host: watchdog: 1 expiries"),
+       r"host: watchdog: (?P<expiries>\d+) expiries",
        re.escape("<inf> host: app ended: ok")])
 
 REMOTE_BOOT1 = (["<inf> remote: app started: boot 1", "<inf> remote: Ep bounded"]
@@ -93,17 +98,48 @@ def lines_of(out, who):
 
 
 def check_host(lines, out):
-    """The host's lines, exactly; returns the watchdog's measured quiet time
-    and the number of timer expiries."""
-    assert len(lines) == len(HOST), out
+    """The host's lines, exactly, with the watchdog's expiries checked apart.
+
+    The expiry during the remote's reset is part of the exact sequence
+    (marked "WATCHDOG 6"): exactly one, reporting request 6, at least
+    WATCHDOG_MS after the last message and before unbound() (the remote
+    stays away RESTART_DELAY_MS).  On a loaded machine a slow round trip
+    can trip the watchdog elsewhere too (a timeout cannot tell slow from
+    dead); such an expiry must still report WATCHDOG_MS of silence and the
+    request then outstanding, and the final count must include it."""
+    expiries = []
+    rest = []
+    last_reply = 0
+    for line in lines:
+        m = WATCHDOG.fullmatch(line)
+        if m:
+            quiet, request = int(m.group(1)), int(m.group(2))
+            assert quiet >= WATCHDOG_MS, out
+            assert request == last_reply + 1, out
+            expiries.append(request)
+            if request == 6 and "WATCHDOG 6" not in rest:
+                rest.append("WATCHDOG 6")
+            continue
+        m = re.fullmatch(r"host: reply (\d+)", line)
+        if m:
+            last_reply = int(m.group(1))
+        rest.append(line)
+    assert len(rest) == len(HOST), out
     found = {}
-    for line, pattern in zip(lines, HOST):
+    for line, pattern in zip(rest, HOST):
+        if pattern == "WATCHDOG 6":
+            assert line == pattern, out
+            continue
         m = re.fullmatch(pattern, line)
         assert m, f"{line!r} does not match {pattern!r}\n{out}"
         found.update({k: int(v) for k, v in m.groupdict().items()})
-    # Fired after WATCHDOG_MS of silence, and before the remote could be
-    # back (it waits RESTART_DELAY_MS after its reset before opening ipc0).
-    assert WATCHDOG_MS <= found["quiet"] < RESTART_DELAY_MS, out
+    # Exactly one expiry while the remote was away: between reply 5 and
+    # unbound() no message re-arms the watchdog.
+    window = lines[lines.index("host: reply 5") + 1:lines.index("<inf> host: Ep unbounded")]
+    assert [ln for ln in window if WATCHDOG.fullmatch(ln)] == [
+        ln for ln in window if ln.startswith("host: watchdog:")], out
+    assert len([ln for ln in window if WATCHDOG.fullmatch(ln)]) == 1, out
+    assert found["expiries"] == len(expiries), out
     # One expiry per request sent at least (BYE included).
     assert found["ticks"] >= MSG_COUNT + 1, out
     return found
@@ -145,10 +181,12 @@ def test_host_crash_in_a_send_is_survived(cli, pair, tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr == "ipc-emu: crash point hit, killing this process\n"
     host = lines_of(r.stdout, "host")
-    assert host[:4] == ["<inf> host: app started: ipc0 tx-region 16384 bytes, rx-region 16384 "
+    restart = [i for i, ln in enumerate(host) if ln.startswith("<inf> host: app started")]
+    assert len(restart) == 2, r.stdout
+    assert [ln for ln in host[:restart[1]] if not WATCHDOG.fullmatch(ln)] == ["<inf> host: app started: ipc0 tx-region 16384 bytes, rx-region 16384 "
                         f"bytes, tick 20 ms, watchdog {WATCHDOG_MS} ms",
                         "<inf> host: Ep bounded", "host: reply 1", "host: reply 2"], r.stdout
-    check_host(host[4:], r.stdout)
+    check_host(host[restart[1]:], r.stdout)
     assert lines_of(r.stdout, "remote") == (
         REMOTE_BOOT1[:2] + ["remote: request 1", "remote: request 2",
                             "<inf> remote: Ep unbounded", "<inf> remote: Ep bounded"]

@@ -11,7 +11,9 @@
  *     the sequence number and wakes main().
  *   - watchdog, a k_work_delayable rescheduled by every reply, fires when
  *     the remote has been quiet for WATCHDOG_MS: it is how the host learns
- *     that the remote stopped answering (a reset, here).
+ *     that the remote stopped answering (a reset, here).  It only reports:
+ *     a peer that is merely slow (a loaded machine under the emulator, a
+ *     debugger halt on hardware) also trips it, and the exchange goes on.
  *   - With ICMsg sessions (`ipc-emu run --unbound enable` or `detect`) the
  *     remote's reset shows up as unbound() once it opens its side again;
  *     main() then registers the endpoint again, waits for bound() and
@@ -89,7 +91,7 @@ BUILD_ASSERT(IPC_RX_REGION_SIZE >= 64 + sizeof(struct app_msg) + 4, "rx-region t
 
 #define MSG_COUNT 10
 #define TICK_MS 20
-#define WATCHDOG_MS 300
+#define WATCHDOG_MS 400
 /* Longest wait for a reply or a rebind before giving up (a hung peer). */
 #define GIVE_UP_MS 20000
 
@@ -146,6 +148,11 @@ static void watchdog_handler(struct k_work *work)
 	int64_t quiet = k_uptime_get() - (int64_t)atomic_get(&last_rx_ms);
 
 	ARG_UNUSED(work);
+	/* An expiry already queued when a message rescheduled the item still
+	 * runs (rescheduling leaves a queued item queued): not a silence. */
+	if (quiet < WATCHDOG_MS) {
+		return;
+	}
 	atomic_inc(&watchdog_fired);
 	printk("host: watchdog: no message from the remote for %lld ms (limit %d ms), "
 	       "request %ld unanswered\n",

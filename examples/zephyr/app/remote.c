@@ -77,7 +77,7 @@ BUILD_ASSERT(IPC_TX_REGION_SIZE >= 64 + sizeof(struct app_msg) + 4, "tx-region t
 /* ---- behaviour ---------------------------------------------------------- */
 
 #define REBOOT_AFTER 5
-#define RESTART_DELAY_MS 800
+#define RESTART_DELAY_MS 1200
 
 /* What the receive path hands to the consumer thread. */
 enum event_kind {
