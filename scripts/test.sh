@@ -64,7 +64,8 @@ export -f vg_suite; export vgdir
 # nothing there that test_cache does not already cover.
 # The two longest suites first, so that neither is left running alone at the end.
 { echo "$BUILD_DIR/test_devicetree"; echo "$BUILD_DIR/test_pbuf"
-  ls "$BUILD_DIR"/test_* | grep -v -e '/test_cache_broken_' -e '/test_devicetree$' -e '/test_pbuf$'; } | \
+  find "$BUILD_DIR" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort | \
+    grep -v -e '/test_cache_broken_' -e '/test_devicetree$' -e '/test_pbuf$'; } | \
   xargs -P"$JOBS" -I{} bash -c 'vg_suite "$1"' _ {} || status=1
 if [ -n "$(find "$vgdir" -name '*.log' -size +0)" ]; then
   echo "FAIL: memcheck reported errors:"; find "$vgdir" -name '*.log' -size +0 -exec head -30 {} \;
