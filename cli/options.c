@@ -199,7 +199,7 @@ void cli_help_run(FILE *f)
 		"                         the scenario's format, each checked byte for byte;\n"
 		"                         remote: an echo server) on ipc0 (ICMsg).  Not yet with\n"
 		"                         the other scenarios, ICBMsg, --kill-random,\n"
-		"                         --crash-point, --cache-model or --valgrind\n"
+		"                         --crash-point or --cache-model; --valgrind applies\n"
 		"  --host PROG --remote PROG [-- ARGS]\n"
 		"                         run your own programs (linked with libipc_emu and its\n"
 		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
@@ -789,7 +789,6 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->kill_random > 0 ? "--kill-random"
 				  : o->crash_point != NULL ? "--crash-point"
 				  : o->cache_model ? "--cache-model"
-				  : o->valgrind ? "--valgrind"
 						   : NULL;
 
 		if (bad != NULL) {

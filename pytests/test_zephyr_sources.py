@@ -126,6 +126,15 @@ def test_run_with_dts_pair(cli, shared_cache, monkeypatch):
     assert "echo-client[host]: 51 echoes matched byte for byte" in r.stdout
 
 
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
+def test_run_under_valgrind(cli, shared_cache, monkeypatch):
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
+    r = cli("run", "--zephyr-base", TREE, "--messages", "40", "--valgrind", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "echo-client[host]: 41 echoes matched byte for byte" in r.stdout
+    assert "valgrind errors 0/0" in r.stdout
+
+
 def test_run_refuses_unsupported(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
     r = cli("run", "--zephyr-base", TREE, "--cache-model")
