@@ -5,8 +5,8 @@
  *
  * runs the block when `cond` is true (the default, CONFIG_RUNTIME_ERROR_CHECKS
  * behaviour); with CONFIG_ASSERT_ON_ERRORS `cond` is __ASSERT'ed false
- * instead, with CONFIG_NO_RUNTIME_CHECKS it is not evaluated at all; in both
- * the block never runs.
+ * instead, with CONFIG_NO_RUNTIME_CHECKS it is compiled but never evaluated;
+ * in both the block never runs.
  */
 #ifndef ZEPHYR_INCLUDE_SYS_CHECK_H_
 #define ZEPHYR_INCLUDE_SYS_CHECK_H_
