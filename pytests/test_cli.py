@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -301,6 +302,32 @@ def test_help_and_version(cli):
                 "--scenario"):
         assert opt in res.stdout, opt
     assert "default" in res.stdout and "examples:" in res.stdout
+
+
+def _help_commands():
+    """The commands `ipc-emu help X` accepts, read from cli/main.c's dispatch."""
+    import re
+    src = (Path(__file__).resolve().parent.parent / "cli" / "main.c").read_text()
+    return re.findall(r'strcmp\(what, "([a-z-]+)"\) == 0', src)
+
+
+@pytest.mark.timeout(60)
+def test_help_lists_every_command(cli):
+    cmds = _help_commands()
+    assert "zephyr-config" in cmds and "zephyr-build" in cmds and len(cmds) >= 9, cmds
+    main = cli("--help")
+    assert main.returncode == 0
+    listed = [line.split()[0] for line in
+              main.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()]
+    for cmd in cmds:
+        assert cmd in listed, f"'{cmd}' is missing from ipc-emu --help"
+        res = cli("help", cmd)
+        assert res.returncode == 0, cmd
+        assert res.stdout.startswith(f"usage: ipc-emu {cmd}"), cmd
+    assert sorted(set(listed) - {"help"}) == sorted(cmds)
+    res = cli("help", "frobnicate")
+    assert res.returncode == 2
+    assert res.stderr == "ipc-emu: help: unknown command 'frobnicate' (see 'ipc-emu --help')\n"
 
 
 @pytest.mark.timeout(60)
