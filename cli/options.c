@@ -187,7 +187,7 @@ void cli_help_run(FILE *f)
 		"                         program that finishes first leaves fewer kills (the\n"
 		"                         report says so)\n"
 		"  --kill-role ROLE       host|remote|any: the peer --kill-random kills (default:\n"
-		"                         any, drawn from --seed)\n"
+		"                         any, drawn from --seed); needs --kill-random K >= 1\n"
 		"  --crash-point [ROLE:]NAME[@N]\n"
 		"                         kill a peer at the Nth hit (default 1) of a crash point\n"
 		"                         of the core, then recover as for --kill-random; ROLE is\n"
@@ -409,6 +409,7 @@ enum opt_id {
 };
 
 struct cli_run_extra cli_run_extra = {.kill_role = -1};
+static bool kill_role_set; /* --kill-role given (even "any") */
 
 #define FOR_RUN 1u
 #define FOR_PEER 2u
@@ -459,6 +460,7 @@ static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	cli_run_extra = (struct cli_run_extra){.junit = NULL, .kill_role = -1};
+	kill_role_set = false;
 	cli_zephyr_run = (struct cli_zephyr_run){{NULL, NULL}};
 	o->cmd = cmd;
 	o->backend = EMU_BACKEND_ICMSG;
@@ -686,6 +688,7 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		cli_run_extra.junit = v;
 		break;
 	case O_KILL_ROLE:
+		kill_role_set = true;
 		if (strcmp(v, "host") == 0) {
 			cli_run_extra.kill_role = EMU_ROLE_HOST;
 		} else if (strcmp(v, "remote") == 0) {
@@ -822,6 +825,10 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
 			     scn_scenario_name(o->scenario));
+	}
+	if (kill_role_set && o->kill_random == 0) {
+		return usage(cmd, "--kill-role picks the peer that --kill-random K kills: it needs "
+				  "--kill-random K (K >= 1)");
 	}
 	if (o->ipm_console && o->crash_point != NULL) {
 		return usage(cmd, "--ipm-console cannot be combined with --crash-point (a crashed "

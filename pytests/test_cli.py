@@ -287,6 +287,17 @@ def test_usage_errors(cli, args):
 
 
 @pytest.mark.timeout(30)
+@pytest.mark.parametrize("role", ["host", "remote", "any"])
+@pytest.mark.parametrize("extra", [[], ["--kill-random", "0"]], ids=["none", "zero"])
+def test_kill_role_needs_kill_random(cli, role, extra):
+    res = cli("run", "--kill-role", role, *extra)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert res.stderr == ("ipc-emu: run: --kill-role picks the peer that --kill-random K "
+                          "kills: it needs --kill-random K (K >= 1) (see 'ipc-emu run --help')\n")
+
+
+@pytest.mark.timeout(30)
 def test_help_and_version(cli):
     res = cli("--version")
     assert res.returncode == 0 and res.stdout.startswith("ipc-emu ")
