@@ -152,8 +152,18 @@ def wait_for(pred, timeout, step=0.02):
     return pred()
 
 
+def _ppid(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def peer_pids(tag):
-    """Tagged processes that are peers (argv contains 'peer')."""
+    """Tagged processes that are peers (argv contains 'peer').
+
+    A peer's own short-lived child (dtc, forked but not yet exec'd) still
+    shows the peer's argv: a process whose parent is a peer is not one."""
     out = []
     for pid in tagged_pids(tag):
         try:
@@ -162,7 +172,7 @@ def peer_pids(tag):
             continue
         if b"peer" in argv:
             out.append(pid)
-    return out
+    return [p for p in out if _ppid(p) not in out]
 
 
 
