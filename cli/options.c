@@ -149,6 +149,9 @@ void cli_help_main(FILE *f)
 	"                         or blocks) bytes (default: 128)\n"                             \
 	"  --seed S               seed of message lengths, payloads and kills (default: 1)\n"    \
 	"  --json FILE            write the JSON report to FILE (default: none)\n"                \
+	"  --mem-limit MIB        largest region and memory image, in MiB (1..4095, default\n"   \
+	"                         256); more than 256 not with --host/--remote or\n"            \
+	"                         --zephyr-base (their runtime reads the tree itself)\n"         \
 	"  --quiet                print nothing but errors (default: summary on stdout)\n"
 
 void cli_help_run(FILE *f)
@@ -405,11 +408,16 @@ enum opt_id {
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
 	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
 	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
-	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE,
+	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_MEM_LIMIT,
 };
 
 struct cli_run_extra cli_run_extra = {.kill_role = -1};
 static bool kill_role_set; /* --kill-role given (even "any") */
+
+enum { MEM_LIMIT_MAX_MIB = 4095 }; /* the segment's size is 32-bit (as check) */
+/* --mem-limit MIB of run and peer; 0: EMU_DT_MEM_LIMIT_DEFAULT.  run.c passes
+ * it on to the peers (declared there too: cli.h is not part of this change). */
+unsigned cli_mem_limit_mib;
 
 #define FOR_RUN 1u
 #define FOR_PEER 2u
@@ -454,6 +462,7 @@ static const struct {
 	{"zephyr-base", O_ZEPHYR_BASE, true, FOR_RUN},
 	{"host-zephyr-base", O_HOST_ZEPHYR_BASE, true, FOR_RUN},
 	{"remote-zephyr-base", O_REMOTE_ZEPHYR_BASE, true, FOR_RUN},
+	{"mem-limit", O_MEM_LIMIT, true, FOR_RUN | FOR_PEER},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -461,6 +470,7 @@ static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
 	memset(o, 0, sizeof(*o));
 	cli_run_extra = (struct cli_run_extra){.junit = NULL, .kill_role = -1};
 	kill_role_set = false;
+	cli_mem_limit_mib = 0;
 	cli_zephyr_run = (struct cli_zephyr_run){{NULL, NULL}};
 	o->cmd = cmd;
 	o->backend = EMU_BACKEND_ICMSG;
@@ -687,6 +697,13 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		}
 		cli_run_extra.junit = v;
 		break;
+	case O_MEM_LIMIT:
+		if (!cli_parse_u64(v, MEM_LIMIT_MAX_MIB, &u) || u == 0) {
+			return usage(cmd, "--mem-limit: '%s' is not a number of MiB in 1..%d", v,
+				     MEM_LIMIT_MAX_MIB);
+		}
+		cli_mem_limit_mib = (unsigned)u;
+		break;
 	case O_KILL_ROLE:
 		kill_role_set = true;
 		if (strcmp(v, "host") == 0) {
@@ -826,6 +843,13 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
 			     scn_scenario_name(o->scenario));
 	}
+	if ((uint64_t)cli_mem_limit_mib << 20 > EMU_DT_MEM_LIMIT_DEFAULT &&
+	    (o->prog[0] != NULL || cli_zephyr_run.base[0] != NULL ||
+	     cli_zephyr_run.base[1] != NULL)) {
+		return usage(cmd, "--mem-limit %u: user programs (--host/--remote, --zephyr-base) "
+				  "read the devicetree with the default limit, 256 MiB",
+			     cli_mem_limit_mib);
+	}
 	if (kill_role_set && o->kill_random == 0) {
 		return usage(cmd, "--kill-role picks the peer that --kill-random K kills: it needs "
 				  "--kill-random K (K >= 1)");
@@ -942,7 +966,9 @@ static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p
 		snprintf(src, sizeof(src), "<default board: %s>", scn_role_name(role));
 		rc = emu_dt_load_string(emu_dt_default_board(role), src, p, err, errlen);
 	} else {
-		rc = emu_dt_load_file(path, p, err, errlen);
+		struct emu_dt_load_opts lo = {.mem_limit = (uint64_t)cli_mem_limit_mib << 20};
+
+		rc = emu_dt_load_file_opts(path, &lo, p, err, errlen);
 		if (rc == -ENOENT && err[0] == '\0') {
 			snprintf(err, errlen, "%s: no such file", path);
 		}
@@ -977,6 +1003,14 @@ static const struct emu_dt_inst *pick(const struct emu_dt_plan *p, const struct 
 		if (p->inst[i].backend == o->backend) {
 			return &p->inst[i];
 		}
+	}
+	if (p->n_inst == 0) {
+		/* What check's note says run does with such a tree. */
+		snprintf(err, errlen, "%s: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance: "
+				      "--scenario %s needs one (user programs --host/--remote, "
+				      "--scenario ipm-echo and mbox-pingpong do not)",
+			 p->source, scn_scenario_name(o->scenario));
+		return NULL;
 	}
 	snprintf(err, errlen, "%s: no zephyr,ipc-%s instance", p->source,
 		 cli_backend_name(o->backend));
@@ -1143,6 +1177,17 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 	}
 	if (scn_is_raw(o->scenario)) {
 		return raw_config(o, c, err, errlen);
+	}
+	if (o->prog[0] != NULL && o->instance == NULL && c->host.n_inst == 0 &&
+	    c->remote.n_inst == 0) {
+		/* User programs on a tree without ICMsg/ICBMsg instances (MBOX or IPM
+		 * only): nothing to pick; the report names no instance. */
+		c->endpoints = 1;
+		c->unbound = o->unbound ? o->unbound : EMU_UNBOUND_DISABLE;
+		c->max_len = o->rx_buf_size;
+		c->raw_inst.backend = o->backend;
+		c->inst_host = c->inst_remote = &c->raw_inst;
+		return 0;
 	}
 	c->inst_host = pick(&c->host, o, err, errlen);
 	if (c->inst_host == NULL) {

@@ -707,7 +707,11 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		scn_is_raw(r->opts->scenario) ? raw_transport(r->opts)
 					      : cli_backend_name(r->opts->backend));
 	fprintf(f, "  \"unbound\": \"%s\",\n  \"instance\": ", cli_unbound_name(r->cfg->unbound));
-	cli_json_str(f, r->cfg->inst_host->label);
+	if (r->cfg->inst_host->label[0] == '\0') {
+		fprintf(f, "null"); /* user programs on a tree without instances */
+	} else {
+		cli_json_str(f, r->cfg->inst_host->label);
+	}
 	fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"rx_in_isr\": %s,\n  \"valgrind\": %s,\n",
 		r->doorbell ? r->doorbell : "futex", r->opts->rx_in_isr ? "true" : "false",
 		r->opts->valgrind ? "true" : "false");

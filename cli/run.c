@@ -46,6 +46,11 @@
 #define STALL_S 10.0              /* no progress at all for this long: a hang */
 #define STALL_LEGACY_S 2.0        /* unbound=disable after a reset: not detected */
 #define MAX_ARGS 64
+/* The memory image of a tree without regions (one page at address 0). */
+#define RUN_MIN_IMAGE 4096u
+
+/* --mem-limit MIB (options.c; 0: the default). */
+extern unsigned cli_mem_limit_mib;
 #define KILL_USER_MIN_MS 1.0      /* user programs: kill delays, see cli_help_run */
 #define KILL_USER_MAX_MS 20.0
 #define PARTIAL_LINE_NS 20000000u /* forward an unfinished output line after 20 ms */
@@ -93,6 +98,7 @@ struct sup {
 	struct emu_segment_fds fds;
 	char fds_arg[64];
 	char messages_arg[32], rxbuf_arg[32], seed_arg[32], endpoints_arg[16], dts_arg[8200];
+	char mem_limit_arg[32];
 	char vglog_arg[2][128];
 	char busy_poll_arg[32];
 	struct child ch[2];
@@ -227,6 +233,9 @@ static void build_argv(struct sup *s, struct child *c)
 	if (o->n_dts > 0) {
 		a[n++] = "--dts";
 		a[n++] = s->dts_arg;
+	}
+	if (cli_mem_limit_mib != 0) {
+		a[n++] = s->mem_limit_arg; /* the peer reads the tree with the same limit */
 	}
 	a[n++] = "--backend";
 	a[n++] = (char *)cli_backend_name(o->backend);
@@ -1216,6 +1225,18 @@ int cli_run(const struct cli_opts *o)
 	return cli_run_ex(o, NULL);
 }
 
+static void print_warnings(const struct emu_dt_plan *p)
+{
+	if (p->n_warnings == 0) {
+		return;
+	}
+	cli_err("warning: %s", p->warning);
+	if (p->n_warnings > 1) {
+		cli_err("warning: %s: %u more warning%s like it", p->source, p->n_warnings - 1,
+			p->n_warnings == 2 ? "" : "s");
+	}
+}
+
 int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 {
 	static struct cli_config c;
@@ -1247,6 +1268,11 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		cli_err("%s", err);
 		return EXIT_USAGE;
 	}
+	/* As check: the reader's warnings (a mirrored remote repeats the host's). */
+	print_warnings(&c.host);
+	if (o->n_dts == 2) {
+		print_warnings(&c.remote);
+	}
 	if (o->valgrind && !find_in_path("valgrind", s.valgrind, sizeof(s.valgrind))) {
 		cli_err("--valgrind: valgrind is not installed (skipped)");
 		return EXIT_SKIP;
@@ -1276,6 +1302,12 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		.mem_size = (uint32_t)c.host.size,
 		.doorbell = o->doorbell,
 	};
+	if (c.host.size == 0) {
+		/* A tree without regions (MBOX/IPM devices only): a minimal image,
+		 * as the segment cannot be empty. */
+		segcfg.mem_base = 0;
+		segcfg.mem_size = RUN_MIN_IMAGE;
+	}
 	rc = emu_segment_create(&segcfg, &s.seg);
 	if (rc < 0) {
 		cli_err("cannot create the shared-memory segment: %s", strerror(-rc));
@@ -1309,6 +1341,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	snprintf(s.rxbuf_arg, sizeof(s.rxbuf_arg), "%u", o->rx_buf_size);
 	snprintf(s.seed_arg, sizeof(s.seed_arg), "%" PRIu64, o->seed);
 	snprintf(s.busy_poll_arg, sizeof(s.busy_poll_arg), "--busy-poll=%u", o->busy_poll_us);
+	snprintf(s.mem_limit_arg, sizeof(s.mem_limit_arg), "--mem-limit=%u", cli_mem_limit_mib);
 	if (o->n_dts == 1) {
 		snprintf(s.dts_arg, sizeof(s.dts_arg), "%s", o->dts[0]);
 	} else if (o->n_dts == 2) {

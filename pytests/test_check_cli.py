@@ -11,6 +11,7 @@ errors that dtc itself reports NODE is "dtc" and PROPERTY a piece of its message
 Both `ipc-emu check` and `ipc-emu run --dts` must exit 2 with exactly that one
 line on stderr, nothing on stdout, and leave nothing in /dev/shm.
 """
+import json
 import os
 import re
 import subprocess
@@ -323,3 +324,58 @@ def test_no_instance_says_what_run_does(cli, tmp_path):
     # with instances there is no note
     ex = cli("check", EXAMPLES / "nrf5340dk_cpuapp.dts", timeout=25)
     assert not any(line.startswith("note:") for line in ex.stdout.splitlines())
+
+
+NO_INSTANCE = DTS / "good_no_instance.dts"
+
+
+@pytest.mark.timeout(30)
+def test_no_instance_fixture_note(cli):
+    res = cli("check", NO_INSTANCE, timeout=25)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-2:] == [
+        "note: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance: 'run' takes user programs "
+        "(--host/--remote) and --scenario ipm-echo, mbox-pingpong; the other built-in "
+        "scenarios need an instance",
+        "ok: 0 instances, 1 MBOX controller, 1 MBOX consumer, 1 IPM device",
+    ]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("scenario", ["ipm-echo", "mbox-pingpong"])
+def test_run_without_instance_raw_scenarios(cli, scenario):
+    # no region either: run gives the segment a minimal 4096-byte image
+    res = cli("run", "--dts", NO_INSTANCE, "--scenario", scenario, "--messages", 200,
+              timeout=50)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    assert "result      PASS: all 400 messages verified" in res.stdout
+    assert shm_entries(cli.shm_prefixes) == []
+
+
+@pytest.mark.timeout(60)
+def test_run_without_instance_user_programs(cli, ipc_emu_bin, tmp_path):
+    d = Path(ipc_emu_bin).parent / "examples" / "zephyr" / "mbox"
+    if not (d / "host").exists():
+        pytest.skip("examples/zephyr/mbox not built")
+    out = tmp_path / "r.json"
+    res = cli("run", "--dts", NO_INSTANCE, "--host", d / "host", "--remote", d / "remote",
+              "--json", out, timeout=50)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "result      PASS: both programs exited with status 0" in res.stdout
+    assert "REMOTE done" in res.stdout
+    rep = json.loads(out.read_text())
+    assert rep["ok"] is True and rep["instance"] is None
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("scenario", ["echo-stream", "exhaustion"])
+def test_run_without_instance_builtin_scenarios_refused(cli, scenario):
+    extra = ["--backend", "icbmsg"] if scenario == "exhaustion" else []
+    res = cli("run", "--dts", NO_INSTANCE, "--scenario", scenario, *extra, timeout=25)
+    assert res.returncode == 2
+    assert res.stderr == (
+        f"ipc-emu: {NO_INSTANCE}: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance: "
+        f"--scenario {scenario} needs one (user programs --host/--remote, --scenario ipm-echo "
+        "and mbox-pingpong do not)\n")
+    assert res.stdout == ""

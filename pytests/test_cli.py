@@ -310,7 +310,7 @@ def test_help_and_version(cli):
     for opt in ("--dts", "--backend", "--instance", "--unbound", "--messages", "--json",
                 "--doorbell", "--valgrind", "--rx-in-isr", "--rx-buf-size", "--seed",
                 "--kill-random", "--timeout", "--quiet", "--endpoints", "--nocopy",
-                "--scenario"):
+                "--scenario", "--mem-limit", "--kill-role"):
         assert opt in res.stdout, opt
     assert "default" in res.stdout and "examples:" in res.stdout
 
@@ -339,6 +339,58 @@ def test_help_lists_every_command(cli):
     res = cli("help", "frobnicate")
     assert res.returncode == 2
     assert res.stderr == "ipc-emu: help: unknown command 'frobnicate' (see 'ipc-emu --help')\n"
+
+
+DTS_DIR = Path(__file__).resolve().parent.parent / "tests" / "dts"
+
+
+@pytest.mark.timeout(90)
+def test_run_mem_limit(cli):
+    # two small regions 512 MiB apart: a 0x1ff91000-byte memory image
+    f = DTS_DIR / "bad_image_too_big.dts"
+    head = (f"ipc-emu: {f}: /ipc/ipc0: rx-region: /reserved-memory/memory@40000000 ends at "
+            "0x40001000: the memory image from 0x20070000 (lowest region) would be 0x1ff91000 "
+            "bytes, above the memory limit of ")
+    res = cli("run", "--dts", f, "--messages", 100, "--quiet")
+    assert res.returncode == 2
+    assert res.stderr == head + "0x10000000 (256 MiB)\n"
+    res = cli("run", "--dts", f, "--messages", 100, "--quiet", "--mem-limit", 511)
+    assert res.returncode == 2
+    assert res.stderr == head + "0x1ff00000 (511 MiB)\n"
+    # the peers read the tree with the same limit (else they would refuse it)
+    res = cli("run", "--dts", f, "--messages", 100, "--quiet", "--mem-limit=512")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("value", ["0", "4096", "x", "-1"])
+def test_run_mem_limit_range(cli, value):
+    res = cli("run", "--mem-limit", value)
+    assert res.returncode == 2
+    assert res.stderr == (f"ipc-emu: run: --mem-limit: '{value}' is not a number of MiB in "
+                          "1..4095 (see 'ipc-emu run --help')\n")
+
+
+@pytest.mark.timeout(30)
+def test_run_mem_limit_above_default_refused_for_user_programs(cli):
+    res = cli("run", "--host", "/bin/true", "--remote", "/bin/true", "--mem-limit", 257)
+    assert res.returncode == 2
+    assert res.stderr == ("ipc-emu: run: --mem-limit 257: user programs (--host/--remote, "
+                          "--zephyr-base) read the devicetree with the default limit, 256 MiB "
+                          "(see 'ipc-emu run --help')\n")
+
+
+@pytest.mark.timeout(60)
+def test_run_prints_reader_warnings(cli):
+    f = DTS_DIR / "warn_compat_typo.dts"
+    res = cli("run", "--dts", f, "--messages", 100, "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ""
+    assert res.stderr == (
+        f"ipc-emu: warning: {f}: /ipc/ipc1: compatible: \"zephyr,ipc-icmsgX\" is not "
+        "zephyr,ipc-icmsg or zephyr,ipc-icbmsg, but the node has tx-region/rx-region: not read "
+        "as an instance (read as an MBOX consumer)\n")
 
 
 @pytest.mark.timeout(60)
