@@ -89,23 +89,9 @@ def test_sys_reboot_without_the_supervisor(build):
     assert "ipc-emu: sys_reboot(): no supervisor to restart this program" in r.stderr
 
 
-@pytest.mark.parametrize("seed", [1, 7])
-def test_kill_random_restarts_user_programs(cli, ipc_emu_bin, tmp_path, seed):
-    """Timed kills of the simple pair's host (its remote re-registers after
-    unbound(); the simple host does not, so the host is the one killed)."""
-    d = Path(ipc_emu_bin).parent / "examples" / "zephyr" / "simple"
-    rep = tmp_path / "r.json"
-    r = cli("run", "--unbound", "enable", "--kill-random", "3", "--kill-role", "host",
-            "--seed", seed, "--timeout", "30", "--json", rep,
-            "--host", d / "host", "--remote", d / "remote", timeout=60)
-    assert r.returncode == 0, r.stdout + r.stderr
-    j = json.loads(rep.read_text())
-    assert j["crashes_injected"] == 3 and j["restarts"] == 3 and j["reboots"] == 0
-    assert j["program_boots"] == {"host": 4, "remote": 1}
-    out = r.stdout.splitlines()
-    assert out.count("<inf> host: IPC-service HOST demo ended") == 1
-    assert out.count("<inf> remote: IPC-service REMOTE demo ended") == 1
-    assert "crashes injected 3  restarts 3  reboots 0" in r.stdout
+# --kill-random with user programs: test_zephyr_app.py::test_host_kills_are_survived.
+# (The simple pair finishes in a few tens of milliseconds, so whether all of
+# its timed kills land before it ends depends on the machine's speed.)
 
 
 def test_kill_role_is_checked(cli):
