@@ -805,8 +805,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
 				  : o->backend != EMU_BACKEND_ICMSG ? "--backend icbmsg"
 				  : o->endpoints > 1 ? "--endpoints"
-				  : o->unbound != 0 ? "--unbound (a Zephyr core compiles the mode in "
-						      "from the DTS's unbound property: set it there)"
+				  : o->unbound != 0 ? "--unbound"
 				  : o->nocopy ? "--nocopy"
 				  : o->ipm_console ? "--ipm-console"
 				  : o->kill_random > 0 ? "--kill-random"
@@ -814,6 +813,10 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->cache_model ? "--cache-model"
 						   : NULL;
 
+		if (bad != NULL && o->unbound != 0 && strcmp(bad, "--unbound") == 0) {
+			return usage(cmd, "--unbound is not supported with --zephyr-base: a Zephyr "
+					  "core compiles the mode in; set the DTS's unbound property");
+		}
 		if (bad != NULL) {
 			return usage(cmd, "%s is not supported yet with --zephyr-base (Zephyr's IPC "
 					  "sources run the echo exchange of emu/zephyr_apps only)", bad);

@@ -141,6 +141,11 @@ def test_run_refuses_unsupported(cli, monkeypatch, tmp_path):
     assert r.returncode == 2
     assert "--cache-model is not supported yet with --zephyr-base" in r.stderr
     assert not list(tmp_path.iterdir())
+    r = cli("run", "--zephyr-base", TREE, "--unbound", "enable")
+    assert r.returncode == 2
+    assert r.stderr == ("ipc-emu: run: --unbound is not supported with --zephyr-base: a Zephyr "
+                        "core compiles the mode in; set the DTS's unbound property "
+                        "(see 'ipc-emu run --help')\n")
 
 
 def test_taken_address_range(cli, shared_cache, monkeypatch, tmp_path):
