@@ -60,6 +60,11 @@ struct cli_opts {
 	int prog_argc;             /* run: arguments after "--" for the programs */
 	char **prog_argv;
 	const char *trace;         /* run: Chrome/Perfetto trace JSON */
+	const char *junit;         /* run: --junit FILE (ztest results of user programs) */
+	int kill_role;             /* run: --kill-role: -1 any, else enum emu_role */
+	bool kill_role_set;        /* run: --kill-role given (even "any") */
+	const char *zephyr_base[2]; /* run: per role, a Zephyr tree; NULL: ipc-emu's core */
+	unsigned mem_limit_mib;    /* run, peer: --mem-limit; 0: EMU_DT_MEM_LIMIT_DEFAULT */
 	/* peer only */
 	enum emu_role role;
 	bool role_set;

@@ -411,13 +411,8 @@ enum opt_id {
 	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_MEM_LIMIT,
 };
 
-struct cli_run_extra cli_run_extra = {.kill_role = -1};
-static bool kill_role_set; /* --kill-role given (even "any") */
 
 enum { MEM_LIMIT_MAX_MIB = 4095 }; /* the segment's size is 32-bit (as check) */
-/* --mem-limit MIB of run and peer; 0: EMU_DT_MEM_LIMIT_DEFAULT.  run.c passes
- * it on to the peers (declared there too: cli.h is not part of this change). */
-unsigned cli_mem_limit_mib;
 
 #define FOR_RUN 1u
 #define FOR_PEER 2u
@@ -468,10 +463,7 @@ static const struct {
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	cli_run_extra = (struct cli_run_extra){.junit = NULL, .kill_role = -1};
-	kill_role_set = false;
-	cli_mem_limit_mib = 0;
-	cli_zephyr_run = (struct cli_zephyr_run){{NULL, NULL}};
+	o->kill_role = -1;
 	o->cmd = cmd;
 	o->backend = EMU_BACKEND_ICMSG;
 	o->messages = CLI_DEFAULT_MESSAGES;
@@ -685,33 +677,33 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 								: "remote-zephyr-base");
 		}
 		if (id != O_REMOTE_ZEPHYR_BASE) {
-			cli_zephyr_run.base[EMU_ROLE_HOST] = v;
+			o->zephyr_base[EMU_ROLE_HOST] = v;
 		}
 		if (id != O_HOST_ZEPHYR_BASE) {
-			cli_zephyr_run.base[EMU_ROLE_REMOTE] = v;
+			o->zephyr_base[EMU_ROLE_REMOTE] = v;
 		}
 		break;
 	case O_JUNIT:
 		if (*v == '\0') {
 			return usage(cmd, "--junit wants a file name");
 		}
-		cli_run_extra.junit = v;
+		o->junit = v;
 		break;
 	case O_MEM_LIMIT:
 		if (!cli_parse_u64(v, MEM_LIMIT_MAX_MIB, &u) || u == 0) {
 			return usage(cmd, "--mem-limit: '%s' is not a number of MiB in 1..%d", v,
 				     MEM_LIMIT_MAX_MIB);
 		}
-		cli_mem_limit_mib = (unsigned)u;
+		o->mem_limit_mib = (unsigned)u;
 		break;
 	case O_KILL_ROLE:
-		kill_role_set = true;
+		o->kill_role_set = true;
 		if (strcmp(v, "host") == 0) {
-			cli_run_extra.kill_role = EMU_ROLE_HOST;
+			o->kill_role = EMU_ROLE_HOST;
 		} else if (strcmp(v, "remote") == 0) {
-			cli_run_extra.kill_role = EMU_ROLE_REMOTE;
+			o->kill_role = EMU_ROLE_REMOTE;
 		} else if (strcmp(v, "any") == 0) {
-			cli_run_extra.kill_role = -1;
+			o->kill_role = -1;
 		} else {
 			return usage(cmd, "--kill-role wants host, remote or any, not '%s'", v);
 		}
@@ -800,7 +792,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 					  "be found by name)");
 		}
 	}
-	if (cli_zephyr_run.base[0] != NULL || cli_zephyr_run.base[1] != NULL) {
+	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		const char *bad = o->prog[0] != NULL || o->prog[1] != NULL ? "--host/--remote PROG"
 				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
 				  : o->backend != EMU_BACKEND_ICMSG ? "--backend icbmsg"
@@ -839,21 +831,21 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		}
 	} else if (o->prog_argc > 0) {
 		return usage(cmd, "arguments after '--' are for --host/--remote programs");
-	} else if (cli_run_extra.junit != NULL) {
+	} else if (o->junit != NULL) {
 		return usage(cmd, "--junit reports the ztest results of --host/--remote programs");
 	}
 	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
 			     scn_scenario_name(o->scenario));
 	}
-	if ((uint64_t)cli_mem_limit_mib << 20 > EMU_DT_MEM_LIMIT_DEFAULT &&
-	    (o->prog[0] != NULL || cli_zephyr_run.base[0] != NULL ||
-	     cli_zephyr_run.base[1] != NULL)) {
+	if ((uint64_t)o->mem_limit_mib << 20 > EMU_DT_MEM_LIMIT_DEFAULT &&
+	    (o->prog[0] != NULL || o->zephyr_base[0] != NULL ||
+	     o->zephyr_base[1] != NULL)) {
 		return usage(cmd, "--mem-limit %u: user programs (--host/--remote, --zephyr-base) "
 				  "read the devicetree with the default limit, 256 MiB",
-			     cli_mem_limit_mib);
+			     o->mem_limit_mib);
 	}
-	if (kill_role_set && o->kill_random == 0) {
+	if (o->kill_role_set && o->kill_random == 0) {
 		return usage(cmd, "--kill-role picks the peer that --kill-random K kills: it needs "
 				  "--kill-random K (K >= 1)");
 	}
@@ -958,8 +950,8 @@ static int icbmsg_capacity(const struct cli_opts *o, struct cli_config *c, char 
 	return 0;
 }
 
-static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p, char *err,
-		     size_t errlen)
+static int load_plan(const char *path, enum emu_role role, unsigned mem_limit_mib,
+		     struct emu_dt_plan *p, char *err, size_t errlen)
 {
 	int rc;
 
@@ -969,7 +961,7 @@ static int load_plan(const char *path, enum emu_role role, struct emu_dt_plan *p
 		snprintf(src, sizeof(src), "<default board: %s>", scn_role_name(role));
 		rc = emu_dt_load_string(emu_dt_default_board(role), src, p, err, errlen);
 	} else {
-		struct emu_dt_load_opts lo = {.mem_limit = (uint64_t)cli_mem_limit_mib << 20};
+		struct emu_dt_load_opts lo = {.mem_limit = (uint64_t)mem_limit_mib << 20};
 
 		rc = emu_dt_load_file_opts(path, &lo, p, err, errlen);
 		if (rc == -ENOENT && err[0] == '\0') {
@@ -1151,22 +1143,22 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 	memset(c, 0, sizeof(*c));
 	err[0] = '\0';
 	if (o->n_dts == 0) {
-		rc = load_plan(NULL, EMU_ROLE_HOST, &c->host, err, errlen);
+		rc = load_plan(NULL, EMU_ROLE_HOST, o->mem_limit_mib, &c->host, err, errlen);
 		if (rc == 0) {
-			rc = load_plan(NULL, EMU_ROLE_REMOTE, &c->remote, err, errlen);
+			rc = load_plan(NULL, EMU_ROLE_REMOTE, o->mem_limit_mib, &c->remote, err, errlen);
 		}
 		if (rc == 0) {
 			rc = emu_dt_check_pair(&c->host, &c->remote, err, errlen);
 		}
 	} else if (o->n_dts == 1) {
-		rc = load_plan(o->dts[0], EMU_ROLE_HOST, &c->host, err, errlen);
+		rc = load_plan(o->dts[0], EMU_ROLE_HOST, o->mem_limit_mib, &c->host, err, errlen);
 		if (rc == 0) {
 			emu_dt_mirror(&c->host, &c->remote);
 		}
 	} else {
-		rc = load_plan(o->dts[0], EMU_ROLE_HOST, &c->host, err, errlen);
+		rc = load_plan(o->dts[0], EMU_ROLE_HOST, o->mem_limit_mib, &c->host, err, errlen);
 		if (rc == 0) {
-			rc = load_plan(o->dts[1], EMU_ROLE_REMOTE, &c->remote, err, errlen);
+			rc = load_plan(o->dts[1], EMU_ROLE_REMOTE, o->mem_limit_mib, &c->remote, err, errlen);
 		}
 		if (rc == 0) {
 			rc = emu_dt_check_pair(&c->host, &c->remote, err, errlen);

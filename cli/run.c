@@ -50,7 +50,6 @@
 #define RUN_MIN_IMAGE 4096u
 
 /* --mem-limit MIB (options.c; 0: the default). */
-extern unsigned cli_mem_limit_mib;
 #define KILL_USER_MIN_MS 1.0      /* user programs: kill delays, see cli_help_run */
 #define KILL_USER_MAX_MS 20.0
 #define PARTIAL_LINE_NS 20000000u /* forward an unfinished output line after 20 ms */
@@ -234,7 +233,7 @@ static void build_argv(struct sup *s, struct child *c)
 		a[n++] = "--dts";
 		a[n++] = s->dts_arg;
 	}
-	if (cli_mem_limit_mib != 0) {
+	if (o->mem_limit_mib != 0) {
 		a[n++] = s->mem_limit_arg; /* the peer reads the tree with the same limit */
 	}
 	a[n++] = "--backend";
@@ -945,8 +944,7 @@ static void maybe_kill(struct sup *s, uint64_t total)
 			(double)scn_now_ns() / 1e9, s->kills_done, progress,
 			s->kill_at[s->kills_done]);
 	}
-	victim = cli_run_extra.kill_role >= 0 ? cli_run_extra.kill_role
-					       : (int)(rng_next(&s->rng) & 1u);
+	victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
 	emu_trace(EMU_TRACE_KILL, c->role, (uint32_t)c->pid, 0, 0);
 	kill(c->pid, SIGKILL);
@@ -977,8 +975,7 @@ static void schedule_kill(struct sup *s, uint64_t now)
 		ms *= CLI_VALGRIND_SCALE;
 	}
 	s->next_kill_ns = now + (uint64_t)(ms * 1e6);
-	s->next_victim = cli_run_extra.kill_role >= 0 ? cli_run_extra.kill_role
-						      : (int)(rng_next(&s->rng) & 1u);
+	s->next_victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(rng_next(&s->rng) & 1u);
 }
 
 /* User programs have no progress counters: kills are timed, and land only
@@ -1198,7 +1195,7 @@ static int run_zephyr(const struct cli_opts *o)
 	}
 	for (int role = 0; role < 2; role++) {
 		struct zb_req r = {
-			.zephyr_base = cli_zephyr_run.base[role],
+			.zephyr_base = o->zephyr_base[role],
 			.core = role == EMU_ROLE_HOST ? "host" : "remote",
 			.dts = o->n_dts > 0 ? dts : NULL,
 			.app = apps[role],
@@ -1219,7 +1216,7 @@ static int run_zephyr(const struct cli_opts *o)
 
 int cli_run(const struct cli_opts *o)
 {
-	if (cli_zephyr_run.base[0] != NULL || cli_zephyr_run.base[1] != NULL) {
+	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		return run_zephyr(o);
 	}
 	return cli_run_ex(o, NULL);
@@ -1341,7 +1338,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	snprintf(s.rxbuf_arg, sizeof(s.rxbuf_arg), "%u", o->rx_buf_size);
 	snprintf(s.seed_arg, sizeof(s.seed_arg), "%" PRIu64, o->seed);
 	snprintf(s.busy_poll_arg, sizeof(s.busy_poll_arg), "--busy-poll=%u", o->busy_poll_us);
-	snprintf(s.mem_limit_arg, sizeof(s.mem_limit_arg), "--mem-limit=%u", cli_mem_limit_mib);
+	snprintf(s.mem_limit_arg, sizeof(s.mem_limit_arg), "--mem-limit=%u", o->mem_limit_mib);
 	if (o->n_dts == 1) {
 		snprintf(s.dts_arg, sizeof(s.dts_arg), "%s", o->dts[0]);
 	} else if (o->n_dts == 2) {
@@ -1567,7 +1564,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;
 	}
-	if (cli_run_extra.junit != NULL && cli_report_junit(cli_run_extra.junit) < 0) {
+	if (o->junit != NULL && cli_report_junit(o->junit) < 0) {
 		status = EXIT_INVARIANT;
 	}
 	if (s.cases_dropped) {

@@ -385,12 +385,4 @@ void cli_report_set_user(const struct scn_user_results *u);
 /* report.c: JUnit XML of the ztest results set above; 0 or -errno. */
 int cli_report_junit(const char *path);
 
-/* options.c: `ipc-emu run` options beyond struct cli_opts (reset by
- * cli_parse). */
-struct cli_run_extra {
-	const char *junit;     /* --junit FILE */
-	int kill_role;         /* --kill-role: -1 any, else enum emu_role */
-};
-extern struct cli_run_extra cli_run_extra;
-
 #endif /* IPC_EMU_CLI_SCENARIO_H */

@@ -56,8 +56,6 @@
 
 #define ZB_PATH 4096
 
-struct cli_zephyr_run cli_zephyr_run;
-
 static const char *const tree_sources[] = {
 	"subsys/ipc/ipc_service/ipc_service.c",
 	"subsys/ipc/ipc_service/lib/pbuf.c",

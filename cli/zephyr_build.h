@@ -29,14 +29,6 @@ struct zb_req {
  * EXIT_USAGE (2). */
 int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen);
 
-/* `ipc-emu run --zephyr-base / --host-zephyr-base / --remote-zephyr-base`:
- * the tree of each role (enum emu_role), NULL for ipc-emu's core; set by
- * cli/options.c, used by cli/run.c. */
-struct cli_zephyr_run {
-	const char *base[2];
-};
-extern struct cli_zephyr_run cli_zephyr_run;
-
 int cli_zephyr_build_main(int argc, char **argv, int first);
 void cli_help_zephyr_build(FILE *f);
 
