@@ -8,7 +8,8 @@
  * writes DIR/zephyr/devicetree_generated.h (the devicetree of that core as
  * Zephyr-style tokens, read by <zephyr/devicetree.h>) and DIR/zephyr/autoconf.h
  * (the Kconfig symbols), each only when its content changed, and with
- * --cflags prints `-IDIR -imacros DIR/zephyr/autoconf.h -I<compat headers>`.
+ * --cflags prints `-IDIR -imacros DIR/zephyr/autoconf.h -I<compat headers>
+ * -Werror=implicit-function-declaration`.
  *
  * The devicetree is the one `ipc-emu run` gives that core: the built-in
  * board's text of the role without --dts; with one DTS for a pair, the host
@@ -2077,7 +2078,8 @@ void cli_help_zephyr_config(FILE *f)
 		"                  `# CONFIG_X is not set`, comments; may be repeated\n"
 		"  CONFIG_X=VAL    an override after the files\n"
 		"  --cflags        print the compiler flags: -IDIR -imacros DIR/zephyr/autoconf.h\n"
-		"                  -I<compatibility headers>\n"
+		"                  -I<compatibility headers> -Werror=implicit-function-declaration\n"
+		"                  (a Zephyr API the headers lack fails to compile, named)\n"
 		"\n"
 		"Property types come from the DTS syntax: prop; = boolean, \"s\" = string,\n"
 		"several strings (and any compatible/*-names) = string-array, <n> = int,\n"
@@ -2230,8 +2232,10 @@ static int zephyr_config(const struct zc_opts *o)
 		char cd[PATH_MAX], *outabs = realpath(o->out, NULL);
 
 		compat_dir(cd, sizeof(cd));
-		printf("-I%s -imacros %s/zephyr/autoconf.h -I%s\n", outabs ? outabs : o->out,
-		       outabs ? outabs : o->out, cd);
+		/* An API the compat headers do not provide must fail to compile
+		 * with its name, not link-fail later (GCC 12 only warns). */
+		printf("-I%s -imacros %s/zephyr/autoconf.h -I%s -Werror=implicit-function-declaration\n",
+		       outabs ? outabs : o->out, outabs ? outabs : o->out, cd);
 		free(outabs);
 	}
 	rc = rc < 0 ? -1 : 0;

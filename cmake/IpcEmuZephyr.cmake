@@ -91,7 +91,10 @@ function(ipc_emu_zephyr_configure)
   add_custom_target(${Z_TARGET}_zephyr_config DEPENDS "${out}/zephyr-config.stamp")
   add_dependencies(${Z_TARGET} ${Z_TARGET}_zephyr_config)
   target_include_directories(${Z_TARGET} BEFORE PRIVATE "${out}")
-  target_compile_options(${Z_TARGET} PRIVATE "SHELL:-imacros \"${out}/zephyr/autoconf.h\"")
+  target_compile_options(${Z_TARGET} PRIVATE "SHELL:-imacros \"${out}/zephyr/autoconf.h\""
+    # A Zephyr API the compat headers lack fails to compile, named (GCC 12
+    # only warns about an implicit declaration, and the link fails later).
+    -Werror=implicit-function-declaration)
 endfunction()
 
 function(ipc_emu_zephyr_program)

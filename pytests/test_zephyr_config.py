@@ -83,8 +83,26 @@ def test_cflags(cli, tmp_path):
     flags = r.stdout.split()
     out = os.path.realpath(tmp_path)
     assert flags[:3] == [f"-I{out}", "-imacros", f"{out}/zephyr/autoconf.h"]
-    assert len(flags) == 4 and flags[3].startswith("-I")
+    assert len(flags) == 5 and flags[3].startswith("-I")
     assert (Path(flags[3][2:]) / "zephyr" / "devicetree.h").is_file()
+    assert flags[4] == "-Werror=implicit-function-declaration"
+
+
+@pytest.mark.skipif(CC is None, reason="no C compiler")
+def test_api_the_shim_lacks_fails_to_compile_by_name(cli, tmp_path):
+    """k_work_queue_stop is Zephyr 3.7+ API that the compat headers do not
+    provide: the build stops at compile time and names it."""
+    r = zc(cli, tmp_path / "g", "--core", "host", "--cflags")
+    assert r.returncode == 0, r.stderr
+    src = tmp_path / "a.c"
+    src.write_text("#include <zephyr/kernel.h>\n"
+                   "int f(struct k_work_q *q);\n"
+                   "int f(struct k_work_q *q) { return k_work_queue_stop(q, K_FOREVER); }\n")
+    c = subprocess.run([CC, "-std=c11", "-c", "-o", str(tmp_path / "a.o"), str(src),
+                        *r.stdout.split()], capture_output=True, text=True,
+                       env=dict(os.environ, LC_ALL="C"))
+    assert c.returncode != 0
+    assert "implicit declaration of function 'k_work_queue_stop'" in c.stderr
 
 
 @pytest.mark.skipif(CC is None, reason="no C compiler")
