@@ -66,7 +66,7 @@ static void count_stop(struct k_timer *t)
 
 Test(timer, oneshot_expires_once, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, count_stop);
 	k_timer_start(&t, K_MSEC(10), K_NO_WAIT);
@@ -81,7 +81,7 @@ Test(timer, oneshot_expires_once, .timeout = TMO)
 
 Test(timer, period_forever_is_oneshot, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, NULL);
 	k_timer_start(&t, K_NO_WAIT, K_FOREVER);
@@ -93,7 +93,7 @@ Test(timer, period_forever_is_oneshot, .timeout = TMO)
 
 Test(timer, periodic_counts_and_status, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 	uint32_t status;
 
 	k_timer_init(&t, count_expiry, count_stop);
@@ -112,7 +112,7 @@ Test(timer, periodic_counts_and_status, .timeout = TMO)
 
 Test(timer, expiry_runs_in_isr_context, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	cr_assert_not(k_is_in_isr());
 	k_timer_init(&t, count_expiry, NULL);
@@ -125,7 +125,7 @@ Test(timer, expiry_runs_in_isr_context, .timeout = TMO)
 
 Test(timer, stop_fn_only_when_running, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, count_stop);
 	k_timer_stop(&t); /* never started */
@@ -153,7 +153,7 @@ static void stop_self_at_3(struct k_timer *t)
 
 Test(timer, stop_from_expiry_of_periodic, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, stop_self_at_3, count_stop);
 	k_timer_start(&t, K_MSEC(2), K_MSEC(2));
@@ -174,7 +174,7 @@ static void restart_in_expiry(struct k_timer *t)
 
 Test(timer, restart_from_own_expiry, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, restart_in_expiry, count_stop);
 	k_timer_start(&t, K_NO_WAIT, K_NO_WAIT);
@@ -186,7 +186,7 @@ Test(timer, restart_from_own_expiry, .timeout = TMO)
 
 Test(timer, status_get_resets, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, NULL);
 	k_timer_start(&t, K_NO_WAIT, K_NO_WAIT);
@@ -197,7 +197,7 @@ Test(timer, status_get_resets, .timeout = TMO)
 
 Test(timer, restart_resets_status, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, count_stop);
 	k_timer_start(&t, K_NO_WAIT, K_NO_WAIT);
@@ -212,7 +212,7 @@ Test(timer, restart_resets_status, .timeout = TMO)
 
 Test(timer, status_sync_blocks_until_expiry, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 	int64_t before;
 
 	k_timer_init(&t, NULL, NULL);
@@ -225,7 +225,7 @@ Test(timer, status_sync_blocks_until_expiry, .timeout = TMO)
 
 Test(timer, status_sync_returns_pending_status_at_once, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, count_expiry, NULL);
 	k_timer_start(&t, K_NO_WAIT, K_MSEC(5));
@@ -236,7 +236,7 @@ Test(timer, status_sync_returns_pending_status_at_once, .timeout = TMO)
 
 Test(timer, status_sync_not_running_returns_0, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, NULL, NULL);
 	cr_assert_eq(k_timer_status_sync(&t), 0);
@@ -254,7 +254,7 @@ static void *stop_later(void *arg)
 
 Test(timer, status_sync_released_by_stop, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 	pthread_t th;
 
 	k_timer_init(&t, NULL, count_stop);
@@ -276,7 +276,7 @@ static void sync_other_in_isr(struct k_timer *t)
 
 Test(timer, status_sync_in_isr_does_not_block, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&long_timer, NULL, NULL);
 	k_timer_start(&long_timer, K_SECONDS(100), K_NO_WAIT);
@@ -291,7 +291,7 @@ Test(timer, status_sync_in_isr_does_not_block, .timeout = TMO)
 
 Test(timer, remaining_and_expires_bounds, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 	int64_t before, after;
 	uint32_t left;
 
@@ -314,7 +314,7 @@ Test(timer, remaining_and_expires_bounds, .timeout = TMO)
 
 Test(timer, absolute_start, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 	int64_t far = k_uptime_get() + 100000, at;
 
 	k_timer_init(&t, count_expiry, NULL);
@@ -328,7 +328,7 @@ Test(timer, absolute_start, .timeout = TMO)
 
 Test(timer, absolute_start_in_the_past_fires_at_once, .timeout = TMO)
 {
-	struct k_timer t;
+	static struct k_timer t;
 
 	k_timer_init(&t, NULL, NULL);
 	k_timer_start(&t, K_TIMEOUT_ABS_MS(0), K_NO_WAIT);
@@ -344,7 +344,7 @@ static void note_order(struct k_timer *t)
 
 Test(timer, earlier_deadline_first_and_user_data, .timeout = TMO)
 {
-	struct k_timer a, b;
+	static struct k_timer a, b;
 
 	k_timer_init(&a, note_order, NULL);
 	k_timer_init(&b, note_order, NULL);
@@ -388,6 +388,12 @@ static bool wait_idle(const struct k_work *w)
 	return false;
 }
 
+/*
+ * Timers and work items of a test are static, not on its stack: a queue or
+ * timer thread may still touch one (flags, list links) just after the
+ * test's last wait, when the test function has returned and its frame is
+ * reused (each test runs in its own process, so statics start fresh).
+ */
 static void start_q(struct k_work_q *q, const char *name)
 {
 	struct k_work_queue_config cfg = {.name = name};
@@ -439,7 +445,7 @@ static int drain_while_gate_opens(struct k_work_q *q, bool plug)
 
 Test(work, submit_return_codes, .timeout = TMO)
 {
-	struct k_work blocker, w;
+	static struct k_work blocker, w;
 
 	start_q(&q1, "q1");
 	k_work_init(&blocker, gated);
@@ -461,7 +467,7 @@ Test(work, submit_return_codes, .timeout = TMO)
 
 Test(work, submit_while_running_returns_2_same_thread, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 
 	start_q(&q1, "q1");
 	start_q(&q2, "q2");
@@ -494,7 +500,7 @@ Test(work, submit_errors, .timeout = TMO)
 
 Test(work, busy_flags_and_pending, .timeout = TMO)
 {
-	struct k_work blocker, w;
+	static struct k_work blocker, w;
 
 	start_q(&q1, "q1");
 	k_work_init(&blocker, gated);
@@ -514,7 +520,7 @@ Test(work, busy_flags_and_pending, .timeout = TMO)
 
 Test(work, handlers_run_in_thread_context, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 
 	start_q(&q1, "q1");
 	k_work_init(&w, counted);
@@ -525,7 +531,7 @@ Test(work, handlers_run_in_thread_context, .timeout = TMO)
 
 Test(work, cancel_queued_item_never_runs, .timeout = TMO)
 {
-	struct k_work blocker, w;
+	static struct k_work blocker, w;
 
 	start_q(&q1, "q1");
 	k_work_init(&blocker, gated);
@@ -541,7 +547,7 @@ Test(work, cancel_queued_item_never_runs, .timeout = TMO)
 
 Test(work, cancel_running_is_canceling_until_done, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 
 	start_q(&q1, "q1");
 	k_work_init(&w, gated);
@@ -559,7 +565,7 @@ Test(work, cancel_running_is_canceling_until_done, .timeout = TMO)
 
 Test(work, cancel_sync_waits_for_running_handler, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 	struct k_work_sync sync;
 	pthread_t th;
 
@@ -577,7 +583,7 @@ Test(work, cancel_sync_waits_for_running_handler, .timeout = TMO)
 
 Test(work, cancel_sync_of_queued_item, .timeout = TMO)
 {
-	struct k_work blocker, w;
+	static struct k_work blocker, w;
 	struct k_work_sync sync;
 
 	start_q(&q1, "q1");
@@ -594,7 +600,7 @@ Test(work, cancel_sync_of_queued_item, .timeout = TMO)
 
 Test(work, flush_waits_for_queued_instance, .timeout = TMO)
 {
-	struct k_work blocker, w;
+	static struct k_work blocker, w;
 	struct k_work_sync sync;
 	pthread_t th;
 
@@ -613,7 +619,7 @@ Test(work, flush_waits_for_queued_instance, .timeout = TMO)
 
 Test(work, flush_waits_for_running_instance, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 	struct k_work_sync sync;
 	pthread_t th;
 
@@ -743,7 +749,7 @@ static void meet_b(struct k_work *w)
 
 Test(work, two_queues_run_in_parallel, .timeout = TMO)
 {
-	struct k_work a, b;
+	static struct k_work a, b;
 
 	start_q(&q1, "q1");
 	start_q(&q2, "q2");
@@ -791,7 +797,7 @@ Test(work, one_queue_runs_items_one_at_a_time_in_order, .timeout = TMO)
 
 Test(work, drain_with_plug_then_ebusy, .timeout = TMO)
 {
-	struct k_work blocker, w[3];
+	static struct k_work blocker, w[3];
 
 	start_q(&q1, "q1");
 	k_work_init(&blocker, gated);
@@ -837,7 +843,7 @@ Test(work, drain_accepts_chained_submission, .timeout = TMO)
 
 Test(work, system_queue, .timeout = TMO)
 {
-	struct k_work w;
+	static struct k_work w;
 	k_tid_t tid;
 
 	k_work_init(&w, counted);
@@ -875,7 +881,7 @@ static void delayed(struct k_work *w)
 
 Test(delayable, schedule_runs_after_delay, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	int64_t before, after;
 	int d = 50 * scale();
 	k_ticks_t left;
@@ -899,7 +905,7 @@ Test(delayable, schedule_runs_after_delay, .timeout = TMO)
 
 Test(delayable, schedule_no_effect_when_scheduled, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	k_ticks_t at;
 
 	start_q(&q1, "q1");
@@ -917,7 +923,7 @@ Test(delayable, schedule_no_effect_when_scheduled, .timeout = TMO)
 
 Test(delayable, reschedule_replaces_deadline, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	k_ticks_t first;
 
 	start_q(&q1, "q1");
@@ -933,8 +939,8 @@ Test(delayable, reschedule_replaces_deadline, .timeout = TMO)
 
 Test(delayable, reschedule_no_wait_of_queued_returns_0, .timeout = TMO)
 {
-	struct k_work blocker;
-	struct k_work_delayable dw;
+	static struct k_work blocker;
+	static struct k_work_delayable dw;
 
 	start_q(&q1, "q1");
 	k_work_init(&blocker, gated);
@@ -954,7 +960,7 @@ Test(delayable, reschedule_no_wait_of_queued_returns_0, .timeout = TMO)
 
 Test(delayable, schedule_no_wait_submits, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 
 	start_q(&q1, "q1");
 	k_work_init_delayable(&dw, delayed);
@@ -965,7 +971,7 @@ Test(delayable, schedule_no_wait_submits, .timeout = TMO)
 
 Test(delayable, cancel_scheduled, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 
 	start_q(&q1, "q1");
 	k_work_init_delayable(&dw, delayed);
@@ -979,7 +985,7 @@ Test(delayable, cancel_scheduled, .timeout = TMO)
 
 Test(delayable, cancel_sync_waits_for_running_handler, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	struct k_work_sync sync;
 	pthread_t th;
 
@@ -998,7 +1004,7 @@ Test(delayable, cancel_sync_waits_for_running_handler, .timeout = TMO)
 
 Test(delayable, flush_submits_at_once, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	struct k_work_sync sync;
 
 	start_q(&q1, "q1");
@@ -1012,7 +1018,7 @@ Test(delayable, flush_submits_at_once, .timeout = TMO)
 
 Test(delayable, forever_stays_delayed, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 
 	start_q(&q1, "q1");
 	k_work_init_delayable(&dw, delayed);
@@ -1026,7 +1032,7 @@ Test(delayable, forever_stays_delayed, .timeout = TMO)
 
 Test(delayable, absolute_delay, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 	int64_t far = k_uptime_get() + 100000, at;
 
 	start_q(&q1, "q1");
@@ -1041,7 +1047,7 @@ Test(delayable, absolute_delay, .timeout = TMO)
 
 Test(delayable, plugged_queue_refuses_expired_delay, .timeout = TMO)
 {
-	struct k_work_delayable dw;
+	static struct k_work_delayable dw;
 
 	start_q(&q1, "q1");
 	k_work_init_delayable(&dw, delayed);
