@@ -4,10 +4,13 @@
 * ``cli``: runs the CLI with a per-test tag in its environment (inherited by
   every peer, valgrind included), so leftovers can be attributed exactly even
   with ``pytest -n 2``.
+* ``build``: compiles a one-file Zephyr-API program against include/ and
+  libipc_emu with the strict warning set user programs get (-Werror).
 * autouse ``no_leaks``: after each test, no process carrying the tag and no
   /dev/shm object of a segment the test created may survive (polled 5 s).
 """
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -34,6 +37,29 @@ def ipc_emu_bin():
     if not (path.is_file() and os.access(path, os.X_OK)):
         pytest.fail(f"ipc-emu binary not found at {path} (build it, or set IPC_EMU_BIN)")
     return str(path)
+
+
+@pytest.fixture
+def build(ipc_emu_bin, tmp_path):
+    """build(name, text) -> path of a program compiled from text."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    lib = Path(ipc_emu_bin).parent
+    include = HERE.parent / "include"
+
+    def compile_(name, text):
+        src = tmp_path / f"{name}.c"
+        src.write_text(text)
+        out = tmp_path / name
+        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-Wshadow",
+                            "-Wstrict-prototypes", "-Wmissing-prototypes",
+                            "-Wno-unused-parameter", f"-I{include}", str(src), "-o", str(out),
+                            f"-L{lib}", "-lipc_emu", f"-Wl,-rpath,{lib}"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return str(out)
+    return compile_
 
 
 def tagged_pids(tag):

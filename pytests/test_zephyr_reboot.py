@@ -2,14 +2,10 @@
 a reboot restarts the program with a new boot count (IPC_EMU_BOOT) and is
 reported apart from crashes and restarts."""
 import json
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-INCLUDE = HERE.parent / "include"
 pytestmark = pytest.mark.timeout(60)
 
 REBOOTER = r"""
@@ -32,24 +28,6 @@ int main(int argc, char **argv)
 }
 """
 
-
-@pytest.fixture
-def build(ipc_emu_bin, tmp_path):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    lib = Path(ipc_emu_bin).parent
-
-    def compile_(name, text):
-        src = tmp_path / f"{name}.c"
-        src.write_text(text)
-        out = tmp_path / name
-        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", f"-I{INCLUDE}",
-                            str(src), "-o", str(out), f"-L{lib}", "-lipc_emu",
-                            f"-Wl,-rpath,{lib}"], capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        return str(out)
-    return compile_
 
 
 def test_sys_reboot_restarts_the_program_with_the_next_boot_count(cli, build, tmp_path):

@@ -3,15 +3,12 @@ Zephyr's ztest lines, the supervisor reads them into the JSON report
 ("ztest", "ztest_summary"), a summary line, the verdict and --junit XML."""
 import json
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-INCLUDE = HERE.parent / "include"
 pytestmark = pytest.mark.timeout(60)
 
 EXAMPLE_TESTS = ["test_echo_binary_sizes", "test_echo_exact_payload", "test_open_again_is_ok",
@@ -25,27 +22,6 @@ def example(ipc_emu_bin):
         pytest.skip("example pair 'ztest' not built")
     return str(d / "host"), str(d / "remote")
 
-
-@pytest.fixture
-def build(ipc_emu_bin, tmp_path):
-    """Compiles a one-file program against include/ and libipc_emu."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    lib = Path(ipc_emu_bin).parent
-
-    def compile_(name, text):
-        src = tmp_path / f"{name}.c"
-        src.write_text(text)
-        out = tmp_path / name
-        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-Wshadow",
-                            "-Wstrict-prototypes", "-Wmissing-prototypes",
-                            "-Wno-unused-parameter", f"-I{INCLUDE}", str(src), "-o", str(out),
-                            f"-L{lib}", "-lipc_emu", f"-Wl,-rpath,{lib}"],
-                           capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        return str(out)
-    return compile_
 
 
 IDLE = "int main(void) { return 0; }\n"
