@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
 # Install the Debian packages ipc-emu needs to build and test (Debian 12).
 # Skips the download when everything is already installed.
+#
+# The 32-bit runtime (libipc_emu built with -m32, for Zephyr-stack programs
+# built for the 32-bit target's layout: docs/zephyr-sources.md) needs the
+# multilib compiler and the i386 libfdt runtime, so the i386 architecture is
+# added to dpkg first (apt-get update then runs, also on a fresh machine).
+# Only libfdt1:i386, never libfdt-dev:i386: the -dev package is not
+# Multi-Arch "same", and installing it removes libfdt-dev (amd64).  The
+# 32-bit build links /usr/lib/i386-linux-gnu/libfdt.so.1 by path and uses
+# the (architecture-independent) headers of libfdt-dev.
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libcriterion-dev libfdt-dev device-tree-compiler
       valgrind python3-pytest python3-pytest-timeout python3-pytest-xdist
-      gcc-arm-none-eabi libnewlib-arm-none-eabi clang-14 libclang-rt-14-dev)
+      gcc-arm-none-eabi libnewlib-arm-none-eabi clang-14 libclang-rt-14-dev
+      gcc-multilib libfdt1:i386)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+update=0
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+  echo "install-deps: adding the i386 architecture (32-bit runtime)"
+  $SUDO dpkg --add-architecture i386
+  update=1
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -15,8 +35,9 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# A mirror in mid-sync can fail one index (seen for bookworm-security i386):
+# the install below still fails clearly if a package is really unavailable.
+$SUDO apt-get update -qq ||
+  echo "install-deps: warning: apt-get update reported errors (above); installing anyway"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}"
