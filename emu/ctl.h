@@ -71,6 +71,13 @@
  *
  * Everything here may have been written by a buggy or hostile peer: readers
  * load a word once, validate it and use the local copy.
+ *
+ * One layout in both widths: a 32-bit (-m32, i386) Zephyr-stack program
+ * shares this block with the 64-bit supervisor and peer
+ * (cmake/IpcEmuM32.cmake).  Fixed-width types only, and every uint64_t at an
+ * offset that is a multiple of 8 by construction (i386 aligns a plain
+ * uint64_t member to 4 only): the _Static_asserts below are compiled in
+ * both widths.
  */
 #ifndef IPC_EMU_EMU_CTL_H
 #define IPC_EMU_EMU_CTL_H
@@ -206,6 +213,19 @@ static_assert(offsetof(struct emu_ctl, ipm) == 0x940 + EMU_CTL_MBOX_MAX * 4544, 
 static_assert(sizeof(struct emu_ctl) == 0x940 + EMU_CTL_MBOX_MAX * 4544 + EMU_CTL_IPM_MAX * 256,
 	      "no tail padding");
 static_assert(EMU_CTL_MBOX_MAX == 4 && EMU_CTL_IPM_MAX == 4, "the layout comment above");
+/* The offsets a 32-bit build could move (u64 members, arrays of structs). */
+static_assert(offsetof(struct emu_ctl_hdr, mem_size) == 24, "hdr.mem_size");
+static_assert(offsetof(struct emu_ctl_hdr, creator_pid) == 28, "hdr.creator_pid");
+static_assert(offsetof(struct emu_ctl_hdr, reserved) == 184, "hdr.reserved");
+static_assert(offsetof(struct emu_ctl_mbox_slot, size) == 4, "slot.size");
+static_assert(offsetof(struct emu_ctl_mbox_slot, data) == 8, "slot.data");
+static_assert(offsetof(struct emu_ctl_mbox, slot[1][0]) == 64 + EMU_MBOX_CHANNELS * (8 + EMU_MBOX_MTU_MAX),
+	      "slot[1] follows slot[0]");
+static_assert(offsetof(struct emu_ctl_ipm_box, id) == 4, "ipm box id");
+static_assert(offsetof(struct emu_ctl_ipm_box, size) == 8, "ipm box size");
+static_assert(offsetof(struct emu_ctl, mbox[1]) == 0x940 + 4544, "mbox[1]");
+static_assert(offsetof(struct emu_ctl, ipm[1]) == 0x940 + EMU_CTL_MBOX_MAX * 4544 + 256, "ipm[1]");
+static_assert(_Alignof(struct emu_ctl) == 64, "the block is line-aligned in both widths");
 
 /*
  * Atomic read-modify-write and 64-bit words of the control block, in the

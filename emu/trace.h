@@ -75,6 +75,11 @@ struct emu_trace_rec {
 };
 
 _Static_assert(sizeof(struct emu_trace_rec) == 32, "trace records are 32 bytes");
+/* One layout in both widths (a -m32 Zephyr-stack program writes these too). */
+_Static_assert(offsetof(struct emu_trace_rec, tid) == 8, "rec.tid");
+_Static_assert(offsetof(struct emu_trace_rec, type) == 12, "rec.type");
+_Static_assert(offsetof(struct emu_trace_rec, a) == 16, "rec.a");
+_Static_assert(offsetof(struct emu_trace_rec, d) == 28, "rec.d");
 
 extern atomic_bool emu_trace_enabled;
 
