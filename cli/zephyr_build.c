@@ -236,8 +236,8 @@ static bool quoted_after(const char *line, const char *what, char *sym, size_t l
 	if (p == NULL) {
 		return false;
 	}
-	p = strchr(p, '\'');
-	if (p == NULL) {
+	p += strcspn(p, "'`"); /* ld quotes `like this' */
+	if (*p == '\0') {
 		return false;
 	}
 	q = strchr(p + 1, '\'');
@@ -374,7 +374,7 @@ static bool find_app(const char *app, char *out, size_t len)
 	return exists(out);
 }
 
-static void default_cache(char *out, size_t len)
+void cli_zephyr_cache_dir(char *out, size_t len)
 {
 	const char *env = getenv("IPC_EMU_ZEPHYR_CACHE");
 	const char *xdg = getenv("XDG_CACHE_HOME");
@@ -440,6 +440,186 @@ static void git_commit(const char *tree, char *out, size_t len)
 	pclose(p);
 }
 
+/* The first line argv prints on stdout ("" if it fails). */
+static void capture_line(char *const argv[], char *out, size_t len)
+{
+	int fds[2];
+	pid_t pid;
+	ssize_t n;
+	size_t got = 0;
+
+	out[0] = '\0';
+	if (pipe(fds) < 0) {
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0) {
+			dup2(null, STDERR_FILENO);
+		}
+		setenv("LC_ALL", "C", 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && got + 1 < len && (n = read(fds[0], out + got, len - 1 - got)) > 0) {
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	out[got] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+		}
+	}
+}
+
+/* The compiler's identity and libipc_emu's build in the key: $CC (or cc)
+ * resolved on PATH, its `--version` first line and `-dumpmachine`, and the
+ * contents of the libipc_emu.so programs are linked with. */
+static void hash_toolchain(const char *libdir, uint64_t *h)
+{
+	const char *cc = getenv("CC") != NULL && getenv("CC")[0] != '\0' ? getenv("CC") : "cc";
+	char path[ZB_PATH], line[512], lib[ZB_PATH + 32];
+	char *real = NULL;
+
+	fnv_str(h, cc);
+	if (strchr(cc, '/') != NULL) {
+		real = realpath(cc, NULL);
+	} else if (getenv("PATH") != NULL) {
+		const char *p = getenv("PATH");
+
+		while (real == NULL && *p != '\0') {
+			size_t k = strcspn(p, ":");
+
+			snprintf(path, sizeof(path), "%.*s/%s", (int)k, p, cc);
+			if (k > 0 && access(path, X_OK) == 0) {
+				real = realpath(path, NULL);
+			}
+			p += k + (p[k] == ':');
+		}
+	}
+	fnv_str(h, real);
+	free(real);
+	{
+		char *v[] = {(char *)cc, "--version", NULL};
+		char *m[] = {(char *)cc, "-dumpmachine", NULL};
+
+		capture_line(v, line, sizeof(line));
+		fnv_str(h, line);
+		capture_line(m, line, sizeof(line));
+		fnv_str(h, line);
+	}
+	snprintf(lib, sizeof(lib), "%s/libipc_emu.so", libdir);
+	(void)fnv_file(h, lib);
+}
+
+/* ------------------------------------------------- ICBMsg, 32 bits -- */
+
+/* Which ICBMsg a tree's backends/ipc_icbmsg.c is, told by its includes:
+ * classic (v3.6 - v4.4: sys_bitarray + an ICMsg control channel), the
+ * "bitpool" variant (zephyr/ipc/bitpool.h, never merged) or the
+ * queue-based rework of Zephyr main (no ICMsg underneath). */
+enum icbmsg_gen { ICBMSG_NONE, ICBMSG_CLASSIC, ICBMSG_BITPOOL, ICBMSG_QUEUES };
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	size_t n;
+	bool hit;
+
+	if (f == NULL) {
+		return false;
+	}
+	text = malloc(1u << 20);
+	n = text != NULL ? fread(text, 1, (1u << 20) - 1, f) : 0;
+	fclose(f);
+	if (text == NULL) {
+		return false;
+	}
+	text[n] = '\0';
+	hit = strstr(text, needle) != NULL;
+	free(text);
+	return hit;
+}
+
+static enum icbmsg_gen icbmsg_generation(const char *tree)
+{
+	char p[ZB_PATH + 64];
+
+	snprintf(p, sizeof(p), "%s/subsys/ipc/ipc_service/backends/ipc_icbmsg.c", tree);
+	if (!exists(p)) {
+		return ICBMSG_NONE;
+	}
+	if (file_has(p, "zephyr/ipc/bitpool.h")) {
+		return ICBMSG_BITPOOL;
+	}
+	if (file_has(p, "zephyr/sys/bitarray.h") && file_has(p, "zephyr/ipc/icmsg.h")) {
+		return ICBMSG_CLASSIC;
+	}
+	return ICBMSG_QUEUES;
+}
+
+/* Whether the run's devicetree (A or A,B) has a zephyr,ipc-icbmsg node (a
+ * text search: a commented-out or disabled node counts too). */
+static bool dts_has_icbmsg(const char *dts)
+{
+	char a[ZB_PATH];
+	char *comma;
+
+	if (dts == NULL) {
+		return false;
+	}
+	snprintf(a, sizeof(a), "%s", dts);
+	comma = strchr(a, ',');
+	if (comma != NULL) {
+		*comma = '\0';
+	}
+	return file_has(a, "zephyr,ipc-icbmsg") ||
+	       (comma != NULL && file_has(comma + 1, "zephyr,ipc-icbmsg"));
+}
+
+/* The 32-bit runtime (cmake/IpcEmuM32.cmake): libipc_emu built with -m32,
+ * in m32/ beside a built ipc-emu or <libdir>/ipc_emu/m32 of an installed
+ * one.  IPC_EMU_M32=off in the environment: act as if there were none. */
+static bool find_libdir32(char *out, size_t len)
+{
+	static const char *const rel[] = {"/m32", "/../lib/ipc_emu/m32", "/../lib64/ipc_emu/m32",
+					  "/../lib/x86_64-linux-gnu/ipc_emu/m32"};
+	const char *env = getenv("IPC_EMU_M32");
+	char d[ZB_PATH], p[ZB_PATH + 64];
+
+	if (env != NULL && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)) {
+		return false;
+	}
+	exe_dir(d, sizeof(d));
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s/libipc_emu.so", d, rel[i]);
+		if (exists(p)) {
+			snprintf(out, len, "%s%s", d, rel[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a 32-bit program can run here: the kernel runs i386 programs
+ * (its IA-32 emulation runs the i386 loader), or qemu-i386 (user mode) is on
+ * PATH, which `ipc-emu run` then starts the program under. */
+static bool can_run_m32(void)
+{
+	char *q[] = {"qemu-i386", "--version", NULL};
+	char *l[] = {"/lib/ld-linux.so.2", "--version", NULL};
+
+	return run_cmd(l, "/dev/null", "/dev/null") == 0 || run_cmd(q, "/dev/null", "/dev/null") == 0;
+}
+
 /* --------------------------------------------------------------- build -- */
 
 struct zb {
@@ -449,7 +629,15 @@ struct zb {
 	char cache[ZB_PATH], dir[ZB_PATH + 32], log[ZB_PATH + 64];
 	bool have[sizeof(tree_sources) / sizeof(tree_sources[0])];
 	bool icbmsg_refused;
+	enum icbmsg_gen icbmsg;   /* the tree's ICBMsg generation */
+	bool m32;                 /* the stack and program are built with -m32 */
 	char commit[64];
+	/* A user's program (--app-src): its objects and where it goes. */
+	bool user_build;
+	char (*user_objs)[ZB_PATH + 64];
+	int n_user_objs;
+	char user_out[ZB_PATH];
+	const char *user_name;
 };
 
 static int make_overlay(struct zb *b)
@@ -517,6 +705,9 @@ static int base_flags(const struct zb *b, char **a, int n, char (*buf)[ZB_PATH +
 	a[n++] = "-g";
 	a[n++] = "-pthread";
 	a[n++] = "-fno-pie";
+	if (b->m32) {
+		a[n++] = "-m32";
+	}
 	for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++) {
 		a[n++] = (char *)warnings[i];
 	}
@@ -584,7 +775,7 @@ static int compile(const struct zb *b, const char *src, const char *rel, const c
 		   bool defines_devices)
 {
 	char buf[4][ZB_PATH + 64];
-	char *a[64];
+	char *a[64 + ZB_MAX_APP_SRC];
 	int n = 0, rc;
 	size_t from;
 
@@ -592,6 +783,9 @@ static int compile(const struct zb *b, const char *src, const char *rel, const c
 	n = base_flags(b, a, n, buf);
 	if (defines_devices) {
 		a[n++] = "-DEMU_ZEPHYR_DT_DEV_EXTERN";
+	}
+	for (int i = 0; b->user_build && i < b->r->n_app_cflags; i++) {
+		a[n++] = (char *)b->r->app_cflags[i];
 	}
 	a[n++] = "-c";
 	a[n++] = (char *)src;
@@ -668,25 +862,39 @@ static int link_app(const struct zb *b, char *prog, size_t proglen)
 	char buf[4][ZB_PATH + 64];
 	char obj[ZB_PATH + 64], out[ZB_PATH + 64], lib[ZB_PATH + 64], ldir[ZB_PATH + 64];
 	char rpath[ZB_PATH + 64];
-	char *a[64];
+	char *a[64 + ZB_MAX_APP_SRC];
+	const char *name = b->n_user_objs > 0 ? b->user_name : b->r->app;
 	int n = 0, rc;
 	size_t from;
 
-	snprintf(obj, sizeof(obj), "%s/obj/app_%s.o", b->dir, b->r->app);
-	rc = compile(b, b->app_src, b->app_src, obj, false);
-	if (rc != 0) {
-		return rc;
+	if (b->n_user_objs == 0) {
+		snprintf(obj, sizeof(obj), "%s/obj/app_%s.o", b->dir, b->r->app);
+		rc = compile(b, b->app_src, b->app_src, obj, false);
+		if (rc != 0) {
+			return rc;
+		}
 	}
-	snprintf(out, sizeof(out), "%s/%s", b->dir, b->r->app);
+	snprintf(out, sizeof(out), "%s/%s", b->dir, b->r->app != NULL ? b->r->app : "");
+	if (b->n_user_objs > 0) {
+		snprintf(out, sizeof(out), "%s", b->user_out);
+	}
 	snprintf(lib, sizeof(lib), "%s/libzephyr_ipc.a", b->dir);
 	snprintf(ldir, sizeof(ldir), "-L%s", b->libdir);
 	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", b->libdir);
 	a[n++] = getenv("CC") != NULL && getenv("CC")[0] != '\0' ? getenv("CC") : "cc";
 	a[n++] = "-no-pie";
 	a[n++] = "-pthread";
+	if (b->m32) {
+		a[n++] = "-m32";
+	}
 	a[n++] = "-o";
 	a[n++] = out;
-	a[n++] = obj;
+	if (b->n_user_objs == 0) {
+		a[n++] = obj;
+	}
+	for (int i = 0; i < b->n_user_objs; i++) {
+		a[n++] = b->user_objs[i];
+	}
 	if (b->r->zephyr_base != NULL) {
 		a[n++] = "-Wl,--whole-archive";
 		a[n++] = lib;
@@ -710,16 +918,148 @@ static int link_app(const struct zb *b, char *prog, size_t proglen)
 					fclose(f);
 					return zb_fail("linking %s: nothing defines '%s' (the compatibility "
 						       "runtime lacks it; full log: %s)",
-						       b->r->app, sym, b->log);
+						       name, sym, b->log);
 				}
 			}
 			fclose(f);
 		}
-		return zb_fail("linking %s failed (full log: %s)", b->r->app, b->log);
+		return zb_fail("linking %s failed (full log: %s)", name, b->log);
 	}
 	if (prog != NULL) {
 		snprintf(prog, proglen, "%s", out);
 	}
+	return 0;
+}
+
+/* --stack-link PATH: PATH becomes a symlink to the product directory
+ * (replaced atomically; left alone when it already points there). */
+static int link_stack(const struct zb *b)
+{
+	const char *link = b->r->stack_link;
+	char tmp[ZB_PATH + 32], old[ZB_PATH + 32], parent[ZB_PATH];
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		return zb_fail("--stack-link %s: exists and is not a symbolic link", link);
+	}
+	n = readlink(link, old, sizeof(old) - 1);
+	if (n > 0) {
+		old[n] = '\0';
+		if (strcmp(old, b->dir) == 0) {
+			return 0;
+		}
+	}
+	snprintf(parent, sizeof(parent), "%s", link);
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		(void)mkdirs(parent);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", link, (long)getpid());
+	(void)unlink(tmp);
+	if (symlink(b->dir, tmp) < 0 || rename(tmp, link) < 0) {
+		int e = errno;
+
+		(void)unlink(tmp);
+		return zb_fail("--stack-link %s: %s", link, strerror(e));
+	}
+	return 0;
+}
+
+/* --app-src: compile the user's sources (every time: the headers they
+ * include are not tracked) against the stack in b->dir, in a temporary
+ * directory of it, and link them into the program.  The temporary
+ * directory is removed on success; on failure it keeps build.log. */
+static int build_user_program(struct zb *b, char *prog, size_t proglen)
+{
+	const struct zb_req *r = b->r;
+	char tmp[ZB_PATH + 64], name[ZB_PATH];
+	char (*objs)[ZB_PATH + 64] = calloc((size_t)r->n_app_src, sizeof(*objs));
+	const char *base = strrchr(r->app_src[0], '/');
+	size_t len;
+	int rc = 0;
+
+	if (objs == NULL) {
+		return zb_fail("out of memory");
+	}
+	snprintf(name, sizeof(name), "%s", base != NULL ? base + 1 : r->app_src[0]);
+	len = strlen(name);
+	if (len > 2 && strcmp(name + len - 2, ".c") == 0) {
+		name[len - 2] = '\0';
+	}
+	snprintf(b->user_out, sizeof(b->user_out), "%s", r->app_out != NULL ? r->app_out : name);
+	b->user_name = b->user_out;
+	snprintf(tmp, sizeof(tmp), "%s/prog-XXXXXX", b->dir);
+	if (mkdtemp(tmp) == NULL) {
+		rc = zb_fail("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (snprintf(b->log, sizeof(b->log), "%s/build.log", tmp) >= (int)sizeof(b->log)) {
+		rc = zb_fail("%s: path too long", tmp);
+		goto out;
+	}
+	log_line(b->log, "ipc-emu %s zephyr-build: program %s against %s", IPC_EMU_VERSION,
+		 b->user_out, b->dir);
+	b->user_build = true;
+	b->user_objs = objs;
+	for (int i = 0; i < r->n_app_src && rc == 0; i++) {
+		const char *sb = strrchr(r->app_src[i], '/');
+
+		if (snprintf(objs[i], sizeof(objs[i]), "%s/%d_%s.o", tmp, i,
+			     sb != NULL ? sb + 1 : r->app_src[i]) >= (int)sizeof(objs[i])) {
+			rc = zb_fail("%s: path too long", r->app_src[i]);
+			break;
+		}
+		if (!r->quiet) {
+			printf("zephyr-build: CC %s\n", r->app_src[i]);
+		}
+		rc = compile(b, r->app_src[i], r->app_src[i], objs[i], false);
+	}
+	if (rc == 0) {
+		b->n_user_objs = r->n_app_src;
+		if (!r->quiet) {
+			printf("zephyr-build: LINK %s\n", b->user_out);
+		}
+		rc = link_app(b, prog, proglen);
+	}
+	if (rc == 0) {
+		cli_run_dir_remove(tmp);
+	}
+out:
+	free(objs);
+	return rc;
+}
+
+/* The word size of the core's stack: 32 bits (-m32, linked with the 32-bit
+ * runtime) when the tree has classic ICBMsg and the devicetree an instance
+ * of it, for the target's layout; else the host's.  Refused (one line) when
+ * that needs a 32-bit runtime this machine lacks. */
+static int choose_width(struct zb *b)
+{
+	const struct zb_req *r = b->r;
+	const char *env = getenv("IPC_EMU_M32");
+	const char *why = NULL;
+
+	b->icbmsg = r->zephyr_base != NULL ? icbmsg_generation(r->zephyr_base) : ICBMSG_NONE;
+	if (b->icbmsg != ICBMSG_CLASSIC || !dts_has_icbmsg(r->dts)) {
+		return 0;
+	}
+	if (env != NULL && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)) {
+		why = "IPC_EMU_M32=off";
+	} else if (!find_libdir32(b->libdir, sizeof(b->libdir))) {
+		why = "no libipc_emu built with -m32: gcc-multilib and libfdt1:i386 missing when "
+		      "ipc-emu was built";
+	} else if (!can_run_m32()) {
+		why = "the kernel runs no 32-bit programs and qemu-i386 is not installed";
+	}
+	if (why != NULL) {
+		return zb_fail("the devicetree has a zephyr,ipc-icbmsg instance, and classic ICBMsg "
+			       "must be built for 32 bits to have the target's layout, but there is no "
+			       "32-bit runtime (%s; see scripts/install-deps.sh)", why);
+	}
+	b->m32 = true;
 	return 0;
 }
 
@@ -749,6 +1089,12 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 	if (r->app != NULL && !find_app(r->app, b->app_src, sizeof(b->app_src))) {
 		rc = zb_fail("no program '%s' in emu/zephyr_apps/", r->app);
 		goto out;
+	}
+	for (int i = 0; i < r->n_app_src; i++) {
+		if (!exists(r->app_src[i]) || is_dir(r->app_src[i])) {
+			rc = zb_fail("--app-src %s: no such file", r->app_src[i]);
+			goto out;
+		}
 	}
 	fnv_str(&h, IPC_EMU_VERSION);
 	fnv_str(&h, defaults_conf);
@@ -782,6 +1128,12 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		}
 	}
 	fnv_tree(&h, b->compat, 0);
+	rc = choose_width(b);
+	if (rc != 0) {
+		goto out;
+	}
+	fnv_str(&h, b->m32 ? "ilp32" : "lp64");
+	hash_toolchain(b->libdir, &h);
 	if (r->zephyr_base != NULL) {
 		char *real = realpath(r->zephyr_base, NULL);
 		bool any = false;
@@ -802,13 +1154,13 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		for (size_t i = 0; i < sizeof(tree_sources) / sizeof(tree_sources[0]); i++) {
 			snprintf(p, sizeof(p), "%s/%s", b->tree, tree_sources[i]);
 			b->have[i] = exists(p);
-			if (b->have[i] && strstr(tree_sources[i], "ipc_icbmsg.c") != NULL) {
-				/* 64-bit classic ICBMsg would not have the target's layout. */
+			if (b->have[i] && !b->m32 &&
+			    (strstr(tree_sources[i], "ipc_icbmsg.c") != NULL ||
+			     strstr(tree_sources[i], "bitarray.c") != NULL)) {
+				/* Only classic ICBMsg built for 32 bits (choose_width()),
+				 * and bitarray.c only for it. */
 				b->have[i] = false;
-				b->icbmsg_refused = true;
-			}
-			if (b->have[i] && strstr(tree_sources[i], "bitarray.c") != NULL) {
-				b->have[i] = false; /* only ICBMsg needs it */
+				b->icbmsg_refused |= strstr(tree_sources[i], "ipc_icbmsg.c") != NULL;
 			}
 			if (b->have[i]) {
 				(void)fnv_file(&h, p);
@@ -827,15 +1179,25 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 	if (r->out != NULL) {
 		snprintf(b->cache, sizeof(b->cache), "%s", r->out);
 	} else {
-		default_cache(b->cache, sizeof(b->cache));
+		cli_zephyr_cache_dir(b->cache, sizeof(b->cache));
 	}
 	snprintf(b->dir, sizeof(b->dir), "%s/%016llx", b->cache, (unsigned long long)h);
 	snprintf(b->log, sizeof(b->log), "%s/build.log", b->dir);
 	snprintf(stamp, sizeof(stamp), "%s/stamp", b->dir);
 	if (b->icbmsg_refused && !r->quiet) {
-		printf("zephyr-build: note: backends/ipc_icbmsg.c is not built: classic ICBMsg "
-		       "built for a 64-bit host has no target layout (size_t block header) and "
-		       "there is no 32-bit runtime; its instances get no device\n");
+		printf("zephyr-build: note: backends/ipc_icbmsg.c is not built: %s; its "
+		       "instances get no device\n",
+		       b->icbmsg == ICBMSG_CLASSIC
+			       ? "classic ICBMsg is built (for 32 bits) only for a devicetree "
+				 "with a zephyr,ipc-icbmsg instance"
+			       : b->icbmsg == ICBMSG_BITPOOL
+					 ? "it is the \"bitpool\" ICBMsg, which ipc-emu does not support"
+					 : "it is the queue-based ICBMsg rework (Zephyr main), which "
+					   "ipc-emu does not support yet");
+	}
+	if (b->m32 && !r->quiet) {
+		printf("zephyr-build: %s core: built for 32 bits (-m32, %s): classic ICBMsg's "
+		       "target layout\n", r->core, b->libdir);
 	}
 	if (exists(stamp)) {
 		if (!r->quiet) {
@@ -845,7 +1207,7 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 			snprintf(prog, proglen, "%s%s%s", b->dir, r->app != NULL ? "/" : "",
 				 r->app != NULL ? r->app : "");
 		}
-		goto out;
+		goto done;
 	}
 	snprintf(p, sizeof(p), "%s/obj", b->dir);
 	rc = mkdirs(p);
@@ -877,12 +1239,12 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 
 		snprintf(flags, sizeof(flags),
 			 "# ipc-emu zephyr-build: flags to build a program against this stack\n"
-			 "CFLAGS=-std=gnu11 -pthread -fno-pie %s%s%s-I%s/cfg -imacros "
+			 "CFLAGS=-std=gnu11 -pthread -fno-pie %s%s%s%s-I%s/cfg -imacros "
 			 "%s/cfg/zephyr/autoconf.h -I%s\n"
-			 "LDFLAGS=-no-pie -pthread %s%s%s-L%s -Wl,-rpath,%s -lipc_emu\n",
-			 r->zephyr_base != NULL ? "-I" : "", r->zephyr_base != NULL ? b->dir : "",
+			 "LDFLAGS=-no-pie -pthread %s%s%s%s-L%s -Wl,-rpath,%s -lipc_emu\n",
+			 b->m32 ? "-m32 " : "", r->zephyr_base != NULL ? "-I" : "", r->zephyr_base != NULL ? b->dir : "",
 			 r->zephyr_base != NULL ? "/overlay " : "", b->dir, b->dir, b->compat,
-			 r->zephyr_base != NULL ? "-Wl,--whole-archive " : "",
+			 b->m32 ? "-m32 " : "", r->zephyr_base != NULL ? "-Wl,--whole-archive " : "",
 			 r->zephyr_base != NULL ? b->dir : "",
 			 r->zephyr_base != NULL ? "/libzephyr_ipc.a -Wl,--no-whole-archive " : "",
 			 b->libdir, b->libdir);
@@ -893,6 +1255,17 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 			printf("zephyr-build: %s core: built %s\n", r->core, b->dir);
 		}
 		rc = rc < 0 ? EXIT_USAGE : 0;
+	}
+done:
+	if (rc == 0) {
+		/* The last use, for `ipc-emu clean --zephyr-cache --older-than`. */
+		(void)utimensat(AT_FDCWD, stamp, NULL, 0);
+		if (r->stack_link != NULL) {
+			rc = link_stack(b);
+		}
+		if (rc == 0 && r->n_app_src > 0) {
+			rc = build_user_program(b, prog, proglen);
+		}
 	}
 out:
 	free(b);
@@ -935,6 +1308,7 @@ int cli_zephyr_build_main(int argc, char **argv, int first)
 {
 	struct zb_req r = {0};
 	const char *env = getenv("ZEPHYR_BASE");
+	bool none = false;
 
 	r.zephyr_base = env != NULL && env[0] != '\0' ? env : NULL;
 	for (int i = first; i < argc; i++) {
@@ -949,12 +1323,59 @@ int cli_zephyr_build_main(int argc, char **argv, int first)
 			r.quiet = true;
 			continue;
 		}
+		if (strcmp(a, "--no-zephyr-base") == 0) {
+			r.zephyr_base = NULL;
+			none = true;
+			continue;
+		}
+		if ((strncmp(a, "-I", 2) == 0 || strncmp(a, "-D", 2) == 0) && a[2] != '\0') {
+			if (r.n_app_cflags == ZB_MAX_APP_SRC) {
+				cli_err("zephyr-build: at most %d -I/-D options", ZB_MAX_APP_SRC);
+				return EXIT_USAGE;
+			}
+			r.app_cflags[r.n_app_cflags++] = a;
+			continue;
+		}
+		if (strcmp(a, "--app-src") == 0) {
+			/* --app-src FILE.c [FILE.c...]: every following argument up
+			 * to the next option. */
+			int k = i + 1;
+
+			for (; k < argc && argv[k][0] != '-'; k++) {
+				if (r.n_app_src == ZB_MAX_APP_SRC) {
+					cli_err("zephyr-build: at most %d --app-src files", ZB_MAX_APP_SRC);
+					return EXIT_USAGE;
+				}
+				r.app_src[r.n_app_src++] = argv[k];
+			}
+			if (k == i + 1) {
+				cli_err("zephyr-build: --app-src wants one or more source files");
+				return EXIT_USAGE;
+			}
+			i = k - 1;
+			continue;
+		}
 		if (v == NULL) {
 			cli_err("zephyr-build: %s: missing value or unknown option (see --help)", a);
 			return EXIT_USAGE;
 		}
 		if (strcmp(a, "--zephyr-base") == 0) {
 			r.zephyr_base = strcmp(v, "-") == 0 ? NULL : v;
+			none = r.zephyr_base == NULL;
+		} else if (strcmp(a, "-I") == 0 || strcmp(a, "-D") == 0) {
+			static char flags[ZB_MAX_APP_SRC][ZB_PATH];
+
+			if (r.n_app_cflags == ZB_MAX_APP_SRC) {
+				cli_err("zephyr-build: at most %d -I/-D options", ZB_MAX_APP_SRC);
+				return EXIT_USAGE;
+			}
+			snprintf(flags[r.n_app_cflags], sizeof(flags[0]), "%s%s", a, v);
+			r.app_cflags[r.n_app_cflags] = flags[r.n_app_cflags];
+			r.n_app_cflags++;
+		} else if (strcmp(a, "-o") == 0) {
+			r.app_out = v;
+		} else if (strcmp(a, "--stack-link") == 0) {
+			r.stack_link = v;
 		} else if (strcmp(a, "--core") == 0) {
 			r.core = v;
 		} else if (strcmp(a, "--dts") == 0) {
@@ -975,8 +1396,23 @@ int cli_zephyr_build_main(int argc, char **argv, int first)
 		}
 		i++;
 	}
-	if (r.zephyr_base == NULL && r.app == NULL) {
+	if (r.zephyr_base == NULL && (r.app == NULL || r.n_app_src > 0) && !none) {
 		cli_err("zephyr-build: --zephyr-base DIR (or ZEPHYR_BASE) is required");
+		return EXIT_USAGE;
+	}
+	if (r.zephyr_base == NULL && r.app == NULL && r.n_app_src == 0) {
+		cli_err("zephyr-build: without a tree (--no-zephyr-base) there is nothing to build "
+			"but --app NAME or --app-src FILE.c");
+		return EXIT_USAGE;
+	}
+	if (r.app != NULL && r.n_app_src > 0) {
+		cli_err("zephyr-build: --app NAME (one of ipc-emu's echo apps) and --app-src FILE.c "
+			"(your program) are exclusive");
+		return EXIT_USAGE;
+	}
+	if (r.n_app_src == 0 && (r.app_out != NULL || r.n_app_cflags > 0)) {
+		cli_err("zephyr-build: %s applies to the program of --app-src FILE.c",
+			r.app_out != NULL ? "-o PROG" : "-I/-D");
 		return EXIT_USAGE;
 	}
 	return cli_zephyr_build(&r, NULL, 0);

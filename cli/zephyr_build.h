@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #define ZB_MAX_KCONFIG 8
+#define ZB_MAX_APP_SRC 32
 
 struct zb_req {
 	const char *zephyr_base;  /* the tree, or NULL: the app against ipc-emu's core */
@@ -21,6 +22,16 @@ struct zb_req {
 	const char *out;          /* the cache directory (NULL: the default one) */
 	const char *app;          /* emu/zephyr_apps/<app>.c to link, or NULL */
 	bool quiet;               /* no progress lines on stdout */
+	/* A user's own program (--app-src): its sources are compiled every
+	 * time (their headers are not tracked), against the cached stack of
+	 * the tree, and linked into app_out (default: the first source's name
+	 * without .c, in the current directory).  Exclusive with app. */
+	const char *app_src[ZB_MAX_APP_SRC];
+	int n_app_src;
+	const char *app_cflags[ZB_MAX_APP_SRC]; /* -I DIR / -D X for them */
+	int n_app_cflags;
+	const char *app_out;
+	const char *stack_link;   /* made a symlink to CACHE/KEY (CMake uses it) */
 };
 
 /* Build (or find in the cache) what `r` asks for.  On success returns 0
@@ -30,6 +41,9 @@ struct zb_req {
 int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen);
 
 int cli_zephyr_build_main(int argc, char **argv, int first);
+/* The default cache directory: $IPC_EMU_ZEPHYR_CACHE, else
+ * $XDG_CACHE_HOME/ipc-emu/zephyr, else ~/.cache/ipc-emu/zephyr. */
+void cli_zephyr_cache_dir(char *out, size_t len);
 void cli_help_zephyr_build(FILE *f);
 
 #endif /* IPC_EMU_CLI_ZEPHYR_BUILD_H */
