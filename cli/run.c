@@ -664,6 +664,17 @@ static int spawn(struct sup *s, struct child *c)
 			unsetenv("IPC_EMU_CRASH");
 		}
 		execv(c->argv[0], c->argv);
+		if (errno == ENOEXEC) {
+			/* A 32-bit (-m32) Zephyr-stack program on a kernel without
+			 * IA-32 emulation: run it under qemu-i386 (user mode). */
+			char *q[MAX_ARGS + 2] = {"qemu-i386"};
+
+			for (int i = 0; i < c->argc && i < MAX_ARGS; i++) {
+				q[i + 1] = c->argv[i];
+			}
+			execvp(q[0], q);
+			errno = ENOEXEC;
+		}
 		{
 			static const char msg[] = "ipc-emu: cannot exec the peer\n";
 			ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);

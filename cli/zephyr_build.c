@@ -566,12 +566,16 @@ static enum icbmsg_gen icbmsg_generation(const char *tree)
 	return ICBMSG_QUEUES;
 }
 
-/* Whether the run's devicetree (A or A,B) has a zephyr,ipc-icbmsg node (a
- * text search: a commented-out or disabled node counts too). */
-static bool dts_has_icbmsg(const char *dts)
+/* Whether the node labelled ipc0 (the instance the echo apps open) is a
+ * zephyr,ipc-icbmsg node in the core's devicetree: the core's file of
+ * `--dts A,B` (A alone for both cores; the built-in board's ipc0 is ICMsg).
+ * A text search: the first `compatible` after the label `ipc0:`. */
+static bool dts_ipc0_is_icbmsg(const char *dts, const char *core)
 {
-	char a[ZB_PATH];
-	char *comma;
+	char a[ZB_PATH], *comma, *text, *p;
+	FILE *f;
+	size_t n;
+	bool hit = false;
 
 	if (dts == NULL) {
 		return false;
@@ -581,8 +585,21 @@ static bool dts_has_icbmsg(const char *dts)
 	if (comma != NULL) {
 		*comma = '\0';
 	}
-	return file_has(a, "zephyr,ipc-icbmsg") ||
-	       (comma != NULL && file_has(comma + 1, "zephyr,ipc-icbmsg"));
+	f = fopen(comma != NULL && strcmp(core, "remote") == 0 ? comma + 1 : a, "r");
+	text = f != NULL ? malloc(1u << 20) : NULL;
+	if (text != NULL) {
+		n = fread(text, 1, (1u << 20) - 1, f);
+		text[n] = '\0';
+		p = strstr(text, "ipc0:");
+		p = p != NULL ? strstr(p, "compatible") : NULL;
+		p = p != NULL ? strchr(p, '"') : NULL;
+		hit = p != NULL && strncmp(p, "\"zephyr,ipc-icbmsg\"", 19) == 0;
+	}
+	free(text);
+	if (f != NULL) {
+		fclose(f);
+	}
+	return hit;
 }
 
 /* The 32-bit runtime (cmake/IpcEmuM32.cmake): libipc_emu built with -m32,
@@ -1033,17 +1050,20 @@ out:
 }
 
 /* The word size of the core's stack: 32 bits (-m32, linked with the 32-bit
- * runtime) when the tree has classic ICBMsg and the devicetree an instance
- * of it, for the target's layout; else the host's.  Refused (one line) when
- * that needs a 32-bit runtime this machine lacks. */
+ * runtime) when the tree has classic ICBMsg and the program opens an
+ * instance of it (ipc0 is zephyr,ipc-icbmsg; IPC_EMU_M32=on: always with
+ * classic ICBMsg), for the target's layout; else the host's, without
+ * ICBMsg.  Refused (one line) when that needs a 32-bit runtime this machine
+ * lacks. */
 static int choose_width(struct zb *b)
 {
 	const struct zb_req *r = b->r;
 	const char *env = getenv("IPC_EMU_M32");
 	const char *why = NULL;
+	bool on = env != NULL && (strcmp(env, "on") == 0 || strcmp(env, "1") == 0);
 
 	b->icbmsg = r->zephyr_base != NULL ? icbmsg_generation(r->zephyr_base) : ICBMSG_NONE;
-	if (b->icbmsg != ICBMSG_CLASSIC || !dts_has_icbmsg(r->dts)) {
+	if (b->icbmsg != ICBMSG_CLASSIC || (!on && !dts_ipc0_is_icbmsg(r->dts, r->core))) {
 		return 0;
 	}
 	if (env != NULL && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)) {
@@ -1055,9 +1075,9 @@ static int choose_width(struct zb *b)
 		why = "the kernel runs no 32-bit programs and qemu-i386 is not installed";
 	}
 	if (why != NULL) {
-		return zb_fail("the devicetree has a zephyr,ipc-icbmsg instance, and classic ICBMsg "
-			       "must be built for 32 bits to have the target's layout, but there is no "
-			       "32-bit runtime (%s; see scripts/install-deps.sh)", why);
+		return zb_fail("ipc0 is a zephyr,ipc-icbmsg instance, and classic ICBMsg must be "
+			       "built for 32 bits to have the target's layout, but there is no 32-bit "
+			       "runtime (%s; see scripts/install-deps.sh)", why);
 	}
 	b->m32 = true;
 	return 0;
@@ -1188,8 +1208,8 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		printf("zephyr-build: note: backends/ipc_icbmsg.c is not built: %s; its "
 		       "instances get no device\n",
 		       b->icbmsg == ICBMSG_CLASSIC
-			       ? "classic ICBMsg is built (for 32 bits) only for a devicetree "
-				 "with a zephyr,ipc-icbmsg instance"
+			       ? "classic ICBMsg is built (for 32 bits) only when ipc0 is a "
+				 "zephyr,ipc-icbmsg instance (or IPC_EMU_M32=on)"
 			       : b->icbmsg == ICBMSG_BITPOOL
 					 ? "it is the \"bitpool\" ICBMsg, which ipc-emu does not support"
 					 : "it is the queue-based ICBMsg rework (Zephyr main), which "
