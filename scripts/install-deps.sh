@@ -27,6 +27,13 @@ if ! dpkg --print-foreign-architectures | grep -qx i386; then
   update=1
 fi
 
+# A kernel without IA-32 emulation (ia32_emulation=off, as on some VMs)
+# cannot exec the 32-bit programs: `ipc-emu run` then starts them under
+# qemu-i386 (user mode), from qemu-user.  Probed with the i386 loader.
+if [ -x /lib/ld-linux.so.2 ] && ! /lib/ld-linux.so.2 --version >/dev/null 2>&1; then
+  PKGS+=(qemu-user)
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -41,3 +48,8 @@ echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq ||
   echo "install-deps: warning: apt-get update reported errors (above); installing anyway"
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}"
+# First install on such a kernel: libc6:i386 (the loader) came just now.
+if ! /lib/ld-linux.so.2 --version >/dev/null 2>&1 && ! command -v qemu-i386 >/dev/null; then
+  echo "install-deps: this kernel runs no 32-bit programs: installing qemu-user (qemu-i386)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --no-remove qemu-user
+fi
