@@ -27,6 +27,8 @@
 
 enum cli_cmd { CLI_CMD_RUN, CLI_CMD_PEER };
 
+#define CLI_MAX_KCONFIG 8 /* per core, as zephyr-build's ZB_MAX_KCONFIG */
+
 struct cli_opts {
 	enum cli_cmd cmd;
 	const char *dts[2];
@@ -64,6 +66,13 @@ struct cli_opts {
 	int kill_role;             /* run: --kill-role: -1 any, else enum emu_role */
 	bool kill_role_set;        /* run: --kill-role given (even "any") */
 	const char *zephyr_base[2]; /* run: per role, a Zephyr tree; NULL: ipc-emu's core */
+	const char *schedule;      /* run: --schedule coop|parallel|random; NULL: coop */
+	bool no_zephyr_base;       /* run: --no-zephyr-base ($ZEPHYR_BASE is not read) */
+	bool zephyr_base_env;      /* run: zephyr_base[] came from $ZEPHYR_BASE */
+	/* run: --kconfig (both cores), --host-kconfig, --remote-kconfig files for
+	 * the cores' zephyr-build, in command-line order */
+	const char *kconfig[2][CLI_MAX_KCONFIG];
+	int n_kconfig[2];
 	unsigned mem_limit_mib;    /* run, peer: --mem-limit; 0: EMU_DT_MEM_LIMIT_DEFAULT */
 	/* peer only */
 	enum emu_role role;
@@ -120,6 +129,12 @@ struct cli_crash {
 int cli_parse_crash(const char *v, struct cli_crash *out);
 /* NULL-terminated list of the crash points of the core. */
 extern const char *const cli_crash_points[];
+/* NULL-terminated list of the crash points at the Zephyr shim's boundaries
+ * (emu/zephyr_*.c): they fire in --host/--remote programs and --zephyr-base
+ * runs only. */
+extern const char *const cli_shim_crash_points[];
+/* True if `name` (a parsed cli_crash name) is one of the shim's. */
+bool cli_crash_is_shim(const char *name);
 
 /* Commands with their own option parsing: argv[first..argc). */
 int cli_check_main(int argc, char **argv, int first);  /* check.c */

@@ -156,11 +156,15 @@ void cli_help_main(FILE *f)
 
 void cli_help_run(FILE *f)
 {
-	char points[1024];
+	char points[1024], shim[1024];
 	size_t w = 0;
 
 	for (const char *const *p = cli_crash_points; *p != NULL && w < sizeof(points); p++) {
 		w += (size_t)snprintf(points + w, sizeof(points) - w, "%25s%s\n", "", *p);
+	}
+	w = 0;
+	for (const char *const *p = cli_shim_crash_points; *p != NULL && w < sizeof(shim); p++) {
+		w += (size_t)snprintf(shim + w, sizeof(shim) - w, "%27s%s\n", "", *p);
 	}
 	fprintf(f,
 		"usage: ipc-emu run [options]\n"
@@ -196,6 +200,11 @@ void cli_help_run(FILE *f)
 		"                         of the core, then recover as for --kill-random; ROLE is\n"
 		"                         host or remote (default: both, first incarnation only):\n"
 		"%s"
+		"                         and, in --host/--remote programs and --zephyr-base\n"
+		"                         runs only, around the Zephyr shim's mbox_send, cache\n"
+		"                         range operations and work submissions (zephyr_*,\n"
+		"                         docs/reliability.md):\n"
+		"%s"
 		"  --zephyr-base DIR, --host-zephyr-base DIR, --remote-zephyr-base DIR\n"
 		"                         run Zephyr's own IPC sources from the tree DIR (built\n"
 		"                         unchanged by `ipc-emu zephyr-build`, cached) on both\n"
@@ -204,8 +213,9 @@ void cli_help_run(FILE *f)
 		"                         of emu/zephyr_apps (host: --messages echo requests of\n"
 		"                         the scenario's format, each checked byte for byte;\n"
 		"                         remote: an echo server) on ipc0 (ICMsg).  Not yet with\n"
-		"                         the other scenarios, ICBMsg, --kill-random,\n"
-		"                         --crash-point or --cache-model; --valgrind applies\n"
+		"                         the other scenarios, ICBMsg or --kill-random;\n"
+		"                         --valgrind, --cache-model and the zephyr_* crash\n"
+		"                         points apply\n"
 		"  --host PROG --remote PROG [-- ARGS]\n"
 		"                         run your own programs (linked with libipc_emu and its\n"
 		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
@@ -222,6 +232,16 @@ void cli_help_run(FILE *f)
 		"                         is read into the report: per-test results in the\n"
 		"                         JSON's \"ztest\" list, a summary line, and a failed\n"
 		"                         test fails the run, named\n"
+		"  --schedule MODE        coop|parallel|random: how the threads of each Zephyr\n"
+		"                         program (--host/--remote, --zephyr-base) share its CPU\n"
+		"                         (default: coop).  coop: one thread at a time, as on a\n"
+		"                         single-core MCU; a thread runs until it waits in the\n"
+		"                         kernel or yields, interrupts preempt it.  parallel:\n"
+		"                         threads run at once, as on SMP.  random: parallel plus\n"
+		"                         seeded yields, sleeps and hand-offs to the woken thread\n"
+		"                         at k_sem_give, k_mutex_unlock, k_work_submit and other\n"
+		"                         wake-ups, drawn from --seed; a program that fails\n"
+		"                         prints its last kernel events and the seed on stderr\n"
 		"  --junit FILE           with --host/--remote: write the ztest results as JUnit\n"
 		"                         XML (testsuites/testsuite/testcase) for CI\n"
 		"  --cache-model          each peer sees the shared regions through a private,\n"
@@ -257,7 +277,7 @@ void cli_help_run(FILE *f)
 		"or lost messages, ICBMsg blocks left in use, a reset not recovered, a peer\n"
 		"failed, valgrind errors, hang), 2 usage or configuration error, 77 skipped,\n"
 		"128+N interrupted by signal N.\n",
-		points);
+		points, shim);
 }
 
 void cli_help_peer(FILE *f)
@@ -408,7 +428,8 @@ enum opt_id {
 	O_RX_IN_ISR, O_RX_BUF, O_SEED, O_KILL, O_TIMEOUT, O_QUIET, O_ROLE, O_SEGMENT, O_FDS,
 	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
 	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
-	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_MEM_LIMIT,
+	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_NO_ZEPHYR_BASE, O_KCONFIG,
+	O_HOST_KCONFIG, O_REMOTE_KCONFIG, O_MEM_LIMIT, O_SCHEDULE,
 };
 
 
@@ -457,7 +478,12 @@ static const struct {
 	{"zephyr-base", O_ZEPHYR_BASE, true, FOR_RUN},
 	{"host-zephyr-base", O_HOST_ZEPHYR_BASE, true, FOR_RUN},
 	{"remote-zephyr-base", O_REMOTE_ZEPHYR_BASE, true, FOR_RUN},
+	{"no-zephyr-base", O_NO_ZEPHYR_BASE, false, FOR_RUN},
+	{"kconfig", O_KCONFIG, true, FOR_RUN},
+	{"host-kconfig", O_HOST_KCONFIG, true, FOR_RUN},
+	{"remote-kconfig", O_REMOTE_KCONFIG, true, FOR_RUN},
 	{"mem-limit", O_MEM_LIMIT, true, FOR_RUN | FOR_PEER},
+	{"schedule", O_SCHEDULE, true, FOR_RUN},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -553,6 +579,13 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			return usage(cmd, "--seed wants an unsigned integer, not '%s'", v);
 		}
 		break;
+	case O_SCHEDULE:
+		if (strcmp(v, "coop") != 0 && strcmp(v, "parallel") != 0 &&
+		    strcmp(v, "random") != 0) {
+			return usage(cmd, "--schedule wants coop, parallel or random, not '%s'", v);
+		}
+		o->schedule = v;
+		break;
 	case O_KILL:
 		if (!cli_parse_u64(v, 1000, &u)) {
 			return usage(cmd, "--kill-random wants a count 0..1000, not '%s'", v);
@@ -645,6 +678,10 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			return usage(cmd, "--crash-point: expected [host:|remote:]NAME[@N] with N "
 				     ">= 1, got '%s'", v);
 		}
+		if (cmd == CLI_CMD_PEER && cli_crash_is_shim(cp.name)) {
+			return usage(cmd, "--crash-point %s: a point of the Zephyr shim; the built-in "
+				     "peer does not run it", cp.name);
+		}
 		o->crash_point = v;
 		break;
 	}
@@ -681,6 +718,25 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		}
 		if (id != O_HOST_ZEPHYR_BASE) {
 			o->zephyr_base[EMU_ROLE_REMOTE] = v;
+		}
+		break;
+	case O_NO_ZEPHYR_BASE:
+		o->no_zephyr_base = true;
+		break;
+	case O_KCONFIG:
+	case O_HOST_KCONFIG:
+	case O_REMOTE_KCONFIG:
+		if (*v == '\0') {
+			return usage(cmd, "--%s wants a Kconfig fragment (prj.conf)", name);
+		}
+		for (int r = 0; r < 2; r++) {
+			if (id == (r == EMU_ROLE_HOST ? O_REMOTE_KCONFIG : O_HOST_KCONFIG)) {
+				continue;
+			}
+			if (o->n_kconfig[r] == CLI_MAX_KCONFIG) {
+				return usage(cmd, "at most %d Kconfig files per core", CLI_MAX_KCONFIG);
+			}
+			o->kconfig[r][o->n_kconfig[r]++] = v;
 		}
 		break;
 	case O_JUNIT:
@@ -792,6 +848,30 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 					  "be found by name)");
 		}
 	}
+	if (cmd == CLI_CMD_RUN && o->no_zephyr_base &&
+	    (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL)) {
+		return usage(cmd, "--no-zephyr-base and --zephyr-base DIR (or --host-/--remote-"
+				  "zephyr-base) contradict each other");
+	}
+	/* ZEPHYR_BASE applies to `ipc-emu run` as typed (main()'s argv, not the
+	 * runs `stress` composes), when no option chooses the stack: any
+	 * --*zephyr-base, --no-zephyr-base and --host/--remote PROG win. */
+	if (cmd == CLI_CMD_RUN && argv[0] == program_invocation_name && !o->no_zephyr_base &&
+	    o->zephyr_base[0] == NULL && o->zephyr_base[1] == NULL && o->prog[0] == NULL &&
+	    o->prog[1] == NULL && getenv("ZEPHYR_BASE") != NULL && getenv("ZEPHYR_BASE")[0] != '\0') {
+		o->zephyr_base[EMU_ROLE_HOST] = getenv("ZEPHYR_BASE");
+		o->zephyr_base[EMU_ROLE_REMOTE] = o->zephyr_base[EMU_ROLE_HOST];
+		o->zephyr_base_env = true;
+	}
+	if (cmd == CLI_CMD_RUN && (o->n_kconfig[0] > 0 || o->n_kconfig[1] > 0) &&
+	    o->zephyr_base[0] == NULL && o->zephyr_base[1] == NULL) {
+		return usage(cmd, "--kconfig applies to the builds of --zephyr-base (or ZEPHYR_BASE) "
+				  "runs; %s",
+			     o->prog[0] != NULL ? "a --host/--remote program has its Kconfig "
+						  "compiled in (zephyr-build --kconfig)"
+						: "ipc-emu's core takes its settings from options "
+						  "(--rx-buf-size, --unbound, ...)");
+	}
 	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		const char *bad = o->prog[0] != NULL || o->prog[1] != NULL ? "--host/--remote PROG"
 				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
@@ -801,10 +881,19 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->nocopy ? "--nocopy"
 				  : o->ipm_console ? "--ipm-console"
 				  : o->kill_random > 0 ? "--kill-random"
-				  : o->crash_point != NULL ? "--crash-point"
-				  : o->cache_model ? "--cache-model"
 						   : NULL;
 
+		if (bad != NULL && o->zephyr_base_env) {
+			return usage(cmd, "%s: ZEPHYR_BASE=%s in the environment selects Zephyr's IPC "
+					  "sources, which do not support it yet; add --no-zephyr-base "
+					  "to run ipc-emu's core", bad, o->zephyr_base[EMU_ROLE_HOST]);
+		}
+		if (bad != NULL && o->prog[0] != NULL) {
+			return usage(cmd, "--host/--remote PROG with --zephyr-base: a program's IPC "
+					  "stack is linked in; build it on the tree with `ipc-emu "
+					  "zephyr-build --zephyr-base DIR --core ROLE --app-src FILE.c` "
+					  "and run it without --zephyr-base");
+		}
 		if (bad != NULL && o->unbound != 0 && strcmp(bad, "--unbound") == 0) {
 			return usage(cmd, "--unbound is not supported with --zephyr-base: a Zephyr "
 					  "core compiles the mode in; set the DTS's unbound property");
@@ -813,6 +902,29 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 			return usage(cmd, "%s is not supported yet with --zephyr-base (Zephyr's IPC "
 					  "sources run the echo exchange of emu/zephyr_apps only)", bad);
 		}
+	}
+	if (o->crash_point != NULL && cmd == CLI_CMD_RUN) {
+		struct cli_crash cp;
+		bool zb = o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL;
+
+		(void)cli_parse_crash(o->crash_point, &cp); /* checked above */
+		if (cli_crash_is_shim(cp.name) && !zb && o->prog[0] == NULL) {
+			return usage(cmd, "--crash-point %s: a point of the Zephyr shim, hit only by "
+				     "--host/--remote programs and --zephyr-base runs", cp.name);
+		}
+		for (int r = 0; r < 2 && zb && !cli_crash_is_shim(cp.name); r++) {
+			if ((cp.roles & (1u << r)) && o->zephyr_base[r] != NULL) {
+				return usage(cmd, "--crash-point %s: a point of ipc-emu's core, which "
+					     "the %s (Zephyr's IPC sources) does not run; use a "
+					     "zephyr_* point or arm the other core", cp.name,
+					     r == 0 ? "host" : "remote");
+			}
+		}
+	}
+	if (o->schedule != NULL && o->prog[0] == NULL && o->prog[1] == NULL &&
+	    o->zephyr_base[0] == NULL && o->zephyr_base[1] == NULL) {
+		return usage(cmd, "--schedule applies to Zephyr programs (--host/--remote PROG, "
+				  "--zephyr-base): the built-in peers run ipc-emu's core");
 	}
 	if ((o->prog[0] == NULL) != (o->prog[1] == NULL)) {
 		return usage(cmd, "--host PROG and --remote PROG go together (a user program "

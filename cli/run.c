@@ -308,6 +308,7 @@ static void user_env(const struct sup *s, const struct child *c)
 	}
 	snprintf(buf, sizeof(buf), "%" PRIu64, o->seed);
 	setenv("IPC_EMU_SEED", buf, 1);
+	setenv("IPC_EMU_SCHEDULE", o->schedule != NULL ? o->schedule : "coop", 1);
 	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
 	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
 }
@@ -1199,6 +1200,10 @@ static int run_zephyr(const struct cli_opts *o)
 	struct cli_opts copy = *o;
 	char msgs[32];
 
+	if (o->zephyr_base_env && !o->quiet) {
+		printf("ipc-emu run: ZEPHYR_BASE=%s (environment): Zephyr's IPC sources on both "
+		       "cores; --no-zephyr-base runs ipc-emu's core\n", o->zephyr_base[EMU_ROLE_HOST]);
+	}
 	if (o->n_dts == 1) {
 		snprintf(dts, sizeof(dts), "%s", o->dts[0]);
 	} else if (o->n_dts == 2) {
@@ -1212,7 +1217,14 @@ static int run_zephyr(const struct cli_opts *o)
 			.app = apps[role],
 			.quiet = o->quiet,
 		};
-		int rc = cli_zephyr_build(&r, progs[role], sizeof(progs[role]));
+		int rc;
+
+		/* --kconfig, --host-kconfig, --remote-kconfig (cli_parse keeps
+		 * at most CLI_MAX_KCONFIG == ZB_MAX_KCONFIG per core). */
+		for (int i = 0; i < o->n_kconfig[role] && i < ZB_MAX_KCONFIG; i++) {
+			r.kconfig[r.n_kconfig++] = o->kconfig[role][i];
+		}
+		rc = cli_zephyr_build(&r, progs[role], sizeof(progs[role]));
 
 		if (rc != 0) {
 			return rc;

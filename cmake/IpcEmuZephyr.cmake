@@ -2,7 +2,8 @@
 #
 #   ipc_emu_zephyr_program(TARGET name SOURCES a.c ... CORE host|remote
 #                          [DTS a.dts [b.dts]] [KCONFIG prj.conf ...]
-#                          [CONFIG CONFIG_X=VAL ...] [ZEPHYR_MAIN])
+#                          [CONFIG CONFIG_X=VAL ...] [ZEPHYR_MAIN]
+#                          [ZEPHYR_BASE [dir]])
 #
 # adds the executable `name`, generates at build time (`ipc-emu zephyr-config`)
 # <binary dir>/name_zephyr/zephyr/devicetree_generated.h and .../autoconf.h
@@ -17,6 +18,18 @@
 #   ipc_emu_zephyr_configure(TARGET name CORE ... [DTS ...] [KCONFIG ...] [CONFIG ...])
 #
 # does the same for a target that already exists.
+#
+# With ZEPHYR_BASE dir the program runs on the IPC stack of that Zephyr tree
+# instead of ipc-emu's core: at every build, `ipc-emu zephyr-build
+# --zephyr-base dir --core ... --stack-link <binary dir>/name_zephyr/stack`
+# builds the tree's ipc_service.c, pbuf.c, icmsg.c, ipc_icmsg.c (or finds
+# them in its cache: $IPC_EMU_ZEPHYR_CACHE, else ~/.cache/ipc-emu/zephyr)
+# with the devicetree and Kconfig of the program; the sources compile with
+# that stack's include overlay and autoconf.h, and the program links
+# libzephyr_ipc.a whole, non-PIE (the stack maps the shared memory at the
+# devicetree's addresses).  ZEPHYR_BASE without a value takes the
+# environment's ZEPHYR_BASE, else the CMake variable ZEPHYR_BASE (an error
+# if neither is set); without the keyword the environment is not read.
 #
 # From an installed package (find_package(ipc_emu)) the functions use
 # ipc_emu::ipc_emu, ipc_emu::zephyr_main and IPC_EMU_EXECUTABLE; in the
@@ -97,17 +110,109 @@ function(ipc_emu_zephyr_configure)
     -Werror=implicit-function-declaration)
 endfunction()
 
+# The ZEPHYR_BASE part of ipc_emu_zephyr_program(): the tree's stack.
+function(_ipc_emu_zephyr_stack target core base)
+  cmake_parse_arguments(Z "" "" "DTS;KCONFIG;CONFIG" ${ARGN})
+  if(NOT core MATCHES "^(host|remote)$")
+    message(FATAL_ERROR "ipc_emu_zephyr_program(${target}): CORE must be host or remote")
+  endif()
+  get_filename_component(base "${base}" ABSOLUTE)
+  if(NOT EXISTS "${base}/include/zephyr/ipc/ipc_service.h")
+    message(FATAL_ERROR "ipc_emu_zephyr_program(${target}): ZEPHYR_BASE ${base} is not a "
+      "Zephyr tree (no include/zephyr/ipc/ipc_service.h)")
+  endif()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_zephyr")
+  set(stack "${out}/stack")
+  set(args zephyr-build --zephyr-base "${base}" --core ${core} --stack-link "${stack}" --quiet)
+  list(LENGTH Z_DTS n_dts)
+  if(n_dts GREATER 2)
+    message(FATAL_ERROR "ipc_emu_zephyr_program(${target}): DTS takes one or two files")
+  endif()
+  if(n_dts GREATER 0)
+    set(abs "")
+    foreach(f ${Z_DTS})
+      get_filename_component(f "${f}" ABSOLUTE)
+      list(APPEND abs "${f}")
+    endforeach()
+    list(JOIN abs "," dts_arg)
+    list(APPEND args --dts "${dts_arg}")
+  endif()
+  foreach(f ${Z_KCONFIG})
+    get_filename_component(f "${f}" ABSOLUTE)
+    list(APPEND args --kconfig "${f}")
+  endforeach()
+  if(Z_CONFIG)
+    # CONFIG values become one more Kconfig fragment (zephyr-build keys its
+    # cache on the files' contents).
+    list(JOIN Z_CONFIG "\n" text)
+    file(WRITE "${out}/config.conf" "${text}\n")
+    list(APPEND args --kconfig "${out}/config.conf")
+  endif()
+  if(TARGET ${IPC_EMU_ZEPHYR_CLI})
+    set(cli "$<TARGET_FILE:${IPC_EMU_ZEPHYR_CLI}>")
+  else()
+    set(cli "${IPC_EMU_ZEPHYR_CLI}")
+  endif()
+  # Runs at every build: zephyr-build hashes the tree and compiles nothing
+  # when its cache has the stack.  A new stack moves the link, which makes
+  # the headers and the archive behind it newer: the program is rebuilt.
+  add_custom_target(${target}_zephyr_stack
+    COMMAND ${cli} ${args}
+    BYPRODUCTS "${stack}/libzephyr_ipc.a" "${stack}/cfg/zephyr/autoconf.h"
+    COMMENT "ipc-emu zephyr-build for ${target} (${core}, ${base})"
+    VERBATIM)
+  if(TARGET ${IPC_EMU_ZEPHYR_CLI})
+    add_dependencies(${target}_zephyr_stack ${IPC_EMU_ZEPHYR_CLI})
+  endif()
+  add_dependencies(${target} ${target}_zephyr_stack)
+  target_include_directories(${target} BEFORE PRIVATE "${stack}/overlay" "${stack}/cfg")
+  target_compile_options(${target} PRIVATE
+    "SHELL:-imacros \"${stack}/cfg/zephyr/autoconf.h\""
+    -fno-pie -Werror=implicit-function-declaration)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF
+    LINK_DEPENDS "${stack}/libzephyr_ipc.a")
+  target_link_options(${target} PRIVATE -no-pie)
+  target_link_libraries(${target} PRIVATE
+    -Wl,--whole-archive "${stack}/libzephyr_ipc.a" -Wl,--no-whole-archive)
+endfunction()
+
 function(ipc_emu_zephyr_program)
-  cmake_parse_arguments(Z "ZEPHYR_MAIN" "TARGET;CORE" "SOURCES;DTS;KCONFIG;CONFIG" ${ARGN})
+  cmake_parse_arguments(Z "ZEPHYR_MAIN" "TARGET;CORE;ZEPHYR_BASE" "SOURCES;DTS;KCONFIG;CONFIG"
+    ${ARGN})
   if(NOT Z_TARGET OR NOT Z_SOURCES)
     message(FATAL_ERROR "ipc_emu_zephyr_program: TARGET and SOURCES are required")
   endif()
+  set(base "")
+  if(DEFINED Z_ZEPHYR_BASE)
+    set(base "${Z_ZEPHYR_BASE}")
+  elseif("ZEPHYR_BASE" IN_LIST Z_KEYWORDS_MISSING_VALUES)
+    if(DEFINED ENV{ZEPHYR_BASE} AND NOT "$ENV{ZEPHYR_BASE}" STREQUAL "")
+      set(base "$ENV{ZEPHYR_BASE}")
+    elseif(DEFINED ZEPHYR_BASE AND NOT "${ZEPHYR_BASE}" STREQUAL "")
+      set(base "${ZEPHYR_BASE}")
+    else()
+      message(FATAL_ERROR "ipc_emu_zephyr_program(${Z_TARGET}): ZEPHYR_BASE without a "
+        "directory takes the environment's ZEPHYR_BASE (or the CMake variable), and "
+        "neither is set")
+    endif()
+  endif()
   add_executable(${Z_TARGET} ${Z_SOURCES})
-  ipc_emu_zephyr_configure(TARGET ${Z_TARGET} CORE "${Z_CORE}" DTS ${Z_DTS}
-    KCONFIG ${Z_KCONFIG} CONFIG ${Z_CONFIG})
+  if(base)
+    _ipc_emu_zephyr_stack(${Z_TARGET} "${Z_CORE}" "${base}" DTS ${Z_DTS}
+      KCONFIG ${Z_KCONFIG} CONFIG ${Z_CONFIG})
+  else()
+    ipc_emu_zephyr_configure(TARGET ${Z_TARGET} CORE "${Z_CORE}" DTS ${Z_DTS}
+      KCONFIG ${Z_KCONFIG} CONFIG ${Z_CONFIG})
+  endif()
   # main() first: a static archive is searched only for what is undefined so far.
   if(Z_ZEPHYR_MAIN)
     target_link_libraries(${Z_TARGET} PRIVATE ${IPC_EMU_ZEPHYR_MAIN_LIB})
   endif()
-  target_link_libraries(${Z_TARGET} PRIVATE ${IPC_EMU_ZEPHYR_LIB})
+  set(lib ${IPC_EMU_ZEPHYR_LIB})
+  if(base AND lib STREQUAL "ipc_emu" AND TARGET ipc_emu_shared)
+    # In ipc-emu's tree: the tree's pbuf/icmsg/ipc_service interpose on the
+    # shared library's (a static ipc_emu would define them twice).
+    set(lib ipc_emu_shared)
+  endif()
+  target_link_libraries(${Z_TARGET} PRIVATE ${lib})
 endfunction()
