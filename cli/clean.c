@@ -10,6 +10,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <time.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "zephyr_build.h"
 #include "../emu/sys.h"
 
 #define SHM_DIR "/dev/shm"
@@ -30,6 +33,7 @@ void cli_help_clean(FILE *f)
 {
 	fprintf(f,
 		"usage: ipc-emu clean [--dry-run] [--quiet] [NAME...]\n"
+		"       ipc-emu clean --zephyr-cache[=DIR] [--older-than DAYS] [--dry-run] [--quiet]\n"
 		"\n"
 		"Remove leftover shared-memory segments of ipc-emu from " SHM_DIR " whose\n"
 		"owners are all dead: the <NAME>-mem / <NAME>-ctl pair that a named\n"
@@ -70,6 +74,21 @@ void cli_help_clean(FILE *f)
 		"control block first, so it does not leave one; remove such a file by\n"
 		"hand (rm " SHM_DIR "/NAME-mem) once you know nothing uses it.  A control\n"
 		"block of another layout version is left alone.\n"
+		"\n"
+		"--zephyr-cache[=DIR] removes, instead, the product directories of\n"
+		"`ipc-emu zephyr-build` (and of `run --zephyr-base`) from its cache: DIR,\n"
+		"else $IPC_EMU_ZEPHYR_CACHE, else $XDG_CACHE_HOME/ipc-emu/zephyr, else\n"
+		"~/.cache/ipc-emu/zephyr.  Every change of a tree, DTS, Kconfig, compiler or\n"
+		"ipc-emu adds a directory there and nothing else removes old ones.  A\n"
+		"product directory is recognised by its name (16 hex digits) and its\n"
+		"build.log written by zephyr-build; nothing else in DIR is touched, and\n"
+		"symbolic links in it (the include overlay) are removed, never followed.\n"
+		"  --older-than DAYS  only those not used for DAYS days (each use of a\n"
+		"                     cached build refreshes its stamp; default 0: all,\n"
+		"                     except an unfinished build younger than 10 minutes,\n"
+		"                     which may be running)\n"
+		"output: 'removed DIR/KEY (last used N days ago)' per directory, then\n"
+		"'clean: N removed, M kept'.\n"
 		"\n"
 		"exit status: 0 done (also when nothing was found); 2 usage error, a\n"
 		"NAME that is no ipc-emu segment, or a segment that could not be\n"
@@ -346,10 +365,120 @@ static void scan_run_dirs(struct clean *cl)
 	closedir(d);
 }
 
+/* ------------------------------------------------ zephyr-build's cache -- */
+
+#define ZCACHE_BUSY_S 600 /* an unfinished build this young may be running */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* DIR/name is a product directory of zephyr-build: its name is 16 lower-case
+ * hex digits, it is a directory of ours (not a link), and its build.log
+ * starts with the line zephyr-build writes.  *last_use: the stamp's mtime
+ * (refreshed at each use), else the newest of build.log and the directory. */
+static bool zcache_product(const char *dir, const char *name, char *path, size_t len,
+			   time_t *last_use, bool *complete)
+{
+	char p[PATH_MAX + 64], line[256];
+	struct stat st, ls;
+	FILE *f;
+	bool ok;
+
+	if (strlen(name) != 16 || strspn(name, "0123456789abcdef") != 16 ||
+	    snprintf(path, len, "%s/%s", dir, name) >= (int)len) {
+		return false;
+	}
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    (st.st_uid != geteuid() && geteuid() != 0)) {
+		return false;
+	}
+	snprintf(p, sizeof(p), "%s/build.log", path);
+	if (lstat(p, &ls) != 0 || !S_ISREG(ls.st_mode) || (f = fopen(p, "r")) == NULL) {
+		return false;
+	}
+	ok = fgets(line, sizeof(line), f) != NULL && strncmp(line, "ipc-emu ", 8) == 0 &&
+	     strstr(line, " zephyr-build: ") != NULL;
+	fclose(f);
+	if (!ok) {
+		return false;
+	}
+	snprintf(p, sizeof(p), "%s/stamp", path);
+	*complete = stat(p, &st) == 0;
+	if (*complete) {
+		*last_use = st.st_mtime;
+	} else {
+		*last_use = ls.st_mtime > st.st_mtime ? ls.st_mtime : st.st_mtime;
+	}
+	return true;
+}
+
+static int clean_zephyr_cache(struct clean *cl, const char *dir, double older_than_days)
+{
+	char def[PATH_MAX], path[PATH_MAX + 32];
+	time_t now = time(NULL);
+	struct dirent **ents;
+	int n;
+
+	if (dir == NULL) {
+		cli_zephyr_cache_dir(def, sizeof(def));
+		dir = def;
+	}
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		if (errno != ENOENT) {
+			cli_err("clean: cannot read %s: %s", dir, strerror(errno));
+			return EXIT_USAGE;
+		}
+		n = 0;
+		ents = NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		time_t used;
+		bool complete;
+		double age;
+
+		if (zcache_product(dir, ents[i]->d_name, path, sizeof(path), &used, &complete)) {
+			age = difftime(now, used);
+			if (age < older_than_days * 86400.0 || (!complete && age < ZCACHE_BUSY_S)) {
+				cl->kept++;
+			} else if (cl->dry_run) {
+				cl->removed++;
+			} else if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+				cli_err("clean: cannot remove %s: %s", path, strerror(errno));
+				cl->errors++;
+			} else {
+				cl->removed++;
+			}
+			if (!cl->quiet && !(age < older_than_days * 86400.0 ||
+					     (!complete && age < ZCACHE_BUSY_S))) {
+				printf("%s %s (%slast used %.1f days ago)\n",
+				       cl->dry_run ? "would remove" : "removed", path,
+				       complete ? "" : "unfinished, ", age / 86400.0);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (!cl->quiet) {
+		printf("clean: %u %s, %u kept\n", cl->removed,
+		       cl->dry_run ? "would be removed" : "removed", cl->kept);
+	}
+	return cl->errors > 0 ? EXIT_USAGE : EXIT_PASS;
+}
+
 int cli_clean_main(int argc, char **argv, int first)
 {
 	struct clean cl = {0};
 	int i, n_names = 0;
+	bool zcache = false;
+	const char *zcache_dir = NULL;
+	double older_than = 0;
+	bool older_set = false;
 
 	for (i = first; i < argc; i++) {
 		const char *a = argv[i];
@@ -366,6 +495,25 @@ int cli_clean_main(int argc, char **argv, int first)
 			cl.dry_run = true;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			cl.quiet = true;
+		} else if (strcmp(a, "--zephyr-cache") == 0 ||
+			   strncmp(a, "--zephyr-cache=", 15) == 0) {
+			zcache = true;
+			zcache_dir = a[14] == '=' ? a + 15 : NULL;
+			if (zcache_dir != NULL && zcache_dir[0] == '\0') {
+				cli_err("clean: --zephyr-cache=DIR wants a directory");
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(a, "--older-than") == 0) {
+			char *end;
+
+			older_set = true;
+			older_than = i + 1 < argc ? strtod(argv[i + 1], &end) : -1;
+			if (i + 1 >= argc || *end != '\0' || end == argv[i + 1] || !(older_than >= 0) ||
+			    older_than > 36500) {
+				cli_err("clean: --older-than wants a number of days (0..36500)");
+				return EXIT_USAGE;
+			}
+			i++;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			cli_err("clean: unknown option '%s' (see 'ipc-emu help clean')", a);
 			return EXIT_USAGE;
@@ -376,11 +524,27 @@ int cli_clean_main(int argc, char **argv, int first)
 	for (int j = i; j < argc; j++) {
 		n_names++;
 	}
+	if (older_set && !zcache) {
+		cli_err("clean: --older-than applies to --zephyr-cache");
+		return EXIT_USAGE;
+	}
+	if (zcache) {
+		if (n_names > 0) {
+			cli_err("clean: --zephyr-cache cleans the zephyr-build cache only; give segment "
+				"NAMEs in a run of their own");
+			return EXIT_USAGE;
+		}
+		return clean_zephyr_cache(&cl, zcache_dir, older_than);
+	}
 	/* Second pass: the names, now that all options are known. */
 	cl.named = n_names > 0;
 	for (int j = first; j < argc; j++) {
 		const char *a = argv[j];
 
+		if (j < i && strcmp(a, "--older-than") == 0) {
+			j++; /* and its value */
+			continue;
+		}
 		if (j < i && a[0] == '-' && a[1] != '\0') {
 			continue;
 		}
