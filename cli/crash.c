@@ -25,6 +25,34 @@ const char *const cli_crash_points[] = {
 	NULL,
 };
 
+/* At the boundaries of the Zephyr shim (include/zephyr/, emu/zephyr_*.c):
+ * around each call a program (or Zephyr's IPC sources) makes.  A test
+ * (pytests/test_zephyr_shim_faults.py) checks this list against the calls
+ * in emu/. */
+const char *const cli_shim_crash_points[] = {
+	"zephyr_mbox_send_before",     /* mbox_send()/mbox_send_dt(): doorbell not rung */
+	"zephyr_mbox_send_after",      /* doorbell rung, nothing after */
+	"zephyr_cache_flush_before",   /* sys_cache_data_flush_range(): lines not written back */
+	"zephyr_cache_flush_after",    /* lines written back, nothing after */
+	"zephyr_cache_invd_before",    /* sys_cache_data_invd_range(): lines not refetched */
+	"zephyr_cache_invd_after",     /* lines refetched, nothing after */
+	"zephyr_work_submit_before",   /* k_work_submit(_to_queue)(): item not queued */
+	"zephyr_work_submit_after",    /* item queued, nothing after */
+	"zephyr_work_schedule_before", /* k_work_(re)schedule(_for_queue)(): not scheduled */
+	"zephyr_work_schedule_after",  /* scheduled, nothing after */
+	NULL,
+};
+
+bool cli_crash_is_shim(const char *name)
+{
+	for (const char *const *p = cli_shim_crash_points; *p != NULL; p++) {
+		if (strcmp(*p, name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int cli_parse_crash(const char *v, struct cli_crash *out)
 {
 	const char *name = v, *at;
@@ -56,6 +84,11 @@ int cli_parse_crash(const char *v, struct cli_crash *out)
 		out->nth = (unsigned)n;
 	}
 	for (const char *const *p = cli_crash_points; *p != NULL; p++) {
+		if (strlen(*p) == len && strncmp(*p, name, len) == 0) {
+			known = true;
+		}
+	}
+	for (const char *const *p = cli_shim_crash_points; *p != NULL; p++) {
 		if (strlen(*p) == len && strncmp(*p, name, len) == 0) {
 			known = true;
 		}

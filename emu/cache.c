@@ -35,6 +35,7 @@
 
 #include "emu_internal.h"
 #include "port.h"
+#include "zephyr_stack.h"
 
 #define LINE_MIN 4u
 #define LINE_MAX 4096u
@@ -49,6 +50,7 @@ struct cache_view {
 	uint32_t line;
 	uint32_t pre;     /* target address of the region modulo line */
 	size_t nlines;
+	bool evict;       /* its lines take part in random evictions */
 	struct cache_view *next;       /* registry */
 	struct cache_view *next_owner; /* views of one cache */
 };
@@ -169,6 +171,9 @@ static void maybe_evict(struct emu_cache *c)
 	}
 	k = (size_t)((r >> 10) % c->lines);
 	for (struct cache_view *v = c->views; v != NULL; v = v->next_owner) {
+		if (!v->evict) {
+			continue;
+		}
 		if (k >= v->nlines) {
 			k -= v->nlines;
 			continue;
@@ -261,7 +266,11 @@ int emu_cache_create(uint64_t seed, struct emu_cache **out)
 	return 0;
 }
 
-void *emu_cache_map(struct emu_cache *c, void *shared, uint64_t target, size_t len, uint32_t line)
+/* A view of `shared` (target address `target`): private copy at `at`
+ * (caller's memory, which must hold target's alignment modulo the line) or,
+ * if `at` is NULL, in a private allocation. */
+static void *view_map(struct emu_cache *c, void *shared, uint64_t target, size_t len,
+		      uint32_t line, void *at, bool evict)
 {
 	struct cache_view *v;
 	size_t span, align;
@@ -286,19 +295,27 @@ void *emu_cache_map(struct emu_cache *c, void *shared, uint64_t target, size_t l
 	v->pre = (uint32_t)(target & (line - 1u));
 	span = (v->pre + len + line - 1u) / line * line;
 	v->nlines = span / line;
-	/* C11 aligned_alloc wants a size that is a multiple of the alignment
-	 * (ASan enforces it): an 8-byte line gives spans such as 24 bytes. */
-	align = line < 16u ? 16u : line;
-	v->alloc = aligned_alloc(align, (span + align - 1u) / align * align);
+	v->evict = evict;
 	v->snap = malloc(len);
-	if (v->alloc == NULL || v->snap == NULL) {
+	if (at != NULL) {
+		v->priv = at;
+	} else {
+		/* C11 aligned_alloc wants a size that is a multiple of the
+		 * alignment (ASan enforces it): an 8-byte line gives spans
+		 * such as 24 bytes. */
+		align = line < 16u ? 16u : line;
+		v->alloc = aligned_alloc(align, (span + align - 1u) / align * align);
+		if (v->alloc != NULL) {
+			memset(v->alloc, 0, span);
+			v->priv = v->alloc + v->pre;
+		}
+	}
+	if (v->priv == NULL || v->snap == NULL) {
 		free(v->alloc);
 		free(v->snap);
 		free(v);
 		return NULL;
 	}
-	memset(v->alloc, 0, span);
-	v->priv = v->alloc + v->pre;
 	/* A warm cache: every line present and clean. */
 	atomic_thread_fence(memory_order_seq_cst);
 	memcpy(v->snap, shared, len);
@@ -307,12 +324,26 @@ void *emu_cache_map(struct emu_cache *c, void *shared, uint64_t target, size_t l
 	pthread_mutex_lock(&reg_lock);
 	v->next_owner = c->views;
 	c->views = v;
-	c->lines += v->nlines;
+	c->lines += evict ? v->nlines : 0;
 	v->next = registry;
 	registry = v;
 	atomic_fetch_add_explicit(&registry_n, 1, memory_order_release);
 	pthread_mutex_unlock(&reg_lock);
 	return v->priv;
+}
+
+void *emu_cache_map(struct emu_cache *c, void *shared, uint64_t target, size_t len, uint32_t line)
+{
+	return view_map(c, shared, target, len, line, NULL, true);
+}
+
+void *zshim_cache_map_at(struct emu_cache *c, void *shared, uint64_t target, size_t len,
+			 uint32_t line, void *at, bool evict)
+{
+	if (at == NULL) {
+		return NULL;
+	}
+	return view_map(c, shared, target, len, line, at, evict);
 }
 
 void emu_cache_destroy(struct emu_cache *c)

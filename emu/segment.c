@@ -615,6 +615,97 @@ int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A region of the image for zshim_segment_map_cached(). */
+struct zregion {
+	uint64_t addr, size;
+	uint32_t line;
+};
+
+static int zregion_cmp(const void *a, const void *b)
+{
+	const struct zregion *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int zshim_segment_map_cached(struct emu_segment *s, struct emu_cache *c,
+			     const struct emu_dt_plan *plan, char *err, size_t errlen)
+{
+	struct zregion r[2 * EMU_DT_MAX_INST];
+	uintptr_t want = (uintptr_t)s->base;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t at, end = s->base + s->size;
+	uint32_t gap_line = 4;
+	unsigned n = 0;
+	void *p;
+
+	if ((uint64_t)want != s->base || end > (uint64_t)UINTPTR_MAX ||
+	    (page > 0 && want % (uintptr_t)page != 0) || (uint8_t *)want == s->mem) {
+		snprintf(err, errlen, "--cache-model: the memory image at 0x%llx+0x%x cannot be "
+			 "mapped at its devicetree address in this process (not page-aligned, out "
+			 "of range, or already mapped there)",
+			 (unsigned long long)s->base, s->size);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < plan->n_inst && n + 2 <= 2 * EMU_DT_MAX_INST; i++) {
+		uint32_t line = plan->inst[i].dcache_alignment < 4 ? 4 : plan->inst[i].dcache_alignment;
+
+		r[n++] = (struct zregion){plan->inst[i].tx.addr, plan->inst[i].tx.size, line};
+		r[n++] = (struct zregion){plan->inst[i].rx.addr, plan->inst[i].rx.size, line};
+		gap_line = line > gap_line ? line : gap_line;
+	}
+	qsort(r, n, sizeof(r[0]), zregion_cmp);
+	for (unsigned i = 0; i < n; i++) {
+		if (r[i].addr < s->base || r[i].size > end - r[i].addr ||
+		    (i > 0 && r[i].addr < r[i - 1].addr + r[i - 1].size)) {
+			snprintf(err, errlen, "--cache-model: the region at 0x%llx+0x%llx overlaps "
+				 "another or leaves the memory image: not modelled in Zephyr-stack "
+				 "mode", (unsigned long long)r[i].addr, (unsigned long long)r[i].size);
+			return -EINVAL;
+		}
+	}
+	p = mmap((void *)want, s->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || p != (void *)want) {
+		int e = p == MAP_FAILED ? errno : EEXIST;
+
+		if (p != MAP_FAILED) {
+			(void)munmap(p, s->size);
+		}
+		snprintf(err, errlen, "cannot map the cache model's view at the devicetree "
+			 "address 0x%llx-0x%llx: %s", (unsigned long long)s->base,
+			 (unsigned long long)(end - 1),
+			 e == EEXIST ? "the address range is taken in this process" : strerror(e));
+		return -e;
+	}
+	/* Regions (evicted at random) and the gaps around them (not). */
+	at = s->base;
+	for (unsigned i = 0; i <= n; i++) {
+		uint64_t gap_end = i < n ? r[i].addr : end;
+		bool ok = true;
+
+		if (gap_end > at) {
+			ok = zshim_cache_map_at(c, s->mem + (at - s->base), at, (size_t)(gap_end - at),
+						gap_line, (void *)(uintptr_t)at, false) != NULL;
+		}
+		if (ok && i < n && r[i].size > 0) {
+			ok = zshim_cache_map_at(c, s->mem + (r[i].addr - s->base), r[i].addr,
+						(size_t)r[i].size, r[i].line,
+						(void *)(uintptr_t)r[i].addr, true) != NULL;
+		}
+		if (!ok) {
+			snprintf(err, errlen, "--cache-model: cannot build the view at 0x%llx "
+				 "(dcache-alignment above 4096, or out of memory)",
+				 (unsigned long long)(i < n ? r[i].addr : at));
+			return -ENOMEM;
+		}
+		if (i < n) {
+			at = r[i].addr + r[i].size;
+		}
+	}
+	return 0;
+}
+
 const char *emu_segment_name(const struct emu_segment *s)
 {
 	return s->name;

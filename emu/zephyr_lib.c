@@ -43,13 +43,17 @@ uint64_t emu_zephyr_uptime_us(void)
 /* ---- cache ------------------------------------------------------------------ */
 int emu_zephyr_cache_flush(void *addr, size_t size)
 {
+	port_crash_point("zephyr_cache_flush_before");
 	port_cache_flush(addr, size); /* a no-op outside the model's views */
+	port_crash_point("zephyr_cache_flush_after");
 	return 0;
 }
 
 int emu_zephyr_cache_invd(void *addr, size_t size)
 {
+	port_crash_point("zephyr_cache_invd_before");
 	port_cache_invd(addr, size);
+	port_crash_point("zephyr_cache_invd_after");
 	return 0;
 }
 

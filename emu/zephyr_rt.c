@@ -35,7 +35,9 @@
  * but no ipc-emu core instance: the program's definitions of pbuf_*,
  * icmsg_* and ipc_service_* take the place of the library's (ELF symbol
  * interposition), so the library's instances could not work in such a
- * process anyway.  The cache model is refused in this mode for now.
+ * process anyway.  With the cache model, private memory is mapped at the
+ * devicetree's addresses instead, every byte of it a line of the cache
+ * model's views of the image (zshim_segment_map_cached()).
  *
  * A constructor is deliberately not used: a program (or a Python process
  * loading the shared library) that never touches a Zephyr device is not
@@ -283,11 +285,6 @@ static void init(void)
 		}
 		rt.zephyr_stack = true;
 	}
-	if (rt.zephyr_stack && env_on("IPC_EMU_CACHE_MODEL")) {
-		fail("--cache-model is not supported yet with Zephyr's own IPC sources "
-		     "(--zephyr-base): the cached view would have to sit at the devicetree's "
-		     "addresses");
-	}
 
 	emu_board_opts_default(&opts);
 	opts.icmsg_rx_in_isr = env_on("IPC_EMU_RX_IN_ISR");
@@ -327,7 +324,7 @@ static void init(void)
 		     rt.plan.source, (unsigned long long)rt.plan.base,
 		     (unsigned long long)rt.plan.size);
 	}
-	if (rt.zephyr_stack) {
+	if (rt.zephyr_stack && !opts.cache_model) {
 		rc = zshim_segment_map_at_base(rt.seg, err, sizeof(err));
 		if (rc < 0) {
 			fail("%s", err);
@@ -356,6 +353,14 @@ static void init(void)
 	}
 	if (rc < 0) {
 		fail("%s", err[0] != '\0' ? err : strerror(-rc));
+	}
+	if (rt.zephyr_stack && opts.cache_model) {
+		/* The cached view at the devicetree address (zephyr_stack.h). */
+		rc = zshim_segment_map_cached(rt.seg, emu_board_cache(rt.board), &rt.plan, err,
+					      sizeof(err));
+		if (rc < 0) {
+			fail("%s", err);
+		}
 	}
 	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s%s",
 		 emu_role_name(rt.role), rt.plan.source, emu_segment_name(rt.seg),
@@ -472,6 +477,18 @@ struct mbox_dt_spec emu_zephyr_mbox_resolve(const struct device *dev,
 		     how(dev->name), dev->name, (const char *)dev->data, rt.plan.source);
 	}
 	return s;
+}
+
+int emu_zephyr_mbox_send(const struct device *dev, mbox_channel_id_t channel_id,
+			 const struct mbox_msg *msg)
+{
+	struct mbox_dt_spec s = emu_zephyr_mbox_resolve(dev, channel_id);
+	int rc;
+
+	port_crash_point("zephyr_mbox_send_before");
+	rc = (mbox_send)(s.dev, s.channel_id, msg); /* ipc_emu/mbox.h's, not the macro */
+	port_crash_point("zephyr_mbox_send_after");
+	return rc;
 }
 
 const struct device *emu_zephyr_dev(const struct device *dev)

@@ -27,4 +27,22 @@ bool zshim_init_has_devices(void);
  * taken). */
 int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen);
 
+/* The cache model in Zephyr-stack mode (--cache-model): map private,
+ * anonymous memory at the image's devicetree address instead of the image
+ * itself, and make all of it views of `c` (emu/cache.c): one view per tx/rx
+ * region of the plan's instances (lines of max(dcache-alignment, 4) bytes,
+ * random evictions as on ipc-emu's core) and one per gap between them (no
+ * evictions).  The shared mapping stays where it is (emu_segment_ptr()).
+ * 0, or a negative errno with one line in err. */
+struct emu_cache;
+struct emu_dt_plan;
+int zshim_segment_map_cached(struct emu_segment *s, struct emu_cache *c,
+			     const struct emu_dt_plan *plan, char *err, size_t errlen);
+
+/* emu_cache_map() with the private copy at `at` (the caller's memory, with
+ * target's alignment modulo the line); `evict`: the view's lines take part
+ * in random evictions.  The view's private address, or NULL. */
+void *zshim_cache_map_at(struct emu_cache *c, void *shared, uint64_t target, size_t len,
+			 uint32_t line, void *at, bool evict);
+
 #endif /* IPC_EMU_ZEPHYR_STACK_H */

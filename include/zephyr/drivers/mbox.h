@@ -46,13 +46,11 @@ extern "C" {
 struct mbox_dt_spec emu_zephyr_mbox_resolve(const struct device *dev,
 					    mbox_channel_id_t channel_id);
 
-static inline int emu_zephyr_mbox_send(const struct device *dev, mbox_channel_id_t channel_id,
-				       const struct mbox_msg *msg)
-{
-	struct mbox_dt_spec s = emu_zephyr_mbox_resolve(dev, channel_id);
-
-	return mbox_send(s.dev, s.channel_id, msg);
-}
+/* mbox_send() on the resolved controller and channel, between the crash
+ * points zephyr_mbox_send_before and zephyr_mbox_send_after (docs/
+ * reliability.md).  Any thread, including MBOX callbacks. */
+int emu_zephyr_mbox_send(const struct device *dev, mbox_channel_id_t channel_id,
+			 const struct mbox_msg *msg);
 
 static inline int emu_zephyr_mbox_register_callback(const struct device *dev,
 						    mbox_channel_id_t channel_id,
