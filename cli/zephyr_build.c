@@ -524,7 +524,7 @@ static void hash_toolchain(const char *libdir, uint64_t *h)
 /* Which ICBMsg a tree's backends/ipc_icbmsg.c is, told by its includes:
  * classic (v3.6 - v4.4: sys_bitarray + an ICMsg control channel), the
  * "bitpool" variant (zephyr/ipc/bitpool.h, never merged) or the
- * queue-based rework of Zephyr main (no ICMsg underneath). */
+ * queue-based rework of Zephyr main (no ICMsg underneath, no bitarray). */
 enum icbmsg_gen { ICBMSG_NONE, ICBMSG_CLASSIC, ICBMSG_BITPOOL, ICBMSG_QUEUES };
 
 static bool file_has(const char *path, const char *needle)
@@ -560,7 +560,7 @@ static enum icbmsg_gen icbmsg_generation(const char *tree)
 	if (file_has(p, "zephyr/ipc/bitpool.h")) {
 		return ICBMSG_BITPOOL;
 	}
-	if (file_has(p, "zephyr/sys/bitarray.h") && file_has(p, "zephyr/ipc/icmsg.h")) {
+	if (file_has(p, "zephyr/sys/bitarray.h")) {
 		return ICBMSG_CLASSIC;
 	}
 	return ICBMSG_QUEUES;
@@ -1299,6 +1299,9 @@ void cli_help_zephyr_build(FILE *f)
 	fputs("usage: ipc-emu zephyr-build --zephyr-base DIR --core host|remote --out CACHE\n"
 	      "                            [--dts A.dts[,B.dts]] [--kconfig prj.conf]...\n"
 	      "                            [--app NAME] [--quiet]\n"
+	      "       ipc-emu zephyr-build --zephyr-base DIR --core host|remote\n"
+	      "                            --app-src FILE.c [FILE.c...] [-I DIR] [-D X[=V]]\n"
+	      "                            [-o PROG] [--dts ...] [--kconfig ...] [--out CACHE]\n"
 	      "\n"
 	      "Compiles Zephyr's IPC sources of the tree DIR, unchanged, against ipc-emu's\n"
 	      "compatibility headers for one core: subsys/ipc/ipc_service/ipc_service.c,\n"
@@ -1307,13 +1310,29 @@ void cli_help_zephyr_build(FILE *f)
 	      "zephyr-config` and Zephyr's warning set.  Classic ICBMsg is not built (a\n"
 	      "64-bit build would not have the target's layout).  The products (a static\n"
 	      "library, the include overlay, flags.txt) go to CACHE/KEY, KEY a hash of the\n"
-	      "tree's files and commit, DTS, Kconfig, core and ipc-emu version: a second\n"
-	      "run with the same inputs compiles nothing.\n"
+	      "tree's files and commit, DTS, Kconfig, core, compiler ($CC or cc: its path,\n"
+	      "--version and -dumpmachine), libipc_emu.so's contents and ipc-emu version: a\n"
+	      "second run with the same inputs compiles nothing.  `ipc-emu clean\n"
+	      "--zephyr-cache` removes old product directories.\n"
 	      "\n"
-	      "  --zephyr-base DIR  the tree (default: $ZEPHYR_BASE); `-`: none, only --app\n"
+	      "  --zephyr-base DIR  the tree (default: $ZEPHYR_BASE); `-` or\n"
+	      "                     --no-zephyr-base: none, only --app (or --app-src)\n"
 	      "                     against ipc-emu's own core\n"
 	      "  --app NAME         also link emu/zephyr_apps/NAME.c (echo_server,\n"
 	      "                     echo_client) with the stack into CACHE/KEY/NAME\n"
+	      "  --app-src FILE.c [FILE.c...]\n"
+	      "                     your own Zephyr application: compile these sources (all\n"
+	      "                     arguments up to the next option; the option may repeat)\n"
+	      "                     against the tree's stack with its devicetree, autoconf.h\n"
+	      "                     and IPC headers, and link the program, non-PIE, with the\n"
+	      "                     stack and libipc_emu.  Only the stack is cached: your\n"
+	      "                     sources are compiled at every call.  Run it with\n"
+	      "                     `ipc-emu run --host PROG --remote PROG` (same --dts)\n"
+	      "  -I DIR, -D X[=V]   include directories and macros for --app-src sources\n"
+	      "  -o PROG            the program (default: the first source's name without\n"
+	      "                     .c, in the current directory)\n"
+	      "  --stack-link PATH  make PATH a symbolic link to CACHE/KEY (for build\n"
+	      "                     systems: ipc_emu_zephyr_program(... ZEPHYR_BASE dir))\n"
 	      "  --out CACHE        the cache directory (default: $IPC_EMU_ZEPHYR_CACHE,\n"
 	      "                     else ~/.cache/ipc-emu/zephyr)\n"
 	      "\n"
