@@ -378,7 +378,9 @@ int pbuf_get_initial_buf(struct pbuf *pb, volatile char **buf, uint16_t *len)
 		return -EINVAL;
 	}
 	data += PBUF_PACKET_LEN_SZ;
-	port_cache_invd(data, plen);
+	if (PORT_CACHE_SITE(PBUF_INITIAL_PAYLOAD)) {
+		port_cache_invd(data, plen);
+	}
 	*buf = (volatile char *)data;
 	*len = plen;
 	return 0;

@@ -90,6 +90,7 @@ void port_cache_invd(void *addr, size_t len);
 #define PORT_CSITE_PBUF_READ_PAYLOAD 2    /* pbuf_read: invalidate of the payload */
 #define PORT_CSITE_ICBMSG_BLOCK_FLUSH 3   /* ICBMsg send: flush of the buffer */
 #define PORT_CSITE_ICBMSG_BLOCK_INVD 4    /* ICBMsg receive: invalidate of the data */
+#define PORT_CSITE_PBUF_INITIAL_PAYLOAD 5 /* pbuf_get_initial_buf: invalidate of the payload */
 #ifdef IPC_EMU_CACHE_DROP
 #define PORT_CACHE_SITE(name) (IPC_EMU_CACHE_DROP != PORT_CSITE_##name)
 #else

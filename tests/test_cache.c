@@ -34,6 +34,9 @@ struct side {
 
 static struct pair P;
 static struct side sides[2];
+/* The remote's ICMsg unbound override when it differs from the host's
+ * (0: the run_cfg's for both); reset by setup(). */
+static int remote_unbound;
 
 static void on_bound(void *priv)
 {
@@ -76,6 +79,7 @@ static void on_error(const char *msg, void *priv)
 static void setup(void)
 {
 	memset(sides, 0, sizeof(sides));
+	remote_unbound = 0;
 	pair_setup(&P, "cache");
 }
 
@@ -94,6 +98,7 @@ struct run_cfg {
 	const char *name;   /* endpoint name (NULL: "ep0") */
 };
 
+
 /* Build both boards and open the instance; true if both sides bound within
  * bound_ms. */
 static bool bring_up(const struct run_cfg *rc, int bound_ms)
@@ -103,7 +108,7 @@ static bool bring_up(const struct run_cfg *rc, int bound_ms)
 		struct side *s = &sides[r];
 
 		emu_board_opts_default(&o);
-		o.unbound_override = rc->unbound;
+		o.unbound_override = r == REMOTE && remote_unbound != 0 ? remote_unbound : rc->unbound;
 		o.cache_model = rc->cache_model;
 		o.cache_seed = rc->seed + (uint64_t)r;
 		o.icmsg_rx_in_isr = rc->rx_in_isr;
@@ -571,6 +576,14 @@ Test(cache_pair, icmsg_enable_second_session)
 	close_both();
 }
 
+/* A detect-mode host finds a legacy remote by the magic at the start of
+ * its RX ring, read in place (pbuf_get_initial_buf()), then bonds. */
+Test(cache_pair, icmsg_detect_with_legacy_peer)
+{
+	remote_unbound = EMU_UNBOUND_DISABLE;
+	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, true, -1, 8, false, NULL}, 300);
+}
+
 Test(cache_pair, icbmsg)
 {
 	good_exchange(&(struct run_cfg){"ipc1", 0, true, -1, 5, false, NULL}, 300);
@@ -596,7 +609,39 @@ TestSuite(broken, .init = setup, .fini = teardown, .timeout = 60);
 #define PBUF_SITE 0
 #endif
 
-#if PBUF_SITE
+#if TEST_CACHE_BROKEN == PORT_CSITE_PBUF_INITIAL_PAYLOAD
+/*
+ * A detect-mode host reads a legacy remote's magic (13 bytes after the
+ * 4-byte header) in place with pbuf_get_initial_buf(), which invalidates the
+ * header and then the payload.  Without the payload invalidate only the
+ * header's 8-byte line is fresh: magic bytes 4-12 are the stale zeros of
+ * the new region, the host never sees a legacy peer and waits for a session
+ * handshake that a legacy remote never sends; the remote waits for the
+ * host's magic.  Neither side binds (no evictions: no line is refetched by
+ * chance).
+ */
+Test(broken, icmsg_detect_never_sees_legacy_peer)
+{
+	remote_unbound = EMU_UNBOUND_DISABLE;
+	cr_assert_not(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, true, 0, 1, false, NULL},
+			       1000));
+	cr_assert_eq(atomic_load(&sides[HOST].bound), 0);
+	cr_assert_eq(atomic_load(&sides[REMOTE].bound), 0);
+	close_both();
+}
+
+/* The same pair binds and exchanges without the model: only the model
+ * shows the missing invalidate. */
+Test(broken, without_the_model_icmsg_detect_with_legacy_peer_passes)
+{
+	remote_unbound = EMU_UNBOUND_DISABLE;
+	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, false, 0, 1, false, NULL},
+			   3000));
+	exchange_all_good(300);
+	close_both();
+}
+
+#elif PBUF_SITE
 /*
  * ICMsg with sessions binds without any payload (session words only); then
  * every message of 16 bytes or more has payload lines that never reach the
