@@ -108,6 +108,45 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 step "race detection (DRD/Helgrind, annotated build)"
 ./scripts/threadcheck.sh || status=1
 
+step "race detection (ThreadSanitizer, clang build of the in-process pair workloads)"
+# DRD/Helgrind see our annotations, not memory orders; TSan sees the C11
+# atomics themselves.  tests/tsan/runner.c runs tests/test_race.c and the
+# other pair workloads of tests/tsan/workloads.c (ICMsg in its three unbound
+# modes and with RX in the interrupt thread, ICBMsg copy and no-copy, two
+# senders per endpoint) without Criterion, which cannot start under TSan.
+# No suppressions: any report fails the step.  Two checks that the step can
+# fail: the canary (a payload written after its release store) and
+# test_tsan_weak_release (every release store of the core relaxed,
+# tests/tsan/weak_release.h) must both be reported.
+tsan_cc=$(command -v clang-14 || command -v clang || true)
+tsan_dir="$BUILD_DIR-tsan"
+tsan_run() { # expect(clean|reported) label binary [test...]; env from the caller
+  local expect=$1 label=$2 bin=$3 rc=0 n
+  shift 3
+  rm -rf "$tsan_dir/log/$label"; mkdir -p "$tsan_dir/log/$label"
+  TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$ROOT/$tsan_dir/log/$label/tsan" \
+    "$tsan_dir/$bin" "$@" >"$tsan_dir/log/$label/out" 2>&1 || rc=$?
+  n=$(cat "$tsan_dir/log/$label"/tsan.* 2>/dev/null | grep -c '^WARNING: ThreadSanitizer' || true)
+  printf '  %-34s exit %2d, %3d TSan reports\n' "$label" "$rc" "$n"
+  if [ "$expect" = clean ] && { [ "$rc" -ne 0 ] || [ "$n" -ne 0 ]; }; then
+    echo "FAIL: $label"; grep -v '^ok ' "$tsan_dir/log/$label/out" | tail -5
+    cat "$tsan_dir/log/$label"/tsan.* 2>/dev/null | head -40; return 1
+  elif [ "$expect" = reported ] && { [ "$rc" -ne 66 ] || [ "$n" -eq 0 ]; }; then
+    echo "FAIL: $label: TSan reported nothing (the step could not catch it)"; return 1
+  fi
+}
+if [ -z "$tsan_cc" ]; then
+  echo "FAIL: clang not found (scripts/install-deps.sh installs clang-14)"; status=1
+elif ! { cmake -S . -B "$tsan_dir" -DCMAKE_C_COMPILER="$tsan_cc" -DIPC_EMU_WERROR=ON -DIPC_EMU_TSAN=ON \
+           -DIPC_EMU_TESTS=OFF -DIPC_EMU_EXAMPLES=OFF >/dev/null &&
+         cmake --build "$tsan_dir" -j"$JOBS" --target test_tsan test_tsan_weak_release >/dev/null; }; then
+  echo "FAIL: TSan build"; status=1
+else
+  tsan_run clean workloads test_tsan || status=1
+  IPC_EMU_RACE_CANARY=1 tsan_run reported canary test_tsan race/canary_payload_after_publish || status=1
+  tsan_run reported release-weakened-to-relaxed test_tsan_weak_release || status=1
+fi
+
 step "fuzz targets (hostile peer): the corpus, then a short run of each"
 # install-deps.sh installs clang and libFuzzer, so a skip (77) is a failure here.
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz.sh || status=1
