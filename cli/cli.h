@@ -67,8 +67,11 @@ struct cli_opts {
 	bool kill_role_set;        /* run: --kill-role given (even "any") */
 	const char *zephyr_base[2]; /* run: per role, a Zephyr tree; NULL: ipc-emu's core */
 	const char *schedule;      /* run: --schedule coop|parallel|random; NULL: coop */
+	const char *sanitize;      /* run: --sanitize SET (zb_sanitize_set()) for --zephyr-base */
 	bool no_zephyr_base;       /* run: --no-zephyr-base ($ZEPHYR_BASE is not read) */
 	bool zephyr_base_env;      /* run: zephyr_base[] came from $ZEPHYR_BASE */
+	bool zephyr_apps;          /* run: the programs are emu/zephyr_apps' echo pair
+				    * (set by the --zephyr-base path, not an option) */
 	/* run: --kconfig (both cores), --host-kconfig, --remote-kconfig files for
 	 * the cores' zephyr-build, in command-line order */
 	const char *kconfig[2][CLI_MAX_KCONFIG];
@@ -207,6 +210,21 @@ void cli_report_summary(const struct cli_report *r, struct cli_run_summary *sum)
 /* cli_run() that also fills *sum (if not NULL) and prints nothing with
  * o->quiet. */
 int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum);
+/* The --zephyr-base path of cli_run(): build the echo apps, then
+ * cli_run_ex(); stress.c runs its sessions through it. */
+int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum);
+
+/* What run.c read from the echo apps' lines (--zephyr-base), per role:
+ * echoed/streamed from the last "summary:" line, the rest counted over the
+ * lines of every incarnation (a killed one prints no summary). */
+struct cli_zapp_counts {
+	bool summary[2];
+	uint64_t echoed[2], streamed[2], sent[2];
+	uint64_t corrupted[2], duplicated[2], lost[2];
+	unsigned resumes[2];
+};
+/* report.c: the counts of the run being reported (NULL: none). */
+void cli_report_set_zapps(const struct cli_zapp_counts *z);
 void cli_report_print(const struct cli_report *r, FILE *f);
 /* 0 or -errno (message on stderr). */
 int cli_report_json(const struct cli_report *r, const char *path);

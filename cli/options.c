@@ -227,6 +227,10 @@ void cli_help_run(FILE *f)
 		"                         builds, or one core's, in --zephyr-base runs (as\n"
 		"                         `zephyr-build --kconfig`; after the defaults; at most\n"
 		"                         8 per core)\n"
+		"  --sanitize SET         address, undefined or address,undefined: build the\n"
+		"                         --zephyr-base programs (the tree's sources and the\n"
+		"                         apps) with ASan/UBSan (`zephyr-build --sanitize`); a\n"
+		"                         sanitizer report fails the run, named in one line\n"
 		"  --host PROG --remote PROG [-- ARGS]\n"
 		"                         run your own programs (linked with libipc_emu and its\n"
 		"                         Zephyr runtime, see docs/zephyr-compat.md) as the two\n"
@@ -440,7 +444,7 @@ enum opt_id {
 	O_HELP, O_ENDPOINTS, O_NOCOPY, O_SCENARIO, O_MBOX_MODE, O_IPM_CONSOLE, O_CACHE_MODEL,
 	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
 	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_NO_ZEPHYR_BASE, O_KCONFIG,
-	O_HOST_KCONFIG, O_REMOTE_KCONFIG, O_MEM_LIMIT, O_SCHEDULE,
+	O_HOST_KCONFIG, O_REMOTE_KCONFIG, O_MEM_LIMIT, O_SCHEDULE, O_SANITIZE,
 };
 
 
@@ -487,6 +491,7 @@ static const struct {
 	{"junit", O_JUNIT, true, FOR_RUN},
 	{"kill-role", O_KILL_ROLE, true, FOR_RUN},
 	{"zephyr-base", O_ZEPHYR_BASE, true, FOR_RUN},
+	{"sanitize", O_SANITIZE, true, FOR_RUN},
 	{"host-zephyr-base", O_HOST_ZEPHYR_BASE, true, FOR_RUN},
 	{"remote-zephyr-base", O_REMOTE_ZEPHYR_BASE, true, FOR_RUN},
 	{"no-zephyr-base", O_NO_ZEPHYR_BASE, false, FOR_RUN},
@@ -731,6 +736,13 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			o->zephyr_base[EMU_ROLE_REMOTE] = v;
 		}
 		break;
+	case O_SANITIZE:
+		o->sanitize = zb_sanitize_set(v);
+		if (o->sanitize == NULL) {
+			return usage(cmd, "--sanitize wants address, undefined or address,undefined, "
+				     "not '%s'", v);
+		}
+		break;
 	case O_NO_ZEPHYR_BASE:
 		o->no_zephyr_base = true;
 		break;
@@ -891,7 +903,6 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->unbound != 0 ? "--unbound"
 				  : o->nocopy ? "--nocopy"
 				  : o->ipm_console ? "--ipm-console"
-				  : o->kill_random > 0 ? "--kill-random"
 						   : NULL;
 
 		if (bad != NULL && o->zephyr_base_env) {
@@ -909,10 +920,26 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 			return usage(cmd, "--unbound is not supported with --zephyr-base: a Zephyr "
 					  "core compiles the mode in; set the DTS's unbound property");
 		}
+		if (bad != NULL && (o->nocopy || o->endpoints > 1) && o->scenario == SCN_ECHO_STREAM &&
+		    o->backend == EMU_BACKEND_ICMSG) {
+			return usage(cmd, "%s is not supported with --zephyr-base: the echo apps run "
+					  "on ICMsg instance ipc0, and ICMsg has %s", bad,
+				     strcmp(bad, "--nocopy") == 0
+					     ? "no no-copy API (get_tx_buffer/send_nocopy)"
+					     : "one endpoint per instance");
+		}
 		if (bad != NULL) {
 			return usage(cmd, "%s is not supported yet with --zephyr-base (Zephyr's IPC "
 					  "sources run the echo exchange of emu/zephyr_apps only)", bad);
 		}
+	}
+	if (o->sanitize != NULL && o->zephyr_base[0] == NULL && o->zephyr_base[1] == NULL) {
+		return usage(cmd, "--sanitize applies to the builds of --zephyr-base runs (for "
+				  "ipc-emu's own peers, build ipc-emu with -DIPC_EMU_SANITIZE=ON)");
+	}
+	if (o->sanitize != NULL && o->valgrind) {
+		return usage(cmd, "--sanitize and --valgrind exclude each other (a sanitized "
+				  "program does not run under valgrind)");
 	}
 	if (o->crash_point != NULL && cmd == CLI_CMD_RUN) {
 		struct cli_crash cp;

@@ -20,6 +20,13 @@ struct totals {
 /* User programs' results of the run being reported (cli_report_set_user). */
 static const struct scn_user_results *user_res;
 
+static const struct cli_zapp_counts *zapps;
+
+void cli_report_set_zapps(const struct cli_zapp_counts *z)
+{
+	zapps = z;
+}
+
 void cli_report_set_user(const struct scn_user_results *u)
 {
 	user_res = u;
@@ -204,6 +211,20 @@ void cli_report_eval(struct cli_report *r)
 				} else if (user_res->project_failed[i] && failed == 0) {
 					REASON("ztest: %s program: PROJECT EXECUTION FAILED", role);
 				}
+			}
+		}
+		if (zapps != NULL) {
+			uint64_t c = zapps->corrupted[0] + zapps->corrupted[1];
+			uint64_t d = zapps->duplicated[0] + zapps->duplicated[1];
+			uint64_t l = zapps->lost[0] + zapps->lost[1];
+
+			if (c + d + l != 0) {
+				REASON("echo apps: %" PRIu64 " corrupted, %" PRIu64 " duplicated, "
+				       "%" PRIu64 " lost", c, d, l);
+			}
+			if (r->crashes_injected < r->kills_planned && !r->hang && !r->interrupted) {
+				REASON("only %u of %u kills happened", r->crashes_injected,
+				       r->kills_planned);
 			}
 		}
 		goto leaks;
@@ -391,6 +412,14 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 			r->opts->prog[0], r->opts->prog[1], r->doorbell ? r->doorbell : "?");
 		fprintf(f, "  resets      crashes injected %u  restarts %u  reboots %u\n",
 			r->crashes_injected, r->restarts, total_reboots());
+		for (int i = 0; zapps != NULL && i < 2; i++) {
+			fprintf(f, "  %-11s echoed %" PRIu64 "  streamed %" PRIu64 "  corrupted %" PRIu64
+				"  duplicated %" PRIu64 "  lost %" PRIu64 "  resumed %u%s\n",
+				i == 0 ? "echo-client" : "echo-server", zapps->echoed[i],
+				zapps->streamed[i], zapps->corrupted[i], zapps->duplicated[i],
+				zapps->lost[i], zapps->resumes[i],
+				zapps->summary[i] ? "" : "  (no summary line)");
+		}
 		if (user_res != NULL && (user_res->ztest_seen[0] || user_res->ztest_seen[1])) {
 			unsigned pass, fail, skip;
 
@@ -751,6 +780,19 @@ int cli_report_json(const struct cli_report *r, const char *path)
 			user_res->boots[0], user_res->boots[1]);
 		fprintf(f, "  \"program_reboots\": { \"host\": %u, \"remote\": %u },\n",
 			user_res->reboots[0], user_res->reboots[1]);
+	}
+	if (zapps != NULL) {
+		fprintf(f, "  \"zephyr_apps\": {");
+		for (int i = 0; i < 2; i++) {
+			fprintf(f,
+				"%s \"%s\": { \"echoed\": %" PRIu64 ", \"streamed\": %" PRIu64
+				", \"corrupted\": %" PRIu64 ", \"duplicated\": %" PRIu64
+				", \"lost\": %" PRIu64 ", \"resumed\": %u, \"summary\": %s }",
+				i ? "," : "", i == 0 ? "host" : "remote", zapps->echoed[i],
+				zapps->streamed[i], zapps->corrupted[i], zapps->duplicated[i],
+				zapps->lost[i], zapps->resumes[i], zapps->summary[i] ? "true" : "false");
+		}
+		fprintf(f, " },\n");
 	}
 	json_ztest(f);
 	fprintf(f,

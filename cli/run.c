@@ -93,6 +93,7 @@ struct sup {
 	char self[PATH_MAX];
 	char valgrind[PATH_MAX];
 	char vgdir[96];
+	char sandir[160];         /* --sanitize: the programs' sanitizer logs */
 	struct emu_segment *seg;
 	struct emu_segment_fds fds;
 	char fds_arg[64];
@@ -134,6 +135,12 @@ struct sup {
 	bool cases_dropped;
 	uint64_t next_kill_ns;    /* user programs: when the next kill is due */
 	int next_victim;
+	/* --zephyr-base echo apps (emu/zephyr_apps/echo_common.h): their
+	 * counters, the restarted role whose "resumed" line the next kill
+	 * waits for (-1: none), and whether SIGUSR1 released their finish. */
+	struct cli_zapp_counts zc;
+	int zapp_wait_role;
+	bool zapp_released;
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -282,6 +289,102 @@ static void build_argv(struct sup *s, struct child *c)
 	c->argc = n;
 }
 
+/* --sanitize: each report goes to SANDIR/ROLE.PID and ends the program
+ * with status 86 (UBSan does not recover: zephyr-build compiles with
+ * -fno-sanitize-recover=all).  UBSan linked with ASan ignores log_path and
+ * writes to stderr, so the program's stderr goes to SANDIR/ROLE.stderr
+ * (replayed after the run, reports left out).  Leak checking is off: a
+ * program's runtime keeps its devices, threads and memory at exit
+ * (docs/zephyr-compat.md), and a killed incarnation never exits. */
+static void sanitizer_env(const struct sup *s, enum emu_role role)
+{
+	char v[256];
+	int fd;
+
+	snprintf(v, sizeof(v), "%s/%s.stderr", s->sandir, scn_role_name(role));
+	fd = open(v, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+
+	snprintf(v, sizeof(v), "log_path=%s/%s:exitcode=86:detect_leaks=0", s->sandir,
+		 scn_role_name(role));
+	setenv("ASAN_OPTIONS", v, 1);
+	snprintf(v, sizeof(v), "log_path=%s/%s:exitcode=86:halt_on_error=1:print_stacktrace=1",
+		 s->sandir, scn_role_name(role));
+	setenv("UBSAN_OPTIONS", v, 1);
+}
+
+/* --sanitize: the programs' stderr, replayed after the run without the
+ * sanitizer reports (from a "runtime error:" line to the next blank line). */
+static void sanitizer_replay(const struct sup *s)
+{
+	for (int i = 0; i < 2; i++) {
+		char path[PATH_MAX], buf[1024];
+		bool in_report = false;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s.stderr", s->sandir,
+			 scn_role_name((enum emu_role)i));
+		f = fopen(path, "r");
+		while (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+			in_report = in_report ? buf[0] != '\n' : strstr(buf, "runtime error:") != NULL;
+			if (!in_report && !(buf[0] == '\n' && buf[1] == '\0')) {
+				fputs(buf, stderr);
+			}
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+}
+
+/* --sanitize: the first report in a role's logs (one per incarnation that
+ * had one, and its stderr) as one line in `line`, and its file in `file`;
+ * false if none.  UBSan's "runtime error:" line, else the "SUMMARY:" line. */
+static bool sanitizer_report(const struct sup *s, enum emu_role role, char *line, size_t len,
+			     char *file, size_t flen)
+{
+	const char *name = scn_role_name(role);
+	DIR *d = opendir(s->sandir);
+	struct dirent *e;
+	bool found = false;
+
+	while (d != NULL && !found && (e = readdir(d)) != NULL) {
+		char path[PATH_MAX], buf[1024], summary[1024] = "";
+		FILE *f;
+
+		if (strncmp(e->d_name, name, strlen(name)) != 0 || e->d_name[strlen(name)] != '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", s->sandir, e->d_name);
+		f = fopen(path, "r");
+		while (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strstr(buf, "runtime error:") != NULL) {
+				snprintf(summary, sizeof(summary), "%s", buf);
+				break;
+			}
+			if (summary[0] == '\0' && strncmp(buf, "SUMMARY:", 8) == 0) {
+				snprintf(summary, sizeof(summary), "%s", buf);
+			}
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+		if (summary[0] != '\0') {
+			snprintf(line, len, "%s", summary);
+			snprintf(file, flen, "%s", e->d_name);
+			found = true;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return found;
+}
+
 /* The environment contract of user programs (docs/zephyr-compat.md): the
  * runtime linked into them attaches from these before main(). */
 static void user_env(const struct sup *s, const struct child *c)
@@ -298,6 +401,9 @@ static void user_env(const struct sup *s, const struct child *c)
 	}
 	if (o->cache_model) {
 		setenv("IPC_EMU_CACHE_MODEL", "1", 1);
+	}
+	if (s->sandir[0] != '\0') {
+		sanitizer_env(s, c->role);
 	}
 	if (o->rx_in_isr) {
 		setenv("IPC_EMU_RX_IN_ISR", "1", 1);
@@ -401,12 +507,47 @@ static bool result_line(const char *line, int *result, char *name, size_t namele
 
 /* One complete output line of a role (no newline): Zephyr's ztest formats
  * (emu/zephyr_ztest.c lists them). */
+/* A line of the --zephyr-base echo apps ("echo-client[host]: ..."). */
+static void zapp_line(struct sup *s, int role, const char *line)
+{
+	struct cli_zapp_counts *z = &s->zc;
+	const char *p = strstr(line, "]: ");
+	unsigned long long e, st, se;
+
+	if (!starts(line, "echo-") || p == NULL) {
+		return;
+	}
+	p += 3;
+	if (starts(p, "corrupted:")) {
+		z->corrupted[role]++;
+	} else if (starts(p, "duplicated:")) {
+		z->duplicated[role]++;
+	} else if (starts(p, "lost:")) {
+		z->lost[role]++;
+	} else if (starts(p, "resumed (")) {
+		z->resumes[role]++;
+		if (s->zapp_wait_role == role) {
+			s->zapp_wait_role = -1; /* the restarted side restored its progress */
+			s->rebonds++;
+		}
+	} else if (sscanf(p, "summary: echoed %llu streamed %llu sent %llu", &e, &st, &se) == 3) {
+		z->summary[role] = true;
+		z->echoed[role] = e;
+		z->streamed[role] = st;
+		z->sent[role] = se;
+	}
+}
+
 static void zt_line(struct sup *s, int role, const char *line)
 {
 	struct zt_role *z = &s->zt[role];
 	char name[128];
 	int result;
 	double dur;
+
+	if (s->o->zephyr_apps) {
+		zapp_line(s, role, line);
+	}
 
 	if (starts(line, "Running TESTSUITE ")) {
 		copy_str(z->suite, sizeof(z->suite), line + strlen("Running TESTSUITE "));
@@ -811,6 +952,9 @@ static void recover(struct sup *s, int victim)
 		if (spawn(s, c) == 0) {
 			emu_trace(EMU_TRACE_RESTART, c->role, (uint32_t)c->pid, 0, 0);
 			s->restarts++;
+			if (s->o->zephyr_apps) {
+				s->zapp_wait_role = i;
+			}
 		} else {
 			c->status = 128 + SIGKILL;
 			c->exited = true;
@@ -999,7 +1143,7 @@ static void maybe_kill_user(struct sup *s, uint64_t now)
 	uint32_t pid;
 
 	if (s->kills_done >= s->o->kill_random || now < s->next_kill_ns || s->ch[0].pid <= 0 ||
-	    s->ch[1].pid <= 0) {
+	    s->ch[1].pid <= 0 || s->zapp_wait_role >= 0) {
 		return;
 	}
 	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
@@ -1031,6 +1175,22 @@ static void maybe_kill_user(struct sup *s, uint64_t now)
 	zt_incarnation_end(s, s->next_victim, true, status);
 	recover(s, s->next_victim);
 	schedule_kill(s, scn_now_ns());
+}
+
+/* --zephyr-base with --kill-random: after the last kill, once the victim
+ * restored its progress, let the echo apps finish (IPC_EMU_FINISH_HOLD). */
+static void zapp_release(struct sup *s)
+{
+	if (!s->o->zephyr_apps || s->o->kill_random == 0 || s->zapp_released ||
+	    s->kills_done < s->o->kill_random || s->zapp_wait_role >= 0) {
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (s->ch[i].pid > 0) {
+			kill(s->ch[i].pid, SIGUSR1);
+		}
+	}
+	s->zapp_released = true;
 }
 
 /* No counter of either side moved for stall_s: a hang. */
@@ -1192,13 +1352,28 @@ static int trace_finish(struct sup *s)
 /* --zephyr-base and friends: build (or find in the cache) the echo client
  * (host) and echo server (remote) of emu/zephyr_apps, each against its
  * role's tree or ipc-emu's core, and run them as user programs. */
-static int run_zephyr(const struct cli_opts *o)
+int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 {
 	static const char *const apps[2] = {"echo_client", "echo_server"};
 	static char progs[2][4200];
 	static char dts[8200];
+	static struct cli_config cfg;
 	struct cli_opts copy = *o;
-	char msgs[32];
+	char msgs[32], err[512];
+
+	/* Kills need a reset protocol: the DTS's unbound mode decides. */
+	if (o->kill_random > 0) {
+		if (cli_load_config(o, &cfg, err, sizeof(err)) < 0) {
+			cli_err("%s", err);
+			return EXIT_USAGE;
+		}
+		if (cfg.unbound == EMU_UNBOUND_DISABLE) {
+			cli_err("run: --kill-random with --zephyr-base needs unbound = \"enable\" or "
+				"\"detect\" in the DTS: in legacy mode (\"disable\") ICMsg has no "
+				"reset protocol, so the peer of a restarted core never notices");
+			return EXIT_USAGE;
+		}
+	}
 
 	if (o->zephyr_base_env && !o->quiet) {
 		printf("ipc-emu run: ZEPHYR_BASE=%s (environment): Zephyr's IPC sources on both "
@@ -1216,6 +1391,7 @@ static int run_zephyr(const struct cli_opts *o)
 			.dts = o->n_dts > 0 ? dts : NULL,
 			.app = apps[role],
 			.quiet = o->quiet,
+			.sanitize = o->sanitize,
 		};
 		int rc;
 
@@ -1233,14 +1409,22 @@ static int run_zephyr(const struct cli_opts *o)
 	}
 	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
 	setenv("IPC_EMU_MESSAGES", msgs, 1);
+	/* The apps hold their finish until the last kill (cli_run_ex sends
+	 * SIGUSR1 then: zapp_release()). */
+	if (o->kill_random > 0) {
+		setenv("IPC_EMU_FINISH_HOLD", "1", 1);
+	} else {
+		unsetenv("IPC_EMU_FINISH_HOLD");
+	}
 	copy.messages_set = false;
-	return cli_run_ex(&copy, NULL);
+	copy.zephyr_apps = true;
+	return cli_run_ex(&copy, sum);
 }
 
 int cli_run(const struct cli_opts *o)
 {
 	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
-		return run_zephyr(o);
+		return cli_run_zephyr(o, NULL);
 	}
 	return cli_run_ex(o, NULL);
 }
@@ -1314,6 +1498,13 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 			 s.vgdir);
 		snprintf(s.vglog_arg[1], sizeof(s.vglog_arg[1]), "--log-file=%s/vg-remote-%%p.log",
 			 s.vgdir);
+	}
+	if (o->sanitize != NULL && user) {
+		rc = cli_run_dir_create("san", s.sandir, sizeof(s.sandir));
+		if (rc < 0) {
+			cli_err("cannot create a directory for sanitizer logs: %s", strerror(-rc));
+			return EXIT_INVARIANT;
+		}
 	}
 
 	segcfg = (struct emu_segment_cfg){
@@ -1408,6 +1599,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		signal(SIGPIPE, SIG_IGN);
 	}
 	s.survivor = -1;
+	s.zapp_wait_role = -1;
 	s.stall_s = STALL_S * (o->valgrind ? CLI_VALGRIND_SCALE : 1);
 	if (o->crash_point != NULL) {
 		struct cli_crash cp;
@@ -1498,6 +1690,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		}
 		if (user) {
 			maybe_kill_user(&s, now);
+			zapp_release(&s);
 		} else {
 			maybe_kill(&s, total);
 		}
@@ -1534,6 +1727,15 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	memcpy(&snap[1], scn_area(s.seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
 	acc_add(&snap[0], &s.acc[0]);
 	acc_add(&snap[1], &s.acc[1]);
+	for (int i = 0; i < 2 && o->zephyr_apps; i++) {
+		/* The echo apps' messages, as the scenario's counters. */
+		snap[i].received = s.zc.echoed[i] + s.zc.streamed[i];
+		snap[i].sent = s.zc.echoed[i] + s.zc.sent[i];
+		snap[i].stream_received = s.zc.streamed[i];
+		snap[i].corrupted = s.zc.corrupted[i];
+		snap[i].duplicated = s.zc.duplicated[i];
+		snap[i].lost = s.zc.lost[i];
+	}
 	rep.opts = o;
 	rep.cfg = &c;
 	rep.area[0] = &snap[0];
@@ -1566,6 +1768,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	s.res.cases = s.cases;
 	s.res.n_cases = s.n_cases;
 	cli_report_set_user(user ? &s.res : NULL);
+	cli_report_set_zapps(o->zephyr_apps ? &s.zc : NULL);
 	cli_report_eval(&rep);
 	if (!o->quiet) {
 		cli_report_print(&rep, stdout);
@@ -1584,6 +1787,28 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		}
 	}
 	status = rep.ok ? EXIT_PASS : EXIT_INVARIANT;
+	if (s.sandir[0] != '\0') {
+		sanitizer_replay(&s);
+	}
+	for (int i = 0; i < 2 && s.sandir[0] != '\0'; i++) {
+		char what[1024], file[256], kept[128];
+
+		if (!sanitizer_report(&s, (enum emu_role)i, what, sizeof(what), file,
+				      sizeof(file))) {
+			continue;
+		}
+		/* Kept, out of the pattern `ipc-emu clean` removes. */
+		snprintf(kept, sizeof(kept), "/tmp/ipc-emu-sanlogs-%.80s",
+			 s.sandir + strlen("/tmp/ipc-emu-san-"));
+		if (rename(s.sandir, kept) == 0) {
+			snprintf(s.sandir, sizeof(s.sandir), "%s", kept);
+		}
+		fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
+			scn_role_name((enum emu_role)i), what, s.sandir, file);
+		status = EXIT_INVARIANT;
+		s.sandir[0] = '\0'; /* kept: not removed below */
+		break;
+	}
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;
 	}
@@ -1609,6 +1834,7 @@ out_seg:
 		(void)trace_finish(&s); /* a run cut short: remove the files */
 	}
 	cli_report_set_user(NULL);
+	cli_report_set_zapps(NULL);
 	close_pipes(&s);
 	free(s.cases);
 	s.cases = NULL;
@@ -1619,6 +1845,9 @@ out_seg:
 out_vg:
 	if (o->valgrind && s.vgdir[0] != '\0') {
 		cli_run_dir_remove(s.vgdir);
+	}
+	if (s.sandir[0] != '\0') {
+		cli_run_dir_remove(s.sandir);
 	}
 	return status;
 }

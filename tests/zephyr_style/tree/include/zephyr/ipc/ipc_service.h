@@ -34,6 +34,7 @@ struct ipc_ept {
 int ipc_service_open_instance(const struct device *instance);
 int ipc_service_register_endpoint(const struct device *instance, struct ipc_ept *ept,
 				  const struct ipc_ept_cfg *cfg);
+int ipc_service_deregister_endpoint(struct ipc_ept *ept);
 int ipc_service_send(struct ipc_ept *ept, const void *data, size_t len);
 
 #endif

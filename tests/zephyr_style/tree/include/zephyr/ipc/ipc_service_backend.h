@@ -9,6 +9,7 @@ struct ipc_service_backend {
 	int (*send)(const struct device *instance, void *token, const void *data, size_t len);
 	int (*register_endpoint)(const struct device *instance, void **token,
 				 const struct ipc_ept_cfg *cfg);
+	int (*deregister_endpoint)(const struct device *instance, void *token);
 };
 
 #endif

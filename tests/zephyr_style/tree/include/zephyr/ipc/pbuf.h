@@ -30,7 +30,19 @@ struct pbuf_cfg {
 		.rx = (volatile uint32_t *)(uintptr_t)(rx_addr), .rx_size = (rx_len),         \
 	}
 
+/* Word 3 of each region is its owner's session handshake (unbound modes
+ * "enable"/"detect"): bits 0-15 the owner's session id request, bits 16-31
+ * its acknowledge of the peer's session id.  0 in legacy mode. */
+#define PBUF_HS_MAKE(sid_req, sid_ack) ((uint32_t)(sid_req) | ((uint32_t)(sid_ack) << 16))
+#define PBUF_HS_REQ(hs) ((hs) & 0xffffu)
+#define PBUF_HS_ACK(hs) ((hs) >> 16)
+
 void pbuf_reset(const struct pbuf_cfg *cfg);
+/* Session modes: our handshake word first, then empty rings and the magic. */
+void pbuf_session_reset(const struct pbuf_cfg *cfg, uint32_t handshake);
+void pbuf_handshake_write(const struct pbuf_cfg *cfg, uint32_t handshake);
+uint32_t pbuf_handshake_own(const struct pbuf_cfg *cfg);
+uint32_t pbuf_handshake_peer(const struct pbuf_cfg *cfg);
 int pbuf_peer_opened(const struct pbuf_cfg *cfg);
 int pbuf_write(const struct pbuf_cfg *cfg, const void *data, uint16_t len);
 int pbuf_read(const struct pbuf_cfg *cfg, void *buf, size_t len);

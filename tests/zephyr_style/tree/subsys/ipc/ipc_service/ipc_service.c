@@ -39,6 +39,29 @@ int ipc_service_register_endpoint(const struct device *instance, struct ipc_ept 
 	return backend->register_endpoint(instance, &ept->token, cfg);
 }
 
+int ipc_service_deregister_endpoint(struct ipc_ept *ept)
+{
+	const struct ipc_service_backend *backend;
+	int ret;
+
+	CHECKIF(!ept) {
+		return -EINVAL;
+	}
+	if (!ept->instance) {
+		return -ENOENT;
+	}
+	backend = ept->instance->api;
+	if (!backend || !backend->deregister_endpoint) {
+		return -EIO;
+	}
+	ret = backend->deregister_endpoint(ept->instance, ept->token);
+	if (ret < 0) {
+		return ret;
+	}
+	ept->instance = NULL;
+	return 0;
+}
+
 int ipc_service_send(struct ipc_ept *ept, const void *data, size_t len)
 {
 	const struct ipc_service_backend *backend;

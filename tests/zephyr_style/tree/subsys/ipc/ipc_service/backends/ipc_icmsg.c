@@ -21,6 +21,12 @@ static int register_ept(const struct device *instance, void **token,
 	return icmsg_open(conf, dev_data, &cfg->cb, cfg->priv);
 }
 
+static int deregister_ept(const struct device *instance, void *token)
+{
+	ARG_UNUSED(token);
+	return icmsg_close(instance->config, instance->data);
+}
+
 static int send(const struct device *instance, void *token, const void *msg, size_t len)
 {
 	const struct icmsg_config_t *conf = instance->config;
@@ -32,6 +38,7 @@ static int send(const struct device *instance, void *token, const void *msg, siz
 
 const static struct ipc_service_backend backend_ops = {
 	.register_endpoint = register_ept,
+	.deregister_endpoint = deregister_ept,
 	.send = send,
 };
 
@@ -62,6 +69,8 @@ static int backend_init(const struct device *instance)
 				    REGION_ADDR(i, rx_region), REGION_SIZE(i, rx_region)),    \
 		.mbox_tx = MBOX_DT_SPEC_INST_GET(i, tx),                                      \
 		.mbox_rx = MBOX_DT_SPEC_INST_GET(i, rx),                                      \
+		.unbound_mode = CONCAT(ICMSG_UNBOUND_MODE_,                                   \
+				       DT_INST_STRING_UPPER_TOKEN_OR(i, unbound, DISABLE)),   \
 	};                                                                                    \
 	static struct icmsg_data_t backend_data_##i;                                          \
 	DEVICE_DT_INST_DEFINE(i, &backend_init, NULL, &backend_data_##i, &backend_config_##i, \

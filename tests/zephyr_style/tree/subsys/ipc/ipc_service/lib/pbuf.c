@@ -23,10 +23,40 @@ static void put(volatile uint32_t *w, uint32_t v)
 
 void pbuf_reset(const struct pbuf_cfg *cfg)
 {
+	put(&cfg->tx[3], 0); /* legacy: no session (what "detect" looks for) */
 	put(&cfg->tx[1], 0);
 	put(&cfg->tx[2], 0);
 	__sync_synchronize();
 	put(&cfg->tx[0], PBUF_MAGIC);
+}
+
+void pbuf_session_reset(const struct pbuf_cfg *cfg, uint32_t handshake)
+{
+	put(&cfg->tx[3], handshake);
+	__sync_synchronize();
+	put(&cfg->tx[1], 0);
+	put(&cfg->tx[2], 0);
+	__sync_synchronize();
+	put(&cfg->tx[0], PBUF_MAGIC);
+}
+
+void pbuf_handshake_write(const struct pbuf_cfg *cfg, uint32_t handshake)
+{
+	__sync_synchronize();
+	put(&cfg->tx[3], handshake);
+}
+
+uint32_t pbuf_handshake_own(const struct pbuf_cfg *cfg)
+{
+	return get(&cfg->tx[3]);
+}
+
+uint32_t pbuf_handshake_peer(const struct pbuf_cfg *cfg)
+{
+	uint32_t v = get(&cfg->rx[3]);
+
+	__sync_synchronize();
+	return v;
 }
 
 int pbuf_peer_opened(const struct pbuf_cfg *cfg)
@@ -96,6 +126,24 @@ int pbuf_read(const struct pbuf_cfg *cfg, void *buf, size_t len)
 	}
 	sys_cache_data_invd_range((void *)(ring + rd), plen + 2u);
 	memcpy(buf, ring + rd + 2, plen);
+#if defined(CONFIG_EMU_TEST_PLANTED_ASAN)
+	{
+		/* Planted bug (pytests/test_zephyr_shim_faults.py, --sanitize):
+		 * one byte past a stack buffer. */
+		volatile uint8_t tail[4];
+		volatile size_t at = sizeof(tail) + (plen & 0u);
+
+		tail[at] = 1;
+	}
+#endif
+#if defined(CONFIG_EMU_TEST_PLANTED_UBSAN)
+	{
+		/* Planted bug: signed overflow. */
+		volatile int32_t big = INT32_MAX;
+
+		big = big + (int32_t)plen;
+	}
+#endif
 	__sync_synchronize();
 	put(&cfg->tx[2], (rd + ROUND_UP(plen + 2u, 4u)) % size);
 	return plen;
