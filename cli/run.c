@@ -1406,6 +1406,12 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 			return rc;
 		}
 		copy.prog[role] = progs[role];
+		if (o->valgrind && cli_zephyr_needs_qemu(progs[role])) {
+			cli_err("run: --valgrind cannot run the %s core's 32-bit (-m32) program here: "
+				"this kernel runs no 32-bit programs, so it runs under qemu-i386, "
+				"which valgrind cannot run", r.core);
+			return EXIT_USAGE;
+		}
 	}
 	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
 	setenv("IPC_EMU_MESSAGES", msgs, 1);

@@ -637,6 +637,20 @@ static bool can_run_m32(void)
 	return run_cmd(l, "/dev/null", "/dev/null") == 0 || run_cmd(q, "/dev/null", "/dev/null") == 0;
 }
 
+bool cli_zephyr_needs_qemu(const char *prog)
+{
+	unsigned char h[5] = {0};
+	char *l[] = {"/lib/ld-linux.so.2", "--version", NULL};
+	FILE *f = fopen(prog, "rb");
+	bool elf32 = f != NULL && fread(h, 1, sizeof(h), f) == sizeof(h) &&
+		     memcmp(h, "\177ELF", 4) == 0 && h[4] == 1;
+
+	if (f != NULL) {
+		fclose(f);
+	}
+	return elf32 && run_cmd(l, "/dev/null", "/dev/null") != 0;
+}
+
 /* --------------------------------------------------------------- build -- */
 
 struct zb {
@@ -714,6 +728,42 @@ static void hash_overlay_sources(const struct zb *b, uint64_t *h)
 	}
 }
 
+/* --sanitize: the sets, and their compiler flags (UBSan does not recover:
+ * the first report ends the program). */
+static const char *const sanitize_sets[][2] = {
+	{"address", "-fsanitize=address"},
+	{"undefined", "-fsanitize=undefined"},
+	{"address,undefined", "-fsanitize=address,undefined"},
+};
+
+const char *zb_sanitize_set(const char *v)
+{
+	if (v == NULL) {
+		return NULL;
+	}
+	if (strcmp(v, "undefined,address") == 0) {
+		v = "address,undefined";
+	}
+	for (size_t i = 0; i < sizeof(sanitize_sets) / sizeof(sanitize_sets[0]); i++) {
+		if (strcmp(v, sanitize_sets[i][0]) == 0) {
+			return sanitize_sets[i][0];
+		}
+	}
+	return NULL;
+}
+
+/* The -fsanitize= flag of the request's set, or NULL. */
+static const char *sanitize_flag(const struct zb_req *r)
+{
+	for (size_t i = 0; r->sanitize != NULL && i < sizeof(sanitize_sets) / sizeof(sanitize_sets[0]);
+	     i++) {
+		if (strcmp(r->sanitize, sanitize_sets[i][0]) == 0) {
+			return sanitize_sets[i][1];
+		}
+	}
+	return NULL;
+}
+
 /* The common compiler flags (argv entries appended to a[]). */
 static int base_flags(const struct zb *b, char **a, int n, char (*buf)[ZB_PATH + 64])
 {
@@ -724,6 +774,11 @@ static int base_flags(const struct zb *b, char **a, int n, char (*buf)[ZB_PATH +
 	a[n++] = "-fno-pie";
 	if (b->m32) {
 		a[n++] = "-m32";
+	}
+	if (sanitize_flag(b->r) != NULL) {
+		a[n++] = (char *)sanitize_flag(b->r);
+		a[n++] = "-fno-omit-frame-pointer";
+		a[n++] = "-fno-sanitize-recover=all";
 	}
 	for (size_t i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++) {
 		a[n++] = (char *)warnings[i];
@@ -903,6 +958,9 @@ static int link_app(const struct zb *b, char *prog, size_t proglen)
 	a[n++] = "-pthread";
 	if (b->m32) {
 		a[n++] = "-m32";
+	}
+	if (sanitize_flag(b->r) != NULL) {
+		a[n++] = (char *)sanitize_flag(b->r);
 	}
 	a[n++] = "-o";
 	a[n++] = out;
@@ -1153,6 +1211,7 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		goto out;
 	}
 	fnv_str(&h, b->m32 ? "ilp32" : "lp64");
+	fnv_str(&h, r->sanitize != NULL ? r->sanitize : "no sanitizer");
 	hash_toolchain(b->libdir, &h);
 	if (r->zephyr_base != NULL) {
 		char *real = realpath(r->zephyr_base, NULL);
@@ -1259,12 +1318,16 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 
 		snprintf(flags, sizeof(flags),
 			 "# ipc-emu zephyr-build: flags to build a program against this stack\n"
-			 "CFLAGS=-std=gnu11 -pthread -fno-pie %s%s%s%s-I%s/cfg -imacros "
+			 "CFLAGS=-std=gnu11 -pthread -fno-pie %s%s%s%s%s%s-I%s/cfg -imacros "
 			 "%s/cfg/zephyr/autoconf.h -I%s\n"
-			 "LDFLAGS=-no-pie -pthread %s%s%s%s-L%s -Wl,-rpath,%s -lipc_emu\n",
+			 "LDFLAGS=-no-pie -pthread %s%s%s%s%s%s-L%s -Wl,-rpath,%s -lipc_emu\n",
+			 sanitize_flag(r) != NULL ? sanitize_flag(r) : "",
+			 sanitize_flag(r) != NULL ? " -fno-omit-frame-pointer -fno-sanitize-recover=all "
+						  : "",
 			 b->m32 ? "-m32 " : "", r->zephyr_base != NULL ? "-I" : "", r->zephyr_base != NULL ? b->dir : "",
 			 r->zephyr_base != NULL ? "/overlay " : "", b->dir, b->dir, b->compat,
-			 b->m32 ? "-m32 " : "", r->zephyr_base != NULL ? "-Wl,--whole-archive " : "",
+			 sanitize_flag(r) != NULL ? sanitize_flag(r) : "",
+			 sanitize_flag(r) != NULL ? " " : "", b->m32 ? "-m32 " : "", r->zephyr_base != NULL ? "-Wl,--whole-archive " : "",
 			 r->zephyr_base != NULL ? b->dir : "",
 			 r->zephyr_base != NULL ? "/libzephyr_ipc.a -Wl,--no-whole-archive " : "",
 			 b->libdir, b->libdir);
@@ -1298,7 +1361,7 @@ void cli_help_zephyr_build(FILE *f)
 {
 	fputs("usage: ipc-emu zephyr-build --zephyr-base DIR --core host|remote --out CACHE\n"
 	      "                            [--dts A.dts[,B.dts]] [--kconfig prj.conf]...\n"
-	      "                            [--app NAME] [--quiet]\n"
+	      "                            [--app NAME] [--sanitize SET] [--quiet]\n"
 	      "       ipc-emu zephyr-build --zephyr-base DIR --core host|remote\n"
 	      "                            --app-src FILE.c [FILE.c...] [-I DIR] [-D X[=V]]\n"
 	      "                            [-o PROG] [--dts ...] [--kconfig ...] [--out CACHE]\n"
@@ -1331,6 +1394,10 @@ void cli_help_zephyr_build(FILE *f)
 	      "  -I DIR, -D X[=V]   include directories and macros for --app-src sources\n"
 	      "  -o PROG            the program (default: the first source's name without\n"
 	      "                     .c, in the current directory)\n"
+	      "  --sanitize SET     compile the tree's sources and the program with ASan\n"
+	      "                     and/or UBSan: address, undefined or address,undefined\n"
+	      "                     (-fsanitize=SET -fno-sanitize-recover=all; part of\n"
+	      "                     the cache key; libipc_emu itself is not instrumented)\n"
 	      "  --stack-link PATH  make PATH a symbolic link to CACHE/KEY (for build\n"
 	      "                     systems: ipc_emu_zephyr_program(... ZEPHYR_BASE dir))\n"
 	      "  --out CACHE        the cache directory (default: $IPC_EMU_ZEPHYR_CACHE,\n"
@@ -1415,6 +1482,13 @@ int cli_zephyr_build_main(int argc, char **argv, int first)
 			r.app_out = v;
 		} else if (strcmp(a, "--stack-link") == 0) {
 			r.stack_link = v;
+		} else if (strcmp(a, "--sanitize") == 0) {
+			r.sanitize = zb_sanitize_set(v);
+			if (r.sanitize == NULL) {
+				cli_err("zephyr-build: --sanitize wants address, undefined or "
+					"address,undefined, not '%s'", v);
+				return EXIT_USAGE;
+			}
 		} else if (strcmp(a, "--core") == 0) {
 			r.core = v;
 		} else if (strcmp(a, "--dts") == 0) {

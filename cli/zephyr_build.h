@@ -32,13 +32,24 @@ struct zb_req {
 	int n_app_cflags;
 	const char *app_out;
 	const char *stack_link;   /* made a symlink to CACHE/KEY (CMake uses it) */
+	/* Sanitizers for the tree's sources and the program: NULL, or one of
+	 * the canonical sets of zb_sanitize_set(). */
+	const char *sanitize;
 };
+
+/* The canonical sanitizer set of `v` ("address", "undefined" or
+ * "address,undefined", either order), or NULL if `v` is none of them. */
+const char *zb_sanitize_set(const char *v);
 
 /* Build (or find in the cache) what `r` asks for.  On success returns 0
  * and, if `prog` is not NULL, the path of the linked app (or of the
  * product directory without an app).  On failure one line on stderr and
  * EXIT_USAGE (2). */
 int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen);
+
+/* Whether `prog` is a 32-bit (-m32) program this kernel cannot exec (no
+ * IA-32 emulation): `ipc-emu run` starts it under qemu-i386. */
+bool cli_zephyr_needs_qemu(const char *prog);
 
 int cli_zephyr_build_main(int argc, char **argv, int first);
 /* The default cache directory: $IPC_EMU_ZEPHYR_CACHE, else
