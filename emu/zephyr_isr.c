@@ -17,6 +17,7 @@
 #include "emu_internal.h"
 #include "port.h"
 #include "zephyr_isr.h"
+#include "zephyr_sched.h"
 #include <zephyr/kernel.h> /* printk, the public irq_lock declarations */
 
 static pthread_mutex_t irq_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -39,6 +40,8 @@ void zshim_isr_enter(void)
 	}
 	if (isr_depth++ == 0) {
 		emu_port_set_in_isr(true);
+		/* Never takes the CPU of the coop mode: interrupts preempt. */
+		zshim_sched_event(ZSHIM_EV_ISR, NULL, 0);
 	}
 }
 

@@ -62,6 +62,7 @@ struct zshim_wait {
 	int32_t ms;           /* relative timeout: -1 forever, 0 no wait */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC, when ms > 0 */
 	uint32_t seen;        /* the sequence word at the last snapshot */
+	bool released;        /* gave up the CPU (emu/zephyr_sched.h) in a block */
 };
 
 /* Milliseconds left of `t` from now: -1 (K_FOREVER), 0 (K_NO_WAIT, an

@@ -36,6 +36,7 @@
 #include "port.h"
 #include "sys.h"
 #include "zephyr_isr.h"
+#include "zephyr_sched.h"
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 
@@ -116,24 +117,27 @@ int32_t emu_k_sleep(k_timeout_t timeout)
 {
 	int32_t ms;
 	int32_t rc;
-	bool handled;
+	bool handled, released;
 
 	zshim_thread_checkpoint();
 	if (port_in_isr()) {
 		return 0; /* Zephyr asserts; sleeping would stall every interrupt */
 	}
 	ms = K_TIMEOUT_EQ(timeout, K_FOREVER) ? -1 : zshim_timeout_ms(timeout);
+	zshim_sched_event(ZSHIM_EV_SLEEP, NULL, ms);
 	rc = zshim_thread_sleep(ms, &handled);
 	if (handled) {
 		return rc;
 	}
 	/* Not a k_thread (main()): nothing can wake it early. */
+	released = zshim_sched_release();
 	if (ms < 0) {
 		for (;;) {
 			pause();
 		}
 	}
 	sleep_ns((uint64_t)ms * 1000000u);
+	zshim_sched_reacquire(released);
 	return 0;
 }
 
@@ -148,7 +152,7 @@ void emu_k_busy_wait(uint32_t usec_to_wait)
 void emu_k_yield(void)
 {
 	zshim_thread_checkpoint();
-	sched_yield();
+	zshim_sched_yield(); /* sched_yield() unless coop */
 }
 
 bool emu_k_is_in_isr(void)
@@ -183,7 +187,7 @@ static bool sem_try_take(struct k_sem *sem)
 	return false;
 }
 
-int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
+static int sem_take(struct k_sem *sem, k_timeout_t timeout)
 {
 	struct zshim_sem_waiter me = {.sem = sem};
 	struct zshim_wait w;
@@ -227,7 +231,16 @@ int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
 	return rc;
 }
 
-void emu_k_sem_give(struct k_sem *sem)
+int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
+{
+	int rc = sem_take(sem, timeout);
+
+	zshim_sched_event(ZSHIM_EV_SEM_TAKE, sem, rc);
+	return rc;
+}
+
+/* The events (and the random mode's perturbation) are the callers'. */
+static void sem_give(struct k_sem *sem)
 {
 	unsigned int c = __atomic_load_n(&sem->count, __ATOMIC_RELAXED);
 
@@ -238,6 +251,12 @@ void emu_k_sem_give(struct k_sem *sem)
 	} while (!__atomic_compare_exchange_n(&sem->count, &c, c + 1, true, __ATOMIC_RELEASE,
 					      __ATOMIC_RELAXED));
 	zshim_kick();
+}
+
+void emu_k_sem_give(struct k_sem *sem)
+{
+	sem_give(sem);
+	zshim_sched_event(ZSHIM_EV_SEM_GIVE, sem, 0);
 }
 
 void emu_k_sem_reset(struct k_sem *sem)
@@ -276,7 +295,8 @@ int emu_k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout)
 		mutex->depth++;
 		return 0;
 	}
-	rc = emu_k_sem_take(&mutex->sem, timeout);
+	rc = sem_take(&mutex->sem, timeout);
+	zshim_sched_event(ZSHIM_EV_MUTEX_LOCK, mutex, rc);
 	if (rc < 0) {
 		return rc;
 	}
@@ -297,7 +317,8 @@ int emu_k_mutex_unlock(struct k_mutex *mutex)
 	}
 	if (--mutex->depth == 0) {
 		__atomic_store_n(&mutex->owner, NULL, __ATOMIC_RELAXED);
-		emu_k_sem_give(&mutex->sem);
+		sem_give(&mutex->sem);
+		zshim_sched_event(ZSHIM_EV_MUTEX_UNLOCK, mutex, 0);
 	}
 	return 0;
 }
@@ -349,6 +370,7 @@ void emu_zephyr_printk(const char *fmt, ...)
 void emu_zephyr_assert_fail(const char *file, int line, const char *cond)
 {
 	printk("ASSERTION FAIL [%s] @ %s:%d\n", cond, file, line);
+	zshim_sched_report("an assertion failed");
 	abort();
 }
 
@@ -394,6 +416,10 @@ void emu_zephyr_log(const struct emu_log_source *src, int level, const char *fmt
 	n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
 	line[n++] = '\n';
 	out(line, n);
+	if (level == 1) {
+		line[n - 1] = '\0';
+		zshim_sched_log_err(line);
+	}
 }
 
 void emu_zephyr_log_hexdump(const struct emu_log_source *src, int level, const void *data,

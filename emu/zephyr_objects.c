@@ -40,6 +40,7 @@
 #include "port.h"
 #include "sys.h"
 #include "zephyr_isr.h"
+#include "zephyr_sched.h"
 #include <zephyr/kernel.h>
 
 /* ---------------------------------------------------------------- waiting */
@@ -61,6 +62,7 @@ void zshim_wait_begin(struct zshim_wait *w, k_timeout_t timeout)
 	w->ms = zshim_timeout_ms(timeout);
 	w->deadline_ns = w->ms > 0 ? zshim_now_ns() + (uint64_t)w->ms * 1000000u : 0;
 	w->seen = 0;
+	w->released = false;
 	__atomic_add_fetch(&waiters, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -89,6 +91,9 @@ int zshim_wait_block(struct zshim_wait *w)
 	if (zshim_thread_abort_pending()) {
 		return -ECANCELED;
 	}
+	/* The CPU is taken back once, in zshim_wait_end: a woken thread
+	 * re-checks its condition (and takes what it waited for) first. */
+	w->released |= zshim_sched_release();
 	zshim_thread_suspended_wait();
 	(void)emu_sys_futex_wait(&seq, w->seen, wait_ms);
 	return 0;
@@ -96,8 +101,8 @@ int zshim_wait_block(struct zshim_wait *w)
 
 void zshim_wait_end(struct zshim_wait *w)
 {
-	(void)w;
 	__atomic_sub_fetch(&waiters, 1, __ATOMIC_SEQ_CST);
+	zshim_sched_reacquire(w->released);
 }
 
 /* ------------------------------------------------- semaphore resets */
@@ -305,6 +310,9 @@ static int msgq_xfer(struct k_msgq *msgq, void *data, k_timeout_t timeout, bool 
 	pthread_mutex_unlock(&obj_lock);
 	if (rc == 0) {
 		zshim_kick(); /* space (get) or a message (put) for the other side */
+		if (put) {
+			zshim_sched_event(ZSHIM_EV_MSGQ_PUT, msgq, 0);
+		}
 	} else if (rc == -ECANCELED) {
 		zshim_thread_checkpoint(); /* aborted: ends the thread */
 	}
@@ -516,6 +524,7 @@ static void insert_node(struct k_queue *q, bool at_tail, void *prev_data, bool b
 	}
 	pthread_mutex_unlock(&obj_lock);
 	zshim_kick();
+	zshim_sched_event(ZSHIM_EV_QUEUE_PUT, q, 0);
 }
 
 void emu_k_queue_append(struct k_queue *queue, void *data)
@@ -772,12 +781,18 @@ static uint32_t ev_change(struct k_event *ev, uint32_t events, uint32_t mask)
 
 uint32_t emu_k_event_post(struct k_event *event, uint32_t events)
 {
-	return ev_change(event, events, events) & events;
+	uint32_t prev = ev_change(event, events, events) & events;
+
+	zshim_sched_event(ZSHIM_EV_EVENT_POST, event, 0);
+	return prev;
 }
 
 uint32_t emu_k_event_set(struct k_event *event, uint32_t events)
 {
-	return ev_change(event, events, UINT32_MAX);
+	uint32_t prev = ev_change(event, events, UINT32_MAX);
+
+	zshim_sched_event(ZSHIM_EV_EVENT_POST, event, 0);
+	return prev;
 }
 
 uint32_t emu_k_event_set_masked(struct k_event *event, uint32_t events, uint32_t events_mask)
@@ -991,5 +1006,6 @@ int emu_k_poll_signal_raise(struct k_poll_signal *sig, int result)
 	__atomic_store_n(&sig->result, result, __ATOMIC_RELAXED);
 	__atomic_store_n(&sig->signaled, 1, __ATOMIC_RELEASE);
 	zshim_kick();
+	zshim_sched_event(ZSHIM_EV_SIGNAL_RAISE, sig, 0);
 	return 0;
 }

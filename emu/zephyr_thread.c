@@ -30,6 +30,7 @@
 #include "port.h"
 #include "sys.h"
 #include "zephyr_isr.h"
+#include "zephyr_sched.h"
 #include <zephyr/kernel.h>
 
 #define CTL_ABORT 1u
@@ -79,6 +80,7 @@ static void *trampoline(void *arg)
 	struct k_thread *t = arg;
 
 	current = t;
+	zshim_sched_thread_start(t->name, 0); /* coop: waits for the CPU */
 	if (t->delay_ms > 0) {
 		bool handled;
 
@@ -88,6 +90,7 @@ static void *trampoline(void *arg)
 	zshim_thread_checkpoint(); /* aborted or suspended during its delay */
 	t->entry(t->p1, t->p2, t->p3);
 	emu_k_sem_give(&t->done);
+	zshim_sched_thread_exit();
 	return NULL;
 }
 
@@ -266,6 +269,7 @@ static void exit_thread(struct k_thread *t) __attribute__((noreturn));
 static void exit_thread(struct k_thread *t)
 {
 	emu_k_sem_give(&t->done); /* joiners are released */
+	zshim_sched_thread_exit();
 	pthread_exit(NULL);
 }
 
@@ -279,6 +283,7 @@ bool zshim_thread_abort_pending(void)
 void zshim_thread_suspended_wait(void)
 {
 	struct impl *im = actionable();
+	bool released = false;
 
 	if (im == NULL) {
 		return;
@@ -290,10 +295,12 @@ void zshim_thread_suspended_wait(void)
 		uint32_t ctl = __atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST);
 
 		if ((ctl & CTL_SUSPEND) == 0 || (ctl & CTL_ABORT) != 0) {
-			return;
+			break;
 		}
+		released |= zshim_sched_release(); /* suspended: the CPU is free */
 		(void)emu_sys_futex_wait(&im->wake, seen, -1);
 	}
+	zshim_sched_reacquire(released);
 }
 
 void zshim_thread_checkpoint(void)
@@ -314,11 +321,13 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 	struct impl *im = actionable();
 	uint64_t deadline = zshim_now_ns() + (uint64_t)(ms > 0 ? ms : 0) * 1000000u;
 	int32_t rc = 0;
+	bool released;
 
 	*handled = im != NULL;
 	if (im == NULL) {
 		return 0;
 	}
+	released = zshim_sched_release();
 	pthread_mutex_lock(&lock);
 	im->sleeping = true;
 	if (ms < 0) {
@@ -356,6 +365,7 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 	im->sleeping = false;
 	__atomic_and_fetch(&im->ctl, ~CTL_WAKEUP, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&lock);
+	zshim_sched_reacquire(released);
 	zshim_thread_checkpoint();
 	return rc;
 }
@@ -366,6 +376,7 @@ void emu_k_thread_abort(k_tid_t t)
 
 	if (t == NULL) {
 		if (current == NULL && !port_in_isr()) {
+			zshim_sched_thread_exit();
 			pthread_exit(NULL); /* main(): as if it had returned 0 */
 		}
 		printk("ipc-emu: k_thread_abort(NULL) outside main()\n");

@@ -37,13 +37,14 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "port.h"
 #include "zephyr_isr.h"
+#include "zephyr_sched.h"
 #include <zephyr/kernel.h>
 
 enum { KIND_TIMER = 1, KIND_DWORK = 2 };
@@ -67,22 +68,40 @@ struct k_work_q emu_k_sys_work_q;
 /* ------------------------------------------------------------ hook point */
 
 /*
- * The single scheduling hook of the work queues.  Every queue thread passes
- * here just before and just after each handler, without any lock held.  A
- * future "schedule perturbation" mode (serialise all queues on one lock,
- * insert random yields or delays) belongs here and nowhere else.  Today it
- * does what Zephyr's queue thread does: yield after an item when more are
- * pending, unless the queue was started with no_yield.
+ * The scheduling hook of the work queues.  Every queue thread passes here
+ * just before and just after each handler, without any lock held: it
+ * records the item (emu/zephyr_sched.h) and does what Zephyr's queue thread
+ * does, yield after an item when more are pending, unless the queue was
+ * started with no_yield (in coop mode: to a waiting thread of the same or a
+ * higher priority).  The queue thread holds the CPU of the coop mode while
+ * it runs items and gives it up when it has none (queue_main), and every
+ * wait of this file gives it up too (cpu_back_locked).
  */
 enum zshim_work_point { ZSHIM_WORK_BEFORE_HANDLER, ZSHIM_WORK_AFTER_HANDLER };
 
-void zshim_work_sched_point(struct k_work_q *q, enum zshim_work_point where, bool yield);
+void zshim_work_sched_point(struct k_work_q *q, struct k_work *w, enum zshim_work_point where,
+			    bool yield);
 
-void zshim_work_sched_point(struct k_work_q *q, enum zshim_work_point where, bool yield)
+void zshim_work_sched_point(struct k_work_q *q, struct k_work *w, enum zshim_work_point where,
+			    bool yield)
 {
 	(void)q;
+	zshim_sched_event(where == ZSHIM_WORK_BEFORE_HANDLER ? ZSHIM_EV_WORK_RUN
+							     : ZSHIM_EV_WORK_DONE,
+			  w, 0);
 	if (where == ZSHIM_WORK_AFTER_HANDLER && yield) {
-		sched_yield();
+		zshim_sched_yield();
+	}
+}
+
+/* After a wait on a condition variable with `lock` held: take the CPU back
+ * if the wait gave it up, without `lock` (its holder may need `lock`). */
+static void cpu_back_locked(bool released)
+{
+	if (released) {
+		pthread_mutex_unlock(&lock);
+		zshim_sched_reacquire(true);
+		pthread_mutex_lock(&lock);
 	}
 }
 
@@ -380,10 +399,12 @@ uint32_t emu_k_timer_status_sync(struct k_timer *timer)
 	status = timer->status;
 	if (status == 0 && timer->timeout.linked) {
 		uint32_t wake = timer->emu_wake;
+		bool released = zshim_sched_release();
 
 		while (timer->emu_wake == wake) {
 			pthread_cond_wait(&changed, &lock);
 		}
+		cpu_back_locked(released);
 		status = timer->status;
 	}
 	timer->status = 0;
@@ -564,6 +585,7 @@ static bool may_wait(const struct k_work_q *q, const char *what)
 static bool flush_locked(struct k_work *w, const char *what)
 {
 	uint32_t target, dropped;
+	bool released;
 
 	if (!(w->flags & (K_WORK_QUEUED | K_WORK_RUNNING))) {
 		return false;
@@ -574,6 +596,7 @@ static bool flush_locked(struct k_work *w, const char *what)
 	/* Queued: the queued instance (the next run); else the current run. */
 	target = w->emu_started + ((w->flags & K_WORK_QUEUED) ? 1u : 0u);
 	dropped = w->emu_dropped;
+	released = zshim_sched_release();
 	while ((int32_t)(w->emu_done - target) < 0) {
 		/* Cancelled off the queue, and no run left in progress. */
 		if (w->emu_dropped != dropped && w->emu_done == w->emu_started) {
@@ -581,17 +604,22 @@ static bool flush_locked(struct k_work *w, const char *what)
 		}
 		pthread_cond_wait(&changed, &lock);
 	}
+	cpu_back_locked(released);
 	return true;
 }
 
 static void wait_cancel_locked(struct k_work *w, const char *what)
 {
+	bool released;
+
 	if (!(w->flags & K_WORK_CANCELING) || !may_wait(w->queue, what)) {
 		return;
 	}
+	released = zshim_sched_release();
 	while (w->flags & K_WORK_CANCELING) {
 		pthread_cond_wait(&changed, &lock);
 	}
+	cpu_back_locked(released);
 }
 
 static void *queue_main(void *arg)
@@ -599,6 +627,9 @@ static void *queue_main(void *arg)
 	struct k_work_q *q = arg;
 
 	my_queue = q;
+	/* Priority -1: CONFIG_SYSTEM_WORKQUEUE_PRIORITY's default (the one of
+	 * k_work_queue_start does not reach the runtime). */
+	zshim_sched_thread_start(q->emu_name, -1);
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		struct k_work *w = q->emu_head;
@@ -613,7 +644,16 @@ static void *queue_main(void *arg)
 				q->emu_drains++;
 				pthread_cond_broadcast(&changed);
 			}
-			pthread_cond_wait(&work_cond, &lock);
+			/* Nothing to do: the CPU goes to another thread until
+			 * this queue has an item (or a drain to complete). */
+			if (zshim_sched_release()) {
+				do {
+					pthread_cond_wait(&work_cond, &lock);
+				} while (q->emu_head == NULL && !(q->flags & K_WORK_QUEUE_DRAIN));
+				cpu_back_locked(true);
+			} else {
+				pthread_cond_wait(&work_cond, &lock);
+			}
 			continue;
 		}
 		q->emu_head = w->emu_next;
@@ -627,7 +667,7 @@ static void *queue_main(void *arg)
 		handler = w->handler;
 		pthread_mutex_unlock(&lock);
 
-		zshim_work_sched_point(q, ZSHIM_WORK_BEFORE_HANDLER, false);
+		zshim_work_sched_point(q, w, ZSHIM_WORK_BEFORE_HANDLER, false);
 		if (handler != NULL) {
 			handler(w);
 		} else {
@@ -642,7 +682,7 @@ static void *queue_main(void *arg)
 		yield = !(q->flags & K_WORK_QUEUE_NO_YIELD) && q->emu_head != NULL;
 		pthread_cond_broadcast(&changed);
 		pthread_mutex_unlock(&lock);
-		zshim_work_sched_point(q, ZSHIM_WORK_AFTER_HANDLER, yield);
+		zshim_work_sched_point(q, w, ZSHIM_WORK_AFTER_HANDLER, yield);
 		pthread_mutex_lock(&lock);
 	}
 	return NULL;
@@ -722,15 +762,18 @@ int emu_k_work_queue_drain(struct k_work_q *queue, bool plug)
 	} else if ((queue->flags & (K_WORK_QUEUE_BUSY | K_WORK_QUEUE_DRAIN)) || plug ||
 		   queue->emu_head != NULL) {
 		uint32_t drains = queue->emu_drains;
+		bool released;
 
 		queue->flags |= K_WORK_QUEUE_DRAIN;
 		if (plug) {
 			queue->flags |= K_WORK_QUEUE_PLUGGED;
 		}
 		pthread_cond_broadcast(&work_cond);
+		released = zshim_sched_release();
 		while (queue->emu_drains == drains) {
 			pthread_cond_wait(&changed, &lock);
 		}
+		cpu_back_locked(released);
 		ret = 1;
 	}
 	pthread_mutex_unlock(&lock);
@@ -774,6 +817,7 @@ int emu_k_work_submit_to_queue(struct k_work_q *queue, struct k_work *work)
 {
 	int ret;
 
+	port_crash_point("zephyr_work_submit_before");
 	if (work->handler == NULL) {
 		diag("%s: the work item has no handler (not initialised?): -EINVAL",
 		     "k_work_submit");
@@ -782,6 +826,8 @@ int emu_k_work_submit_to_queue(struct k_work_q *queue, struct k_work *work)
 	pthread_mutex_lock(&lock);
 	ret = submit_locked(work, &queue);
 	pthread_mutex_unlock(&lock);
+	port_crash_point("zephyr_work_submit_after");
+	zshim_sched_event(ZSHIM_EV_WORK_SUBMIT, work, ret);
 	return ret;
 }
 
@@ -882,6 +928,7 @@ int emu_k_work_schedule_for_queue(struct k_work_q *queue, struct k_work_delayabl
 {
 	int ret = 0;
 
+	port_crash_point("zephyr_work_schedule_before");
 	if (dwork->work.handler == NULL) {
 		diag("%s: the work item has no handler (not initialised?): -EINVAL",
 		     "k_work_schedule");
@@ -893,6 +940,7 @@ int emu_k_work_schedule_for_queue(struct k_work_q *queue, struct k_work_delayabl
 		ret = schedule_locked(&queue, dwork, delay);
 	}
 	pthread_mutex_unlock(&lock);
+	port_crash_point("zephyr_work_schedule_after");
 	return ret;
 }
 
@@ -901,6 +949,7 @@ int emu_k_work_reschedule_for_queue(struct k_work_q *queue, struct k_work_delaya
 {
 	int ret;
 
+	port_crash_point("zephyr_work_schedule_before");
 	if (dwork->work.handler == NULL) {
 		diag("%s: the work item has no handler (not initialised?): -EINVAL",
 		     "k_work_reschedule");
@@ -910,6 +959,7 @@ int emu_k_work_reschedule_for_queue(struct k_work_q *queue, struct k_work_delaya
 	(void)unschedule_locked(dwork);
 	ret = schedule_locked(&queue, dwork, delay);
 	pthread_mutex_unlock(&lock);
+	port_crash_point("zephyr_work_schedule_after");
 	return ret;
 }
 

@@ -1,0 +1,89 @@
+/*
+ * zephyr_sched.h - how the threads of a Zephyr program share the emulated
+ * CPU (`ipc-emu run --schedule coop|parallel|random`, IPC_EMU_SCHEDULE),
+ * and the ring of recent shim events reported when a program fails.
+ * Private to emu/ (emu/zephyr_sched.c has the design).
+ *
+ * The threads that run Zephyr code (k_threads, work-queue threads, main)
+ * call zshim_sched_thread_start() once, then:
+ *
+ *   released = zshim_sched_release();     before blocking (a kernel wait)
+ *   ... block ...
+ *   zshim_sched_reacquire(released);      before running Zephyr code again
+ *
+ * zshim_sched_release() returns true only when the calling thread held the
+ * CPU, so that nested or repeated calls (a wait loop) pair up; interrupt
+ * threads and threads that are not Zephyr threads never hold it and both
+ * calls are no-ops for them.  In the parallel and random modes nobody ever
+ * holds it.  Never call zshim_sched_reacquire() with a mutex held that the
+ * CPU's holder may take (it waits for the holder to block).
+ */
+#ifndef IPC_EMU_ZEPHYR_SCHED_H
+#define IPC_EMU_ZEPHYR_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum zshim_sched_mode {
+	ZSHIM_SCHED_PARALLEL = 0, /* no IPC_EMU_SCHEDULE: every thread runs freely */
+	ZSHIM_SCHED_COOP,
+	ZSHIM_SCHED_RANDOM,
+};
+
+/* Events of the ring.  The "boundary" ones (give, unlock, submit, put,
+ * post, raise) are where the random mode perturbs; the others are only
+ * recorded. */
+enum zshim_sched_ev {
+	ZSHIM_EV_SEM_GIVE,
+	ZSHIM_EV_SEM_TAKE,    /* obj: the semaphore; val: the return code */
+	ZSHIM_EV_MUTEX_LOCK,  /* val: the return code */
+	ZSHIM_EV_MUTEX_UNLOCK,
+	ZSHIM_EV_WORK_SUBMIT, /* obj: the work item; val: the return code */
+	ZSHIM_EV_WORK_RUN,    /* obj: the work item, before its handler */
+	ZSHIM_EV_WORK_DONE,   /* obj: the work item, after its handler */
+	ZSHIM_EV_MSGQ_PUT,
+	ZSHIM_EV_QUEUE_PUT,   /* k_queue/k_fifo/k_lifo append, prepend, insert */
+	ZSHIM_EV_EVENT_POST,  /* k_event post/set */
+	ZSHIM_EV_SIGNAL_RAISE,
+	ZSHIM_EV_ISR,         /* an interrupt handler starts */
+	ZSHIM_EV_SLEEP,       /* val: milliseconds, -1 forever */
+	ZSHIM_EV_YIELD,
+	ZSHIM_EV_THREAD_START,
+	ZSHIM_EV_THREAD_EXIT,
+	ZSHIM_EV_LOG_ERR,     /* text: the message */
+	ZSHIM_EV_COUNT
+};
+
+/* The mode and seed, from IPC_EMU_SCHEDULE and IPC_EMU_SEED (read once, at
+ * start-up); tests set them with zshim_sched_configure() before any thread
+ * of theirs starts. */
+enum zshim_sched_mode zshim_sched_mode(void);
+void zshim_sched_configure(enum zshim_sched_mode mode, uint64_t seed);
+
+/* The calling thread runs Zephyr code from now on, with priority `prio`
+ * (used when its own k_thread has none: main 0, work queues -1); in coop
+ * mode it waits for the CPU.  `name` may be NULL (the k_thread's name, or
+ * "thread N", is used). */
+void zshim_sched_thread_start(const char *name, int prio);
+/* The calling thread ends: the CPU goes to the next ready thread. */
+void zshim_sched_thread_exit(void);
+
+bool zshim_sched_release(void);
+void zshim_sched_reacquire(bool released);
+/* k_yield(): in coop mode the CPU goes to a waiting thread of the same or
+ * a higher priority, if any, and the caller waits for it again. */
+void zshim_sched_yield(void);
+
+/* Record an event of the calling thread (obj and val as above).  At a
+ * boundary event in random mode, and in thread context, the thread may
+ * then yield, sleep, or wait until the thread it woke has run. */
+void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val);
+/* ZSHIM_EV_LOG_ERR with its text (the first bytes are kept). */
+void zshim_sched_log_err(const char *text);
+
+/* Print the recent events and the line that tells how to replay the run
+ * (`why`: what failed) on stderr.  Called at a failing exit by the
+ * runtime itself; a program may call it from its own failure path. */
+void zshim_sched_report(const char *why);
+
+#endif /* IPC_EMU_ZEPHYR_SCHED_H */
