@@ -4,8 +4,9 @@
  * points, and a two-thread producer/consumer run.
  *
  * Regions live in one static arena surrounded by guard bytes; every test
- * that could write out of bounds checks the guards.  Each Criterion test
- * runs in its own process, so the arena starts fresh each time.
+ * that could write out of bounds checks the guards; region() refills the
+ * arena, so the cases of a table may share a process (under Valgrind the
+ * tables run as one test each: support/vg_cases.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 
 #include "ipc_emu/emu.h"
 #include "ipc_emu/pbuf.h"
+#include "support/vg_cases.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "expected images assume a little-endian host, like the targets");
@@ -136,36 +138,39 @@ static void assert_cfg_offsets(const struct pbuf_cfg *cfg, const uint8_t *base,
 
 ParameterizedTestParameters(layout, cfg_init_offsets)
 {
-	return cr_make_param_array(struct layout_case, valid_layouts, ARRAY_SIZE(valid_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, valid_layouts);
 }
 
 ParameterizedTest(struct layout_case *lc, layout, cfg_init_offsets, .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+	VG_EACH_CASE(lc, valid_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
 
-	assert_cfg_offsets(&cfg, base, lc);
+		assert_cfg_offsets(&cfg, base, lc);
+	}
 }
 
 ParameterizedTestParameters(layout, handshake_below_dcache_8_rejected)
 {
-	return cr_make_param_array(struct layout_case, small_dcache_hs_layouts,
-				   ARRAY_SIZE(small_dcache_hs_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, small_dcache_hs_layouts);
 }
 
 ParameterizedTest(struct layout_case *lc, layout, handshake_below_dcache_8_rejected,
 		  .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
-	struct pbuf tx = {.cfg = &cfg}, rx = {.cfg = &cfg};
-	uint8_t expect[IMG_SIZE];
+	VG_EACH_CASE(lc, small_dcache_hs_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+		struct pbuf tx = {.cfg = &cfg}, rx = {.cfg = &cfg};
+		uint8_t expect[IMG_SIZE];
 
-	assert_cfg_offsets(&cfg, base, lc);
-	memset(expect, PAT, sizeof(expect));
-	cr_assert_eq(pbuf_tx_init(&tx), -EINVAL);
-	cr_assert_eq(pbuf_rx_init(&rx), -EINVAL);
-	assert_region_equals(base, expect, IMG_SIZE);
+		assert_cfg_offsets(&cfg, base, lc);
+		memset(expect, PAT, sizeof(expect));
+		cr_assert_eq(pbuf_tx_init(&tx), -EINVAL);
+		cr_assert_eq(pbuf_rx_init(&rx), -EINVAL);
+		assert_region_equals(base, expect, IMG_SIZE);
+	}
 }
 
 Test(layout, header_overhead_and_min_len, .timeout = 10)
@@ -189,108 +194,116 @@ Test(layout, cfg_init_usable_as_static_initializer, .timeout = 10)
 
 ParameterizedTestParameters(layout, tx_init_image)
 {
-	return cr_make_param_array(struct layout_case, valid_layouts, ARRAY_SIZE(valid_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, valid_layouts);
 }
 
 /* tx_init writes exactly the two index words (zero); handshake word and
  * padding keep whatever was there. */
 ParameterizedTest(struct layout_case *lc, layout, tx_init_image, .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
-	struct pbuf tx = {.cfg = &cfg};
-	uint8_t expect[IMG_SIZE];
+	VG_EACH_CASE(lc, valid_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+		struct pbuf tx = {.cfg = &cfg};
+		uint8_t expect[IMG_SIZE];
 
-	memset(expect, PAT, sizeof(expect));
-	put_le32(&expect[0], 0);
-	put_le32(&expect[lc->w], 0);
-	cr_assert_eq(pbuf_tx_init(&tx), 0);
-	assert_region_equals(base, expect, IMG_SIZE);
-	assert_guards();
+		memset(expect, PAT, sizeof(expect));
+		put_le32(&expect[0], 0);
+		put_le32(&expect[lc->w], 0);
+		cr_assert_eq(pbuf_tx_init(&tx), 0);
+		assert_region_equals(base, expect, IMG_SIZE);
+		assert_guards();
+	}
 }
 
 ParameterizedTestParameters(layout, rx_init_touches_nothing)
 {
-	return cr_make_param_array(struct layout_case, valid_layouts, ARRAY_SIZE(valid_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, valid_layouts);
 }
 
 ParameterizedTest(struct layout_case *lc, layout, rx_init_touches_nothing, .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
-	struct pbuf rx = {.cfg = &cfg};
-	uint8_t expect[IMG_SIZE];
+	VG_EACH_CASE(lc, valid_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+		struct pbuf rx = {.cfg = &cfg};
+		uint8_t expect[IMG_SIZE];
 
-	memset(expect, PAT, sizeof(expect));
-	cr_assert_eq(pbuf_rx_init(&rx), 0);
-	assert_region_equals(base, expect, IMG_SIZE);
+		memset(expect, PAT, sizeof(expect));
+		cr_assert_eq(pbuf_rx_init(&rx), 0);
+		assert_region_equals(base, expect, IMG_SIZE);
+	}
 }
 
 ParameterizedTestParameters(layout, write_image)
 {
-	return cr_make_param_array(struct layout_case, valid_layouts, ARRAY_SIZE(valid_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, valid_layouts);
 }
 
 /* The magic and a 1-byte packet: header 00 0D 00 00, payload, pad bytes
  * never written, wr_idx 20 then 28, nothing else touched. */
 ParameterizedTest(struct layout_case *lc, layout, write_image, .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
-	struct pbuf tx = {.cfg = &cfg};
-	uint8_t expect[IMG_SIZE];
-	uint8_t *d = &expect[lc->w + 4];
-	const uint8_t hdr13[4] = {0x00, 0x0D, 0x00, 0x00};
-	const uint8_t hdr1[4] = {0x00, 0x01, 0x00, 0x00};
+	VG_EACH_CASE(lc, valid_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+		struct pbuf tx = {.cfg = &cfg};
+		uint8_t expect[IMG_SIZE];
+		uint8_t *d = &expect[lc->w + 4];
+		const uint8_t hdr13[4] = {0x00, 0x0D, 0x00, 0x00};
+		const uint8_t hdr1[4] = {0x00, 0x01, 0x00, 0x00};
 
-	memset(expect, PAT, sizeof(expect));
-	put_le32(&expect[0], 0);
-	cr_assert_eq(pbuf_tx_init(&tx), 0);
+		memset(expect, PAT, sizeof(expect));
+		put_le32(&expect[0], 0);
+		cr_assert_eq(pbuf_tx_init(&tx), 0);
 
-	cr_assert_eq(pbuf_write(&tx, magic, sizeof(magic)), 13);
-	memcpy(&d[0], hdr13, 4);
-	memcpy(&d[4], magic, 13);
-	put_le32(&expect[lc->w], 20);
-	assert_region_equals(base, expect, IMG_SIZE);
+		cr_assert_eq(pbuf_write(&tx, magic, sizeof(magic)), 13);
+		memcpy(&d[0], hdr13, 4);
+		memcpy(&d[4], magic, 13);
+		put_le32(&expect[lc->w], 20);
+		assert_region_equals(base, expect, IMG_SIZE);
 
-	cr_assert_eq(pbuf_write(&tx, "Z", 1), 1);
-	memcpy(&d[20], hdr1, 4);
-	d[24] = 'Z';
-	put_le32(&expect[lc->w], 28);
-	assert_region_equals(base, expect, IMG_SIZE);
-	assert_guards();
+		cr_assert_eq(pbuf_write(&tx, "Z", 1), 1);
+		memcpy(&d[20], hdr1, 4);
+		d[24] = 'Z';
+		put_le32(&expect[lc->w], 28);
+		assert_region_equals(base, expect, IMG_SIZE);
+		assert_guards();
+	}
 }
 
 ParameterizedTestParameters(layout, read_image)
 {
-	return cr_make_param_array(struct layout_case, valid_layouts, ARRAY_SIZE(valid_layouts));
+	return VG_PARAM_ARRAY(struct layout_case, valid_layouts);
 }
 
 /* Reading changes only rd_idx (20, then 28) and returns the payloads. */
 ParameterizedTest(struct layout_case *lc, layout, read_image, .timeout = 10)
 {
-	uint8_t *base = region(IMG_SIZE);
-	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
-	struct pbuf tx = {.cfg = &cfg}, rx = {.cfg = &cfg};
-	uint8_t expect[IMG_SIZE];
-	char out[32];
+	VG_EACH_CASE(lc, valid_layouts) {
+		uint8_t *base = region(IMG_SIZE);
+		struct pbuf_cfg cfg = PBUF_CFG_INIT(base, IMG_SIZE, lc->dcache, lc->hs);
+		struct pbuf tx = {.cfg = &cfg}, rx = {.cfg = &cfg};
+		uint8_t expect[IMG_SIZE];
+		char out[32];
 
-	cr_assert_eq(pbuf_tx_init(&tx), 0);
-	cr_assert_eq(pbuf_rx_init(&rx), 0);
-	cr_assert_eq(pbuf_write(&tx, magic, sizeof(magic)), 13);
-	cr_assert_eq(pbuf_write(&tx, "Z", 1), 1);
-	memcpy(expect, base, IMG_SIZE);
+		cr_assert_eq(pbuf_tx_init(&tx), 0);
+		cr_assert_eq(pbuf_rx_init(&rx), 0);
+		cr_assert_eq(pbuf_write(&tx, magic, sizeof(magic)), 13);
+		cr_assert_eq(pbuf_write(&tx, "Z", 1), 1);
+		memcpy(expect, base, IMG_SIZE);
 
-	cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 13);
-	cr_assert_arr_eq(out, magic, 13);
-	put_le32(&expect[0], 20);
-	assert_region_equals(base, expect, IMG_SIZE);
+		cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 13);
+		cr_assert_arr_eq(out, magic, 13);
+		put_le32(&expect[0], 20);
+		assert_region_equals(base, expect, IMG_SIZE);
 
-	cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 1);
-	cr_assert_eq(out[0], 'Z');
-	put_le32(&expect[0], 28);
-	assert_region_equals(base, expect, IMG_SIZE);
-	assert_guards();
+		cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 1);
+		cr_assert_eq(out[0], 'Z');
+		put_le32(&expect[0], 28);
+		assert_region_equals(base, expect, IMG_SIZE);
+		assert_guards();
+	}
 }
 
 /* ---------------------------------------------------------- invalid configs */
@@ -375,34 +388,38 @@ static struct pbuf_cfg make_bad_cfg(uint8_t *base, enum bad_cfg which)
 
 ParameterizedTestParameters(config, invalid_rejected_by_tx_init)
 {
-	return cr_make_param_array(enum bad_cfg, bad_cfgs, ARRAY_SIZE(bad_cfgs));
+	return VG_PARAM_ARRAY(enum bad_cfg, bad_cfgs);
 }
 
 ParameterizedTest(enum bad_cfg *which, config, invalid_rejected_by_tx_init, .timeout = 10)
 {
-	uint8_t *base = region(256);
-	const struct pbuf_cfg cfg = make_bad_cfg(base, *which);
-	struct pbuf tx = {.cfg = &cfg};
-	uint8_t expect[256];
+	VG_EACH_CASE(which, bad_cfgs) {
+		uint8_t *base = region(256);
+		const struct pbuf_cfg cfg = make_bad_cfg(base, *which);
+		struct pbuf tx = {.cfg = &cfg};
+		uint8_t expect[256];
 
-	memset(expect, PAT, sizeof(expect));
-	cr_assert_eq(pbuf_tx_init(&tx), -EINVAL, "case %d", (int)*which);
-	assert_region_equals(base, expect, sizeof(expect));
-	assert_guards();
+		memset(expect, PAT, sizeof(expect));
+		cr_assert_eq(pbuf_tx_init(&tx), -EINVAL, "case %d", (int)*which);
+		assert_region_equals(base, expect, sizeof(expect));
+		assert_guards();
+	}
 }
 
 ParameterizedTestParameters(config, invalid_rejected_by_rx_init)
 {
-	return cr_make_param_array(enum bad_cfg, bad_cfgs, ARRAY_SIZE(bad_cfgs));
+	return VG_PARAM_ARRAY(enum bad_cfg, bad_cfgs);
 }
 
 ParameterizedTest(enum bad_cfg *which, config, invalid_rejected_by_rx_init, .timeout = 10)
 {
-	uint8_t *base = region(256);
-	const struct pbuf_cfg cfg = make_bad_cfg(base, *which);
-	struct pbuf rx = {.cfg = &cfg};
+	VG_EACH_CASE(which, bad_cfgs) {
+		uint8_t *base = region(256);
+		const struct pbuf_cfg cfg = make_bad_cfg(base, *which);
+		struct pbuf rx = {.cfg = &cfg};
 
-	cr_assert_eq(pbuf_rx_init(&rx), -EINVAL, "case %d", (int)*which);
+		cr_assert_eq(pbuf_rx_init(&rx), -EINVAL, "case %d", (int)*which);
+	}
 }
 
 Test(config, null_pbuf_rejected, .timeout = 10)
@@ -1178,7 +1195,9 @@ Test(crash_point, read_killed_before_release_keeps_packet, .timeout = 30)
 
 /* --------------------------------------------------- two threads, SPSC ring */
 
-#define SPSC_MSGS 200000u
+/* 20 000 under Valgrind (about 3000 turns of the ring): memcheck serialises
+ * the two threads, so more messages add time, not interleavings. */
+#define SPSC_MSGS (vg_all_cases() ? 20000u : 200000u)
 #define SPSC_MAX 300u
 #define SPSC_SIZE (1024u + 36u)
 
