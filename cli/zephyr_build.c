@@ -23,9 +23,14 @@
  * (--whole-archive) and libipc_emu.so.
  *
  * Classic ICBMsg is not wire-compatible built for a 64-bit host (a size_t
- * block header, sizeof(void *) in its sizing) and the runtime has no 32-bit
- * build: backends/ipc_icbmsg.c (and bitarray.c, which only it needs) is
- * left out with a note, and a DTS instance of it has no device.
+ * block header, sizeof(void *) in its sizing): when ipc0 of the core's
+ * devicetree is a zephyr,ipc-icbmsg instance (or IPC_EMU_M32=on), the
+ * core's whole stack and program are built with -m32 and linked with the
+ * 32-bit runtime (libipc_emu -m32, cmake/IpcEmuM32.cmake), with
+ * backends/ipc_icbmsg.c and lib/utils/bitarray.c; without a 32-bit runtime
+ * that build is refused with one line (choose_width()).  Otherwise, and for
+ * the other ICBMsg generations (bitpool, the queue-based rework), the file
+ * is left out with a note and a DTS instance of it has no device.
  *
  * Cache: CACHE/KEY, KEY a 64-bit FNV-1a hash of the ipc-emu version, the
  * core, the DTS and Kconfig files' contents, the tree's compiled files and
@@ -1370,13 +1375,16 @@ void cli_help_zephyr_build(FILE *f)
 	      "compatibility headers for one core: subsys/ipc/ipc_service/ipc_service.c,\n"
 	      "lib/pbuf.c, lib/icmsg.c, backends/ipc_icmsg.c (those the tree has), with the\n"
 	      "tree's include/zephyr/ipc/*.h, the devicetree and autoconf.h of `ipc-emu\n"
-	      "zephyr-config` and Zephyr's warning set.  Classic ICBMsg is not built (a\n"
-	      "64-bit build would not have the target's layout).  The products (a static\n"
-	      "library, the include overlay, flags.txt) go to CACHE/KEY, KEY a hash of the\n"
-	      "tree's files and commit, DTS, Kconfig, core, compiler ($CC or cc: its path,\n"
-	      "--version and -dumpmachine), libipc_emu.so's contents and ipc-emu version: a\n"
-	      "second run with the same inputs compiles nothing.  `ipc-emu clean\n"
-	      "--zephyr-cache` removes old product directories.\n"
+	      "zephyr-config` and Zephyr's warning set.  Classic ICBMsg\n"
+	      "(backends/ipc_icbmsg.c + lib/utils/bitarray.c) is built, for 32 bits (-m32,\n"
+	      "the target's layout), when ipc0 is a zephyr,ipc-icbmsg instance\n"
+	      "(IPC_EMU_M32=on: always; =off: refused); otherwise it is left out with a\n"
+	      "note.  The products (a static library, the include overlay, flags.txt) go\n"
+	      "to CACHE/KEY, KEY a hash of the tree's files and commit, DTS, Kconfig,\n"
+	      "core, word size, compiler ($CC or cc: its path, --version and -dumpmachine),\n"
+	      "libipc_emu.so's contents and ipc-emu version: a second run with the same\n"
+	      "inputs compiles nothing.  `ipc-emu clean --zephyr-cache` removes old\n"
+	      "product directories.\n"
 	      "\n"
 	      "  --zephyr-base DIR  the tree (default: $ZEPHYR_BASE); `-` or\n"
 	      "                     --no-zephyr-base: none, only --app (or --app-src)\n"
