@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ipc_emu/emu.h"
+#include "support/vg_cases.h"
 
 #define DTS_DIR IPC_EMU_SOURCE_DIR "/tests/dts/"
 #define EX_DIR IPC_EMU_SOURCE_DIR "/examples/"
@@ -405,30 +406,32 @@ struct size_case {
 
 /* Edges of the minimum sizes: ICMsg max(dcache,4)+4+12; ICBMsg with 2+2
  * blocks: roundup(max(dcache,4)+4+8*6, A) + 4*2, rounded up to A. */
+static struct size_case min_size_cases[] = {
+	{ false, 0, 20, 0 },       { false, 0, 16, -EINVAL },
+	{ false, 4, 20, 0 },       { false, 8, 24, 0 },
+	{ false, 8, 20, -EINVAL }, { false, 64, 80, 0 },
+	{ false, 64, 76, -EINVAL }, { true, 0, 64, 0 },
+	{ true, 0, 60, -EINVAL },  { true, 32, 128, 0 },
+	{ true, 32, 124, -EINVAL },
+};
+
 ParameterizedTestParameters(dt_load, minimum_sizes)
 {
-	static struct size_case cases[] = {
-		{ false, 0, 20, 0 },       { false, 0, 16, -EINVAL },
-		{ false, 4, 20, 0 },       { false, 8, 24, 0 },
-		{ false, 8, 20, -EINVAL }, { false, 64, 80, 0 },
-		{ false, 64, 76, -EINVAL }, { true, 0, 64, 0 },
-		{ true, 0, 60, -EINVAL },  { true, 32, 128, 0 },
-		{ true, 32, 124, -EINVAL },
-	};
-
-	return cr_make_param_array(struct size_case, cases, sizeof cases / sizeof cases[0]);
+	return VG_PARAM_ARRAY(struct size_case, min_size_cases);
 }
 
 ParameterizedTest(struct size_case *c, dt_load, minimum_sizes, .timeout = 30)
 {
-	int rc = load_sized(c->icbmsg, c->dcache, c->size);
+	VG_EACH_CASE(c, min_size_cases) {
+		int rc = load_sized(c->icbmsg, c->dcache, c->size);
 
-	cr_assert_eq(rc, c->rc, "%s dcache %u size %u: %d (%s)", c->icbmsg ? "icbmsg" : "icmsg",
-		     c->dcache, c->size, rc, err);
-	if (rc != 0) {
-		cr_assert(strstr(err, "sized.dts: /ipc0: tx-region: /reserved-memory/memory@20070000: size"),
-			  "%s", err);
-		assert_one_line(err);
+		cr_assert_eq(rc, c->rc, "%s dcache %u size %u: %d (%s)", c->icbmsg ? "icbmsg" : "icmsg",
+			     c->dcache, c->size, rc, err);
+		if (rc != 0) {
+			cr_assert(strstr(err, "sized.dts: /ipc0: tx-region: /reserved-memory/memory@20070000: size"),
+				  "%s", err);
+			assert_one_line(err);
+		}
 	}
 }
 
@@ -813,108 +816,110 @@ struct bad_case {
 	char expect[256]; /* after "<path>: " */
 };
 
+static struct bad_case bad_cases[] = {
+	{ "bad_syntax.dts", -ENOEXEC, "dtc: Error: " },
+	{ "bad_dangling_label.dts", -ENOEXEC,
+	  "dtc: " },
+	{ "bad_missing_tx_region.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: missing (phandle of a reserved-memory node)" },
+	{ "bad_dangling_phandle.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: phandle 0x77 does not resolve" },
+	{ "bad_unbound_value.dts", -EINVAL,
+	  "/ipc/ipc0: unbound: \"sometimes\" is not one of \"disable\", \"enable\", \"detect\"" },
+	{ "bad_unbound_enable_dcache4.dts", -EINVAL,
+	  "/ipc/ipc0: unbound: \"enable\" needs dcache-alignment >= 8 (is 4): our pbuf" },
+	{ "bad_unbound_detect_no_dcache.dts", -EINVAL,
+	  "/ipc/ipc0: unbound: \"detect\" needs dcache-alignment >= 8 (is 0): our pbuf" },
+	{ "bad_misaligned_region.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070002: address 0x20070002 is not aligned to 4" },
+	{ "bad_misaligned_dcache.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070010: address 0x20070010 is not aligned to 32" },
+	{ "bad_region_too_small.dts", -EINVAL,
+	  "/ipc/ipc0: rx-region: /reserved-memory/memory@20071000: size 0x10 is below the minimum pbuf of 0x14 bytes" },
+	{ "bad_region_size_zero.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size is 0" },
+	{ "bad_size_not_mult4.dts", -EINVAL,
+	  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size 0x1002 is not a multiple of 4" },
+	{ "bad_overlap_self.dts", -EINVAL,
+	  "/ipc/ipc0: rx-region: /reserved-memory/memory@20070800 overlaps tx-region /reserved-memory/memory@20070000" },
+	{ "bad_overlap_other.dts", -EINVAL,
+	  "/ipc/ipc1: tx-region: /reserved-memory/memory@20071f00 overlaps rx-region of /ipc/ipc0 (0x20071000+0x1000)" },
+	{ "bad_rx_channel_reused.dts", -EINVAL,
+	  "/ipc/ipc1: mboxes: rx channel 1 is also the rx channel of /ipc/ipc0" },
+	{ "bad_missing_mboxes.dts", -EINVAL, "/ipc/ipc0: mboxes: missing" },
+	{ "bad_missing_mbox_names.dts", -EINVAL, "/ipc/ipc0: mbox-names: missing" },
+	{ "bad_mbox_names_wrong.dts", -EINVAL,
+	  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
+	{ "bad_mbox_names_three.dts", -EINVAL,
+	  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
+	{ "bad_mboxes_one.dts", -EINVAL,
+	  "/ipc/ipc0: mboxes: 1 specifier(s), expected two (tx and rx)" },
+	{ "bad_mboxes_dangling.dts", -EINVAL,
+	  "/ipc/ipc0: mboxes: phandle 0x99 does not resolve" },
+	{ "bad_two_controllers.dts", -EINVAL,
+	  "/ipc/ipc0: mboxes: tx and rx channels are on two controllers (/mbox, /mbox2)" },
+	{ "bad_mbox_cells_zero.dts", -EINVAL, "/mbox: #mbox-cells: 0 is not supported" },
+	{ "bad_channel_range.dts", -EINVAL,
+	  "/ipc/ipc0: mboxes: tx channel 40 is out of range (0..30)" },
+	{ "bad_dcache_not_pow2.dts", -EINVAL,
+	  "/ipc/ipc0: dcache-alignment: 12 is not a power of two" },
+	{ "bad_dcache_byte.dts", -EINVAL,
+	  "/ipc/ipc0: dcache-alignment: must be one 32-bit cell (is 1 bytes)" },
+	{ "bad_tx_blocks_missing.dts", -EINVAL,
+	  "/ipc/ipc1: tx-blocks: missing (required by zephyr,ipc-icbmsg)" },
+	{ "bad_rx_blocks_missing.dts", -EINVAL,
+	  "/ipc/ipc1: rx-blocks: missing (required by zephyr,ipc-icbmsg)" },
+	{ "bad_tx_blocks_zero.dts", -EINVAL, "/ipc/ipc1: tx-blocks: 0 is out of range (1..256)" },
+	{ "bad_tx_blocks_300.dts", -EINVAL,
+	  "/ipc/ipc1: tx-blocks: 300 is out of range (1..256)" },
+	{ "bad_icbmsg_too_small.dts", -EINVAL,
+	  "/ipc/ipc1: tx-region: /reserved-memory/memory@20070000: size 0x100 is too small for 16 blocks (needs 0x158" },
+	{ "bad_no_instance.dts", -EINVAL,
+	  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
+	{ "bad_only_disabled.dts", -EINVAL,
+	  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
+	{ "bad_too_many.dts", -EINVAL, "/ipc/ipc8: compatible: more than 8 IPC instances" },
+	{ "bad_address_cells_3.dts", -EINVAL,
+	  "/reserved-memory: #address-cells: 3 is not supported (1 or 2)" },
+	{ "bad_reg_missing.dts", -EINVAL,
+	  "/reserved-memory/memory@20070000: reg: missing (tx-region of /ipc/ipc0)" },
+	{ "bad_address_overflow.dts", -EINVAL,
+	  "/reserved-memory/memory@fffffffffffff000: reg: 0xfffffffffffff000+0x2000 overflows" },
+	{ "bad_region_past_4g.dts", -EINVAL,
+	  "/reserved-memory/memory@fffff000: reg: 0xfffff000+0x4000 runs past the 32-bit address space of #address-cells = <1> (ends at 0x100003000)" },
+	{ "bad_region_too_big.dts", -EINVAL,
+	  "/reserved-memory/memory@30000000: reg: size 0x80000000 is above the memory limit of 0x10000000 (256 MiB) of a region and of the memory image" },
+	{ "bad_image_too_big.dts", -EINVAL,
+	  "/ipc/ipc0: rx-region: /reserved-memory/memory@40000000 ends at 0x40001000: the memory image from 0x20070000 (lowest region) would be 0x1ff91000 bytes, above the memory limit of 0x10000000 (256 MiB)" },
+	{ "bad_mbox_same_channel.dts", -EINVAL,
+	  "/ipc/ipc0: mboxes: tx and rx are both channel 1 of /mbox (an instance needs one channel each way)" },
+	{ "bad_label_clash.dts", -EINVAL,
+	  "/ipc/b/ipc: label: \"ipc\" is also the label of /ipc/a/ipc" },
+};
+
 ParameterizedTestParameters(dt_bad, rejected)
 {
-	static struct bad_case cases[] = {
-		{ "bad_syntax.dts", -ENOEXEC, "dtc: Error: " },
-		{ "bad_dangling_label.dts", -ENOEXEC,
-		  "dtc: " },
-		{ "bad_missing_tx_region.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: missing (phandle of a reserved-memory node)" },
-		{ "bad_dangling_phandle.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: phandle 0x77 does not resolve" },
-		{ "bad_unbound_value.dts", -EINVAL,
-		  "/ipc/ipc0: unbound: \"sometimes\" is not one of \"disable\", \"enable\", \"detect\"" },
-		{ "bad_unbound_enable_dcache4.dts", -EINVAL,
-		  "/ipc/ipc0: unbound: \"enable\" needs dcache-alignment >= 8 (is 4): our pbuf" },
-		{ "bad_unbound_detect_no_dcache.dts", -EINVAL,
-		  "/ipc/ipc0: unbound: \"detect\" needs dcache-alignment >= 8 (is 0): our pbuf" },
-		{ "bad_misaligned_region.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070002: address 0x20070002 is not aligned to 4" },
-		{ "bad_misaligned_dcache.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070010: address 0x20070010 is not aligned to 32" },
-		{ "bad_region_too_small.dts", -EINVAL,
-		  "/ipc/ipc0: rx-region: /reserved-memory/memory@20071000: size 0x10 is below the minimum pbuf of 0x14 bytes" },
-		{ "bad_region_size_zero.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size is 0" },
-		{ "bad_size_not_mult4.dts", -EINVAL,
-		  "/ipc/ipc0: tx-region: /reserved-memory/memory@20070000: size 0x1002 is not a multiple of 4" },
-		{ "bad_overlap_self.dts", -EINVAL,
-		  "/ipc/ipc0: rx-region: /reserved-memory/memory@20070800 overlaps tx-region /reserved-memory/memory@20070000" },
-		{ "bad_overlap_other.dts", -EINVAL,
-		  "/ipc/ipc1: tx-region: /reserved-memory/memory@20071f00 overlaps rx-region of /ipc/ipc0 (0x20071000+0x1000)" },
-		{ "bad_rx_channel_reused.dts", -EINVAL,
-		  "/ipc/ipc1: mboxes: rx channel 1 is also the rx channel of /ipc/ipc0" },
-		{ "bad_missing_mboxes.dts", -EINVAL, "/ipc/ipc0: mboxes: missing" },
-		{ "bad_missing_mbox_names.dts", -EINVAL, "/ipc/ipc0: mbox-names: missing" },
-		{ "bad_mbox_names_wrong.dts", -EINVAL,
-		  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
-		{ "bad_mbox_names_three.dts", -EINVAL,
-		  "/ipc/ipc0: mbox-names: must be \"tx\", \"rx\" (in either order)" },
-		{ "bad_mboxes_one.dts", -EINVAL,
-		  "/ipc/ipc0: mboxes: 1 specifier(s), expected two (tx and rx)" },
-		{ "bad_mboxes_dangling.dts", -EINVAL,
-		  "/ipc/ipc0: mboxes: phandle 0x99 does not resolve" },
-		{ "bad_two_controllers.dts", -EINVAL,
-		  "/ipc/ipc0: mboxes: tx and rx channels are on two controllers (/mbox, /mbox2)" },
-		{ "bad_mbox_cells_zero.dts", -EINVAL, "/mbox: #mbox-cells: 0 is not supported" },
-		{ "bad_channel_range.dts", -EINVAL,
-		  "/ipc/ipc0: mboxes: tx channel 40 is out of range (0..30)" },
-		{ "bad_dcache_not_pow2.dts", -EINVAL,
-		  "/ipc/ipc0: dcache-alignment: 12 is not a power of two" },
-		{ "bad_dcache_byte.dts", -EINVAL,
-		  "/ipc/ipc0: dcache-alignment: must be one 32-bit cell (is 1 bytes)" },
-		{ "bad_tx_blocks_missing.dts", -EINVAL,
-		  "/ipc/ipc1: tx-blocks: missing (required by zephyr,ipc-icbmsg)" },
-		{ "bad_rx_blocks_missing.dts", -EINVAL,
-		  "/ipc/ipc1: rx-blocks: missing (required by zephyr,ipc-icbmsg)" },
-		{ "bad_tx_blocks_zero.dts", -EINVAL, "/ipc/ipc1: tx-blocks: 0 is out of range (1..256)" },
-		{ "bad_tx_blocks_300.dts", -EINVAL,
-		  "/ipc/ipc1: tx-blocks: 300 is out of range (1..256)" },
-		{ "bad_icbmsg_too_small.dts", -EINVAL,
-		  "/ipc/ipc1: tx-region: /reserved-memory/memory@20070000: size 0x100 is too small for 16 blocks (needs 0x158" },
-		{ "bad_no_instance.dts", -EINVAL,
-		  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
-		{ "bad_only_disabled.dts", -EINVAL,
-		  "/: compatible: no zephyr,ipc-icmsg or zephyr,ipc-icbmsg node" },
-		{ "bad_too_many.dts", -EINVAL, "/ipc/ipc8: compatible: more than 8 IPC instances" },
-		{ "bad_address_cells_3.dts", -EINVAL,
-		  "/reserved-memory: #address-cells: 3 is not supported (1 or 2)" },
-		{ "bad_reg_missing.dts", -EINVAL,
-		  "/reserved-memory/memory@20070000: reg: missing (tx-region of /ipc/ipc0)" },
-		{ "bad_address_overflow.dts", -EINVAL,
-		  "/reserved-memory/memory@fffffffffffff000: reg: 0xfffffffffffff000+0x2000 overflows" },
-		{ "bad_region_past_4g.dts", -EINVAL,
-		  "/reserved-memory/memory@fffff000: reg: 0xfffff000+0x4000 runs past the 32-bit address space of #address-cells = <1> (ends at 0x100003000)" },
-		{ "bad_region_too_big.dts", -EINVAL,
-		  "/reserved-memory/memory@30000000: reg: size 0x80000000 is above the memory limit of 0x10000000 (256 MiB) of a region and of the memory image" },
-		{ "bad_image_too_big.dts", -EINVAL,
-		  "/ipc/ipc0: rx-region: /reserved-memory/memory@40000000 ends at 0x40001000: the memory image from 0x20070000 (lowest region) would be 0x1ff91000 bytes, above the memory limit of 0x10000000 (256 MiB)" },
-		{ "bad_mbox_same_channel.dts", -EINVAL,
-		  "/ipc/ipc0: mboxes: tx and rx are both channel 1 of /mbox (an instance needs one channel each way)" },
-		{ "bad_label_clash.dts", -EINVAL,
-		  "/ipc/b/ipc: label: \"ipc\" is also the label of /ipc/a/ipc" },
-	};
-
-	return cr_make_param_array(struct bad_case, cases, sizeof cases / sizeof cases[0]);
+	return VG_PARAM_ARRAY(struct bad_case, bad_cases);
 }
 
-ParameterizedTest(struct bad_case *c, dt_bad, rejected, .timeout = 30)
+ParameterizedTest(struct bad_case *c, dt_bad, rejected, .timeout = 120) /* all cases under Valgrind */
 {
-	char path[256], want[600];
-	struct emu_dt_plan p;
-	int rc;
+	VG_EACH_CASE(c, bad_cases) {
+		char path[256], want[600];
+		struct emu_dt_plan p;
+		int rc;
 
-	snprintf(path, sizeof path, DTS_DIR "%s", c->file);
-	snprintf(want, sizeof want, "%s: %s", path, c->expect);
-	memset(&p, 0xa5, sizeof p);
-	rc = emu_dt_load_file(path, &p, err, sizeof err);
-	cr_assert_eq(rc, c->rc, "%s: rc %d, want %d (%s)", c->file, rc, c->rc, err);
-	cr_assert(strncmp(err, want, strlen(want)) == 0, "%s:\n got  %s\n want %s...", c->file, err,
-		  want);
-	assert_one_line(err);
-	cr_assert_eq(p.n_inst, 0, "a failed load leaves an empty plan");
-	cr_assert_str_eq(p.source, path);
+		snprintf(path, sizeof path, DTS_DIR "%s", c->file);
+		snprintf(want, sizeof want, "%s: %s", path, c->expect);
+		memset(&p, 0xa5, sizeof p);
+		rc = emu_dt_load_file(path, &p, err, sizeof err);
+		cr_assert_eq(rc, c->rc, "%s: rc %d, want %d (%s)", c->file, rc, c->rc, err);
+		cr_assert(strncmp(err, want, strlen(want)) == 0, "%s:\n got  %s\n want %s...", c->file, err,
+			  want);
+		assert_one_line(err);
+		cr_assert_eq(p.n_inst, 0, "a failed load leaves an empty plan");
+		cr_assert_str_eq(p.source, path);
+	}
 }
 
 /* The dtc messages themselves: file, line and dtc's own words. */
@@ -1014,35 +1019,37 @@ struct unbound_case {
 	int rc;
 };
 
+static struct unbound_case unbound_cases[] = {
+	{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, 0 },
+	{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, 0 },
+	{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DETECT, 0 },
+	{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DISABLE, 0 },
+	{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DETECT, 0 },
+	{ EMU_UNBOUND_DETECT, EMU_UNBOUND_ENABLE, 0 },
+	{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DETECT, 0 },
+	{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_ENABLE, -EINVAL },
+	{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DISABLE, -EINVAL },
+	{ EMU_UNBOUND_ENABLE, (enum emu_unbound)0, -EINVAL },
+};
+
 ParameterizedTestParameters(dt_pair, unbound_matrix)
 {
-	static struct unbound_case cases[] = {
-		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, 0 },
-		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, 0 },
-		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DETECT, 0 },
-		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_DISABLE, 0 },
-		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_DETECT, 0 },
-		{ EMU_UNBOUND_DETECT, EMU_UNBOUND_ENABLE, 0 },
-		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DETECT, 0 },
-		{ EMU_UNBOUND_DISABLE, EMU_UNBOUND_ENABLE, -EINVAL },
-		{ EMU_UNBOUND_ENABLE, EMU_UNBOUND_DISABLE, -EINVAL },
-		{ EMU_UNBOUND_ENABLE, (enum emu_unbound)0, -EINVAL },
-	};
-
-	return cr_make_param_array(struct unbound_case, cases, sizeof cases / sizeof cases[0]);
+	return VG_PARAM_ARRAY(struct unbound_case, unbound_cases);
 }
 
 ParameterizedTest(struct unbound_case *c, dt_pair, unbound_matrix, .timeout = 30)
 {
-	struct emu_dt_plan h, r;
+	VG_EACH_CASE(c, unbound_cases) {
+		struct emu_dt_plan h, r;
 
-	load_pair(&h, &r);
-	h.inst[0].unbound = c->host;
-	r.inst[0].unbound = c->remote;
-	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), c->rc, "%d/%d: %s", c->host,
-		     c->remote, err);
-	if (c->rc)
-		cr_assert(strncmp(err, "cpunet.dts: /ipc/ipc0: unbound: ", 32) == 0, "%s", err);
+		load_pair(&h, &r);
+		h.inst[0].unbound = c->host;
+		r.inst[0].unbound = c->remote;
+		cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), c->rc, "%d/%d: %s", c->host,
+			     c->remote, err);
+		if (c->rc)
+			cr_assert(strncmp(err, "cpunet.dts: /ipc/ipc0: unbound: ", 32) == 0, "%s", err);
+	}
 }
 
 Test(dt_pair, unbound_ignored_for_icbmsg, .timeout = 30)
