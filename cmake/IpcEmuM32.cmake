@@ -44,6 +44,13 @@ endif()
 
 if(IPC_EMU_M32_BUILT)
   include(ExternalProject)
+  # Only the library; with make, through $(MAKE) so that it shares the
+  # parent's job slots (`cmake --build -j N`).
+  if(CMAKE_GENERATOR MATCHES "Make")
+    set(m32_build "$(MAKE)" ipc_emu_shared)
+  else()
+    set(m32_build ${CMAKE_COMMAND} --build <BINARY_DIR> --target ipc_emu_shared)
+  endif()
   ExternalProject_Add(ipc_emu_m32
     SOURCE_DIR ${CMAKE_SOURCE_DIR}
     BINARY_DIR ${CMAKE_BINARY_DIR}/m32
@@ -51,7 +58,7 @@ if(IPC_EMU_M32_BUILT)
       -DIPC_EMU_M32=OFF -DIPC_EMU_TESTS=OFF -DIPC_EMU_EXAMPLES=OFF
       -DIPC_EMU_SANITIZE=OFF -DIPC_EMU_WERROR=${IPC_EMU_WERROR}
       -DFDT_LIBRARY=${IPC_EMU_M32_FDT} -DFDT_INCLUDE_DIR=${FDT_INCLUDE_DIR}
-    BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target ipc_emu_shared
+    BUILD_COMMAND ${m32_build}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
     STEP_TARGETS build)
