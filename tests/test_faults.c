@@ -23,6 +23,7 @@
 
 #include "ctl.h"
 #include "ipc_emu/emu.h"
+#include "support/vg_cases.h"
 #include "sys.h"
 
 static char name[96];
@@ -158,25 +159,27 @@ static int op_create(const struct sweep *c)
 	return r;
 }
 
+static struct sweep create_sweeps[] = {
+	{"shm_open", EMFILE, EMU_DOORBELL_FUTEX, 2},
+	{"shm_open", ENFILE, EMU_DOORBELL_EVENTFD, 2},
+	{"ftruncate", ENOSPC, EMU_DOORBELL_FUTEX, 2},
+	{"fallocate", ENOSPC, EMU_DOORBELL_FUTEX, 2},
+	{"fallocate", EDQUOT, EMU_DOORBELL_EVENTFD, 2},
+	{"mmap", ENOMEM, EMU_DOORBELL_FUTEX, 2},
+	{"eventfd", EMFILE, EMU_DOORBELL_EVENTFD, 2},
+	{"eventfd", ENFILE, EMU_DOORBELL_FUTEX, 0}, /* futex mode makes none */
+};
+
 ParameterizedTestParameters(faults, create_unwinds)
 {
-	static struct sweep cases[] = {
-		{"shm_open", EMFILE, EMU_DOORBELL_FUTEX, 2},
-		{"shm_open", ENFILE, EMU_DOORBELL_EVENTFD, 2},
-		{"ftruncate", ENOSPC, EMU_DOORBELL_FUTEX, 2},
-		{"fallocate", ENOSPC, EMU_DOORBELL_FUTEX, 2},
-		{"fallocate", EDQUOT, EMU_DOORBELL_EVENTFD, 2},
-		{"mmap", ENOMEM, EMU_DOORBELL_FUTEX, 2},
-		{"eventfd", EMFILE, EMU_DOORBELL_EVENTFD, 2},
-		{"eventfd", ENFILE, EMU_DOORBELL_FUTEX, 0}, /* futex mode makes none */
-	};
-
-	return cr_make_param_array(struct sweep, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct sweep, create_sweeps);
 }
 
 ParameterizedTest(struct sweep *c, faults, create_unwinds)
 {
-	run_sweep(c, op_create);
+	VG_EACH_CASE(c, create_sweeps) {
+		run_sweep(c, op_create);
+	}
 }
 
 static struct emu_segment *live;
@@ -225,38 +228,42 @@ static void with_live_segment(const struct sweep *c, int (*op)(const struct swee
 	assert_gone(name);
 }
 
+static struct sweep attach_sweeps[] = {
+	{"shm_open", EMFILE, EMU_DOORBELL_FUTEX, 2},
+	{"fstat", EIO, EMU_DOORBELL_FUTEX, 2},
+	{"mmap", ENOMEM, EMU_DOORBELL_FUTEX, 2},
+	{"mmap", ENOMEM, EMU_DOORBELL_EVENTFD, 2},
+};
+
 ParameterizedTestParameters(faults, attach_unwinds)
 {
-	static struct sweep cases[] = {
-		{"shm_open", EMFILE, EMU_DOORBELL_FUTEX, 2},
-		{"fstat", EIO, EMU_DOORBELL_FUTEX, 2},
-		{"mmap", ENOMEM, EMU_DOORBELL_FUTEX, 2},
-		{"mmap", ENOMEM, EMU_DOORBELL_EVENTFD, 2},
-	};
-
-	return cr_make_param_array(struct sweep, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct sweep, attach_sweeps);
 }
 
 ParameterizedTest(struct sweep *c, faults, attach_unwinds)
 {
-	with_live_segment(c, op_attach);
+	VG_EACH_CASE(c, attach_sweeps) {
+		with_live_segment(c, op_attach);
+	}
 }
+
+static struct sweep attach_fds_sweeps[] = {
+	{"dup", EMFILE, EMU_DOORBELL_EVENTFD, 4},
+	{"dup", EMFILE, EMU_DOORBELL_FUTEX, 2},
+	{"fstat", EIO, EMU_DOORBELL_EVENTFD, 2},
+	{"mmap", ENOMEM, EMU_DOORBELL_EVENTFD, 2},
+};
 
 ParameterizedTestParameters(faults, attach_fds_unwinds)
 {
-	static struct sweep cases[] = {
-		{"dup", EMFILE, EMU_DOORBELL_EVENTFD, 4},
-		{"dup", EMFILE, EMU_DOORBELL_FUTEX, 2},
-		{"fstat", EIO, EMU_DOORBELL_EVENTFD, 2},
-		{"mmap", ENOMEM, EMU_DOORBELL_EVENTFD, 2},
-	};
-
-	return cr_make_param_array(struct sweep, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct sweep, attach_fds_sweeps);
 }
 
 ParameterizedTest(struct sweep *c, faults, attach_fds_unwinds)
 {
-	with_live_segment(c, op_attach_fds);
+	VG_EACH_CASE(c, attach_fds_sweeps) {
+		with_live_segment(c, op_attach_fds);
+	}
 }
 
 /* A core adds exactly one thread and no descriptor, and takes them back. */

@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "ipc_emu/emu.h"
+#include "support/vg_cases.h"
 #include "sys.h"
 
 #define NAME_LEN 96
@@ -656,22 +657,22 @@ struct inject_case {
 	enum emu_doorbell doorbell;
 };
 
+static struct inject_case create_inject_cases[] = {
+	{"shm_open", EMFILE, 1, EMU_DOORBELL_FUTEX},  /* -mem */
+	{"shm_open", EMFILE, 2, EMU_DOORBELL_FUTEX},  /* -ctl */
+	{"ftruncate", ENOSPC, 1, EMU_DOORBELL_FUTEX}, /* -mem */
+	{"ftruncate", ENOSPC, 2, EMU_DOORBELL_FUTEX}, /* -ctl */
+	{"fallocate", ENOSPC, 1, EMU_DOORBELL_FUTEX},
+	{"fallocate", ENOSPC, 2, EMU_DOORBELL_FUTEX},
+	{"mmap", ENOMEM, 1, EMU_DOORBELL_FUTEX},
+	{"mmap", ENOMEM, 2, EMU_DOORBELL_FUTEX},
+	{"eventfd", EMFILE, 1, EMU_DOORBELL_EVENTFD},
+	{"eventfd", EMFILE, 2, EMU_DOORBELL_EVENTFD},
+};
+
 ParameterizedTestParameters(segment, injected_failure_unwinds)
 {
-	static struct inject_case cases[] = {
-		{"shm_open", EMFILE, 1, EMU_DOORBELL_FUTEX},  /* -mem */
-		{"shm_open", EMFILE, 2, EMU_DOORBELL_FUTEX},  /* -ctl */
-		{"ftruncate", ENOSPC, 1, EMU_DOORBELL_FUTEX}, /* -mem */
-		{"ftruncate", ENOSPC, 2, EMU_DOORBELL_FUTEX}, /* -ctl */
-		{"fallocate", ENOSPC, 1, EMU_DOORBELL_FUTEX},
-		{"fallocate", ENOSPC, 2, EMU_DOORBELL_FUTEX},
-		{"mmap", ENOMEM, 1, EMU_DOORBELL_FUTEX},
-		{"mmap", ENOMEM, 2, EMU_DOORBELL_FUTEX},
-		{"eventfd", EMFILE, 1, EMU_DOORBELL_EVENTFD},
-		{"eventfd", EMFILE, 2, EMU_DOORBELL_EVENTFD},
-	};
-
-	return cr_make_param_array(struct inject_case, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct inject_case, create_inject_cases);
 }
 
 static int count_fds(void)
@@ -688,76 +689,82 @@ static int count_fds(void)
 
 ParameterizedTest(struct inject_case *c, segment, injected_failure_unwinds)
 {
-	const struct emu_segment_cfg cfg = {.name = name, .mem_size = 8192u, .doorbell = c->doorbell};
-	struct emu_segment *s = NULL;
-	int fds_before = count_fds();
+	VG_EACH_CASE(c, create_inject_cases) {
+		const struct emu_segment_cfg cfg = {.name = name, .mem_size = 8192u, .doorbell = c->doorbell};
+		struct emu_segment *s = NULL;
+		int fds_before = count_fds();
 
-	cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
-	cr_assert_eq(emu_segment_create(&cfg, &s), -c->err, "%s #%u", c->call, c->nth);
-	cr_assert_null(s);
-	assert_gone(name);
-	cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
-	/* The injection fired once; the next create works. */
-	cr_assert_eq(emu_segment_create(&cfg, &s), 0);
-	emu_segment_close(s);
-	assert_gone(name);
+		cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
+		cr_assert_eq(emu_segment_create(&cfg, &s), -c->err, "%s #%u", c->call, c->nth);
+		cr_assert_null(s);
+		assert_gone(name);
+		cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
+		/* The injection fired once; the next create works. */
+		cr_assert_eq(emu_segment_create(&cfg, &s), 0);
+		emu_segment_close(s);
+		assert_gone(name);
+	}
 }
+
+static struct inject_case attach_inject_cases[] = {
+	{"shm_open", EMFILE, 1, EMU_DOORBELL_FUTEX}, /* -ctl */
+	{"shm_open", EMFILE, 2, EMU_DOORBELL_FUTEX}, /* -mem */
+	{"fstat", EIO, 1, EMU_DOORBELL_FUTEX},
+	{"fstat", EIO, 2, EMU_DOORBELL_FUTEX},
+	{"mmap", ENOMEM, 1, EMU_DOORBELL_FUTEX},
+	{"mmap", ENOMEM, 2, EMU_DOORBELL_FUTEX},
+};
 
 ParameterizedTestParameters(segment, injected_attach_failure_unwinds)
 {
-	static struct inject_case cases[] = {
-		{"shm_open", EMFILE, 1, EMU_DOORBELL_FUTEX}, /* -ctl */
-		{"shm_open", EMFILE, 2, EMU_DOORBELL_FUTEX}, /* -mem */
-		{"fstat", EIO, 1, EMU_DOORBELL_FUTEX},
-		{"fstat", EIO, 2, EMU_DOORBELL_FUTEX},
-		{"mmap", ENOMEM, 1, EMU_DOORBELL_FUTEX},
-		{"mmap", ENOMEM, 2, EMU_DOORBELL_FUTEX},
-	};
-
-	return cr_make_param_array(struct inject_case, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct inject_case, attach_inject_cases);
 }
 
 ParameterizedTest(struct inject_case *c, segment, injected_attach_failure_unwinds)
 {
-	struct emu_segment *s = create_ok(c->doorbell, 0, 4096u);
-	struct emu_segment *a = NULL;
-	int fds_before = count_fds();
+	VG_EACH_CASE(c, attach_inject_cases) {
+		struct emu_segment *s = create_ok(c->doorbell, 0, 4096u);
+		struct emu_segment *a = NULL;
+		int fds_before = count_fds();
 
-	cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
-	cr_assert_eq(emu_segment_attach(name, &a), -c->err, "%s #%u", c->call, c->nth);
-	cr_assert_null(a);
-	cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
-	emu_segment_close(s);
-	assert_gone(name);
+		cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
+		cr_assert_eq(emu_segment_attach(name, &a), -c->err, "%s #%u", c->call, c->nth);
+		cr_assert_null(a);
+		cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
+		emu_segment_close(s);
+		assert_gone(name);
+	}
 }
+
+static struct inject_case attach_fds_inject_cases[] = {
+	{"dup", EMFILE, 1, EMU_DOORBELL_EVENTFD}, /* ctl */
+	{"dup", EMFILE, 2, EMU_DOORBELL_EVENTFD}, /* mem */
+	{"dup", EMFILE, 3, EMU_DOORBELL_EVENTFD}, /* host eventfd */
+	{"dup", EMFILE, 4, EMU_DOORBELL_EVENTFD}, /* remote eventfd */
+	{"mmap", ENOMEM, 2, EMU_DOORBELL_EVENTFD},
+};
 
 ParameterizedTestParameters(segment, injected_attach_fds_failure_unwinds)
 {
-	static struct inject_case cases[] = {
-		{"dup", EMFILE, 1, EMU_DOORBELL_EVENTFD}, /* ctl */
-		{"dup", EMFILE, 2, EMU_DOORBELL_EVENTFD}, /* mem */
-		{"dup", EMFILE, 3, EMU_DOORBELL_EVENTFD}, /* host eventfd */
-		{"dup", EMFILE, 4, EMU_DOORBELL_EVENTFD}, /* remote eventfd */
-		{"mmap", ENOMEM, 2, EMU_DOORBELL_EVENTFD},
-	};
-
-	return cr_make_param_array(struct inject_case, cases, sizeof(cases) / sizeof(cases[0]));
+	return VG_PARAM_ARRAY(struct inject_case, attach_fds_inject_cases);
 }
 
 ParameterizedTest(struct inject_case *c, segment, injected_attach_fds_failure_unwinds)
 {
-	struct emu_segment *s = create_ok(c->doorbell, 0, 4096u);
-	struct emu_segment *a = NULL;
-	struct emu_segment_fds fds;
-	int fds_before = count_fds();
+	VG_EACH_CASE(c, attach_fds_inject_cases) {
+		struct emu_segment *s = create_ok(c->doorbell, 0, 4096u);
+		struct emu_segment *a = NULL;
+		struct emu_segment_fds fds;
+		int fds_before = count_fds();
 
-	emu_segment_get_fds(s, &fds);
-	cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
-	cr_assert_eq(emu_segment_attach_fds(&fds, &a), -c->err, "%s #%u", c->call, c->nth);
-	cr_assert_null(a);
-	cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
-	emu_segment_close(s);
-	assert_gone(name);
+		emu_segment_get_fds(s, &fds);
+		cr_assert_eq(emu_sys_inject(c->call, c->err, c->nth), 0);
+		cr_assert_eq(emu_segment_attach_fds(&fds, &a), -c->err, "%s #%u", c->call, c->nth);
+		cr_assert_null(a);
+		cr_assert_eq(count_fds(), fds_before, "descriptors leaked");
+		emu_segment_close(s);
+		assert_gone(name);
+	}
 }
 
 Test(segment, injected_eintr_in_fallocate_is_retried)
