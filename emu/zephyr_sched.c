@@ -645,6 +645,23 @@ void zshim_sched_configure(enum zshim_sched_mode mode, uint64_t seed)
 	cfg.active = true;
 }
 
+unsigned zshim_sched_cpu_waiters(void)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&cpu.m);
+	for (const struct zs_waiter *w = cpu.head; w != NULL; w = w->next) {
+		n++;
+	}
+	pthread_mutex_unlock(&cpu.m);
+	return n;
+}
+
+void zshim_sched_set_stall_ms(unsigned ms)
+{
+	cfg.stall_ns = (uint64_t)ms * 1000000u * (RUNNING_ON_VALGRIND ? 20u : 1u);
+}
+
 /* Before the init levels (zephyr/init.h boots at priority 65535) and the
  * program's K_THREAD_DEFINE threads: the main thread holds the CPU from
  * the start in coop mode. */

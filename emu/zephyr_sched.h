@@ -86,4 +86,8 @@ void zshim_sched_log_err(const char *text);
  * runtime itself; a program may call it from its own failure path. */
 void zshim_sched_report(const char *why);
 
+/* Tests: threads waiting for the CPU now; the stall limit (ms, native). */
+unsigned zshim_sched_cpu_waiters(void);
+void zshim_sched_set_stall_ms(unsigned ms);
+
 #endif /* IPC_EMU_ZEPHYR_SCHED_H */
