@@ -1796,24 +1796,33 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	if (s.sandir[0] != '\0') {
 		sanitizer_replay(&s);
 	}
-	for (int i = 0; i < 2 && s.sandir[0] != '\0'; i++) {
-		char what[1024], file[256], kept[128];
+	if (s.sandir[0] != '\0') {
+		/* One line per program with a report; the logs are kept, out of
+		 * the pattern `ipc-emu clean` removes. */
+		static char what[2][1024], file[2][256];
+		bool found[2], any = false;
+		char kept[128];
 
-		if (!sanitizer_report(&s, (enum emu_role)i, what, sizeof(what), file,
-				      sizeof(file))) {
-			continue;
+		for (int i = 0; i < 2; i++) {
+			found[i] = sanitizer_report(&s, (enum emu_role)i, what[i], sizeof(what[i]),
+						    file[i], sizeof(file[i]));
+			any |= found[i];
 		}
-		/* Kept, out of the pattern `ipc-emu clean` removes. */
-		snprintf(kept, sizeof(kept), "/tmp/ipc-emu-sanlogs-%.80s",
-			 s.sandir + strlen("/tmp/ipc-emu-san-"));
-		if (rename(s.sandir, kept) == 0) {
-			snprintf(s.sandir, sizeof(s.sandir), "%s", kept);
+		if (any) {
+			snprintf(kept, sizeof(kept), "/tmp/ipc-emu-sanlogs-%.80s",
+				 s.sandir + strlen("/tmp/ipc-emu-san-"));
+			if (rename(s.sandir, kept) == 0) {
+				snprintf(s.sandir, sizeof(s.sandir), "%s", kept);
+			}
+			for (int i = 0; i < 2; i++) {
+				if (found[i]) {
+					fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
+						scn_role_name((enum emu_role)i), what[i], s.sandir, file[i]);
+				}
+			}
+			status = EXIT_INVARIANT;
+			s.sandir[0] = '\0'; /* kept: not removed below */
 		}
-		fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
-			scn_role_name((enum emu_role)i), what, s.sandir, file);
-		status = EXIT_INVARIANT;
-		s.sandir[0] = '\0'; /* kept: not removed below */
-		break;
 	}
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;

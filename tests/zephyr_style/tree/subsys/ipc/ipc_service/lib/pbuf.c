@@ -1,6 +1,9 @@
 /* The test tree's packet ring (include/zephyr/ipc/pbuf.h). */
 #include <string.h>
 #include <errno.h>
+#if defined(CONFIG_EMU_TEST_PLANTED_ASAN)
+#include <stdlib.h>
+#endif
 #include <zephyr/kernel.h>
 #include <zephyr/cache.h>
 #include <zephyr/ipc/pbuf.h>
@@ -129,11 +132,11 @@ int pbuf_read(const struct pbuf_cfg *cfg, void *buf, size_t len)
 #if defined(CONFIG_EMU_TEST_PLANTED_ASAN)
 	{
 		/* Planted bug (pytests/test_zephyr_shim_faults.py, --sanitize):
-		 * one byte past a stack buffer. */
-		volatile uint8_t tail[4];
-		volatile size_t at = sizeof(tail) + (plen & 0u);
+		 * a store to a freed heap block (ASan's to find, not UBSan's). */
+		uint8_t *volatile block = malloc(4);
 
-		tail[at] = 1;
+		free(block);
+		block[plen & 3u] = 1;
 	}
 #endif
 #if defined(CONFIG_EMU_TEST_PLANTED_UBSAN)
