@@ -205,3 +205,6 @@ def peer_pids(tag):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "valgrind: runs the peers under valgrind (slow; deselect with -m 'not valgrind')")
+    # A developer's ZEPHYR_BASE would move every `ipc-emu run` of the suite
+    # onto that tree (run reads it): the tests choose their trees explicitly.
+    os.environ.pop("ZEPHYR_BASE", None)
