@@ -507,6 +507,8 @@ static bool result_line(const char *line, int *result, char *name, size_t namele
 
 /* One complete output line of a role (no newline): Zephyr's ztest formats
  * (emu/zephyr_ztest.c lists them). */
+static void schedule_kill(struct sup *s, uint64_t now);
+
 /* A line of the --zephyr-base echo apps ("echo-client[host]: ..."). */
 static void zapp_line(struct sup *s, int role, const char *line)
 {
@@ -529,6 +531,7 @@ static void zapp_line(struct sup *s, int role, const char *line)
 		if (s->zapp_wait_role == role) {
 			s->zapp_wait_role = -1; /* the restarted side restored its progress */
 			s->rebonds++;
+			schedule_kill(s, scn_now_ns()); /* the next kill counts from here */
 		}
 	} else if (sscanf(p, "summary: echoed %llu streamed %llu sent %llu", &e, &st, &se) == 3) {
 		z->summary[role] = true;
@@ -625,8 +628,11 @@ static void write_all(int fd, const char *p, size_t n)
 }
 
 /* Forward buf[0..n) (a line with its newline, or a piece of one). */
-static void forward(const char *p, size_t n)
+static void forward(const struct sup *s, const char *p, size_t n)
 {
+	if (s->o->quiet && s->o->zephyr_apps) {
+		return; /* --zephyr-base --quiet (stress): the report says it all */
+	}
 	fflush(stdout);
 	write_all(STDOUT_FILENO, p, n);
 }
@@ -657,7 +663,7 @@ static void pump(struct sup *s, int role, bool final)
 		while ((nl = memchr(z->buf, '\n', z->len)) != NULL) {
 			size_t k = (size_t)(nl - z->buf) + 1;
 
-			forward(z->buf, k);
+			forward(s, z->buf, k);
 			if (!z->mid_line) {
 				*nl = '\0';
 				zt_line(s, role, z->buf);
@@ -669,7 +675,7 @@ static void pump(struct sup *s, int role, bool final)
 		}
 		if (z->len == sizeof(z->buf)) {
 			/* A line longer than the buffer: forwarded, not parsed. */
-			forward(z->buf, z->len);
+			forward(s, z->buf, z->len);
 			z->len = 0;
 			z->mid_line = true;
 		}
@@ -678,7 +684,7 @@ static void pump(struct sup *s, int role, bool final)
 		}
 	}
 	if (z->len > 0 && (final || scn_now_ns() - z->since_ns > PARTIAL_LINE_NS)) {
-		forward(z->buf, z->len);
+		forward(s, z->buf, z->len);
 		z->len = 0;
 		z->mid_line = !final;
 	}
@@ -1125,7 +1131,15 @@ static void maybe_kill(struct sup *s, uint64_t total)
  * KILL_USER_MIN_MS..KILL_USER_MAX_MS (x20 under valgrind) from now. */
 static void schedule_kill(struct sup *s, uint64_t now)
 {
-	double ms = KILL_USER_MIN_MS + (KILL_USER_MAX_MS - KILL_USER_MIN_MS) * rng_unit(&s->rng);
+	double max_ms = KILL_USER_MAX_MS;
+	double ms;
+
+	if (s->o->zephyr_apps && s->o->kill_random > 0) {
+		/* The echo apps exchange 3 x --messages, about 40 a ms: spread
+		 * the K kills over the echo and the stream phases. */
+		max_ms += (double)s->o->messages * 3.0 / 40.0 * 2.0 / s->o->kill_random;
+	}
+	ms = KILL_USER_MIN_MS + (max_ms - KILL_USER_MIN_MS) * rng_unit(&s->rng);
 
 	if (s->o->valgrind) {
 		ms *= CLI_VALGRIND_SCALE;
@@ -1384,7 +1398,18 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 	} else if (o->n_dts == 2) {
 		snprintf(dts, sizeof(dts), "%s,%s", o->dts[0], o->dts[1]);
 	}
+	/* --backend icbmsg / --instance: the apps open that instance (the
+	 * first of the backend by default), not ipc0. */
+	if ((o->backend != EMU_BACKEND_ICMSG || o->instance != NULL) &&
+	    cli_load_config(o, &cfg, err, sizeof(err)) < 0) {
+		cli_err("%s", err);
+		return EXIT_USAGE;
+	}
 	for (int role = 0; role < 2; role++) {
+		const struct emu_dt_inst *in = o->backend != EMU_BACKEND_ICMSG || o->instance != NULL
+						       ? (role == EMU_ROLE_HOST ? cfg.inst_host
+									       : cfg.inst_remote)
+						       : NULL;
 		struct zb_req r = {
 			.zephyr_base = o->zephyr_base[role],
 			.core = role == EMU_ROLE_HOST ? "host" : "remote",
@@ -1392,6 +1417,8 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 			.app = apps[role],
 			.quiet = o->quiet,
 			.sanitize = o->sanitize,
+			.instance = in != NULL ? in->label : NULL,
+			.instance_icbmsg = in == NULL ? 0 : in->backend == EMU_BACKEND_ICBMSG ? 1 : -1,
 		};
 		int rc;
 

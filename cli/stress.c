@@ -10,6 +10,12 @@
  * recovery is the documented one: both peers are restarted on the stale
  * shared memory, and every session ends with a quiescence check of the
  * blocks still in use.
+ *
+ * With --zephyr-base DIR (or --host-/--remote-zephyr-base) the sessions run
+ * the echo apps of emu/zephyr_apps on that tree's IPC stack (`ipc-emu run
+ * --zephyr-base`): the modes are the ICMsg session modes, written into DTS
+ * variants of the board (a Zephyr core compiles its unbound mode in), and a
+ * cycle is recovered when the restarted app printed its "resumed" line.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +31,8 @@
 #define KILLS_PER_SESSION 25u      /* ICMsg: resets in one session */
 #define KILLS_PER_SESSION_ICB 10u  /* ICBMsg: each one restarts both peers */
 #define MESSAGES_PER_KILL 40u      /* session length: enough echo room for every kill */
+#define KILLS_PER_SESSION_ZEPHYR 5u   /* --zephyr-base: kills land in time, not progress */
+#define MESSAGES_PER_KILL_ZEPHYR 300u /* ... so that they fall in both phases */
 #define BARREN_SESSIONS 3u         /* sessions in a row without a reset: give up */
 
 struct mode {
@@ -51,6 +59,8 @@ struct stress_opts {
 	enum emu_doorbell doorbell;
 	bool valgrind;
 	bool quiet;
+	const char *zbase[2];    /* --zephyr-base & co: per role, NULL: ipc-emu's core */
+	char dts_dir[96];        /* --zephyr-base: the DTS variants of each mode */
 };
 
 /* What one mode saw over all its sessions. */
@@ -91,6 +101,11 @@ void cli_help_stress(FILE *f)
 		"  --doorbell KIND   futex|eventfd (default: futex)\n"
 		"  --valgrind        run every peer under valgrind memcheck (slow: use small N)\n"
 		"  --json FILE       write the campaign report to FILE\n"
+		"  --zephyr-base DIR run the echo apps on the Zephyr tree DIR's IPC stack on\n"
+		"                    both cores ('ipc-emu run --zephyr-base'); modes\n"
+		"                    icmsg-enable and icmsg-detect only, written into the\n"
+		"                    board's DTS (default: both)\n"
+		"  --host-zephyr-base DIR, --remote-zephyr-base DIR   the same on one core\n"
 		"  --quiet           print nothing but errors\n"
 		"  --help            this text\n"
 		"\n"
@@ -163,6 +178,8 @@ static bool parse_modes(const char *s, bool modes[N_MODES])
 /* 0, 1 (--help printed), -1 usage error (printed). */
 static int parse(int argc, char **argv, int first, struct stress_opts *so)
 {
+	bool modes_set = false;
+
 	memset(so, 0, sizeof(*so));
 	so->cycles = STRESS_DEFAULT_CYCLES;
 	so->seed = 1;
@@ -175,7 +192,9 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = strcmp(a, "--cycles") == 0 || strcmp(a, "--modes") == 0 ||
 			     strcmp(a, "--seed") == 0 || strcmp(a, "--json") == 0 ||
-			     strcmp(a, "--dts") == 0 || strcmp(a, "--doorbell") == 0;
+			     strcmp(a, "--dts") == 0 || strcmp(a, "--doorbell") == 0 ||
+			     strcmp(a, "--zephyr-base") == 0 || strcmp(a, "--host-zephyr-base") == 0 ||
+			     strcmp(a, "--remote-zephyr-base") == 0;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_help_stress(stdout);
@@ -189,6 +208,7 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 				return susage("--cycles wants a count 1..1000000, not '%s'", v);
 			}
 		} else if (strcmp(a, "--modes") == 0) {
+			modes_set = true;
 			if (!parse_modes(v, so->modes)) {
 				return susage("--modes wants a list of icmsg-enable, icmsg-detect, "
 					      "icbmsg, icmsg-disable, not '%s'", v);
@@ -209,6 +229,12 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			} else {
 				return susage("--doorbell wants futex or eventfd, not '%s'", v);
 			}
+		} else if (strcmp(a, "--zephyr-base") == 0) {
+			so->zbase[0] = so->zbase[1] = v;
+		} else if (strcmp(a, "--host-zephyr-base") == 0) {
+			so->zbase[0] = v;
+		} else if (strcmp(a, "--remote-zephyr-base") == 0) {
+			so->zbase[1] = v;
 		} else if (strcmp(a, "--valgrind") == 0) {
 			so->valgrind = true;
 			takes = false;
@@ -220,6 +246,84 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		}
 		i += takes;
 	}
+	if (so->zbase[0] != NULL || so->zbase[1] != NULL) {
+		if (so->modes[3]) {
+			return susage("--modes %s: not with --zephyr-base: legacy ICMsg has no reset "
+				      "protocol, so kills cannot be recovered", "icmsg-disable");
+		}
+		/* The default list's icbmsg: the Zephyr-stack apps run on ICMsg. */
+		if ((!so->modes[0] && !so->modes[1]) || (modes_set && so->modes[2])) {
+			return susage("--modes %s: not with --zephyr-base: the echo apps run on ICMsg "
+				      "(modes icmsg-enable, icmsg-detect)", "icbmsg");
+		}
+		so->modes[2] = false;
+	}
+	return 0;
+}
+
+/* --zephyr-base: the board's DTS (--dts, else the built-in one) with every
+ * `unbound = "..."` set to the mode, for `role`; the file's path in out. */
+static int write_variant(const struct stress_opts *so, const struct mode *m, int role,
+			 char *out, size_t len)
+{
+	char src[4096];
+	const char *text = NULL, *p;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	bool found = false;
+
+	if (so->dts != NULL) {
+		const char *comma = strchr(so->dts, ',');
+
+		if (role == 1 && comma != NULL) {
+			snprintf(src, sizeof(src), "%s", comma + 1);
+		} else {
+			snprintf(src, sizeof(src), "%.*s",
+				 (int)(comma != NULL ? (size_t)(comma - so->dts) : strlen(so->dts)),
+				 so->dts);
+		}
+		f = fopen(src, "re");
+		if (f == NULL) {
+			cli_err("stress: --dts %s: %s", src, strerror(errno));
+			return -1;
+		}
+		buf = malloc(1u << 20);
+		n = buf != NULL ? fread(buf, 1, (1u << 20) - 1, f) : 0;
+		fclose(f);
+		if (buf == NULL) {
+			return -1;
+		}
+		buf[n] = '\0';
+		text = buf;
+	} else {
+		text = emu_dt_default_board(role == 0 ? EMU_ROLE_HOST : EMU_ROLE_REMOTE);
+	}
+	snprintf(out, len, "%s/%s-%s.dts", so->dts_dir, m->name, role == 0 ? "host" : "remote");
+	f = fopen(out, "we");
+	if (f == NULL) {
+		cli_err("stress: cannot write %s: %s", out, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	for (p = text; *p != '\0';) {
+		const char *u = strstr(p, "unbound = \"");
+		const char *q = u != NULL ? strchr(u + 11, '"') : NULL;
+
+		if (u == NULL || q == NULL) {
+			fputs(p, f);
+			break;
+		}
+		fprintf(f, "%.*sunbound = \"%s\"", (int)(u - p), p, cli_unbound_name(m->unbound));
+		p = q + 1;
+		found = true;
+	}
+	free(buf);
+	if (fclose(f) != 0 || !found) {
+		cli_err("stress: %s: no `unbound` property to set the mode in", so->dts != NULL
+			? so->dts : "the built-in board");
+		return -1;
+	}
 	return 0;
 }
 
@@ -227,19 +331,41 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 static int session_opts(const struct stress_opts *so, const struct mode *m, unsigned kills,
 			uint64_t seed, struct cli_opts *o)
 {
-	char *argv[24];
+	char *argv[32];
 	char kills_s[16], msgs_s[24], seed_s[24];
+	static char dts_s[2][200], pair[420];
+	bool zephyr = so->zbase[0] != NULL || so->zbase[1] != NULL;
 	int n = 0;
-	uint64_t msgs = (uint64_t)kills * MESSAGES_PER_KILL + 40u;
+	uint64_t msgs = (uint64_t)kills * (zephyr ? MESSAGES_PER_KILL_ZEPHYR : MESSAGES_PER_KILL) +
+			40u;
 
 	snprintf(kills_s, sizeof(kills_s), "%u", kills);
 	snprintf(msgs_s, sizeof(msgs_s), "%" PRIu64, msgs);
 	snprintf(seed_s, sizeof(seed_s), "%" PRIu64, seed);
 	argv[n++] = "ipc-emu";
 	argv[n++] = "run";
-	argv[n++] = "--backend";
-	argv[n++] = (char *)cli_backend_name(m->backend);
-	if (m->backend == EMU_BACKEND_ICMSG) {
+	if (zephyr) {
+		for (int role = 0; role < 2; role++) {
+			if (write_variant(so, m, role, dts_s[role], sizeof(dts_s[role])) < 0) {
+				return -1;
+			}
+		}
+		snprintf(pair, sizeof(pair), "%s,%s", dts_s[0], dts_s[1]);
+		if (so->zbase[0] != NULL) {
+			argv[n++] = "--host-zephyr-base";
+			argv[n++] = (char *)so->zbase[0];
+		}
+		if (so->zbase[1] != NULL) {
+			argv[n++] = "--remote-zephyr-base";
+			argv[n++] = (char *)so->zbase[1];
+		}
+		argv[n++] = "--dts";
+		argv[n++] = pair;
+	} else {
+		argv[n++] = "--backend";
+		argv[n++] = (char *)cli_backend_name(m->backend);
+	}
+	if (m->backend == EMU_BACKEND_ICMSG && !zephyr) {
 		argv[n++] = "--unbound";
 		argv[n++] = (char *)cli_unbound_name(m->unbound);
 	}
@@ -255,7 +381,7 @@ static int session_opts(const struct stress_opts *so, const struct mode *m, unsi
 	if (so->valgrind) {
 		argv[n++] = "--valgrind";
 	}
-	if (so->dts != NULL) {
+	if (so->dts != NULL && !zephyr) {
 		argv[n++] = "--dts";
 		argv[n++] = (char *)so->dts;
 	}
@@ -310,7 +436,10 @@ static int run_mode(const struct stress_opts *so, const struct mode *m, struct t
 {
 	bool tty = !so->quiet && isatty(STDERR_FILENO);
 	unsigned barren = 0;
-	unsigned per = m->backend == EMU_BACKEND_ICBMSG ? KILLS_PER_SESSION_ICB : KILLS_PER_SESSION;
+	bool zephyr = so->zbase[0] != NULL || so->zbase[1] != NULL;
+	unsigned per = zephyr				 ? KILLS_PER_SESSION_ZEPHYR
+		       : m->backend == EMU_BACKEND_ICBMSG ? KILLS_PER_SESSION_ICB
+							  : KILLS_PER_SESSION;
 
 	memset(t, 0, sizeof(*t));
 	t->m = m;
@@ -326,7 +455,7 @@ static int run_mode(const struct stress_opts *so, const struct mode *m, struct t
 			return EXIT_USAGE;
 		}
 		memset(&r, 0, sizeof(r));
-		rc = cli_run_ex(&o, &r);
+		rc = zephyr ? cli_run_zephyr(&o, &r) : cli_run_ex(&o, &r);
 		if (rc == EXIT_USAGE || rc == EXIT_SKIP || rc >= 128) {
 			return rc;
 		}
@@ -427,6 +556,25 @@ static int write_json(const struct stress_opts *so, const struct tally *t, size_
 	return 0;
 }
 
+/* Run every chosen mode; 0, or the exit status that stops the campaign. */
+static int stress_modes(const struct stress_opts *so, struct tally *t, size_t *n, bool *ok)
+{
+	for (size_t i = 0; i < N_MODES; i++) {
+		int rc;
+
+		if (!so->modes[i]) {
+			continue;
+		}
+		rc = run_mode(so, &all_modes[i], &t[*n]);
+		if (rc != 0) {
+			return rc;
+		}
+		*ok = *ok && t[*n].ok;
+		(*n)++;
+	}
+	return 0;
+}
+
 int cli_stress_main(int argc, char **argv, int first)
 {
 	struct stress_opts so;
@@ -438,16 +586,21 @@ int cli_stress_main(int argc, char **argv, int first)
 	if (rc != 0) {
 		return rc > 0 ? EXIT_PASS : EXIT_USAGE;
 	}
-	for (size_t i = 0; i < N_MODES; i++) {
-		if (!so.modes[i]) {
-			continue;
+	if (so.zbase[0] != NULL || so.zbase[1] != NULL) {
+		/* The DTS variants of the modes live here for the campaign. */
+		rc = cli_run_dir_create("stress", so.dts_dir, sizeof(so.dts_dir));
+		if (rc < 0) {
+			cli_err("stress: cannot create a directory for the DTS variants: %s",
+				strerror(-rc));
+			return EXIT_INVARIANT;
 		}
-		rc = run_mode(&so, &all_modes[i], &t[n]);
-		if (rc != 0) {
-			return rc;
-		}
-		ok = ok && t[n].ok;
-		n++;
+	}
+	rc = stress_modes(&so, t, &n, &ok);
+	if (so.dts_dir[0] != '\0') {
+		cli_run_dir_remove(so.dts_dir);
+	}
+	if (rc != 0) {
+		return rc;
 	}
 	if (!so.quiet) {
 		print_table(&so, t, n, stdout);

@@ -36,6 +36,10 @@ struct pbuf_cfg {
 #define PBUF_HS_MAKE(sid_req, sid_ack) ((uint32_t)(sid_req) | ((uint32_t)(sid_ack) << 16))
 #define PBUF_HS_REQ(hs) ((hs) & 0xffffu)
 #define PBUF_HS_ACK(hs) ((hs) >> 16)
+/* Written by a close: request 0 (no session) with an ack no session id
+ * takes, so that "detect" does not mistake a closed peer for a legacy one
+ * (whose word stays 0). */
+#define PBUF_HS_CLOSED PBUF_HS_MAKE(0, 0xffffu)
 
 void pbuf_reset(const struct pbuf_cfg *cfg);
 /* Session modes: our handshake word first, then empty rings and the magic. */

@@ -179,7 +179,8 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 		}
 		do {
 			sid++;
-		} while (sid == 0 || sid == PBUF_HS_ACK(pbuf_handshake_peer(&conf->pb)));
+		} while (sid == 0 || sid == 0xffffu ||
+			 sid == PBUF_HS_ACK(pbuf_handshake_peer(&conf->pb)));
 		dev_data->local_sid = sid;
 		dev_data->remote_sid = 0;
 		pbuf_session_reset(&conf->pb, PBUF_HS_MAKE(sid, 0));
@@ -247,7 +248,7 @@ int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data
 	}
 	if (dev_data->session) {
 		/* Request 0: the peer sees its session end. */
-		pbuf_handshake_write(&conf->pb, PBUF_HS_MAKE(0, 0));
+		pbuf_handshake_write(&conf->pb, PBUF_HS_CLOSED);
 	}
 	k_mutex_unlock(&dev_data->tx_lock);
 	(void)mbox_send_dt(&conf->mbox_tx, NULL);
