@@ -1,0 +1,219 @@
+"""Crash points at the Zephyr shim's boundaries, the cache model and ASan/UBSan
+builds with Zephyr-stack programs (`ipc-emu run --zephyr-base`), on the CI
+tree tests/zephyr_style/tree (our own Zephyr-style sources, session modes
+from the DTS's `unbound` property).
+
+The shim's points (cli/crash.c, `port_crash_point("zephyr_...")` in
+emu/zephyr_*.c) sit around each mbox_send, sys_cache_data_flush_range /
+_invd_range and work submission a program makes: in a Zephyr-stack program
+those calls are Zephyr's IPC sources' own, in a plain user program they are
+the program's (the examples/zephyr/app pair reschedules a watchdog)."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+ROOT = Path(__file__).resolve().parent.parent
+TREE = ROOT / "tests" / "zephyr_style" / "tree"
+PLANTED = ROOT / "tests" / "zephyr_style" / "planted"
+APP = ROOT / "examples" / "nrf5340dk_cpuapp.dts"
+NET = ROOT / "examples" / "nrf5340dk_cpunet.dts"
+
+SHIM_POINTS = [f"zephyr_{op}_{when}" for op in
+               ["mbox_send", "cache_flush", "cache_invd", "work_submit", "work_schedule"]
+               for when in ["before", "after"]]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("zephyr-cache")
+
+
+@pytest.fixture(scope="module")
+def enable_pair(tmp_path_factory):
+    """The nRF5340 DTS pair with ICMsg's unbound = "enable" (session mode)."""
+    d = tmp_path_factory.mktemp("dts")
+    out = []
+    for src in (APP, NET):
+        dst = d / src.name
+        dst.write_text(src.read_text().replace('unbound = "disable"', 'unbound = "enable"'))
+        out.append(str(dst))
+    return ",".join(out)
+
+
+def run(cli, cache, monkeypatch, tmp_path, *args, timeout=120):
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+    rep = tmp_path / "r.json"
+    r = cli("run", "--json", rep, *args, timeout=timeout)
+    return r, (json.loads(rep.read_text()) if rep.exists() else None)
+
+
+def test_shim_points_listed_and_called(cli):
+    called = set()
+    for f in (ROOT / "emu").glob("zephyr_*.c"):
+        called |= set(re.findall(r'port_crash_point\("(zephyr_[a-z_]+)"\)', f.read_text()))
+    assert called == set(SHIM_POINTS)
+    res = cli("help", "run")
+    assert res.returncode == 0
+    listed = re.findall(r"^ {27}(zephyr_[a-z_]+)$", res.stdout, re.M)
+    assert listed == SHIM_POINTS
+    doc = (ROOT / "docs" / "reliability.md").read_text()
+    assert set(re.findall(r"`(zephyr_[a-z_]+)`", doc)) >= set(SHIM_POINTS)
+
+
+def test_shim_point_refused_for_builtin_peers(cli):
+    r = cli("run", "--crash-point", "zephyr_mbox_send_before")
+    assert r.returncode == 2
+    assert r.stderr.startswith("ipc-emu: run: --crash-point zephyr_mbox_send_before: a point "
+                               "of the Zephyr shim, hit only by --host/--remote programs and "
+                               "--zephyr-base runs")
+    assert len(r.stderr.splitlines()) == 1
+    r = cli("peer", "--role", "host", "--segment", "x", "--crash-point", "zephyr_cache_flush_after")
+    assert r.returncode == 2
+    assert "zephyr_cache_flush_after: a point of the Zephyr shim; the built-in peer does not " \
+           "run it" in r.stderr
+
+
+def test_core_point_refused_on_a_zephyr_core(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+    r = cli("run", "--zephyr-base", TREE, "--crash-point", "pbuf_write_before_publish")
+    assert r.returncode == 2
+    assert r.stderr.startswith("ipc-emu: run: --crash-point pbuf_write_before_publish: a point "
+                               "of ipc-emu's core, which the host (Zephyr's IPC sources) does "
+                               "not run; use a zephyr_* point or arm the other core")
+    assert not list(tmp_path.iterdir())  # refused before any build
+
+
+# Each kind at both of its boundaries, alternating roles: the killed program
+# restarts, the survivor sees the session end, and both exchanges complete.
+@pytest.mark.parametrize("point, role", [
+    ("zephyr_mbox_send_before", "host"), ("zephyr_mbox_send_after", "remote"),
+    ("zephyr_cache_flush_before", "remote"), ("zephyr_cache_flush_after", "host"),
+    ("zephyr_cache_invd_before", "host"), ("zephyr_cache_invd_after", "remote"),
+    ("zephyr_work_submit_before", "remote"), ("zephyr_work_submit_after", "host"),
+])
+def test_shim_crash_point_recovers(cli, cache, enable_pair, monkeypatch, tmp_path, point, role):
+    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--dts", enable_pair,
+               "--messages", "200", "--crash-point", f"{role}:{point}@30")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ipc-emu: crash point hit, killing this process" in r.stderr
+    assert j["ok"] is True
+    assert j["crashes_injected"] == 1 and j["restarts"] == 1
+    assert j["resets"]["crash_points"] == 1 and j["resets"]["restarts_of_both"] == 0
+    assert j["program_boots"] == {"host": 2 if role == "host" else 1,
+                                  "remote": 2 if role == "remote" else 1}
+    assert "echo-client[host]: 201 echoes matched byte for byte" in r.stdout
+
+
+def test_schedule_point_in_a_plain_user_program(cli, ipc_emu_bin, tmp_path):
+    """ipc-emu's core in the programs: the shim's points fire at the
+    program's own calls (host.c reschedules its watchdog per reply)."""
+    d = Path(ipc_emu_bin).parent / "examples" / "zephyr" / "app"
+    if not (d / "host").is_file():
+        pytest.skip("examples not built (-DIPC_EMU_EXAMPLES=ON)")
+    rep = tmp_path / "r.json"
+    r = cli("run", "--unbound", "enable", "--crash-point", "host:zephyr_work_schedule_before@3",
+            "--json", rep, "--host", d / "host", "--remote", d / "remote", timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    j = json.loads(rep.read_text())
+    assert j["crashes_injected"] == 1 and j["resets"]["crash_points"] == 1
+    assert j["program_boots"]["host"] == 2
+
+
+def test_cache_model_passes(cli, cache, enable_pair, monkeypatch, tmp_path):
+    monkeypatch.setenv("IPC_EMU_LOG", "3")
+    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--dts", enable_pair,
+               "--messages", "300", "--cache-model")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "echo-client[host]: 301 echoes matched byte for byte" in r.stdout
+    for role in ("host", "remote"):
+        assert re.search(rf"ipc-emu {role}: info: attached as {role}: .*cache model, "
+                         r"Zephyr's IPC stack", r.stderr), r.stderr
+        m = re.search(rf"ipc-emu {role}: info: cache model: (\d+) flushes \((\d+) lines "
+                      r"written back\), (\d+) invalidates", r.stderr)
+        assert m and int(m[1]) > 300 and int(m[2]) > 0 and int(m[3]) > 300, r.stderr
+
+
+def test_cache_model_catches_a_missing_flush(cli, monkeypatch, tmp_path):
+    """The CI tree's pbuf_write() with only the length flushed, not the
+    payload: coherent memory hides it, the cache model does not."""
+    tree = tmp_path / "tree"
+    shutil.copytree(TREE, tree)
+    src = tree / "subsys/ipc/ipc_service/lib/pbuf.c"
+    text = src.read_text()
+    assert text.count("sys_cache_data_flush_range(ring + wr, need);") == 1
+    src.write_text(text.replace("sys_cache_data_flush_range(ring + wr, need);",
+                                "sys_cache_data_flush_range(ring + wr, 2);"))
+    cache = tmp_path / "cache"
+    r, _ = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", tree, "--messages", "50")
+    assert r.returncode == 0, r.stdout + r.stderr
+    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", tree, "--messages", "50",
+               "--cache-model", "--timeout", "20")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert j["ok"] is False
+    assert re.search(r"echo-(client|server)\[(host|remote)\]: corrupted", r.stdout), r.stdout
+
+
+def test_sanitized_build_passes(cli, cache, monkeypatch, tmp_path):
+    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--messages", "100",
+               "--sanitize", "address,undefined", timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "sanitizer report" not in r.stderr
+    assert "echo-client[host]: 101 echoes matched byte for byte" in r.stdout
+    flags = [p / "flags.txt" for p in cache.iterdir() if (p / "flags.txt").exists()]
+    assert any("-fsanitize=address,undefined -fno-omit-frame-pointer "
+               "-fno-sanitize-recover=all" in f.read_text() for f in flags)
+
+
+@pytest.mark.parametrize("bug, report", [
+    ("asan", r"SUMMARY: AddressSanitizer: heap-use-after-free \S+/lib/pbuf\.c:\d+ in pbuf_read"),
+    ("ubsan", r"\S+/lib/pbuf\.c:\d+:\d+: runtime error: signed integer overflow: "
+              r"\d+ \+ 2147483647 cannot be represented in type 'int'"),
+])
+def test_sanitizer_catches_the_planted_bug(cli, cache, monkeypatch, tmp_path, bug, report):
+    # The bug in the host's build only; the remote's sanitized build is the
+    # clean one of test_sanitized_build_passes (cached).
+    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--messages", "20",
+               "--sanitize", "address,undefined", "--host-kconfig", PLANTED / f"{bug}.conf",
+               timeout=180)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert j["ok"] is False and j["peers"][0]["exit_status"] == 86
+    lines = [ln for ln in r.stderr.splitlines() if "sanitizer report" in ln]
+    assert len(lines) == 1, r.stderr
+    assert re.fullmatch(r"ipc-emu: host program: sanitizer report: " + report +
+                        r" \((/tmp/ipc-emu-sanlogs-[^/]+)/host\.\S+\)", lines[0]), lines[0]
+    kept = re.search(r"\((/tmp/ipc-emu-sanlogs-[^/]+)/", lines[0])[1]
+    shutil.rmtree(kept)
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["--sanitize", "address"], "--sanitize applies to the builds of --zephyr-base runs"),
+    (["--zephyr-base", TREE, "--sanitize", "thread"],
+     "--sanitize wants address, undefined or address,undefined, not 'thread'"),
+    (["--zephyr-base", TREE, "--sanitize", "address", "--valgrind"],
+     "--sanitize and --valgrind exclude each other"),
+])
+def test_sanitize_usage_errors(cli, args, msg):
+    r = cli("run", *args)
+    assert r.returncode == 2
+    assert len(r.stderr.splitlines()) == 1 and msg in r.stderr, r.stderr
+
+
+def test_sanitize_is_in_the_cache_key(cli, tmp_path):
+    base = ["zephyr-build", "--zephyr-base", TREE, "--core", "remote", "--out", tmp_path,
+            "--quiet"]
+    assert cli(*base).returncode == 0
+    r = cli(*base, "--sanitize", "undefined,address")
+    assert r.returncode == 0, r.stderr
+    dirs = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(dirs) == 2
+    sanitized = [p for p in dirs if "-fsanitize=address,undefined" in (p / "flags.txt").read_text()]
+    assert len(sanitized) == 1
+    r = cli(*base, "--sanitize", "memory")
+    assert r.returncode == 2
+    assert r.stderr == ("ipc-emu: zephyr-build: --sanitize wants address, undefined or "
+                        "address,undefined, not 'memory'\n")
