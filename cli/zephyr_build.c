@@ -667,6 +667,7 @@ struct zb {
 	bool icbmsg_refused;
 	enum icbmsg_gen icbmsg;   /* the tree's ICBMsg generation */
 	bool m32;                 /* the stack and program are built with -m32 */
+	char instance_def[64];    /* -DECHO_IPC_INSTANCE=<label>, or "" */
 	char commit[64];
 	/* A user's program (--app-src): its objects and where it goes. */
 	bool user_build;
@@ -860,6 +861,9 @@ static int compile(const struct zb *b, const char *src, const char *rel, const c
 	n = base_flags(b, a, n, buf);
 	if (defines_devices) {
 		a[n++] = "-DEMU_ZEPHYR_DT_DEV_EXTERN";
+	}
+	if (b->instance_def[0] != '\0' && src == b->app_src) {
+		a[n++] = (char *)b->instance_def; /* the echo apps' instance */
 	}
 	for (int i = 0; b->user_build && i < b->r->n_app_cflags; i++) {
 		a[n++] = (char *)b->r->app_cflags[i];
@@ -1125,8 +1129,11 @@ static int choose_width(struct zb *b)
 	const char *why = NULL;
 	bool on = env != NULL && (strcmp(env, "on") == 0 || strcmp(env, "1") == 0);
 
+	bool icbmsg_inst = r->instance_icbmsg != 0 ? r->instance_icbmsg > 0
+						   : dts_ipc0_is_icbmsg(r->dts, r->core);
+
 	b->icbmsg = r->zephyr_base != NULL ? icbmsg_generation(r->zephyr_base) : ICBMSG_NONE;
-	if (b->icbmsg != ICBMSG_CLASSIC || (!on && !dts_ipc0_is_icbmsg(r->dts, r->core))) {
+	if (b->icbmsg != ICBMSG_CLASSIC || (!on && !icbmsg_inst)) {
 		return 0;
 	}
 	if (env != NULL && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)) {
@@ -1138,9 +1145,10 @@ static int choose_width(struct zb *b)
 		why = "the kernel runs no 32-bit programs and qemu-i386 is not installed";
 	}
 	if (why != NULL) {
-		return zb_fail("ipc0 is a zephyr,ipc-icbmsg instance, and classic ICBMsg must be "
+		return zb_fail("%s is a zephyr,ipc-icbmsg instance, and classic ICBMsg must be "
 			       "built for 32 bits to have the target's layout, but there is no 32-bit "
-			       "runtime (%s; see scripts/install-deps.sh)", why);
+			       "runtime (%s; see scripts/install-deps.sh)",
+			       r->instance != NULL ? r->instance : "ipc0", why);
 	}
 	b->m32 = true;
 	return 0;
@@ -1216,6 +1224,11 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		goto out;
 	}
 	fnv_str(&h, b->m32 ? "ilp32" : "lp64");
+	if (r->instance != NULL && strcmp(r->instance, "ipc0") != 0) {
+		snprintf(b->instance_def, sizeof(b->instance_def), "-DECHO_IPC_INSTANCE=%s",
+			 r->instance);
+		fnv_str(&h, b->instance_def);
+	}
 	fnv_str(&h, r->sanitize != NULL ? r->sanitize : "no sanitizer");
 	hash_toolchain(b->libdir, &h);
 	if (r->zephyr_base != NULL) {
@@ -1272,8 +1285,9 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 		printf("zephyr-build: note: backends/ipc_icbmsg.c is not built: %s; its "
 		       "instances get no device\n",
 		       b->icbmsg == ICBMSG_CLASSIC
-			       ? "classic ICBMsg is built (for 32 bits) only when ipc0 is a "
-				 "zephyr,ipc-icbmsg instance (or IPC_EMU_M32=on)"
+			       ? "classic ICBMsg is built (for 32 bits) only when the app opens a "
+				 "zephyr,ipc-icbmsg instance (ipc0, or run --backend icbmsg; or "
+				 "IPC_EMU_M32=on)"
 			       : b->icbmsg == ICBMSG_BITPOOL
 					 ? "it is the \"bitpool\" ICBMsg, which ipc-emu does not support"
 					 : "it is the queue-based ICBMsg rework (Zephyr main), which "

@@ -35,6 +35,12 @@ struct zb_req {
 	/* Sanitizers for the tree's sources and the program: NULL, or one of
 	 * the canonical sets of zb_sanitize_set(). */
 	const char *sanitize;
+	/* The instance the echo apps open (node label; NULL: ipc0), and
+	 * whether it is a zephyr,ipc-icbmsg one (1 yes, -1 no, 0 unknown:
+	 * zephyr-build reads the core's DTS for ipc0).  `run --backend icbmsg`
+	 * and `run --instance` set them. */
+	const char *instance;
+	int instance_icbmsg;
 };
 
 /* The canonical sanitizer set of `v` ("address", "undefined" or

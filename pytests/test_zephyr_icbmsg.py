@@ -130,18 +130,18 @@ def test_width_is_in_the_cache_key(cli, m32, cache, dts, tmp_path):
     assert product_dir(r32.stdout) != k64
     assert elf_class_machine(k64 / "echo_server") == (2, 62)  # ELFCLASS64, x86-64
     assert ("zephyr-build: note: backends/ipc_icbmsg.c is not built: classic ICBMsg is built "
-            "(for 32 bits) only when ipc0 is a zephyr,ipc-icbmsg instance (or IPC_EMU_M32=on); "
-            "its instances get no device") in r64.stdout
+            "(for 32 bits) only when the app opens a zephyr,ipc-icbmsg instance (ipc0, or run "
+            "--backend icbmsg; or IPC_EMU_M32=on); its instances get no device") in r64.stdout
 
 
 @pytest.mark.parametrize("side", ["--remote-zephyr-base", "--host-zephyr-base"])
 def test_echo_ours_with_tree(cli, m32, cache, dts, side, monkeypatch):
     """ipc-emu's core (64-bit) on one core, the tree's ICBMsg (32-bit) on the other."""
     monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
-    r = cli("run", side, TREE, "--dts", dts, "--messages", "300", timeout=90)
+    r = cli("run", side, TREE, "--dts", dts, "--messages", "100", timeout=90)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "built for 32 bits (-m32, " in r.stdout
-    assert "echo-client[host]: 301 echoes matched byte for byte" in r.stdout
+    assert "echo-client[host]: 101 echoes matched byte for byte" in r.stdout
     assert "result      PASS: both programs exited with status 0" in r.stdout
 
 
@@ -195,6 +195,17 @@ def test_layout_bytes_are_the_targets(cli, m32, cache, dts):
         peer.communicate(timeout=10)
 
 
+def test_run_backend_icbmsg(cli, m32, cache, monkeypatch):
+    """The built-in board with --backend icbmsg: the apps open its ICBMsg
+    instance ipc1 (-DECHO_IPC_INSTANCE=ipc1), the tree on both cores."""
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+    r = cli("run", "--zephyr-base", TREE, "--backend", "icbmsg", "--messages", "100",
+            timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("built for 32 bits (-m32, ") == 2
+    assert "echo-client[host]: 101 echoes matched byte for byte" in r.stdout
+
+
 def test_refused_without_a_32bit_runtime(cli, cache, dts, monkeypatch):
     monkeypatch.setenv("IPC_EMU_M32", "off")
     r = zbuild(cli, cache, dts)
@@ -203,6 +214,10 @@ def test_refused_without_a_32bit_runtime(cli, cache, dts, monkeypatch):
         "ipc-emu: zephyr-build: ipc0 is a zephyr,ipc-icbmsg instance, and classic ICBMsg "
         "must be built for 32 bits to have the target's layout, but there is no 32-bit "
         "runtime (IPC_EMU_M32=off; see scripts/install-deps.sh)\n")
+    r = cli("run", "--zephyr-base", TREE, "--backend", "icbmsg")
+    assert r.returncode == 2
+    assert r.stderr.startswith("ipc-emu: zephyr-build: ipc1 is a zephyr,ipc-icbmsg instance, ")
+    assert r.stderr.count("\n") == 1
 
 
 def test_queue_based_icbmsg_left_out(cli, dts, tmp_path):
