@@ -138,24 +138,18 @@ def test_cache_model_passes(cli, cache, enable_pair, monkeypatch, tmp_path):
         assert m and int(m[1]) > 300 and int(m[2]) > 0 and int(m[3]) > 300, r.stderr
 
 
-def test_cache_model_catches_a_missing_flush(cli, monkeypatch, tmp_path):
-    """The CI tree's pbuf_write() with only the length flushed, not the
-    payload: coherent memory hides it, the cache model does not."""
-    tree = tmp_path / "tree"
-    shutil.copytree(TREE, tree)
-    src = tree / "subsys/ipc/ipc_service/lib/pbuf.c"
-    text = src.read_text()
-    assert text.count("sys_cache_data_flush_range(ring + wr, need);") == 1
-    src.write_text(text.replace("sys_cache_data_flush_range(ring + wr, need);",
-                                "sys_cache_data_flush_range(ring + wr, 2);"))
-    cache = tmp_path / "cache"
-    r, _ = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", tree, "--messages", "50")
+def test_cache_model_catches_a_missing_flush(cli, cache, enable_pair, monkeypatch, tmp_path):
+    """The host's pbuf_write() flushes the length but not the payload
+    (tests/zephyr_style/planted/no_flush.conf): coherent memory hides it,
+    the cache model does not (the remote's build is the crash tests')."""
+    bug = ["--zephyr-base", TREE, "--dts", enable_pair, "--messages", "50",
+           "--host-kconfig", PLANTED / "no_flush.conf"]
+    r, _ = run(cli, cache, monkeypatch, tmp_path, *bug)
     assert r.returncode == 0, r.stdout + r.stderr
-    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", tree, "--messages", "50",
-               "--cache-model", "--timeout", "20")
+    r, j = run(cli, cache, monkeypatch, tmp_path, *bug, "--cache-model", "--timeout", "5")
     assert r.returncode == 1, r.stdout + r.stderr
     assert j["ok"] is False
-    assert re.search(r"echo-(client|server)\[(host|remote)\]: corrupted", r.stdout), r.stdout
+    assert "echo-server[remote]: corrupted: a message of" in r.stdout, r.stdout
 
 
 def test_sanitized_build_passes(cli, cache, monkeypatch, tmp_path):
@@ -203,16 +197,19 @@ def test_sanitize_usage_errors(cli, args, msg):
     assert len(r.stderr.splitlines()) == 1 and msg in r.stderr, r.stderr
 
 
-def test_sanitize_is_in_the_cache_key(cli, tmp_path):
-    base = ["zephyr-build", "--zephyr-base", TREE, "--core", "remote", "--out", tmp_path,
-            "--quiet"]
-    assert cli(*base).returncode == 0
-    r = cli(*base, "--sanitize", "undefined,address")
-    assert r.returncode == 0, r.stderr
-    dirs = [p for p in tmp_path.iterdir() if p.is_dir()]
-    assert len(dirs) == 2
-    sanitized = [p for p in dirs if "-fsanitize=address,undefined" in (p / "flags.txt").read_text()]
-    assert len(sanitized) == 1
+def test_sanitize_is_in_the_cache_key(cli, cache):
+    # The sanitized remote of test_sanitized_build_passes is cached; the
+    # same build without --sanitize is another directory.
+    base = ["zephyr-build", "--zephyr-base", TREE, "--core", "remote", "--app", "echo_server",
+            "--out", cache]
+    r1 = cli(*base, "--sanitize", "undefined,address")
+    r2 = cli(*base)
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    (d1,) = re.findall(r"^zephyr-build: remote core: (?:built|cached) (\S+)$", r1.stdout, re.M)
+    (d2,) = re.findall(r"^zephyr-build: remote core: (?:built|cached) (\S+)$", r2.stdout, re.M)
+    assert d1 != d2
+    assert "-fsanitize=address,undefined" in (Path(d1) / "flags.txt").read_text()
+    assert "-fsanitize" not in (Path(d2) / "flags.txt").read_text()
     r = cli(*base, "--sanitize", "memory")
     assert r.returncode == 2
     assert r.stderr == ("ipc-emu: zephyr-build: --sanitize wants address, undefined or "
