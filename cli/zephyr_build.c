@@ -1150,6 +1150,13 @@ static int choose_width(struct zb *b)
 			       "runtime (%s; see scripts/install-deps.sh)",
 			       r->instance != NULL ? r->instance : "ipc0", why);
 	}
+	if (r->sanitize != NULL && strstr(r->sanitize, "address") != NULL) {
+		/* Seen: "cannot map the memory image at its devicetree address". */
+		return zb_fail("--sanitize address cannot run a 32-bit (-m32) build: "
+			       "AddressSanitizer's 32-bit shadow memory takes 0x20000000-0x3fffffff, "
+			       "the Cortex-M SRAM range where the image is mapped (--sanitize "
+			       "undefined works)");
+	}
 	b->m32 = true;
 	return 0;
 }
