@@ -5,7 +5,8 @@
 #   1. Zephyr on both cores          (--zephyr-base)
 #   2. Zephyr remote, ipc-emu host   (--remote-zephyr-base)
 #   3. Zephyr host, ipc-emu remote   (--host-zephyr-base)
-# each with the built-in board and with the nRF5340 DTS pair of examples/.
+# each with the built-in board and with the nRF5340 DTS pair of examples/,
+# then the pair in each unbound mode, with peer kills in the session modes.
 # IPC_EMU: the ipc-emu binary (default: build/ipc-emu).  The products are
 # cached in $IPC_EMU_ZEPHYR_CACHE (default: a directory under /tmp), so a
 # rerun only runs.  Prints one PASS/FAIL line per mode and the tree's commit;
@@ -60,6 +61,13 @@ for mode in disable enable detect; do
 	check "zephyr<->zephyr, unbound=$mode" --zephyr-base "$tree" --dts "$pair"
 	check "ipc-emu host <-> zephyr remote, unbound=$mode" --remote-zephyr-base "$tree" \
 		--dts "$pair"
+	# Kills: only the session modes have a reset protocol (legacy is refused).
+	if [ "$mode" != disable ]; then
+		check "zephyr<->zephyr, unbound=$mode, --kill-random 6" --zephyr-base "$tree" \
+			--dts "$pair" --kill-random 6
+		check "zephyr host <-> ipc-emu remote, unbound=$mode, --kill-random 6" \
+			--host-zephyr-base "$tree" --dts "$pair" --kill-random 6
+	fi
 done
 rm -rf "$tmp"
 echo "$fails failed"
