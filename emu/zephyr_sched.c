@@ -394,12 +394,18 @@ static void record(enum zshim_sched_ev ev, const void *obj, int val, const char 
 
 /* ------------------------------------------------------- random decisions */
 
-/* A k_sem_give waiting for the thread it woke (random mode, one at a time). */
+/* The k_sem_give/k_mutex_unlock calls waiting for the thread they woke
+ * (random mode), one slot each, under `m`. */
+#define HANDOFF_SLOTS 8
 static struct {
 	pthread_mutex_t m;
-	const void *sem;              /* NULL: none in progress */
-	const struct zs_thread *taker; /* took `sem` since (compared, never read) */
-	bool done;                    /* the taker reached its next event */
+	unsigned busy; /* slots in use */
+	struct {
+		const void *sem;              /* NULL: the slot is free */
+		const struct zs_thread *giver; /* compared, never read */
+		const struct zs_thread *taker; /* took `sem` since (NULL: nobody yet) */
+		bool done;                    /* the taker blocked or ended */
+	} slot[HANDOFF_SLOTS];
 } handoff = {.m = PTHREAD_MUTEX_INITIALIZER};
 
 static uint64_t mix64(uint64_t x)
@@ -445,54 +451,64 @@ static void sleep_us(uint64_t us)
 static void hand_off(const void *sem)
 {
 	uint64_t end = now_ns() + cfg.handoff_ns;
-	bool mine = false;
+	int mine = -1;
 
 	pthread_mutex_lock(&handoff.m);
-	if (handoff.sem == NULL) {
-		handoff.sem = sem;
-		handoff.taker = NULL;
-		handoff.done = false;
-		mine = true;
+	for (int i = 0; i < HANDOFF_SLOTS && mine < 0; i++) {
+		if (handoff.slot[i].sem == NULL) {
+			handoff.slot[i].sem = sem;
+			handoff.slot[i].giver = &self;
+			handoff.slot[i].taker = NULL;
+			handoff.slot[i].done = false;
+			handoff.busy++;
+			mine = i;
+		}
 	}
 	pthread_mutex_unlock(&handoff.m);
-	if (!mine) {
-		sleep_us(1000); /* another hand-off is under way */
+	if (mine < 0) {
+		sleep_us(1000); /* every slot is in use */
 		return;
 	}
-	while (!__atomic_load_n(&handoff.done, __ATOMIC_ACQUIRE) && now_ns() < end) {
+	while (!__atomic_load_n(&handoff.slot[mine].done, __ATOMIC_ACQUIRE) && now_ns() < end) {
 		sleep_us(50);
 	}
 	pthread_mutex_lock(&handoff.m);
-	handoff.sem = NULL;
-	handoff.taker = NULL;
+	handoff.slot[mine].sem = NULL;
+	handoff.busy--;
 	pthread_mutex_unlock(&handoff.m);
 }
 
-/* The calling thread took `obj`: it is the taker a hand-off waits for. */
+/* The calling thread took `obj`: it is the taker the hand-offs of `obj`
+ * wait for. */
 static void handoff_taken(enum zshim_sched_ev ev, const void *obj, int val)
 {
-	if (__atomic_load_n(&handoff.sem, __ATOMIC_RELAXED) == NULL ||
+	if (__atomic_load_n(&handoff.busy, __ATOMIC_RELAXED) == 0 ||
 	    (ev != ZSHIM_EV_SEM_TAKE && ev != ZSHIM_EV_MUTEX_LOCK) || val != 0) {
 		return;
 	}
 	pthread_mutex_lock(&handoff.m);
-	if (handoff.taker == NULL && obj == handoff.sem) {
-		handoff.taker = &self;
+	for (int i = 0; i < HANDOFF_SLOTS; i++) {
+		if (handoff.slot[i].sem == obj && handoff.slot[i].taker == NULL &&
+		    handoff.slot[i].giver != &self) {
+			handoff.slot[i].taker = &self;
+		}
 	}
 	pthread_mutex_unlock(&handoff.m);
 }
 
-/* The calling thread blocks or ends: if it is the taker, the hand-off is
- * over (as the preempting thread of a single core would give the CPU back
+/* The calling thread blocks or ends: the hand-offs waiting for it are over
+ * (as the preempting thread of a single core would give the CPU back
  * here). */
 static void handoff_blocked(void)
 {
-	if (__atomic_load_n(&handoff.sem, __ATOMIC_RELAXED) == NULL) {
+	if (__atomic_load_n(&handoff.busy, __ATOMIC_RELAXED) == 0) {
 		return;
 	}
 	pthread_mutex_lock(&handoff.m);
-	if (handoff.taker == &self) {
-		__atomic_store_n(&handoff.done, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < HANDOFF_SLOTS; i++) {
+		if (handoff.slot[i].sem != NULL && handoff.slot[i].taker == &self) {
+			__atomic_store_n(&handoff.slot[i].done, true, __ATOMIC_RELEASE);
+		}
 	}
 	pthread_mutex_unlock(&handoff.m);
 }
@@ -578,7 +594,9 @@ void zshim_sched_report(const char *why)
 	role = role != NULL && role[0] != '\0' ? role : "program";
 	/* The run's stdout (the program's own lines) comes first. */
 	fflush(stdout);
-	__atomic_store_n(&handoff.done, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < HANDOFF_SLOTS; i++) {
+		__atomic_store_n(&handoff.slot[i].done, true, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_lock(&ring_lock);
 	n = ring_n < RING_LEN ? ring_n : RING_LEN;
 	first = ring_n - n;
