@@ -1375,16 +1375,18 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 	struct cli_opts copy = *o;
 	char msgs[32], err[512];
 
-	/* Kills need a reset protocol: the DTS's unbound mode decides. */
-	if (o->kill_random > 0) {
+	/* Kills and crash points need a reset protocol: the DTS's unbound
+	 * mode decides. */
+	if (o->kill_random > 0 || o->crash_point != NULL) {
 		if (cli_load_config(o, &cfg, err, sizeof(err)) < 0) {
 			cli_err("%s", err);
 			return EXIT_USAGE;
 		}
 		if (cfg.unbound == EMU_UNBOUND_DISABLE) {
-			cli_err("run: --kill-random with --zephyr-base needs unbound = \"enable\" or "
+			cli_err("run: %s with --zephyr-base needs unbound = \"enable\" or "
 				"\"detect\" in the DTS: in legacy mode (\"disable\") ICMsg has no "
-				"reset protocol, so the peer of a restarted core never notices");
+				"reset protocol, so the peer of a restarted core never notices",
+				o->kill_random > 0 ? "--kill-random" : "--crash-point");
 			return EXIT_USAGE;
 		}
 	}
