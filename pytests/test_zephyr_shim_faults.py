@@ -88,6 +88,18 @@ def test_core_point_refused_on_a_zephyr_core(cli, tmp_path, monkeypatch):
     assert not list(tmp_path.iterdir())  # refused before any build
 
 
+def test_crash_point_refused_in_legacy_mode(cli, tmp_path, monkeypatch):
+    # The built-in board's ICMsg is unbound = "disable": no reset protocol.
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+    r = cli("run", "--zephyr-base", TREE, "--crash-point", "host:zephyr_mbox_send_before")
+    assert r.returncode == 2
+    assert r.stderr == ("ipc-emu: run: --crash-point with --zephyr-base needs unbound = "
+                        "\"enable\" or \"detect\" in the DTS: in legacy mode (\"disable\") "
+                        "ICMsg has no reset protocol, so the peer of a restarted core never "
+                        "notices\n")
+    assert not list(tmp_path.iterdir())
+
+
 # Each kind at both of its boundaries, alternating roles: the killed program
 # restarts, the survivor sees the session end, and both exchanges complete.
 @pytest.mark.parametrize("point, role", [
