@@ -1382,6 +1382,13 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 			cli_err("%s", err);
 			return EXIT_USAGE;
 		}
+		if (cfg.inst_host->backend == EMU_BACKEND_ICBMSG) {
+			cli_err("run: %s with --zephyr-base runs on ICMsg only: classic ICBMsg has "
+				"no reset protocol (ipc-emu's own peers recover by restarting both "
+				"cores; the echo apps do not)",
+				o->kill_random > 0 ? "--kill-random" : "--crash-point");
+			return EXIT_USAGE;
+		}
 		if (cfg.unbound == EMU_UNBOUND_DISABLE) {
 			cli_err("run: %s with --zephyr-base needs unbound = \"enable\" or "
 				"\"detect\" in the DTS: in legacy mode (\"disable\") ICMsg has no "

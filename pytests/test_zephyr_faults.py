@@ -134,3 +134,13 @@ def test_stress_zephyr_base_refuses_legacy_and_icbmsg(cli, tmp_path, monkeypatch
     assert r.stderr == ("ipc-emu: stress: --modes icbmsg: not with --zephyr-base: the echo apps "
                         "run on ICMsg (modes icmsg-enable, icmsg-detect) (see 'ipc-emu help "
                         "stress')\n")
+
+
+def test_kill_random_icbmsg_refused(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+    r = cli("run", "--zephyr-base", TREE, "--backend", "icbmsg", "--kill-random", "2")
+    assert r.returncode == 2
+    assert r.stderr == ("ipc-emu: run: --kill-random with --zephyr-base runs on ICMsg only: "
+                        "classic ICBMsg has no reset protocol (ipc-emu's own peers recover by "
+                        "restarting both cores; the echo apps do not)\n")
+    assert not list(tmp_path.iterdir())
