@@ -76,6 +76,7 @@
 #define ECHO_ORIGIN_CLIENT 0u
 #define ECHO_ORIGIN_SERVER 1u
 #define ECHO_IDLE_MS 1
+#define ECHO_STALL_MS 30000
 
 static inline uint32_t echo_crc32(const uint8_t *p, size_t n)
 {
@@ -594,6 +595,33 @@ static int echo_step(bool *done)
 	return 0;
 }
 
+/* No progress at all for ECHO_STALL_MS, though not finished: something was
+ * lost within a session (a hang otherwise).  One line, counted as lost. */
+static bool echo_stalled(void)
+{
+	static uint64_t sig, since;
+	uint64_t now = (uint64_t)k_uptime_get(), v;
+	bool stalled = false;
+
+	k_mutex_lock(&app.mu, K_FOREVER);
+	v = app.echo_next + ((uint64_t)app.rx << 16) + ((uint64_t)app.acked << 32) +
+	    ((uint64_t)app.gen << 48) + app.bound + app.tx;
+	if (v != sig || since == 0 || echo_complete()) {
+		sig = v;
+		since = now;
+	} else if (now - since > ECHO_STALL_MS) {
+		app.lost++;
+		stalled = true;
+	}
+	k_mutex_unlock(&app.mu);
+	if (stalled) {
+		echo_say("lost: no progress in %d ms (echo %u/%u, stream sent %u acked %u received "
+			 "%u, %s)", ECHO_STALL_MS, app.echo_next, app.n + 1, app.tx, app.acked,
+			 app.rx, app.bound ? "bound" : "not bound");
+	}
+	return stalled;
+}
+
 /* The whole exchange; the exit status of main(). */
 static int echo_main(bool client)
 {
@@ -640,6 +668,9 @@ static int echo_main(bool client)
 		}
 		if (rc == 0 && !done) {
 			(void)k_sem_take(&app.wake, K_MSEC(ECHO_IDLE_MS));
+		}
+		if (echo_stalled()) {
+			return 1;
 		}
 	}
 	k_mutex_lock(&app.mu, K_FOREVER);
