@@ -25,6 +25,9 @@
  *   IPC_EMU_CRASH        crash point, read by the port itself (emu/port.c)
  *   IPC_EMU_STACK        zephyr: Zephyr-stack mode even without a device of
  *                        the program's own (see below)
+ *   IPC_EMU_SCHEDULE     coop | parallel | random: how the program's threads
+ *                        share its CPU, read by a constructor before the init
+ *                        levels (emu/zephyr_sched.c; unset: parallel)
  *
  * Zephyr-stack mode (a program built by `ipc-emu zephyr-build`, whose IPC
  * backends are Zephyr's own sources and define their devices with
