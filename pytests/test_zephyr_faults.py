@@ -107,15 +107,15 @@ def test_stress_zephyr_base(cli, cache, pairs, monkeypatch, tmp_path):
     """On the DTS pair (its variants are the kill tests': built once)."""
     monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
     report = tmp_path / "s.json"
-    r = cli("stress", "--zephyr-base", TREE, "--dts", pairs["disable"], "--cycles", "6",
+    r = cli("stress", "--zephyr-base", TREE, "--dts", pairs["disable"], "--cycles", "5",
             "--json", report, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     j = json.loads(report.read_text())
     assert j["ok"] is True
     assert [m["mode"] for m in j["modes"]] == ["icmsg-enable", "icmsg-detect"]
     for m in j["modes"]:
-        assert (m["cycles"], m["rebonds"], m["restarts"]) == (6, 6, 6)
-        assert m["sessions"] == 2
+        assert (m["cycles"], m["rebonds"], m["restarts"]) == (5, 5, 5)
+        assert m["sessions"] == 1  # 5 kills a session
         msgs = m["messages"]
         assert (msgs["corrupted"], msgs["duplicated"], msgs["lost"]) == (0, 0, 0)
         assert m["hangs"] == 0
