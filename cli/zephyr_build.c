@@ -669,6 +669,8 @@ struct zb {
 	bool m32;                 /* the stack and program are built with -m32 */
 	char instance_def[64];    /* -DECHO_IPC_INSTANCE=<label>, or "" */
 	char commit[64];
+	/* Installed: -I<prefix>/include beside <prefix>/include/ipc_emu/zephyr-compat. */
+	char compat_parent[ZB_PATH + 16];
 	/* A user's program (--app-src): its objects and where it goes. */
 	bool user_build;
 	char (*user_objs)[ZB_PATH + 64];
@@ -800,6 +802,9 @@ static int base_flags(const struct zb *b, char **a, int n, char (*buf)[ZB_PATH +
 	a[n++] = buf[2];
 	snprintf(buf[3], sizeof(buf[3]), "-I%s", b->compat);
 	a[n++] = buf[3];
+	if (b->compat_parent[0] != '\0') {
+		a[n++] = (char *)b->compat_parent; /* <ipc_emu/...> of zephyr/device.h */
+	}
 	return n;
 }
 
@@ -1179,6 +1184,11 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 	if (!find_compat(b->compat, sizeof(b->compat))) {
 		rc = zb_fail("cannot find the compatibility headers (zephyr/kernel.h)");
 		goto out;
+	}
+	if (strlen(b->compat) > 22 &&
+	    strcmp(b->compat + strlen(b->compat) - 22, "/ipc_emu/zephyr-compat") == 0) {
+		snprintf(b->compat_parent, sizeof(b->compat_parent), "-I%.*s",
+			 (int)(strlen(b->compat) - 22), b->compat);
 	}
 	if (!find_libdir(b->libdir, sizeof(b->libdir))) {
 		rc = zb_fail("cannot find libipc_emu.so beside this ipc-emu");
