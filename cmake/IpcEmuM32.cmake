@@ -12,12 +12,20 @@
 # both widths (the _Static_asserts of emu/ctl.h and emu/trace.h).
 #
 # IPC_EMU_M32: AUTO (default: built when `cc -m32` links a program with the
-# i386 libfdt, which scripts/install-deps.sh installs), ON (required), OFF.
+# i386 libfdt, which scripts/install-deps.sh installs, except in sanitizer
+# and race-annotated builds), ON (required), OFF.
 set(IPC_EMU_M32 AUTO CACHE STRING "Build the 32-bit runtime (libipc_emu -m32): AUTO, ON or OFF")
 set_property(CACHE IPC_EMU_M32 PROPERTY STRINGS AUTO ON OFF)
 
 set(IPC_EMU_M32_BUILT OFF)
-if(NOT IPC_EMU_M32 STREQUAL "OFF" AND CMAKE_SIZEOF_VOID_P EQUAL 8)
+# AUTO leaves it out of the sanitizer and race-annotated builds: their
+# tests do not build Zephyr-stack programs.
+set(m32_skip OFF)
+if(IPC_EMU_M32 STREQUAL "AUTO" AND (IPC_EMU_SANITIZE OR IPC_EMU_TSAN OR
+   CMAKE_C_FLAGS MATCHES "IPC_EMU_ANNOTATE_RACES"))
+  set(m32_skip ON)
+endif()
+if(NOT IPC_EMU_M32 STREQUAL "OFF" AND NOT m32_skip AND CMAKE_SIZEOF_VOID_P EQUAL 8)
   set(probe_dir ${CMAKE_BINARY_DIR}/m32-probe)
   file(MAKE_DIRECTORY ${probe_dir})
   file(WRITE ${probe_dir}/probe.c
