@@ -28,6 +28,12 @@ SHIM_POINTS = [f"zephyr_{op}_{when}" for op in
                for when in ["before", "after"]]
 
 
+@pytest.fixture(autouse=True)
+def no_zephyr_base(monkeypatch):
+    # run reads ZEPHYR_BASE when no option chooses the stack.
+    monkeypatch.delenv("ZEPHYR_BASE", raising=False)
+
+
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("zephyr-cache")
