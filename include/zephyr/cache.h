@@ -17,7 +17,11 @@
  *     CONFIG_ICACHE).
  *   sys_cache_data_line_size_get: CONFIG_DCACHE_LINE_SIZE if defined (on the
  *     command line), else 0, as Zephyr without line-size detection.
- * Any thread, including MBOX/IPM callbacks.
+ * Any thread, including MBOX/IPM callbacks.  The range operations pass the
+ * crash points zephyr_cache_flush_before/_after and zephyr_cache_invd_before/
+ * _after (`ipc-emu run --crash-point`, docs/reliability.md); a Zephyr-stack
+ * program's cache model sits at the devicetree's addresses
+ * (docs/zephyr-sources.md).
  */
 #ifndef ZEPHYR_INCLUDE_CACHE_H_
 #define ZEPHYR_INCLUDE_CACHE_H_
