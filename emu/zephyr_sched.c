@@ -399,7 +399,7 @@ static void record(enum zshim_sched_ev ev, const void *obj, int val, const char 
 #define HANDOFF_SLOTS 8
 static struct {
 	pthread_mutex_t m;
-	unsigned busy; /* slots in use */
+	unsigned busy; /* slots in use (atomic: read without `m`) */
 	struct {
 		const void *sem;              /* NULL: the slot is free */
 		const struct zs_thread *giver; /* compared, never read */
@@ -459,8 +459,9 @@ static void hand_off(const void *sem)
 			handoff.slot[i].sem = sem;
 			handoff.slot[i].giver = &self;
 			handoff.slot[i].taker = NULL;
-			handoff.slot[i].done = false;
-			handoff.busy++;
+			/* Atomic: the report at exit sets every slot's flag. */
+			__atomic_store_n(&handoff.slot[i].done, false, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&handoff.busy, 1, __ATOMIC_RELAXED);
 			mine = i;
 		}
 	}
@@ -474,7 +475,7 @@ static void hand_off(const void *sem)
 	}
 	pthread_mutex_lock(&handoff.m);
 	handoff.slot[mine].sem = NULL;
-	handoff.busy--;
+	__atomic_sub_fetch(&handoff.busy, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&handoff.m);
 }
 
