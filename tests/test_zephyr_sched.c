@@ -4,7 +4,8 @@
  * time, it gives the CPU up only in kernel waits and k_yield(), the
  * waiting thread of the highest priority gets it next, interrupts do not
  * wait for it, and a holder blocked outside the kernel API ends coop
- * instead of hanging the program.  Plus the failure report's last line.
+ * instead of hanging the program.  Plus the random mode's hand-off with a
+ * seed known to draw it, and the failure report's last line.
  *
  * Each test runs in its own process (Criterion), which it puts in coop
  * mode and whose main thread it registers as Zephyr's main (what the
@@ -268,6 +269,37 @@ Test(coop, a_holder_blocked_outside_the_kernel_ends_coop, .timeout = TMO, .init 
 		  "%s", buf);
 	cr_assert(strstr(buf, "this program's threads run in parallel from now on\n") != NULL,
 		  "%s", buf);
+}
+
+/* ------------------------------------------------ random: hand-off */
+
+static K_SEM_DEFINE(handoff_sem, 0, 1);
+
+static void take_and_log(void *p1, void *p2, void *p3)
+{
+	(void)p1, (void)p2, (void)p3;
+	if (k_sem_take(&handoff_sem, K_SECONDS(20)) == 0) {
+		log_add('T');
+	}
+}
+
+/* Seed 6: the first draw of the thread "main" is a hand-off (14 of 16), and
+ * main's k_sem_give below is its first boundary.  So the give waits until
+ * the thread that takes the semaphore has run to its end, as if it had
+ * preempted main: 'T' before 'M', every time. */
+Test(random, a_hand_off_lets_the_woken_thread_run_first, .timeout = TMO)
+{
+	static struct k_thread th;
+	static K_THREAD_STACK_DEFINE(stack, 1024);
+
+	zshim_sched_configure(ZSHIM_SCHED_RANDOM, 6);
+	zshim_sched_thread_start("main", 0);
+	k_thread_create(&th, stack, 1024, take_and_log, NULL, NULL, NULL, 0, 0, K_NO_WAIT);
+	k_sem_give(&handoff_sem);
+	log_add('M');
+	cr_assert_eq(k_thread_join(&th, K_SECONDS(30)), 0);
+	cr_assert_eq(atomic_load(&log_len), 2);
+	cr_assert_eq(memcmp(log_buf, "TM", 2), 0, "order %.2s", log_buf);
 }
 
 /* ------------------------------------------------------------ report */
