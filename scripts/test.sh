@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build ipc-emu with -Werror and run every test: the Criterion suites, the
 # same suites under Valgrind memcheck and in an ASan+UBSan build, the pytest
-# scenarios through the CLI, DRD/Helgrind race checks, short libFuzzer runs
+# scenarios through the CLI, DRD/Helgrind and ThreadSanitizer race checks
+# (TSan: clang, tests/tsan/), short libFuzzer runs
 # over the corpus, and the Cortex-M33 cross-build of the core with its
 # footprint.
 #
