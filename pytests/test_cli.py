@@ -329,7 +329,8 @@ def test_help_lists_every_command(cli):
     main = cli("--help")
     assert main.returncode == 0
     listed = [line.split()[0] for line in
-              main.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()]
+              main.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+              if not line.startswith("   ")]  # a deeper indent continues the line above
     for cmd in cmds:
         assert cmd in listed, f"'{cmd}' is missing from ipc-emu --help"
         res = cli("help", cmd)

@@ -137,9 +137,11 @@ def test_run_under_valgrind(cli, shared_cache, monkeypatch):
 
 def test_run_refuses_unsupported(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
-    r = cli("run", "--zephyr-base", TREE, "--cache-model")
+    r = cli("run", "--zephyr-base", TREE, "--scenario", "exhaustion")
     assert r.returncode == 2
-    assert "--cache-model is not supported yet with --zephyr-base" in r.stderr
+    assert r.stderr == ("ipc-emu: run: --scenario is not supported yet with --zephyr-base "
+                        "(Zephyr's IPC sources run the echo exchange of emu/zephyr_apps only) "
+                        "(see 'ipc-emu run --help')\n")
     assert not list(tmp_path.iterdir())
     r = cli("run", "--zephyr-base", TREE, "--unbound", "enable")
     assert r.returncode == 2
