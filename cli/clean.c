@@ -326,7 +326,8 @@ static void clean_run_dir(struct clean *cl, const char *name)
 
 	if (sscanf(name, RUN_DIR_PREFIX "%15[a-z]-%ld-%" SCNu64 "-%7[A-Za-z0-9]%n", kind, &pid,
 		   &start, tail, &used) != 4 || name[used] != '\0' || strlen(tail) != 6 ||
-	    (strcmp(kind, "trace") != 0 && strcmp(kind, "vg") != 0) || pid <= 0) {
+	    (strcmp(kind, "trace") != 0 && strcmp(kind, "vg") != 0 && strcmp(kind, "san") != 0) ||
+	    pid <= 0) {
 		return;
 	}
 	snprintf(path, sizeof(path), RUN_DIR "/%s", name);

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHM, peer_pids, shm_entries, tagged_pids, wait_for
+from conftest import SHM, _ppid, peer_pids, shm_entries, tagged_pids, wait_for
 
+ZEPHYR_STYLE_TREE = Path(__file__).resolve().parent.parent / "tests" / "zephyr_style" / "tree"
 LONG = 100000000  # messages: a run that cannot end by itself during a test
 
 
@@ -69,28 +70,33 @@ def test_sigkill_of_supervisor_takes_peers_and_segment(cli, backend, doorbell):
 
 # ---------------------------------------------------------------- (b) ipc-emu clean
 
-@pytest.mark.timeout(40)
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("option,kind", [("--trace", "trace"), ("--valgrind", "vg")])
-def test_clean_removes_run_dir_of_killed_supervisor(cli, tmp_path, option, kind):
-    """--trace and --valgrind give the run a private directory in /tmp; only a
-    SIGKILLed supervisor leaves it, and `ipc-emu clean` removes it then (and
-    not while the supervisor lives)."""
-    args = [option, tmp_path / "trace.json"] if kind == "trace" else [option]
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("option,kind", [("--trace", "trace"), ("--valgrind", "vg"),
+                                         ("--sanitize", "san")])
+def test_clean_removes_run_dir_of_killed_supervisor(cli, tmp_path, monkeypatch, option, kind):
+    """--trace, --valgrind and --sanitize give the run a private directory in
+    /tmp; only a SIGKILLed supervisor leaves it, and `ipc-emu clean` removes
+    it then (and not while the supervisor lives)."""
+    args = {"trace": [option, tmp_path / "trace.json"], "vg": [option],
+            "san": ["--zephyr-base", ZEPHYR_STYLE_TREE, option, "undefined"]}[kind]
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path / "zcache"))
     sup = cli.start("run", "--messages", LONG, "--quiet", *args)
     pattern = re.compile(rf"^ipc-emu-{kind}-{sup.pid}-[0-9]+-[A-Za-z0-9]{{6}}$")
 
     def run_dirs():
         return sorted(p for p in Path("/tmp").iterdir() if pattern.match(p.name))
 
-    assert wait_for(lambda: len(peer_pids(cli.tag)) == 2 and len(run_dirs()) == 1, 30)
+    def peers():  # built-in peers or the Zephyr apps: the supervisor's children
+        return [p for p in tagged_pids(cli.tag) if _ppid(p) == sup.pid]
+
+    assert wait_for(lambda: len(peers()) == 2 and len(run_dirs()) == 1, 90)
     (d,) = run_dirs()
     r = cli("clean", "--dry-run")
     assert r.returncode == 0
     assert str(d) not in r.stdout, "a live supervisor's directory is never listed"
     os.kill(sup.pid, signal.SIGKILL)
     sup.wait(timeout=10)
-    assert wait_for(lambda: not peer_pids(cli.tag), 20), "peers outlived the supervisor"
+    assert wait_for(lambda: not tagged_pids(cli.tag), 20), "peers outlived the supervisor"
     assert d.is_dir(), "a SIGKILLed supervisor cannot remove its directory itself"
     r = cli("clean")
     assert r.returncode == 0, r.stderr
