@@ -35,8 +35,9 @@
  * Cache: CACHE/KEY, KEY a 64-bit FNV-1a hash of the ipc-emu version, the
  * core, the DTS and Kconfig files' contents, the tree's compiled files and
  * overlay headers' contents, the tree's git commit (if it is a git work
- * tree), the compatibility headers and the app's source.  KEY/stamp is
- * written last: a directory with a stamp is complete and is used as is.
+ * tree), the compatibility headers and the app's directory (its source and
+ * headers).  KEY/stamp is written last: a directory with a stamp is
+ * complete and is used as is.
  *
  * Without --zephyr-base only the app is built, against ipc-emu's core
  * (the compatibility headers' own ipc_service), for the "ours" side of a
@@ -1212,7 +1213,19 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 	fnv_str(&h, r->core);
 	fnv_str(&h, r->app);
 	if (r->app != NULL) {
-		(void)fnv_file(&h, b->app_src);
+		/* The app's directory, not only its .c: the headers it shares
+		 * (echo_common.h) are part of the program. */
+		char app_dir[ZB_PATH];
+		char *slash;
+
+		snprintf(app_dir, sizeof(app_dir), "%s", b->app_src);
+		slash = strrchr(app_dir, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			fnv_tree(&h, app_dir, 0);
+		} else {
+			(void)fnv_file(&h, b->app_src);
+		}
 	}
 	if (r->dts != NULL) {
 		char dts[ZB_PATH];
