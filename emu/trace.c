@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "zephyr_sched.h"
 
 static const char trace_magic[8] = {'I', 'P', 'C', 'T', 'R', 'A', 'C', 'E'};
 
@@ -399,6 +400,43 @@ static const char *kind_name(uint32_t k)
 	}
 }
 
+/* What the merge remembers per writing thread: its name (the last
+ * EMU_TRACE_THREAD record) and the text of its next EMU_TRACE_SHIM. */
+struct thr {
+	uint32_t role, pid, tid;
+	char name[17];
+	char text[65];
+};
+
+struct thrs {
+	struct thr *v;
+	size_t n, cap;
+};
+
+/* The entry of x's thread, created if new; NULL when out of memory. */
+static struct thr *thr_of(struct thrs *t, const struct ev *x)
+{
+	for (size_t i = t->n; i-- > 0;) {
+		struct thr *h = &t->v[i];
+
+		if (h->tid == x->r.tid && h->pid == x->pid && h->role == x->role) {
+			return h;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct thr *v = realloc(t->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			return NULL;
+		}
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n] = (struct thr){.role = x->role, .pid = x->pid, .tid = x->r.tid};
+	return &t->v[t->n++];
+}
+
 /* The common head of an event: name, phase, pid, tid, ts. */
 static void head(FILE *f, const char *name, char ph, const struct ev *x)
 {
@@ -407,17 +445,87 @@ static void head(FILE *f, const char *name, char ph, const struct ev *x)
 	ts_us(f, x->r.ts_ns);
 }
 
-static void write_event(FILE *f, const struct ev *x)
+/* A shim event of emu/zephyr_sched.c: named as in its report, with the
+ * thread as the report names it. */
+static void write_shim(FILE *f, const struct ev *x, struct thr *t)
+{
+	const struct emu_trace_rec *r = &x->r;
+	unsigned ev = r->a & 0xffu;
+	const char *name = zshim_sched_ev_name(ev);
+	uint64_t obj = (uint64_t)r->d << 32 | r->c;
+
+	fprintf(f, ",\n{\"name\":");
+	if (name != NULL) {
+		json_str(f, name, 64);
+	} else {
+		fprintf(f, "\"shim event %u\"", ev);
+	}
+	fprintf(f, ",\"cat\":\"zephyr\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%u,\"tid\":%u,\"ts\":",
+		tpid(x->role), r->tid);
+	ts_us(f, r->ts_ns);
+	fputs(",\"args\":{\"thread\":", f);
+	json_str(f, (r->a & EMU_TRACE_SHIM_ISR) != 0 ? "(interrupt)"
+		    : t != NULL && t->name[0] != '\0' ? t->name : "?", 17);
+	if (obj != 0) {
+		fprintf(f, ",\"obj\":\"0x%" PRIx64 "\"", obj);
+	}
+	switch (ev) {
+	case ZSHIM_EV_SEM_TAKE:
+	case ZSHIM_EV_MUTEX_LOCK:
+	case ZSHIM_EV_WORK_SUBMIT:
+		fprintf(f, ",\"ret\":%d", (int)r->b);
+		break;
+	case ZSHIM_EV_SLEEP:
+		fprintf(f, ",\"ms\":%d", (int)r->b);
+		break;
+	case ZSHIM_EV_THREAD_START:
+		fprintf(f, ",\"prio\":%d", (int)r->b);
+		break;
+	default:
+		break;
+	}
+	if (t != NULL && t->text[0] != '\0') {
+		fputs(",\"text\":", f);
+		json_str(f, t->text, sizeof(t->text));
+		t->text[0] = '\0';
+	}
+	fputs("}}", f);
+}
+
+/* Write one event (nothing for a text record); false if nothing was
+ * written. */
+static bool write_event(FILE *f, const struct ev *x, struct thrs *threads)
 {
 	const struct emu_trace_rec *r = &x->r;
 
 	switch (r->type) {
+	case EMU_TRACE_SHIM:
+		write_shim(f, x, thr_of(threads, x));
+		return true;
+	case EMU_TRACE_SHIM_TEXT: {
+		struct thr *t = thr_of(threads, x);
+		uint32_t w[4] = {r->a, r->b, r->c, r->d};
+		size_t len;
+
+		if (t != NULL) {
+			len = strlen(t->text);
+			if (len + 16 < sizeof(t->text)) {
+				memcpy(t->text + len, w, 16);
+				t->text[len + 16] = '\0';
+			}
+		}
+		return false;
+	}
 	case EMU_TRACE_THREAD: {
 		uint32_t w[4] = {r->a, r->b, r->c, r->d};
+		struct thr *t = thr_of(threads, x);
 		char name[17];
 
 		memcpy(name, w, 16);
 		name[16] = '\0';
+		if (t != NULL) {
+			memcpy(t->name, name, sizeof(name));
+		}
 		fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
 			   "\"args\":{\"name\":",
 			tpid(x->role), r->tid);
@@ -428,28 +536,28 @@ static void write_event(FILE *f, const struct ev *x)
 			json_str(f, full, sizeof(full));
 		}
 		fputs("}}", f);
-		return;
+		return true;
 	}
 	case EMU_TRACE_CORE_START:
 		head(f, "core_start", 'i', x);
 		fprintf(f, ",\"s\":\"p\",\"args\":{\"pid\":%u,\"boot\":%u}}", x->pid, r->b);
-		return;
+		return true;
 	case EMU_TRACE_MBOX_SEND:
 		head(f, "mbox_send", 'i', x);
 		fprintf(f, ",\"s\":\"t\",\"args\":{\"mbox\":%u,\"channel\":%u}}", r->a, r->b);
-		return;
+		return true;
 	case EMU_TRACE_DOORBELL:
 		head(f, "doorbell", 'i', x);
 		fprintf(f, ",\"s\":\"t\",\"args\":{\"to\":\"%s\"}}", peer_label(r->a));
-		return;
+		return true;
 	case EMU_TRACE_IRQ_BEGIN:
 		head(f, "irq", 'B', x);
 		fprintf(f, ",\"args\":{\"mbox\":%u,\"channel\":%u}}", r->a, r->b);
-		return;
+		return true;
 	case EMU_TRACE_IRQ_END:
 		head(f, "irq", 'E', x);
 		fputs("}", f);
-		return;
+		return true;
 	case EMU_TRACE_SEND:
 		/* A slice from the start of the (last) attempt to its return. */
 		head(f, "send", 'X', x);
@@ -457,40 +565,40 @@ static void write_event(FILE *f, const struct ev *x)
 		ts_us(f, r->d);
 		fprintf(f, ",\"args\":{\"endpoint\":%u,\"len\":%u,\"seq\":%u,\"kind\":\"%s\"}}",
 			r->a & 0xffffu, r->b, r->c, kind_name(r->a >> 16));
-		return;
+		return true;
 	case EMU_TRACE_RECV:
 		head(f, "receive", 'i', x);
 		fprintf(f, ",\"s\":\"t\",\"args\":{\"endpoint\":%u,\"len\":%u,\"seq\":%u,"
 			   "\"kind\":\"%s\"}}",
 			r->a, r->b, r->c, kind_name(r->d));
-		return;
+		return true;
 	case EMU_TRACE_BOUND:
 	case EMU_TRACE_UNBOUND:
 	case EMU_TRACE_ERROR:
 		head(f, r->type == EMU_TRACE_BOUND ? "bound"
 			: r->type == EMU_TRACE_UNBOUND ? "unbound" : "error", 'i', x);
 		fprintf(f, ",\"s\":\"p\",\"args\":{\"endpoint\":%u}}", r->a);
-		return;
+		return true;
 	case EMU_TRACE_KILL:
 	case EMU_TRACE_CRASH:
 		head(f, "crash", 'i', x);
 		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u,\"cause\":\"%s\"}}",
 			peer_label(r->a), r->b,
 			r->type == EMU_TRACE_KILL ? "kill-random" : "crash-point");
-		return;
+		return true;
 	case EMU_TRACE_RESTART:
 	case EMU_TRACE_SPAWN:
 		head(f, r->type == EMU_TRACE_RESTART ? "restart" : "spawn", 'i', x);
 		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u}}", peer_label(r->a),
 			r->b);
-		return;
+		return true;
 	case EMU_TRACE_EXIT:
 		head(f, "exit", 'i', x);
 		fprintf(f, ",\"s\":\"g\",\"args\":{\"role\":\"%s\",\"pid\":%u,\"status\":%d}}",
 			peer_label(r->a), r->b, (int)r->c);
-		return;
+		return true;
 	default:
-		return;
+		return false;
 	}
 }
 
@@ -504,6 +612,8 @@ static bool is_trace_file(const char *name)
 long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, size_t errlen)
 {
 	struct evs e = {0};
+	struct thrs threads = {0};
+	size_t written = 0;
 	DIR *d;
 	struct dirent *de;
 	char path[4096];
@@ -547,11 +657,11 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 			role ? ",\n" : "", tpid(role), role_label(role), tpid(role), role);
 	}
 	for (size_t i = 0; i < e.n; i++) {
-		write_event(f, &e.v[i]);
+		written += write_event(f, &e.v[i], &threads) ? 1u : 0u;
 	}
 	fprintf(f, "\n],\n\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\",\"files\":%u,"
 		   "\"events\":%zu,\"dropped\":%" PRIu64 ",\"uncommitted\":%" PRIu64 "}}\n",
-		e.files, e.n, e.dropped, e.uncommitted);
+		e.files, written, e.dropped, e.uncommitted);
 	if (ferror(f) != 0) {
 		rc = -EIO;
 	}
@@ -576,5 +686,6 @@ out:
 		rmdir(dir);
 	}
 	free(e.v);
-	return rc < 0 ? rc : (long)e.n;
+	free(threads.v);
+	return rc < 0 ? rc : (long)written;
 }

@@ -63,8 +63,17 @@ enum emu_trace_type {
 	EMU_TRACE_RESTART,      /* supervisor: a = role, b = new pid */
 	EMU_TRACE_SPAWN,        /* supervisor: a = role, b = pid (first start) */
 	EMU_TRACE_EXIT,         /* supervisor: a = role, b = pid, c = exit status */
+	EMU_TRACE_SHIM,         /* a Zephyr shim event (--schedule's ring, emu/zephyr_sched.c):
+				 * a = event (enum zshim_sched_ev) | EMU_TRACE_SHIM_ISR,
+				 * b = value (return code, ms, priority), c/d = object
+				 * address, low/high 32 bits */
+	EMU_TRACE_SHIM_TEXT,    /* 16 bytes of text in a..d for the next EMU_TRACE_SHIM of the
+				 * same thread (a LOG_ERR message; up to 4 in a row) */
 	EMU_TRACE_TYPE_MAX
 };
+
+/* EMU_TRACE_SHIM: recorded by an interrupt (the ring's "(interrupt)"). */
+#define EMU_TRACE_SHIM_ISR 0x100u
 
 struct emu_trace_rec {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */

@@ -53,7 +53,9 @@
  * to repeat.
  *
  * The ring keeps the last RING_LEN events (thread, event, object) of the
- * process.  A program that exits with a status other than 0 (or fails an
+ * process.  Under `run --trace` (IPC_EMU_TRACE) every event also goes to
+ * the process's trace file as an EMU_TRACE_SHIM record (emu/trace.h), the
+ * thread named as in the ring; without it that costs one branch.  A program that exits with a status other than 0 (or fails an
  * assertion) prints them on stderr, oldest first, and ends with the line
  * `schedule MODE seed S: ...` that tells how to replay the run.  The ring,
  * like everything here, is off in processes without IPC_EMU_SCHEDULE (the
@@ -71,6 +73,7 @@
 #include <valgrind/valgrind.h>
 
 #include "port.h"
+#include "trace.h"
 #include "zephyr_isr.h"
 #include "zephyr_sched.h"
 #include <zephyr/kernel.h>
@@ -86,6 +89,7 @@ struct zs_thread {
 	int prio;    /* when not a k_thread */
 	uint32_t index;
 	uint64_t rng; /* random mode; 0: not seeded yet */
+	bool traced;  /* its name is in the trace file (--trace) */
 	char name[16];
 };
 
@@ -375,10 +379,44 @@ static const char *const ev_name[ZSHIM_EV_COUNT] = {
 	[ZSHIM_EV_LOG_ERR] = "LOG_ERR",
 };
 
+const char *zshim_sched_ev_name(unsigned ev)
+{
+	return ev < ZSHIM_EV_COUNT ? ev_name[ev] : NULL;
+}
+
+/* The event into the trace file: the thread's ring name first (once), the
+ * text in 16-byte pieces, then the event. */
+static void trace_event(enum zshim_sched_ev ev, const void *obj, int val, const char *text,
+			bool isr)
+{
+	uint64_t o = (uint64_t)(uintptr_t)obj;
+
+	if (!isr && self.zephyr && !self.traced) {
+		self.traced = true;
+		emu_trace_thread_name(self_name());
+	}
+	if (text != NULL) {
+		size_t n = strnlen(text, 64);
+
+		for (size_t at = 0; at < n; at += 16) {
+			uint32_t w[4] = {0, 0, 0, 0};
+
+			memcpy(w, text + at, n - at < 16 ? n - at : 16);
+			emu_trace_record(EMU_TRACE_SHIM_TEXT, w[0], w[1], w[2], w[3]);
+		}
+	}
+	emu_trace_record(EMU_TRACE_SHIM, (uint32_t)ev | (isr ? EMU_TRACE_SHIM_ISR : 0u),
+			 (uint32_t)val, (uint32_t)o, (uint32_t)(o >> 32));
+}
+
 static void record(enum zshim_sched_ev ev, const void *obj, int val, const char *text)
 {
+	bool isr = port_in_isr() && !self.zephyr;
 	struct zs_ev *e;
 
+	if (__builtin_expect(atomic_load_explicit(&emu_trace_enabled, memory_order_relaxed), 0)) {
+		trace_event(ev, obj, val, text, isr);
+	}
 	pthread_mutex_lock(&ring_lock);
 	e = &ring[ring_n++ % RING_LEN];
 	e->ns = now_ns();
@@ -386,8 +424,7 @@ static void record(enum zshim_sched_ev ev, const void *obj, int val, const char 
 	e->val = val;
 	e->ev = (uint8_t)ev;
 	/* An interrupt thread (MBOX, k_timer) shows as what it runs. */
-	snprintf(e->thread, sizeof(e->thread), "%s",
-		 port_in_isr() && !self.zephyr ? "(interrupt)" : self_name());
+	snprintf(e->thread, sizeof(e->thread), "%s", isr ? "(interrupt)" : self_name());
 	snprintf(e->text, sizeof(e->text), "%s", text != NULL ? text : "");
 	pthread_mutex_unlock(&ring_lock);
 }
@@ -707,6 +744,13 @@ __attribute__((constructor(110))) static void sched_boot(void)
 	}
 	if (s != NULL && s[0] != '\0') {
 		seed = strtoull(s, NULL, 10); /* checked by the runtime (zephyr_rt.c) */
+	}
+	/* --trace: open the file now (emu_core_start() would, later), so that
+	 * the events of start-up (main's start, the init levels) are in it. */
+	v = getenv("IPC_EMU_ROLE");
+	if (v != NULL && (strcmp(v, "host") == 0 || strcmp(v, "remote") == 0)) {
+		emu_trace_open_env(strcmp(v, "host") == 0 ? EMU_TRACE_ROLE_HOST
+							  : EMU_TRACE_ROLE_REMOTE);
 	}
 	zshim_sched_configure(mode, seed);
 	on_exit(report_at_exit, NULL);

@@ -81,6 +81,10 @@ void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val);
 /* ZSHIM_EV_LOG_ERR with its text (the first bytes are kept). */
 void zshim_sched_log_err(const char *text);
 
+/* The name of event `ev` as the report and the merged --trace show it
+ * ("k_sem_give", "work handler", "interrupt", ...); NULL if unknown. */
+const char *zshim_sched_ev_name(unsigned ev);
+
 /* Print the recent events and the line that tells how to replay the run
  * (`why`: what failed) on stderr.  Called at a failing exit by the
  * runtime itself; a program may call it from its own failure path. */
