@@ -902,9 +902,9 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		const char *bad = o->prog[0] != NULL || o->prog[1] != NULL ? "--host/--remote PROG"
 				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
-				  : o->endpoints > 1 ? "--endpoints"
+				  : o->endpoints > 1 && o->backend != EMU_BACKEND_ICBMSG ? "--endpoints"
 				  : o->unbound != 0 ? "--unbound"
-				  : o->nocopy ? "--nocopy"
+				  : o->nocopy && o->backend != EMU_BACKEND_ICBMSG ? "--nocopy"
 				  : o->ipm_console ? "--ipm-console"
 						   : NULL;
 
@@ -934,6 +934,14 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (bad != NULL) {
 			return usage(cmd, "%s is not supported yet with --zephyr-base (Zephyr's IPC "
 					  "sources run the echo exchange of emu/zephyr_apps only)", bad);
+		}
+		/* The echo apps run K endpoints on ICBMsg: at most 4, the default
+		 * of CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP (ipc-emu's core as a
+		 * user program has that default too). */
+		if (o->endpoints > 4) {
+			return usage(cmd, "--endpoints %u with --zephyr-base: the echo apps run at "
+					  "most 4 endpoints (CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP's "
+					  "default)", o->endpoints);
 		}
 	}
 	if (o->sanitize != NULL && o->zephyr_base[0] == NULL && o->zephyr_base[1] == NULL) {

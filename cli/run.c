@@ -1451,6 +1451,10 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 	}
 	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
 	setenv("IPC_EMU_MESSAGES", msgs, 1);
+	/* --endpoints K and --nocopy (ICBMsg): the apps read them here. */
+	snprintf(msgs, sizeof(msgs), "%u", o->endpoints > 1 ? o->endpoints : 1u);
+	setenv("IPC_EMU_ENDPOINTS", msgs, 1);
+	setenv("IPC_EMU_NOCOPY", o->nocopy ? "1" : "0", 1);
 	/* The apps hold their finish until the last kill (cli_run_ex sends
 	 * SIGUSR1 then: zapp_release()). */
 	if (o->kill_random > 0) {

@@ -1,6 +1,7 @@
 /*
  * echo_server.c - the remote of `ipc-emu run --zephyr-base`: a Zephyr
  * application that echoes every request of endpoint "ep0" on instance ipc0
+ * (of each of "ep0".."ep{K-1}" with IPC_EMU_ENDPOINTS=K on ICBMsg)
  * back unchanged (what `ipc-emu peer --scenario echo-server` does on
  * ipc-emu's core), and after the "done" request streams IPC_EMU_MESSAGES
  * messages to the client while receiving the client's stream.  It survives
@@ -9,8 +10,8 @@
  * `ipc-emu zephyr-build --app echo_server`, against Zephyr's IPC stack from
  * a tree or against ipc-emu's core.
  */
-/* zephyr-build's cache key covers this file, not echo_common.h: a change
- * there must come with a change here (protocol 2: echo, stream, resume). */
+/* zephyr-build's cache key covers this directory, echo_common.h included
+ * (protocol 3: echo, stream, resume, lanes). */
 #include "echo_common.h"
 
 int main(void)

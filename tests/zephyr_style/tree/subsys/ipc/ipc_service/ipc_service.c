@@ -75,3 +75,114 @@ int ipc_service_send(struct ipc_ept *ept, const void *data, size_t len)
 	}
 	return backend->send(ept->instance, ept->token, data, len);
 }
+
+/* The endpoint's backend for a call: 0, or -EINVAL / -ENOENT / -EIO. */
+static int ept_backend(struct ipc_ept *ept, const struct ipc_service_backend **backend)
+{
+	CHECKIF(!ept) {
+		return -EINVAL;
+	}
+	if (!ept->instance) {
+		LOG_ERR("Endpoint not registered");
+		return -ENOENT;
+	}
+	*backend = ept->instance->api;
+	if (!*backend) {
+		LOG_ERR("Invalid backend configuration");
+		return -EIO;
+	}
+	return 0;
+}
+
+int ipc_service_get_tx_buffer_size(struct ipc_ept *ept)
+{
+	const struct ipc_service_backend *backend;
+	int ret = ept_backend(ept, &backend);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if (!backend->get_tx_buffer_size) {
+		return -EIO;
+	}
+	return backend->get_tx_buffer_size(ept->instance, ept->token);
+}
+
+int ipc_service_get_tx_buffer(struct ipc_ept *ept, void **data, uint32_t *size, k_timeout_t wait)
+{
+	const struct ipc_service_backend *backend;
+	int ret;
+
+	CHECKIF(!data || !size) {
+		return -EINVAL;
+	}
+	ret = ept_backend(ept, &backend);
+	if (ret < 0) {
+		return ret;
+	}
+	if (!backend->get_tx_buffer || !backend->send_nocopy) {
+		return -EIO;
+	}
+	return backend->get_tx_buffer(ept->instance, ept->token, data, size, wait);
+}
+
+int ipc_service_drop_tx_buffer(struct ipc_ept *ept, const void *data)
+{
+	const struct ipc_service_backend *backend;
+	int ret;
+
+	CHECKIF(!data) {
+		return -EINVAL;
+	}
+	ret = ept_backend(ept, &backend);
+	if (ret < 0) {
+		return ret;
+	}
+	if (!backend->drop_tx_buffer) {
+		return -EIO;
+	}
+	return backend->drop_tx_buffer(ept->instance, ept->token, data);
+}
+
+int ipc_service_send_nocopy(struct ipc_ept *ept, const void *data, size_t len)
+{
+	const struct ipc_service_backend *backend;
+	int ret = ept_backend(ept, &backend);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if (!backend->get_tx_buffer || !backend->send_nocopy) {
+		return -EIO;
+	}
+	return backend->send_nocopy(ept->instance, ept->token, data, len);
+}
+
+int ipc_service_hold_rx_buffer(struct ipc_ept *ept, void *data)
+{
+	const struct ipc_service_backend *backend;
+	int ret = ept_backend(ept, &backend);
+
+	if (ret < 0) {
+		return ret;
+	}
+	/* Holding needs a way back. */
+	if (!backend->hold_rx_buffer || !backend->release_rx_buffer) {
+		return -EIO;
+	}
+	return backend->hold_rx_buffer(ept->instance, ept->token, data);
+}
+
+int ipc_service_release_rx_buffer(struct ipc_ept *ept, void *data)
+{
+	const struct ipc_service_backend *backend;
+	int ret = ept_backend(ept, &backend);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if (!backend->hold_rx_buffer || !backend->release_rx_buffer) {
+		return -EIO;
+	}
+	return backend->release_rx_buffer(ept->instance, ept->token, data);
+}

@@ -20,7 +20,16 @@
  * its endpoints in registration order and sends MSG_BOUND with the name in
  * a buffer; the follower matches the name, calls bound() and answers
  * MSG_RELEASE_BOUND.  Receive processing and binding run on the backend's
- * work queue; the MBOX callback only submits work.
+ * work queue; the MBOX callback only submits work.  Several endpoints share
+ * the blocks; a MSG_BOUND that comes before its endpoint is registered
+ * waits for it.
+ *
+ * No-copy, as in Zephyr's classic ICBMsg: get_tx_buffer() allocates blocks
+ * (size 0: the first free block and every free block after it) and
+ * send_nocopy() shrinks the buffer to the sent length before MSG_DATA.  A
+ * received buffer is released (MSG_RELEASE_DATA) after the received()
+ * callback unless the callback held it (hold_rx_buffer(), a bit per RX
+ * block); release_rx_buffer() sends the release later.
  */
 #define DT_DRV_COMPAT zephyr_ipc_icbmsg
 
@@ -92,6 +101,7 @@ struct icbmsg_config {
 	uint32_t wr_at; /* offset of a ring's write index: max(alignment, 4) */
 	struct mbox_dt_spec mbox_tx, mbox_rx;
 	sys_bitarray_t *tx_usage;
+	sys_bitarray_t *rx_hold; /* received buffers held by their endpoint */
 };
 
 struct ept {
@@ -106,6 +116,7 @@ struct icbmsg_data {
 	bool opened, bonded, initiator, bind_retry;
 	uint32_t tx_wr, rx_rd; /* this side's ring indices */
 	struct k_mutex tx_lock;
+	struct k_sem block_wait; /* given when TX blocks come back */
 	struct k_work rx_work, bind_work;
 	struct ept epts[NUM_EPT];
 	uint8_t local_of[NUM_EPT];       /* follower: peer address -> epts[] index */
@@ -257,21 +268,117 @@ static int alloc_tx(const struct icbmsg_config *conf, size_t size, size_t *block
 	return 0;
 }
 
-static void free_tx(const struct icbmsg_config *conf, size_t block)
+/* A no-copy buffer of at least *size bytes (0: the first free block and the
+ * free ones after it), waiting up to `wait` for blocks; *size becomes the
+ * buffer's capacity, which its header records until it is sent. */
+static int alloc_tx_wait(const struct device *instance, uint32_t *size, size_t *block,
+			 k_timeout_t wait)
+{
+	const struct icbmsg_config *conf = instance->config;
+	struct icbmsg_data *dev_data = instance->data;
+	const struct region *r = &conf->tx;
+	bool waited = false;
+	size_t n;
+	int ret;
+
+	while ((ret = alloc_tx(conf, *size, block)) == -ENOMEM &&
+	       blocks_for(r, *size) <= r->count && !K_TIMEOUT_EQ(wait, K_NO_WAIT)) {
+		if (k_sem_take(&dev_data->block_wait, wait) != 0) {
+			ret = -EAGAIN; /* timed out */
+			break;
+		}
+		waited = true;
+	}
+	if (waited) {
+		k_sem_give(&dev_data->block_wait); /* other waiters check again */
+	}
+	if (ret != 0) {
+		return ret;
+	}
+	n = blocks_for(r, *size);
+	while (*size == 0 && *block + n < r->count) {
+		int was_set;
+
+		if (sys_bitarray_test_and_set_bit(conf->tx_usage, *block + n, &was_set) != 0 ||
+		    was_set) {
+			break;
+		}
+		n++;
+	}
+	*size = n * r->block_size - sizeof(struct block_header);
+	block_at(r, *block)->size = *size;
+	return 0;
+}
+
+/* Free the buffer at `block`, or (keep >= 0) the blocks it no longer needs
+ * once shrunk to `keep` bytes.  0, or -EINVAL. */
+static int free_tx_part(const struct icbmsg_config *conf, size_t block, int keep)
 {
 	const struct region *r = &conf->tx;
-	size_t size;
+	size_t size, kept;
 
 	if (block >= r->count) {
 		LOG_ERR("release of block %zu: out of range", block);
-		return;
+		return -EINVAL;
 	}
 	sys_cache_data_invd_range(block_at(r, block), sizeof(struct block_header));
 	size = block_at(r, block)->size;
-	if (size > r->count * r->block_size - sizeof(struct block_header) ||
-	    sys_bitarray_free(conf->tx_usage, blocks_for(r, size), block) != 0) {
+	if (size > (r->count - block) * r->block_size - sizeof(struct block_header)) {
 		LOG_ERR("release of block %zu: not a buffer of ours", block);
+		return -EINVAL;
 	}
+	kept = keep < 0 ? 0 : blocks_for(r, (size_t)keep);
+	if (kept > blocks_for(r, size)) {
+		return -EINVAL;
+	}
+	if (kept < blocks_for(r, size) &&
+	    sys_bitarray_free(conf->tx_usage, blocks_for(r, size) - kept, block + kept) != 0) {
+		LOG_ERR("release of block %zu: not a buffer of ours", block);
+		return -EINVAL;
+	}
+	if (keep >= 0) {
+		block_at(r, block)->size = (size_t)keep;
+	}
+	return 0;
+}
+
+static void free_tx(const struct device *instance, size_t block)
+{
+	struct icbmsg_data *dev_data = instance->data;
+
+	if (free_tx_part(instance->config, block, -1) == 0) {
+		k_sem_give(&dev_data->block_wait);
+	}
+}
+
+/* The TX block where a buffer of ours starts, or -EINVAL. */
+static int tx_block_of(const struct icbmsg_config *conf, const void *data)
+{
+	const struct region *r = &conf->tx;
+	const uint8_t *p = data;
+	size_t off;
+
+	if (p < r->blocks + sizeof(struct block_header) ||
+	    p >= r->blocks + (size_t)r->count * r->block_size) {
+		return -EINVAL;
+	}
+	off = (size_t)(p - r->blocks) - sizeof(struct block_header);
+	return off % r->block_size == 0 ? (int)(off / r->block_size) : -EINVAL;
+}
+
+/* The RX block where the peer's buffer `data` starts, or -EINVAL. */
+static int rx_block_of(const struct icbmsg_config *conf, const void *data)
+{
+	const struct region *r = &conf->rx;
+	const uint8_t *p = data;
+	size_t off;
+
+	if (p < r->blocks + sizeof(struct block_header) ||
+	    p >= r->blocks + (size_t)r->count * r->block_size) {
+		return -EINVAL;
+	}
+	off = (size_t)(p - r->blocks) - sizeof(struct block_header);
+	return off % r->block_size == 0 ? (int)(off / r->block_size) : -EINVAL;
 }
 
 /* The peer's buffer at `block`: its data and size, or NULL. */
@@ -331,7 +438,7 @@ static void bind_work_handler(struct k_work *item)
 		sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
 		atomic_set(&ept->state, EPT_BOUNDING);
 		if (send_control(instance, MSG_BOUND, ept->addr, block) != 0) {
-			free_tx(conf, block);
+			free_tx(instance, block);
 			atomic_set(&ept->state, EPT_CONFIGURED);
 		}
 	}
@@ -382,6 +489,7 @@ static void control_received(const struct device *instance, const uint8_t *msg)
 	struct ept *ept = ept_of(dev_data, msg[1]);
 	size_t size;
 	uint8_t *data;
+	int held = 0;
 
 	switch (msg[0]) {
 	case MSG_DATA:
@@ -393,13 +501,17 @@ static void control_received(const struct device *instance, const uint8_t *msg)
 		if (ept != NULL && atomic_cas(&ept->state, EPT_BOUNDING, EPT_READY)) {
 			report_bound(ept);
 		}
+		/* The callback may hold the buffer (hold_rx_buffer sets the bit). */
+		(void)sys_bitarray_clear_bit(conf->rx_hold, msg[2]);
 		if (ept != NULL && atomic_get(&ept->state) == EPT_READY &&
 		    ept->cfg->cb.received != NULL) {
 			ept->cfg->cb.received(data, size, ept->cfg->priv);
 		} else {
 			LOG_ERR("data for endpoint %u: not bound", msg[1]);
 		}
-		(void)send_control(instance, MSG_RELEASE_DATA, 0, msg[2]);
+		if (sys_bitarray_test_bit(conf->rx_hold, msg[2], &held) != 0 || !held) {
+			(void)send_control(instance, MSG_RELEASE_DATA, 0, msg[2]);
+		}
 		break;
 	case MSG_RELEASE_BOUND:
 		if (ept != NULL && atomic_cas(&ept->state, EPT_BOUNDING, EPT_READY)) {
@@ -407,7 +519,7 @@ static void control_received(const struct device *instance, const uint8_t *msg)
 		}
 		__fallthrough;
 	case MSG_RELEASE_DATA:
-		free_tx(conf, msg[2]);
+		free_tx(instance, msg[2]);
 		if (dev_data->bind_retry) {
 			dev_data->bind_retry = false;
 			(void)k_work_submit_to_queue(&work_q, &dev_data->bind_work);
@@ -555,10 +667,106 @@ static int send_data(const struct device *instance, void *token, const void *msg
 	sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
 	ret = send_control(instance, MSG_DATA, ept->addr, block);
 	if (ret != 0) {
-		free_tx(conf, block);
+		free_tx(instance, block);
 		return ret;
 	}
 	return (int)len;
+}
+
+static int get_tx_buffer_size(const struct device *instance, void *token)
+{
+	const struct icbmsg_config *conf = instance->config;
+
+	ARG_UNUSED(token);
+	return (int)(conf->tx.count * conf->tx.block_size - sizeof(struct block_header));
+}
+
+static int get_tx_buffer(const struct device *instance, void *token, void **data, uint32_t *len,
+			 k_timeout_t wait)
+{
+	const struct icbmsg_config *conf = instance->config;
+	size_t block;
+	int ret;
+
+	ARG_UNUSED(token);
+	ret = alloc_tx_wait(instance, len, &block, wait);
+	if (ret != 0) {
+		return ret;
+	}
+	*data = block_at(&conf->tx, block) + 1;
+	return 0;
+}
+
+static int drop_tx_buffer(const struct device *instance, void *token, const void *data)
+{
+	int block = tx_block_of(instance->config, data);
+
+	ARG_UNUSED(token);
+	if (block < 0) {
+		return block;
+	}
+	if (free_tx_part(instance->config, block, -1) != 0) {
+		return -EINVAL;
+	}
+	k_sem_give(&((struct icbmsg_data *)instance->data)->block_wait);
+	return 0;
+}
+
+static int send_nocopy(const struct device *instance, void *token, const void *data, size_t len)
+{
+	const struct icbmsg_config *conf = instance->config;
+	struct ept *ept = token;
+	int block = tx_block_of(conf, data);
+	int ret;
+
+	if (block < 0) {
+		return block;
+	}
+	if (atomic_get(&ept->state) != EPT_READY) {
+		return -EBUSY; /* the buffer stays the caller's: drop it */
+	}
+	/* Shrink to what is sent; more than the buffer holds drops it. */
+	if (len > INT32_MAX || free_tx_part(conf, block, (int)len) != 0) {
+		free_tx(instance, block);
+		return -EINVAL;
+	}
+	__sync_synchronize();
+	sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
+	ret = send_control(instance, MSG_DATA, ept->addr, block);
+	if (ret != 0) {
+		free_tx(instance, block);
+		return ret;
+	}
+	return (int)len;
+}
+
+static int hold_rx_buffer(const struct device *instance, void *token, void *data)
+{
+	const struct icbmsg_config *conf = instance->config;
+	int block = rx_block_of(conf, data);
+
+	ARG_UNUSED(token);
+	if (block < 0) {
+		return block;
+	}
+	return sys_bitarray_set_bit(conf->rx_hold, block);
+}
+
+static int release_rx_buffer(const struct device *instance, void *token, void *data)
+{
+	const struct icbmsg_config *conf = instance->config;
+	int block = rx_block_of(conf, data);
+	int held = 0;
+
+	ARG_UNUSED(token);
+	if (block < 0) {
+		return block;
+	}
+	if (sys_bitarray_test_bit(conf->rx_hold, block, &held) != 0 || !held) {
+		return -EINVAL; /* not held: it went back after received() */
+	}
+	(void)sys_bitarray_clear_bit(conf->rx_hold, block);
+	return send_control(instance, MSG_RELEASE_DATA, 0, (size_t)block);
 }
 
 const static struct ipc_service_backend backend_ops = {
@@ -566,6 +774,12 @@ const static struct ipc_service_backend backend_ops = {
 	.register_endpoint = register_ept,
 	.deregister_endpoint = deregister_ept,
 	.send = send_data,
+	.get_tx_buffer_size = get_tx_buffer_size,
+	.get_tx_buffer = get_tx_buffer,
+	.drop_tx_buffer = drop_tx_buffer,
+	.send_nocopy = send_nocopy,
+	.hold_rx_buffer = hold_rx_buffer,
+	.release_rx_buffer = release_rx_buffer,
 };
 
 static int backend_init(const struct device *instance)
@@ -582,6 +796,7 @@ static int backend_init(const struct device *instance)
 	dev_data->dev = instance;
 	dev_data->initiator = conf->rx.blocks < conf->tx.blocks;
 	k_mutex_init(&dev_data->tx_lock);
+	k_sem_init(&dev_data->block_wait, 0, 1);
 	k_work_init(&dev_data->rx_work, rx_work_handler);
 	k_work_init(&dev_data->bind_work, bind_work_handler);
 	memset(dev_data->local_of, 0xff, sizeof(dev_data->local_of));
@@ -611,6 +826,7 @@ static int backend_init(const struct device *instance)
 		     BLOCK_SIZE(i, rx_region, RX_BLOCKS(i), TX_BLOCKS(i)) >= 4,               \
 		     "regions too small for their blocks");                                   \
 	SYS_BITARRAY_DEFINE_STATIC(tx_usage_##i, TX_BLOCKS(i));                               \
+	SYS_BITARRAY_DEFINE_STATIC(rx_hold_##i, RX_BLOCKS(i));                                \
 	static const struct icbmsg_config backend_config_##i = {                              \
 		.tx = REGION_INIT(i, tx_region, TX_BLOCKS(i), RX_BLOCKS(i)),                   \
 		.rx = REGION_INIT(i, rx_region, RX_BLOCKS(i), TX_BLOCKS(i)),                   \
@@ -618,6 +834,7 @@ static int backend_init(const struct device *instance)
 		.mbox_tx = MBOX_DT_SPEC_INST_GET(i, tx),                                      \
 		.mbox_rx = MBOX_DT_SPEC_INST_GET(i, rx),                                      \
 		.tx_usage = &tx_usage_##i,                                                    \
+		.rx_hold = &rx_hold_##i,                                                      \
 	};                                                                                    \
 	static struct icbmsg_data backend_data_##i;                                           \
 	DEVICE_DT_INST_DEFINE(i, &backend_init, NULL, &backend_data_##i, &backend_config_##i, \
