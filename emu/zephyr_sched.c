@@ -55,8 +55,9 @@
  * The ring keeps the last RING_LEN events (thread, event, object) of the
  * process.  Under `run --trace` (IPC_EMU_TRACE) every event also goes to
  * the process's trace file as an EMU_TRACE_SHIM record (emu/trace.h), the
- * thread named as in the ring; without it that costs one branch.  A program that exits with a status other than 0 (or fails an
- * assertion) prints them on stderr, oldest first, and ends with the line
+ * thread named as in the ring; without it that costs one branch.  A
+ * program that exits with a status other than 0 (or fails an assertion)
+ * prints them on stderr, oldest first, and ends with the line
  * `schedule MODE seed S: ...` that tells how to replay the run.  The ring,
  * like everything here, is off in processes without IPC_EMU_SCHEDULE (the
  * unit tests, the Python harness), which behave as before.
