@@ -234,3 +234,70 @@ def test_queue_based_icbmsg_left_out(cli, dts, tmp_path):
             "get no device") in r.stdout
     assert "CC subsys/ipc/ipc_service/backends/ipc_icbmsg.c" not in r.stdout
     assert elf_class_machine(product_dir(r.stdout) / "echo_server") == (2, 62)
+
+
+SIDES = ["--remote-zephyr-base", "--host-zephyr-base"]
+
+
+def summaries(stdout):
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r"^(echo-client\[host\]|echo-server\[remote\]): summary: (.*)$",
+                        stdout, re.M)}
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_endpoints_ours_with_tree(cli, m32, cache, dts, side, monkeypatch):
+    """--endpoints 3: the apps register ep0..ep2 (client in reverse, server
+    shuffled) on the tree's ICBMsg (32-bit) and on ipc-emu's core, and run
+    the echo-stream exchange on each; the summary gives the totals."""
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+    r = cli("run", side, TREE, "--dts", dts, "--backend", "icbmsg", "--messages", "100",
+            "--endpoints", "3", timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for app in ["echo-client[host]", "echo-server[remote]"]:
+        for ep in range(3):
+            assert r.stdout.count(f"{app}: ep{ep} bound\n") == 1, r.stdout
+    assert summaries(r.stdout) == dict.fromkeys(
+        ["echo-client[host]", "echo-server[remote]"],
+        "echoed 303 streamed 300 sent 300 corrupted 0 duplicated 0 lost 0 boot 1 endpoints 3")
+    assert "echo-client[host]: 303 echoes matched byte for byte" in r.stdout
+    assert "result      PASS: both programs exited with status 0" in r.stdout
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_nocopy_ours_with_tree(cli, m32, cache, dts, side, monkeypatch):
+    """--nocopy: the stream goes through get_tx_buffer + send_nocopy (every
+    16th message first takes a buffer and drops it: 6 of 100), and the
+    receiver holds some buffers and releases them later, unchanged."""
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+    r = cli("run", side, TREE, "--dts", dts, "--backend", "icbmsg", "--messages", "100",
+            "--nocopy", timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = summaries(r.stdout)
+    assert sorted(s) == ["echo-client[host]", "echo-server[remote]"], r.stdout
+    for app, line in s.items():
+        m = re.fullmatch(r"echoed 101 streamed 100 sent 100 corrupted 0 duplicated 0 lost 0 "
+                         r"boot 1 nocopy held (\d+) dropped 6", line)
+        assert m, (app, line)
+        assert 1 <= int(m.group(1)) <= 25, (app, line)  # every 4th of 100 at most
+    assert "result      PASS: both programs exited with status 0" in r.stdout
+
+
+def test_endpoints_nocopy_refused_on_icmsg(cli):
+    """On ICMsg (ipc0 of the built-in board) both stay refused, and more
+    endpoints than CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP's default too."""
+    r = cli("run", "--zephyr-base", TREE, "--endpoints", "3")
+    assert (r.returncode, r.stderr) == (2, (
+        "ipc-emu: run: --endpoints is not supported with --zephyr-base: the echo apps run on "
+        "ICMsg instance ipc0, and ICMsg has one endpoint per instance (see 'ipc-emu run "
+        "--help')\n"))
+    r = cli("run", "--zephyr-base", TREE, "--nocopy")
+    assert (r.returncode, r.stderr) == (2, (
+        "ipc-emu: run: --nocopy is not supported with --zephyr-base: the echo apps run on "
+        "ICMsg instance ipc0, and ICMsg has no no-copy API (get_tx_buffer/send_nocopy) (see "
+        "'ipc-emu run --help')\n"))
+    r = cli("run", "--zephyr-base", TREE, "--backend", "icbmsg", "--endpoints", "5")
+    assert (r.returncode, r.stderr) == (2, (
+        "ipc-emu: run: --endpoints 5 with --zephyr-base: the echo apps run at most 4 "
+        "endpoints (CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP's default) (see 'ipc-emu run "
+        "--help')\n"))
