@@ -267,7 +267,7 @@ def test_endpoints_ours_with_tree(cli, m32, cache, dts, side, monkeypatch):
 @pytest.mark.parametrize("side", SIDES)
 def test_nocopy_ours_with_tree(cli, m32, cache, dts, side, monkeypatch):
     """--nocopy: the stream goes through get_tx_buffer + send_nocopy (every
-    16th message first takes a buffer and drops it: 6 of 100), and the
+    16th message first takes a size-0 buffer and drops it: 6 of 100), and the
     receiver holds some buffers and releases them later, unchanged."""
     monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
     r = cli("run", side, TREE, "--dts", dts, "--backend", "icbmsg", "--messages", "100",

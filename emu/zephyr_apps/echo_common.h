@@ -26,8 +26,8 @@
  * No-copy (IPC_EMU_NOCOPY=1, ICBMsg): STREAM messages are written into a
  * buffer of ipc_service_get_tx_buffer() and sent with
  * ipc_service_send_nocopy() (a buffer that cannot be sent is dropped with
- * ipc_service_drop_tx_buffer(); every 16th message first takes a buffer and
- * drops it unsent).  The receiver holds every 4th STREAM buffer with
+ * ipc_service_drop_tx_buffer(); every 16th message first takes the largest
+ * buffer there is, size 0, and drops it unsent).  The receiver holds every 4th STREAM buffer with
  * ipc_service_hold_rx_buffer() (at most ECHO_HOLD_MAX at once), keeps a
  * copy, and releases it from the main loop after ECHO_HOLD_AFTER more
  * messages on that endpoint or ECHO_HOLD_MS, checking that the held bytes
@@ -536,11 +536,18 @@ static int echo_send_nocopy(struct echo_lane *l, const uint8_t *m, size_t len, u
 	int rc;
 
 	if (seq % ECHO_DROP_EVERY == ECHO_DROP_EVERY - 1 && l->drop_done != seq + 1) {
-		/* Take a buffer and give it back unsent. */
-		size = (uint32_t)len;
+		/* Take the largest buffer there is (size 0: the first free
+		 * block and the free ones after it) and give it back unsent. */
+		size = 0;
 		rc = ipc_service_get_tx_buffer(&l->ep, &buf, &size, K_NO_WAIT);
 		if (rc < 0) {
 			return echo_send_failed(l, rc, "(get_tx_buffer) stream message", seq);
+		}
+		if (size == 0 || (int)size > ipc_service_get_tx_buffer_size(&l->ep)) {
+			echo_say("%s: ipc_service_get_tx_buffer(size 0) gave %u bytes, of %d",
+				 l->name, size, ipc_service_get_tx_buffer_size(&l->ep));
+			(void)ipc_service_drop_tx_buffer(&l->ep, buf);
+			return -1;
 		}
 		rc = ipc_service_drop_tx_buffer(&l->ep, buf);
 		if (rc < 0) {
