@@ -6,6 +6,7 @@ give one clean line, the documented exit status and no leftovers.
 Every test uses the `cli` fixture: its autouse leak check (conftest.py) fails
 the test and removes whatever process or /dev/shm object of it survives.
 """
+import fcntl
 import os
 import re
 import signal
@@ -94,14 +95,19 @@ def test_clean_removes_run_dir_of_killed_supervisor(cli, tmp_path, monkeypatch, 
     r = cli("clean", "--dry-run")
     assert r.returncode == 0
     assert str(d) not in r.stdout, "a live supervisor's directory is never listed"
-    os.kill(sup.pid, signal.SIGKILL)
-    sup.wait(timeout=10)
-    assert wait_for(lambda: not tagged_pids(cli.tag), 20), "peers outlived the supervisor"
-    assert d.is_dir(), "a SIGKILLed supervisor cannot remove its directory itself"
-    r = cli("clean")
-    assert r.returncode == 0, r.stderr
-    assert f"removed {d} (pid {sup.pid} dead)" in r.stdout.splitlines()
-    assert not d.exists()
+    # A plain `clean` removes every dead supervisor's directory: the
+    # variants of this test (on other xdist workers) take turns from the kill
+    # to their own clean, so that one does not remove another's.
+    with open("/tmp/ipc-emu-pytest-clean.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.kill(sup.pid, signal.SIGKILL)
+        sup.wait(timeout=10)
+        assert wait_for(lambda: not tagged_pids(cli.tag), 20), "peers outlived the supervisor"
+        assert d.is_dir(), "a SIGKILLed supervisor cannot remove its directory itself"
+        r = cli("clean")
+        assert r.returncode == 0, r.stderr
+        assert f"removed {d} (pid {sup.pid} dead)" in r.stdout.splitlines()
+        assert not d.exists()
 
 
 def test_clean_removes_segment_of_killed_peer(cli):
