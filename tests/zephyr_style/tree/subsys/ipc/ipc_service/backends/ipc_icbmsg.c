@@ -29,7 +29,8 @@
  * send_nocopy() shrinks the buffer to the sent length before MSG_DATA.  A
  * received buffer is released (MSG_RELEASE_DATA) after the received()
  * callback unless the callback held it (hold_rx_buffer(), a bit per RX
- * block); release_rx_buffer() sends the release later.
+ * block, cleared when the next MSG_DATA uses the block); release_rx_buffer()
+ * sends the release later.
  */
 #define DT_DRV_COMPAT zephyr_ipc_icbmsg
 
@@ -765,7 +766,9 @@ static int release_rx_buffer(const struct device *instance, void *token, void *d
 	if (sys_bitarray_test_bit(conf->rx_hold, block, &held) != 0 || !held) {
 		return -EINVAL; /* not held: it went back after received() */
 	}
-	(void)sys_bitarray_clear_bit(conf->rx_hold, block);
+	/* The bit stays set until the next MSG_DATA in this block: the
+	 * received() that held it may not have looked at it yet (a release
+	 * from another thread), and must not release the buffer again. */
 	return send_control(instance, MSG_RELEASE_DATA, 0, (size_t)block);
 }
 
