@@ -345,13 +345,14 @@ static bool find_compat(char *out, size_t len)
 	return exists(p);
 }
 
-static bool find_libdir(char *out, size_t len)
+/* The first of the directories `rel` (relative to ipc-emu's own) that
+ * holds libipc_emu.so. */
+static bool find_lib_in(const char *const *rel, size_t n, char *out, size_t len)
 {
-	static const char *const rel[] = {"", "/../lib", "/../lib64", "/../lib/x86_64-linux-gnu"};
 	char d[ZB_PATH], p[ZB_PATH + 64];
 
 	exe_dir(d, sizeof(d));
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s%s/libipc_emu.so", d, rel[i]);
 		if (exists(p)) {
 			snprintf(out, len, "%s%s", d, rel[i]);
@@ -359,6 +360,13 @@ static bool find_libdir(char *out, size_t len)
 		}
 	}
 	return false;
+}
+
+static bool find_libdir(char *out, size_t len)
+{
+	static const char *const rel[] = {"", "/../lib", "/../lib64", "/../lib/x86_64-linux-gnu"};
+
+	return find_lib_in(rel, sizeof(rel) / sizeof(rel[0]), out, len);
 }
 
 static bool find_app(const char *app, char *out, size_t len)
@@ -616,20 +624,11 @@ static bool find_libdir32(char *out, size_t len)
 	static const char *const rel[] = {"/m32", "/../lib/ipc_emu/m32", "/../lib64/ipc_emu/m32",
 					  "/../lib/x86_64-linux-gnu/ipc_emu/m32"};
 	const char *env = getenv("IPC_EMU_M32");
-	char d[ZB_PATH], p[ZB_PATH + 64];
 
 	if (env != NULL && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)) {
 		return false;
 	}
-	exe_dir(d, sizeof(d));
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s/libipc_emu.so", d, rel[i]);
-		if (exists(p)) {
-			snprintf(out, len, "%s%s", d, rel[i]);
-			return true;
-		}
-	}
-	return false;
+	return find_lib_in(rel, sizeof(rel) / sizeof(rel[0]), out, len);
 }
 
 /* Whether a 32-bit program can run here: the kernel runs i386 programs
