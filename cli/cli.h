@@ -77,6 +77,9 @@ struct cli_opts {
 	const char *kconfig[2][CLI_MAX_KCONFIG];
 	int n_kconfig[2];
 	unsigned mem_limit_mib;    /* run, peer: --mem-limit; 0: EMU_DT_MEM_LIMIT_DEFAULT */
+	uint32_t icbmsg_version;   /* run, peer: --icbmsg-version; 0: the devicetree's
+				    * ipc-emu,icbmsg-version, else v2 (enum emu_icbmsg_version) */
+	uint32_t max_active_count; /* run, peer: --max-active-count; 0: 16 */
 	/* peer only */
 	enum emu_role role;
 	bool role_set;
@@ -99,6 +102,7 @@ struct cli_config {
 	/* Raw scenarios: inst_host/inst_remote point here (label = the device). */
 	struct emu_dt_inst raw_inst;
 	uint32_t raw_mtu;  /* mbox-pingpong data mode: message size */
+	uint32_t icbmsg_version; /* ICBMsg instance: the version both peers run */
 };
 
 /* Load and check the configuration; on error, one line in err (no prefix)
@@ -232,6 +236,9 @@ int cli_report_json(const struct cli_report *r, const char *path);
 /* Number of /dev/shm entries whose name starts with `prefix`. */
 unsigned cli_count_shm(const char *prefix);
 
+/* options.c: "classic" or "v2". */
+const char *cli_icbmsg_version_name(uint32_t v);
+
 /* "ipc-emu: <msg>" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* options.c: a decimal, 0x hex or 0 octal number in [0, max], nothing else
@@ -240,5 +247,43 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* report.c: s as a JSON string ("null" for NULL); quotes, backslashes,
  * control and non-ASCII bytes escaped, so any bytes give valid JSON. */
 void cli_json_str(FILE *f, const char *s);
+
+/* report.c: output files and progress shared by run, stress, bench, inspect.
+ * cli_out_check: 0 if `path` ("-": stdout) can be written (checked before a
+ * run, nothing created), else one line "ipc-emu: CMD: OPT: cannot write
+ * PATH: REASON" and -errno.  cli_out_writable: the same check, silent. */
+int cli_out_check(const char *cmd, const char *opt, const char *path);
+int cli_out_writable(const char *path);
+/* --json -: keep the real stdout for the JSON and send every other output
+ * (ours, the peers', user programs') to stderr.  Call before any output. */
+void cli_json_stdout(void);
+/* fopen(path) for writing, or the real stdout for "-" (a duplicate: always
+ * close it with cli_json_close, which returns 0 or -EIO). */
+FILE *cli_json_open(const char *path);
+int cli_json_close(FILE *f);
+/* Progress lines for logs: on when neither stdout nor stderr is a
+ * terminal and not --quiet; every IPC_EMU_PROGRESS_S seconds (default 5,
+ * 0: off).  cli_progress_due: true (and the elapsed seconds) when a line is
+ * due. */
+#define CLI_PROGRESS_DEFAULT_S 5.0
+struct cli_progress {
+	bool on;
+	double t0_s, every_s, next_s;
+};
+void cli_progress_init(struct cli_progress *p, bool quiet);
+bool cli_progress_due(struct cli_progress *p, double *elapsed_s);
+/* JUnit XML with one <testsuite> of n cases (a failure's message is its
+ * reason line); 0 or -errno (message on stderr). */
+struct cli_junit_case {
+	const char *classname, *name;
+	double time_s;
+	bool ok;
+	const char *message;
+};
+int cli_junit_write(const char *path, const char *suite, const struct cli_junit_case *c,
+		    unsigned n);
+/* run --junit: the ztest results of user programs, else one case for the
+ * scenario run. */
+int cli_report_junit_run(const struct cli_report *r, const char *path);
 
 #endif /* IPC_EMU_CLI_CLI_H */

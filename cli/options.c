@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "zephyr_build.h"
 
 void cli_err(const char *fmt, ...)
@@ -50,6 +51,11 @@ const char *cli_unbound_name(int mode)
 const char *cli_backend_name(enum emu_backend b)
 {
 	return b == EMU_BACKEND_ICBMSG ? "icbmsg" : "icmsg";
+}
+
+const char *cli_icbmsg_version_name(uint32_t v)
+{
+	return v == EMU_ICBMSG_CLASSIC ? "classic" : "v2";
 }
 
 const char *cli_doorbell_name(enum emu_doorbell d)
@@ -104,8 +110,14 @@ void cli_help_main(FILE *f)
 	"  --dts FILE[,FILE]      devicetree of the host (mirrored for the remote), or\n"         \
 	"                         host,remote (checked as a pair); default: built-in\n"           \
 	"                         nRF5340-like board\n"                                           \
-	"  --backend NAME         icmsg|icbmsg (classic ICBMsg, no unbound modes)\n"             \
-	"                         (default: icmsg)\n"                                            \
+	"  --backend NAME         icmsg|icbmsg (ICBMsg: no unbound modes) (default: icmsg)\n"   \
+	"  --icbmsg-version V     classic|v2: the ICBMsg wire format of every ICBMsg\n"      \
+	"                         instance; classic is Zephyr v4.0-v4.4's, v2 the rework of\n" \
+	"                         Zephyr main (default: the instance's ipc-emu,icbmsg-\n"     \
+	"                         version property, else v2)\n"                               \
+	"  --max-active-count S   ICBMsg v2: CONFIG_IPC_SERVICE_BACKEND_ICBMSG_MAX_ACTIVE_\n"  \
+	"                         COUNT, queue slots 16..128; never exchanged, so both\n"     \
+	"                         sides must use the same (default: 16)\n"                    \
 	"  --instance LABEL       instance node label (default: first instance of the backend)\n" \
 	"  --unbound MODE         disable|enable|detect: override devicetree `unbound`\n"         \
 	"                         (default: the devicetree value)\n"                               \
@@ -150,11 +162,17 @@ void cli_help_main(FILE *f)
 	"  --rx-buf-size B        CONFIG_PBUF_RX_READ_BUF_SIZE; messages are 16..min(B, ring\n"   \
 	"                         or blocks) bytes (default: 128)\n"                             \
 	"  --seed S               seed of message lengths, payloads and kills (default: 1)\n"    \
-	"  --json FILE            write the JSON report to FILE (default: none)\n"                \
+	"  --json FILE            write the JSON report to FILE, '-': stdout, all text then\n"   \
+	"                         on stderr (default: none); an unwritable FILE is a usage\n"  \
+	"                         error (exit 2) found before the run\n"                        \
 	"  --mem-limit MIB        largest region and memory image, in MiB (1..4095, default\n"   \
 	"                         256); more than 256 not with --host/--remote or\n"            \
 	"                         --zephyr-base (their runtime reads the tree itself)\n"         \
-	"  --quiet                print nothing but errors (default: summary on stdout)\n"
+	"  --quiet                print nothing but errors and, when the run fails, its\n"    \
+	"                         failure line on stderr (default: summary on stdout).\n"      \
+	"                         Without it, when neither stdout nor stderr is a terminal,\n" \
+	"                         a run prints a progress line to stderr every 5 s\n"          \
+	"                         (IPC_EMU_PROGRESS_S=SEC sets the period, 0 turns it off)\n"
 
 void cli_help_run(FILE *f)
 {
@@ -262,8 +280,9 @@ void cli_help_run(FILE *f)
 		"                         at k_sem_give, k_mutex_unlock, k_work_submit and other\n"
 		"                         wake-ups, drawn from --seed; a program that fails\n"
 		"                         prints its last kernel events and the seed on stderr\n"
-		"  --junit FILE           with --host/--remote: write the ztest results as JUnit\n"
-		"                         XML (testsuites/testsuite/testcase) for CI\n"
+		"  --junit FILE           write JUnit XML for CI: one testcase for the scenario\n"
+		"                         run (a failure carries the failure line); with\n"
+		"                         --host/--remote the programs' ztest results\n"
 		"  --cache-model          each peer sees the shared regions through a private,\n"
 		"                         incoherent cache (lines of dcache-alignment bytes,\n"
 		"                         written back only by flush or by seeded random\n"
@@ -450,6 +469,7 @@ enum opt_id {
 	O_CRASH_POINT, O_BUSY_POLL, O_HOST_PROG, O_REMOTE_PROG, O_TRACE, O_JUNIT, O_KILL_ROLE,
 	O_ZEPHYR_BASE, O_HOST_ZEPHYR_BASE, O_REMOTE_ZEPHYR_BASE, O_NO_ZEPHYR_BASE, O_KCONFIG,
 	O_HOST_KCONFIG, O_REMOTE_KCONFIG, O_MEM_LIMIT, O_SCHEDULE, O_SANITIZE,
+	O_ICBMSG_VERSION, O_MAX_ACTIVE,
 };
 
 
@@ -505,6 +525,8 @@ static const struct {
 	{"remote-kconfig", O_REMOTE_KCONFIG, true, FOR_RUN},
 	{"mem-limit", O_MEM_LIMIT, true, FOR_RUN | FOR_PEER},
 	{"schedule", O_SCHEDULE, true, FOR_RUN},
+	{"icbmsg-version", O_ICBMSG_VERSION, true, FOR_RUN | FOR_PEER},
+	{"max-active-count", O_MAX_ACTIVE, true, FOR_RUN | FOR_PEER},
 };
 
 static void opts_default(enum cli_cmd cmd, struct cli_opts *o)
@@ -542,6 +564,24 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 		} else {
 			return usage(cmd, "--backend wants icmsg or icbmsg, not '%s'", v);
 		}
+		break;
+	case O_ICBMSG_VERSION:
+		if (strcmp(v, "classic") == 0) {
+			o->icbmsg_version = EMU_ICBMSG_CLASSIC;
+		} else if (strcmp(v, "v2") == 0) {
+			o->icbmsg_version = EMU_ICBMSG_V2;
+		} else {
+			return usage(cmd, "--icbmsg-version wants classic or v2, not '%s'", v);
+		}
+		break;
+	case O_MAX_ACTIVE:
+		if (!cli_parse_u64(v, ICBMSG_V2_MAX_ACTIVE_COUNT_MAX, &u) ||
+		    u < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN) {
+			return usage(cmd, "--max-active-count wants %d..%d (CONFIG_IPC_SERVICE_BACKEND_"
+				     "ICBMSG_MAX_ACTIVE_COUNT), not '%s'", ICBMSG_V2_MAX_ACTIVE_COUNT_MIN,
+				     ICBMSG_V2_MAX_ACTIVE_COUNT_MAX, v);
+		}
+		o->max_active_count = (uint32_t)u;
 		break;
 	case O_INSTANCE:
 		if (*v == '\0' || strlen(v) >= 32) {
@@ -993,8 +1033,6 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		}
 	} else if (o->prog_argc > 0) {
 		return usage(cmd, "arguments after '--' are for --host/--remote programs");
-	} else if (o->junit != NULL) {
-		return usage(cmd, "--junit reports the ztest results of --host/--remote programs");
 	}
 	if (o->mbox_mode_set && o->scenario != SCN_MBOX_PINGPONG) {
 		return usage(cmd, "--mbox-mode applies to --scenario mbox-pingpong only, not %s",
@@ -1029,6 +1067,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 				  : o->kill_random > 0		 ? "--kill-random"
 				  : o->crash_point != NULL	 ? "--crash-point"
 				  : o->cache_model		 ? "--cache-model"
+				  : o->icbmsg_version != 0	 ? "--icbmsg-version"
+				  : o->max_active_count != 0	 ? "--max-active-count"
 								 : NULL;
 
 		if (bad != NULL) {
@@ -1039,6 +1079,16 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (!o->messages_set) {
 			o->messages = CLI_DEFAULT_RAW_MESSAGES;
 		}
+	}
+	if (o->max_active_count != 0 && o->icbmsg_version == EMU_ICBMSG_CLASSIC) {
+		return usage(cmd, "--max-active-count applies to ICBMsg v2 (classic ICBMsg has no "
+				  "queues)");
+	}
+	if (o->backend == EMU_BACKEND_ICMSG && o->prog[0] == NULL && o->prog[1] == NULL &&
+	    (o->icbmsg_version != 0 || o->max_active_count != 0)) {
+		return usage(cmd, "%s needs --backend icbmsg (the scenario runs on an ICMsg "
+				  "instance)",
+			     o->icbmsg_version != 0 ? "--icbmsg-version" : "--max-active-count");
 	}
 	if (o->backend == EMU_BACKEND_ICMSG) {
 		if (o->endpoints > 1) {
@@ -1079,6 +1129,47 @@ uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool
 	data = region_size - w - 4;
 	cap = data >= 8 ? (data - 8) & ~(uint64_t)3 : 0;
 	return cap > UINT16_MAX ? UINT16_MAX : (uint32_t)cap;
+}
+
+/* ICBMsg v2: both layouts with MAX_ACTIVE_COUNT; the largest message either
+ * way, at most 65535 bytes (the header's size field). */
+static int icbmsg_v2_capacity(const struct cli_opts *o, struct cli_config *c, char *err,
+			      size_t errlen)
+{
+	const struct emu_dt_inst *in = c->inst_host;
+	uint32_t s = o->max_active_count ? o->max_active_count : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT;
+	uint64_t cap = ICBMSG_V2_MAX_MSG_SIZE;
+
+	for (int d = 0; d < 2; d++) {
+		const struct emu_dt_region *r = d == 0 ? &in->tx : &in->rx;
+		uint32_t n = d == 0 ? in->tx_blocks : in->rx_blocks;
+		const char *prop = d == 0 ? "tx" : "rx";
+		struct icbmsg_v2_layout l;
+
+		if (n > ICBMSG_V2_MAX_BLOCKS) {
+			snprintf(err, errlen, "%s: %s: %s-blocks: %u blocks, ICBMsg v2 allows at most "
+				 "%d (--icbmsg-version classic allows 256)", c->host.source, in->node,
+				 prop, n, ICBMSG_V2_MAX_BLOCKS);
+			return -EINVAL;
+		}
+		if (icbmsg_v2_layout_compute(r->addr, r->size, in->dcache_alignment, n, s, &l) < 0) {
+			snprintf(err, errlen, "%s: %s: %s-region: 0x%llx bytes cannot hold the two "
+				 "ICBMsg v2 queues (MAX_ACTIVE_COUNT %u) and %u blocks of at least 4 "
+				 "bytes", c->host.source, in->node, prop, (unsigned long long)r->size,
+				 s, n);
+			return -EINVAL;
+		}
+		if (l.max_payload < cap) {
+			cap = l.max_payload;
+		}
+	}
+	c->max_len = o->rx_buf_size < cap ? o->rx_buf_size : (uint32_t)cap;
+	if (c->max_len < SCN_HDR_LEN) {
+		snprintf(err, errlen, "%s: %s: blocks too small for a %u-byte message",
+			 c->host.source, in->node, SCN_HDR_LEN);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Largest ICBMsg message either way: all blocks of the smaller direction. */
@@ -1380,6 +1471,18 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 				return -EINVAL;
 			}
 		}
+		c->icbmsg_version = o->icbmsg_version		   ? o->icbmsg_version
+				    : c->inst_host->icbmsg_version ? c->inst_host->icbmsg_version
+								   : EMU_ICBMSG_V2;
+		if (c->icbmsg_version == EMU_ICBMSG_V2) {
+			return icbmsg_v2_capacity(o, c, err, errlen);
+		}
+		if (o->max_active_count != 0) {
+			snprintf(err, errlen, "%s: %s: --max-active-count applies to ICBMsg v2; the "
+				 "instance runs classic ICBMsg (ipc-emu,icbmsg-version)",
+				 c->host.source, c->inst_host->node);
+			return -EINVAL;
+		}
 		return icbmsg_capacity(o, c, err, errlen);
 	}
 	c->endpoints = 1;
@@ -1440,5 +1543,12 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 	p->ipm_console = o->ipm_console;
 	p->busy_poll_us = o->busy_poll_us;
 	p->board.cache_model = o->cache_model;
+	/* Every ICBMsg instance of the board runs the chosen version (the
+	 * devicetree's property, else v2, when not given). */
+	p->board.icbmsg_version = o->icbmsg_version ? o->icbmsg_version
+				  : c->icbmsg_version ? c->icbmsg_version : 0;
+	if (o->max_active_count != 0) {
+		p->board.icbmsg_max_active = o->max_active_count;
+	}
 	p->board.cache_seed = o->seed * 2654435761u + (uint64_t)role;
 }

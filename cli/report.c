@@ -3,11 +3,156 @@
  * names architecture.md fixes (fields may be added, none renamed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* ------------------------------------------------ output files, progress -- */
+
+int cli_out_writable(const char *path)
+{
+	char dir[4096];
+	const char *slash;
+	struct stat st;
+	int e = 0;
+
+	if (stat(path, &st) == 0) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : access(path, W_OK) != 0 ? errno : 0;
+	} else if (errno != ENOENT) {
+		e = errno;
+	} else {
+		/* The file would be created: its directory must be one we can write. */
+		slash = strrchr(path, '/');
+		if (slash == NULL) {
+			snprintf(dir, sizeof(dir), ".");
+		} else if (slash == path) {
+			snprintf(dir, sizeof(dir), "/");
+		} else {
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		}
+		if (stat(dir, &st) != 0) {
+			e = errno;
+		} else if (!S_ISDIR(st.st_mode)) {
+			e = ENOTDIR;
+		} else if (access(dir, W_OK | X_OK) != 0) {
+			e = errno;
+		}
+	}
+	return -e;
+}
+
+int cli_out_check(const char *cmd, const char *opt, const char *path)
+{
+	int rc = strcmp(path, "-") == 0 ? 0 : cli_out_writable(path);
+
+	if (rc < 0) {
+		cli_err("%s: %s: cannot write %s: %s", cmd, opt, path, strerror(-rc));
+	}
+	return rc;
+}
+
+/* --json -: the real stdout, kept for the JSON (-1: not redirected). */
+static int json_fd = -1;
+
+void cli_json_stdout(void)
+{
+	int fd;
+
+	if (json_fd >= 0) {
+		return;
+	}
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return;
+	}
+	json_fd = fd;
+	/* Text now shares stderr: keep its lines whole and in order. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+FILE *cli_json_open(const char *path)
+{
+	int fd;
+	FILE *f;
+
+	if (strcmp(path, "-") != 0) {
+		return fopen(path, "we");
+	}
+	fflush(stdout);
+	fd = fcntl(json_fd >= 0 ? json_fd : STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+	}
+	return f;
+}
+
+int cli_json_close(FILE *f)
+{
+	return (ferror(f) | (fclose(f) != 0)) ? -EIO : 0;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(struct cli_progress *p, bool quiet)
+{
+	const char *env = getenv("IPC_EMU_PROGRESS_S");
+	int out = json_fd >= 0 ? json_fd : STDOUT_FILENO;
+	char *end = NULL;
+	double every = CLI_PROGRESS_DEFAULT_S;
+
+	memset(p, 0, sizeof(*p));
+	if (env != NULL && *env != '\0') {
+		double v = strtod(env, &end);
+
+		if (end != env && *end == '\0' && v >= 0 && v <= 1e6) {
+			every = v;
+		}
+	}
+	p->t0_s = mono_s();
+	p->every_s = every;
+	p->next_s = every;
+	/* A terminal shows its own progress (or none); a pipe or file gets lines. */
+	p->on = !quiet && every > 0 && !isatty(out) && !isatty(STDERR_FILENO);
+}
+
+bool cli_progress_due(struct cli_progress *p, double *elapsed_s)
+{
+	double el;
+
+	if (!p->on) {
+		return false;
+	}
+	el = mono_s() - p->t0_s;
+	if (el < p->next_s) {
+		return false;
+	}
+	while (p->next_s <= el) {
+		p->next_s += p->every_s;
+	}
+	*elapsed_s = el;
+	return true;
+}
 
 struct totals {
 	uint64_t sent, received, corrupted, duplicated, reordered, lost, lost_across;
@@ -682,6 +827,79 @@ int cli_report_junit(const char *path)
 	return 0;
 }
 
+int cli_junit_write(const char *path, const char *suite, const struct cli_junit_case *c,
+		    unsigned n)
+{
+	unsigned failures = 0;
+	double total = 0;
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL) {
+		int e = errno;
+
+		cli_err("--junit: cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		failures += !c[i].ok;
+		total += c[i].time_s;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"ipc-emu\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+		   "skipped=\"0\" time=\"%.3f\">\n",
+		n, failures, total);
+	fprintf(f, "  <testsuite name=\"");
+	xml_str(f, suite);
+	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"0\" "
+		   "time=\"%.3f\">\n",
+		n, failures, total);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "    <testcase classname=\"");
+		xml_str(f, c[i].classname);
+		fprintf(f, "\" name=\"");
+		xml_str(f, c[i].name);
+		fprintf(f, "\" time=\"%.3f\"", c[i].time_s);
+		if (c[i].ok) {
+			fprintf(f, "/>\n");
+			continue;
+		}
+		fprintf(f, ">\n      <failure message=\"");
+		xml_str(f, c[i].message);
+		fprintf(f, "\">");
+		xml_str(f, c[i].message);
+		fprintf(f, "</failure>\n    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+	if (ferror(f) | (fclose(f) != 0)) {
+		cli_err("--junit: cannot write %s", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+int cli_report_junit_run(const struct cli_report *r, const char *path)
+{
+	const struct cli_opts *o = r->opts;
+	char name[160];
+	struct cli_junit_case c;
+
+	if (r->user_programs) {
+		return cli_report_junit(path); /* the programs' ztest results */
+	}
+	if (scn_is_raw(o->scenario)) {
+		snprintf(name, sizeof(name), "%s %s%s%s", scn_scenario_name(o->scenario),
+			 r->cfg->inst_host->label, o->scenario == SCN_MBOX_PINGPONG ? " " : "",
+			 o->scenario == SCN_MBOX_PINGPONG ? mbox_mode_name(o) : "");
+	} else {
+		snprintf(name, sizeof(name), "%s %s %s unbound=%s", scn_scenario_name(o->scenario),
+			 cli_backend_name(r->cfg->inst_host->backend), r->cfg->inst_host->label,
+			 cli_unbound_name(r->cfg->unbound));
+	}
+	c = (struct cli_junit_case){.classname = "ipc-emu.run", .name = name,
+				    .time_s = r->duration_s, .ok = r->ok, .message = r->reason};
+	return cli_junit_write(path, "ipc-emu run", &c, 1);
+}
+
 static void json_peer(FILE *f, const struct cli_report *r, int i, const char *sep)
 {
 	const struct scn_area *a = r->area[i];
@@ -724,7 +942,7 @@ int cli_report_json(const struct cli_report *r, const char *path)
 	int rc = 0;
 
 	totals(r, &t);
-	f = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
+	f = cli_json_open(path);
 	if (f == NULL) {
 		rc = -errno;
 		cli_err("cannot write %s: %s", path, strerror(errno));
@@ -866,13 +1084,9 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		r->hang ? "true" : "false", r->duration_s);
 	cli_json_str(f, r->reason);
 	fprintf(f, "\n}\n");
-	if (f != stdout) {
-		if (ferror(f) | (fclose(f) != 0)) {
-			cli_err("cannot write %s", path);
-			return -EIO;
-		}
-	} else {
-		fflush(f);
+	if (cli_json_close(f) < 0) {
+		cli_err("cannot write %s", path);
+		return -EIO;
 	}
 	return rc;
 }

@@ -269,6 +269,16 @@ static void build_argv(struct sup *s, struct child *c)
 	if (o->ipm_console) {
 		a[n++] = "--ipm-console";
 	}
+	if (o->icbmsg_version != 0) {
+		a[n++] = "--icbmsg-version";
+		a[n++] = (char *)cli_icbmsg_version_name(o->icbmsg_version);
+	}
+	if (o->max_active_count != 0) {
+		static char mac_arg[40]; /* single-threaded parent */
+
+		snprintf(mac_arg, sizeof(mac_arg), "--max-active-count=%u", o->max_active_count);
+		a[n++] = mac_arg;
+	}
 	a[n++] = "--rx-buf-size";
 	a[n++] = s->rxbuf_arg;
 	a[n++] = "--seed";
@@ -402,6 +412,19 @@ static void user_env(const struct sup *s, const struct child *c)
 	if (o->cache_model) {
 		setenv("IPC_EMU_CACHE_MODEL", "1", 1);
 	}
+	/* --icbmsg-version / --max-active-count for the programs' ICBMsg
+	 * instances (without: the devicetree's ipc-emu,icbmsg-version). */
+	if (o->icbmsg_version != 0) {
+		setenv("IPC_EMU_ICBMSG_VERSION", cli_icbmsg_version_name(o->icbmsg_version), 1);
+	} else {
+		unsetenv("IPC_EMU_ICBMSG_VERSION");
+	}
+	if (o->max_active_count != 0) {
+		snprintf(buf, sizeof(buf), "%u", o->max_active_count);
+		setenv("IPC_EMU_MAX_ACTIVE_COUNT", buf, 1);
+	} else {
+		unsetenv("IPC_EMU_MAX_ACTIVE_COUNT");
+	}
 	if (s->sandir[0] != '\0') {
 		sanitizer_env(s, c->role);
 	}
@@ -415,6 +438,10 @@ static void user_env(const struct sup *s, const struct child *c)
 	snprintf(buf, sizeof(buf), "%" PRIu64, o->seed);
 	setenv("IPC_EMU_SEED", buf, 1);
 	setenv("IPC_EMU_SCHEDULE", o->schedule != NULL ? o->schedule : "coop", 1);
+	/* The run's liveness bound (--timeout, scaled under --valgrind; 0:
+	 * none): the echo apps stall-check within half of it. */
+	snprintf(buf, sizeof(buf), "%.0f", o->timeout_s > 0 ? o->timeout_s * 1000.0 : 0.0);
+	setenv("IPC_EMU_TIMEOUT_MS", buf, 1);
 	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
 	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
 }
@@ -1316,16 +1343,15 @@ static void progress_line(const struct sup *s, uint64_t total, double elapsed)
  * records into its own file in a fresh directory. */
 static int trace_start(struct sup *s)
 {
-	int rc, fd;
+	int rc;
 
-	/* Fail before the run, not after it, if the trace cannot be written. */
-	fd = open(s->o->trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		cli_err("--trace: cannot write %s: %s", s->o->trace, strerror(errno));
+	/* Fail before the run, not after it, if the trace cannot be written;
+	 * nothing is created until the merge renames the complete trace in. */
+	rc = cli_out_writable(s->o->trace);
+	if (rc < 0) {
+		cli_err("--trace: cannot write %s: %s", s->o->trace, strerror(-rc));
 		return rc;
 	}
-	close(fd);
 	rc = cli_run_dir_create("trace", s->trace_dir, sizeof(s->trace_dir));
 	if (rc < 0) {
 		cli_err("--trace: cannot create a directory for the event files: %s",
@@ -1469,6 +1495,14 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 
 int cli_run(const struct cli_opts *o)
 {
+	/* Unwritable report files are usage errors, found before the run. */
+	if ((o->json != NULL && cli_out_check("run", "--json", o->json) < 0) ||
+	    (o->junit != NULL && cli_out_check("run", "--junit", o->junit) < 0)) {
+		return EXIT_USAGE;
+	}
+	if (o->json != NULL && strcmp(o->json, "-") == 0) {
+		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
+	}
 	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		return cli_run_zephyr(o, NULL);
 	}
@@ -1497,8 +1531,9 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	char seg_name[128];
 	int rc, status;
 	uint64_t total, t0, deadline, fail_deadline = 0;
-	double last_progress = 0;
+	double last_progress = 0, el_lines;
 	bool hang = false, show_progress;
+	struct cli_progress plines; /* not a terminal: a line every few seconds */
 	struct cli_report rep;
 	struct scn_area snap[2];
 	ssize_t n;
@@ -1669,6 +1704,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	deadline = o->timeout_s > 0 ? t0 + (uint64_t)(o->timeout_s * 1e9) : 0;
 	total = (2 * o->messages + 2) * c.endpoints;
 	show_progress = !o->quiet && isatty(STDERR_FILENO);
+	cli_progress_init(&plines, o->quiet || sum != NULL);
 	for (int i = 0; i < 2; i++) {
 		s.ch[i].role = (enum emu_role)i;
 		s.ch[i].status = -1;
@@ -1739,6 +1775,18 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 			zapp_release(&s);
 		} else {
 			maybe_kill(&s, total);
+		}
+		if (cli_progress_due(&plines, &el_lines)) {
+			const struct scn_area *ha = scn_area(s.seg, EMU_ROLE_HOST);
+			const struct scn_area *ra = scn_area(s.seg, EMU_ROLE_REMOTE);
+
+			if (user) {
+				fprintf(stderr, "ipc-emu run: %.0f s, programs running, %u restarts\n",
+					el_lines, s.restarts);
+			} else {
+				fprintf(stderr, "ipc-emu run: %.0f s, %" PRIu64 "/%" PRIu64 " messages\n",
+					el_lines, scn_get(&ha->sent) + scn_get(&ra->sent), total);
+			}
 		}
 		if (show_progress && !user) {
 			double el = (double)(now - t0) / 1e9;
@@ -1818,6 +1866,10 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	cli_report_eval(&rep);
 	if (!o->quiet) {
 		cli_report_print(&rep, stdout);
+	} else if (!rep.ok && sum == NULL) {
+		/* --quiet: silent when it passes, never when it fails (stress
+		 * sessions, sum != NULL, report through stress). */
+		fprintf(stderr, "ipc-emu run: FAIL: %s\n", rep.reason);
 	}
 	if (o->valgrind) {
 		if (rep.peer[0].valgrind_errors > 0 || rep.peer[1].valgrind_errors > 0) {
@@ -1867,7 +1919,7 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
 		status = EXIT_INVARIANT;
 	}
-	if (o->junit != NULL && cli_report_junit(o->junit) < 0) {
+	if (o->junit != NULL && cli_report_junit_run(&rep, o->junit) < 0) {
 		status = EXIT_INVARIANT;
 	}
 	if (s.cases_dropped) {

@@ -55,12 +55,15 @@ struct stress_opts {
 	uint64_t seed;
 	bool modes[N_MODES];
 	const char *json;
+	const char *junit;
 	const char *dts;
 	enum emu_doorbell doorbell;
 	bool valgrind;
 	bool quiet;
 	const char *zbase[2];    /* --zephyr-base & co: per role, NULL: ipc-emu's core */
 	char dts_dir[96];        /* --zephyr-base: the DTS variants of each mode */
+	struct cli_progress lines; /* not a terminal: a progress line every few s */
+	unsigned mode_no, n_modes; /* the mode being run (1..), of */
 };
 
 /* What one mode saw over all its sessions. */
@@ -100,13 +103,19 @@ void cli_help_stress(FILE *f)
 		"  --dts FILE[,FILE] devicetree(s) as for 'ipc-emu run' (default: built-in board)\n"
 		"  --doorbell KIND   futex|eventfd (default: futex)\n"
 		"  --valgrind        run every peer under valgrind memcheck (slow: use small N)\n"
-		"  --json FILE       write the campaign report to FILE\n"
+		"  --json FILE       write the campaign report to FILE ('-': stdout, the table\n"
+		"                    then on stderr)\n"
+		"  --junit FILE      JUnit XML for CI: one testcase per mode, a failed mode\n"
+		"                    with its first failure as the message\n"
 		"  --zephyr-base DIR run the echo apps on the Zephyr tree DIR's IPC stack on\n"
 		"                    both cores ('ipc-emu run --zephyr-base'); modes\n"
 		"                    icmsg-enable and icmsg-detect only, written into the\n"
 		"                    board's DTS (default: both)\n"
 		"  --host-zephyr-base DIR, --remote-zephyr-base DIR   the same on one core\n"
-		"  --quiet           print nothing but errors\n"
+		"  --quiet           print nothing but errors and the failure line of each\n"
+		"                    failed mode (on stderr).  Without it, when neither stdout\n"
+		"                    nor stderr is a terminal, a progress line goes to stderr\n"
+		"                    every 5 s (IPC_EMU_PROGRESS_S=SEC, 0: off)\n"
 		"  --help            this text\n"
 		"\n"
 		"The table: cycles, recovered (rebonds), messages checked (received and\n"
@@ -192,6 +201,7 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = strcmp(a, "--cycles") == 0 || strcmp(a, "--modes") == 0 ||
 			     strcmp(a, "--seed") == 0 || strcmp(a, "--json") == 0 ||
+			     strcmp(a, "--junit") == 0 ||
 			     strcmp(a, "--dts") == 0 || strcmp(a, "--doorbell") == 0 ||
 			     strcmp(a, "--zephyr-base") == 0 || strcmp(a, "--host-zephyr-base") == 0 ||
 			     strcmp(a, "--remote-zephyr-base") == 0;
@@ -219,6 +229,8 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			}
 		} else if (strcmp(a, "--json") == 0) {
 			so->json = v;
+		} else if (strcmp(a, "--junit") == 0) {
+			so->junit = v;
 		} else if (strcmp(a, "--dts") == 0) {
 			so->dts = v;
 		} else if (strcmp(a, "--doorbell") == 0) {
@@ -432,10 +444,11 @@ static void progress(const struct stress_opts *so, const struct tally *t)
 
 /* Run one mode; returns 0, or the exit status that stops the campaign
  * (usage error, valgrind missing, interrupted). */
-static int run_mode(const struct stress_opts *so, const struct mode *m, struct tally *t)
+static int run_mode(struct stress_opts *so, const struct mode *m, struct tally *t)
 {
 	bool tty = !so->quiet && isatty(STDERR_FILENO);
 	unsigned barren = 0;
+	double el;
 	bool zephyr = so->zbase[0] != NULL || so->zbase[1] != NULL;
 	unsigned per = zephyr				 ? KILLS_PER_SESSION_ZEPHYR
 		       : m->backend == EMU_BACKEND_ICBMSG ? KILLS_PER_SESSION_ICB
@@ -463,6 +476,13 @@ static int run_mode(const struct stress_opts *so, const struct mode *m, struct t
 		if (tty) {
 			progress(so, t);
 		}
+		if (cli_progress_due(&so->lines, &el)) {
+			fprintf(stderr, "ipc-emu stress: %.0f s, mode %u/%u %s, cycles %" PRIu64
+				"/%" PRIu64 ", sessions %u\n",
+				el, so->mode_no, so->n_modes, m->name,
+				t->cycles < so->cycles ? t->cycles : so->cycles, so->cycles,
+				t->sessions);
+		}
 		/* The last session of a mode may not have room for all its kills;
 		 * without any reset three times in a row, something is wrong. */
 		barren = r.cycles == 0 ? barren + 1 : 0;
@@ -481,6 +501,11 @@ static int run_mode(const struct stress_opts *so, const struct mode *m, struct t
 		t->valgrind_errors == 0 && t->leaked_shm == 0 && t->leaked_processes == 0 &&
 		barren < BARREN_SESSIONS;
 	return 0;
+}
+
+static const char *failure_line(const struct tally *t)
+{
+	return t->ok ? "" : t->first_failure[0] ? t->first_failure : "not every reset was recovered";
 }
 
 static void print_table(const struct stress_opts *so, const struct tally *t, size_t n,
@@ -505,16 +530,27 @@ static void print_table(const struct stress_opts *so, const struct tally *t, siz
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].ok) {
-			fprintf(f, "  %s: %s\n", t[i].m->name,
-				t[i].first_failure[0] ? t[i].first_failure
-						      : "not every reset was recovered");
+			fprintf(f, "  %s: %s\n", t[i].m->name, failure_line(&t[i]));
 		}
 	}
 }
 
+/* --junit: one testcase per mode. */
+static int write_junit(const struct stress_opts *so, const struct tally *t, size_t n)
+{
+	struct cli_junit_case c[N_MODES];
+
+	for (size_t i = 0; i < n; i++) {
+		c[i] = (struct cli_junit_case){.classname = "ipc-emu.stress", .name = t[i].m->name,
+					       .time_s = t[i].duration_s, .ok = t[i].ok,
+					       .message = failure_line(&t[i])};
+	}
+	return cli_junit_write(so->junit, "ipc-emu stress", c, (unsigned)n);
+}
+
 static int write_json(const struct stress_opts *so, const struct tally *t, size_t n, bool ok)
 {
-	FILE *f = fopen(so->json, "we");
+	FILE *f = cli_json_open(so->json);
 
 	if (f == NULL) {
 		cli_err("stress: cannot write %s: %s", so->json, strerror(errno));
@@ -549,7 +585,7 @@ static int write_json(const struct stress_opts *so, const struct tally *t, size_
 			x->leaked_shm, x->leaked_processes, x->duration_s, i + 1 < n ? "," : "");
 	}
 	fprintf(f, "  ] }\n");
-	if (fclose(f) != 0) {
+	if (cli_json_close(f) != 0) {
 		cli_err("stress: cannot write %s: %s", so->json, strerror(errno));
 		return -EIO;
 	}
@@ -557,14 +593,18 @@ static int write_json(const struct stress_opts *so, const struct tally *t, size_
 }
 
 /* Run every chosen mode; 0, or the exit status that stops the campaign. */
-static int stress_modes(const struct stress_opts *so, struct tally *t, size_t *n, bool *ok)
+static int stress_modes(struct stress_opts *so, struct tally *t, size_t *n, bool *ok)
 {
+	for (size_t i = 0; i < N_MODES; i++) {
+		so->n_modes += so->modes[i];
+	}
 	for (size_t i = 0; i < N_MODES; i++) {
 		int rc;
 
 		if (!so->modes[i]) {
 			continue;
 		}
+		so->mode_no++;
 		rc = run_mode(so, &all_modes[i], &t[*n]);
 		if (rc != 0) {
 			return rc;
@@ -586,6 +626,15 @@ int cli_stress_main(int argc, char **argv, int first)
 	if (rc != 0) {
 		return rc > 0 ? EXIT_PASS : EXIT_USAGE;
 	}
+	/* Unwritable report files are usage errors, found before the campaign. */
+	if ((so.json != NULL && cli_out_check("stress", "--json", so.json) < 0) ||
+	    (so.junit != NULL && cli_out_check("stress", "--junit", so.junit) < 0)) {
+		return EXIT_USAGE;
+	}
+	if (so.json != NULL && strcmp(so.json, "-") == 0) {
+		cli_json_stdout(); /* stdout: the JSON only; the table goes to stderr */
+	}
+	cli_progress_init(&so.lines, so.quiet);
 	if (so.zbase[0] != NULL || so.zbase[1] != NULL) {
 		/* The DTS variants of the modes live here for the campaign. */
 		rc = cli_run_dir_create("stress", so.dts_dir, sizeof(so.dts_dir));
@@ -604,8 +653,19 @@ int cli_stress_main(int argc, char **argv, int first)
 	}
 	if (!so.quiet) {
 		print_table(&so, t, n, stdout);
+	} else {
+		/* --quiet: the failure line of each failed mode, nothing else. */
+		for (size_t i = 0; i < n; i++) {
+			if (!t[i].ok) {
+				fprintf(stderr, "ipc-emu stress: FAIL: %s: %s\n", t[i].m->name,
+					failure_line(&t[i]));
+			}
+		}
 	}
 	if (so.json != NULL && write_json(&so, t, n, ok) < 0) {
+		return EXIT_INVARIANT;
+	}
+	if (so.junit != NULL && write_junit(&so, t, n) < 0) {
 		return EXIT_INVARIANT;
 	}
 	return ok ? EXIT_PASS : EXIT_INVARIANT;

@@ -616,7 +616,7 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 	size_t written = 0;
 	DIR *d;
 	struct dirent *de;
-	char path[4096];
+	char path[4096], tmp[4200];
 	FILE *f;
 	unsigned fileno = 0;
 	int rc = 0;
@@ -641,7 +641,11 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 	if (e.n > 1) {
 		qsort(e.v, e.n, sizeof(e.v[0]), cmp_ev);
 	}
-	f = fopen(out, "we");
+	/* Written under a temporary name beside `out`, renamed when complete:
+	 * a merge cut short (SIGKILL) never leaves an empty or partial trace,
+	 * nor destroys an older one of that name. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, (long)getpid());
+	f = fopen(tmp, "we");
 	if (f == NULL) {
 		rc = -errno;
 		snprintf(err, errlen, "--trace: cannot write %s: %s", out, strerror(errno));
@@ -668,7 +672,11 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -errno;
 	}
+	if (rc == 0 && rename(tmp, out) != 0) {
+		rc = -errno;
+	}
 	if (rc < 0) {
+		(void)unlink(tmp);
 		snprintf(err, errlen, "--trace: cannot write %s: %s", out, strerror(-rc));
 	}
 out:

@@ -143,7 +143,9 @@ void emu_trace_close(void);
  * {"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}} with
  * pid 1 = host, 2 = remote, 3 = supervisor (process_name metadata), tid =
  * the writer's thread id (thread_name metadata), ts in microseconds of
- * CLOCK_MONOTONIC, events sorted by time.  The files and `dir` are removed
+ * CLOCK_MONOTONIC, events sorted by time.  `out` is written under a
+ * temporary name beside it and renamed when complete (a merge cut short
+ * leaves no empty or partial file).  The files and `dir` are removed
  * afterwards when `remove` is set.  Returns the number of events written, or
  * -errno with one line in err.
  */
