@@ -339,6 +339,7 @@ struct bench {
 	struct bench_idle idle[2];
 	bool idle_done;
 	double wall_s;
+	struct cli_progress lines; /* not a terminal: a progress line every few s */
 };
 
 static bool wanted(const struct bench *b, const char *name)
@@ -406,6 +407,15 @@ static void keep(struct bench *b, struct bench_result *r)
 	}
 	r->rounds++;
 	progress(b, r);
+	{
+		double el;
+
+		if (cli_progress_due(&b->lines, &el)) {
+			fprintf(stderr, "ipc-emu bench: %.0f s, round %u/%u, figure %u%s%u (%s)\n", el,
+				b->round + 1, b->cfg.rounds, b->cursor + 1, b->round > 0 ? "/" : "",
+				b->round > 0 ? b->n : 0, r->name);
+		}
+	}
 	b->cursor++;
 	if (b->cursor > b->n) {
 		b->n = b->cursor;
@@ -533,6 +543,12 @@ static void run_round(struct bench *b, bool last)
 					    .endpoints = 1};
 		run_ipc(b, &k);
 	}
+	/* 8 KiB: more than half of either direction's blocks on the default
+	 * board (the reply cannot wait inside the receive callback). */
+	k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_ECHO,
+				    .doorbell = EMU_DOORBELL_FUTEX, .size = BENCH_MAX_MSG,
+				    .endpoints = 1};
+	run_ipc(b, &k);
 	if (b->cfg.verbose) {
 		fprintf(stderr, "ICMsg streaming:\n");
 	}
@@ -789,7 +805,7 @@ static const char *kind_name(enum bench_kind k)
 
 static int write_json(const struct bench *b, const char *path)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	FILE *f = cli_json_open(path);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (f == NULL) {
@@ -893,13 +909,9 @@ static int write_json(const struct bench *b, const char *path)
 		fputs("}", f);
 	}
 	fprintf(f, "%s]\n}\n", b->idle_done ? "\n  " : "");
-	if (f != stdout) {
-		if (fclose(f) != 0) {
-			cli_err("bench: cannot write %s", path);
-			return -EIO;
-		}
-	} else {
-		fflush(f);
+	if (cli_json_close(f) != 0) {
+		cli_err("bench: cannot write %s", path);
+		return -EIO;
 	}
 	return 0;
 }
@@ -909,7 +921,8 @@ static int write_json(const struct bench *b, const char *path)
 void cli_help_bench(FILE *f)
 {
 	fprintf(f,
-		"usage: ipc-emu bench [--quick] [--json FILE] [--plot FILE.svg] [--only NAMES] [-v]\n"
+		"usage: ipc-emu bench [--quick] [--json FILE] [--plot FILE.svg] [--only NAMES]\n"
+		"                     [--quiet] [-v]\n"
 		"\n"
 		"Measures, in one run, raw baselines (raw_spin, raw_futex, raw_eventfd, socketpair,\n"
 		"raw_ring, memcpy) and ipc-emu's ICMsg/ICBMsg figures (echo round trips with\n"
@@ -920,11 +933,14 @@ void cli_help_bench(FILE *f)
 		"A full run takes about a minute; --quick a few seconds (figures are rougher).\n"
 		"\n"
 		"  --quick        short measurements, fewer sizes\n"
-		"  --json FILE    machine-readable report ('-' = stdout)\n"
+		"  --json FILE    machine-readable report ('-': stdout, the table then on stderr)\n"
 		"  --plot FILE    SVG with RTT distributions and throughput curves\n"
 		"  --only NAMES   only the figures whose name contains one of the comma-separated\n"
 		"                 NAMES (ratios need their baselines too)\n"
-		"  -v, --verbose  progress on stderr\n"
+		"  --quiet        print nothing but errors (failed figures, on stderr)\n"
+		"  -v, --verbose  each figure on stderr as it is measured\n"
+		"When neither stdout nor stderr is a terminal, a progress line goes to stderr\n"
+		"every 5 s (IPC_EMU_PROGRESS_S=SEC sets the period, 0: off; not with --quiet).\n"
 		"\n"
 		"Exit status: 0 measured (whether goals are met or not), 1 a figure failed,\n"
 		"2 usage error.  Timings are noisy on shared machines: compare ratios of one run.\n");
@@ -936,11 +952,13 @@ int cli_bench_main(int argc, char **argv, int first)
 		{"quick", no_argument, NULL, 'q'},   {"json", required_argument, NULL, 'j'},
 		{"plot", required_argument, NULL, 'p'}, {"only", required_argument, NULL, 'o'},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'Q'},
 		{NULL, 0, NULL, 0},
 	};
 	struct bench *b = calloc(1, sizeof(*b));
 	const char *json = NULL, *plot = NULL;
 	int opt, status = EXIT_PASS;
+	bool quiet = false;
 	uint64_t t0;
 
 	if (b == NULL) {
@@ -966,6 +984,9 @@ int cli_bench_main(int argc, char **argv, int first)
 		case 'v':
 			b->cfg.verbose = true;
 			break;
+		case 'Q':
+			quiet = true;
+			break;
 		case 'h':
 			cli_help_bench(stdout);
 			free(b);
@@ -982,6 +1003,16 @@ int cli_bench_main(int argc, char **argv, int first)
 		free(b);
 		return EXIT_USAGE;
 	}
+	/* Unwritable outputs are usage errors, found before a minute of work. */
+	if ((json != NULL && cli_out_check("bench", "--json", json) < 0) ||
+	    (plot != NULL && cli_out_check("bench", "--plot", plot) < 0)) {
+		free(b);
+		return EXIT_USAGE;
+	}
+	if (json != NULL && strcmp(json, "-") == 0) {
+		cli_json_stdout(); /* stdout: the JSON only; the table goes to stderr */
+	}
+	cli_progress_init(&b->lines, quiet);
 	/* Per round. */
 	if (b->cfg.quick) {
 		b->cfg.rounds = 1;
@@ -1008,10 +1039,13 @@ int cli_bench_main(int argc, char **argv, int first)
 	b->wall_s = (double)(bench_now_ns() - t0) / 1e9;
 	ratios(b);
 	eval_goals(b);
-	print_table(b, stdout);
-	printf("\n%u figures in %.1f s%s; machine shared and noisy: compare ratios of one run\n",
-	       b->n, b->wall_s, b->cfg.quick ? " (--quick)" : "");
-	fflush(stdout);
+	if (!quiet) {
+		print_table(b, stdout);
+		printf("\n%u figures in %.1f s%s; machine shared and noisy: compare ratios of one "
+		       "run\n",
+		       b->n, b->wall_s, b->cfg.quick ? " (--quick)" : "");
+		fflush(stdout);
+	}
 	for (unsigned i = 0; i < b->n; i++) {
 		if (!b->res[i].ok) {
 			status = EXIT_INVARIANT;
@@ -1023,7 +1057,7 @@ int cli_bench_main(int argc, char **argv, int first)
 	if (json != NULL && write_json(b, json) < 0) {
 		status = EXIT_INVARIANT;
 	}
-	if (plot != NULL && bench_svg(plot, b->res, b->n) < 0) {
+	if (plot != NULL && bench_svg(plot, b->res, b->n, b->cfg.quick) < 0) {
 		status = EXIT_INVARIANT;
 	}
 	munmap(b->shm, sizeof(*b->shm));

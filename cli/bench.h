@@ -26,6 +26,7 @@
 #define BENCH_MAX_SAMPLES (1u << 17) /* RTT samples kept per figure */
 #define BENCH_QUANTILES 101          /* kept per echo figure for the plot */
 #define BENCH_NAME_LEN 48
+#define BENCH_MAX_MSG 8192           /* largest message of a figure (ICBMsg echo) */
 
 enum bench_kind {
 	BENCH_ECHO = 0,   /* round trips: rtt_us; messages_per_s = round trips/s */
@@ -181,6 +182,6 @@ void bench_idle_cost(const struct bench_cfg *c, struct bench_shm *shm, uint32_t 
 		     struct bench_idle *out);
 
 /* bench_svg.c: 0 or -errno (message on stderr). */
-int bench_svg(const char *path, const struct bench_result *res, unsigned n);
+int bench_svg(const char *path, const struct bench_result *res, unsigned n, bool quick);
 
 #endif /* IPC_EMU_CLI_BENCH_H */

@@ -10,6 +10,11 @@
  * answers with the same bytes.  So a round trip is two doorbells, as in the
  * raw ping-pongs, and runs in the receive context under test (the ICMsg
  * work-queue thread, or the interrupt thread with --rx-in-isr).
+ * ICBMsg replies from a thread of each side instead (the callback copies
+ * the message and wakes it): a send inside the receive callback may need
+ * blocks that only a RELEASE frees, and that RELEASE is processed by the
+ * very context the callback blocks (an 8 KiB echo on the default board
+ * stalled so).
  *
  * Streaming: the host's main thread sends as fast as the ring (ICMsg) or
  * the blocks (ICBMsg) let it, round-robin over the endpoints and instances,
@@ -19,7 +24,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,7 +77,13 @@ struct peer {
 	/* streaming, remote */
 	uint64_t rx_n, rx_bytes;
 	uint8_t sink;
-	uint8_t msg[4096];
+	/* ICBMsg echo: the reply thread, woken when req moves */
+	bool threaded;
+	uint32_t req;             /* futex word: replies asked for */
+	struct ept *reply_ept;
+	size_t reply_len;
+	uint8_t reply[BENCH_MAX_MSG];
+	uint8_t msg[BENCH_MAX_MSG];
 };
 
 static void on_bound(void *priv)
@@ -142,6 +157,48 @@ static int send_msg(struct ept *e, const void *data, size_t len, bool from_callb
 	}
 }
 
+static int send_msg(struct ept *e, const void *data, size_t len, bool from_callback);
+
+/* Ask the reply thread for one reply. */
+static void reply_post(struct peer *p, struct ept *e)
+{
+	p->reply_ept = e;
+	__atomic_add_fetch(&p->req, 1, __ATOMIC_RELEASE);
+	(void)syscall(SYS_futex, &p->req, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* ICBMsg echo: send outside the receive context (the host the next
+ * request, the remote the copied echo), so that the releases keep flowing. */
+static void *reply_thread(void *arg)
+{
+	struct peer *p = arg;
+	struct bench_shm *shm = p->shm;
+	uint32_t seen = 0;
+
+	while (!__atomic_load_n(&shm->stop, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100000000L};
+		uint32_t now = __atomic_load_n(&p->req, __ATOMIC_ACQUIRE);
+		int rc;
+
+		if (now == seen) {
+			(void)syscall(SYS_futex, &p->req, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+			continue;
+		}
+		seen = now;
+		if (p->role == EMU_ROLE_HOST) {
+			p->t_sent = bench_now_ns();
+			rc = send_msg(p->reply_ept, p->msg, p->k->size, false);
+		} else {
+			rc = send_msg(p->reply_ept, p->reply, p->reply_len, false);
+		}
+		if (rc < 0 && !__atomic_load_n(&shm->stop, __ATOMIC_RELAXED)) {
+			bench_fail(shm, "%s: echo send: %s", emu_role_name(p->role), strerror(-rc));
+			bench_set_flag(&shm->done);
+		}
+	}
+	return NULL;
+}
+
 static void on_received(const void *data, size_t len, void *priv)
 {
 	struct ept *e = priv;
@@ -162,6 +219,16 @@ static void on_received(const void *data, size_t len, void *priv)
 		__atomic_store_n(&shm->received, ++p->rx_n, __ATOMIC_RELEASE);
 		return;
 	}
+	if (p->role == EMU_ROLE_REMOTE && p->threaded) {
+		if (len > sizeof(p->reply)) {
+			bench_fail(shm, "remote: %zu-byte echo request", len);
+			return;
+		}
+		memcpy(p->reply, data, len);
+		p->reply_len = len;
+		reply_post(p, e);
+		return;
+	}
 	if (p->role == EMU_ROLE_REMOTE) {
 		rc = send_msg(e, data, len, true);
 		if (rc < 0 && !__atomic_load_n(&shm->stop, __ATOMIC_RELAXED)) {
@@ -175,6 +242,10 @@ static void on_received(const void *data, size_t len, void *priv)
 		shm->rtt_ns[shm->n_rtt++] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 		if (shm->n_rtt >= p->max_rtt || now >= p->deadline) {
 			bench_set_flag(&shm->done);
+			return;
+		}
+		if (p->threaded) {
+			reply_post(p, e);
 			return;
 		}
 		p->t_sent = bench_now_ns();
@@ -333,6 +404,17 @@ static int ipc_child(int role, void *arg, struct bench_shm *shm)
 	p->k = p->a->k;
 	p->shm = shm;
 	memset(p->msg, 0x3c, sizeof(p->msg));
+	p->threaded = p->k->kind == BENCH_ECHO && p->k->backend == EMU_BACKEND_ICBMSG;
+	if (p->threaded) {
+		pthread_t th;
+
+		/* Before setup: a request may arrive as soon as we are bound. */
+		if (pthread_create(&th, NULL, reply_thread, p) != 0) {
+			bench_fail(shm, "%s: cannot start the reply thread", emu_role_name(role));
+			return -EAGAIN;
+		}
+		(void)pthread_detach(th); /* ends with the process (_exit) */
+	}
 	rc = setup(p);
 	if (rc < 0) {
 		return rc;
@@ -448,7 +530,10 @@ void bench_ipc_name(const struct bench_ipc_case *k, struct bench_result *r)
 	const char *db = k->doorbell == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex";
 
 	if (k->kind == BENCH_ECHO) {
-		if (k->backend == EMU_BACKEND_ICBMSG) {
+		if (k->backend == EMU_BACKEND_ICBMSG && k->size != 64) {
+			snprintf(r->name, sizeof(r->name), "%s_echo_%s_%s_%u", be,
+				 k->nocopy ? "nocopy" : "copy", db, k->size);
+		} else if (k->backend == EMU_BACKEND_ICBMSG) {
 			snprintf(r->name, sizeof(r->name), "%s_echo_%s_%s", be,
 				 k->nocopy ? "nocopy" : "copy", db);
 		} else {

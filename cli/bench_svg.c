@@ -34,16 +34,30 @@ struct panel {
 	struct series s[MAX_SERIES];
 };
 
-static const char *const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-				     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-				     "#000000", "#aa3377", "#4477aa", "#228833"};
+/* MAX_SERIES distinct colours (Kelly's contrast set, without the pale
+ * ones): no two series of a panel share one. */
+static const char *const colors[MAX_SERIES] = {
+	"#0067a5", "#f38400", "#008856", "#be0032", "#875692", "#882d17", "#e68fac", "#848482",
+	"#8db600", "#a1caf1", "#2b3d26", "#604e97", "#f99379", "#000000", "#e25822", "#654522"};
 
 static double tr(double v, bool logv)
 {
 	return logv ? log10(v > 0 ? v : 1e-12) : v;
 }
 
-static void range(const struct panel *p, bool xaxis, double *lo, double *hi)
+/* A round step near `raw`: 1, 2 or 5 times a power of ten. */
+static double nice_step(double raw)
+{
+	double mag = pow(10, floor(log10(raw > 0 ? raw : 1)));
+	double f = raw / mag;
+
+	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+/* The axis range in plot units (log10 on log axes) and its tick step:
+ * whole decades on log axes, a round step on linear ones, the ends on
+ * ticks, so that every tick label is a round number. */
+static void range(const struct panel *p, bool xaxis, double *lo, double *hi, double *step)
 {
 	bool logv = xaxis ? p->logx : p->logy;
 
@@ -68,12 +82,23 @@ static void range(const struct panel *p, bool xaxis, double *lo, double *hi)
 	if (logv) {
 		*lo = floor(*lo);
 		*hi = ceil(*hi);
-	} else if (!xaxis) {
+		if (*hi <= *lo) {
+			*hi = *lo + 1;
+		}
+		*step = 1;
+		return;
+	}
+	if (!xaxis) {
 		*lo = *lo > 0 ? 0 : *lo;
-		*hi *= 1.05;
 	}
 	if (*hi <= *lo) {
 		*hi = *lo + 1;
+	}
+	*step = nice_step((*hi - *lo) / 5);
+	*lo = floor(*lo / *step) * *step;
+	*hi = ceil(*hi / *step) * *step;
+	if (*hi <= *lo) {
+		*hi = *lo + *step;
 	}
 }
 
@@ -94,26 +119,27 @@ static void tick_label(char *buf, size_t len, double v)
 
 static void draw_panel(FILE *f, const struct panel *p, double ox, double oy)
 {
-	const double L = 60, T = 28, B = 40;
+	const double L = 64, T = 28, B = 40;
 	const double pw = PLOT_W, ph = PANEL_H - T - B;
-	double x0, x1, y0, y1;
+	double x0, x1, y0, y1, xs, ys;
 
-	range(p, true, &x0, &x1);
-	range(p, false, &y0, &y1);
+	range(p, true, &x0, &x1, &xs);
+	range(p, false, &y0, &y1, &ys);
 	fprintf(f, "<g transform=\"translate(%.0f,%.0f)\">\n", ox, oy);
 	fprintf(f, "<text x=\"%.0f\" y=\"16\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", L,
 		p->title);
 	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
 		   "stroke=\"#888\"/>\n",
 		L, T, pw, ph);
-	/* Ticks: decades on log axes, 5 steps on linear ones. */
+	/* Ticks: decades on log axes, round steps on linear ones. */
 	for (int axis = 0; axis < 2; axis++) {
 		bool logv = axis == 0 ? p->logx : p->logy;
 		double lo = axis == 0 ? x0 : y0, hi = axis == 0 ? x1 : y1;
-		int steps = logv ? (int)(hi - lo) : 5;
+		double st = axis == 0 ? xs : ys;
+		int steps = (int)lround((hi - lo) / st);
 
 		for (int k = 0; k <= steps; k++) {
-			double t = lo + (hi - lo) * k / (steps ? steps : 1);
+			double t = lo + st * k;
 			double v = logv ? pow(10, t) : t;
 			char lab[32];
 
@@ -141,12 +167,12 @@ static void draw_panel(FILE *f, const struct panel *p, double ox, double oy)
 	}
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
 		L + pw / 2, T + ph + 32, p->xlabel);
-	fprintf(f, "<text transform=\"translate(12,%.0f) rotate(-90)\" font-size=\"11\" "
+	fprintf(f, "<text transform=\"translate(11,%.0f) rotate(-90)\" font-size=\"11\" "
 		   "text-anchor=\"middle\">%s</text>\n",
 		T + ph / 2, p->ylabel);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct series *s = &p->s[i];
-		const char *col = colors[i % (sizeof(colors) / sizeof(colors[0]))];
+		const char *col = colors[i]; /* i < MAX_SERIES: add() stops there */
 
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"", col,
 			s->dashed ? " stroke-dasharray=\"5,3\"" : "");
@@ -160,6 +186,17 @@ static void draw_panel(FILE *f, const struct panel *p, double ox, double oy)
 			fprintf(f, "%.1f,%.1f ", x, y);
 		}
 		fprintf(f, "\"/>\n");
+		/* Points of short series as dots: a one-point series (one size
+		 * measured) has no line to show. */
+		for (unsigned j = 0; s->n <= 16 && j < s->n; j++) {
+			double tx = tr(s->x[j], p->logx), ty = tr(s->y[j], p->logy);
+
+			if ((p->logx && s->x[j] <= 0) || (p->logy && s->y[j] <= 0)) {
+				continue;
+			}
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
+				L + pw * (tx - x0) / (x1 - x0), T + ph - ph * (ty - y0) / (y1 - y0), col);
+		}
 		/* Legend, right of the panel's plot area, inside the panel. */
 		fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
 			   "stroke-width=\"2\"%s/>\n",
@@ -255,7 +292,7 @@ static void sort_series(struct panel *p)
 	}
 }
 
-int bench_svg(const char *path, const struct bench_result *res, unsigned n)
+int bench_svg(const char *path, const struct bench_result *res, unsigned n, bool quick)
 {
 	static struct panel p[4];
 	FILE *f = fopen(path, "w");
@@ -265,7 +302,7 @@ int bench_svg(const char *path, const struct bench_result *res, unsigned n)
 		return -errno;
 	}
 	memset(p, 0, sizeof(p));
-	p[0] = (struct panel){.title = "Round trip, 64 B: cumulative distribution",
+	p[0] = (struct panel){.title = "Round trip (64 B unless named): cumulative distribution",
 			      .xlabel = "RTT (us, log)", .ylabel = "% of round trips", .logx = true};
 	for (unsigned i = 0; i < n; i++) {
 		const struct bench_result *r = &res[i];
@@ -305,9 +342,10 @@ int bench_svg(const char *path, const struct bench_result *res, unsigned n)
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		   "font-family=\"sans-serif\">\n"
 		   "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-		   "<text x=\"10\" y=\"20\" font-size=\"16\" font-weight=\"bold\">ipc-emu bench "
-		   "(one run; dashed: baselines)</text>\n",
-		W, 2 * PANEL_H + 60);
+		   "<text x=\"10\" y=\"20\" font-size=\"16\" font-weight=\"bold\">ipc-emu bench, "
+		   "%s (one run; dashed: baselines)</text>\n",
+		W, 2 * PANEL_H + 60,
+		quick ? "--quick run (short measurements, fewer sizes)" : "full run");
 	for (int i = 0; i < 4; i++) {
 		draw_panel(f, &p[i], 10 + (i % 2) * (W / 2), 36 + (i / 2) * (PANEL_H + 10));
 	}
