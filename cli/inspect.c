@@ -89,7 +89,8 @@ void cli_help_inspect(FILE *f)
 		"  --packets N            pending packets listed per ring (default: 16, max 64)\n"
 		"  --bytes N              bytes of hex per packet or block (default: 16, max 64)\n"
 		"                         (text only: --json lists up to 64 packets of 64 bytes)\n"
-		"  --json                 print JSON instead of text\n"
+		"  --json, --json -       print JSON instead of text (stdout holds the JSON only;\n"
+		"                         problems also go to stderr)\n"
 		"  --help                 this text\n"
 		"\n"
 		"examples:\n"
@@ -170,8 +171,12 @@ static int parse(struct insp *x, int argc, char **argv, int first)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_help_inspect(stdout);
 			return 1;
-		} else if (strcmp(a, "--json") == 0) {
+		} else if (strcmp(a, "--json") == 0 || strcmp(a, "--json=-") == 0) {
+			/* JSON on stdout; "--json -" says so as run, stress and bench do. */
 			x->json = true;
+			if (strcmp(a, "--json") == 0 && i + 1 < argc && strcmp(argv[i + 1], "-") == 0) {
+				i++;
+			}
 		} else if (strcmp(a, "--segment") == 0) {
 			VALUE();
 			x->segment = v;

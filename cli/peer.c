@@ -4,9 +4,11 @@
  * or started by hand on a named segment.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +19,65 @@ static void sleep_ms(unsigned ms)
 	struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
 
 	nanosleep(&ts, NULL);
+}
+
+#define SHM_DIR "/dev/shm/"
+#define HOST_ATTACH_S 2.0 /* a segment that exists is published within this */
+
+/* The host's segment names, removed by on_host_signal(). */
+static char host_files[2][sizeof(SHM_DIR) + 256];
+
+/* SIGINT/SIGTERM in a host peer: remove the segment's names (as `run`
+ * leaves nothing behind), say so, exit 128 + N.  Async-signal-safe only. */
+static void on_host_signal(int sig)
+{
+	char line[96] = "ipc-emu: peer host: interrupted by signal ";
+	size_t n = strlen(line);
+
+	(void)unlink(host_files[0]);
+	(void)unlink(host_files[1]);
+	if (sig >= 10) {
+		line[n++] = (char)('0' + sig / 10 % 10);
+	}
+	line[n++] = (char)('0' + sig % 10);
+	memcpy(line + n, ": segment removed\n", 18);
+	(void)!write(STDERR_FILENO, line, n + 18);
+	_exit(128 + sig);
+}
+
+static void host_signals(const char *segment)
+{
+	struct sigaction sa;
+
+	snprintf(host_files[0], sizeof(host_files[0]), SHM_DIR "%s-ctl", segment);
+	snprintf(host_files[1], sizeof(host_files[1]), SHM_DIR "%s-mem", segment);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_host_signal;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* NAME-ctl/-mem exist but do not attach: say which files are in the way. */
+static void name_collision(const char *name, int rc)
+{
+	char ctl[sizeof(SHM_DIR) + 256], mem[sizeof(SHM_DIR) + 256];
+	struct stat st;
+	bool has_ctl, has_mem;
+
+	snprintf(ctl, sizeof(ctl), SHM_DIR "%s-ctl", name);
+	snprintf(mem, sizeof(mem), SHM_DIR "%s-mem", name);
+	has_ctl = stat(ctl, &st) == 0;
+	has_mem = stat(mem, &st) == 0;
+	if (has_ctl != has_mem) {
+		cli_err("cannot use segment '%s': %s exists without %s (a leftover or another "
+			"program's object: remove it or choose another --segment)", name,
+			has_ctl ? ctl : mem, has_ctl ? mem : ctl);
+	} else {
+		cli_err("cannot use segment '%s': %s and %s are not an ipc-emu segment (%s): "
+			"another program's objects or a leftover: remove them or choose another "
+			"--segment", name, ctl, mem, strerror(-rc));
+	}
 }
 
 /* Host: create the named segment, or attach if it exists.  Remote: attach,
@@ -45,6 +106,8 @@ static int open_named(const struct cli_opts *o, const struct cli_config *c,
 			cli_err("cannot create segment '%s': %s", o->segment, strerror(-rc));
 			return rc;
 		}
+		/* It exists: a creator publishes it within moments. */
+		deadline = scn_now_ns() + (uint64_t)(HOST_ATTACH_S * 1e9);
 	}
 	for (;;) {
 		rc = emu_segment_attach(o->segment, seg);
@@ -53,11 +116,34 @@ static int open_named(const struct cli_opts *o, const struct cli_config *c,
 		}
 		if ((rc != -ENOENT && rc != -EPROTO) ||
 		    (deadline != 0 && scn_now_ns() > deadline)) {
+			if (rc == -EPROTO || (rc == -ENOENT && o->role == EMU_ROLE_HOST)) {
+				name_collision(o->segment, rc);
+				return -EINVAL;
+			}
 			cli_err("cannot attach to segment '%s': %s", o->segment,
 				rc == -ENOENT ? "it does not exist" : strerror(-rc));
 			return rc;
 		}
 		sleep_ms(10);
+	}
+	{
+		/* One process per role: a live owner keeps it (a dead one's
+		 * restart takes over). */
+		struct emu_segment_info info;
+		const char *role = scn_role_name(o->role);
+
+		if (emu_segment_inspect(o->segment, &info) == 0) {
+			for (unsigned i = 0; i < info.n_owner; i++) {
+				if (strcmp(info.owner[i].what, role) == 0 && info.owner[i].alive &&
+				    info.owner[i].pid != (uint32_t)getpid()) {
+					cli_err("segment '%s': role %s is taken by pid %u", o->segment,
+						role, info.owner[i].pid);
+					emu_segment_close(*seg);
+					*seg = NULL;
+					return -EINVAL;
+				}
+			}
+		}
 	}
 	if (emu_segment_base(*seg) != c->host.base || emu_segment_size(*seg) < c->host.size) {
 		cli_err("segment '%s' covers 0x%llx+0x%x, the devicetree needs 0x%llx+0x%llx",
@@ -121,9 +207,18 @@ int cli_peer(const struct cli_opts *o)
 		return status;
 	}
 
+	if (o->json != NULL && cli_out_check("peer", "--json", o->json) < 0) {
+		return EXIT_USAGE;
+	}
+	if (o->json != NULL && strcmp(o->json, "-") == 0) {
+		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
+	}
 	rc = open_named(o, &c, &seg, &creator);
 	if (rc < 0) {
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+	}
+	if (o->role == EMU_ROLE_HOST) {
+		host_signals(o->segment);
 	}
 	status = run_scenario(seg, &p);
 	if (status != SCN_EXIT_CONFIG && o->scenario != SCN_ECHO_SERVER) {
