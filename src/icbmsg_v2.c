@@ -754,28 +754,27 @@ static void handle(struct icbmsg_v2_data *d, uint32_t index)
 		stat_inc(d, ST_RX_DUPLICATE); /* we still hold that buffer */
 		return;
 	}
+	/* Connecting, and no bound packet where our layout puts it: is it where
+	 * another MAX_ACTIVE_COUNT would?  (Before consuming: with another S
+	 * the peer's queues overlap ours.) */
+	if (connecting && read_bound(d, &d->rx_lay, index) == -EINVAL) {
+		probe_slots(d, index);
+	}
 	port_cache_invd(p, HDR_SIZE);
 	w = ipc_load_relaxed(word(p)); /* value comes from the peer: read once */
 	size = w & 0xFFFFu;
 	if ((w >> 16 & 0xFFu) != index ||
 	    (uint64_t)size + HDR_SIZE > (uint64_t)(l->block_count - index) * l->block_size) {
 		stat_inc(d, ST_RX_BAD_HEADER);
-		if (connecting) {
-			probe_slots(d, index);
-		}
 		consume(d, index);
-		return;
-	}
-	port_cache_invd(p + HDR_SIZE, size);
-	if (w >> 24 == ICBMSG_V2_EPT_CONTROL) {
+	} else if (w >> 24 == ICBMSG_V2_EPT_CONTROL) {
+		port_cache_invd(p + HDR_SIZE, size);
 		received_control(d, index, p + HDR_SIZE, size);
-		if (connecting && atomic_load(&d->state) == ICBMSG_V2_STATE_CONNECTING) {
-			probe_slots(d, index);
-		}
 		consume(d, index);
-		return;
+	} else {
+		port_cache_invd(p + HDR_SIZE, size);
+		received_data(d, index, (uint8_t)(w >> 24), p + HDR_SIZE, size);
 	}
-	received_data(d, index, (uint8_t)(w >> 24), p + HDR_SIZE, size);
 }
 
 /* Handle every entry produced since the last batch, high priority first.
@@ -1036,6 +1035,16 @@ static int deregister_ept(const struct device *instance, void *token)
 	}
 	lock(d);
 	e = find_cfg(d, token);
+	if (e != NULL && atomic_load(&d->state) == ICBMSG_V2_STATE_FAILED) {
+		/* Stopped: free the slot locally, so that close and open can
+		 * start over; nothing can be sent. */
+		e->cfg = NULL;
+		e->pending = false;
+		atomic_store(&e->state, EPT_UNBOUND);
+		d->ep_cnt--;
+		unlock(d);
+		return 0;
+	}
 	if (e == NULL || atomic_load(&e->state) == EPT_UNBOUND) {
 		rc = -ENOENT; /* not registered, unbound by the peer, or not bound yet */
 	} else {

@@ -1,0 +1,899 @@
+/*
+ * ICBMsg v2 core on two emulated cores in one process (tests/support/
+ * v2_pair.h: host TX 16 blocks, RX 24, 0x4000-byte regions, S = 16):
+ * binding, copy and no-copy traffic, priorities, deregister/close,
+ * exhaustion, two senders, and a scripted hostile peer.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipc_emu/icmsg.h"
+#include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
+#include "ipc_emu/pbuf.h"
+#include "support/senders.h"
+#include "support/v2_pair.h"
+
+#define H V2_HOST
+#define R V2_REMOTE
+
+struct ep {
+	struct ipc_ept ept;
+	struct ipc_ept_cfg cfg;
+	atomic_int bound, unbound, received, errors;
+	atomic_size_t last_len;
+	unsigned char last[512];
+	char order[64]; /* first byte of each message, in delivery order */
+	void *last_ptr;
+	bool hold, echo;
+	char error[128];
+	struct senders *senders;
+};
+
+static struct v2_pair P;
+static struct ep eps[2][4];
+static char rx_order[2][64]; /* first byte of each message per receiving side */
+static atomic_int rx_n[2];
+
+static const struct device *dev(int role)
+{
+	return &P.side[role].dev;
+}
+
+static void on_bound(void *priv)
+{
+	atomic_fetch_add(&((struct ep *)priv)->bound, 1);
+}
+
+static void on_unbound(void *priv)
+{
+	atomic_fetch_add(&((struct ep *)priv)->unbound, 1);
+}
+
+static void on_error(const char *msg, void *priv)
+{
+	struct ep *e = priv;
+
+	snprintf(e->error, sizeof(e->error), "%s", msg);
+	atomic_fetch_add(&e->errors, 1);
+}
+
+static void on_received(const void *data, size_t len, void *priv)
+{
+	struct ep *e = priv;
+	int n = atomic_load(&e->received);
+
+	if (e->senders != NULL) {
+		senders_received(e->senders, data, len);
+	}
+	memcpy(e->last, data, len < sizeof(e->last) ? len : sizeof(e->last));
+	if (n < (int)sizeof(e->order) && len > 0) {
+		e->order[n] = ((const char *)data)[0];
+	}
+	for (int r = 0; r < 2; r++) {
+		for (int i = 0; i < 4; i++) {
+			int k;
+
+			if (e == &eps[r][i] && len > 0 && (k = atomic_fetch_add(&rx_n[r], 1)) < 64) {
+				rx_order[r][k] = ((const char *)data)[0];
+			}
+		}
+	}
+	e->last_ptr = (void *)data;
+	atomic_store(&e->last_len, len);
+	if (e->hold) {
+		cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), 0);
+		cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), -EALREADY);
+	}
+	if (e->echo) {
+		/* From the interrupt context, as Zephyr's v2 allows. */
+		cr_assert_eq(ipc_service_send(&e->ept, data, len), (int)len);
+	}
+	atomic_fetch_add(&e->received, 1);
+}
+
+static void init_ep(int role, int i, const char *name, int prio)
+{
+	struct ep *e = &eps[role][i];
+
+	e->cfg = (struct ipc_ept_cfg){.name = name,
+				      .prio = prio,
+				      .cb = {.bound = on_bound,
+					     .unbound = on_unbound,
+					     .received = on_received,
+					     .error = on_error},
+				      .priv = e};
+}
+
+static bool wait_for(atomic_int *v, int want)
+{
+	int ms = getenv("VALGRIND") != NULL ? 60000 : 5000;
+
+	for (int i = 0; i < ms && atomic_load(v) < want; i++) {
+		usleep(1000);
+	}
+	return atomic_load(v) >= want;
+}
+
+static void setup_opts(const struct v2_opts *o)
+{
+	memset(eps, 0, sizeof(eps));
+	memset(rx_order, 0, sizeof(rx_order));
+	atomic_store(&rx_n[0], 0);
+	atomic_store(&rx_n[1], 0);
+	v2_pair_setup(&P, "pair", o);
+}
+
+static void setup(void)
+{
+	setup_opts(NULL);
+}
+
+static void teardown(void)
+{
+	v2_pair_teardown(&P);
+}
+
+/* Both sides up and open, endpoint i of each registered and bound. */
+static void up(void)
+{
+	v2_side_init(&P, H);
+	v2_side_init(&P, R);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	cr_assert_eq(ipc_service_open_instance(dev(R)), 0);
+}
+
+static void bind(int i, const char *name, int prio_h, int prio_r)
+{
+	init_ep(H, i, name, prio_h);
+	init_ep(R, i, name, prio_r);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][i].ept, &eps[H][i].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(R), &eps[R][i].ept, &eps[R][i].cfg), 0);
+	cr_assert(wait_for(&eps[H][i].bound, 1));
+	cr_assert(wait_for(&eps[R][i].bound, 1));
+}
+
+static void settle_blocks(int role)
+{
+	for (int i = 0; i < 5000 && icbmsg_v2_tx_blocks_in_use(dev(role)) != 0; i++) {
+		icbmsg_v2_collect(dev(role));
+		usleep(1000);
+	}
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(role)), 0u);
+}
+
+TestSuite(icbmsg_v2, .init = setup, .fini = teardown, .timeout = 30);
+
+/* ---------------------------------------------------------------- binding and data */
+
+Test(icbmsg_v2, binds_and_exchanges_both_ways)
+{
+	up();
+	bind(0, "alpha", 0, 0);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "to remote", 10), 10);
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	cr_assert_str_eq((char *)eps[R][0].last, "to remote");
+	cr_assert_eq(ipc_service_send(&eps[R][0].ept, "to host!", 9), 9);
+	cr_assert(wait_for(&eps[H][0].received, 1));
+	cr_assert_str_eq((char *)eps[H][0].last, "to host!");
+	cr_assert_eq(atomic_load(&eps[H][0].bound), 1);
+	cr_assert_eq(atomic_load(&eps[R][0].bound), 1);
+	settle_blocks(H);
+	settle_blocks(R);
+}
+
+Test(icbmsg_v2, registration_order_does_not_matter)
+{
+	static const char *names[] = {"a", "bb", "ccc", "dddd"};
+
+	up();
+	for (int i = 0; i < 4; i++) {
+		init_ep(H, i, names[i], 0);
+		init_ep(R, i, names[i], 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][i].ept, &eps[H][i].cfg), 0);
+		cr_assert_eq(ipc_service_register_endpoint(dev(R), &eps[R][3 - i].ept,
+							   &eps[R][3 - i].cfg),
+			     0);
+	}
+	for (int i = 0; i < 4; i++) {
+		cr_assert(wait_for(&eps[H][i].bound, 1));
+		cr_assert(wait_for(&eps[R][i].bound, 1));
+		cr_assert_eq(ipc_service_send(&eps[H][i].ept, names[i], strlen(names[i]) + 1),
+			     (int)strlen(names[i]) + 1);
+		cr_assert(wait_for(&eps[R][i].received, 1));
+		cr_assert_str_eq((char *)eps[R][i].last, names[i]);
+	}
+	/* A fifth registration finds no slot. */
+	init_ep(H, 0, "e", 0);
+	struct ipc_ept extra;
+	struct ipc_ept_cfg cfg5 = eps[H][0].cfg;
+	cfg5.name = "fifth";
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &extra, &cfg5), -ENOMEM);
+}
+
+Test(icbmsg_v2, send_before_bound_and_unknown_token)
+{
+	up();
+	init_ep(H, 0, "lonely", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][1].ept, &eps[H][0].cfg),
+		     -EALREADY);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_send(&eps[H][1].ept, "x", 1), -ENOENT);
+}
+
+Test(icbmsg_v2, register_before_open_is_refused)
+{
+	v2_side_init(&P, H);
+	init_ep(H, 0, "early", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), -EBUSY);
+}
+
+Test(icbmsg_v2, zero_length_and_largest_copy_send)
+{
+	static uint8_t big[16 * 1020];
+	int max;
+
+	up();
+	bind(0, "alpha", 0, 0);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, NULL, 0), 0);
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	cr_assert_eq(atomic_load(&eps[R][0].last_len), 0u);
+	max = ipc_service_get_tx_buffer_size(&eps[H][0].ept);
+	/* host TX: 0x4000 bytes, Q 24: (16384 - 48) / 16 = 1021 -> 1020 */
+	cr_assert_eq(max, 16 * 1020 - 4);
+	for (int i = 0; i < max; i++) {
+		big[i] = (uint8_t)(i * 7);
+	}
+	settle_blocks(H);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, big, (size_t)max + 1), -ENOMEM);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, NULL, 3), -EINVAL);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, big, (size_t)max), max);
+	cr_assert(wait_for(&eps[R][0].received, 2));
+	cr_assert_eq(atomic_load(&eps[R][0].last_len), (size_t)max);
+	cr_assert_eq(memcmp(eps[R][0].last, big, sizeof(eps[R][0].last)), 0);
+	settle_blocks(H);
+}
+
+Test(icbmsg_v2, echo_from_the_interrupt_context)
+{
+	up();
+	bind(0, "echo", 0, 0);
+	eps[R][0].echo = true;
+	for (int i = 1; i <= 20; i++) {
+		char msg[16];
+
+		snprintf(msg, sizeof(msg), "ping %d", i);
+		cr_assert_eq(ipc_service_send(&eps[H][0].ept, msg, strlen(msg) + 1),
+			     (int)strlen(msg) + 1);
+		cr_assert(wait_for(&eps[H][0].received, i));
+		cr_assert_str_eq((char *)eps[H][0].last, msg);
+	}
+	settle_blocks(H);
+	settle_blocks(R);
+}
+
+/* ---------------------------------------------------------------- no-copy */
+
+Test(icbmsg_v2, nocopy_send_shrinks_and_frees)
+{
+	void *buf;
+	uint32_t size = 0;
+
+	up();
+	bind(0, "nc", 0, 0);
+	settle_blocks(H);
+	cr_assert_eq(ipc_service_get_tx_buffer(&eps[H][0].ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(size, 16u * 1020u - 4u);
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 16u);
+	memcpy(buf, "no copy", 8);
+	cr_assert_eq(ipc_service_send_nocopy(&eps[H][0].ept, buf, 8), 8);
+	cr_assert_eq(ipc_service_send_nocopy(&eps[H][0].ept, buf, 8), -EALREADY);
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	cr_assert_str_eq((char *)eps[R][0].last, "no copy");
+	settle_blocks(H);
+}
+
+Test(icbmsg_v2, nocopy_drop_and_bad_pointers)
+{
+	void *buf;
+	uint32_t size = 100;
+
+	up();
+	bind(0, "nc", 0, 0);
+	settle_blocks(H);
+	cr_assert_eq(ipc_service_get_tx_buffer(&eps[H][0].ept, &buf, &size, K_NO_WAIT), 0);
+	cr_assert_eq(size, 1016u);
+	cr_assert_eq(ipc_service_send_nocopy(&eps[H][0].ept, buf, 1017), -EINVAL);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, (char *)buf + 1), -EINVAL);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, buf), 0);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, buf), -EALREADY);
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 0u);
+	size = 16u * 1020u - 3u;
+	cr_assert_eq(ipc_service_get_tx_buffer(&eps[H][0].ept, &buf, &size, K_NO_WAIT), -ENOMEM);
+	cr_assert_eq(size, 16u * 1020u - 3u); /* not updated, as Zephyr */
+}
+
+Test(icbmsg_v2, hold_and_release_rx_buffer)
+{
+	void *held;
+
+	up();
+	bind(0, "hold", 0, 0);
+	eps[R][0].hold = true;
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "keep me", 8), 8);
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	held = eps[R][0].last_ptr;
+	usleep(20000);
+	icbmsg_v2_collect(dev(H));
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 1u); /* still held by the remote */
+	cr_assert_str_eq((char *)held, "keep me");
+	cr_assert_eq(ipc_service_hold_rx_buffer(&eps[R][0].ept, held), -EINVAL); /* outside received() */
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held), 0);
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held), -EALREADY);
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, (char *)held + 4), -EINVAL);
+	settle_blocks(H);
+}
+
+/* ---------------------------------------------------------------- priorities */
+
+Test(icbmsg_v2, high_priority_first_within_a_batch)
+{
+	up();
+	bind(0, "normal", 0, 0);
+	bind(1, "urgent", 1, 1);
+	/* Hold the remote's interrupt so that four messages form one batch. */
+	cr_assert_eq(mbox_set_enabled_dt(&P.side[R].conf.mbox_rx, false), 0);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "a", 1), 1);
+	cr_assert_eq(ipc_service_send(&eps[H][1].ept, "B", 1), 1);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "c", 1), 1);
+	cr_assert_eq(ipc_service_send(&eps[H][1].ept, "D", 1), 1);
+	cr_assert_eq(mbox_set_enabled_dt(&P.side[R].conf.mbox_rx, true), 0);
+	cr_assert(wait_for(&eps[R][0].received, 2));
+	cr_assert(wait_for(&eps[R][1].received, 2));
+	/* Urgent first, each priority in send order. */
+	cr_assert_eq(memcmp(rx_order[R], "BDac", 4), 0, "%.4s", rx_order[R]);
+	/* bit 7 of the four producer slots marks the urgent two */
+	const uint8_t *q = v2_region(&P, H, true);
+	uint32_t count;
+	memcpy(&count, q, 4);
+	for (uint32_t k = 0; k < 4; k++) {
+		cr_assert_eq(q[8 + (count - 4 + k) % 16] & 0x80, (k & 1) ? 0x80 : 0);
+	}
+}
+
+Test(icbmsg_v2, send_critical_is_send)
+{
+	up();
+	bind(0, "crit", 0, 0);
+	cr_assert_eq(ipc_service_send_critical(&eps[H][0].ept, "!", 2), 2);
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	cr_assert_str_eq((char *)eps[R][0].last, "!");
+}
+
+/* ---------------------------------------------------------------- deregister, close */
+
+Test(icbmsg_v2, deregister_calls_the_remote_unbound_and_rebinds)
+{
+	up();
+	bind(0, "alpha", 0, 0);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), 0);
+	cr_assert(wait_for(&eps[R][0].unbound, 1));
+	cr_assert_eq(atomic_load(&eps[H][0].unbound), 0);
+	/* The remote's registration is gone with it (as Zephyr): */
+	cr_assert_eq(ipc_service_send(&eps[R][0].ept, "x", 1), -ENOENT);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[R][0].ept), -ENOENT);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), -ENOENT);
+	/* Both register again: bound again, traffic again. */
+	cr_assert_eq(ipc_service_register_endpoint(dev(R), &eps[R][0].ept, &eps[R][0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert(wait_for(&eps[H][0].bound, 2));
+	cr_assert(wait_for(&eps[R][0].bound, 2));
+	cr_assert_eq(ipc_service_send(&eps[R][0].ept, "again", 6), 6);
+	cr_assert(wait_for(&eps[H][0].received, 1));
+	cr_assert_str_eq((char *)eps[H][0].last, "again");
+}
+
+Test(icbmsg_v2, deregister_before_bound_is_enoent)
+{
+	up();
+	init_ep(H, 0, "nobody", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), -ENOENT);
+	cr_assert_eq(ipc_service_close_instance(dev(H)), -EBUSY);
+}
+
+Test(icbmsg_v2, close_needs_no_endpoints_and_reopens)
+{
+	up();
+	bind(0, "alpha", 0, 0);
+	cr_assert_eq(ipc_service_close_instance(dev(H)), -EBUSY);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), 0);
+	cr_assert(wait_for(&eps[R][0].unbound, 1));
+	cr_assert_eq(ipc_service_close_instance(dev(H)), 0);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_IDLE);
+	cr_assert_eq(ipc_service_close_instance(dev(H)), -EALREADY);
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 0u);
+	/* Own queues zeroed (TX producer, RX consumer). */
+	cr_assert_eq(memcmp(v2_region(&P, H, true), (const uint8_t[8]){0}, 8), 0);
+}
+
+static void setup_no_deinit(void)
+{
+	setup_opts(&(struct v2_opts){.no_deinit = true});
+}
+
+Test(icbmsg_v2, without_deinit_no_deregister_nor_close, .init = setup_no_deinit)
+{
+	up();
+	bind(0, "alpha", 0, 0);
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), -EIO);
+	cr_assert_eq(ipc_service_close_instance(dev(H)), 0);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
+}
+
+/* ---------------------------------------------------------------- exhaustion */
+
+Test(icbmsg_v2, exhaustion_then_recovery)
+{
+	void *buf[17];
+	uint32_t size;
+	int n = 0;
+
+	up();
+	bind(0, "full", 0, 0);
+	settle_blocks(H);
+	for (;;) {
+		size = 1;
+		int rc = ipc_service_get_tx_buffer(&eps[H][0].ept, &buf[n], &size, K_NO_WAIT);
+
+		if (rc < 0) {
+			cr_assert_eq(rc, -ENOMEM);
+			break;
+		}
+		cr_assert_eq(size, 1016u);
+		cr_assert_lt(++n, 17);
+	}
+	cr_assert_eq(n, 16);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), -ENOMEM);
+	size = 1;
+	cr_assert_eq(ipc_service_get_tx_buffer(&eps[H][0].ept, &buf[16], &size, K_MSEC(20)),
+		     -ENOMEM);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, buf[3]), 0);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), 1);
+	for (int i = 0; i < 16; i++) {
+		if (i != 3) {
+			cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, buf[i]), 0);
+		}
+	}
+	cr_assert(wait_for(&eps[R][0].received, 1));
+	settle_blocks(H);
+}
+
+static void setup_32_blocks(void)
+{
+	setup_opts(&(struct v2_opts){.host_tx_blocks = 32});
+}
+
+/* More blocks than slots: S messages in flight fill the queue; send then
+ * answers -ENOMEM (Zephyr returns the length and drops the message). */
+Test(icbmsg_v2, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_blocks)
+{
+	struct icbmsg_v2_stats st;
+	void *held[16];
+
+	up();
+	bind(0, "q", 0, 0);
+	eps[R][0].hold = true;
+	for (int i = 0; i < 16; i++) {
+		cr_assert_eq(ipc_service_send(&eps[H][0].ept, "m", 2), 2, "message %d", i);
+		cr_assert(wait_for(&eps[R][0].received, i + 1));
+		held[i] = eps[R][0].last_ptr;
+	}
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "m", 2), -ENOMEM);
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.tx_queue_full, 1u);
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 16u); /* the refused one was freed */
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held[0]), 0);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "m", 2), 2);
+	for (int i = 1; i < 16; i++) {
+		cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held[i]), 0);
+	}
+	cr_assert(wait_for(&eps[R][0].received, 17));
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, eps[R][0].last_ptr), 0);
+	settle_blocks(H);
+}
+
+/* ---------------------------------------------------------------- two senders */
+
+Test(icbmsg_v2, two_senders_on_one_endpoint)
+{
+	struct senders s = {.per_thread = senders_count(300), .max_len = 200,
+			    .widen = "icbmsg_v2_before_produce"};
+
+	up();
+	bind(0, "two", 0, 0);
+	s.ept = &eps[H][0].ept;
+	eps[R][0].senders = &s;
+	senders_run(&s);
+	cr_assert_eq(s.send_rc[0], 0);
+	cr_assert_eq(s.send_rc[1], 0);
+	cr_assert(wait_for(&s.received, 2 * s.per_thread));
+	cr_assert_eq(atomic_load(&s.bad), 0);
+	cr_assert_eq(atomic_load(&s.received), 2 * s.per_thread);
+	settle_blocks(H);
+}
+
+/* ---------------------------------------------------------------- a scripted peer */
+
+/* The test plays the remote: it writes the host's RX region (its producer
+ * queue and blocks) and the host's TX consumer queue directly. */
+struct fake {
+	uint8_t *rx, *tx;
+	struct icbmsg_v2_layout l, lt;
+	uint32_t count, hi, cons;
+};
+
+static struct fake F;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void fake_block(uint32_t idx, uint32_t size, uint32_t index_byte, uint32_t ept,
+		       const void *payload, size_t len)
+{
+	uint8_t *b = F.rx + F.l.blocks_offset + idx * F.l.block_size;
+
+	put32(b, size | index_byte << 16 | ept << 24);
+	if (len > 0) {
+		memcpy(b + 4, payload, len);
+	}
+}
+
+static uint32_t host_rx_packets(void)
+{
+	struct icbmsg_v2_stats st;
+
+	icbmsg_v2_get_stats(dev(H), &st);
+	return st.rx_packets;
+}
+
+/* Append an entry, ring, wait until the host took it. */
+static void fake_produce(uint8_t slot)
+{
+	uint32_t before = host_rx_packets();
+
+	F.rx[8 + F.count % 16] = slot;
+	if (slot & 0x80) {
+		put32(F.rx + 4, ++F.hi);
+	}
+	put32(F.rx, ++F.count);
+	v2_ring(&P, H);
+	for (int i = 0; i < 5000 && host_rx_packets() == before &&
+			icbmsg_v2_state(dev(H)) != ICBMSG_V2_STATE_FAILED;
+	     i++) {
+		usleep(1000);
+	}
+	usleep(2000); /* let the drain finish its handling */
+}
+
+static void fake_up(void)
+{
+	uint8_t bound[16];
+
+	v2_side_init(&P, H);
+	memset(&F, 0, sizeof(F));
+	F.rx = v2_region(&P, H, false);
+	F.tx = v2_region(&P, H, true);
+	v2_layout(&P, H, false, &F.l);
+	v2_layout(&P, H, true, &F.lt);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	put32(bound, ICBMSG_V2_BOUND_MAGIC1);
+	put32(bound + 4, ICBMSG_V2_BOUND_MAGIC2);
+	put32(bound + 8, 24); /* the peer's tx-blocks = our rx-blocks */
+	put32(bound + 12, 16);
+	fake_block(0, 16, 0, 0xFF, bound, 16);
+	fake_produce(0x80);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
+}
+
+/* Consume every entry the host produced so far (as a peer would). */
+static void fake_consume_all(void)
+{
+	uint32_t produced = get32(F.tx);
+
+	for (; F.cons < produced; F.cons++) {
+		F.tx[F.lt.cons_offset + 8 + F.cons % 16] = F.tx[8 + F.cons % 16] & 0x7F;
+	}
+	put32(F.tx + F.lt.cons_offset, F.cons);
+}
+
+static uint32_t host_consumed(void)
+{
+	return get32(F.rx + F.l.cons_offset);
+}
+
+static void fake_ep_bound(uint32_t blk, uint8_t slot, uint32_t hash)
+{
+	uint8_t pkt[6] = {ICBMSG_V2_EP_BOUND, slot};
+
+	memcpy(pkt + 2, &hash, 4);
+	fake_block(blk, 6, blk, 0xFF, pkt, 6);
+	fake_produce((uint8_t)(0x80 | blk));
+}
+
+Test(icbmsg_v2_peer, scripted_peer_binds_and_exchanges, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	fake_up();
+	cr_assert_eq(host_consumed(), 1u); /* the bound packet */
+	fake_ep_bound(1, 5, icbmsg_v2_name_hash("alpha"));
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(atomic_load(&eps[H][0].bound), 1); /* announced first: bound at once */
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "hi", 3), 3);
+	/* host TX: bound packet, EP_BOUND(slot 0), data for peer slot 5 */
+	cr_assert_eq(get32(F.tx), 3u);
+	uint8_t last = F.tx[8 + 2];
+	const uint8_t *b = F.tx + F.lt.blocks_offset + last * F.lt.block_size;
+	cr_assert_eq(last & 0x80, 0);
+	cr_assert_eq(memcmp(b, (const uint8_t[]){3, 0, last, 5, 'h', 'i', 0}, 7), 0);
+	/* data from the peer to our slot 0 */
+	fake_block(2, 4, 2, 0, "abc", 4);
+	fake_produce(2);
+	cr_assert_eq(atomic_load(&eps[H][0].received), 1);
+	cr_assert_str_eq((char *)eps[H][0].last, "abc");
+	cr_assert_eq(host_consumed(), 3u);
+	fake_consume_all();
+	icbmsg_v2_collect(dev(H));
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 0u);
+}
+
+Test(icbmsg_v2_peer, hostile_entries_are_counted_and_never_delivered, .init = setup,
+     .fini = teardown, .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+
+	fake_up();
+	fake_ep_bound(1, 0, icbmsg_v2_name_hash("alpha"));
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(host_consumed(), 2u);
+
+	fake_produce(0x7F);                        /* index 127 >= 24 blocks */
+	fake_block(3, 4, 4, 0, "bad", 4);          /* header names block 4 */
+	fake_produce(3);
+	fake_block(3, 65535, 3, 0, NULL, 0);       /* runs past the area */
+	fake_produce(3);
+	fake_block(3, 4, 3, 9, "abc", 4);          /* endpoint 9 >= 4 slots */
+	fake_produce(3);
+	fake_block(3, 4, 3, 1, "abc", 4);          /* slot 1: no endpoint */
+	fake_produce(3);
+	fake_block(3, 2, 3, 0xFF, "\0\0", 2);      /* control packet too short */
+	fake_produce(0x83);
+	fake_block(3, 6, 3, 0xFF, "\7\0\0\0\0", 6); /* unknown control type */
+	fake_produce(0x83);
+	fake_block(3, 6, 3, 0xFF, "\1\3\0\0\0", 6); /* EP_UNBOUND of slot 3: nothing bound */
+	fake_produce(0x83);
+	fake_block(3, 6, 3, 0xFF, "\0\xFF\0\0\0", 6); /* EP_BOUND naming slot 0xFF */
+	fake_produce(0x83);
+	put32(F.rx + 4, 1000);                     /* hi_count garbage */
+	F.hi = 999;
+	fake_block(3, 4, 3, 0, "ok!", 4);
+	fake_produce(3);
+
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.rx_invalid_index, 1u);
+	cr_assert_eq(st.rx_bad_header, 2u);
+	cr_assert_eq(st.rx_unknown_ept, 2u);
+	cr_assert_eq(st.rx_invalid_control, 4u);
+	cr_assert_eq(st.rx_bad_hi_count, 1u);
+	cr_assert_eq(st.desync, 0u);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
+	/* only the last, valid one was delivered; all but the index-127 entry consumed */
+	cr_assert_eq(atomic_load(&eps[H][0].received), 1);
+	cr_assert_str_eq((char *)eps[H][0].last, "ok!");
+	cr_assert_eq(host_consumed(), 2u + 9u);
+}
+
+Test(icbmsg_v2_peer, entry_naming_a_held_buffer_is_dropped, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+
+	fake_up();
+	fake_ep_bound(1, 0, icbmsg_v2_name_hash("alpha"));
+	init_ep(H, 0, "alpha", 0);
+	eps[H][0].hold = true;
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	fake_block(4, 4, 4, 0, "one", 4);
+	fake_produce(4);
+	fake_produce(4); /* again, while we hold it */
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.rx_duplicate, 1u);
+	cr_assert_eq(atomic_load(&eps[H][0].received), 1);
+	cr_assert_eq(host_consumed(), 2u);
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[H][0].ept, eps[H][0].last_ptr), 0);
+	cr_assert_eq(host_consumed(), 3u);
+}
+
+Test(icbmsg_v2_peer, bad_consumer_entries_and_count_jump, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+
+	fake_up();
+	fake_ep_bound(1, 0, icbmsg_v2_name_hash("alpha"));
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), 1);
+	/* in flight: bound packet, EP_BOUND, data = 3 */
+	F.tx[F.lt.cons_offset + 8] = 31;  /* no such block */
+	F.tx[F.lt.cons_offset + 9] = 7;   /* a block not in flight */
+	put32(F.tx + F.lt.cons_offset, 2);
+	icbmsg_v2_collect(dev(H));
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.tx_invalid_release, 2u);
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 3u);
+	put32(F.tx + F.lt.cons_offset, 2 + 4); /* more than the 3 in flight */
+	icbmsg_v2_collect(dev(H));
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.desync, 1u);
+	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_DESYNC);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_FAILED);
+	cr_assert_eq(atomic_load(&eps[H][0].errors), 1);
+	cr_assert_str_eq(eps[H][0].error,
+			 "queue counters desynchronised (peer reset?): instance stopped");
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), -EIO);
+}
+
+/* A peer that reboots zeroes its producer count and sends a new bound
+ * packet: v2 has no recovery; ours reports it in one line and stops. */
+Test(icbmsg_v2_peer, peer_reset_is_reported_not_a_hang, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+	uint8_t bound[16];
+
+	fake_up();
+	fake_ep_bound(1, 0, icbmsg_v2_name_hash("alpha"));
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	memcpy(bound, F.rx + F.l.blocks_offset + 4, 16);
+	F.count = 0;
+	F.hi = 0;
+	fake_block(0, 16, 0, 0xFF, bound, 16);
+	fake_produce(0x80);
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.desync, 1u);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_FAILED);
+	cr_assert_str_eq(eps[H][0].error,
+			 "queue counters desynchronised (peer reset?): instance stopped");
+	cr_assert_eq(ipc_service_send(&eps[H][0].ept, "x", 1), -EIO);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][1].ept, &eps[H][0].cfg), -EIO);
+	/* Deregister (locally: nothing is sent), close and open start over. */
+	cr_assert_eq(ipc_service_deregister_endpoint(&eps[H][0].ept), 0);
+	cr_assert_eq(ipc_service_close_instance(dev(H)), 0);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	cr_assert_eq(get32(F.tx), 1u); /* a new bound packet, counted from 0 */
+	/* and the peer's new bound packet, still queued, connects us */
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
+}
+
+Test(icbmsg_v2_peer, bound_packet_with_other_block_counts, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+	uint8_t bound[16];
+
+	v2_side_init(&P, H);
+	memset(&F, 0, sizeof(F));
+	F.rx = v2_region(&P, H, false);
+	v2_layout(&P, H, false, &F.l);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	put32(bound, ICBMSG_V2_BOUND_MAGIC1);
+	put32(bound + 4, ICBMSG_V2_BOUND_MAGIC2);
+	put32(bound + 8, 24);
+	put32(bound + 12, 17);
+	fake_block(0, 16, 0, 0xFF, bound, 16);
+	fake_produce(0x80);
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.bound_mismatch, 1u);
+	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_BOUND_MISMATCH);
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTING);
+	init_ep(H, 0, "late", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(atomic_load(&eps[H][0].errors), 1);
+	cr_assert_str_eq(eps[H][0].error, "peer's bound packet names other tx-blocks/rx-blocks");
+}
+
+/* ---------------------------------------------------------------- classic peer, S mismatch */
+
+/* What a classic ICBMsg peer writes when it opens: the ICMsg bonding
+ * message in a pbuf at the start of its TX region (our RX region). */
+static void classic_peer_opens(void)
+{
+	struct icbmsg_layout cl;
+	static struct pbuf_cfg cfg;
+	static struct pbuf pb = {.cfg = &cfg};
+
+	cr_assert_eq(icbmsg_layout_compute(V2_BASE + 0x4000, 0x4000, 0, 24, 16, &cl), 0);
+	cfg = (struct pbuf_cfg)PBUF_CFG_INIT(v2_region(&P, H, false) + cl.icmsg_offset,
+					     cl.icmsg_size, cl.align, false);
+	memset(&pb.data, 0, sizeof(pb.data));
+	cr_assert_eq(pbuf_tx_init(&pb), 0);
+	cr_assert_eq(pbuf_write(&pb, (const char *)icmsg_magic, ICMSG_MAGIC_LEN), ICMSG_MAGIC_LEN);
+	v2_ring(&P, H);
+}
+
+Test(icbmsg_v2_peer, classic_peer_detected_at_open, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct icbmsg_v2_stats st;
+
+	v2_side_init(&P, H);
+	classic_peer_opens();
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_geq(st.classic_peer, 1u);
+	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_CLASSIC_PEER);
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(atomic_load(&eps[H][0].errors), 1);
+	cr_assert_str_eq(eps[H][0].error, "peer speaks classic ICBMsg");
+	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTING);
+}
+
+Test(icbmsg_v2_peer, classic_peer_detected_at_its_doorbell, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	v2_side_init(&P, H);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(atomic_load(&eps[H][0].errors), 0);
+	classic_peer_opens();
+	cr_assert(wait_for(&eps[H][0].errors, 1));
+	cr_assert_str_eq(eps[H][0].error, "peer speaks classic ICBMsg");
+}
+
+static void setup_slots_mismatch(void)
+{
+	setup_opts(&(struct v2_opts){.slots = {16, 64}});
+}
+
+Test(icbmsg_v2, max_active_count_mismatch_detected_at_bind, .init = setup_slots_mismatch)
+{
+	struct icbmsg_v2_stats st;
+
+	up();
+	init_ep(H, 0, "alpha", 0);
+	init_ep(R, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(R), &eps[R][0].ept, &eps[R][0].cfg), 0);
+	cr_assert(wait_for(&eps[H][0].errors, 1));
+	cr_assert(wait_for(&eps[R][0].errors, 1));
+	cr_assert_str_eq(eps[H][0].error,
+			 "peer uses another MAX_ACTIVE_COUNT (its queue layout differs)");
+	icbmsg_v2_get_stats(dev(H), &st);
+	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_SLOTS_MISMATCH);
+	cr_assert_eq(atomic_load(&eps[H][0].bound), 0);
+}
