@@ -411,9 +411,13 @@ static void keep(struct bench *b, struct bench_result *r)
 		double el;
 
 		if (cli_progress_due(&b->lines, &el)) {
-			fprintf(stderr, "ipc-emu bench: %.0f s, round %u/%u, figure %u%s%u (%s)\n", el,
-				b->round + 1, b->cfg.rounds, b->cursor + 1, b->round > 0 ? "/" : "",
-				b->round > 0 ? b->n : 0, r->name);
+			char of[16] = ""; /* the figure count is known after round 1 */
+
+			if (b->round > 0) {
+				snprintf(of, sizeof(of), "/%u", b->n);
+			}
+			fprintf(stderr, "ipc-emu bench: %.0f s, round %u/%u, figure %u%s (%s)\n", el,
+				b->round + 1, b->cfg.rounds, b->cursor + 1, of, r->name);
 		}
 	}
 	b->cursor++;

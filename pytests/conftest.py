@@ -99,6 +99,9 @@ class Cli:
     def env(self):
         env = dict(os.environ)
         env[TAG_VAR] = self.tag
+        # No progress lines in tests that compare stderr (a pipe is not a
+        # terminal); test_output_cli sets IPC_EMU_PROGRESS_S to see them.
+        env.setdefault("IPC_EMU_PROGRESS_S", "0")
         return env
 
     def start(self, *args, **kw):
@@ -200,6 +203,59 @@ def peer_pids(tag):
             out.append(pid)
     return [p for p in out if _ppid(p) not in out]
 
+
+# The Zephyr-stack mode (`--zephyr-base`) without a Zephyr tree: the CI tree
+# (our own Zephyr-style sources) and the examples' nRF5340 DTS pair.
+ZEPHYR_TREE = HERE.parent / "tests" / "zephyr_style" / "tree"
+NRF5340_PAIR = (HERE.parent / "examples" / "nrf5340dk_cpuapp.dts",
+                HERE.parent / "examples" / "nrf5340dk_cpunet.dts")
+
+
+@pytest.fixture(scope="module")
+def zephyr_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("zephyr-cache")
+
+
+@pytest.fixture
+def zephyr_cache(monkeypatch, zephyr_cache_dir):
+    """$IPC_EMU_ZEPHYR_CACHE for the test: the module's cache, so that the
+    stacks one test builds (tree, DTS, Kconfig) are found by the next ones."""
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(zephyr_cache_dir))
+    return zephyr_cache_dir
+
+
+@pytest.fixture
+def empty_zephyr_cache(monkeypatch, tmp_path):
+    """$IPC_EMU_ZEPHYR_CACHE for the test: a new empty directory (a refused
+    run must leave it empty)."""
+    d = tmp_path / "zephyr-cache"
+    d.mkdir()
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(d))
+    return d
+
+
+@pytest.fixture(scope="session")
+def unbound_dts(tmp_path_factory):
+    """NRF5340_PAIR with ICMsg's `unbound` property in each mode, as --dts
+    values: {"disable": "APP,NET", "enable": ..., "detect": ...}."""
+    d = tmp_path_factory.mktemp("unbound-dts")
+    out = {}
+    for mode in ["disable", "enable", "detect"]:
+        files = []
+        for board in NRF5340_PAIR:
+            f = d / f"{board.stem}-{mode}.dts"
+            f.write_text(board.read_text().replace('unbound = "disable"', f'unbound = "{mode}"'))
+            files.append(str(f))
+        out[mode] = ",".join(files)
+    return out
+
+
+def refused(cli, *args):
+    """Runs `ipc-emu ARGS`, which must end in a usage error (exit status 2);
+    returns its stderr."""
+    r = cli(*args)
+    assert r.returncode == 2, r.stdout + r.stderr
+    return r.stderr
 
 
 def pytest_configure(config):
