@@ -171,7 +171,7 @@ void cli_help_main(FILE *f)
 	"  --quiet                print nothing but errors and, when the run fails, its\n"    \
 	"                         failure line on stderr (default: summary on stdout).\n"      \
 	"                         Without it, when neither stdout nor stderr is a terminal,\n" \
-	"                         a run prints a progress line to stderr every 5 s\n"          \
+	"                         `run` prints a progress line to stderr every 5 s\n"          \
 	"                         (IPC_EMU_PROGRESS_S=SEC sets the period, 0 turns it off)\n"
 
 void cli_help_run(FILE *f)
@@ -327,7 +327,10 @@ void cli_help_peer(FILE *f)
 		"Run one side of the scenario by hand.  The host creates the segment NAME in\n"
 		"/dev/shm if it does not exist (else attaches to it); the remote attaches,\n"
 		"retrying while it does not exist.  Both sides must be given the same\n"
-		"scenario options.  The creator removes the segment when it exits.\n"
+		"scenario options.  The creator removes the segment when it exits, a host\n"
+		"also on SIGINT/SIGTERM (exit 128+N).  A second live process for a role is\n"
+		"refused (\"role host is taken by pid N\"), and /dev/shm objects of that name\n"
+		"that are not an ipc-emu segment are named (exit 2).\n"
 		"\n"
 		"options:\n"
 		"  --role ROLE            host|remote (required)\n"

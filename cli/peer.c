@@ -246,6 +246,8 @@ int cli_peer(const struct cli_opts *o)
 		cli_report_eval(&r);
 		if (!o->quiet) {
 			cli_report_print(&r, stdout);
+		} else if (!r.ok) {
+			fprintf(stderr, "ipc-emu peer: FAIL: %s\n", r.reason); /* as run --quiet */
 		}
 		if (o->json != NULL && cli_report_json(&r, o->json) < 0 && status == SCN_EXIT_OK) {
 			status = SCN_EXIT_FAIL;

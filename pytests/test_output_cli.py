@@ -58,6 +58,15 @@ def test_quiet_run_failing_prints_the_failure_line(cli, tmp_path):
     assert r.stderr == f"ipc-emu run: FAIL: {reason}\n"
 
 
+@pytest.mark.timeout(60)
+def test_quiet_peer_failing_prints_the_failure_line(cli):
+    r = cli("peer", "--role", "host", "--segment", cli.segment_name(), "--timeout", "1",
+            "--quiet")
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.splitlines()[-1] == ("ipc-emu peer: FAIL: host peer exited with status 1; "
+                                         "remote peer did not finish")
+
+
 # ------------------------------------------------- report paths, checked first
 
 @pytest.mark.timeout(60)
