@@ -233,7 +233,9 @@ static void report(struct icbmsg_v2_data *d, enum icbmsg_v2_error why)
 
 static void fail_desync(struct icbmsg_v2_data *d)
 {
-	atomic_store(&d->state, ICBMSG_V2_STATE_FAILED);
+	if (atomic_exchange(&d->state, ICBMSG_V2_STATE_FAILED) == ICBMSG_V2_STATE_FAILED) {
+		return; /* found by another context first */
+	}
 	stat_inc(d, ST_DESYNC);
 	report(d, ICBMSG_V2_ERR_DESYNC);
 }
@@ -660,11 +662,16 @@ static void probe_slots(struct icbmsg_v2_data *d, uint32_t index)
 		    (l.blocks_offset != d->rx_lay.blocks_offset ||
 		     l.block_size != d->rx_lay.block_size) &&
 		    read_bound(d, &l, index) == 0) {
+			/* Every S up to Q - 8 gives the same layout. */
 			port_log(PORT_LOG_ERR,
-				 "icbmsg_v2: %s: the peer's bound packet fits MAX_ACTIVE_COUNT %u "
-				 "(queues of %u bytes), ours is %u (%u bytes)",
-				 d->instance->name, (unsigned)s, (unsigned)l.queue_size,
-				 (unsigned)d->slots, (unsigned)d->rx_lay.queue_size);
+				 "icbmsg_v2: %s: the peer's bound packet fits MAX_ACTIVE_COUNT "
+				 "%u..%u (queues of %u bytes), ours is %u (%u bytes)",
+				 d->instance->name, (unsigned)s,
+				 (unsigned)(l.queue_size - 8u < ICBMSG_V2_MAX_ACTIVE_COUNT_MAX
+						    ? l.queue_size - 8u
+						    : ICBMSG_V2_MAX_ACTIVE_COUNT_MAX),
+				 (unsigned)l.queue_size, (unsigned)d->slots,
+				 (unsigned)d->rx_lay.queue_size);
 			stat_inc(d, ST_BOUND_MISMATCH);
 			report(d, ICBMSG_V2_ERR_SLOTS_MISMATCH);
 			return;
