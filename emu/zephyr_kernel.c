@@ -376,10 +376,35 @@ void emu_zephyr_assert_fail(const char *file, int line, const char *cond)
 
 static const char *const level_tag[] = {"", "err", "wrn", "inf", "dbg"};
 
-static size_t log_prefix(char *buf, size_t size, const struct emu_log_source *src, int level)
+/* The core's name ("host: ", "remote: ") that <err> and <wrn> lines start
+ * with under `ipc-emu run` (IPC_EMU_ROLE), so that a user can tell which
+ * core logged; "" outside a run.  The other levels keep Zephyr's format. */
+static const char *log_role(int level)
+{
+	const char *r;
+
+	if (level != 1 && level != 2) {
+		return "";
+	}
+	r = getenv("IPC_EMU_ROLE");
+	if (r != NULL && strcmp(r, "host") == 0) {
+		return "host: ";
+	}
+	if (r != NULL && strcmp(r, "remote") == 0) {
+		return "remote: ";
+	}
+	return "";
+}
+
+/* The line's prefix into buf; *role_len: the length of its core name part
+ * (not in the text the shim's event ring keeps). */
+static size_t log_prefix(char *buf, size_t size, const struct emu_log_source *src, int level,
+			 size_t *role_len)
 {
 	static int stamps = -1;
-	int n = 0;
+	int n = snprintf(buf, size, "%s", log_role(level));
+
+	*role_len = (size_t)n;
 
 	if (__atomic_load_n(&stamps, __ATOMIC_RELAXED) < 0) {
 		const char *e = getenv("IPC_EMU_LOG_TIMESTAMP");
@@ -391,7 +416,8 @@ static size_t log_prefix(char *buf, size_t size, const struct emu_log_source *sr
 		uint64_t us = (mono_ns() - boot_ns()) / 1000u;
 		uint64_t s = us / 1000000u;
 
-		n = snprintf(buf, size, "[%02u:%02u:%02u.%03u,%03u] ", (unsigned)(s / 3600u),
+		n += snprintf(buf + n, size - (size_t)n, "[%02u:%02u:%02u.%03u,%03u] ",
+			      (unsigned)(s / 3600u),
 			     (unsigned)(s / 60u % 60u), (unsigned)(s % 60u),
 			     (unsigned)(us / 1000u % 1000u), (unsigned)(us % 1000u));
 	}
@@ -403,7 +429,8 @@ static size_t log_prefix(char *buf, size_t size, const struct emu_log_source *sr
 void emu_zephyr_log(const struct emu_log_source *src, int level, const char *fmt, ...)
 {
 	char line[1024];
-	size_t n = log_prefix(line, sizeof(line), src, level);
+	size_t role_len;
+	size_t n = log_prefix(line, sizeof(line), src, level, &role_len);
 	va_list ap;
 	int m;
 
@@ -418,7 +445,7 @@ void emu_zephyr_log(const struct emu_log_source *src, int level, const char *fmt
 	out(line, n);
 	if (level == 1) {
 		line[n - 1] = '\0';
-		zshim_sched_log_err(line);
+		zshim_sched_log_err(line + role_len);
 	}
 }
 
@@ -427,7 +454,8 @@ void emu_zephyr_log_hexdump(const struct emu_log_source *src, int level, const v
 {
 	const unsigned char *p = data;
 	char line[1024];
-	size_t n = log_prefix(line, sizeof(line), src, level);
+	size_t role_len;
+	size_t n = log_prefix(line, sizeof(line), src, level, &role_len);
 
 	/* Zephyr's layout: the text, then 16 bytes a line in hex and ASCII. */
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s\n", str);

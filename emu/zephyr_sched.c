@@ -22,11 +22,18 @@
  * Zephyr give hands the count to the waiter), then waits for the CPU in
  * zshim_wait_end.  When the holder gives the CPU up, the waiting thread of
  * the highest Zephyr priority (lowest number) gets it, the longest-waiting
- * among equals: a k_thread's own priority, main 0, work queues -1 (the
- * default of the system work queue; k_work_queue_start's priority does not
- * reach the runtime).  There is no preemption between threads: a thread
- * keeps the CPU until it waits or yields, whatever the priorities, as if
- * every thread were cooperative.
+ * among equals: a k_thread's own priority, main 0, a work queue the
+ * priority given to k_work_queue_start (k_sys_work_q -1, the default of
+ * CONFIG_SYSTEM_WORKQUEUE_PRIORITY).  A work submission makes an idle
+ * queue's thread ready at once (zshim_sched_ready), so queue threads made
+ * ready together run in priority order.  Preemption: a cooperative thread
+ * (priority < 0) keeps the CPU until it waits or yields; a preemptible one
+ * (>= 0) gives it to a waiting thread of a higher priority at its next
+ * kernel call (zshim_sched_event: a give, submit, unlock, take, ...), as
+ * Zephyr reschedules there.  A thread that an interrupt made ready preempts
+ * at that next call too, not in the middle of the holder's own code, and a
+ * thread woken by a semaphore, mutex or other object competes only once
+ * its POSIX thread has woken (the wake-up is not synchronous here).
  *
  * A thread that blocks outside the kernel API (a libc sleep, pthread_join,
  * a spin on a flag another thread sets, a wait under irq_lock) would hold
@@ -112,6 +119,7 @@ struct zs_waiter {
 	k_tid_t k;  /* its k_thread (for the priority), or NULL */
 	int prio;   /* when k is NULL */
 	bool granted;
+	bool queued; /* on cpu.head (a ready record of zshim_sched_idle) */
 };
 
 static struct {
@@ -189,6 +197,7 @@ static void grant_locked(struct zs_waiter **pp)
 	struct zs_waiter *w = *pp;
 
 	*pp = w->next;
+	w->queued = false;
 	w->granted = true;
 	cpu.owner = w->t;
 	cpu.owner_name = w->t->name;
@@ -224,8 +233,7 @@ static void degrade_locked(void)
 	pthread_cond_broadcast(&cpu.cv);
 }
 
-/* Queue `w` and wait until it is granted (or coop has ended). */
-static void wait_granted_locked(struct zs_waiter *w)
+static void enqueue_locked(struct zs_waiter *w)
 {
 	struct zs_waiter **pp = &cpu.head;
 
@@ -233,6 +241,15 @@ static void wait_granted_locked(struct zs_waiter *w)
 		pp = &(*pp)->next;
 	}
 	*pp = w;
+	w->next = NULL;
+	w->queued = true;
+}
+
+/* Wait until `w` (queued) is granted (or coop has ended). */
+static void wait_queued_locked(struct zs_waiter *w)
+{
+	struct zs_waiter **pp;
+
 	while (!w->granted && !cpu.degraded) {
 		uint64_t at = now_ns() + 100000000u;
 		struct timespec ts = {.tv_sec = (time_t)(at / 1000000000u),
@@ -251,7 +268,15 @@ static void wait_granted_locked(struct zs_waiter *w)
 				break;
 			}
 		}
+		w->queued = false;
 	}
+}
+
+/* Queue `w` and wait until it is granted (or coop has ended). */
+static void wait_granted_locked(struct zs_waiter *w)
+{
+	enqueue_locked(w);
+	wait_queued_locked(w);
 }
 
 static void cpu_acquire(void)
@@ -319,6 +344,90 @@ void zshim_sched_yield(void)
 		wait_granted_locked(&w);
 		self.holds = w.granted;
 	}
+	pthread_mutex_unlock(&cpu.m);
+}
+
+/* Preemption (coop): a preemptible holder (priority >= 0) gives the CPU
+ * to a ready thread of a higher priority (lower number) at once, and waits
+ * for it again; a cooperative one (< 0) is never preempted.  Called at the
+ * holder's kernel calls (zshim_sched_event), so a thread made ready by an
+ * interrupt preempts at the holder's next kernel call. */
+static void maybe_preempt(void)
+{
+	struct zs_waiter w = {.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	struct zs_waiter **best;
+
+	if (prio_of(&w) < 0 || zshim_irq_held()) {
+		return;
+	}
+	pthread_mutex_lock(&cpu.m);
+	best = best_locked();
+	if (!cpu.degraded && cpu.owner == &self && best != NULL && prio_of(*best) < prio_of(&w)) {
+		grant_locked(best);
+		wait_granted_locked(&w);
+		self.holds = w.granted;
+	}
+	pthread_mutex_unlock(&cpu.m);
+}
+
+/* The ready record of a queue thread going idle (one per thread: a thread
+ * is idle in one place at a time). */
+static _Thread_local struct zs_waiter idle_rec;
+
+void *zshim_sched_idle(void)
+{
+	if (!zshim_sched_release() || !self.zephyr || cfg.mode != ZSHIM_SCHED_COOP) {
+		return NULL;
+	}
+	idle_rec = (struct zs_waiter){.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	return &idle_rec;
+}
+
+void zshim_sched_ready(void *rec)
+{
+	struct zs_waiter *w = rec;
+
+	if (w == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&cpu.m);
+	if (!cpu.degraded && !w->queued && !w->granted) {
+		if (cpu.owner == NULL && cpu.head == NULL) {
+			w->granted = true;
+			cpu.owner = w->t;
+			cpu.owner_name = w->t->name;
+			cpu.since_ns = now_ns();
+			pthread_cond_broadcast(&cpu.cv);
+		} else {
+			enqueue_locked(w);
+		}
+	}
+	pthread_mutex_unlock(&cpu.m);
+}
+
+void zshim_sched_idle_end(void *rec)
+{
+	struct zs_waiter *w = rec;
+
+	if (w == NULL) {
+		return;
+	}
+	(void)self_name();
+	pthread_mutex_lock(&cpu.m);
+	if (!cpu.degraded && !w->granted) {
+		if (w->queued) {
+			wait_queued_locked(w);
+		} else if (cpu.owner == NULL && cpu.head == NULL) {
+			w->granted = true;
+			cpu.owner = &self;
+			cpu.owner_name = self.name;
+			cpu.since_ns = now_ns();
+		} else {
+			wait_granted_locked(w);
+		}
+	}
+	self.holds = w->granted;
+	w->granted = false;
 	pthread_mutex_unlock(&cpu.m);
 }
 
@@ -601,6 +710,9 @@ void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val)
 	if (cfg.mode == ZSHIM_SCHED_RANDOM && is_boundary(ev) && !port_in_isr() &&
 	    !zshim_irq_held()) {
 		perturb(ev, obj);
+	}
+	if (self.holds && ev != ZSHIM_EV_THREAD_EXIT && ev != ZSHIM_EV_THREAD_START) {
+		maybe_preempt();
 	}
 }
 

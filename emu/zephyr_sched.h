@@ -61,8 +61,9 @@ enum zshim_sched_mode zshim_sched_mode(void);
 void zshim_sched_configure(enum zshim_sched_mode mode, uint64_t seed);
 
 /* The calling thread runs Zephyr code from now on, with priority `prio`
- * (used when its own k_thread has none: main 0, work queues -1); in coop
- * mode it waits for the CPU.  `name` may be NULL (the k_thread's name, or
+ * (used when its own k_thread has none: main 0, a work queue the priority
+ * of its k_work_queue_start, k_sys_work_q -1); in coop mode it waits for
+ * the CPU.  `name` may be NULL (the k_thread's name, or
  * "thread N", is used). */
 void zshim_sched_thread_start(const char *name, int prio);
 /* The calling thread ends: the CPU goes to the next ready thread. */
@@ -74,9 +75,25 @@ void zshim_sched_reacquire(bool released);
  * a higher priority, if any, and the caller waits for it again. */
 void zshim_sched_yield(void);
 
+/* Work queues (emu/zephyr_work.c), in coop mode.  A queue thread with
+ * nothing to do calls zshim_sched_idle() (the queue's lock held) instead of
+ * zshim_sched_release(): it gives the CPU up and returns the thread's
+ * ready record (NULL when it did not hold the CPU), which the queue keeps.
+ * A submission that gives the queue an item calls zshim_sched_ready() on
+ * it (the queue's lock held): the queue's thread is ready at once, in the
+ * CPU's queue by its priority, as Zephyr's k_work_submit makes it - not
+ * only once its POSIX thread has woken.  The thread, woken, drops the
+ * record from the queue (lock held) and calls zshim_sched_idle_end(rec)
+ * without the lock: it runs when the CPU is granted to it. */
+void *zshim_sched_idle(void);
+void zshim_sched_ready(void *rec);
+void zshim_sched_idle_end(void *rec);
+
 /* Record an event of the calling thread (obj and val as above).  At a
  * boundary event in random mode, and in thread context, the thread may
- * then yield, sleep, or wait until the thread it woke has run. */
+ * then yield, sleep, or wait until the thread it woke has run.  In coop
+ * mode a preemptible holder of the CPU (priority >= 0, interrupts not
+ * locked) then gives it to a waiting thread of a higher priority. */
 void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val);
 /* ZSHIM_EV_LOG_ERR with its text (the first bytes are kept). */
 void zshim_sched_log_err(const char *text);

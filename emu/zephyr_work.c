@@ -35,6 +35,7 @@
  * queues exist (the threads are detached; Valgrind calls their stacks
  * "still reachable").
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -435,7 +436,8 @@ k_ticks_t emu_k_timer_expires_ticks(const struct k_timer *timer)
 /* -------------------------------------------------------------- work queues */
 
 static void *queue_main(void *arg);
-static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield);
+static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield, int prio,
+			       const char *expr);
 
 static void queue_append_locked(struct k_work_q *q, struct k_work *w)
 {
@@ -487,7 +489,7 @@ static void unqueue_anywhere_locked(struct k_work *w, const char *what)
 static void sys_start_locked(struct k_work_q *q)
 {
 	if (q == &emu_k_sys_work_q && !(q->flags & K_WORK_QUEUE_STARTED)) {
-		start_queue_locked(q, "sysworkq", false);
+		start_queue_locked(q, "sysworkq", false, -1, NULL);
 	}
 }
 
@@ -510,6 +512,11 @@ static int queue_submit_locked(struct k_work_q *q, struct k_work *w)
 		return -EBUSY;
 	}
 	queue_append_locked(q, w);
+	if (q->emu_ready != NULL) {
+		/* Coop: the idle queue thread is ready now, as on Zephyr. */
+		zshim_sched_ready(q->emu_ready);
+		q->emu_ready = NULL;
+	}
 	pthread_cond_broadcast(&work_cond);
 	return 1;
 }
@@ -627,9 +634,9 @@ static void *queue_main(void *arg)
 	struct k_work_q *q = arg;
 
 	my_queue = q;
-	/* Priority -1: CONFIG_SYSTEM_WORKQUEUE_PRIORITY's default (the one of
-	 * k_work_queue_start does not reach the runtime). */
-	zshim_sched_thread_start(q->emu_name, -1);
+	/* k_work_queue_start's priority (k_sys_work_q: -1,
+	 * CONFIG_SYSTEM_WORKQUEUE_PRIORITY's default). */
+	zshim_sched_thread_start(q->emu_name, q->emu_prio);
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		struct k_work *w = q->emu_head;
@@ -645,12 +652,19 @@ static void *queue_main(void *arg)
 				pthread_cond_broadcast(&changed);
 			}
 			/* Nothing to do: the CPU goes to another thread until
-			 * this queue has an item (or a drain to complete). */
-			if (zshim_sched_release()) {
+			 * this queue has an item (or a drain to complete); a
+			 * submission makes this thread ready (emu_ready). */
+			void *rdy = zshim_sched_idle();
+
+			if (rdy != NULL) {
+				q->emu_ready = rdy;
 				do {
 					pthread_cond_wait(&work_cond, &lock);
 				} while (q->emu_head == NULL && !(q->flags & K_WORK_QUEUE_DRAIN));
-				cpu_back_locked(true);
+				q->emu_ready = NULL;
+				pthread_mutex_unlock(&lock);
+				zshim_sched_idle_end(rdy);
+				pthread_mutex_lock(&lock);
 			} else {
 				pthread_cond_wait(&work_cond, &lock);
 			}
@@ -688,12 +702,43 @@ static void *queue_main(void *arg)
 	return NULL;
 }
 
-static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield)
+/* The name of an unnamed queue in the shim's reports: the identifier at
+ * the end of its k_work_queue_start argument ("&ep_bound_work_q",
+ * "&data->wq"), "" if there is none. */
+static void name_from_expr(char *out, size_t size, const char *expr)
+{
+	size_t end, start;
+
+	out[0] = '\0';
+	if (expr == NULL) {
+		return;
+	}
+	end = strlen(expr);
+	while (end > 0 && (expr[end - 1] == ' ' || expr[end - 1] == ')')) {
+		end--;
+	}
+	start = end;
+	while (start > 0 && (isalnum((unsigned char)expr[start - 1]) || expr[start - 1] == '_')) {
+		start--;
+	}
+	if (start < end && !isdigit((unsigned char)expr[start])) {
+		snprintf(out, size, "%.*s", (int)(end - start), expr + start);
+	}
+}
+
+static void start_queue_locked(struct k_work_q *q, const char *name, bool no_yield, int prio,
+			       const char *expr)
 {
 	q->emu_head = NULL;
 	q->emu_tail = NULL;
+	q->emu_prio = prio;
+	q->emu_ready = NULL;
 	memset(&q->thread, 0, sizeof(q->thread));
-	snprintf(q->emu_name, sizeof(q->emu_name), "%s", name != NULL ? name : "");
+	if (name != NULL) {
+		snprintf(q->emu_name, sizeof(q->emu_name), "%s", name);
+	} else {
+		name_from_expr(q->emu_name, sizeof(q->emu_name), expr);
+	}
 	q->thread.name = name != NULL ? q->emu_name : NULL;
 	q->thread_id = &q->thread;
 	q->flags = K_WORK_QUEUE_STARTED | (no_yield ? (uint32_t)K_WORK_QUEUE_NO_YIELD : 0u);
@@ -723,14 +768,15 @@ void emu_k_work_queue_init(struct k_work_q *queue)
 	pthread_mutex_unlock(&lock);
 }
 
-void emu_k_work_queue_start(struct k_work_q *queue, const struct k_work_queue_config *cfg)
+void emu_k_work_queue_start(struct k_work_q *queue, int prio,
+			    const struct k_work_queue_config *cfg, const char *expr)
 {
 	pthread_mutex_lock(&lock);
 	if (is_started_queue_locked(queue)) {
 		diag("%s on a started queue: ignored", "k_work_queue_start()");
 	} else {
 		start_queue_locked(queue, cfg != NULL ? cfg->name : NULL,
-				   cfg != NULL && cfg->no_yield);
+				   cfg != NULL && cfg->no_yield, prio, expr);
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -3,40 +3,23 @@
 ICMsg has Zephyr's three unbound modes, and the echo apps of
 emu/zephyr_apps resume after a restart of either side (echo_common.h)."""
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from conftest import ZEPHYR_TREE as TREE
+
 ROOT = Path(__file__).resolve().parent.parent
-TREE = ROOT / "tests" / "zephyr_style" / "tree"
-BOARDS = [ROOT / "examples" / "nrf5340dk_cpuapp.dts", ROOT / "examples" / "nrf5340dk_cpunet.dts"]
 
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zephyr-cache")
-
-
-@pytest.fixture(scope="module")
-def pairs(tmp_path_factory):
-    """The nRF5340 DTS pair in each unbound mode, as --dts values."""
-    d = tmp_path_factory.mktemp("dts")
-    out = {}
-    for mode in ["disable", "enable", "detect"]:
-        files = []
-        for board in BOARDS:
-            f = d / f"{board.stem}-{mode}.dts"
-            f.write_text(board.read_text().replace('unbound = "disable"', f'unbound = "{mode}"'))
-            files.append(str(f))
-        out[mode] = ",".join(files)
-    return out
+# Fixtures of conftest.py: zephyr_cache (the module's stack cache),
+# empty_zephyr_cache, unbound_dts (the nRF5340 pair in each unbound mode).
 
 
 @pytest.mark.parametrize("mode", ["enable", "detect"])
-def test_kill_random_session_mode(cli, cache, pairs, monkeypatch, tmp_path, mode):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+def test_kill_random_session_mode(cli, zephyr_cache, unbound_dts, tmp_path, mode):
     report = tmp_path / "r.json"
-    r = cli("run", "--zephyr-base", TREE, "--dts", pairs[mode], "--messages", "600",
+    r = cli("run", "--zephyr-base", TREE, "--dts", unbound_dts[mode], "--messages", "600",
             "--kill-random", "4", "--seed", "7", "--json", report, timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "crashes injected 4  restarts 4  reboots 0" in r.stdout
@@ -61,19 +44,17 @@ def test_kill_random_session_mode(cli, cache, pairs, monkeypatch, tmp_path, mode
     assert m["received"] == 2 * (601 + 600)
 
 
-def test_kill_random_legacy_refused(cli, cache, pairs, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+def test_kill_random_legacy_refused(cli, zephyr_cache, unbound_dts):
     expected = ('ipc-emu: run: --kill-random with --zephyr-base needs unbound = "enable" or '
                 '"detect" in the DTS: in legacy mode ("disable") ICMsg has no reset protocol, '
                 'so the peer of a restarted core never notices\n')
-    for dts in [[], ["--dts", pairs["disable"]]]:  # the built-in board is legacy too
+    for dts in [[], ["--dts", unbound_dts["disable"]]]:  # the built-in board is legacy too
         r = cli("run", "--zephyr-base", TREE, *dts, "--kill-random", "2")
         assert r.returncode == 2
         assert r.stderr == expected
 
 
-def test_nocopy_and_endpoints_refused(cli, monkeypatch, tmp_path):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+def test_nocopy_and_endpoints_refused(cli, empty_zephyr_cache):
     r = cli("run", "--zephyr-base", TREE, "--nocopy")
     assert r.returncode == 2
     assert r.stderr == ("ipc-emu: run: --nocopy is not supported with --zephyr-base: the echo "
@@ -84,13 +65,12 @@ def test_nocopy_and_endpoints_refused(cli, monkeypatch, tmp_path):
     assert r.stderr == ("ipc-emu: run: --endpoints is not supported with --zephyr-base: the "
                         "echo apps run on ICMsg instance ipc0, and ICMsg has one endpoint per "
                         "instance (see 'ipc-emu run --help')\n")
-    assert not list(tmp_path.iterdir())
+    assert not list(empty_zephyr_cache.iterdir())
 
 
-def test_echo_stream_counts_without_kills(cli, cache, pairs, monkeypatch, tmp_path):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+def test_echo_stream_counts_without_kills(cli, zephyr_cache, unbound_dts, tmp_path):
     report = tmp_path / "r.json"
-    r = cli("run", "--zephyr-base", TREE, "--dts", pairs["disable"], "--messages", "100",
+    r = cli("run", "--zephyr-base", TREE, "--dts", unbound_dts["disable"], "--messages", "100",
             "--json", report, timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     assert ("echo-client[host]: summary: echoed 101 streamed 100 sent 100 corrupted 0 "
@@ -103,11 +83,10 @@ def test_echo_stream_counts_without_kills(cli, cache, pairs, monkeypatch, tmp_pa
     assert j["restarts"] == 0
 
 
-def test_stress_zephyr_base(cli, cache, pairs, monkeypatch, tmp_path):
+def test_stress_zephyr_base(cli, zephyr_cache, unbound_dts, tmp_path):
     """On the DTS pair (its variants are the kill tests': built once)."""
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
     report = tmp_path / "s.json"
-    r = cli("stress", "--zephyr-base", TREE, "--dts", pairs["disable"], "--cycles", "5",
+    r = cli("stress", "--zephyr-base", TREE, "--dts", unbound_dts["disable"], "--cycles", "5",
             "--json", report, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     j = json.loads(report.read_text())
@@ -122,8 +101,7 @@ def test_stress_zephyr_base(cli, cache, pairs, monkeypatch, tmp_path):
     assert "echo-client" not in r.stdout  # the apps' lines are kept back
 
 
-def test_stress_zephyr_base_refuses_legacy_and_icbmsg(cli, tmp_path, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+def test_stress_zephyr_base_refuses_legacy_and_icbmsg(cli, empty_zephyr_cache):
     r = cli("stress", "--zephyr-base", TREE, "--modes", "icmsg-disable")
     assert r.returncode == 2
     assert r.stderr == ("ipc-emu: stress: --modes icmsg-disable: not with --zephyr-base: legacy "
@@ -136,11 +114,51 @@ def test_stress_zephyr_base_refuses_legacy_and_icbmsg(cli, tmp_path, monkeypatch
                         "stress')\n")
 
 
-def test_kill_random_icbmsg_refused(cli, monkeypatch, tmp_path):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
+def test_kill_random_icbmsg_refused(cli, empty_zephyr_cache):
     r = cli("run", "--zephyr-base", TREE, "--backend", "icbmsg", "--kill-random", "2")
     assert r.returncode == 2
     assert r.stderr == ("ipc-emu: run: --kill-random with --zephyr-base runs on ICMsg only: "
                         "classic ICBMsg has no reset protocol (ipc-emu's own peers recover by "
                         "restarting both cores; the echo apps do not)\n")
-    assert not list(tmp_path.iterdir())
+    assert not list(empty_zephyr_cache.iterdir())
+
+
+def test_stall_check_follows_the_timeout(cli, zephyr_cache):
+    """The echo apps' stall check is half of `run --timeout` (at most 30 s),
+    so a short --timeout ends with the apps' own stall report, the shim's
+    events and the seed line, not a plain hang.  The CI tree's ICMsg talks
+    only to itself: against ipc-emu's core (the remote) it never bonds."""
+    r = cli("run", "--host-zephyr-base", TREE, "--messages", "20", "--timeout", "6", "--seed",
+            "3", timeout=180)
+    assert r.returncode == 1, r.stdout + r.stderr
+    for app, role in (("echo-client[host]", "host"), ("echo-server[remote]", "remote")):
+        assert (f"{app}: lost: no progress in 3000 ms (echo 0/21, stream sent 0 acked 0 "
+                "received 0, not bound)\n") in r.stdout, r.stdout
+        assert re.search(rf"^ipc-emu {role}: the last \d+ shim events \(oldest first\):$",
+                         r.stderr, re.M), r.stderr
+        assert (f"ipc-emu {role}: schedule coop seed 3: the program exited with status 1 "
+                "(replay: ipc-emu run ... --schedule coop --seed 3)\n") in r.stderr
+    assert "hang" not in r.stdout
+    assert ("result      FAIL: host program exited with status 1; remote program exited "
+            "with status 1; echo apps: 0 corrupted, 0 duplicated, 2 lost\n") in r.stdout
+
+
+def test_log_err_and_wrn_name_the_core(cli, zephyr_cache, tmp_path):
+    """LOG_WRN/LOG_ERR lines start with the core's name under `run`
+    (LOG_INF keeps Zephyr's format), the event ring keeps the text without
+    it, and a work queue started without a name shows in the report under
+    its variable's name (tests/zephyr_userprog/log_core.c)."""
+    prog = tmp_path / "log_core"
+    r = cli("zephyr-build", "--no-zephyr-base", "--core", "host", "--app-src",
+            ROOT / "tests" / "zephyr_userprog" / "log_core.c", "-o", prog, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = cli("run", "--host", prog, "--remote", prog, timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    for role in ("host", "remote"):
+        lines = [ln for ln in r.stdout.splitlines() if "logcore" in ln]
+        assert f"{role}: <wrn> logcore: warning 1" in lines, r.stdout
+        assert f"{role}: <err> logcore: from the queue 7" in lines, r.stdout
+        assert re.search(rf"^ipc-emu {role}:   -\d+\.\d{{3}} ms  log_wq +LOG_ERR +<err> logcore: "
+                         r"from the queue 7$", r.stderr, re.M), r.stderr
+    assert [ln for ln in r.stdout.splitlines() if "<inf>" in ln] == \
+        ["<inf> logcore: info line"] * 2

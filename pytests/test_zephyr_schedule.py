@@ -86,3 +86,22 @@ def test_random_reproduces_the_bound_race_and_reports_the_seed(cli, shared_cache
                 f"with status 1 (replay: ipc-emu run ... --schedule random --seed {RACE_SEED})")
         mine = [ln for ln in r.stderr.splitlines() if ln.startswith(f"ipc-emu {role}:")]
         assert mine[-1] == line, r.stderr
+
+
+def test_coop_orders_work_queues_by_priority(cli, shared_cache, monkeypatch, tmp_path):
+    """k_work_queue_start's priority reaches the coop schedule, as on one
+    core of Zephyr (tests/zephyr_userprog/wq_prio.c asserts the orders):
+    main (0) is preempted by the cooperative queue it submits to, not by a
+    preemptible queue of a lower priority ("AMP"); a cooperative queue's
+    handler is not preempted by the two queues it submits to, which then
+    run higher priority first, before main ("CBAM")."""
+    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
+    prog = tmp_path / "wq_prio"
+    r = cli("zephyr-build", "--no-zephyr-base", "--core", "host", "--app-src",
+            ROOT / "tests" / "zephyr_userprog" / "wq_prio.c", "-o", prog, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for _ in range(5):
+        r = cli("run", "--host", prog, "--remote", prog, "--schedule", "coop", timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert sorted(ln for ln in r.stdout.splitlines() if ln.startswith("wq-prio")) == \
+            ["wq-prio[host]: order AMP CBAM", "wq-prio[remote]: order AMP CBAM"]

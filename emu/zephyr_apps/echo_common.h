@@ -94,7 +94,7 @@
 #define ECHO_ORIGIN_CLIENT 0u
 #define ECHO_ORIGIN_SERVER 1u
 #define ECHO_IDLE_MS 1
-#define ECHO_STALL_MS 30000
+#define ECHO_STALL_MS 30000 /* at most; half of `run --timeout` (IPC_EMU_TIMEOUT_MS) when shorter */
 #define ECHO_MAX_ENDPOINTS 4u /* CONFIG_IPC_SERVICE_BACKEND_ICBMSG_NUM_EP's default */
 #define ECHO_HOLD_MAX 4u      /* buffers held at once (all endpoints) */
 #define ECHO_HOLD_EVERY 4u
@@ -235,6 +235,7 @@ struct echo_app {
 	bool hold;                 /* IPC_EMU_FINISH_HOLD: wait for SIGUSR1 */
 	bool nocopy;               /* IPC_EMU_NOCOPY=1 */
 	unsigned k;                /* IPC_EMU_ENDPOINTS */
+	unsigned stall_ms;         /* no progress this long: lost (echo_stalled) */
 	const struct device *dev;
 	struct k_mutex mu;
 	struct k_sem wake;
@@ -791,8 +792,10 @@ static int echo_step(struct echo_lane *l, bool *done)
 	return 0;
 }
 
-/* No progress at all for ECHO_STALL_MS, though not finished: something was
- * lost within a session (a hang otherwise).  One line, counted as lost. */
+/* No progress at all for app.stall_ms, though not finished: something was
+ * lost within a session (a hang otherwise).  One line, counted as lost; the
+ * program then exits with status 1, so the runtime's report (its last shim
+ * events and the seed line) comes before `run --timeout` would kill it. */
 static bool echo_stalled(void)
 {
 	static uint64_t sig, since;
@@ -814,14 +817,14 @@ static bool echo_stalled(void)
 	if (v != sig || since == 0 || complete) {
 		sig = v;
 		since = now;
-	} else if (now - since > ECHO_STALL_MS) {
+	} else if (now - since > app.stall_ms) {
 		l->lost++;
 		stalled = true;
 	}
 	k_mutex_unlock(&app.mu);
 	if (stalled) {
-		echo_say("lost: no progress in %d ms (%s%secho %u/%u, stream sent %u acked %u "
-			 "received %u, %s)", ECHO_STALL_MS, app.k > 1 ? l->name : "",
+		echo_say("lost: no progress in %u ms (%s%secho %u/%u, stream sent %u acked %u "
+			 "received %u, %s)", app.stall_ms, app.k > 1 ? l->name : "",
 			 app.k > 1 ? ": " : "", l->echo_next, app.n + 1, l->tx, l->acked, l->rx,
 			 l->bound ? "bound" : "not bound");
 	}
@@ -843,6 +846,21 @@ static void echo_order(unsigned order[ECHO_MAX_ENDPOINTS])
 		order[i - 1] = order[j];
 		order[j] = t;
 	}
+}
+
+/* The stall bound: ECHO_STALL_MS, or half of the run's liveness bound
+ * (`run --timeout`, IPC_EMU_TIMEOUT_MS; 0 or unset: none) when that is
+ * shorter, so that the apps report a stall before the supervisor kills
+ * them. */
+static unsigned echo_stall_ms(void)
+{
+	const char *t = getenv("IPC_EMU_TIMEOUT_MS");
+	unsigned long long ms = t != NULL ? strtoull(t, NULL, 10) : 0;
+
+	if (ms == 0 || ms / 2 >= ECHO_STALL_MS) {
+		return ECHO_STALL_MS;
+	}
+	return ms / 2 > 0 ? (unsigned)(ms / 2) : 1u;
 }
 
 /* The whole exchange; the exit status of main(). */
@@ -867,6 +885,7 @@ static int echo_main(bool client)
 	app.boot = app.boot == 0 ? 1 : app.boot;
 	app.hold = h != NULL && strcmp(h, "1") == 0;
 	app.nocopy = nc != NULL && strcmp(nc, "1") == 0;
+	app.stall_ms = echo_stall_ms();
 	app.k = e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1;
 	if (app.k < 1 || app.k > ECHO_MAX_ENDPOINTS) {
 		echo_say("IPC_EMU_ENDPOINTS=%s: 1..%u endpoints", e, ECHO_MAX_ENDPOINTS);

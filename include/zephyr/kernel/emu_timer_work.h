@@ -240,6 +240,8 @@ struct k_work_q {
 	uint32_t flags;          /* K_WORK_QUEUE_* */
 	uint32_t emu_drains;     /* completed drains, for k_work_queue_drain */
 	struct k_work_q *emu_next_q; /* all started queues */
+	int emu_prio;            /* k_work_queue_start's priority */
+	void *emu_ready;         /* idle thread's ready record (coop schedule) */
 	char emu_name[32];
 };
 
@@ -261,7 +263,8 @@ int emu_k_work_cancel(struct k_work *work);
 bool emu_k_work_cancel_sync(struct k_work *work, struct k_work_sync *sync);
 
 void emu_k_work_queue_init(struct k_work_q *queue);
-void emu_k_work_queue_start(struct k_work_q *queue, const struct k_work_queue_config *cfg);
+void emu_k_work_queue_start(struct k_work_q *queue, int prio,
+			    const struct k_work_queue_config *cfg, const char *expr);
 k_tid_t emu_k_work_queue_thread_get(struct k_work_q *queue);
 int emu_k_work_queue_drain(struct k_work_q *queue, bool plug);
 int emu_k_work_queue_unplug(struct k_work_q *queue);
@@ -357,18 +360,25 @@ static inline void k_work_queue_init(struct k_work_q *queue)
 	emu_k_work_queue_init(queue);
 }
 
-/* Start the queue's thread.  The stack, its size and the priority are
- * ignored (a POSIX thread with the default stack).  Starting a started
- * queue prints one line on stderr and does nothing. */
+/* Start the queue's thread.  The stack and its size are ignored (a POSIX
+ * thread with the default stack); the priority is the thread's, as on
+ * Zephyr (`run --schedule coop` orders the CPU by it).  Starting a started
+ * queue prints one line on stderr and does nothing.  The macro passes the
+ * queue argument's text too: a queue started without a name (cfg or its
+ * name NULL) shows in the shim's reports and --trace under that text
+ * (`&ep_bound_work_q` -> "ep_bound_work_q"), its k_thread name staying
+ * empty as on Zephyr. */
 static inline void k_work_queue_start(struct k_work_q *queue, k_thread_stack_t *stack,
 				      size_t stack_size, int prio,
 				      const struct k_work_queue_config *cfg)
 {
 	(void)stack;
 	(void)stack_size;
-	(void)prio;
-	emu_k_work_queue_start(queue, cfg);
+	emu_k_work_queue_start(queue, prio, cfg, NULL);
 }
+#define k_work_queue_start(queue, stack, stack_size, prio, cfg)                               \
+	((void)(stack), (void)(stack_size),                                                   \
+	 emu_k_work_queue_start((queue), (prio), (cfg), #queue))
 
 /* The queue's thread (NULL before the start; k_sys_work_q starts here). */
 static inline k_tid_t k_work_queue_thread_get(struct k_work_q *queue)
