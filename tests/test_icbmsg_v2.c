@@ -168,6 +168,8 @@ static void settle_blocks(int role)
 }
 
 TestSuite(icbmsg_v2, .init = setup, .fini = teardown, .timeout = 30);
+/* icbmsg_v2_cfg: tests with their own options (and so no suite .init, which
+ * Criterion would run before theirs). */
 
 /* ---------------------------------------------------------------- binding and data */
 
@@ -431,7 +433,8 @@ static void setup_no_deinit(void)
 	setup_opts(&(struct v2_opts){.no_deinit = true});
 }
 
-Test(icbmsg_v2, without_deinit_no_deregister_nor_close, .init = setup_no_deinit, .fini = teardown)
+Test(icbmsg_v2_cfg, without_deinit_no_deregister_nor_close, .init = setup_no_deinit, .fini = teardown,
+     .timeout = 30)
 {
 	up();
 	bind(0, "alpha", 0, 0);
@@ -485,7 +488,8 @@ static void setup_32_blocks(void)
 
 /* More blocks than slots: S messages in flight fill the queue; send then
  * answers -ENOMEM (Zephyr returns the length and drops the message). */
-Test(icbmsg_v2, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_blocks, .fini = teardown)
+Test(icbmsg_v2_cfg, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_blocks, .fini = teardown,
+     .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
 	void *held[16];
@@ -793,6 +797,7 @@ Test(icbmsg_v2_peer, peer_reset_is_reported_not_a_hang, .init = setup, .fini = t
 	F.hi = 0;
 	fake_block(0, 16, 0, 0xFF, bound, 16);
 	fake_produce(0x80);
+	cr_assert(wait_for(&eps[H][0].errors, 1)); /* reported just after the state changed */
 	icbmsg_v2_get_stats(dev(H), &st);
 	cr_assert_eq(st.desync, 1u);
 	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_FAILED);
@@ -891,7 +896,8 @@ static void setup_slots_mismatch(void)
 	setup_opts(&(struct v2_opts){.slots = {16, 64}});
 }
 
-Test(icbmsg_v2, max_active_count_mismatch_detected_at_bind, .init = setup_slots_mismatch, .fini = teardown)
+Test(icbmsg_v2_cfg, max_active_count_mismatch_detected_at_bind, .init = setup_slots_mismatch, .fini = teardown,
+     .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
 
@@ -987,6 +993,9 @@ Test(icbmsg_v2_peer, garbage_in_every_peer_word, .init = setup, .fini = teardown
 			}
 		}
 		usleep(5000);
+		if (icbmsg_v2_state(dev(H)) == ICBMSG_V2_STATE_FAILED) {
+			cr_assert(wait_for(&eps[H][0].errors, 1));
+		}
 		icbmsg_v2_get_stats(dev(H), &st);
 		drops += st.rx_invalid_index + st.rx_bad_header + st.rx_unknown_ept +
 			 st.rx_invalid_control + st.rx_duplicate + st.tx_invalid_release + st.desync;
