@@ -40,6 +40,12 @@
 #include "ipc_emu/icmsg.h"
 #include "port.h"
 
+/* See src/pbuf.c: the re-registration guards, compiled out by
+ * -DIPC_EMU_CACHE_DROP=6 (a test build showing Zephyr's behaviour). */
+#ifndef PORT_CSITE_SESSION_RD
+#define PORT_CSITE_SESSION_RD 6
+#endif
+
 const uint8_t icmsg_magic[ICMSG_MAGIC_LEN] = {0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b, 0x30,
 					      0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34};
 
@@ -375,6 +381,28 @@ static void mbox_stop(const struct icmsg_config_t *conf)
 	(void)mbox_register_callback_dt(&conf->mbox_rx, NULL, NULL);
 }
 
+/*
+ * Session modes, at open: our rd_idx word of the RX ring is set to 0 (the
+ * index pbuf_rx_init() just gave us) before the session id goes out in the
+ * same cache line.  Zephyr leaves the word alone: on a core with a data
+ * cache its line still holds the previous session's rd_idx, and the next
+ * write-back of that line (the session id now, or the acknowledgement just
+ * after the writer reset the word) puts the stale index back over the
+ * writer's reset - the writer then sees the ring nearly full for good
+ * (docs/cache-model.md, "Re-registration").  The RX path is stopped here.
+ */
+static void reader_line_reset(struct icmsg_data_t *d)
+{
+	volatile uint32_t *rd = d->rx_pb->cfg->rd_idx_loc;
+
+	if (!PORT_CACHE_SITE(SESSION_RD)) {
+		return;
+	}
+	/* Pairs with the writer's acquire of rd_idx (pbuf_write()). */
+	ipc_store_release(rd, 0);
+	port_cache_flush((void *)rd, sizeof(*rd));
+}
+
 /* A new session id: not 0 and not what the peer currently acknowledges. */
 static uint16_t new_sid(struct icmsg_data_t *d)
 {
@@ -430,6 +458,7 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 		 * until then the peer may still be reading it. */
 		d->local_sid = new_sid(d);
 		d->remote_sid = 0;
+		reader_line_reset(d);
 		pbuf_handshake_write(d->rx_pb, d->local_sid);
 	}
 	/* Each mode's number is its initializing state's. */

@@ -71,6 +71,19 @@ _Static_assert(PBUF_INTERNAL_WR_OFFSET(0, 1) == 8 && PBUF_INTERNAL_WR_OFFSET(32,
  */
 #define LEN_MAX 0x7FFFFFF8u
 
+/*
+ * The re-registration guards (docs/cache-model.md, "Re-registration"):
+ * pbuf_tx_init() leaves a reader's rd_idx of 0 alone, and a writer that has
+ * written nothing since pbuf_tx_init() takes the reader's index as 0.  With
+ * icmsg_open() publishing the reader's rd_idx = 0 with its session id, no
+ * stale rd_idx of a previous session survives a re-registration on a core
+ * with a data cache.  The test build ipc_emu_core_broken_session_rd
+ * (-DIPC_EMU_CACHE_DROP=6) compiles them out: Zephyr's behaviour.
+ */
+#ifndef PORT_CSITE_SESSION_RD
+#define PORT_CSITE_SESSION_RD 6
+#endif
+
 static uint32_t round_up4(uint32_t v)
 {
 	return (v + 3u) & ~3u;
@@ -201,7 +214,8 @@ int pbuf_rx_init(struct pbuf *pb)
 int pbuf_tx_init(struct pbuf *pb)
 {
 	/* The same checks and local reset as the reader (0 or -EINVAL), then
-	 * the shared words. */
+	 * the shared words.  The writer's local rd_idx is otherwise unused: 0
+	 * marks "nothing written since this reset" (see transfer()). */
 	int rc = pbuf_rx_init(pb);
 
 	if (rc == 0) {
@@ -209,8 +223,14 @@ int pbuf_tx_init(struct pbuf *pb)
 		 * pbuf_get_initial_buf(): a reader sees an empty ring. */
 		word_publish(pb->cfg->wr_idx_loc, 0);
 		/* Pairs with the acquire of rd_idx in pbuf_write(); the reader's
-		 * word is reset by the writer, as Zephyr does. */
-		word_publish(pb->cfg->rd_idx_loc, 0);
+		 * word is reset by the writer, as Zephyr does - but only if it is
+		 * not 0 already: the store dirties the READER's cache line, and
+		 * its write-back carries our cached copy of the reader's
+		 * handshake word over any newer one (docs/cache-model.md).  An
+		 * ipc-emu reader has published 0 with its session id. */
+		if (!PORT_CACHE_SITE(SESSION_RD) || word_load(pb->cfg->rd_idx_loc) != 0) {
+			word_publish(pb->cfg->rd_idx_loc, 0);
+		}
 	}
 	return rc;
 }
@@ -260,6 +280,14 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 	if (!index_ok(peer, blen)) {
 		return -EINVAL;
 	}
+	/* Writer, nothing written since pbuf_tx_init(): the reader cannot have
+	 * consumed anything, so its index is 0 whatever the word says.  A
+	 * nonzero word is a stale write-back of the reader's cache line (a
+	 * reader that does not re-publish rd_idx with its session id, as
+	 * Zephyr's): trusting it would leave peer - 4 bytes free for good. */
+	if (write && own == 0 && pb->data.rd_idx == 0 && PORT_CACHE_SITE(SESSION_RD)) {
+		peer = 0;
+	}
 	/* At most blen - 4 for valid indices. */
 	occ = write ? occupied(blen, own, peer) : occupied(blen, peer, own);
 	if (write) {
@@ -302,6 +330,9 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 	own = wrap(blen, round_up4(own + plen));
 
 	port_crash_point(write ? "pbuf_write_before_publish" : "pbuf_read_before_release");
+	if (write) {
+		pb->data.rd_idx = 1; /* written since the reset (never an index) */
+	}
 	*own_idx = own;
 	/* Writer: pairs with the acquire of wr_idx in the reader's pbuf_read()
 	 * and pbuf_get_initial_buf() (header and payload are visible first).
