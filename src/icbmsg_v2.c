@@ -37,6 +37,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ipc_atomic.h"
@@ -64,6 +65,11 @@ enum stat {
 };
 _Static_assert(ST_COUNT == sizeof(((struct icbmsg_v2_data *)0)->stats) / sizeof(uint32_t),
 	       "one counter per stat");
+_Static_assert(offsetof(struct icbmsg_v2_stats, rx_invalid_index) == 4u * ST_RX_INVALID_INDEX &&
+		       offsetof(struct icbmsg_v2_stats, tx_packets) == 4u * ST_TX_PACKETS &&
+		       offsetof(struct icbmsg_v2_stats, bound_mismatch) == 4u * ST_BOUND_MISMATCH &&
+		       offsetof(struct icbmsg_v2_stats, last_error) == 4u * ST_COUNT,
+	       "struct icbmsg_v2_stats follows enum stat");
 
 /* Endpoint slot states: BINDING is bound on the wire with bound() not yet
  * called; whoever moves it to READY calls bound() (exactly once). */
@@ -78,7 +84,9 @@ __attribute__((noinline)) static void stat_inc(struct icbmsg_v2_data *d, int whi
 	atomic_fetch_add_explicit(&d->stats[which], 1, memory_order_relaxed);
 }
 
-static void lock(struct icbmsg_v2_data *d)
+/* Out of line (here and below): an atomic is an exclusive-access loop on a
+ * Cortex-M, large when inlined at every call. */
+__attribute__((noinline)) static void lock(struct icbmsg_v2_data *d)
 {
 	unsigned spins = 0;
 
@@ -91,7 +99,7 @@ static void lock(struct icbmsg_v2_data *d)
 	}
 }
 
-static void unlock(struct icbmsg_v2_data *d)
+__attribute__((noinline)) static void unlock(struct icbmsg_v2_data *d)
 {
 	atomic_flag_clear_explicit(&d->lock, memory_order_release);
 }
@@ -162,45 +170,53 @@ const char *icbmsg_v2_error_str(enum icbmsg_v2_error why)
 
 /* ------------------------------------------------------------------ layout */
 
+/*
+ * The alignment is a power of two and the region below 4 GiB, so rounding is
+ * masking, and everything is a 32-bit offset from addr (its low bits decide
+ * the rounding); only the overflow check needs 64 bits.
+ */
 int icbmsg_v2_layout_compute(uint64_t addr, uint64_t size, uint32_t dcache_alignment,
 			     uint32_t blocks, uint32_t max_active_count,
 			     struct icbmsg_v2_layout *out)
 {
-	uint64_t a = dcache_alignment != 0 ? dcache_alignment : ICBMSG_V2_DCACHE_ALIGNMENT_DEFAULT;
-	uint64_t base, end, area, q, block;
+	uint32_t a = dcache_alignment != 0 ? dcache_alignment : ICBMSG_V2_DCACHE_ALIGNMENT_DEFAULT;
+	uint32_t mask = a - 1u, begin, end, area, q, block;
 
 	if (out == NULL || blocks == 0 || blocks > ICBMSG_V2_MAX_BLOCKS || a < 4 ||
-	    (a & (a - 1)) != 0 || max_active_count < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN ||
+	    (a & mask) != 0 || max_active_count < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN ||
 	    max_active_count > ICBMSG_V2_MAX_ACTIVE_COUNT_MAX || size > UINT32_MAX ||
-	    addr > UINT64_MAX - size - a) {
+	    addr > UINT64_MAX - size) {
 		return -EINVAL;
 	}
-	base = (addr + a - 1) & ~(a - 1);
-	end = (addr + size) & ~(a - 1);
-	if (end <= base) {
-		return -EINVAL;
-	}
-	area = end - base;
+	/* roundup(addr) - addr and rounddown(addr + size) - addr: */
+	begin = (uint32_t)-addr & mask;
+	end = (uint32_t)size - (((uint32_t)addr + (uint32_t)size) & mask);
 	/* One queue: 8-byte header and S slots, padded to the alignment (the
-	 * C struct pads to 4 when A is 4). */
-	q = (8u + max_active_count + a - 1) & ~(a - 1);
-	if (area < 2u * q) {
+	 * C struct pads to 4 when A is 4).  a <= 2^31 and S <= 128: no wrap
+	 * unless a = 2^31, and then q = 0 fails the check below (end - begin
+	 * < 2^32 cannot hold two 2^31-byte queues and a block anyway). */
+	q = (8u + max_active_count + mask) & ~mask;
+	if ((uint32_t)size < a || end <= begin || q == 0) {
 		return -EINVAL;
 	}
-	block = ((area - 2u * q) / blocks) & ~(a - 1);
+	area = end - begin;
+	if (area / 2u < q) {
+		return -EINVAL;
+	}
+	block = ((area - 2u * q) / blocks) & ~mask;
 	if (block < 4) {
 		return -EINVAL;
 	}
-	out->align = (uint32_t)a;
+	out->align = a;
 	out->slots = max_active_count;
-	out->queue_size = (uint32_t)q;
-	out->base_offset = (uint32_t)(base - addr);
-	out->area_size = (uint32_t)area;
-	out->cons_offset = out->base_offset + (uint32_t)q;
-	out->blocks_offset = out->base_offset + (uint32_t)(area - block * blocks);
-	out->block_size = (uint32_t)block;
+	out->queue_size = q;
+	out->base_offset = begin;
+	out->area_size = area;
+	out->cons_offset = begin + q;
+	out->blocks_offset = end - block * blocks;
+	out->block_size = block;
 	out->block_count = blocks;
-	out->max_payload = (uint32_t)(block * blocks) - HDR_SIZE;
+	out->max_payload = block * blocks - HDR_SIZE;
 	return 0;
 }
 
@@ -1326,32 +1342,15 @@ unsigned icbmsg_v2_tx_blocks_in_use(const struct device *instance)
 
 void icbmsg_v2_get_stats(const struct device *instance, struct icbmsg_v2_stats *out)
 {
-	const struct icbmsg_v2_data *d = instance->data;
+	struct icbmsg_v2_data *d = instance->data;
 	uint32_t v[ST_COUNT];
 
 	for (int i = 0; i < ST_COUNT; i++) {
-		v[i] = atomic_load_explicit(&((struct icbmsg_v2_data *)d)->stats[i],
-					    memory_order_relaxed);
+		v[i] = atomic_load_explicit(&d->stats[i], memory_order_relaxed);
 	}
-	*out = (struct icbmsg_v2_stats){
-		.rx_packets = v[ST_RX_PACKETS],
-		.rx_invalid_index = v[ST_RX_INVALID_INDEX],
-		.rx_bad_header = v[ST_RX_BAD_HEADER],
-		.rx_unknown_ept = v[ST_RX_UNKNOWN_EPT],
-		.rx_invalid_control = v[ST_RX_INVALID_CONTROL],
-		.rx_duplicate = v[ST_RX_DUPLICATE],
-		.rx_bad_hi_count = v[ST_RX_BAD_HI],
-		.tx_packets = v[ST_TX_PACKETS],
-		.tx_invalid_release = v[ST_TX_INVALID_RELEASE],
-		.tx_queue_full = v[ST_TX_QUEUE_FULL],
-		.tx_doorbell_failed = v[ST_TX_DOORBELL],
-		.ept_table_full = v[ST_EPT_FULL],
-		.desync = v[ST_DESYNC],
-		.classic_peer = v[ST_CLASSIC],
-		.bound_mismatch = v[ST_BOUND_MISMATCH],
-		.last_error = (enum icbmsg_v2_error)atomic_load(
-			&((struct icbmsg_v2_data *)d)->last_error),
-	};
+	/* The counters of struct icbmsg_v2_stats are in enum stat order. */
+	memcpy(out, v, sizeof(v));
+	out->last_error = (enum icbmsg_v2_error)atomic_load(&d->last_error);
 }
 
 int icbmsg_v2_state(const struct device *instance)
