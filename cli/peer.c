@@ -169,6 +169,7 @@ int cli_peer(const struct cli_opts *o)
 	struct emu_segment *seg = NULL;
 	char err[512];
 	bool creator = false;
+	sigset_t sigs, old_sigs;
 	int rc, status;
 	uint64_t t0 = scn_now_ns();
 
@@ -213,12 +214,23 @@ int cli_peer(const struct cli_opts *o)
 	if (o->json != NULL && strcmp(o->json, "-") == 0) {
 		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
 	}
+	/* A host's SIGINT/SIGTERM waits (blocked) until the handler that removes
+	 * the segment is in place: none can slip between creation and it. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	if (o->role == EMU_ROLE_HOST) {
+		sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
+	}
 	rc = open_named(o, &c, &seg, &creator);
-	if (rc < 0) {
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+	if (rc == 0 && o->role == EMU_ROLE_HOST) {
+		host_signals(o->segment);
 	}
 	if (o->role == EMU_ROLE_HOST) {
-		host_signals(o->segment);
+		sigprocmask(SIG_SETMASK, &old_sigs, NULL);
+	}
+	if (rc < 0) {
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
 	}
 	status = run_scenario(seg, &p);
 	if (status != SCN_EXIT_CONFIG && o->scenario != SCN_ECHO_SERVER) {
