@@ -1,0 +1,121 @@
+"""Endpoint re-registration under the cache model (issue 15 section 1,
+docs/cache-model.md "Re-registration").
+
+tests/zephyr_userprog/cache_reregister.c is a Zephyr-style program pair: one
+side (CACHE_RR_SIDE) deregisters its ICMsg endpoint, waits 10 ms and
+registers it again, three times; the other side gets unbound() and
+re-registers too.  After each re-registration the host sends PING r and must
+get PONG r.  Before the fix, the reader's cache line put the previous
+session's rd_idx back over the writer's reset: the next send got -ENOMEM for
+good, or the PONG never came.  Now every round passes and no send ever sees
+-ENOMEM (the counts are exact: the exchange is lockstep, the ring never
+fills)."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "tests" / "zephyr_userprog" / "cache_reregister.c"
+ROUNDS = 3
+
+DTS32 = """/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	reserved-memory {
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges;
+		tx0: memory@20070000 { reg = <0x20070000 0x1000>; };
+		rx0: memory@20071000 { reg = <0x20071000 0x1000>; };
+	};
+	mbox: mbox { compatible = "vnd,mbox"; #mbox-cells = <1>; };
+	ipc {
+		ipc0: ipc0 {
+			compatible = "zephyr,ipc-icmsg";
+			tx-region = <&tx0>;
+			rx-region = <&rx0>;
+			mboxes = <&mbox 0>, <&mbox 1>;
+			mbox-names = "tx", "rx";
+			dcache-alignment = <32>;
+		};
+	};
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def pair(ipc_emu_bin, tmp_path_factory):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    build = Path(ipc_emu_bin).parent
+    out = tmp_path_factory.mktemp("cache_rr")
+    progs = {}
+    for role in ("host", "remote"):
+        define = ["-DCACHE_RR_HOST"] if role == "host" else []
+        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", *define,
+                            f"-I{ROOT / 'include'}", str(SRC), "-o", str(out / role),
+                            f"-L{build}", "-lipc_emu", f"-Wl,-rpath,{build}"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        progs[role] = str(out / role)
+    (out / "dcache32.dts").write_text(DTS32)
+    progs["dts32"] = str(out / "dcache32.dts")
+    return progs
+
+
+def lines(out, role):
+    return [ln for ln in out.splitlines() if ln.startswith(f"cache_rr[{role}]: ")]
+
+
+def run_rr(cli, pair, monkeypatch, side, mode, seed, *extra):
+    monkeypatch.setenv("CACHE_RR_SIDE", side)
+    monkeypatch.setenv("CACHE_RR_ROUNDS", str(ROUNDS))
+    return cli("run", "--cache-model", "--unbound", mode, "--seed", str(seed), *extra,
+               "--timeout", "60", "--host", pair["host"], "--remote", pair["remote"],
+               timeout=90)
+
+
+def check(r, side):
+    out = r.stdout
+    assert r.returncode == 0, out + r.stderr
+    host = [ln for ln in lines(out, "host") if ln != "cache_rr[host]: unbound"]
+    remote = [ln for ln in lines(out, "remote") if ln != "cache_rr[remote]: unbound"]
+    want_host, want_remote = [], []
+    for i in range(ROUNDS + 1):
+        if i > 0 and side == "remote":
+            want_host.append(f"cache_rr[host]: READY {i}")
+        want_host.append(f"cache_rr[host]: PONG {i}")
+        want_remote.append(f"cache_rr[remote]: PING {i}")
+        if i < ROUNDS and side == "remote":
+            want_remote.append(f"cache_rr[remote]: NEXT {i}")
+    want_host += ["cache_rr[host]: BYE", f"cache_rr[host]: {ROUNDS} rounds, 0 x -ENOMEM"]
+    want_remote += ["cache_rr[remote]: BYE", f"cache_rr[remote]: {ROUNDS} rounds, 0 x -ENOMEM"]
+    assert host == want_host, out
+    assert remote == want_remote, out
+    # Each re-registration of one side is seen by the other as unbound().
+    other = "host" if side == "remote" else "remote"
+    assert lines(out, other).count(f"cache_rr[{other}]: unbound") == ROUNDS, out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("side", ["remote", "host"])
+@pytest.mark.parametrize("mode", ["enable", "detect"])
+def test_reregistration_dcache_8(cli, pair, monkeypatch, mode, side, seed):
+    check(run_rr(cli, pair, monkeypatch, side, mode, seed), side)
+
+
+@pytest.mark.parametrize("side", ["remote", "host"])
+@pytest.mark.parametrize("mode", ["enable", "detect"])
+def test_reregistration_dcache_32(cli, pair, monkeypatch, mode, side):
+    check(run_rr(cli, pair, monkeypatch, side, mode, 4, "--dts", pair["dts32"]), side)
+
+
+def test_reregistration_without_the_model(cli, pair, monkeypatch):
+    monkeypatch.setenv("CACHE_RR_SIDE", "host")
+    r = cli("run", "--unbound", "enable", "--timeout", "60", "--host", pair["host"],
+            "--remote", pair["remote"], timeout=90)
+    check(r, "host")
