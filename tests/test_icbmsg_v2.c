@@ -16,6 +16,7 @@
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/pbuf.h"
+#include "support/pair.h"
 #include "support/senders.h"
 #include "support/v2_pair.h"
 
@@ -1010,4 +1011,54 @@ Test(icbmsg_v2_peer, garbage_in_every_peer_word, .init = setup, .fini = teardown
 	}
 	cr_assert_eq(atomic_load(&out_of_area), 0);
 	cr_assert_gt(drops, 0u);
+}
+
+/* ---------------------------------------------------------------- a real classic peer */
+
+/* The remote runs ipc-emu's classic ICBMsg on the default board's ipc1; the
+ * host runs v2 over the same regions and channels. */
+Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
+{
+	struct pair cp;
+	struct v2_side *v = &P.side[H];
+	const struct emu_dt_inst *in = NULL;
+	struct icbmsg_v2_stats st;
+
+	memset(eps, 0, sizeof(eps));
+	pair_setup(&cp, "v2classic");
+	for (unsigned i = 0; i < cp.plans[H].n_inst; i++) {
+		if (strcmp(cp.plans[H].inst[i].label, "ipc1") == 0) {
+			in = &cp.plans[H].inst[i];
+		}
+	}
+	cr_assert_not_null(in);
+	pair_start(&cp, R, NULL);
+	cr_assert_eq(emu_core_start(cp.seg, H, &cp.core[H]), 0);
+	memset(v, 0, sizeof(*v));
+	v->conf = (struct icbmsg_v2_config){
+		.mbox_tx = {.dev = emu_core_mbox(cp.core[H]), .channel_id = in->mbox_tx},
+		.mbox_rx = {.dev = emu_core_mbox(cp.core[H]), .channel_id = in->mbox_rx},
+		.tx = {.ptr = emu_segment_ptr(cp.seg, in->tx.addr, in->tx.size), .addr = in->tx.addr,
+		       .size = in->tx.size, .blocks = in->tx_blocks},
+		.rx = {.ptr = emu_segment_ptr(cp.seg, in->rx.addr, in->rx.size), .addr = in->rx.addr,
+		       .size = in->rx.size, .blocks = in->rx_blocks},
+		.dcache_alignment = in->dcache_alignment,
+		.deinit = true,
+	};
+	v->data.ept = v->ept;
+	v->dev = (struct device){.name = "host-v2", .config = &v->conf,
+				 .api = &ipc_icbmsg_v2_backend, .data = &v->data};
+	cr_assert_eq(icbmsg_v2_init(&v->dev), 0);
+	cr_assert_eq(ipc_service_open_instance(&v->dev), 0);
+	init_ep(H, 0, "alpha", 0);
+	cr_assert_eq(ipc_service_register_endpoint(&v->dev, &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert_eq(ipc_service_open_instance(emu_board_device(cp.board[R], "ipc1")), 0);
+	cr_assert(wait_for(&eps[H][0].errors, 1));
+	cr_assert_str_eq(eps[H][0].error, "peer speaks classic ICBMsg");
+	icbmsg_v2_get_stats(&v->dev, &st);
+	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_CLASSIC_PEER);
+	cr_assert_eq(icbmsg_v2_state(&v->dev), ICBMSG_V2_STATE_CONNECTING);
+	cr_assert_eq(atomic_load(&eps[H][0].bound), 0);
+	icbmsg_v2_deinit(&v->dev);
+	pair_teardown(&cp);
 }
