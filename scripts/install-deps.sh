@@ -14,6 +14,7 @@ set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config libcriterion-dev libfdt-dev device-tree-compiler
       valgrind python3-pytest python3-pytest-timeout python3-pytest-xdist
+      python3-pip python3-setuptools python3-wheel
       gcc-arm-none-eabi libnewlib-arm-none-eabi clang-14 libclang-rt-14-dev
       gcc-multilib libfdt1:i386)
 

@@ -6,7 +6,7 @@
 * Pair - a Harness plus the other side (`ipc-emu peer --scenario
   echo-server`), which can be killed and restarted.
 * run() - `ipc-emu run --json` and its parsed Report.
-* pytest fixtures: ipc_emu.pytest_plugin (import them in your tests).
+* pytest fixtures: ipc_emu.pytest_plugin (loaded by pytest once installed).
 """
 from ._native import IpcEmuError, find_cli, find_library, load_library
 from .harness import Endpoint, Harness

@@ -1,16 +1,19 @@
 """Finding and loading libipc_emu.so and the ipc-emu CLI; ctypes prototypes.
 
-The library is looked up, in order: $IPC_EMU_LIB (a file), next to
-$IPC_EMU_BIN (the CLI of the same build: libipc_emu.so.0, then
-libipc_emu.so), then the dynamic loader's standard search
-(libipc_emu.so.0 through LD_LIBRARY_PATH, ld.so.cache...).  The CLI: 
-$IPC_EMU_BIN, else an ipc-emu next to the library, else PATH.
+The library is looked up, in order: $IPC_EMU_LIB (a file); beside
+$IPC_EMU_BIN: in its directory (a build tree) or, for an installed
+PREFIX/bin/ipc-emu, in PREFIX/lib, PREFIX/lib64 or PREFIX/lib/<multiarch>
+(libipc_emu.so.0, then libipc_emu.so); then the dynamic loader's standard
+search (libipc_emu.so.0 through LD_LIBRARY_PATH, ld.so.cache...).  The CLI:
+$IPC_EMU_BIN, else an ipc-emu next to the library or in ../bin of it, else
+PATH.
 """
 import ctypes
 import ctypes.util
 import errno
 import os
 import shutil
+import sysconfig
 import threading
 from pathlib import Path
 
@@ -64,6 +67,24 @@ def check(rc, func, detail=""):
     return rc
 
 
+def lib_dirs_beside(cli):
+    """Where the library of the CLI `cli` is: the CLI's own directory (a build
+    tree), then, for PREFIX/bin/ipc-emu, the library directories CMake's
+    GNUInstallDirs may choose under PREFIX (lib, lib64, lib/<multiarch>).
+    Symbolic links are followed first, the path as given second."""
+    dirs = []
+    for c in (Path(cli).resolve(), Path(os.path.abspath(cli))):
+        d = c.parent
+        cands = [d]
+        if d.name == "bin":
+            multiarch = sysconfig.get_config_var("MULTIARCH")
+            cands += [d.parent / "lib", d.parent / "lib64"]
+            if multiarch:
+                cands.append(d.parent / "lib" / multiarch)
+        dirs += [x for x in cands if x not in dirs]
+    return dirs
+
+
 def find_library():
     """Path (or soname) of libipc_emu that load_library() would load."""
     env = os.environ.get("IPC_EMU_LIB")
@@ -71,10 +92,10 @@ def find_library():
         return env
     bin_env = os.environ.get("IPC_EMU_BIN")
     if bin_env:
-        d = Path(bin_env).resolve().parent
-        for n in LIB_NAMES:
-            if (d / n).is_file():
-                return str(d / n)
+        for d in lib_dirs_beside(bin_env):
+            for n in LIB_NAMES:
+                if (d / n).is_file():
+                    return str(d / n)
     found = ctypes.util.find_library("ipc_emu")
     return found or LIB_NAMES[0]
 
@@ -86,9 +107,14 @@ def find_cli():
         return str(Path(env).resolve())
     lib = find_library()
     if os.sep in lib:
-        cand = Path(lib).resolve().parent / "ipc-emu"
-        if cand.is_file() and os.access(cand, os.X_OK):
-            return str(cand)
+        d = Path(lib).resolve().parent
+        # A build tree; PREFIX/lib, PREFIX/lib64; PREFIX/lib/<multiarch>.
+        cands = [d / "ipc-emu", d.parent / "bin" / "ipc-emu"]
+        if d.parent.name == "lib":
+            cands.append(d.parent.parent / "bin" / "ipc-emu")
+        for cand in cands:
+            if cand.is_file() and os.access(cand, os.X_OK):
+                return str(cand)
     return shutil.which("ipc-emu")
 
 

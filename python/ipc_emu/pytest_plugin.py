@@ -1,10 +1,11 @@
 """pytest fixtures for tests that are one side of an ipc-emu link.
 
-Import the ones you use into your test module (or conftest.py):
+An installed package (pip) registers this module as a pytest plugin (entry
+point ``pytest11``): the fixtures are there in every test, nothing to import.
+Used in place (PYTHONPATH), load them with ``pytest -p ipc_emu.pytest_plugin``
+or import the ones you use into your test module (or conftest.py):
 
-    from ipc_emu.pytest_plugin import ipc_emu_pair, ipc_emu_run
-
-or load them all with ``pytest -p ipc_emu.pytest_plugin``.
+    from ipc_emu.pytest_plugin import ipc_emu_cli, ipc_emu_pair, ipc_emu_run
 
 * ``ipc_emu_cli``  (session) path of the ipc-emu CLI ($IPC_EMU_BIN, else next
   to the library, else PATH); the test fails if there is none.
