@@ -576,6 +576,67 @@ Test(cache_pair, icmsg_enable_second_session)
 	close_both();
 }
 
+/*
+ * Re-registration (issue 15 section 1, docs/cache-model.md
+ * "Re-registration"): side `first` deregisters, 10 ms later the other does
+ * (its application reacting to unbound()), both register again.  One
+ * message each way in lockstep per session keeps the rd_idx of each ring
+ * small, so a stale rd_idx written back over the writer's reset would leave
+ * too little room for the next message: every send after re-binding must
+ * succeed at its first try, and arrive intact.
+ */
+static void reregister_rounds(int unbound, int first, uint64_t seed)
+{
+	cr_assert(bring_up(&(struct run_cfg){"ipc0", unbound, true, -1, seed, false, NULL}, 3000));
+	for (int round = 0; round < 4; round++) {
+		for (int r = 0; r < 2; r++) {
+			unsigned char buf[16];
+
+			memset(buf, round + 1, sizeof(buf));
+			atomic_store(&sides[1 - r].received, 0);
+			atomic_store(&sides[1 - r].good, 0);
+			atomic_store(&sides[1 - r].bad, 0);
+			cr_assert_eq(ipc_service_send(&sides[r].ept, buf, sizeof(buf)),
+				     (int)sizeof(buf), "round %d: role %d's first try", round, r);
+			cr_assert(wait_until(&sides[1 - r].received, 1, 3000),
+				  "round %d: role %d's message lost", round, r);
+		}
+		cr_assert_eq(ipc_service_deregister_endpoint(&sides[first].ept), 0);
+		usleep(10000);
+		cr_assert_eq(ipc_service_deregister_endpoint(&sides[1 - first].ept), 0);
+		for (int r = 0; r < 2; r++) {
+			cr_assert_eq(ipc_service_register_endpoint(sides[r].dev, &sides[r].ept,
+								   &sides[r].cfg),
+				     0);
+		}
+		for (int r = 0; r < 2; r++) {
+			cr_assert(wait_until(&sides[r].bound, round + 2, 3000),
+				  "round %d: role %d not re-bound", round, r);
+		}
+	}
+	close_both();
+}
+
+Test(cache_pair, icmsg_enable_remote_reregisters)
+{
+	reregister_rounds(EMU_UNBOUND_ENABLE, REMOTE, 11);
+}
+
+Test(cache_pair, icmsg_enable_host_reregisters)
+{
+	reregister_rounds(EMU_UNBOUND_ENABLE, HOST, 12);
+}
+
+Test(cache_pair, icmsg_detect_remote_reregisters)
+{
+	reregister_rounds(EMU_UNBOUND_DETECT, REMOTE, 13);
+}
+
+Test(cache_pair, icmsg_detect_host_reregisters)
+{
+	reregister_rounds(EMU_UNBOUND_DETECT, HOST, 14);
+}
+
 /* A detect-mode host finds a legacy remote by the magic at the start of
  * its RX ring, read in place (pbuf_get_initial_buf()), then bonds. */
 Test(cache_pair, icmsg_detect_with_legacy_peer)
@@ -701,7 +762,8 @@ Test(broken, without_the_model_icmsg_legacy_passes)
 	close_both();
 }
 
-#else /* ICBMsg block sites */
+#elif TEST_CACHE_BROKEN == PORT_CSITE_ICBMSG_BLOCK_FLUSH || \
+	TEST_CACHE_BROKEN == PORT_CSITE_ICBMSG_BLOCK_INVD /* ICBMsg block sites */
 
 #if TEST_CACHE_BROKEN == PORT_CSITE_ICBMSG_BLOCK_FLUSH
 /*
@@ -774,5 +836,77 @@ Test(broken, without_the_model_icbmsg_passes)
 	exchange_all_good(300);
 	close_both();
 }
+
+#ifndef PORT_CSITE_SESSION_RD
+#define PORT_CSITE_SESSION_RD 6 /* src/pbuf.c, src/icmsg.c */
+#endif
+#if TEST_CACHE_BROKEN == PORT_CSITE_SESSION_RD
+/*
+ * Without the re-registration guards the core behaves as Zephyr's pbuf.c
+ * and icmsg.c do: a reader's cache line keeps the previous session's
+ * rd_idx and writes it back over the writer's reset with the session
+ * handshake.  Whether the reset or the stale write-back lands last is a
+ * race between the two sides' RX paths, so rounds are repeated until a
+ * send gets -ENOMEM on 300 consecutive tries (1 ms apart) on an empty ring.
+ */
+static bool stalled_send(int role)
+{
+	unsigned char buf[16];
+
+	memset(buf, 0x5A, sizeof(buf));
+	for (int tries = 0; tries < 300; tries++) {
+		int rc = ipc_service_send(&sides[role].ept, buf, sizeof(buf));
+
+		if (rc != -ENOMEM) {
+			cr_assert_eq(rc, (int)sizeof(buf));
+			return false;
+		}
+		usleep(1000);
+	}
+	return true;
+}
+
+static void broken_reregister(int unbound, int first)
+{
+	bool stall = false;
+
+	cr_assert(bring_up(&(struct run_cfg){"ipc0", unbound, true, 0, 21, false, NULL}, 3000));
+	for (int round = 0; round < 12 && !stall; round++) {
+		for (int r = 0; r < 2 && !stall; r++) {
+			atomic_store(&sides[1 - r].received, 0);
+			stall = stalled_send(r);
+			if (!stall) {
+				cr_assert(wait_until(&sides[1 - r].received, 1, 3000));
+			}
+		}
+		if (stall) {
+			break;
+		}
+		cr_assert_eq(ipc_service_deregister_endpoint(&sides[first].ept), 0);
+		usleep(10000);
+		cr_assert_eq(ipc_service_deregister_endpoint(&sides[1 - first].ept), 0);
+		for (int r = 0; r < 2; r++) {
+			cr_assert_eq(ipc_service_register_endpoint(sides[r].dev, &sides[r].ept,
+								   &sides[r].cfg),
+				     0);
+		}
+		for (int r = 0; r < 2; r++) {
+			cr_assert(wait_until(&sides[r].bound, round + 2, 3000));
+		}
+	}
+	cr_assert(stall, "no send stalled in 12 re-registrations");
+	close_both();
+}
+
+Test(broken, icmsg_enable_reregistration_stalls)
+{
+	broken_reregister(EMU_UNBOUND_ENABLE, REMOTE);
+}
+
+Test(broken, icmsg_detect_reregistration_stalls)
+{
+	broken_reregister(EMU_UNBOUND_DETECT, HOST);
+}
+#endif
 
 #endif /* TEST_CACHE_BROKEN */
