@@ -214,6 +214,15 @@ int cli_peer(const struct cli_opts *o)
 	if (o->json != NULL && strcmp(o->json, "-") == 0) {
 		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
 	}
+	if (c.host.size == 0) {
+		/* MBOX/IPM devices only: `run` gives such a tree a minimal image of
+		 * its own; a named segment has nothing to lay out. */
+		cli_err("peer --segment %s: the devicetree has no shared-memory regions (no "
+			"zephyr,ipc-icmsg or zephyr,ipc-icbmsg instance), so a named segment has "
+			"nothing to hold: run its MBOX/IPM scenarios with `ipc-emu run`",
+			o->segment);
+		return EXIT_USAGE;
+	}
 	/* A host's SIGINT/SIGTERM waits (blocked) until the handler that removes
 	 * the segment is in place: none can slip between creation and it. */
 	sigemptyset(&sigs);

@@ -395,6 +395,36 @@ static bool sanitizer_report(const struct sup *s, enum emu_role role, char *line
 	return found;
 }
 
+/* --sanitize: a program that exited with a status other than 0 without a
+ * report (a sanitizer runtime that stopped it at start-up, say): the first
+ * error line of its stderr (a "==PID==" line of the runtime, or one with
+ * "error"), in `line`; false if none. */
+static bool sanitizer_first_error(const struct sup *s, enum emu_role role, char *line,
+				  size_t len)
+{
+	char path[PATH_MAX], buf[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.stderr", s->sandir, scn_role_name(role));
+	f = fopen(path, "r");
+	while (f != NULL && !found && fgets(buf, sizeof(buf), f) != NULL) {
+		unsigned pid;
+		int n = 0;
+
+		buf[strcspn(buf, "\n")] = '\0';
+		if ((sscanf(buf, "==%u==%n", &pid, &n) == 1 && n > 0) ||
+		    strstr(buf, "error") != NULL || strstr(buf, "ERROR") != NULL) {
+			snprintf(line, len, "%s", buf);
+			found = true;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return found;
+}
+
 /* The environment contract of user programs (docs/zephyr-compat.md): the
  * runtime linked into them attaches from these before main(). */
 static void user_env(const struct sup *s, const struct child *c)
@@ -943,6 +973,24 @@ static void new_epoch(struct sup *s)
 	s->epochs++;
 }
 
+/* ICBMsg v2 has no reset handling: a core that boots zeroes only the two
+ * queue counters it writes, and one that opens before its peer has booted
+ * reads the old incarnation's counters.  Restarting both is a reset of the
+ * whole system, shared RAM included: both regions start zeroed. */
+static void clear_icbmsg_v2(struct sup *s)
+{
+	const struct emu_dt_inst *in = s->c->inst_host;
+	const struct emu_dt_region *r[2] = {&in->tx, &in->rx};
+
+	for (int i = 0; i < 2; i++) {
+		void *p = emu_segment_ptr(s->seg, r[i]->addr, r[i]->size);
+
+		if (p != NULL) {
+			memset(p, 0, (size_t)r[i]->size);
+		}
+	}
+}
+
 /* One peer died (killed by us or by its crash point): restart it, or, with
  * classic ICBMsg, which has no reset protocol, both (the documented
  * recovery).  Then wait for the re-bond (checked by watch_rebond()). */
@@ -961,6 +1009,9 @@ static void recover(struct sup *s, int victim)
 		if (s->user) {
 			pump(s, survivor, true);
 			zt_incarnation_end(s, survivor, true, s->ch[survivor].status);
+		}
+		if (s->c->icbmsg_version == EMU_ICBMSG_V2) {
+			clear_icbmsg_v2(s);
 		}
 		new_epoch(s);
 		s->survivor = -1;
@@ -1892,12 +1943,20 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		/* One line per program with a report; the logs are kept, out of
 		 * the pattern `ipc-emu clean` removes. */
 		static char what[2][1024], file[2][256];
-		bool found[2], any = false;
+		bool found[2], early[2] = {false, false}, any = false;
 		char kept[128];
 
 		for (int i = 0; i < 2; i++) {
 			found[i] = sanitizer_report(&s, (enum emu_role)i, what[i], sizeof(what[i]),
 						    file[i], sizeof(file[i]));
+			if (!found[i] && s.ch[i].exited && s.ch[i].status != 0 &&
+			    sanitizer_first_error(&s, (enum emu_role)i, what[i], sizeof(what[i]))) {
+				/* No report, but the program failed: its first
+				 * error line (a runtime that did not start, ...). */
+				snprintf(file[i], sizeof(file[i]), "%s.stderr",
+					 scn_role_name((enum emu_role)i));
+				found[i] = early[i] = true;
+			}
 			any |= found[i];
 		}
 		if (any) {
@@ -1907,7 +1966,11 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 				snprintf(s.sandir, sizeof(s.sandir), "%s", kept);
 			}
 			for (int i = 0; i < 2; i++) {
-				if (found[i]) {
+				if (found[i] && early[i]) {
+					fprintf(stderr, "ipc-emu: %s program: exited with status %d: %s "
+						"(%s/%s)\n", scn_role_name((enum emu_role)i),
+						s.ch[i].status, what[i], s.sandir, file[i]);
+				} else if (found[i]) {
 					fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
 						scn_role_name((enum emu_role)i), what[i], s.sandir, file[i]);
 				}

@@ -4,6 +4,7 @@ ICMsg has Zephyr's three unbound modes, and the echo apps of
 emu/zephyr_apps resume after a restart of either side (echo_common.h)."""
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,41 @@ def test_log_err_and_wrn_name_the_core(cli, zephyr_cache, tmp_path):
                          r"from the queue 7$", r.stderr, re.M), r.stderr
     assert [ln for ln in r.stdout.splitlines() if "<inf>" in ln] == \
         ["<inf> logcore: info line"] * 2
+
+
+def test_sanitize_start_up_failure_named(cli, zephyr_cache, monkeypatch):
+    """A sanitized program that its runtime stops at start-up (here ASan,
+    because LD_PRELOAD puts another library first) has no report: run names
+    its first error line, once per program, and keeps the logs."""
+    libm = Path("/lib/x86_64-linux-gnu/libm.so.6")
+    if not libm.exists():
+        pytest.skip(f"{libm} missing")
+    monkeypatch.setenv("LD_PRELOAD", str(libm))
+    r = cli("run", "--zephyr-base", TREE, "--sanitize", "address", "--messages", "20",
+            timeout=300)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "peers       host exit 86, remote exit 86" in r.stdout
+    kept = set()
+    for role in ("host", "remote"):
+        m = re.findall(rf"^ipc-emu: {role} program: exited with status 86: ==\d+==ASan runtime "
+                       r"does not come first in initial library list; .* \((/tmp/ipc-emu-sanlogs"
+                       rf"-[^/]+)/{role}\.stderr\)$", r.stderr, re.M)
+        assert len(m) == 1, r.stderr
+        kept.add(m[0])
+    assert len(kept) == 1
+    shutil.rmtree(kept.pop())
+
+
+@pytest.mark.parametrize("role", ["host", "remote"])
+def test_peer_segment_without_regions_refused(cli, role):
+    """`peer --segment` with a devicetree of MBOX/IPM devices only: one
+    line, exit 2, and no segment (not a 0-byte segment attempt)."""
+    r = cli("peer", "--role", role, "--segment", "h13a-noregions", "--dts",
+            ROOT / "tests" / "dts" / "good_no_instance.dts", "--scenario", "ipm-echo",
+            timeout=30)
+    assert r.returncode == 2
+    assert r.stderr == ("ipc-emu: peer --segment h13a-noregions: the devicetree has no "
+                        "shared-memory regions (no zephyr,ipc-icmsg or zephyr,ipc-icbmsg "
+                        "instance), so a named segment has nothing to hold: run its MBOX/IPM "
+                        "scenarios with `ipc-emu run`\n")
+    assert not list(Path("/dev/shm").glob("h13a-noregions*"))
