@@ -22,6 +22,9 @@ const char *const cli_crash_points[] = {
 	"icbmsg_rx_before_release",      /* data delivered, release not sent back */
 	"icbmsg_release_before_free",    /* release received, blocks not freed */
 	"icbmsg_release_after_free",     /* blocks freed, nothing else done */
+	"icbmsg_v2_before_produce",      /* v2: message written and flushed, not queued */
+	"icbmsg_v2_before_doorbell",     /* v2: queued (count published), doorbell not rung */
+	"icbmsg_v2_rx_before_consume",   /* v2: delivered, consumer entry not written */
 	NULL,
 };
 

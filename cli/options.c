@@ -218,7 +218,10 @@ void cli_help_run(FILE *f)
 		"  --crash-point [ROLE:]NAME[@N]\n"
 		"                         kill a peer at the Nth hit (default 1) of a crash point\n"
 		"                         of the core, then recover as for --kill-random; ROLE is\n"
-		"                         host or remote (default: both, first incarnation only):\n"
+		"                         host or remote (default: both, first incarnation only);\n"
+		"                         with --backend icbmsg a point picks its ICBMsg version\n"
+		"                         when --icbmsg-version is not given (icbmsg_v2_*: v2,\n"
+		"                         the others: classic):\n"
 		"%s"
 		"                         and, in --host/--remote programs and --zephyr-base\n"
 		"                         runs only, around the Zephyr shim's mbox_send, cache\n"
@@ -945,7 +948,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 	}
 	if (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) {
 		const char *bad = o->prog[0] != NULL || o->prog[1] != NULL ? "--host/--remote PROG"
-				  : o->scenario != SCN_ECHO_STREAM ? "--scenario"
+				  : o->scenario != SCN_ECHO_STREAM && o->scenario != SCN_EXHAUSTION
+					  ? "--scenario"
 				  : o->endpoints > 1 && o->backend != EMU_BACKEND_ICBMSG ? "--endpoints"
 				  : o->unbound != 0 ? "--unbound"
 				  : o->nocopy && o->backend != EMU_BACKEND_ICBMSG ? "--nocopy"
@@ -1081,6 +1085,24 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		}
 		if (!o->messages_set) {
 			o->messages = CLI_DEFAULT_RAW_MESSAGES;
+		}
+	}
+	if (o->crash_point != NULL && o->backend == EMU_BACKEND_ICBMSG) {
+		/* A point on one ICBMsg version's paths picks that version when
+		 * none is given; the other version never hits it. */
+		struct cli_crash cp;
+		bool v2p, shim;
+
+		(void)cli_parse_crash(o->crash_point, &cp); /* checked above */
+		v2p = strncmp(cp.name, "icbmsg_v2_", 10) == 0;
+		shim = cli_crash_is_shim(cp.name);
+		if (!shim && o->icbmsg_version == 0) {
+			o->icbmsg_version = v2p ? EMU_ICBMSG_V2 : EMU_ICBMSG_CLASSIC;
+		} else if (!shim && v2p != (o->icbmsg_version == EMU_ICBMSG_V2)) {
+			return usage(cmd, "--crash-point %s: a point of %s, which --icbmsg-version %s "
+				     "never reaches", cp.name, v2p ? "ICBMsg v2" : "classic ICBMsg's "
+				     "stack (ICMsg control channel, blocks)",
+				     cli_icbmsg_version_name(o->icbmsg_version));
 		}
 	}
 	if (o->max_active_count != 0 && o->icbmsg_version == EMU_ICBMSG_CLASSIC) {

@@ -1532,6 +1532,9 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 	snprintf(msgs, sizeof(msgs), "%u", o->endpoints > 1 ? o->endpoints : 1u);
 	setenv("IPC_EMU_ENDPOINTS", msgs, 1);
 	setenv("IPC_EMU_NOCOPY", o->nocopy ? "1" : "0", 1);
+	/* --scenario exhaustion (ICBMsg): the apps hold every stream buffer
+	 * until the sender has run out (echo_common.h). */
+	setenv("IPC_EMU_EXHAUSTION", o->scenario == SCN_EXHAUSTION ? "1" : "0", 1);
 	/* The apps hold their finish until the last kill (cli_run_ex sends
 	 * SIGUSR1 then: zapp_release()). */
 	if (o->kill_random > 0) {
@@ -1540,6 +1543,7 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 		unsetenv("IPC_EMU_FINISH_HOLD");
 	}
 	copy.messages_set = false;
+	copy.scenario = SCN_ECHO_STREAM; /* the apps' own (IPC_EMU_EXHAUSTION above) */
 	copy.zephyr_apps = true;
 	return cli_run_ex(&copy, sum);
 }

@@ -34,6 +34,7 @@
 
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/ipc_service.h"
 #include "scenario.h"
 #include "../emu/trace.h"
@@ -120,6 +121,8 @@ struct scn {
 	uint64_t n_echo, n_stream;
 	unsigned k;
 	bool icbmsg, nocopy, exhaustion;
+	bool v2;                 /* the instance runs ICBMsg v2 */
+	bool priorities;         /* --scenario priorities: odd endpoints send with prio 1 */
 	uint32_t rx_block_size, rx_block_count, tx_block_count;
 
 	struct emu_core *core;
@@ -704,6 +707,8 @@ static void lane_service(struct lane *l, bool force)
 
 /* ----------------------------------------------------------- lane side -- */
 
+static int register_one(struct scn *s, struct lane *l);
+
 /* Re-register after unbound() (as Zephyr's ipc_sessions sample) and wait for
  * bound().  Returns 0 when bound, 1 when both peers are finished, <0 fatal. */
 static int ensure_bound(struct lane *l)
@@ -736,7 +741,7 @@ static int ensure_bound(struct lane *l)
 				}
 				l->registered = false;
 			}
-			rc = ipc_service_register_endpoint(s->dev, &l->ept, &l->cfg);
+			rc = register_one(s, l);
 			if (rc < 0) {
 				lane_err(l, "re-register: %s", strerror(-rc));
 				return rc;
@@ -751,6 +756,13 @@ static int ensure_bound(struct lane *l)
 		}
 		cv_wait_ns(l, IDLE_WAIT_NS);
 	}
+}
+
+/* A send refused because the endpoint is not bound (now): classic answers
+ * -EBUSY, v2 -ENOENT (as Zephyr's v2). */
+static bool not_bound(const struct scn *s, int rc)
+{
+	return rc == -EBUSY || (s->v2 && rc == -ENOENT);
 }
 
 static bool session_lost(struct lane *l)
@@ -790,7 +802,7 @@ static int send_buf_poll(struct lane *l, uint32_t len)
 			count_sent(l, len);
 			return 0;
 		}
-		if (rc == -EBUSY) {
+		if (not_bound(l->s, rc)) {
 			return -EAGAIN;
 		}
 		if (rc != -ENOMEM && rc != -ENOBUFS) {
@@ -870,7 +882,7 @@ static int send_buf(struct lane *l, uint32_t len)
 		count_sent(l, len);
 		return 0;
 	}
-	if (rc == -EBUSY) {
+	if (not_bound(l->s, rc)) {
 		return -EAGAIN;
 	}
 	if (rc != -ENOMEM && rc != -ENOBUFS) {
@@ -894,6 +906,41 @@ static void exh_count_resumed(struct lane *l)
 	if (s->exhaustion && scn_get(&s->peer->exh_released)) {
 		scn_add(&s->me->exh_resumed, 1);
 	}
+}
+
+/* get_tx_buffer's wait expired (no room): count it; in the exhaustion
+ * scenario a K_NO_WAIT copy send must then fail with -ENOMEM.  1: try again,
+ * 0: the copy send went out, < 0 as send_buf. */
+static int after_timeout(struct lane *l, uint32_t seq, uint32_t len)
+{
+	struct scn *s = l->s;
+	struct scn_area *me = s->me;
+	int rc;
+
+	if (!s->exhaustion) {
+		scn_add(&me->tx_waits, 1);
+		return 1;
+	}
+	scn_add(&me->exh_eagain, 1);
+	exh_trace(l, "EAGAIN at stream_sent / peer_released", scn_get(&l->w->stream_sent),
+		  scn_get(&s->peer->exh_released));
+	emu_trace_mark();
+	rc = ipc_service_send(&l->ept, l->txbuf, build(l, l->txbuf, SCN_STREAM, seq));
+	if (rc == -ENOMEM) {
+		scn_add(&me->exh_enomem, 1);
+		scn_set(&me->exh_codes_seen, 1);
+		return 1;
+	}
+	if (not_bound(s, rc)) {
+		return -EAGAIN;
+	}
+	if (rc < 0) {
+		lane_err(l, "copy send after -EAGAIN: %s", strerror(-rc));
+		return rc;
+	}
+	count_sent(l, len);
+	exh_count_resumed(l);
+	return 0;
 }
 
 /* Send STREAM `seq` through the no-copy API: get_tx_buffer (size 0 = the
@@ -944,31 +991,18 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 			l->blocking = false;
 			pthread_mutex_unlock(&l->mu);
 		}
+		if (not_bound(s, rc)) {
+			return -EAGAIN;
+		}
+		if (s->v2 && rc == -ENOMEM && wait.ms != 0) {
+			rc = -EAGAIN; /* v2 (as Zephyr's) answers a wait that expired -ENOMEM */
+		}
 		if (rc == -EAGAIN) {
-			if (!s->exhaustion) {
-				scn_add(&me->tx_waits, 1);
+			rc = after_timeout(l, seq, len);
+			if (rc > 0) {
 				continue;
 			}
-			scn_add(&me->exh_eagain, 1);
-			exh_trace(l, "EAGAIN at stream_sent / peer_released",
-				  scn_get(&l->w->stream_sent), scn_get(&s->peer->exh_released));
-			emu_trace_mark();
-			rc = ipc_service_send(&l->ept, l->txbuf, build(l, l->txbuf, SCN_STREAM, seq));
-			if (rc == -ENOMEM) {
-				scn_add(&me->exh_enomem, 1);
-				scn_set(&me->exh_codes_seen, 1);
-				continue;
-			}
-			if (rc == -EBUSY) {
-				return -EAGAIN;
-			}
-			if (rc < 0) {
-				lane_err(l, "copy send after -EAGAIN: %s", strerror(-rc));
-				return rc;
-			}
-			count_sent(l, len);
-			exh_count_resumed(l);
-			return 0;
+			return rc;
 		}
 		if (rc < 0) {
 			lane_err(l, "get_tx_buffer(%u bytes, wait %d ms): %s", want, (int)wait.ms,
@@ -994,9 +1028,21 @@ static int send_nocopy_msg(struct lane *l, uint32_t seq)
 		(void)build(l, buf, SCN_STREAM, seq);
 		emu_trace_mark();
 		rc = ipc_service_send_nocopy(&l->ept, buf, len);
-		if (rc == -EBUSY) {
+		if (not_bound(l->s, rc)) {
 			(void)ipc_service_drop_tx_buffer(&l->ept, buf);
 			return -EAGAIN;
+		}
+		if (s->v2 && rc == -ENOMEM) {
+			/* v2: MAX_ACTIVE_COUNT messages in flight (the queue is full);
+			 * the buffer is still ours.  As a wait that expired. */
+			(void)ipc_service_drop_tx_buffer(&l->ept, buf);
+			lane_service(l, !s->exhaustion);
+			sleep_ns(s->exhaustion ? 5000000L : FULL_RING_SLEEP_NS);
+			rc = after_timeout(l, seq, len);
+			if (rc > 0) {
+				continue;
+			}
+			return rc;
 		}
 		if (rc < 0) {
 			lane_err(l, "send_nocopy: %s", strerror(-rc));
@@ -1458,6 +1504,25 @@ static void lanes_free(struct scn *s)
 	free(s->words);
 }
 
+
+/* Register one endpoint.  v2 sends its EP_BOUND without waiting: with
+ * MAX_ACTIVE_COUNT messages (or every TX block) in flight it answers
+ * -ENOMEM until the peer consumes some, so retry for a while. */
+static int register_one(struct scn *s, struct lane *l)
+{
+	uint64_t t_end = scn_now_ns() + 2000000000ull;
+	int rc;
+
+	for (;;) {
+		rc = ipc_service_register_endpoint(s->dev, &l->ept, &l->cfg);
+		if (rc != -ENOMEM || !s->v2 || scn_now_ns() > t_end || stopped(s)) {
+			return rc;
+		}
+		icbmsg_v2_collect(s->dev);
+		sleep_ns(200000L);
+	}
+}
+
 /* Register the endpoints in this role's order: the host in reverse, the
  * remote in a seeded shuffle, with ICBMsg sometimes after a short random
  * delay, so binding is shown not to depend on the order on either side. */
@@ -1497,7 +1562,7 @@ static int register_all(struct scn *s)
 				sleep_ns((long)((rng >> 8) % 5000u) * 1000L);
 			}
 		}
-		rc = ipc_service_register_endpoint(s->dev, &l->ept, &l->cfg);
+		rc = register_one(s, l);
 		if (rc < 0) {
 			fprintf(stderr, "ipc-emu peer[%s]: register endpoint %s (%u of %u): %s\n",
 				scn_role_name(s->role), l->name, i + 1, s->k, strerror(-rc));
@@ -1512,17 +1577,37 @@ static int register_all(struct scn *s)
 /* ICBMsg teardown: wait until the peer has given every TX block back, record
  * how many stayed in use, and wait for the peer to have done the same (our
  * receive context must stay alive to take its releases). */
+static unsigned tx_blocks_in_use(struct scn *s)
+{
+	if (s->v2) {
+		/* v2 consumption rings no doorbell: collect, then count. */
+		icbmsg_v2_collect(s->dev);
+		return icbmsg_v2_tx_blocks_in_use(s->dev);
+	}
+	return icbmsg_tx_blocks_in_use(s->dev->data);
+}
+
 static void icbmsg_quiesce(struct scn *s)
 {
-	struct icbmsg_data *d = s->dev->data;
 	struct icbmsg_stats st;
 	uint64_t t_end = scn_now_ns() + QUIESCE_NS;
 	unsigned in_use;
 
-	while ((in_use = icbmsg_tx_blocks_in_use(d)) != 0 && scn_now_ns() < t_end) {
+	while ((in_use = tx_blocks_in_use(s)) != 0 && scn_now_ns() < t_end) {
 		sleep_ns(1000000L);
 	}
-	icbmsg_get_stats(d, &st);
+	if (s->v2) {
+		struct icbmsg_v2_stats v;
+
+		icbmsg_v2_get_stats(s->dev, &v);
+		st = (struct icbmsg_stats){
+			.rx_invalid = v.rx_invalid_index + v.rx_bad_header + v.rx_invalid_control +
+				      v.rx_duplicate + v.tx_invalid_release,
+			.rx_released_unknown = v.rx_unknown_ept,
+		};
+	} else {
+		icbmsg_get_stats(s->dev->data, &st);
+	}
 	scn_set(&s->me->blocks_in_use_end, in_use);
 	scn_set(&s->me->icb_rx_invalid, st.rx_invalid);
 	scn_set(&s->me->icb_rx_released_unknown, st.rx_released_unknown);
@@ -1608,8 +1693,15 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 		status = SCN_EXIT_CONFIG;
 		goto out_board;
 	}
-	s->icbmsg = s->dev->api == &ipc_icbmsg_backend;
-	if (s->icbmsg) {
+	s->v2 = s->dev->api == &ipc_icbmsg_v2_backend;
+	s->icbmsg = s->dev->api == &ipc_icbmsg_backend || s->v2;
+	if (s->v2) {
+		const struct icbmsg_v2_data *d = s->dev->data;
+
+		s->rx_block_size = d->rx_lay.block_size;
+		s->rx_block_count = d->rx_lay.block_count;
+		s->tx_block_count = d->tx_lay.block_count;
+	} else if (s->icbmsg) {
 		const struct icbmsg_config *conf = s->dev->config;
 
 		s->rx_block_size = conf->rx.block_size;
@@ -1718,7 +1810,12 @@ out_dereg:
 			s->lanes[i].registered = false;
 		}
 	}
-	(void)ipc_service_close_instance(s->dev);
+	/* v2's close is local: it zeroes the queue counters the peer reads,
+	 * which a peer still draining takes for a reset (desynchronised
+	 * counters).  The board's teardown only stops receiving. */
+	if (!s->v2) {
+		(void)ipc_service_close_instance(s->dev);
+	}
 	if (status == SCN_EXIT_OK) {
 		scn_set(&s->me->exited, 1);
 	}

@@ -14,6 +14,7 @@
 #include "emu_internal.h"
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/ipc_icmsg.h"
 #include "ipc_emu/mbox.h"
 #include "port.h"
@@ -36,11 +37,19 @@ struct board_icbmsg {
 	bool initialised;
 };
 
+struct board_icbmsg_v2 {
+	struct device dev;
+	struct icbmsg_v2_config conf;
+	struct icbmsg_v2_data data;
+	bool initialised;
+};
+
 struct emu_board {
 	unsigned n;
 	char labels[EMU_DT_MAX_INST][32];
 	struct board_icmsg *icmsg[EMU_DT_MAX_INST];
 	struct board_icbmsg *icbmsg[EMU_DT_MAX_INST];
+	struct board_icbmsg_v2 *icbmsg_v2[EMU_DT_MAX_INST];
 
 	struct emu_core *core;
 	struct emu_cache *cache;                         /* opts->cache_model, else NULL */
@@ -66,6 +75,15 @@ void emu_board_opts_default(struct emu_board_opts *o)
 	o->icmsg_bond_notify_ms = ICMSG_BOND_NOTIFY_REPEAT_MS_DEFAULT;
 	o->icmsg_mutex_timeout_ms = ICMSG_SHMEM_ACCESS_TO_MS_DEFAULT;
 	o->icbmsg_num_ept = ICBMSG_NUM_EPT_DEFAULT;
+	o->icbmsg_max_active = ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT;
+}
+
+uint32_t emu_board_icbmsg_version(const struct emu_dt_inst *in, const struct emu_board_opts *o)
+{
+	if (o != NULL && o->icbmsg_version != 0) {
+		return o->icbmsg_version;
+	}
+	return in->icbmsg_version != 0 ? in->icbmsg_version : EMU_ICBMSG_CLASSIC;
 }
 
 /* struct pbuf has a const cfg pointer: build it in place. */
@@ -303,6 +321,88 @@ fail:
 	return rc;
 }
 
+static void icbmsg_v2_free(struct board_icbmsg_v2 *b)
+{
+	if (b == NULL) {
+		return;
+	}
+	if (b->initialised) {
+		icbmsg_v2_deinit(&b->dev);
+	}
+	free(b->data.ept);
+	free(b);
+}
+
+static int icbmsg_v2_create(const struct emu_dt_inst *in, struct emu_segment *seg,
+			    struct emu_cache *cache, struct emu_core *core,
+			    const struct emu_board_opts *opts, struct board_icbmsg_v2 **out, char *err,
+			    size_t errlen)
+{
+	struct board_icbmsg_v2 *b = calloc(1, sizeof(*b));
+	struct icbmsg_v2_layout l;
+	uint8_t *tx, *rx;
+	uint32_t n = opts->icbmsg_num_ept;
+	uint32_t s = opts->icbmsg_max_active ? opts->icbmsg_max_active
+					      : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT;
+	int rc;
+
+	if (b == NULL) {
+		return -ENOMEM;
+	}
+	rc = map_region(seg, cache, in, &in->tx, "tx-region", (void **)&tx, err, errlen);
+	if (rc == 0) {
+		rc = map_region(seg, cache, in, &in->rx, "rx-region", (void **)&rx, err, errlen);
+	}
+	for (int d = 0; d < 2 && rc == 0; d++) {
+		const struct emu_dt_region *r = d == 0 ? &in->tx : &in->rx;
+		uint32_t blocks = d == 0 ? in->tx_blocks : in->rx_blocks;
+
+		if (icbmsg_v2_layout_compute(r->addr, r->size, in->dcache_alignment, blocks, s, &l) <
+		    0) {
+			snprintf(err, errlen,
+				 "%s: %s: 0x%llx bytes cannot hold the two ICBMsg v2 queues "
+				 "(MAX_ACTIVE_COUNT %u) and %u blocks of at least 4 bytes%s",
+				 in->node, d == 0 ? "tx-region" : "rx-region",
+				 (unsigned long long)r->size, s, blocks,
+				 blocks > ICBMSG_V2_MAX_BLOCKS ? " (v2 allows at most 32)" : "");
+			rc = -EINVAL;
+		}
+	}
+	if (rc < 0) {
+		goto fail;
+	}
+	b->data.ept = calloc(n, sizeof(*b->data.ept));
+	if (b->data.ept == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	b->conf = (struct icbmsg_v2_config){
+		.mbox_tx = {.dev = emu_core_mbox(core), .channel_id = in->mbox_tx},
+		.mbox_rx = {.dev = emu_core_mbox(core), .channel_id = in->mbox_rx},
+		.tx = {.ptr = tx, .addr = in->tx.addr, .size = in->tx.size, .blocks = in->tx_blocks},
+		.rx = {.ptr = rx, .addr = in->rx.addr, .size = in->rx.size, .blocks = in->rx_blocks},
+		.dcache_alignment = in->dcache_alignment,
+		.max_active_count = s,
+		.num_ept = n,
+		.deinit = true,
+	};
+	b->dev = (struct device){
+		.name = in->label, .config = &b->conf, .api = &ipc_icbmsg_v2_backend, .data = &b->data};
+	rc = icbmsg_v2_init(&b->dev);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot initialise ICBMsg v2 (%s)", in->node,
+			 rc == -EINVAL ? "invalid option" : "out of memory");
+		goto fail;
+	}
+	b->initialised = true;
+	*out = b;
+	return 0;
+
+fail:
+	icbmsg_v2_free(b);
+	return rc;
+}
+
 /* A copy of a label field that may lack its NUL. */
 static void copy_label(char dst[32], const char src[32])
 {
@@ -419,6 +519,19 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 			 opts->icmsg_rx_buf_size);
 		return -EINVAL;
 	}
+	if (opts->icbmsg_version > EMU_ICBMSG_V2) {
+		snprintf(err, errlen, "ICBMsg version must be 0 (devicetree), %d (classic) or %d "
+			 "(v2) (is %u)", EMU_ICBMSG_CLASSIC, EMU_ICBMSG_V2, opts->icbmsg_version);
+		return -EINVAL;
+	}
+	if (opts->icbmsg_max_active != 0 &&
+	    (opts->icbmsg_max_active < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN ||
+	     opts->icbmsg_max_active > ICBMSG_V2_MAX_ACTIVE_COUNT_MAX)) {
+		snprintf(err, errlen, "ICBMsg v2 MAX_ACTIVE_COUNT must be %d..%d (is %u)",
+			 ICBMSG_V2_MAX_ACTIVE_COUNT_MIN, ICBMSG_V2_MAX_ACTIVE_COUNT_MAX,
+			 opts->icbmsg_max_active);
+		return -EINVAL;
+	}
 	if (opts->icbmsg_num_ept < 1 || opts->icbmsg_num_ept > ICBMSG_NUM_EPT_MAX) {
 		snprintf(err, errlen, "ICBMsg endpoints per instance must be 1..%u (is %u)",
 			 ICBMSG_NUM_EPT_MAX, opts->icbmsg_num_ept);
@@ -454,6 +567,9 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		snprintf(b->labels[b->n], sizeof(b->labels[0]), "%s", in->label);
 		if (in->backend == EMU_BACKEND_ICMSG) {
 			rc = icmsg_create(in, seg, b->cache, core, opts, &b->icmsg[b->n], err, errlen);
+		} else if (emu_board_icbmsg_version(in, opts) == EMU_ICBMSG_V2) {
+			rc = icbmsg_v2_create(in, seg, b->cache, core, opts, &b->icbmsg_v2[b->n], err,
+					      errlen);
 		} else {
 			rc = icbmsg_create(in, seg, b->cache, core, opts, &b->icbmsg[b->n], err, errlen);
 		}
@@ -478,6 +594,7 @@ void emu_board_destroy(struct emu_board *b)
 	for (unsigned i = 0; i < b->n; i++) {
 		icmsg_free(b->icmsg[i]);
 		icbmsg_free(b->icbmsg[i]);
+		icbmsg_v2_free(b->icbmsg_v2[i]);
 	}
 	for (unsigned i = 0; i < b->n_ipm; i++) {
 		emu_ipm_destroy(b->ipm[i]);
@@ -527,6 +644,9 @@ const struct device *emu_board_device(struct emu_board *b, const char *label)
 		}
 		if (b->icbmsg[i] != NULL) {
 			return &b->icbmsg[i]->dev;
+		}
+		if (b->icbmsg_v2[i] != NULL) {
+			return &b->icbmsg_v2[i]->dev;
 		}
 	}
 	for (unsigned i = 0; i < b->n_mbox; i++) {

@@ -43,6 +43,7 @@
 #include <libfdt.h>
 
 #include "ipc_emu/emu.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 
 #ifndef IPC_EMU_DTC
 #define IPC_EMU_DTC "dtc"
@@ -50,6 +51,7 @@
 
 #define COMPAT_ICMSG "zephyr,ipc-icmsg"
 #define COMPAT_ICBMSG "zephyr,ipc-icbmsg"
+#define ICBMSG_VERSION_PROP "ipc-emu,icbmsg-version"
 
 enum {
 	DTB_MAX = 16 * 1024 * 1024,  /* refuse larger dtc output */
@@ -951,6 +953,50 @@ static int read_blocks(const struct ctx *c, int off, const char *node, const cha
 	return 0;
 }
 
+/*
+ * `ipc-emu,icbmsg-version = "classic" | "v2"` (ipc-emu's own property; Zephyr
+ * has no selector: the same compatible is classic up to v4.4 and v2 after).
+ * With "v2" the region must also hold v2's layout (at most 32 blocks, two
+ * queues of MAX_ACTIVE_COUNT 16, the smallest allowed, before the blocks).
+ */
+static const char *icbmsg_version_name(uint32_t v)
+{
+	return v == EMU_ICBMSG_CLASSIC ? "\"classic\"" : v == EMU_ICBMSG_V2 ? "\"v2\"" : "absent";
+}
+
+static int read_icbmsg_version(const struct ctx *c, int off, struct emu_dt_inst *in)
+{
+	const char *s;
+	int rc = get_string(c, off, ICBMSG_VERSION_PROP, &s);
+
+	if (rc <= 0)
+		return rc;
+	if (strcmp(s, "classic") == 0) {
+		in->icbmsg_version = EMU_ICBMSG_CLASSIC;
+		return 0;
+	}
+	if (strcmp(s, "v2") != 0)
+		return fail(c, in->node, ICBMSG_VERSION_PROP,
+			    "\"%.32s\" is not one of \"classic\", \"v2\"", s);
+	in->icbmsg_version = EMU_ICBMSG_V2;
+	for (int d = 0; d < 2; d++) {
+		const struct emu_dt_region *r = d == 0 ? &in->tx : &in->rx;
+		uint32_t n = d == 0 ? in->tx_blocks : in->rx_blocks;
+		struct icbmsg_v2_layout l;
+
+		if (n > ICBMSG_V2_MAX_BLOCKS)
+			return fail(c, in->node, d == 0 ? "tx-blocks" : "rx-blocks",
+				    "%" PRIu32 " is above %d, the most ICBMsg v2 (ipc-emu,icbmsg-version"
+				    " = \"v2\") allows", n, ICBMSG_V2_MAX_BLOCKS);
+		if (icbmsg_v2_layout_compute(r->addr, r->size, in->dcache_alignment, n,
+					     ICBMSG_V2_MAX_ACTIVE_COUNT_MIN, &l) < 0)
+			return fail(c, in->node, d == 0 ? "tx-region" : "rx-region",
+				    "%s: size 0x%" PRIx64 " cannot hold the two ICBMsg v2 queues and %"
+				    PRIu32 " blocks of at least 4 bytes", r->node, r->size, n);
+	}
+	return 0;
+}
+
 static int read_inst(const struct ctx *c, int off, enum emu_backend backend,
 		     struct emu_dt_inst *in)
 {
@@ -1010,8 +1056,17 @@ static int read_inst(const struct ctx *c, int off, enum emu_backend backend,
 		rc = read_blocks(c, off, in->node, "tx-blocks", &in->tx_blocks);
 		if (rc == 0)
 			rc = read_blocks(c, off, in->node, "rx-blocks", &in->rx_blocks);
+		if (rc == 0)
+			rc = read_icbmsg_version(c, off, in);
 		if (rc < 0)
 			return rc;
+	} else {
+		rc = get_string(c, off, ICBMSG_VERSION_PROP, &s);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return fail(c, in->node, ICBMSG_VERSION_PROP,
+				    "applies to zephyr,ipc-icbmsg instances only");
 	}
 	rc = check_region(c, in, "tx-region", &in->tx, in->tx_blocks, in->rx_blocks);
 	if (rc == 0)
@@ -2123,6 +2178,11 @@ static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
 				     " is not the tx-blocks of %.*s %.*s (%" PRIu32
 				     "; block counts must be swapped)", ri->rx_blocks, hl, H, nl,
 				     hi->node, hi->tx_blocks);
+		if (ri->icbmsg_version != hi->icbmsg_version)
+			return pfail(p, ri->node, sizeof ri->node, ICBMSG_VERSION_PROP, "%s differs "
+				     "from %.*s %.*s (%s): a classic ICBMsg instance cannot talk to "
+				     "a v2 one", icbmsg_version_name(ri->icbmsg_version), hl, H, nl,
+				     hi->node, icbmsg_version_name(hi->icbmsg_version));
 	} else {
 		/* spec 2.4: detect pairs with anything, disable and enable only
 		 * with themselves */

@@ -300,6 +300,19 @@ static void init(void)
 		/* Built with the generated autoconf.h: the program's own value. */
 		opts.icmsg_rx_buf_size = emu_zephyr_kconfig_pbuf_rx_read_buf_size;
 	}
+	if (env("IPC_EMU_ICBMSG_VERSION") != NULL) {
+		const char *v = env("IPC_EMU_ICBMSG_VERSION");
+
+		if (strcmp(v, "classic") == 0) {
+			opts.icbmsg_version = EMU_ICBMSG_CLASSIC;
+		} else if (strcmp(v, "v2") == 0) {
+			opts.icbmsg_version = EMU_ICBMSG_V2;
+		} else {
+			fail("IPC_EMU_ICBMSG_VERSION=%s: expected classic or v2", v);
+		}
+	}
+	opts.icbmsg_max_active = (uint32_t)env_ulong("IPC_EMU_MAX_ACTIVE_COUNT",
+						     opts.icbmsg_max_active, 128);
 	if (unbound != NULL) {
 		if (strcmp(unbound, "disable") == 0) {
 			opts.unbound_override = EMU_UNBOUND_DISABLE;

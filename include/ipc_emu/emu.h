@@ -163,6 +163,9 @@ void emu_core_set_busy_poll(struct emu_core *c, uint32_t us);
 enum emu_backend { EMU_BACKEND_ICMSG = 1, EMU_BACKEND_ICBMSG = 2 };
 /* Same numbering as Zephyr's ICMsg unbound modes. */
 enum emu_unbound { EMU_UNBOUND_DISABLE = 1, EMU_UNBOUND_ENABLE = 2, EMU_UNBOUND_DETECT = 3 };
+/* Wire format of a zephyr,ipc-icbmsg instance: classic (Zephyr v4.0 - v4.4)
+ * or the queue-based rework of Zephyr main (v2, docs/icbmsg.md). */
+enum emu_icbmsg_version { EMU_ICBMSG_CLASSIC = 1, EMU_ICBMSG_V2 = 2 };
 
 struct emu_dt_region {
 	char node[EMU_DT_NAME_LEN]; /* path of the reserved-memory node */
@@ -180,6 +183,8 @@ struct emu_dt_inst {
 	uint32_t dcache_alignment;       /* 0 when absent */
 	enum emu_unbound unbound;        /* EMU_UNBOUND_DISABLE when absent */
 	uint32_t tx_blocks, rx_blocks;   /* ICBMsg only, else 0 */
+	uint32_t icbmsg_version;         /* ICBMsg: `ipc-emu,icbmsg-version` ("classic" or
+					  * "v2": enum emu_icbmsg_version), 0 when absent */
 };
 
 /*
@@ -352,8 +357,17 @@ struct emu_board_opts {
 	bool cache_model;               /* see the ICMsg/ICBMsg regions through a private
 					 * incoherent cache (default off) */
 	uint64_t cache_seed;            /* seed of the cache model's random evictions */
+	uint32_t icbmsg_version;        /* 0: each instance's `ipc-emu,icbmsg-version`, classic
+					 * when absent (the CLI passes v2, Zephyr main's); else an
+					 * enum emu_icbmsg_version for every ICBMsg instance */
+	uint32_t icbmsg_max_active;     /* v2: CONFIG_IPC_SERVICE_BACKEND_ICBMSG_MAX_ACTIVE_COUNT,
+					 * queue slots, 16..128 (default 16); never exchanged:
+					 * both cores must agree */
 };
 void emu_board_opts_default(struct emu_board_opts *o);
+/* The ICBMsg version a board with `o` (NULL: the defaults) builds for the
+ * ICBMsg instance `in`: enum emu_icbmsg_version. */
+uint32_t emu_board_icbmsg_version(const struct emu_dt_inst *in, const struct emu_board_opts *o);
 
 struct emu_board;
 struct mbox_dt_spec; /* ipc_emu/mbox.h */
