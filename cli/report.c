@@ -739,6 +739,69 @@ static bool same_group(const struct scn_ztest_case *a, const struct scn_ztest_ca
 	return a->role == b->role && strcmp(a->suite, b->suite) == 0;
 }
 
+/* JUnit XML pieces shared by the ztest report and the run/stress verdicts. */
+static FILE *junit_open(const char *path, unsigned tests, unsigned failures, unsigned skipped,
+			double time_s)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL) {
+		cli_err("--junit: cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"ipc-emu\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+		   "skipped=\"%u\" time=\"%.3f\">\n",
+		tests, failures, skipped, time_s);
+	return f;
+}
+
+static int junit_close(FILE *f, const char *path)
+{
+	fprintf(f, "</testsuites>\n");
+	if (ferror(f) | (fclose(f) != 0)) {
+		cli_err("--junit: cannot write %s", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* <testsuite name="<prefix><name>" ...> */
+static void junit_suite(FILE *f, const char *prefix, const char *name, unsigned tests,
+			unsigned failures, unsigned skipped, double time_s)
+{
+	fprintf(f, "  <testsuite name=\"%s", prefix);
+	xml_str(f, name);
+	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
+		   "time=\"%.3f\">\n",
+		tests, failures, skipped, time_s);
+}
+
+/* One <testcase>; what: NULL (passed), "failure" (with detail as its text)
+ * or "skipped". */
+static void junit_case(FILE *f, const char *classname, const char *name, double time_s,
+		       const char *what, const char *message, const char *detail)
+{
+	fprintf(f, "    <testcase classname=\"");
+	xml_str(f, classname);
+	fprintf(f, "\" name=\"");
+	xml_str(f, name);
+	fprintf(f, "\" time=\"%.3f\"", time_s);
+	if (what == NULL) {
+		fprintf(f, "/>\n");
+		return;
+	}
+	fprintf(f, ">\n      <%s message=\"", what);
+	xml_str(f, message);
+	if (strcmp(what, "failure") != 0) {
+		fprintf(f, "\"/>\n    </testcase>\n");
+		return;
+	}
+	fprintf(f, "\">");
+	xml_str(f, detail);
+	fprintf(f, "</failure>\n    </testcase>\n");
+}
+
 /*
  * JUnit XML: one <testsuite> per core and suite, named "<core>.<suite>", in
  * the order each first printed a result; its <testcase>s in print order
@@ -751,26 +814,21 @@ int cli_report_junit(const char *path)
 	double total = 0;
 	size_t n = user_res != NULL ? user_res->n_cases : 0;
 	const struct scn_ztest_case *cs = user_res != NULL ? user_res->cases : NULL;
-	FILE *f = fopen(path, "we");
-	int rc = 0;
+	FILE *f;
 
-	if (f == NULL) {
-		rc = -errno;
-		cli_err("--junit: cannot write %s: %s", path, strerror(errno));
-		return rc;
-	}
 	zt_counts(&pass, &fail, &skip);
 	for (size_t i = 0; i < n; i++) {
 		total += cs[i].duration_s;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"ipc-emu\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
-		   "skipped=\"%u\" time=\"%.3f\">\n",
-		pass + fail + skip, fail, skip, total);
+	f = junit_open(path, pass + fail + skip, fail, skip, total);
+	if (f == NULL) {
+		return -EIO;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned g_tests = 0, g_fail = 0, g_skip = 0;
 		double g_time = 0;
 		bool first = true;
+		char prefix[16];
 
 		for (size_t k = 0; k < i && first; k++) {
 			first = !same_group(&cs[k], &cs[i]);
@@ -786,45 +844,22 @@ int cli_report_junit(const char *path)
 				g_time += cs[k].duration_s;
 			}
 		}
-		fprintf(f, "  <testsuite name=\"%s.", scn_role_name((enum emu_role)cs[i].role));
-		xml_str(f, cs[i].suite);
-		fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
-			   "time=\"%.3f\">\n",
-			g_tests, g_fail, g_skip, g_time);
+		snprintf(prefix, sizeof(prefix), "%s.", scn_role_name((enum emu_role)cs[i].role));
+		junit_suite(f, prefix, cs[i].suite, g_tests, g_fail, g_skip, g_time);
 		for (size_t k = i; k < n; k++) {
 			const struct scn_ztest_case *c = &cs[k];
 
-			if (!same_group(c, &cs[i])) {
-				continue;
+			if (same_group(c, &cs[i])) {
+				junit_case(f, c->suite, c->test, c->duration_s,
+					   c->result == SCN_ZTEST_PASS	 ? NULL
+					   : c->result == SCN_ZTEST_FAIL ? "failure"
+									 : "skipped",
+					   c->message, c->detail);
 			}
-			fprintf(f, "    <testcase classname=\"");
-			xml_str(f, c->suite);
-			fprintf(f, "\" name=\"");
-			xml_str(f, c->test);
-			fprintf(f, "\" time=\"%.3f\"", c->duration_s);
-			if (c->result == SCN_ZTEST_PASS) {
-				fprintf(f, "/>\n");
-				continue;
-			}
-			fprintf(f, ">\n      <%s message=\"",
-				c->result == SCN_ZTEST_FAIL ? "failure" : "skipped");
-			xml_str(f, c->message);
-			if (c->result == SCN_ZTEST_SKIP) {
-				fprintf(f, "\"/>\n    </testcase>\n");
-				continue;
-			}
-			fprintf(f, "\">");
-			xml_str(f, c->detail);
-			fprintf(f, "</failure>\n    </testcase>\n");
 		}
 		fprintf(f, "  </testsuite>\n");
 	}
-	fprintf(f, "</testsuites>\n");
-	if (ferror(f) | (fclose(f) != 0)) {
-		cli_err("--junit: cannot write %s", path);
-		return -EIO;
-	}
-	return 0;
+	return junit_close(f, path);
 }
 
 int cli_junit_write(const char *path, const char *suite, const struct cli_junit_case *c,
@@ -832,49 +867,23 @@ int cli_junit_write(const char *path, const char *suite, const struct cli_junit_
 {
 	unsigned failures = 0;
 	double total = 0;
-	FILE *f = fopen(path, "we");
+	FILE *f;
 
-	if (f == NULL) {
-		int e = errno;
-
-		cli_err("--junit: cannot write %s: %s", path, strerror(e));
-		return -e;
-	}
 	for (unsigned i = 0; i < n; i++) {
 		failures += !c[i].ok;
 		total += c[i].time_s;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"ipc-emu\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
-		   "skipped=\"0\" time=\"%.3f\">\n",
-		n, failures, total);
-	fprintf(f, "  <testsuite name=\"");
-	xml_str(f, suite);
-	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"0\" "
-		   "time=\"%.3f\">\n",
-		n, failures, total);
-	for (unsigned i = 0; i < n; i++) {
-		fprintf(f, "    <testcase classname=\"");
-		xml_str(f, c[i].classname);
-		fprintf(f, "\" name=\"");
-		xml_str(f, c[i].name);
-		fprintf(f, "\" time=\"%.3f\"", c[i].time_s);
-		if (c[i].ok) {
-			fprintf(f, "/>\n");
-			continue;
-		}
-		fprintf(f, ">\n      <failure message=\"");
-		xml_str(f, c[i].message);
-		fprintf(f, "\">");
-		xml_str(f, c[i].message);
-		fprintf(f, "</failure>\n    </testcase>\n");
-	}
-	fprintf(f, "  </testsuite>\n</testsuites>\n");
-	if (ferror(f) | (fclose(f) != 0)) {
-		cli_err("--junit: cannot write %s", path);
+	f = junit_open(path, n, failures, 0, total);
+	if (f == NULL) {
 		return -EIO;
 	}
-	return 0;
+	junit_suite(f, "", suite, n, failures, 0, total);
+	for (unsigned i = 0; i < n; i++) {
+		junit_case(f, c[i].classname, c[i].name, c[i].time_s, c[i].ok ? NULL : "failure",
+			   c[i].message, c[i].message);
+	}
+	fprintf(f, "  </testsuite>\n");
+	return junit_close(f, path);
 }
 
 int cli_report_junit_run(const struct cli_report *r, const char *path)

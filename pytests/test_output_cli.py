@@ -36,6 +36,18 @@ def unwritable(tmp_path, kind):
     return f / "r.out"
 
 
+def start_host(cli, seg):
+    """A host peer on segment seg, once its core runs (its pid in the segment)."""
+    host = cli.start("peer", "--role", "host", "--segment", seg, "--timeout", "30")
+    assert wait_for(lambda: (SHM / f"{seg}-ctl").exists(), 10)
+
+    def running():
+        r = cli("inspect", seg, "--json")
+        return r.returncode == 0 and json.loads(r.stdout)["mailbox"]["host"]["pid"] == host.pid
+    assert wait_for(running, 10)
+    return host
+
+
 REASONS = {"missing-dir": "No such file or directory", "directory": "Is a directory",
            "under-file": "Not a directory"}
 
@@ -130,15 +142,14 @@ def test_bench_json_stdout_is_clean_and_quiet(cli):
 @pytest.mark.timeout(60)
 def test_inspect_json_stdout_on_a_live_segment(cli):
     seg = cli.segment_name()
-    host = cli.start("peer", "--role", "host", "--segment", seg, "--timeout", "30")
+    host = start_host(cli, seg)
     try:
-        assert wait_for(lambda: (SHM / f"{seg}-ctl").exists(), 10)
         for form in (("--json", "-"), ("--json=-",)):
-            def has_pid():
-                r = cli("inspect", seg, *form)
-                return r if r.returncode == 0 and json.loads(r.stdout)["mailbox"]["host"][
-                    "pid"] == host.pid else None
-            assert wait_for(has_pid, 10)
+            r = cli("inspect", seg, *form)
+            assert r.returncode == 0, r.stderr
+            doc = json.loads(r.stdout)
+            assert doc["source"]["kind"] == "segment" and doc["source"]["name"] == seg
+            assert doc["mailbox"]["host"]["pid"] == host.pid
     finally:
         host.send_signal(signal.SIGTERM)
         host.communicate(timeout=10)
@@ -272,11 +283,8 @@ def test_peer_host_removes_its_segment_on_signal(cli, sig):
 @pytest.mark.timeout(60)
 def test_peer_second_host_is_refused(cli):
     seg = cli.segment_name()
-    host = cli.start("peer", "--role", "host", "--segment", seg, "--timeout", "30")
+    host = start_host(cli, seg)
     try:
-        assert wait_for(lambda: (SHM / f"{seg}-ctl").exists(), 10)
-        assert wait_for(lambda: json.loads(cli("inspect", seg, "--json").stdout)["mailbox"][
-            "host"]["pid"] == host.pid, 10)
         r = cli("peer", "--role", "host", "--segment", seg, "--timeout", "5")
         assert r.returncode == 2
         assert r.stderr == f"ipc-emu: segment '{seg}': role host is taken by pid {host.pid}\n"
