@@ -125,7 +125,7 @@ def test_stress_json_stdout_is_clean(cli):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["ok"] is True and [m["mode"] for m in doc["modes"]] == ["icmsg-enable"]
-    assert r.stderr.startswith("ipc-emu stress: 2 cycles per mode, seed 1\n")
+    assert "ipc-emu stress: 2 cycles per mode, seed 1\n" in r.stderr
 
 
 @pytest.mark.timeout(60)
@@ -134,7 +134,7 @@ def test_bench_json_stdout_is_clean_and_quiet(cli):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert [x["name"] for x in doc["results"]] == ["raw_eventfd"]
-    assert r.stderr.startswith("figure ")
+    assert "\nraw_eventfd " in r.stderr and "\ngoals:\n" in r.stderr
     q = cli("bench", "--quick", "--only", "raw_eventfd", "--quiet")
     assert (q.returncode, q.stdout, q.stderr) == (0, "", "")
 
