@@ -62,13 +62,11 @@ def parse_entry(line):
             after = s[pos + 1 + len(tok):]
             if tok.startswith("-") or tok.startswith(","):
                 break
-            if tok[0].isupper() or tok[0] == "[" or (tok[0].islower() and
-                                                     (after.startswith("  ") or after == "")
-                                                     and not metas and "|" not in tok
-                                                     and re.fullmatch(r"[a-z][a-z0-9-]*",
-                                                                      tok)):
-                # A lower-case word is a literal value only right after the
-                # option and followed by the column gap (`--doorbell futex`).
+            # A lower-case word is a literal value only right after the option
+            # and followed by the column gap (`--doorbell futex   ...`).
+            literal = not metas and re.fullmatch(r"[a-z][a-z0-9-]*", tok) and \
+                (after.startswith("  ") or after == "")
+            if tok[0].isupper() or tok[0] == "[" or literal:
                 metas.append(tok.rstrip(","))
                 pos += 1 + len(tok)
                 if tok.endswith(","):
@@ -103,9 +101,7 @@ def split_blocks(text):
         elif ln.startswith("usage: ") or (out and out[-1][0] == "usage" and
                                           ln.startswith("       ")):
             body = ln[len("usage: "):] if ln.startswith("usage: ") else ln[7:]
-            if out and out[-1][0] == "usage" and not ln.startswith("usage: "):
-                out[-1][1].append(body)
-            elif out and out[-1][0] == "usage":
+            if out and out[-1][0] == "usage":
                 out[-1][1].append(body)
             else:
                 out.append(("usage", [body]))
@@ -381,8 +377,6 @@ def command_options(help_text):
             vals = values_of(payload, entry_opts)
             for name, eq, metas in entry_opts:
                 k = kind_of(name, metas) if not eq else "none"
-                if vals and k == "word":
-                    k = "word"
                 old = opts.get(name)
                 merged = (old[1] if old else []) + [v for v in vals
                                                     if not old or v not in old[1]]
@@ -393,6 +387,7 @@ def command_options(help_text):
 
 
 def bash_words(words):
+    assert all(re.fullmatch(r"[\w.,+-]+", w) for w in words), words  # no quoting needed
     return " ".join(words)
 
 
@@ -436,6 +431,18 @@ def make_completion(binary):
         "        return 0",
         "    fi",
         "    cmd=${COMP_WORDS[1]}",
+        "    # Readline splits words at ':' and '=' (COMP_WORDBREAKS):",
+        "    # `--crash-point remote:NAME` and `--opt=VALUE` arrive as three words.",
+        "    local back=3",
+        "    if [[ $cur == : || $cur == = ]]; then prev=$cur; cur=; back=2; fi",
+        "    if [[ $prev == : ]] && ((COMP_CWORD > back)); then",
+        "        prev=${COMP_WORDS[COMP_CWORD-back]}",
+        "        [[ $prev == --crash-point ]] || return 0",
+        "    elif [[ $prev == = ]]; then",
+        "        [[ ${COMP_WORDS[COMP_CWORD-back+1]} == --zephyr-cache ]] || return 0",
+        "        COMPREPLY=($(compgen -d -- \"$cur\")); compopt -o filenames 2>/dev/null",
+        "        return 0",
+        "    fi",
         "    # `--` ends the options (run --host P --remote P -- ARGS): files",
         "    for ((i = 2; i < COMP_CWORD; i++)); do",
         "        if [[ ${COMP_WORDS[i]} == -- ]]; then",

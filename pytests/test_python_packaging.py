@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -243,6 +242,13 @@ def test_completion_words(prefix, tmp_path):
     assert c("ipc-emu run --kill-role ") == ["any", "host", "remote"]
     assert c("ipc-emu run --crash-point icbmsg_re") == ["icbmsg_release_after_free",
                                                         "icbmsg_release_before_free"]
+    # `ROLE:NAME` and `--opt=VALUE` reach the function as three words.
+    assert c("ipc-emu run --crash-point remote : icbmsg_blo") == ["icbmsg_block_before_control"]
+    assert c("ipc-emu run --crash-point host :")[:2] == ["icbmsg_alloc_before_header",
+                                                          "icbmsg_block_before_control"]
+    assert c("ipc-emu run --busy-poll = ") == []
+    assert c("ipc-emu clean --zephyr-cache =") == ["boards"]
+    assert c("ipc-emu clean --zephyr-cache = b") == ["boards"]
     assert c("ipc-emu peer --role ") == ["host", "remote"]
     assert c("ipc-emu peer --ro") == ["--role"]
     assert c("ipc-emu stress --m") == ["--modes"]
