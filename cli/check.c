@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 
 enum {
 	CHECK_ERR_LEN = 1024,
@@ -383,6 +384,24 @@ static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p
 	       p->n_mbox > 0 ? p->mbox[0].label : "?", in->dcache_alignment);
 	if (in->backend == EMU_BACKEND_ICMSG) {
 		printf(", unbound %s\n", cli_unbound_name(in->unbound));
+	} else if (in->icbmsg_version != EMU_ICBMSG_CLASSIC) {
+		struct icbmsg_v2_layout tx, rx;
+		const char *how = in->icbmsg_version == EMU_ICBMSG_V2 ? "ipc-emu,icbmsg-version"
+								       : "default";
+
+		/* MAX_ACTIVE_COUNT 16 (the default; run --max-active-count S) */
+		if (icbmsg_v2_layout_compute(in->tx.addr, in->tx.size, in->dcache_alignment,
+					     in->tx_blocks, ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT, &tx) < 0 ||
+		    icbmsg_v2_layout_compute(in->rx.addr, in->rx.size, in->dcache_alignment,
+					     in->rx_blocks, ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT, &rx) < 0) {
+			printf(", icbmsg-version v2 (%s): no v2 layout (at most 32 blocks of >= 4 "
+			       "bytes after two queues); run needs --icbmsg-version classic\n", how);
+			return;
+		}
+		printf(", icbmsg-version v2 (%s), tx-blocks %" PRIu32 " x %" PRIu32
+		       " bytes, rx-blocks %" PRIu32 " x %" PRIu32 " bytes, queues 2 x %" PRIu32
+		       " bytes (MAX_ACTIVE_COUNT 16)\n", how, in->tx_blocks, tx.block_size,
+		       in->rx_blocks, rx.block_size, tx.queue_size);
 	} else {
 		struct icbmsg_layout tx, rx;
 
@@ -391,8 +410,9 @@ static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p
 				      in->rx_blocks, &tx);
 		icbmsg_layout_compute(in->rx.addr, in->rx.size, in->dcache_alignment, in->rx_blocks,
 				      in->tx_blocks, &rx);
-		printf(", tx-blocks %" PRIu32 " x %" PRIu32 " bytes, rx-blocks %" PRIu32 " x %" PRIu32
-		       " bytes\n", in->tx_blocks, tx.block_size, in->rx_blocks, rx.block_size);
+		printf(", icbmsg-version classic, tx-blocks %" PRIu32 " x %" PRIu32
+		       " bytes, rx-blocks %" PRIu32 " x %" PRIu32 " bytes\n", in->tx_blocks,
+		       tx.block_size, in->rx_blocks, rx.block_size);
 	}
 }
 
