@@ -64,7 +64,9 @@ def test_installed_files(prefix):
               "include/ipc_emu/zephyr-compat/zephyr/kernel.h",
               "include/ipc_emu/zephyr-compat/zephyr/ipc/ipc_service.h",
               "include/ipc_emu/zephyr-compat/zephyr/drivers/mbox.h",
-              "include/ipc_emu/zephyr-compat/zephyr/drivers/ipm.h"]:
+              "include/ipc_emu/zephyr-compat/zephyr/drivers/ipm.h",
+              # generated from the help text (pytests/test_python_packaging.py)
+              "share/man/man1/ipc-emu.1", "share/bash-completion/completions/ipc-emu"]:
         assert (p / f).is_file(), f
     assert os.readlink(p / "lib/libipc_emu.so.0") == "libipc_emu.so.0.1.0"
     assert os.readlink(p / "lib/libipc_emu.so") == "libipc_emu.so.0"
