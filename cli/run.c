@@ -39,6 +39,7 @@
 #include "cli.h"
 #include "zephyr_build.h"
 #include "../emu/trace.h"
+#include "../emu/inspect.h"
 #include <zephyr/sys/reboot.h>
 
 #define POLL_NS 1000000L          /* supervision period */
@@ -991,6 +992,47 @@ static void clear_icbmsg_v2(struct sup *s)
 	}
 }
 
+/* A hang: the index words of the run's ICMsg rings in shared memory, one
+ * line each, so a send that could not progress is reported with its cause
+ * (the peer itself logs what its cache holds: src/icmsg.c). */
+static void hang_rings(const struct sup *s)
+{
+	const struct emu_dt_inst *in = s->c->inst_host;
+
+	if (in == NULL || in->backend != EMU_BACKEND_ICMSG) {
+		return;
+	}
+	for (int r = 0; r < 2; r++) {
+		const struct emu_dt_region *g = r == 0 ? &in->tx : &in->rx;
+		const void *p = emu_segment_ptr(s->seg, g->addr, g->size);
+		uint8_t *copy = p != NULL ? malloc((size_t)g->size) : NULL;
+		struct emu_insp_ring *ring = malloc(sizeof(*ring));
+
+		if (copy != NULL && ring != NULL) {
+			struct emu_insp_image im = {.img = copy, .base = g->addr, .len = g->size};
+
+			memcpy(copy, p, (size_t)g->size);
+			if (emu_insp_ring(&im, g->addr, g->size, in->dcache_alignment,
+					  s->c->unbound != EMU_UNBOUND_DISABLE, ring) == 0) {
+				uint32_t occ = ring->rd > ring->wr
+						       ? ring->data_len - (ring->rd - ring->wr)
+						       : ring->wr - ring->rd;
+
+				fprintf(stderr,
+					"ipc-emu run: hang: %s %s 0x%" PRIx64 " (%s writes): wr_idx %" PRIu32
+					", rd_idx %" PRIu32 ", %" PRIu32 " of %" PRIu32 " bytes free%s\n",
+					in->label, r == 0 ? "tx-region" : "rx-region", g->addr,
+					r == 0 ? "host" : "remote", ring->wr, ring->rd,
+					ring->ok && occ + 4u <= ring->data_len ? ring->data_len - occ - 4u
+									       : 0u,
+					ring->data_len, ring->ok ? "" : " (indices invalid)");
+			}
+		}
+		free(copy);
+		free(ring);
+	}
+}
+
 /* One peer died (killed by us or by its crash point): restart it, or, with
  * classic ICBMsg, which has no reset protocol, both (the documented
  * recovery).  Then wait for the re-bond (checked by watch_rebond()). */
@@ -1484,6 +1526,40 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 	} else if (o->n_dts == 2) {
 		snprintf(dts, sizeof(dts), "%s,%s", o->dts[0], o->dts[1]);
 	}
+	/* The cores on ipc-emu's core speak the ICBMsg of the tree(s) (for
+	 * --backend icbmsg, and for a DTS whose ipc0 is ICBMsg). */
+	{
+		for (int role = 0; role < 2; role++) {
+			uint32_t v = cli_tree_icbmsg_version(o->zephyr_base[role]);
+
+			if (v == 0) {
+				continue;
+			}
+			if (copy.icbmsg_version != 0 && copy.icbmsg_version != v) {
+				cli_err("run: --icbmsg-version %s: %s speaks %s ICBMsg (its backends/"
+					"ipc_icbmsg.c %s sys_bitarray); every core must speak the same",
+					cli_icbmsg_version_name(copy.icbmsg_version),
+					o->zephyr_base[role], v == EMU_ICBMSG_V2 ? "v2" : "classic",
+					v == EMU_ICBMSG_V2 ? "has no" : "uses");
+				return EXIT_USAGE;
+			}
+			copy.icbmsg_version = v;
+		}
+		if (copy.icbmsg_version == EMU_ICBMSG_V2 && o->backend == EMU_BACKEND_ICBMSG &&
+		    cli_tree_icbmsg_version(o->zephyr_base[0] ? o->zephyr_base[0]
+							     : o->zephyr_base[1]) == EMU_ICBMSG_V2) {
+			cli_err("run: --zephyr-base: the tree's ICBMsg is v2 (Zephyr main); building "
+				"Zephyr's v2 backend is not supported yet: run ipc-emu's own v2 "
+				"(--no-zephyr-base --backend icbmsg)");
+			return EXIT_USAGE;
+		}
+		if (copy.max_active_count != 0 && copy.icbmsg_version == EMU_ICBMSG_CLASSIC) {
+			cli_err("run: --max-active-count applies to ICBMsg v2; the Zephyr tree speaks "
+				"classic ICBMsg");
+			return EXIT_USAGE;
+		}
+		o = &copy;
+	}
 	/* --backend icbmsg / --instance: the apps open that instance (the
 	 * first of the backend by default), not ipc0. */
 	if ((o->backend != EMU_BACKEND_ICMSG || o->instance != NULL) &&
@@ -1868,6 +1944,9 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		}
 	}
 
+	if (hang && !got_signal) {
+		hang_rings(&s);
+	}
 	if (s.trace_dir[0] != '\0' && trace_finish(&s) < 0) {
 		trace_failed = true;
 	}

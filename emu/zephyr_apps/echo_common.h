@@ -33,6 +33,17 @@
  * messages on that endpoint or ECHO_HOLD_MS, checking that the held bytes
  * did not change (a change counts as corrupted).
  *
+ * Exhaustion (IPC_EMU_EXHAUSTION=1, `run --scenario exhaustion`, ICBMsg):
+ * the stream has no window, each sender takes its buffers with
+ * ipc_service_get_tx_buffer(K_MSEC(ECHO_EXH_WAIT_MS)) and sends them with
+ * send_nocopy, and each receiver holds every STREAM buffer (up to
+ * ECHO_EXH_HOLD_MAX) until no stream message came for ECHO_EXH_QUIET_MS,
+ * then releases them all and holds no more.  A sender whose wait expires
+ * (-EAGAIN) tries a copy send, which must fail with -ENOMEM; after that it
+ * must send again (the release).  Each side must see all three, else the
+ * run fails; the summary line ends with "exhaustion eagain E enomem M
+ * resumed R".
+ *
  * Exchange: phase 1, the client sends REQ 0..N-1 then DONE N one at a time
  * and the server echoes each unchanged (N = IPC_EMU_MESSAGES); phase 2, once
  * a side is through phase 1, it streams STREAM 0..N-1 while the other does
@@ -101,6 +112,9 @@
 #define ECHO_HOLD_AFTER 3u
 #define ECHO_HOLD_MS 2
 #define ECHO_DROP_EVERY 16u
+#define ECHO_EXH_HOLD_MAX 256u /* exhaustion: stream buffers held at once */
+#define ECHO_EXH_WAIT_MS 50    /* exhaustion: get_tx_buffer(K_MSEC(50)) */
+#define ECHO_EXH_QUIET_MS 300  /* exhaustion: no stream message this long: release */
 
 static inline uint32_t echo_crc32(const uint8_t *p, size_t n)
 {
@@ -241,8 +255,11 @@ struct echo_app {
 	struct k_sem wake;
 	bool fatal;
 	struct echo_lane lanes[ECHO_MAX_ENDPOINTS];
-	struct echo_hold holds[ECHO_HOLD_MAX];
-	unsigned n_holds;
+	struct echo_hold holds[ECHO_EXH_HOLD_MAX];
+	unsigned n_holds, hold_max;
+	bool exh, exh_go;          /* IPC_EMU_EXHAUSTION=1; released everything */
+	int64_t exh_last_rx;       /* uptime ms of the last stream message */
+	unsigned long exh_eagain, exh_enomem, exh_resumed;
 	unsigned long held, dropped; /* no-copy: buffers held / dropped unsent */
 };
 
@@ -368,7 +385,12 @@ static void echo_maybe_hold(struct echo_lane *l, const void *data, size_t len, u
 	struct echo_hold *h;
 	int rc;
 
-	if (!app.nocopy || seq % ECHO_HOLD_EVERY != 1 || app.n_holds == ECHO_HOLD_MAX) {
+	if (app.exh) {
+		app.exh_last_rx = k_uptime_get();
+		if (app.exh_go || app.n_holds == app.hold_max) {
+			return;
+		}
+	} else if (!app.nocopy || seq % ECHO_HOLD_EVERY != 1 || app.n_holds == app.hold_max) {
 		return;
 	}
 	rc = ipc_service_hold_rx_buffer(&l->ep, (void *)(uintptr_t)data);
@@ -581,6 +603,52 @@ static int echo_send_nocopy(struct echo_lane *l, const uint8_t *m, size_t len, u
 	return 1;
 }
 
+/* Exhaustion: a stream message into a buffer of get_tx_buffer with a
+ * K_MSEC wait; when the wait expires, a copy send must find no room.
+ * 1 sent, 0 try later, -1 fatal. */
+static int echo_send_exh(struct echo_lane *l, const uint8_t *m, size_t len, uint32_t seq)
+{
+	uint32_t size = (uint32_t)len;
+	void *buf;
+	int rc = ipc_service_get_tx_buffer(&l->ep, &buf, &size, K_MSEC(ECHO_EXH_WAIT_MS));
+
+	l->last_rc = rc;
+	if (rc == -EAGAIN) {
+		k_mutex_lock(&app.mu, K_FOREVER);
+		app.exh_eagain++;
+		k_mutex_unlock(&app.mu);
+		rc = ipc_service_send(&l->ep, m, len);
+		l->last_rc = rc;
+		if (rc == -ENOMEM) {
+			k_mutex_lock(&app.mu, K_FOREVER);
+			app.exh_enomem++;
+			k_mutex_unlock(&app.mu);
+			return 0;
+		}
+		if (rc < 0) {
+			return echo_send_failed(l, rc, "(copy, after -EAGAIN) stream message", seq);
+		}
+	} else if (rc < 0) {
+		return echo_send_failed(l, rc, "(get_tx_buffer) stream message", seq);
+	} else if (size < len) {
+		(void)ipc_service_drop_tx_buffer(&l->ep, buf);
+		echo_say("%s: ipc_service_get_tx_buffer gave %u bytes for %zu", l->name, size, len);
+		return -1;
+	} else {
+		memcpy(buf, m, len);
+		rc = ipc_service_send_nocopy(&l->ep, buf, len);
+		l->last_rc = rc;
+		if (rc < 0) {
+			(void)ipc_service_drop_tx_buffer(&l->ep, buf);
+			return echo_send_failed(l, rc, "(nocopy) stream message", seq);
+		}
+	}
+	k_mutex_lock(&app.mu, K_FOREVER);
+	app.exh_resumed += app.exh_enomem > 0;
+	k_mutex_unlock(&app.mu);
+	return 1;
+}
+
 /* A send: 1 sent (or dropped by a disconnected backend), 0 try later, -1
  * fatal (a line was printed). */
 static int echo_send(struct echo_lane *l, const void *m, size_t len, const char *what,
@@ -614,8 +682,15 @@ static int echo_release_holds(void)
 		bool changed;
 
 		k_mutex_lock(&app.mu, K_FOREVER);
-		while (i < app.n_holds && app.holds[i].lane->rx - app.holds[i].rx_at < ECHO_HOLD_AFTER &&
-		       now - app.holds[i].since < ECHO_HOLD_MS && app.holds[i].lane->rx != app.n) {
+		if (app.exh && !app.exh_go && app.n_holds > 0 &&
+		    now - app.exh_last_rx >= ECHO_EXH_QUIET_MS) {
+			app.exh_go = true; /* the sender ran out: release all */
+		}
+		while (i < app.n_holds &&
+		       (app.exh ? !app.exh_go
+				: app.holds[i].lane->rx - app.holds[i].rx_at < ECHO_HOLD_AFTER &&
+					  now - app.holds[i].since < ECHO_HOLD_MS &&
+					  app.holds[i].lane->rx != app.n)) {
 			i++;
 		}
 		if (i == app.n_holds) {
@@ -771,13 +846,15 @@ static int echo_step(struct echo_lane *l, bool *done)
 		}
 		return rc;
 	}
-	if (l->echo_next == app.n + 1 && l->tx < app.n && l->tx - l->acked < ECHO_WINDOW) {
+	if (l->echo_next == app.n + 1 && l->tx < app.n &&
+	    (app.exh || l->tx - l->acked < ECHO_WINDOW)) {
 		seq = l->tx++;
 		k_mutex_unlock(&app.mu);
 		len = echo_build(m, app.seed, echo_my_origin(), l->idx, seq, ECHO_KIND_STREAM,
 				 app.boot);
-		rc = app.nocopy ? echo_send_nocopy(l, m, len, seq)
-				: echo_send(l, m, len, "stream message", seq);
+		rc = app.exh	  ? echo_send_exh(l, m, len, seq)
+		     : app.nocopy ? echo_send_nocopy(l, m, len, seq)
+				  : echo_send(l, m, len, "stream message", seq);
 		if (rc <= 0) {
 			k_mutex_lock(&app.mu, K_FOREVER);
 			if (l->gen == gen && l->tx == seq + 1) {
@@ -871,9 +948,10 @@ static int echo_main(bool client)
 	const char *h = getenv("IPC_EMU_FINISH_HOLD");
 	const char *e = getenv("IPC_EMU_ENDPOINTS");
 	const char *nc = getenv("IPC_EMU_NOCOPY");
+	const char *ex = getenv("IPC_EMU_EXHAUSTION");
 	unsigned long echoed = 0, rx = 0, tx = 0, corrupted = 0, duplicated = 0, lost = 0;
 	unsigned order[ECHO_MAX_ENDPOINTS];
-	char extra[64] = "";
+	char extra[128] = "";
 	bool done = false;
 	int rc;
 
@@ -886,6 +964,8 @@ static int echo_main(bool client)
 	app.hold = h != NULL && strcmp(h, "1") == 0;
 	app.nocopy = nc != NULL && strcmp(nc, "1") == 0;
 	app.stall_ms = echo_stall_ms();
+	app.exh = ex != NULL && strcmp(ex, "1") == 0;
+	app.hold_max = app.exh ? ECHO_EXH_HOLD_MAX : ECHO_HOLD_MAX;
 	app.k = e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1;
 	if (app.k < 1 || app.k > ECHO_MAX_ENDPOINTS) {
 		echo_say("IPC_EMU_ENDPOINTS=%s: 1..%u endpoints", e, ECHO_MAX_ENDPOINTS);
@@ -940,7 +1020,7 @@ static int echo_main(bool client)
 			progress |= rc > 0;
 			done &= lane_done;
 		}
-		rc = app.nocopy ? echo_release_holds() : 0;
+		rc = app.nocopy || app.exh ? echo_release_holds() : 0;
 		if (rc < 0) {
 			return 1;
 		}
@@ -970,6 +1050,11 @@ static int echo_main(bool client)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " nocopy held %lu dropped %lu", app.held, app.dropped);
 	}
+	if (app.exh) {
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 " exhaustion eagain %lu enomem %lu resumed %lu", app.exh_eagain,
+			 app.exh_enomem, app.exh_resumed);
+	}
 	if (client) {
 		echo_say("%lu echoes matched byte for byte", echoed);
 	} else {
@@ -978,6 +1063,12 @@ static int echo_main(bool client)
 	echo_say("summary: echoed %lu streamed %lu sent %lu corrupted %lu duplicated %lu lost %lu "
 		 "boot %u%s", echoed, rx, tx, corrupted, duplicated, lost, app.boot, extra);
 	rc = corrupted + duplicated + lost != 0;
+	if (app.exh && (app.exh_eagain == 0 || app.exh_enomem == 0 || app.exh_resumed == 0)) {
+		echo_say("exhaustion: the stream did not run out of TX buffers and resume (eagain "
+			 "%lu enomem %lu resumed %lu; --messages %u may be fewer than the blocks)",
+			 app.exh_eagain, app.exh_enomem, app.exh_resumed, app.n);
+		rc = 1;
+	}
 	k_mutex_unlock(&app.mu);
 	return rc;
 }
