@@ -236,6 +236,9 @@ int cli_report_json(const struct cli_report *r, const char *path);
 /* Number of /dev/shm entries whose name starts with `prefix`. */
 unsigned cli_count_shm(const char *prefix);
 
+/* icbmsg_version.c: the ICBMsg version of a Zephyr tree's
+ * backends/ipc_icbmsg.c (enum emu_icbmsg_version), 0 when it has none. */
+uint32_t cli_tree_icbmsg_version(const char *tree);
 /* options.c: "classic" or "v2". */
 const char *cli_icbmsg_version_name(uint32_t v);
 
