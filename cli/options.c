@@ -133,9 +133,14 @@ void cli_help_main(FILE *f)
 	"                         buffers and release them later (default: copy sends)\n"        \
 	"  --scenario NAME        (default: echo-stream)\n"                                      \
 	"      echo-stream        ipc_service echo round trips, then streams both ways\n"       \
+	"      priorities         icbmsg v2: echo-stream with even endpoints at prio 0 and\n" \
+	"                         odd ones at prio 1 (high: first within a receive batch);\n"  \
+	"                         counts what each priority received (--endpoints >= 2)\n"    \
 	"      exhaustion         icbmsg: receivers hold every buffer until the sender's\n"    \
 	"                         get_tx_buffer(K_MSEC(50)) gives -EAGAIN and a K_NO_WAIT\n"    \
-	"                         send -ENOMEM, then release all and traffic resumes\n"          \
+	"                         send -ENOMEM, then release all and traffic resumes (v2:\n"   \
+	"                         held messages stop at --max-active-count; its expired\n"    \
+	"                         wait answers -ENOMEM, as Zephyr's, counted as -EAGAIN)\n"  \
 	"      ipm-echo           IPM ipm0: the host sends a 32-bit word (wait = 1), the\n"   \
 	"                         remote's callback echoes it (wait = 1); every word checked\n" \
 	"      mbox-pingpong      raw MBOX ping-pong on mbox_consumer (signalling) or\n"      \
@@ -481,6 +486,21 @@ enum opt_id {
 
 enum { MEM_LIMIT_MAX_MIB = 4095 }; /* the segment's size is 32-bit (as check) */
 
+/* This ipc-emu (and so its libipc_emu) is built with AddressSanitizer
+ * (-DIPC_EMU_SANITIZE=ON): a Zephyr program linked with that library starts
+ * only when it loads ASan's runtime first, i.e. is built with
+ * -fsanitize=address itself. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CLI_ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CLI_ASAN_BUILD 1
+#endif
+#endif
+#ifndef CLI_ASAN_BUILD
+#define CLI_ASAN_BUILD 0
+#endif
+
 #define FOR_RUN 1u
 #define FOR_PEER 2u
 
@@ -705,6 +725,8 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			o->scenario = SCN_ECHO_STREAM;
 		} else if (strcmp(v, "exhaustion") == 0) {
 			o->scenario = SCN_EXHAUSTION;
+		} else if (strcmp(v, "priorities") == 0) {
+			o->scenario = SCN_PRIORITIES;
 		} else if (strcmp(v, "ipm-echo") == 0) {
 			o->scenario = SCN_IPM_ECHO;
 		} else if (strcmp(v, "mbox-pingpong") == 0) {
@@ -715,8 +737,8 @@ static int apply(enum cli_cmd cmd, enum opt_id id, const char *name, const char 
 			return usage(cmd, "--scenario echo-server is for 'ipc-emu peer': the other "
 					  "side of a test host of your own (the Python harness)");
 		} else {
-			return usage(cmd, "--scenario wants echo-stream, exhaustion, ipm-echo%s or "
-					  "mbox-pingpong, not '%s'",
+			return usage(cmd, "--scenario wants echo-stream, exhaustion, priorities, "
+					  "ipm-echo%s or mbox-pingpong, not '%s'",
 				     cmd == CLI_CMD_PEER ? ", echo-server" : "", v);
 		}
 		break;
@@ -996,6 +1018,15 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		return usage(cmd, "--sanitize applies to the builds of --zephyr-base runs (for "
 				  "ipc-emu's own peers, build ipc-emu with -DIPC_EMU_SANITIZE=ON)");
 	}
+	if (CLI_ASAN_BUILD && cmd == CLI_CMD_RUN &&
+	    (o->zephyr_base[0] != NULL || o->zephyr_base[1] != NULL) &&
+	    (o->sanitize == NULL || strstr(o->sanitize, "address") == NULL)) {
+		return usage(cmd, "--zephyr-base with this ipc-emu, built with -DIPC_EMU_SANITIZE=ON: "
+				  "its libipc_emu is AddressSanitizer-instrumented, and a Zephyr "
+				  "program that links it starts only with ASan's runtime first; add "
+				  "--sanitize address (or address,undefined), or use an ipc-emu built "
+				  "without IPC_EMU_SANITIZE");
+	}
 	if (o->sanitize != NULL && o->valgrind) {
 		return usage(cmd, "--sanitize and --valgrind exclude each other (a sanitized "
 				  "program does not run under valgrind)");
@@ -1128,6 +1159,10 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, int first, struct cli_opt
 		if (o->scenario == SCN_EXHAUSTION) {
 			return usage(cmd, "--scenario exhaustion needs --backend icbmsg: ICMsg has no "
 					  "buffers to hold");
+		}
+		if (o->scenario == SCN_PRIORITIES) {
+			return usage(cmd, "--scenario priorities needs --backend icbmsg (ICBMsg v2): "
+					  "ICMsg has no endpoint priorities");
 		}
 	}
 	if (o->valgrind && !o->timeout_set) {
@@ -1499,6 +1534,18 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 		c->icbmsg_version = o->icbmsg_version		   ? o->icbmsg_version
 				    : c->inst_host->icbmsg_version ? c->inst_host->icbmsg_version
 								   : EMU_ICBMSG_V2;
+		if (o->scenario == SCN_PRIORITIES && c->icbmsg_version != EMU_ICBMSG_V2) {
+			snprintf(err, errlen, "%s: %s: --scenario priorities needs ICBMsg v2; classic "
+				 "ICBMsg has no endpoint priorities", c->host.source,
+				 c->inst_host->node);
+			return -EINVAL;
+		}
+		if (o->scenario == SCN_PRIORITIES && c->endpoints < 2) {
+			snprintf(err, errlen, "--scenario priorities needs --endpoints >= 2 (even "
+				 "endpoints send with prio 0, odd ones with prio 1), not %u",
+				 c->endpoints);
+			return -EINVAL;
+		}
 		if (c->icbmsg_version == EMU_ICBMSG_V2) {
 			return icbmsg_v2_capacity(o, c, err, errlen);
 		}

@@ -423,6 +423,11 @@ void cli_report_eval(struct cli_report *r)
 	if (t.rx_invalid) {
 		REASON("%" PRIu64 " invalid ICBMsg control messages", t.rx_invalid);
 	}
+	if (r->opts->scenario == SCN_PRIORITIES && !r->hang && !r->interrupted &&
+	    (r->area[0]->prio_received[0] + r->area[1]->prio_received[0] == 0 ||
+	     r->area[0]->prio_received[1] + r->area[1]->prio_received[1] == 0)) {
+		REASON("priorities: a priority received nothing");
+	}
 	if (r->opts->scenario == SCN_EXHAUSTION && !r->hang && !r->interrupted) {
 		for (int i = 0; i < 2; i++) {
 			const struct scn_area *snd = r->area[i], *rcv = r->area[1 - i];
@@ -621,6 +626,11 @@ void cli_report_print(const struct cli_report *r, FILE *f)
 			h->nocopy_sent + m->nocopy_sent, h->tx_max_requests + m->tx_max_requests,
 			h->tx_dropped + m->tx_dropped, h->tx_waits + m->tx_waits,
 			h->rx_held + m->rx_held, h->rx_released + m->rx_released);
+	}
+	if (r->opts->scenario == SCN_PRIORITIES) {
+		fprintf(f, "  priorities  received on prio 0 endpoints %" PRIu64 ", on prio 1 %" PRIu64
+			"\n", h->prio_received[0] + m->prio_received[0],
+			h->prio_received[1] + m->prio_received[1]);
 	}
 	if (r->opts->scenario == SCN_EXHAUSTION) {
 		fprintf(f, "  exhaustion  -EAGAIN %" PRIu64 "/%" PRIu64 "  -ENOMEM %" PRIu64 "/%" PRIu64
@@ -1058,6 +1068,18 @@ int cli_report_json(const struct cli_report *r, const char *path)
 			h->con_lines, m->con_lines_sent, m->con_chars_sent, m->con_dropped);
 	}
 	fprintf(f, "  \"endpoints_incomplete\": %" PRIu64 ",\n", t.incomplete);
+	if (r->cfg->inst_host->backend == EMU_BACKEND_ICBMSG && r->cfg->icbmsg_version != 0) {
+		fprintf(f, "  \"icbmsg_version\": \"%s\",\n",
+			cli_icbmsg_version_name(r->cfg->icbmsg_version));
+	}
+	if (r->opts->scenario == SCN_PRIORITIES) {
+		const struct scn_area *h = r->area[0], *m = r->area[1];
+
+		fprintf(f, "  \"priorities\": { \"prio0_received\": %" PRIu64
+			", \"prio1_received\": %" PRIu64 " },\n",
+			h->prio_received[0] + m->prio_received[0],
+			h->prio_received[1] + m->prio_received[1]);
+	}
 	if (r->opts->scenario == SCN_EXHAUSTION) {
 		const struct scn_area *h = r->area[0], *m = r->area[1];
 		bool resumed = h->exh_released && m->exh_released && h->exh_resumed && m->exh_resumed;

@@ -122,6 +122,8 @@ struct scn {
 	unsigned k;
 	bool icbmsg, nocopy, exhaustion;
 	bool v2;                 /* the instance runs ICBMsg v2 */
+	bool v2_failed;          /* v2 reported an instance-level error (classic peer,
+				  * mismatched bound packet, desync): nothing binds */
 	bool priorities;         /* --scenario priorities: odd endpoints send with prio 1 */
 	uint32_t rx_block_size, rx_block_count, tx_block_count;
 
@@ -396,6 +398,10 @@ static void on_error(const char *message, void *priv)
 
 	emu_trace(EMU_TRACE_ERROR, l->idx, 0, 0, 0);
 	scn_add(&s->me->errors, 1);
+	if (s->v2) {
+		/* Every v2 error callback is instance-level (enum icbmsg_v2_error). */
+		__atomic_store_n(&s->v2_failed, true, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->error_msg[0] == '\0') {
 		snprintf(s->error_msg, sizeof(s->error_msg), "%s", message ? message : "?");
@@ -533,6 +539,9 @@ static void on_received(const void *data, size_t len, void *priv)
 		  len >= SCN_HDR_LEN ? m[10] : 0);
 	scn_add(&s->me->received, 1);
 	scn_add(&s->me->bytes_received, len);
+	if (s->priorities) {
+		scn_add(&s->me->prio_received[l->cfg.prio != 0], 1);
+	}
 	if (len < SCN_HDR_LEN || len > s->p->max_len) {
 		scn_add(&s->me->corrupted, 1);
 		return;
@@ -729,6 +738,11 @@ static int ensure_bound(struct lane *l)
 		if (timed_out(s)) {
 			pthread_mutex_unlock(&l->mu);
 			return -ETIMEDOUT;
+		}
+		if (__atomic_load_n(&s->v2_failed, __ATOMIC_ACQUIRE) && !l->bound) {
+			pthread_mutex_unlock(&l->mu);
+			lane_err(l, "ICBMsg v2 instance failed (%s)", s->error_msg);
+			return -EPROTO;
 		}
 		if (l->unbound_pending) {
 			l->unbound_pending = false;
@@ -1457,6 +1471,8 @@ static int lanes_init(struct scn *s)
 			.name = l->name,
 			.cb = {.bound = on_bound, .unbound = on_unbound, .received = on_received,
 			       .error = on_error},
+			/* v2: prio 1 entries go first within a receive batch. */
+			.prio = s->priorities ? (int)(i & 1u) : 0,
 			.priv = l,
 		};
 		pthread_mutex_init(&l->mu, NULL);
@@ -1652,6 +1668,7 @@ int scn_run(struct emu_segment *seg, const struct scn_params *p)
 	s->k = p->endpoints ? p->endpoints : 1;
 	s->nocopy = p->nocopy;
 	s->exhaustion = p->scenario == SCN_EXHAUSTION;
+	s->priorities = p->scenario == SCN_PRIORITIES;
 	exh_debug = s->exhaustion && getenv("IPC_EMU_DEBUG_EXH") != NULL;
 	if (p->timeout_s > 0) {
 		s->deadline_ns = scn_now_ns() + (uint64_t)(p->timeout_s * 1e9);

@@ -110,6 +110,7 @@ enum scn_scenario {
 	SCN_IPM_ECHO = 2,      /* ipm0: host sends a word (wait = 1), the remote's callback echoes it */
 	SCN_MBOX_PINGPONG = 3, /* raw MBOX ping-pong on a consumer's tx/rx channels */
 	SCN_ECHO_SERVER = 4,   /* peer only: echo every message back (echo_server.c) */
+	SCN_PRIORITIES = 5,    /* echo-stream, odd endpoints with prio 1 (ICBMsg v2) */
 };
 
 /* Scenarios that run on a raw mailbox device instead of an ipc_service instance. */
@@ -197,6 +198,7 @@ struct scn_area {
 	uint64_t exh_codes_seen; /* both seen: the peer may release */
 	uint64_t exh_released;   /* receiver: releasing all held buffers (set first) */
 	uint64_t exh_resumed;    /* messages sent after the peer released */
+	uint64_t prio_received[2]; /* --scenario priorities: received on prio 0 / 1 endpoints */
 
 	struct scn_lane_words lane0;
 
@@ -263,6 +265,8 @@ static inline const char *scn_scenario_name(enum scn_scenario sc)
 		return "mbox-pingpong";
 	case SCN_ECHO_SERVER:
 		return "echo-server";
+	case SCN_PRIORITIES:
+		return "priorities";
 	default:
 		return "echo-stream";
 	}
