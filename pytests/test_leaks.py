@@ -297,6 +297,7 @@ def test_run_peers_report_injected_attach_failure(cli, monkeypatch):
     out, err = p.communicate(timeout=25)
     assert p.returncode == 1, err
     assert sorted(err.splitlines()) == [
+        "ipc-emu run: FAIL: host peer exited with status 1; remote peer exited with status 1",
         "ipc-emu: peer host: cannot attach inherited segment: Too many open files",
         "ipc-emu: peer remote: cannot attach inherited segment: Too many open files"]
     assert shm_entries([f"ipc-emu-{p.pid}-"]) == []

@@ -218,9 +218,3 @@ def test_program_dying_in_a_test_fails_that_test(cli, build, tmp_path):
     assert [(t["test"], t["result"], t["message"]) for t in j["ztest"]] == [
         ("test_abort", "fail", "the program ended during the test (exit status 134)")]
     assert 'ztest: host program ended without "PROJECT EXECUTION"' in j["reason"]
-
-
-def test_junit_needs_user_programs(cli, tmp_path):
-    r = cli("run", "--junit", tmp_path / "x.xml")
-    assert r.returncode == 2
-    assert "--junit reports the ztest results of --host/--remote programs" in r.stderr
