@@ -39,13 +39,15 @@ struct mode {
 	const char *name;
 	enum emu_backend backend;
 	int unbound;  /* enum emu_unbound */
+	uint32_t icbmsg_version; /* enum emu_icbmsg_version; 0: run's default (v2) */
 };
 
 static const struct mode all_modes[] = {
-	{"icmsg-enable", EMU_BACKEND_ICMSG, EMU_UNBOUND_ENABLE},
-	{"icmsg-detect", EMU_BACKEND_ICMSG, EMU_UNBOUND_DETECT},
-	{"icbmsg", EMU_BACKEND_ICBMSG, EMU_UNBOUND_DISABLE},
-	{"icmsg-disable", EMU_BACKEND_ICMSG, EMU_UNBOUND_DISABLE},
+	{"icmsg-enable", EMU_BACKEND_ICMSG, EMU_UNBOUND_ENABLE, 0},
+	{"icmsg-detect", EMU_BACKEND_ICMSG, EMU_UNBOUND_DETECT, 0},
+	{"icbmsg", EMU_BACKEND_ICBMSG, EMU_UNBOUND_DISABLE, 0},
+	{"icbmsg-classic", EMU_BACKEND_ICBMSG, EMU_UNBOUND_DISABLE, EMU_ICBMSG_CLASSIC},
+	{"icmsg-disable", EMU_BACKEND_ICMSG, EMU_UNBOUND_DISABLE, 0},
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 #define DEFAULT_MODES 3u /* all but icmsg-disable, which cannot pass */
@@ -95,8 +97,9 @@ void cli_help_stress(FILE *f)
 		"\n"
 		"options:\n"
 		"  --cycles N        peer resets per mode (default: %u)\n"
-		"  --modes LIST      comma-separated: icmsg-enable, icmsg-detect, icbmsg,\n"
-		"                    icmsg-disable (default: icmsg-enable,icmsg-detect,icbmsg;\n"
+		"  --modes LIST      comma-separated: icmsg-enable, icmsg-detect, icbmsg (v2),\n"
+		"                    icbmsg-classic, icmsg-disable (default: icmsg-enable,\n"
+		"                    icmsg-detect,icbmsg;\n"
 		"                    icmsg-disable shows that legacy bonding cannot detect a\n"
 		"                    reset: it always fails)\n"
 		"  --seed S          seed of sessions, kill moments and victims (default: 1)\n"
@@ -221,7 +224,7 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			modes_set = true;
 			if (!parse_modes(v, so->modes)) {
 				return susage("--modes wants a list of icmsg-enable, icmsg-detect, "
-					      "icbmsg, icmsg-disable, not '%s'", v);
+					      "icbmsg, icbmsg-classic, icmsg-disable, not '%s'", v);
 			}
 		} else if (strcmp(a, "--seed") == 0) {
 			if (!parse_count(v, UINT64_MAX, &so->seed)) {
@@ -259,16 +262,18 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		i += takes;
 	}
 	if (so->zbase[0] != NULL || so->zbase[1] != NULL) {
-		if (so->modes[3]) {
+		if (so->modes[4]) {
 			return susage("--modes %s: not with --zephyr-base: legacy ICMsg has no reset "
 				      "protocol, so kills cannot be recovered", "icmsg-disable");
 		}
 		/* The default list's icbmsg: the Zephyr-stack apps run on ICMsg. */
-		if ((!so->modes[0] && !so->modes[1]) || (modes_set && so->modes[2])) {
+		if ((!so->modes[0] && !so->modes[1]) ||
+		    (modes_set && (so->modes[2] || so->modes[3]))) {
 			return susage("--modes %s: not with --zephyr-base: the echo apps run on ICMsg "
-				      "(modes icmsg-enable, icmsg-detect)", "icbmsg");
+				      "(modes icmsg-enable, icmsg-detect)",
+				      so->modes[3] && !so->modes[2] ? "icbmsg-classic" : "icbmsg");
 		}
-		so->modes[2] = false;
+		so->modes[2] = so->modes[3] = false;
 	}
 	return 0;
 }
@@ -376,6 +381,10 @@ static int session_opts(const struct stress_opts *so, const struct mode *m, unsi
 	} else {
 		argv[n++] = "--backend";
 		argv[n++] = (char *)cli_backend_name(m->backend);
+		if (m->icbmsg_version != 0) {
+			argv[n++] = "--icbmsg-version";
+			argv[n++] = (char *)cli_icbmsg_version_name(m->icbmsg_version);
+		}
 	}
 	if (m->backend == EMU_BACKEND_ICMSG && !zephyr) {
 		argv[n++] = "--unbound";
