@@ -17,11 +17,10 @@ import pytest
 
 pytestmark = pytest.mark.timeout(120)
 
+from conftest import ZEPHYR_TREE as TREE, refused
+
 ROOT = Path(__file__).resolve().parent.parent
-TREE = ROOT / "tests" / "zephyr_style" / "tree"
 PLANTED = ROOT / "tests" / "zephyr_style" / "planted"
-APP = ROOT / "examples" / "nrf5340dk_cpuapp.dts"
-NET = ROOT / "examples" / "nrf5340dk_cpunet.dts"
 
 SHIM_POINTS = [f"zephyr_{op}_{when}" for op in
                ["mbox_send", "cache_flush", "cache_invd", "work_submit", "work_schedule"]
@@ -34,25 +33,12 @@ def no_zephyr_base(monkeypatch):
     monkeypatch.delenv("ZEPHYR_BASE", raising=False)
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zephyr-cache")
+# Fixtures of conftest.py: zephyr_cache (the module's stack cache, set in
+# the environment), empty_zephyr_cache, unbound_dts (the nRF5340 pair in
+# each unbound mode: the crash tests run in "enable").
 
 
-@pytest.fixture(scope="module")
-def enable_pair(tmp_path_factory):
-    """The nRF5340 DTS pair with ICMsg's unbound = "enable" (session mode)."""
-    d = tmp_path_factory.mktemp("dts")
-    out = []
-    for src in (APP, NET):
-        dst = d / src.name
-        dst.write_text(src.read_text().replace('unbound = "disable"', 'unbound = "enable"'))
-        out.append(str(dst))
-    return ",".join(out)
-
-
-def run(cli, cache, monkeypatch, tmp_path, *args, timeout=120):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
+def run(cli, tmp_path, *args, timeout=120):
     rep = tmp_path / "r.json"
     r = cli("run", "--json", rep, *args, timeout=timeout)
     return r, (json.loads(rep.read_text()) if rep.exists() else None)
@@ -72,38 +58,33 @@ def test_shim_points_listed_and_called(cli):
 
 
 def test_shim_point_refused_for_builtin_peers(cli):
-    r = cli("run", "--crash-point", "zephyr_mbox_send_before")
-    assert r.returncode == 2
-    assert r.stderr.startswith("ipc-emu: run: --crash-point zephyr_mbox_send_before: a point "
-                               "of the Zephyr shim, hit only by --host/--remote programs and "
-                               "--zephyr-base runs")
-    assert len(r.stderr.splitlines()) == 1
-    r = cli("peer", "--role", "host", "--segment", "x", "--crash-point", "zephyr_cache_flush_after")
-    assert r.returncode == 2
+    err = refused(cli, "run", "--crash-point", "zephyr_mbox_send_before")
+    assert err.startswith("ipc-emu: run: --crash-point zephyr_mbox_send_before: a point of the "
+                          "Zephyr shim, hit only by --host/--remote programs and --zephyr-base "
+                          "runs")
+    assert len(err.splitlines()) == 1
+    err = refused(cli, "peer", "--role", "host", "--segment", "x",
+                  "--crash-point", "zephyr_cache_flush_after")
     assert "zephyr_cache_flush_after: a point of the Zephyr shim; the built-in peer does not " \
-           "run it" in r.stderr
+           "run it" in err
 
 
-def test_core_point_refused_on_a_zephyr_core(cli, tmp_path, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
-    r = cli("run", "--zephyr-base", TREE, "--crash-point", "pbuf_write_before_publish")
-    assert r.returncode == 2
-    assert r.stderr.startswith("ipc-emu: run: --crash-point pbuf_write_before_publish: a point "
-                               "of ipc-emu's core, which the host (Zephyr's IPC sources) does "
-                               "not run; use a zephyr_* point or arm the other core")
-    assert not list(tmp_path.iterdir())  # refused before any build
+def test_core_point_refused_on_a_zephyr_core(cli, empty_zephyr_cache):
+    err = refused(cli, "run", "--zephyr-base", TREE, "--crash-point", "pbuf_write_before_publish")
+    assert err.startswith("ipc-emu: run: --crash-point pbuf_write_before_publish: a point of "
+                          "ipc-emu's core, which the host (Zephyr's IPC sources) does not run; "
+                          "use a zephyr_* point or arm the other core")
+    assert not list(empty_zephyr_cache.iterdir())  # refused before any build
 
 
-def test_crash_point_refused_in_legacy_mode(cli, tmp_path, monkeypatch):
+def test_crash_point_refused_in_legacy_mode(cli, empty_zephyr_cache):
     # The built-in board's ICMsg is unbound = "disable": no reset protocol.
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
-    r = cli("run", "--zephyr-base", TREE, "--crash-point", "host:zephyr_mbox_send_before")
-    assert r.returncode == 2
-    assert r.stderr == ("ipc-emu: run: --crash-point with --zephyr-base needs unbound = "
-                        "\"enable\" or \"detect\" in the DTS: in legacy mode (\"disable\") "
-                        "ICMsg has no reset protocol, so the peer of a restarted core never "
-                        "notices\n")
-    assert not list(tmp_path.iterdir())
+    assert refused(cli, "run", "--zephyr-base", TREE,
+                   "--crash-point", "host:zephyr_mbox_send_before") == (
+        "ipc-emu: run: --crash-point with --zephyr-base needs unbound = \"enable\" or "
+        "\"detect\" in the DTS: in legacy mode (\"disable\") ICMsg has no reset protocol, so "
+        "the peer of a restarted core never notices\n")
+    assert not list(empty_zephyr_cache.iterdir())
 
 
 # Each kind at both of its boundaries, alternating roles: the killed program
@@ -114,8 +95,8 @@ def test_crash_point_refused_in_legacy_mode(cli, tmp_path, monkeypatch):
     ("zephyr_cache_invd_before", "host"), ("zephyr_cache_invd_after", "remote"),
     ("zephyr_work_submit_before", "remote"), ("zephyr_work_submit_after", "host"),
 ])
-def test_shim_crash_point_recovers(cli, cache, enable_pair, monkeypatch, tmp_path, point, role):
-    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--dts", enable_pair,
+def test_shim_crash_point_recovers(cli, zephyr_cache, unbound_dts, tmp_path, point, role):
+    r, j = run(cli, tmp_path, "--zephyr-base", TREE, "--dts", unbound_dts["enable"],
                "--messages", "200", "--crash-point", f"{role}:{point}@30")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "ipc-emu: crash point hit, killing this process" in r.stderr
@@ -142,9 +123,9 @@ def test_schedule_point_in_a_plain_user_program(cli, ipc_emu_bin, tmp_path):
     assert j["program_boots"]["host"] == 2
 
 
-def test_cache_model_passes(cli, cache, enable_pair, monkeypatch, tmp_path):
+def test_cache_model_passes(cli, zephyr_cache, unbound_dts, monkeypatch, tmp_path):
     monkeypatch.setenv("IPC_EMU_LOG", "3")
-    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--dts", enable_pair,
+    r, j = run(cli, tmp_path, "--zephyr-base", TREE, "--dts", unbound_dts["enable"],
                "--messages", "300", "--cache-model")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "echo-client[host]: 301 echoes matched byte for byte" in r.stdout
@@ -156,27 +137,27 @@ def test_cache_model_passes(cli, cache, enable_pair, monkeypatch, tmp_path):
         assert m and int(m[1]) > 300 and int(m[2]) > 0 and int(m[3]) > 300, r.stderr
 
 
-def test_cache_model_catches_a_missing_flush(cli, cache, enable_pair, monkeypatch, tmp_path):
+def test_cache_model_catches_a_missing_flush(cli, zephyr_cache, unbound_dts, tmp_path):
     """The host's pbuf_write() flushes the length but not the payload
     (tests/zephyr_style/planted/no_flush.conf): coherent memory hides it,
     the cache model does not (the remote's build is the crash tests')."""
-    bug = ["--zephyr-base", TREE, "--dts", enable_pair, "--messages", "50",
+    bug = ["--zephyr-base", TREE, "--dts", unbound_dts["enable"], "--messages", "50",
            "--host-kconfig", PLANTED / "no_flush.conf"]
-    r, _ = run(cli, cache, monkeypatch, tmp_path, *bug)
+    r, _ = run(cli, tmp_path, *bug)
     assert r.returncode == 0, r.stdout + r.stderr
-    r, j = run(cli, cache, monkeypatch, tmp_path, *bug, "--cache-model", "--timeout", "5")
+    r, j = run(cli, tmp_path, *bug, "--cache-model", "--timeout", "5")
     assert r.returncode == 1, r.stdout + r.stderr
     assert j["ok"] is False
     assert "echo-server[remote]: corrupted: a message of" in r.stdout, r.stdout
 
 
-def test_sanitized_build_passes(cli, cache, monkeypatch, tmp_path):
-    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--messages", "100",
+def test_sanitized_build_passes(cli, zephyr_cache, tmp_path):
+    r, j = run(cli, tmp_path, "--zephyr-base", TREE, "--messages", "100",
                "--sanitize", "address,undefined", timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "sanitizer report" not in r.stderr
     assert "echo-client[host]: 101 echoes matched byte for byte" in r.stdout
-    flags = [p / "flags.txt" for p in cache.iterdir() if (p / "flags.txt").exists()]
+    flags = [p / "flags.txt" for p in zephyr_cache.iterdir() if (p / "flags.txt").exists()]
     assert any("-fsanitize=address,undefined -fno-omit-frame-pointer "
                "-fno-sanitize-recover=all" in f.read_text() for f in flags)
 
@@ -186,10 +167,10 @@ def test_sanitized_build_passes(cli, cache, monkeypatch, tmp_path):
     ("ubsan", r"\S+/lib/pbuf\.c:\d+:\d+: runtime error: signed integer overflow: "
               r"\d+ \+ 2147483647 cannot be represented in type 'int'"),
 ])
-def test_sanitizer_catches_the_planted_bug(cli, cache, monkeypatch, tmp_path, bug, report):
+def test_sanitizer_catches_the_planted_bug(cli, zephyr_cache, tmp_path, bug, report):
     # The bug in the host's build only; the remote's sanitized build is the
     # clean one of test_sanitized_build_passes (cached).
-    r, j = run(cli, cache, monkeypatch, tmp_path, "--zephyr-base", TREE, "--messages", "20",
+    r, j = run(cli, tmp_path, "--zephyr-base", TREE, "--messages", "20",
                "--sanitize", "address,undefined", "--host-kconfig", PLANTED / f"{bug}.conf",
                timeout=180)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -210,16 +191,15 @@ def test_sanitizer_catches_the_planted_bug(cli, cache, monkeypatch, tmp_path, bu
      "--sanitize and --valgrind exclude each other"),
 ])
 def test_sanitize_usage_errors(cli, args, msg):
-    r = cli("run", *args)
-    assert r.returncode == 2
-    assert len(r.stderr.splitlines()) == 1 and msg in r.stderr, r.stderr
+    err = refused(cli, "run", *args)
+    assert len(err.splitlines()) == 1 and msg in err, err
 
 
-def test_sanitize_is_in_the_cache_key(cli, cache):
+def test_sanitize_is_in_the_cache_key(cli, zephyr_cache):
     # The sanitized remote of test_sanitized_build_passes is cached; the
     # same build without --sanitize is another directory.
     base = ["zephyr-build", "--zephyr-base", TREE, "--core", "remote", "--app", "echo_server",
-            "--out", cache]
+            "--out", zephyr_cache]
     r1 = cli(*base, "--sanitize", "undefined,address")
     r2 = cli(*base)
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
@@ -228,7 +208,6 @@ def test_sanitize_is_in_the_cache_key(cli, cache):
     assert d1 != d2
     assert "-fsanitize=address,undefined" in (Path(d1) / "flags.txt").read_text()
     assert "-fsanitize" not in (Path(d2) / "flags.txt").read_text()
-    r = cli(*base, "--sanitize", "memory")
-    assert r.returncode == 2
-    assert r.stderr == ("ipc-emu: zephyr-build: --sanitize wants address, undefined or "
-                        "address,undefined, not 'memory'\n")
+    assert refused(cli, *base, "--sanitize", "memory") == (
+        "ipc-emu: zephyr-build: --sanitize wants address, undefined or address,undefined, "
+        "not 'memory'\n")

@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TREE = ROOT / "tests" / "zephyr_style" / "tree"
-BOARD = ROOT / "examples" / "nrf5340dk_cpuapp.dts"
+from conftest import NRF5340_PAIR, ZEPHYR_TREE as TREE, refused
 
-
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zephyr-cache")
+BOARD = NRF5340_PAIR[0]
 
 
 def build(cli, cache, *extra, tree=TREE, core="remote", app="echo_server"):
@@ -108,8 +103,7 @@ def test_not_a_tree(cli, tmp_path):
                                 "Zephyr tree (no include/zephyr/ipc/ipc_service.h)")
 
 
-def test_run_passes(cli, shared_cache, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
+def test_run_passes(cli, zephyr_cache):
     r = cli("run", "--zephyr-base", TREE, "--messages", "300", timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "echo-client[host]: 301 echoes matched byte for byte" in r.stdout
@@ -117,43 +111,34 @@ def test_run_passes(cli, shared_cache, monkeypatch):
     assert "PASS: both programs exited with status 0" in r.stdout
 
 
-def test_run_with_dts_pair(cli, shared_cache, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
-    net = ROOT / "examples" / "nrf5340dk_cpunet.dts"
-    r = cli("run", "--zephyr-base", TREE, "--dts", f"{BOARD},{net}", "--messages", "50",
-            timeout=180)
+def test_run_with_dts_pair(cli, zephyr_cache):
+    r = cli("run", "--zephyr-base", TREE, "--dts", ",".join(map(str, NRF5340_PAIR)),
+            "--messages", "50", timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "echo-client[host]: 51 echoes matched byte for byte" in r.stdout
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
-def test_run_under_valgrind(cli, shared_cache, monkeypatch):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
+def test_run_under_valgrind(cli, zephyr_cache):
     r = cli("run", "--zephyr-base", TREE, "--messages", "40", "--valgrind", timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "echo-client[host]: 41 echoes matched byte for byte" in r.stdout
     assert "valgrind errors 0/0" in r.stdout
 
 
-def test_run_refuses_unsupported(cli, monkeypatch, tmp_path):
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(tmp_path))
-    r = cli("run", "--zephyr-base", TREE, "--scenario", "exhaustion")
-    assert r.returncode == 2
-    assert r.stderr == ("ipc-emu: run: --scenario is not supported yet with --zephyr-base "
-                        "(Zephyr's IPC sources run the echo exchange of emu/zephyr_apps only) "
-                        "(see 'ipc-emu run --help')\n")
-    assert not list(tmp_path.iterdir())
-    r = cli("run", "--zephyr-base", TREE, "--unbound", "enable")
-    assert r.returncode == 2
-    assert r.stderr == ("ipc-emu: run: --unbound is not supported with --zephyr-base: a Zephyr "
-                        "core compiles the mode in; set the DTS's unbound property "
-                        "(see 'ipc-emu run --help')\n")
+def test_run_refuses_unsupported(cli, empty_zephyr_cache):
+    assert refused(cli, "run", "--zephyr-base", TREE, "--scenario", "ipm-echo") == (
+        "ipc-emu: run: --scenario is not supported yet with --zephyr-base (Zephyr's IPC "
+        "sources run the echo exchange of emu/zephyr_apps only) (see 'ipc-emu run --help')\n")
+    assert refused(cli, "run", "--zephyr-base", TREE, "--unbound", "enable") == (
+        "ipc-emu: run: --unbound is not supported with --zephyr-base: a Zephyr core compiles "
+        "the mode in; set the DTS's unbound property (see 'ipc-emu run --help')\n")
+    assert not list(empty_zephyr_cache.iterdir())
 
 
-def test_taken_address_range(cli, shared_cache, monkeypatch, tmp_path):
+def test_taken_address_range(cli, zephyr_cache, tmp_path):
     """Shared memory at 0x400000, where the non-PIE program itself is loaded:
     the Zephyr side cannot map the image at the devicetree's address."""
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(shared_cache))
     text = BOARD.read_text()
     for old, new in [("20070000", "400000"), ("20074000", "404000"),
                      ("20078000", "408000"), ("2007c000", "40c000")]:

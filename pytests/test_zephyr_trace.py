@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TREE = ROOT / "tests" / "zephyr_style" / "tree"
+from conftest import ZEPHYR_TREE as TREE
+
 REPORT = re.compile(r"^ipc-emu (host|remote):   -[0-9.]+ ms  (.{15}) (\S+(?: \S+)?)", re.M)
 
 PLANTED = r"""
@@ -47,11 +47,6 @@ int main(void)
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zephyr-cache")
-
-
-@pytest.fixture(scope="module")
 def m32(ipc_emu_bin):
     if not (Path(ipc_emu_bin).parent / "m32" / "libipc_emu.so").exists():
         pytest.skip("no 32-bit runtime built (scripts/install-deps.sh, then rebuild)")
@@ -59,9 +54,9 @@ def m32(ipc_emu_bin):
 
 
 @pytest.fixture(autouse=True)
-def own_cache(monkeypatch, cache):
+def own_cache(monkeypatch, zephyr_cache):
+    """Each test builds into the module's cache (conftest: zephyr_cache)."""
     monkeypatch.delenv("ZEPHYR_BASE", raising=False)
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
 
 
 def load(path):

@@ -14,22 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ZEPHYR_TREE as TREE
+
 ROOT = Path(__file__).resolve().parent.parent
-TREE = ROOT / "tests" / "zephyr_style" / "tree"
 PROG = ROOT / "tests" / "zephyr_userprog"
 ATTACH = re.compile(r"^ipc-emu (host|remote): info: attached as \1: .*$", re.M)
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zephyr-cache")
-
-
 @pytest.fixture(autouse=True)
-def no_stray_zephyr_base(monkeypatch, cache):
-    """Each test sets ZEPHYR_BASE itself; products go to the module's cache."""
+def no_stray_zephyr_base(monkeypatch, zephyr_cache):
+    """Each test sets ZEPHYR_BASE itself; products go to the module's cache
+    (conftest: zephyr_cache)."""
     monkeypatch.delenv("ZEPHYR_BASE", raising=False)
-    monkeypatch.setenv("IPC_EMU_ZEPHYR_CACHE", str(cache))
 
 
 def build_prog(cli, core, out, *extra):
@@ -52,7 +48,7 @@ def assert_pair_passed(r):
         assert line.endswith(", Zephyr's IPC stack"), line
 
 
-def test_app_src_program_runs_on_the_tree_stack(cli, tmp_path, monkeypatch, cache):
+def test_app_src_program_runs_on_the_tree_stack(cli, tmp_path, monkeypatch, zephyr_cache):
     for core in ["host", "remote"]:
         r = build_prog(cli, core, tmp_path / core)
         assert r.returncode == 0, r.stderr
@@ -60,7 +56,7 @@ def test_app_src_program_runs_on_the_tree_stack(cli, tmp_path, monkeypatch, cach
                 f"zephyr-build: LINK {tmp_path / core}\n") in r.stdout
         assert (tmp_path / core).is_file()
     # The objects' temporary directory is gone; the stack stays cached.
-    assert not list(cache.glob("*/prog-*"))
+    assert not list(zephyr_cache.glob("*/prog-*"))
     monkeypatch.setenv("IPC_EMU_LOG", "3")
     r = cli("run", "--host", tmp_path / "host", "--remote", tmp_path / "remote", timeout=120)
     assert_pair_passed(r)
