@@ -5,6 +5,7 @@ emu/zephyr_apps resume after a restart of either side (echo_common.h)."""
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,23 @@ def test_peer_segment_without_regions_refused(cli, role):
                         "instance), so a named segment has nothing to hold: run its MBOX/IPM "
                         "scenarios with `ipc-emu run`\n")
     assert not list(Path("/dev/shm").glob("h13a-noregions*"))
+
+
+ASAN_BUILD_LINE = (
+    "ipc-emu: run: --zephyr-base with this ipc-emu, built with -DIPC_EMU_SANITIZE=ON: its "
+    "libipc_emu is AddressSanitizer-instrumented, and a Zephyr program that links it starts "
+    "only with ASan's runtime first; add --sanitize address (or address,undefined), or use an "
+    "ipc-emu built without IPC_EMU_SANITIZE (see 'ipc-emu run --help')\n")
+
+
+def test_asan_built_ipc_emu_wants_address(cli, ipc_emu_bin, empty_zephyr_cache):
+    """With an ipc-emu built with ASan (scripts/test.sh's ASan pass), a
+    Zephyr-stack run without --sanitize address is one usage line: its
+    programs would stop at start-up ("ASan runtime does not come first")."""
+    ldd = subprocess.run(["ldd", str(ipc_emu_bin)], capture_output=True, text=True).stdout
+    if "libasan" not in ldd:
+        pytest.skip("ipc-emu is not built with -DIPC_EMU_SANITIZE=ON")
+    for extra in [[], ["--sanitize", "undefined"]]:
+        r = cli("run", "--zephyr-base", TREE, "--messages", "20", *extra)
+        assert (r.returncode, r.stderr) == (2, ASAN_BUILD_LINE)
+    assert not list(empty_zephyr_cache.iterdir())
