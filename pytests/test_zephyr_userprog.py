@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ZEPHYR_TREE as TREE
+from conftest import NRF5340_PAIR, ZEPHYR_TREE as TREE
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = ROOT / "tests" / "zephyr_userprog"
@@ -115,10 +115,10 @@ set(IPC_EMU_EXECUTABLE "{cli}")
 include("{root}/cmake/IpcEmuZephyr.cmake")
 set(U "{prog}")
 ipc_emu_zephyr_program(TARGET host SOURCES ${{U}}/host.c ${{U}}/common.c CORE host
-  ZEPHYR_BASE "{tree}")
+  DTS "{app}" "{net}" ZEPHYR_BASE "{tree}")
 # Without a value: the environment's ZEPHYR_BASE.
 ipc_emu_zephyr_program(TARGET remote SOURCES ${{U}}/remote.c ${{U}}/common.c CORE remote
-  CONFIG CONFIG_PBUF_RX_READ_BUF_SIZE=256 ZEPHYR_BASE)
+  DTS "{app}" "{net}" KCONFIG fragment.conf CONFIG CONFIG_PBUF_RX_READ_BUF_SIZE=256 ZEPHYR_BASE)
 target_include_directories(host PRIVATE ${{U}}/include)
 target_include_directories(remote PRIVATE ${{U}}/include)
 """
@@ -128,7 +128,9 @@ def cmake_project(tmp_path, ipc_emu_bin):
     src = tmp_path / "src"
     src.mkdir()
     (src / "CMakeLists.txt").write_text(CMAKELISTS.format(
-        lib=Path(ipc_emu_bin).parent, root=ROOT, cli=ipc_emu_bin, prog=PROG, tree=TREE))
+        lib=Path(ipc_emu_bin).parent, root=ROOT, cli=ipc_emu_bin, prog=PROG, tree=TREE,
+        app=NRF5340_PAIR[0], net=NRF5340_PAIR[1]))
+    (src / "fragment.conf").write_text("CONFIG_USERPROG_FRAGMENT=7\n")
     return src
 
 
@@ -148,11 +150,15 @@ def test_cmake_zephyr_base(cli, tmp_path, ipc_emu_bin, monkeypatch):
     stack = tmp_path / "b" / "remote_zephyr" / "stack"
     assert stack.is_symlink()
     assert re.fullmatch(r"[0-9a-f]{16}", os.readlink(stack).rsplit("/", 1)[1])
-    assert ("#define CONFIG_PBUF_RX_READ_BUF_SIZE 256"
-            in (stack / "cfg/zephyr/autoconf.h").read_text())
+    autoconf = (stack / "cfg/zephyr/autoconf.h").read_text()
+    assert "#define CONFIG_PBUF_RX_READ_BUF_SIZE 256" in autoconf
+    assert "#define CONFIG_USERPROG_FRAGMENT 7" in autoconf  # KCONFIG, relative path
+    for core in ["host", "remote"]:  # DTS: the nRF5340 pair's reserved memory
+        dt = tmp_path / "b" / f"{core}_zephyr" / "stack" / "cfg/zephyr/devicetree_generated.h"
+        assert "0x20070000" in dt.read_text()
     monkeypatch.setenv("IPC_EMU_LOG", "3")
     r = cli("run", "--host", tmp_path / "b" / "host", "--remote", tmp_path / "b" / "remote",
-            timeout=120)
+            "--dts", ",".join(map(str, NRF5340_PAIR)), timeout=120)
     assert_pair_passed(r)
 
 
