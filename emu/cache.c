@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ struct cache_view {
 	uint8_t *priv;    /* private address of the region's first byte */
 	uint8_t *snap;    /* clean snapshot, same offsets as priv */
 	uint8_t *shared;  /* the region in the shared mapping */
+	uint64_t target;  /* target address of the region's first byte */
 	size_t len;
 	uint32_t line;
 	uint32_t pre;     /* target address of the region modulo line */
@@ -246,6 +248,51 @@ void port_cache_invd(void *addr, size_t len)
 	cache_op(addr, len, OP_INVD);
 }
 
+/*
+ * For the core's send-stall report (src/icmsg.c, declared weak there): what
+ * the cache model holds for the 32-bit word at `addr` of a view, as one
+ * clause ("rd_idx word at 0x20070000: cache 8, shared memory 0, line
+ * 0x20070000+8 dirty"), or "" when the address is in no view (the model is
+ * off).  Returns the length written (snprintf's).
+ */
+size_t port_cache_describe(const void *addr, const char *what, char *buf, size_t n);
+size_t port_cache_describe(const void *addr, const char *what, char *buf, size_t n)
+{
+	uint8_t scratch[LINE_MAX];
+	struct cache_view *v;
+	size_t off, k, b, e;
+	uint32_t cached, shared;
+	bool dirty;
+	int w;
+
+	if (n == 0) {
+		return 0;
+	}
+	buf[0] = '\0';
+	if (atomic_load_explicit(&registry_n, memory_order_acquire) == 0) {
+		return 0;
+	}
+	pthread_mutex_lock(&reg_lock);
+	v = view_find(addr, sizeof(uint32_t));
+	if (v == NULL) {
+		pthread_mutex_unlock(&reg_lock);
+		return 0;
+	}
+	off = (size_t)((const uint8_t *)addr - v->priv);
+	k = (off + v->pre) / v->line;
+	line_span(v, k, &b, &e);
+	memcpy(&cached, v->priv + off, sizeof(cached));
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy(&shared, v->shared + off, sizeof(shared));
+	dirty = line_dirty(v, b, e, scratch);
+	w = snprintf(buf, n,
+		     "%s word at 0x%llx: our cache %u, shared memory %u, its line 0x%llx+%zu %s",
+		     what, (unsigned long long)(v->target + off), cached, shared,
+		     (unsigned long long)(v->target + b), e - b, dirty ? "dirty" : "clean");
+	pthread_mutex_unlock(&reg_lock);
+	return w < 0 ? 0 : (size_t)w;
+}
+
 /* ------------------------------------------------------------------ API */
 
 int emu_cache_create(uint64_t seed, struct emu_cache **out)
@@ -290,6 +337,7 @@ static void *view_map(struct emu_cache *c, void *shared, uint64_t target, size_t
 	}
 	v->owner = c;
 	v->shared = shared;
+	v->target = target;
 	v->len = len;
 	v->line = line;
 	v->pre = (uint32_t)(target & (line - 1u));

@@ -10,6 +10,7 @@ session's rd_idx back over the writer's reset: the next send got -ENOMEM for
 good, or the PONG never came.  Now every round passes and no send ever sees
 -ENOMEM (the counts are exact: the exchange is lockstep, the ring never
 fills)."""
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -119,3 +120,33 @@ def test_reregistration_without_the_model(cli, pair, monkeypatch):
     r = cli("run", "--unbound", "enable", "--timeout", "60", "--host", pair["host"],
             "--remote", pair["remote"], timeout=90)
     check(r, "host")
+
+
+def test_stalled_send_is_reported_with_its_cause(cli, pair, monkeypatch):
+    """The remote's RX path blocks for good in its first message, the host
+    retries -ENOMEM until --timeout: the host's ICMsg logs the stall once,
+    with the index words, the free space and what the cache model holds for
+    the reader's word; the run's hang report gives the shared words of both
+    rings (CACHE_RR_HOLD, tests/zephyr_userprog/cache_reregister.c)."""
+    monkeypatch.setenv("CACHE_RR_HOLD", "1")
+    r = cli("run", "--cache-model", "--unbound", "enable", "--timeout", "4",
+            "--host", pair["host"], "--remote", pair["remote"], timeout=60)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FAIL: hang: no completion within 4 s" in r.stdout
+    stall = re.findall(
+        r"^ipc-emu host: warning: icmsg: send stalled: (\d+) x -ENOMEM in (\d+) ms: TX ring "
+        r"wr_idx (\d+) \(ours\), rd_idx (\d+) \(the reader's\): (\d+) of 16372 bytes free, "
+        r"(\d+) needed; cache model: rd_idx word at 0x20070000: our cache (\d+), "
+        r"shared memory (\d+), its line 0x20070000\+8 (clean|dirty)$", r.stderr, re.M)
+    assert len(stall) == 1, r.stderr
+    tries, ms, wr, rd, free, needed, cached, shared, _ = stall[0]
+    assert int(tries) >= 1 and int(ms) >= 2000
+    assert cached == rd == shared
+    # A full ring: what is free is less than the packet needs.
+    assert int(free) < int(needed)
+    hang = re.findall(r"^ipc-emu run: hang: ipc0 (tx|rx)-region 0x(\w+) \((host|remote) writes\): "
+                      r"wr_idx (\d+), rd_idx (\d+), (\d+) of 16372 bytes free$", r.stderr, re.M)
+    assert [h[:3] for h in hang] == [("tx", "20070000", "host"), ("rx", "20074000", "remote")]
+    assert hang[0][3:] == (wr, rd, free)
+    assert "send stalled" not in "".join(ln for ln in r.stderr.splitlines()
+                                         if ln.startswith("ipc-emu remote:"))

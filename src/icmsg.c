@@ -506,6 +506,105 @@ int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data
 	return 0;
 }
 
+/*
+ * A send that cannot make progress is never silent: an instance whose sends
+ * get -ENOMEM without a success for ICMSG_STALL_REPORT_MS (the CLI run's
+ * stall bound is 10 s) logs one warning with the cause - the ring's index
+ * words as our cache holds them, the free space they leave and, with the
+ * emulator's cache model, what the model holds for the reader's word.
+ * Then nothing more until a send succeeds.  The state lives in a few slots
+ * keyed by instance (struct icmsg_data_t has no room); each slot's fields
+ * are used under its instance's TX lock only.
+ */
+#define ICMSG_STALL_REPORT_MS 2000u
+#define STALL_SLOTS 8
+
+struct send_stall {
+	_Atomic(const struct icmsg_data_t *) d;
+	uint32_t since_ms, tries;
+	bool said;
+};
+
+static struct send_stall stalls[STALL_SLOTS];
+static atomic_uint stalling; /* slots with tries > 0: a success looks only then */
+
+/* Implemented by the emulator's cache model (emu/cache.c); absent in other
+ * ports. */
+extern size_t port_cache_describe(const void *addr, const char *what, char *buf, size_t n)
+	__attribute__((weak));
+
+static struct send_stall *stall_slot(const struct icmsg_data_t *d, bool claim)
+{
+	for (int i = 0; i < STALL_SLOTS; i++) {
+		const struct icmsg_data_t *cur = atomic_load(&stalls[i].d);
+
+		if (cur == d) {
+			return &stalls[i];
+		}
+		if (cur == NULL && claim && atomic_compare_exchange_strong(&stalls[i].d, &cur, d)) {
+			return &stalls[i];
+		}
+	}
+	return NULL;
+}
+
+static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, size_t len)
+{
+	const struct pbuf_cfg *cfg = d->tx_pb->cfg;
+	uint32_t wr = d->tx_pb->data.wr_idx;
+	uint32_t rd = ipc_load_acquire(cfg->rd_idx_loc); /* as our cache holds it */
+	uint32_t blen = cfg->len;
+	uint32_t occ = rd > wr ? blen - (rd - wr) : wr - rd;
+	uint32_t free_b = occ + 4u <= blen ? blen - occ - 4u : 0u;
+	char cache[160] = "";
+
+	if (port_cache_describe != NULL) {
+		(void)port_cache_describe((const void *)cfg->rd_idx_loc, "cache model: rd_idx",
+					  cache, sizeof(cache));
+	}
+#define STALL_FMT                                                                             \
+	"icmsg: send stalled: %u x -ENOMEM in %u ms: TX ring wr_idx %u (ours), rd_idx %u "    \
+	"(the reader's): %u of %u bytes free, %u needed; "
+	if (cache[0] != '\0') {
+		port_log(PORT_LOG_WRN, STALL_FMT "%s", st->tries, port_uptime_ms() - st->since_ms,
+			 wr, rd, free_b, blen, (unsigned)len + 4u, cache);
+	} else {
+		port_log(PORT_LOG_WRN, STALL_FMT "ring at %p", st->tries,
+			 port_uptime_ms() - st->since_ms, wr, rd, free_b, blen, (unsigned)len + 4u,
+			 (void *)cfg->rd_idx_loc);
+	}
+#undef STALL_FMT
+}
+
+/* Caller holds the TX lock. */
+static void stall_note(struct icmsg_data_t *d, int rc, size_t len)
+{
+	struct send_stall *st;
+
+	if (rc != -ENOMEM) {
+		if (atomic_load_explicit(&stalling, memory_order_relaxed) != 0 &&
+		    (st = stall_slot(d, false)) != NULL && st->tries != 0) {
+			st->tries = 0;
+			st->said = false;
+			atomic_fetch_sub(&stalling, 1);
+		}
+		return;
+	}
+	st = stall_slot(d, true);
+	if (st == NULL) {
+		return;
+	}
+	if (st->tries++ == 0) {
+		st->since_ms = port_uptime_ms();
+		st->said = false;
+		atomic_fetch_add(&stalling, 1);
+	}
+	if (!st->said && port_uptime_ms() - st->since_ms >= ICMSG_STALL_REPORT_MS) {
+		st->said = true;
+		stall_report(d, st, len);
+	}
+}
+
 int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data, const void *msg,
 	       size_t len)
 {
@@ -531,6 +630,7 @@ int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 		return -ENOBUFS;
 	}
 	rc = pbuf_write(d->tx_pb, msg, (uint16_t)len);
+	stall_note(d, rc, len);
 	port_mutex_unlock(d->tx_lock);
 	if (rc < 0) {
 		return rc; /* else it wrote all len bytes */

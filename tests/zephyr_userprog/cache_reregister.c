@@ -36,11 +36,13 @@
 #endif
 
 #define CACHE_RR_MAX_TRIES 2000
+#define HOLD_MAX_TRIES 2000000000
 #define WAIT_MS 5000
 
 static K_SEM_DEFINE(bound_sem, 0, 1);
 static K_SEM_DEFINE(unbound_sem, 0, 1);
 static K_SEM_DEFINE(msg_sem, 0, 16);
+static K_SEM_DEFINE(never_sem, 0, 1);
 static struct ipc_ept ep;
 static const struct device *ipc0;
 /* Received texts, oldest first: the RX thread adds, main takes (msg_sem). */
@@ -48,6 +50,8 @@ static char msgs[16][32];
 static unsigned int msg_wr, msg_rd;
 static unsigned int enomem;
 static bool failed;
+static int hold;       /* CACHE_RR_HOLD=1: see hold_run() */
+static int max_tries = CACHE_RR_MAX_TRIES;
 
 static void ep_bound(void *priv)
 {
@@ -67,7 +71,7 @@ static bool send_text(const char *text)
 {
 	int rc = -ENOMEM;
 
-	for (int tries = 0; tries < CACHE_RR_MAX_TRIES; tries++) {
+	for (int tries = 0; tries < max_tries; tries++) {
 		rc = ipc_service_send(&ep, text, strlen(text));
 		if (rc != -ENOMEM) {
 			break;
@@ -88,6 +92,16 @@ static void ep_received(const void *data, size_t len, void *priv)
 	char *last = msgs[msg_wr % 16];
 
 	(void)priv;
+	if (len >= 5 && memcmp(data, "FILL ", 5) == 0) {
+		static bool held;
+
+		if (!held) {
+			held = true;
+			/* Our RX path stops for good: the host's ring fills. */
+			(void)k_sem_take(&never_sem, K_FOREVER);
+		}
+		return;
+	}
 	if (len >= 5 && memcmp(data, "POKE ", 5) == 0) {
 		return; /* ICBMsg: only there to get us bound */
 	}
@@ -210,6 +224,36 @@ static bool icbmsg_round(bool me, int r)
 	return expect(text);
 }
 
+/*
+ * CACHE_RR_HOLD=1: no re-registration; the remote's RX path blocks for good
+ * in the first FILL message and the host sends FILL messages, retrying
+ * -ENOMEM until the run's --timeout ends it: the ICMsg send-stall report
+ * (src/icmsg.c) and the run's hang report (cli/run.c) must name the cause.
+ */
+static int hold_run(void)
+{
+#ifdef CACHE_RR_HOST
+	char text[32];
+
+	max_tries = HOLD_MAX_TRIES;
+	for (int i = 0; enomem == 0; i++) {
+		snprintf(text, sizeof(text), "FILL %d", i);
+		if (!send_text(text)) {
+			return 1;
+		}
+	}
+	if (!send_text("BYE") || !expect("BYE")) {
+		return 1;
+	}
+#else
+	if (!expect("BYE") || !send_text("BYE")) {
+		return 1;
+	}
+#endif
+	printf("cache_rr[%s]: hold done, %s-ENOMEM\n", ROLE, enomem > 0 ? "some " : "no ");
+	return 0;
+}
+
 int main(void)
 {
 	const char *side = getenv("CACHE_RR_SIDE");
@@ -229,6 +273,10 @@ int main(void)
 	}
 	if (!reg()) {
 		return 1;
+	}
+	hold = getenv("CACHE_RR_HOLD") != NULL && strcmp(getenv("CACHE_RR_HOLD"), "1") == 0;
+	if (hold) {
+		return hold_run();
 	}
 	for (int r = 0; r <= rounds; r++) {
 		if (r > 0 && icbmsg && !icbmsg_round(me, r)) {
