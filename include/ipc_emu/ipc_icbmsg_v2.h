@@ -153,7 +153,7 @@ struct icbmsg_v2_ept {
 	uint32_t name_hash;
 	uint8_t addr;                  /* the peer's slot for it (learned from EP_BOUND) */
 	bool pending;                  /* a remote EP_BOUND waiting for a local registration */
-	_Atomic int state;             /* 0 unbound, 1 ready */
+	_Atomic int state;             /* 0 unbound, 1 ready, 2 bound before bound() ran */
 };
 
 /* Counters of what a hostile, confused or mismatched peer did (relaxed). */
