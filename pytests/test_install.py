@@ -16,7 +16,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent
-EXPORTED = re.compile(r"^(emu_|ipc_service_|ipc_icmsg_backend$|ipc_icbmsg_backend$|mbox_|ipm_|"
+EXPORTED = re.compile(r"^(emu_|ipc_service_|ipc_icmsg_backend$|ipc_icbmsg_backend$|ipc_icbmsg_v2_backend$|mbox_|ipm_|"
                       r"pbuf_|icmsg_|icbmsg_)")
 PRIVATE = re.compile(r"^(port_|emu_sys_|emu_port_)")
 CC = shutil.which("cc") or shutil.which("gcc")

@@ -73,7 +73,8 @@ if [ ${#core_objs[@]} -gt 0 ]; then
              have <= limit ? "met" : sprintf("NOT met (+%d)", have - limit)
     }
     END { goal("icmsg + pbuf", text["icmsg"] + text["pbuf"], 2048)
-          goal("icbmsg", text["icbmsg"], 3072) }'
+          goal("icbmsg", text["icbmsg"], 3072)
+          goal("icbmsg_v2", text["icbmsg_v2"], 2048) }'
 fi
 # Link the core with the stub (newlib-nano for memcpy/strlen): an undefined
 # symbol means the port stub no longer implements all of src/port.h.
