@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "../emu/inspect.h"
 
 #define MAX_PROBLEMS 32
@@ -85,6 +86,9 @@ void cli_help_inspect(FILE *f)
 		"                         pair); default: the built-in board\n"
 		"  --unbound MODE         disable|enable|detect for every ICMsg instance, as\n"
 		"                         'run --unbound' (default: the devicetree value)\n"
+		"  --icbmsg-version V     classic|v2: how to read ICBMsg instances (default: the\n"
+		"                         ipc-emu,icbmsg-version property, else v2, as run)\n"
+		"  --max-active-count S   ICBMsg v2's queue slots, as run's (default: 16)\n"
 		"  --instance LABEL       only this instance (default: all)\n"
 		"  --packets N            pending packets listed per ring (default: 16, max 64)\n"
 		"  --bytes N              bytes of hex per packet or block (default: 16, max 64)\n"
@@ -116,6 +120,7 @@ struct insp {
 	uint64_t base;
 	bool base_set, json;
 	int unbound;
+	uint32_t icbmsg_version, max_active; /* --icbmsg-version, --max-active-count */
 	unsigned packets, bytes;
 	struct emu_dt_plan host, remote;
 	struct emu_insp_image im;
@@ -204,6 +209,24 @@ static int parse(struct insp *x, int argc, char **argv, int first)
 				return usage("%s wants 0..64, not '%s'", a, v);
 			}
 			*(a[2] == 'p' ? &x->packets : &x->bytes) = (unsigned)n;
+		} else if (strcmp(a, "--icbmsg-version") == 0) {
+			VALUE();
+			if (strcmp(v, "classic") == 0) {
+				x->icbmsg_version = EMU_ICBMSG_CLASSIC;
+			} else if (strcmp(v, "v2") == 0) {
+				x->icbmsg_version = EMU_ICBMSG_V2;
+			} else {
+				return usage("--icbmsg-version wants classic or v2, not '%s'", v);
+			}
+		} else if (strcmp(a, "--max-active-count") == 0) {
+			VALUE();
+			if (!cli_parse_u64(v, ICBMSG_V2_MAX_ACTIVE_COUNT_MAX, &n) ||
+			    n < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN) {
+				return usage("--max-active-count wants %d..%d, not '%s'",
+					     ICBMSG_V2_MAX_ACTIVE_COUNT_MIN,
+					     ICBMSG_V2_MAX_ACTIVE_COUNT_MAX, v);
+			}
+			x->max_active = (uint32_t)n;
 		} else if (strcmp(a, "--unbound") == 0) {
 			VALUE();
 			if (strcmp(v, "disable") == 0) {
@@ -508,6 +531,7 @@ struct inst_view {
 	char err[256];
 	struct emu_insp_ring ring[2]; /* ICMsg: tx, rx */
 	struct emu_insp_icbmsg *icb;
+	struct emu_insp_icbmsg_v2 *v2; /* ICBMsg read as v2 */
 };
 
 static const char *mode_name(int m)
@@ -520,6 +544,19 @@ static int decode_inst(struct insp *x, struct inst_view *v)
 	const struct emu_dt_inst *in = v->in;
 
 	v->err[0] = '\0';
+	if (in->backend == EMU_BACKEND_ICBMSG &&
+	    (x->icbmsg_version ? x->icbmsg_version
+			       : in->icbmsg_version ? in->icbmsg_version : EMU_ICBMSG_V2) ==
+		    EMU_ICBMSG_V2) {
+		if (v->v2 == NULL && (v->v2 = malloc(sizeof(*v->v2))) == NULL) {
+			snprintf(v->err, sizeof(v->err), "out of memory");
+			return -ENOMEM;
+		}
+		return emu_insp_icbmsg_v2(&x->im, in,
+					  x->max_active ? x->max_active
+							: ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT,
+					  v->v2, v->err, sizeof(v->err));
+	}
 	if (in->backend == EMU_BACKEND_ICBMSG) {
 		if (v->icb == NULL && (v->icb = malloc(sizeof(*v->icb))) == NULL) {
 			snprintf(v->err, sizeof(v->err), "out of memory");
@@ -552,6 +589,9 @@ static bool inst_consistent(const struct inst_view *v)
 	if (v->rc < 0) {
 		return false;
 	}
+	if (v->v2 != NULL) {
+		return v->v2->r[0].ok && v->v2->r[1].ok;
+	}
 	if (v->in->backend == EMU_BACKEND_ICBMSG) {
 		return v->icb->n_problems == 0;
 	}
@@ -564,6 +604,15 @@ static void collect_problems(struct insp *x, const struct inst_view *v)
 
 	if (v->rc < 0) {
 		add_problem(x, "%s", v->err);
+		return;
+	}
+	if (v->v2 != NULL) {
+		for (int r = 0; r < 2; r++) {
+			if (!v->v2->r[r].ok) {
+				add_problem(x, "%s: %s: %s", lab, r == 0 ? "tx-region" : "rx-region",
+					    v->v2->r[r].problem);
+			}
+		}
 		return;
 	}
 	if (v->in->backend == EMU_BACKEND_ICBMSG) {
@@ -729,6 +778,38 @@ static const char *block_state_name(uint8_t s)
 		return "in flight (continuation)";
 	default:
 		return "free or held";
+	}
+}
+
+static void text_icbmsg_v2(struct insp *x, const struct inst_view *v)
+{
+	FILE *f = x->out;
+
+	for (int r = 0; r < 2; r++) {
+		const struct emu_insp_v2_region *g = &v->v2->r[r];
+
+		fprintf(f, "  %s (%s)  v2: queues at 0x%" PRIx64 " (2 x %u bytes, %u slots), "
+			   "%u blocks of %u bytes from +0x%x\n",
+			r == 0 ? "tx-region" : "rx-region", r == 0 ? "host->remote" : "remote->host",
+			g->addr, g->queue_size, g->slots, g->block_count, g->block_size,
+			g->blocks_offset);
+		fprintf(f, "    producer count %u (high priority %u)  consumer count %u  in flight %u\n",
+			g->prod_count, g->prod_hi, g->cons_count, g->in_flight);
+		if (!g->ok) {
+			fprintf(f, "    CORRUPT   %s\n", g->problem);
+		}
+		for (unsigned k = 0; k < g->n_msgs; k++) {
+			const struct emu_insp_v2_msg *m = &g->msg[k];
+
+			fprintf(f, "    entry %u: slot 0x%02x (block %u%s) size %u ept 0x%02x: %s",
+				m->entry, m->slot, m->slot & ICBMSG_V2_SLOT_INDEX_MASK,
+				(m->slot & ICBMSG_V2_SLOT_HI_PRIO) ? ", prio 1" : "", m->size, m->ept,
+				m->what);
+			for (uint32_t b = 0; m->ok && b < m->head_len && b < x->bytes; b++) {
+				fprintf(f, "%s%02x", b == 0 ? "  " : " ", m->head[b]);
+			}
+			fputc('\n', f);
+		}
 	}
 }
 
@@ -1035,6 +1116,34 @@ static void json_inst(struct insp *x, const struct inst_view *v)
 		fputs("]}", f);
 		return;
 	}
+	if (v->v2 != NULL) {
+		fputs(", \"icbmsg_version\": \"v2\", \"regions\": [", f);
+		for (int r = 0; r < 2; r++) {
+			const struct emu_insp_v2_region *g = &v->v2->r[r];
+
+			fprintf(f, "%s\n      {\"name\": \"%s\", \"slots\": %u, \"block_size\": %u, "
+				   "\"block_count\": %u, \"producer_count\": %u, \"hi_count\": %u, "
+				   "\"consumer_count\": %u, \"in_flight\": %u, \"ok\": %s, \"problem\": ",
+				r ? "," : "", r == 0 ? "tx-region" : "rx-region", g->slots, g->block_size,
+				g->block_count, g->prod_count, g->prod_hi, g->cons_count, g->in_flight,
+				g->ok ? "true" : "false");
+			cli_json_str(f, g->ok ? NULL : g->problem);
+			fputs(", \"entries\": [", f);
+			for (unsigned k = 0; k < g->n_msgs; k++) {
+				const struct emu_insp_v2_msg *m = &g->msg[k];
+
+				fprintf(f, "%s{\"entry\": %u, \"slot\": %u, \"prio\": %u, \"size\": %u, "
+					   "\"ept\": %u, \"ok\": %s, \"what\": ",
+					k ? ", " : "", m->entry, m->slot, m->slot >> 7, m->size, m->ept,
+					m->ok ? "true" : "false");
+				cli_json_str(f, m->what);
+				fputs("}", f);
+			}
+			fputs("]}", f);
+		}
+		fputs("]}", f);
+		return;
+	}
 	{
 		const struct emu_insp_icbmsg *o = v->icb;
 
@@ -1284,6 +1393,8 @@ int cli_inspect_main(int argc, char **argv, int first)
 				fprintf(f, "  CORRUPT   %s\n", v->err);
 			} else if (v->in->backend == EMU_BACKEND_ICMSG) {
 				text_icmsg(&x, v);
+			} else if (v->v2 != NULL) {
+				text_icbmsg_v2(&x, v);
 			} else {
 				text_icbmsg(&x, v);
 			}
@@ -1302,6 +1413,7 @@ int cli_inspect_main(int argc, char **argv, int first)
 out:
 	for (unsigned i = 0; i < EMU_DT_MAX_INST; i++) {
 		free(views[i].icb);
+		free(views[i].v2);
 	}
 	free(x.copy);
 	emu_segment_close(x.seg);

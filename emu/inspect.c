@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/pbuf.h"
 
 /* The part [addr, addr+len) of the image, or NULL. */
@@ -255,6 +256,135 @@ static void mark(struct emu_insp_icbmsg *o, const struct emu_insp_image *im, int
 		}
 		add_ept(o, ept, buf, n + 1, true, r, b);
 	}
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* One producer entry of a v2 region: slot byte, block header, control packet. */
+static void v2_msg(const uint8_t *base, const struct emu_insp_v2_region *g,
+		   struct emu_insp_v2_msg *m)
+{
+	uint32_t index = m->slot & ICBMSG_V2_SLOT_INDEX_MASK;
+	const uint8_t *b;
+	uint32_t room;
+
+	if (index >= g->block_count) {
+		snprintf(m->what, sizeof(m->what), "CORRUPT: slot 0x%02x names block %u of %u",
+			 m->slot, index, g->block_count);
+		return;
+	}
+	b = base + g->blocks_offset + (size_t)index * g->block_size;
+	m->size = (uint32_t)b[0] | (uint32_t)b[1] << 8;
+	m->hdr_index = b[2];
+	m->ept = b[3];
+	room = (g->block_count - index) * g->block_size - ICBMSG_V2_BLOCK_HEADER_SIZE;
+	if (m->hdr_index != index) {
+		snprintf(m->what, sizeof(m->what), "CORRUPT: header index %u, the slot names %u",
+			 m->hdr_index, index);
+		return;
+	}
+	if (m->size > room) {
+		snprintf(m->what, sizeof(m->what), "CORRUPT: size %u runs past the last block "
+			 "(room %u)", m->size, room);
+		return;
+	}
+	m->ok = true;
+	m->head_len = m->size < EMU_INSP_HEAD_MAX ? m->size : EMU_INSP_HEAD_MAX;
+	memcpy(m->head, b + ICBMSG_V2_BLOCK_HEADER_SIZE, m->head_len);
+	if (m->ept != ICBMSG_V2_EPT_CONTROL) {
+		snprintf(m->what, sizeof(m->what), "data to endpoint slot %u%s", m->ept,
+			 (m->slot & ICBMSG_V2_SLOT_HI_PRIO) ? ", high priority" : "");
+		return;
+	}
+	b += ICBMSG_V2_BLOCK_HEADER_SIZE;
+	if (m->size == ICBMSG_V2_BOUND_PACKET_SIZE && rd32(b) == ICBMSG_V2_BOUND_MAGIC1 &&
+	    rd32(b + 4) == ICBMSG_V2_BOUND_MAGIC2) {
+		snprintf(m->what, sizeof(m->what), "bound packet: sender's tx-blocks %u rx-blocks %u",
+			 rd32(b + 8), rd32(b + 12));
+	} else if (m->size >= ICBMSG_V2_CTRL_PACKET_SIZE && b[0] == ICBMSG_V2_EP_BOUND) {
+		snprintf(m->what, sizeof(m->what), "EP_BOUND: sender's slot %u, name hash 0x%08x",
+			 b[1], (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
+				       (uint32_t)b[5] << 24);
+	} else if (m->size >= ICBMSG_V2_CTRL_PACKET_SIZE && b[0] == ICBMSG_V2_EP_UNBOUND) {
+		snprintf(m->what, sizeof(m->what), "EP_UNBOUND: receiver's slot %u", b[1]);
+	} else {
+		m->ok = false;
+		snprintf(m->what, sizeof(m->what), "CORRUPT: control packet of %u bytes, type %u, "
+			 "is no bound, EP_BOUND or EP_UNBOUND packet", m->size,
+			 m->size > 0 ? b[0] : 0u);
+	}
+}
+
+int emu_insp_icbmsg_v2(const struct emu_insp_image *im, const struct emu_dt_inst *in,
+		       uint32_t slots, struct emu_insp_icbmsg_v2 *o, char *err, size_t errlen)
+{
+	const struct emu_dt_region *reg[2] = {&in->tx, &in->rx};
+	uint32_t n[2] = {in->tx_blocks, in->rx_blocks};
+
+	memset(o, 0, sizeof(*o));
+	for (int r = 0; r < 2; r++) {
+		struct emu_insp_v2_region *g = &o->r[r];
+		const uint8_t *base = at(im, reg[r]->addr, reg[r]->size);
+		const uint8_t *pq, *cq;
+		struct icbmsg_v2_layout l;
+
+		if (base == NULL) {
+			snprintf(err, errlen, "%s: %s: 0x%llx+0x%llx is outside the image", in->node,
+				 region_name(r), (unsigned long long)reg[r]->addr,
+				 (unsigned long long)reg[r]->size);
+			return -ERANGE;
+		}
+		if (icbmsg_v2_layout_compute(reg[r]->addr, reg[r]->size, in->dcache_alignment, n[r],
+					     slots, &l) < 0) {
+			snprintf(err, errlen, "%s: %s: no valid ICBMsg v2 layout (%u blocks, "
+				 "MAX_ACTIVE_COUNT %u)", in->node, region_name(r), n[r], slots);
+			return -EINVAL;
+		}
+		g->addr = reg[r]->addr + l.base_offset;
+		g->align = l.align;
+		g->slots = l.slots;
+		g->queue_size = l.queue_size;
+		g->block_size = l.block_size;
+		g->block_count = l.block_count;
+		g->blocks_offset = l.blocks_offset;
+		pq = base + l.base_offset;
+		cq = base + l.cons_offset;
+		g->prod_count = rd32(pq + ICBMSG_V2_Q_COUNT_OFFSET);
+		g->prod_hi = rd32(pq + ICBMSG_V2_Q_HI_COUNT_OFFSET);
+		g->cons_count = rd32(cq + ICBMSG_V2_Q_COUNT_OFFSET);
+		g->cons_hi = rd32(cq + ICBMSG_V2_Q_HI_COUNT_OFFSET);
+		g->in_flight = g->prod_count - g->cons_count;
+		g->ok = true;
+		if (g->in_flight > l.slots) {
+			g->ok = false;
+			snprintf(g->problem, sizeof(g->problem),
+				 "CORRUPT: producer count %u, consumer count %u: %u in flight, more "
+				 "than the %u slots", g->prod_count, g->cons_count, g->in_flight,
+				 l.slots);
+			continue;
+		}
+		if (g->prod_hi > g->prod_count) {
+			g->ok = false;
+			snprintf(g->problem, sizeof(g->problem),
+				 "CORRUPT: high-priority count %u above the producer count %u",
+				 g->prod_hi, g->prod_count);
+		}
+		for (uint32_t k = 0; k < g->in_flight; k++) {
+			struct emu_insp_v2_msg *m = &g->msg[g->n_msgs++];
+
+			m->entry = g->prod_count - g->in_flight + k;
+			m->slot = pq[ICBMSG_V2_Q_SLOTS_OFFSET + m->entry % l.slots];
+			v2_msg(base, g, m);
+			if (!m->ok && g->ok) {
+				g->ok = false;
+				snprintf(g->problem, sizeof(g->problem), "entry %u: %s", m->entry, m->what);
+			}
+		}
+	}
+	return 0;
 }
 
 int emu_insp_icbmsg(const struct emu_insp_image *im, const struct emu_dt_inst *in,

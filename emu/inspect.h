@@ -122,6 +122,41 @@ struct emu_insp_icbmsg {
 int emu_insp_icbmsg(const struct emu_insp_image *im, const struct emu_dt_inst *in,
 		    struct emu_insp_icbmsg *out, char *err, size_t errlen);
 
+/* ICBMsg v2 (docs/icbmsg.md): one direction's region, as its memory shows it. */
+#define EMU_INSP_V2_MAX_MSGS 128 /* MAX_ACTIVE_COUNT at most */
+struct emu_insp_v2_msg {
+	uint32_t entry;      /* producer entry number (count - in flight + k) */
+	uint8_t slot;        /* the producer slot byte: bits 0-6 first block, bit 7 prio */
+	uint32_t size;       /* block header: u16 payload size */
+	uint8_t hdr_index;   /* block header: index byte */
+	uint8_t ept;         /* block header: endpoint byte (0xFF: control) */
+	bool ok;             /* slot and header consistent */
+	char what[EMU_INSP_PROBLEM_LEN]; /* decoded control packet, or CORRUPT's reason */
+	uint32_t head_len;
+	uint8_t head[EMU_INSP_HEAD_MAX];
+};
+struct emu_insp_v2_region {
+	uint64_t addr;                 /* target address of the producer queue */
+	uint32_t align, slots, queue_size, block_size, block_count, blocks_offset;
+	uint32_t prod_count, prod_hi, cons_count, cons_hi;
+	uint32_t in_flight;            /* prod_count - cons_count */
+	bool ok;
+	char problem[EMU_INSP_PROBLEM_LEN];
+	unsigned n_msgs;               /* the last in_flight producer entries (<= slots) */
+	struct emu_insp_v2_msg msg[EMU_INSP_V2_MAX_MSGS];
+};
+struct emu_insp_icbmsg_v2 {
+	struct emu_insp_v2_region r[2]; /* [0] tx-region, [1] rx-region */
+};
+/*
+ * Decode an ICBMsg v2 instance with MAX_ACTIVE_COUNT `slots` (16..128).
+ * Garbage is reported in ok/problem/what ("CORRUPT" reasons), never
+ * trusted.  0, -ERANGE (a region outside the image), -EINVAL (no v2
+ * layout; err names the region).
+ */
+int emu_insp_icbmsg_v2(const struct emu_insp_image *im, const struct emu_dt_inst *in,
+		       uint32_t slots, struct emu_insp_icbmsg_v2 *out, char *err, size_t errlen);
+
 /* Control block of a live segment: mailbox pending bits and peer status. */
 struct emu_insp_ctl_role {
 	uint32_t pending;   /* primary controller: bit N = channel N towards this role */
