@@ -94,18 +94,48 @@ static int ept_backend(struct ipc_ept *ept, const struct ipc_service_backend **b
 	return 0;
 }
 
-int ipc_service_get_tx_buffer_size(struct ipc_ept *ept)
+/* What a backend must provide for a group of calls: the no-copy TX calls
+ * come as a pair (a buffer taken must be sendable), and so do hold and
+ * release (holding needs a way back).
+ */
+static bool has_tx_buffer_size(const struct ipc_service_backend *backend)
 {
-	const struct ipc_service_backend *backend;
-	int ret = ept_backend(ept, &backend);
+	return backend->get_tx_buffer_size != NULL;
+}
+
+static bool has_nocopy_tx(const struct ipc_service_backend *backend)
+{
+	return backend->get_tx_buffer != NULL && backend->send_nocopy != NULL;
+}
+
+static bool has_drop_tx(const struct ipc_service_backend *backend)
+{
+	return backend->drop_tx_buffer != NULL;
+}
+
+static bool has_rx_hold(const struct ipc_service_backend *backend)
+{
+	return backend->hold_rx_buffer != NULL && backend->release_rx_buffer != NULL;
+}
+
+/* ept_backend(), then -EIO unless the backend has what `has` asks for. */
+static int ept_backend_with(struct ipc_ept *ept, const struct ipc_service_backend **backend,
+			    bool (*has)(const struct ipc_service_backend *backend))
+{
+	int ret = ept_backend(ept, backend);
 
 	if (ret < 0) {
 		return ret;
 	}
-	if (!backend->get_tx_buffer_size) {
-		return -EIO;
-	}
-	return backend->get_tx_buffer_size(ept->instance, ept->token);
+	return has(*backend) ? 0 : -EIO;
+}
+
+int ipc_service_get_tx_buffer_size(struct ipc_ept *ept)
+{
+	const struct ipc_service_backend *backend;
+	int ret = ept_backend_with(ept, &backend, has_tx_buffer_size);
+
+	return ret < 0 ? ret : backend->get_tx_buffer_size(ept->instance, ept->token);
 }
 
 int ipc_service_get_tx_buffer(struct ipc_ept *ept, void **data, uint32_t *size, k_timeout_t wait)
@@ -116,14 +146,8 @@ int ipc_service_get_tx_buffer(struct ipc_ept *ept, void **data, uint32_t *size, 
 	CHECKIF(!data || !size) {
 		return -EINVAL;
 	}
-	ret = ept_backend(ept, &backend);
-	if (ret < 0) {
-		return ret;
-	}
-	if (!backend->get_tx_buffer || !backend->send_nocopy) {
-		return -EIO;
-	}
-	return backend->get_tx_buffer(ept->instance, ept->token, data, size, wait);
+	ret = ept_backend_with(ept, &backend, has_nocopy_tx);
+	return ret < 0 ? ret : backend->get_tx_buffer(ept->instance, ept->token, data, size, wait);
 }
 
 int ipc_service_drop_tx_buffer(struct ipc_ept *ept, const void *data)
@@ -134,55 +158,30 @@ int ipc_service_drop_tx_buffer(struct ipc_ept *ept, const void *data)
 	CHECKIF(!data) {
 		return -EINVAL;
 	}
-	ret = ept_backend(ept, &backend);
-	if (ret < 0) {
-		return ret;
-	}
-	if (!backend->drop_tx_buffer) {
-		return -EIO;
-	}
-	return backend->drop_tx_buffer(ept->instance, ept->token, data);
+	ret = ept_backend_with(ept, &backend, has_drop_tx);
+	return ret < 0 ? ret : backend->drop_tx_buffer(ept->instance, ept->token, data);
 }
 
 int ipc_service_send_nocopy(struct ipc_ept *ept, const void *data, size_t len)
 {
 	const struct ipc_service_backend *backend;
-	int ret = ept_backend(ept, &backend);
+	int ret = ept_backend_with(ept, &backend, has_nocopy_tx);
 
-	if (ret < 0) {
-		return ret;
-	}
-	if (!backend->get_tx_buffer || !backend->send_nocopy) {
-		return -EIO;
-	}
-	return backend->send_nocopy(ept->instance, ept->token, data, len);
+	return ret < 0 ? ret : backend->send_nocopy(ept->instance, ept->token, data, len);
 }
 
 int ipc_service_hold_rx_buffer(struct ipc_ept *ept, void *data)
 {
 	const struct ipc_service_backend *backend;
-	int ret = ept_backend(ept, &backend);
+	int ret = ept_backend_with(ept, &backend, has_rx_hold);
 
-	if (ret < 0) {
-		return ret;
-	}
-	/* Holding needs a way back. */
-	if (!backend->hold_rx_buffer || !backend->release_rx_buffer) {
-		return -EIO;
-	}
-	return backend->hold_rx_buffer(ept->instance, ept->token, data);
+	return ret < 0 ? ret : backend->hold_rx_buffer(ept->instance, ept->token, data);
 }
 
 int ipc_service_release_rx_buffer(struct ipc_ept *ept, void *data)
 {
 	const struct ipc_service_backend *backend;
-	int ret = ept_backend(ept, &backend);
+	int ret = ept_backend_with(ept, &backend, has_rx_hold);
 
-	if (ret < 0) {
-		return ret;
-	}
-	if (!backend->hold_rx_buffer || !backend->release_rx_buffer) {
-		return -EIO;
-	}
-	return backend->release_rx_buffer(ept->instance, ept->token, data);
+	return ret < 0 ? ret : backend->release_rx_buffer(ept->instance, ept->token, data);
 }

@@ -352,25 +352,11 @@ static void free_tx(const struct device *instance, size_t block)
 	}
 }
 
-/* The TX block where a buffer of ours starts, or -EINVAL. */
-static int tx_block_of(const struct icbmsg_config *conf, const void *data)
+/* The block of region `r` (our TX or the peer's RX) where the buffer
+ * `data` starts, or -EINVAL.
+ */
+static int block_of(const struct region *r, const void *data)
 {
-	const struct region *r = &conf->tx;
-	const uint8_t *p = data;
-	size_t off;
-
-	if (p < r->blocks + sizeof(struct block_header) ||
-	    p >= r->blocks + (size_t)r->count * r->block_size) {
-		return -EINVAL;
-	}
-	off = (size_t)(p - r->blocks) - sizeof(struct block_header);
-	return off % r->block_size == 0 ? (int)(off / r->block_size) : -EINVAL;
-}
-
-/* The RX block where the peer's buffer `data` starts, or -EINVAL. */
-static int rx_block_of(const struct icbmsg_config *conf, const void *data)
-{
-	const struct region *r = &conf->rx;
 	const uint8_t *p = data;
 	size_t off;
 
@@ -700,13 +686,14 @@ static int get_tx_buffer(const struct device *instance, void *token, void **data
 
 static int drop_tx_buffer(const struct device *instance, void *token, const void *data)
 {
-	int block = tx_block_of(instance->config, data);
+	const struct icbmsg_config *conf = instance->config;
+	int block = block_of(&conf->tx, data);
 
 	ARG_UNUSED(token);
 	if (block < 0) {
 		return block;
 	}
-	if (free_tx_part(instance->config, block, -1) != 0) {
+	if (free_tx_part(conf, block, -1) != 0) {
 		return -EINVAL;
 	}
 	k_sem_give(&((struct icbmsg_data *)instance->data)->block_wait);
@@ -717,7 +704,7 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 {
 	const struct icbmsg_config *conf = instance->config;
 	struct ept *ept = token;
-	int block = tx_block_of(conf, data);
+	int block = block_of(&conf->tx, data);
 	int ret;
 
 	if (block < 0) {
@@ -744,7 +731,7 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 static int hold_rx_buffer(const struct device *instance, void *token, void *data)
 {
 	const struct icbmsg_config *conf = instance->config;
-	int block = rx_block_of(conf, data);
+	int block = block_of(&conf->rx, data);
 
 	ARG_UNUSED(token);
 	if (block < 0) {
@@ -756,7 +743,7 @@ static int hold_rx_buffer(const struct device *instance, void *token, void *data
 static int release_rx_buffer(const struct device *instance, void *token, void *data)
 {
 	const struct icbmsg_config *conf = instance->config;
-	int block = rx_block_of(conf, data);
+	int block = block_of(&conf->rx, data);
 	int held = 0;
 
 	ARG_UNUSED(token);
