@@ -249,3 +249,108 @@ def test_help_lists_the_v2_crash_points(cli):
     assert listed == {"icbmsg_v2_before_produce", "icbmsg_v2_before_doorbell",
                       "icbmsg_v2_rx_before_consume"}
     assert "--icbmsg-version V" in res.stdout and "--max-active-count S" in res.stdout
+
+
+def v2_image(prod_count, hi_count, cons_count, slots, blocks):
+    """A RAM image of the built-in board (0x20070000, 64 KiB) whose ipc1
+    tx-region (0x20078000, v2: queues of 24 bytes, 16 blocks of 1016 bytes
+    from +0x80) holds the given producer queue and block contents."""
+    img = bytearray(0x10000)
+    tx = 0x8000
+    img[tx:tx + 8] = prod_count.to_bytes(4, "little") + hi_count.to_bytes(4, "little")
+    for i, b in enumerate(slots):
+        img[tx + 8 + i] = b
+    img[tx + 24:tx + 32] = cons_count.to_bytes(4, "little") + bytes(4)
+    for index, data in blocks.items():
+        at = tx + 0x80 + index * 1016
+        img[at:at + len(data)] = data
+    return img
+
+
+def block(size, index, ept, payload):
+    return size.to_bytes(2, "little") + bytes([index, ept]) + payload
+
+
+@pytest.mark.timeout(30)
+def test_inspect_hand_built_v2_image(cli, tmp_path):
+    bound = (0x456789AB).to_bytes(4, "little") + (0xAB896745).to_bytes(4, "little") + \
+        (16).to_bytes(4, "little") + (24).to_bytes(4, "little")
+    img = v2_image(3, 2, 0, [0x80, 0x81, 0x03], {
+        0: block(16, 0, 0xFF, bound),
+        1: block(6, 1, 0xFF, bytes([0, 2]) + (0x0B872383).to_bytes(4, "little")),
+        3: block(5, 3, 1, b"hello"),
+    })
+    dump = tmp_path / "ram.bin"
+    dump.write_bytes(img)
+    res = cli("inspect", "--dump", dump, "--instance", "ipc1")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[3:9] == [
+        "  tx-region (host->remote)  v2: queues at 0x20078000 (2 x 24 bytes, 16 slots), "
+        "16 blocks of 1016 bytes from +0x80",
+        "    producer count 3 (high priority 2)  consumer count 0  in flight 3",
+        "    entry 0: slot 0x80 (block 0, prio 1) size 16 ept 0xff: bound packet: sender's "
+        "tx-blocks 16 rx-blocks 24  ab 89 67 45 45 67 89 ab 10 00 00 00 18 00 00 00",
+        "    entry 1: slot 0x81 (block 1, prio 1) size 6 ept 0xff: EP_BOUND: sender's slot 2, "
+        "name hash 0x0b872383  00 02 83 23 87 0b",
+        "    entry 2: slot 0x03 (block 3) size 5 ept 0x01: data to endpoint slot 1  "
+        "68 65 6c 6c 6f",
+        "  rx-region (remote->host)  v2: queues at 0x2007c000 (2 x 24 bytes, 16 slots), "
+        "24 blocks of 680 bytes from +0x40",
+    ]
+    js = cli("inspect", "--dump", dump, "--instance", "ipc1", "--json")
+    r = json.loads(js.stdout)["instances"][0]["regions"][0]
+    assert [(e["slot"], e["prio"], e["ept"], e["ok"]) for e in r["entries"]] == \
+        [(0x80, 1, 0xFF, True), (0x81, 1, 0xFF, True), (3, 0, 1, True)]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("prod,cons,slots,blocks,why", [
+    (20, 0, [], {}, "CORRUPT: producer count 20, consumer count 0: 20 in flight, more than "
+                    "the 16 slots"),
+    (1, 0, [0x45], {}, "entry 0: CORRUPT: slot 0x45 names block 69 of 16"),
+    (1, 0, [0x02], {2: block(5, 7, 0, b"x")}, "entry 0: CORRUPT: header index 7, the slot "
+                                               "names 2"),
+    (1, 0, [0x0F], {15: block(2000, 15, 0, b"")}, "entry 0: CORRUPT: size 2000 runs past "
+                                                   "the last block (room 1012)"),
+    (1, 0, [0x00], {0: block(3, 0, 0xFF, b"\x07\x00\x00")},
+     "entry 0: CORRUPT: control packet of 3 bytes, type 7, is no bound, EP_BOUND or "
+     "EP_UNBOUND packet"),
+])
+def test_inspect_corrupt_v2_image(cli, tmp_path, prod, cons, slots, blocks, why):
+    dump = tmp_path / "ram.bin"
+    dump.write_bytes(v2_image(prod, 0, cons, slots, blocks))
+    res = cli("inspect", "--dump", dump, "--instance", "ipc1")
+    assert res.returncode == 2
+    assert f"    CORRUPT   {why}" in res.stdout
+    assert res.stderr == f"ipc-emu: inspect: {dump}: ipc1: tx-region: {why}\n"
+
+
+@pytest.mark.timeout(30)
+def test_inspect_dump_of_a_waiting_v2_host(cli, tmp_path):
+    # A host alone: it opened ipc1 (bound packet) and registered ep0..ep3
+    # (one EP_BOUND each), all waiting in its producer queue.
+    from conftest import wait_for
+    seg = cli.segment_name()
+    host = cli.start("peer", "--role", "host", "--segment", seg, "--backend", "icbmsg",
+                     "--timeout", "20")
+    mem = Path("/dev/shm") / f"{seg}-mem"
+    dump = tmp_path / "ram.bin"
+
+    def five_entries():
+        if not mem.exists():
+            return None
+        dump.write_bytes(mem.read_bytes())
+        res = cli("inspect", "--dump", dump, "--instance", "ipc1")
+        return res if "producer count 5 (high priority 5)" in res.stdout else None
+
+    res = wait_for(five_entries, 15, step=0.1)
+    host.terminate()
+    host.communicate()
+    for suffix in ("mem", "ctl"):  # a peer that did not finish may leave them
+        (Path("/dev/shm") / f"{seg}-{suffix}").unlink(missing_ok=True)
+    assert res is not None
+    assert res.returncode == 0, res.stderr
+    assert "entry 0: slot 0x80 (block 0, prio 1) size 16 ept 0xff: bound packet: sender's " \
+        "tx-blocks 16 rx-blocks 24" in res.stdout
+    assert len(re.findall(r"ept 0xff: EP_BOUND: sender's slot [0-3], name hash 0x0b8723",
+                          res.stdout)) == 4
