@@ -10,7 +10,7 @@
 #   --update-corpus  merge build-fuzz/corpus/TARGET into fuzz/corpus/TARGET, keeping only
 #                    inputs that add coverage (then commit fuzz/corpus)
 #
-# TARGET is one of: pbuf icmsg icbmsg devicetree (default: all).  Everything is built with
+# TARGET is one of: pbuf icmsg icbmsg icbmsg_v2 devicetree (default: all).  Everything is built with
 # clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined into
 # build-fuzz/, outside the CMake build.  One line per target: runs, corpus size, result.
 # A crash, sanitizer report, leak, timeout or harness check fails the target; its input is
@@ -23,7 +23,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build-fuzz
-all_targets=(pbuf icmsg icbmsg devicetree)
+all_targets=(pbuf icmsg icbmsg icbmsg_v2 devicetree)
 mode=fuzz
 targets=()
 
@@ -83,6 +83,7 @@ build() {
     pbuf) src+=("$port" "$core/pbuf.c") ;;
     icmsg) src+=("$port" "$core/icmsg.c" "$core/pbuf.c") ;;
     icbmsg) src+=("$port" "$core/icbmsg.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
+    icbmsg_v2) src+=("$port" "$core/icbmsg_v2.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
     devicetree) src+=(-D_GNU_SOURCE "$top/emu/devicetree.c" -lfdt) ;;
   esac
   rm -f "$out/fuzz_$t"
