@@ -516,6 +516,8 @@ int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data
  * keyed by instance (struct icmsg_data_t has no room); each slot's fields
  * are used under its instance's TX lock only.
  */
+/* Only where warnings are logged (a port may compile port_log() out). */
+#if !defined(PORT_CONFIG_LOG_LEVEL) || PORT_CONFIG_LOG_LEVEL >= 2 /* PORT_LOG_WRN */
 #define ICMSG_STALL_REPORT_MS 2000u
 #define STALL_SLOTS 8
 
@@ -566,12 +568,13 @@ static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, si
 	"icmsg: send stalled: %u x -ENOMEM in %u ms: TX ring wr_idx %u (ours), rd_idx %u "    \
 	"(the reader's): %u of %u bytes free, %u needed; "
 	if (cache[0] != '\0') {
-		port_log(PORT_LOG_WRN, STALL_FMT "%s", st->tries, port_uptime_ms() - st->since_ms,
-			 wr, rd, free_b, blen, (unsigned)len + 4u, cache);
+		port_log(PORT_LOG_WRN, STALL_FMT "%s", (unsigned)st->tries,
+			 (unsigned)(port_uptime_ms() - st->since_ms), (unsigned)wr, (unsigned)rd,
+			 (unsigned)free_b, (unsigned)blen, (unsigned)len + 4u, cache);
 	} else {
-		port_log(PORT_LOG_WRN, STALL_FMT "ring at %p", st->tries,
-			 port_uptime_ms() - st->since_ms, wr, rd, free_b, blen, (unsigned)len + 4u,
-			 (void *)cfg->rd_idx_loc);
+		port_log(PORT_LOG_WRN, STALL_FMT "ring at %p", (unsigned)st->tries,
+			 (unsigned)(port_uptime_ms() - st->since_ms), (unsigned)wr, (unsigned)rd,
+			 (unsigned)free_b, (unsigned)blen, (unsigned)len + 4u, (void *)cfg->rd_idx_loc);
 	}
 #undef STALL_FMT
 }
@@ -604,6 +607,9 @@ static void stall_note(struct icmsg_data_t *d, int rc, size_t len)
 		stall_report(d, st, len);
 	}
 }
+#else
+#define stall_note(d, rc, len) ((void)0)
+#endif
 
 int icmsg_send(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data, const void *msg,
 	       size_t len)

@@ -280,22 +280,24 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 	if (!index_ok(peer, blen)) {
 		return -EINVAL;
 	}
-	/* Writer, nothing written since pbuf_tx_init(): the reader cannot have
-	 * consumed anything, so its index is 0 whatever the word says.  A
-	 * nonzero word is a stale write-back of the reader's cache line (a
-	 * reader that does not re-publish rd_idx with its session id, as
-	 * Zephyr's): trusting it would leave peer - 4 bytes free for good. */
-	if (write && own == 0 && pb->data.rd_idx == 0 && PORT_CACHE_SITE(SESSION_RD)) {
-		peer = 0;
-	}
 	/* At most blen - 4 for valid indices. */
 	occ = write ? occupied(blen, own, peer) : occupied(blen, peer, own);
 	if (write) {
+		/* Nothing written since pbuf_tx_init() (own is 0, the local rd_idx
+		 * still 0): the reader cannot have consumed anything, the ring is
+		 * empty whatever its word says.  A nonzero word is a stale
+		 * write-back of the reader's cache line (a reader that does not
+		 * re-publish rd_idx with its session id, as Zephyr's): trusting it
+		 * would leave peer - 4 bytes free for good. */
+		if (own == 0 && pb->data.rd_idx == 0 && PORT_CACHE_SITE(SESSION_RD)) {
+			occ = 0;
+		}
 		/* occ <= blen - 4, so this cannot wrap. */
 		if ((uint32_t)len + PBUF_PACKET_LEN_SZ > blen - occ - _PBUF_IDX_SIZE) {
 			return -ENOMEM;
 		}
 		port_check_defined(buf, len);
+		pb->data.rd_idx = 1; /* written since the reset (never an index) */
 		/* The header: BE16 length and two zero bytes (reserved by Zephyr),
 		 * as one word (the builtin copy becomes a single store). */
 		hdr = PBUF_HEADER_WORD(len);
@@ -330,9 +332,6 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 	own = wrap(blen, round_up4(own + plen));
 
 	port_crash_point(write ? "pbuf_write_before_publish" : "pbuf_read_before_release");
-	if (write) {
-		pb->data.rd_idx = 1; /* written since the reset (never an index) */
-	}
 	*own_idx = own;
 	/* Writer: pairs with the acquire of wr_idx in the reader's pbuf_read()
 	 * and pbuf_get_initial_buf() (header and payload are visible first).
