@@ -585,6 +585,30 @@ static void run_round(struct bench *b, bool last)
 		run_ipc(b, &k);
 	}
 	if (b->cfg.verbose) {
+		fprintf(stderr, "ICBMsg v2 echo (64 B) and streaming:\n");
+	}
+	for (int nc = 0; nc < 2; nc++) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_ECHO,
+					    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc, .size = 64,
+					    .endpoints = 1, .v2 = true};
+		run_ipc(b, &k);
+	}
+	for (int nc = 0; nc < 2; nc++) {
+		for (unsigned i = 0; i < n_icb; i++) {
+			k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG,
+						    .kind = BENCH_STREAM,
+						    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc,
+						    .size = icb[i], .endpoints = 1, .v2 = true};
+			run_ipc(b, &k);
+		}
+	}
+	for (int nc = 1; nc >= 0; nc--) {
+		k = (struct bench_ipc_case){.backend = EMU_BACKEND_ICBMSG, .kind = BENCH_STREAM,
+					    .doorbell = EMU_DOORBELL_FUTEX, .nocopy = nc, .size = 4096,
+					    .endpoints = 1, .scale = BENCH_SCALE_BIG, .v2 = true};
+		run_ipc(b, &k);
+	}
+	if (b->cfg.verbose) {
 		fprintf(stderr, "ICBMsg scale (64 B copy streaming):\n");
 	}
 	for (unsigned i = 0; i < n_ept; i++) {
@@ -671,8 +695,13 @@ static void ratios(struct bench *b)
 			   strcmp(r->group, "icmsg_stream_isr") == 0) {
 			snprintf(base, sizeof(base), r->size == 64 ? "raw_ring" : "raw_ring_%u", r->size);
 			set_ratio(b, r, base, "messages_per_s");
+		} else if (strncmp(r->group, "icbmsg_v2_stream", 16) == 0) {
+			/* v2 beside classic: the same figure, same board, same run */
+			snprintf(base, sizeof(base), "icbmsg%s", r->name + 9);
+			set_ratio(b, r, base, "bytes_per_s");
 		} else if (strncmp(r->group, "icbmsg_stream", 13) == 0 ||
-			   strncmp(r->group, "icbmsg_big", 10) == 0) {
+			   strncmp(r->group, "icbmsg_big", 10) == 0 ||
+			   strncmp(r->group, "icbmsg_v2_big", 13) == 0) {
 			snprintf(base, sizeof(base), r->size == 4096 ? "memcpy" : "memcpy_%u", r->size);
 			set_ratio(b, r, base, "bytes_per_s");
 		} else if (strcmp(r->group, "icbmsg_endpoints") == 0) {
@@ -711,6 +740,15 @@ static struct goal goals[] = {
 	 .of = "messages_per_s", .at_most = false, .limit = 0.5},
 	{.figure = "ICBMsg 4 KiB no-copy streaming", .result = "icbmsg_stream_nocopy_4096",
 	 .baseline = "memcpy", .of = "bytes_per_s", .at_most = false, .limit = 0.25},
+	{.figure = "ICBMsg v2 64 B echo RTT (receive in the interrupt context)",
+	 .result = "icbmsg_v2_echo_copy_futex", .baseline = "raw_futex", .of = "rtt_p50",
+	 .at_most = true, .limit = 1.3},
+	{.figure = "ICBMsg v2 4 KiB no-copy streaming, 32 blocks of >= 4 KiB",
+	 .result = "icbmsg_v2_stream_nocopy_4096_big", .baseline = "memcpy", .of = "bytes_per_s",
+	 .at_most = false, .limit = 0.1},
+	{.figure = "ICBMsg v2 vs classic, 4 KiB no-copy streaming, default board",
+	 .result = "icbmsg_v2_stream_nocopy_4096", .baseline = "icbmsg_stream_nocopy_4096",
+	 .of = "bytes_per_s", .at_most = false, .limit = 3.0},
 	{.figure = "per-message cost, 64 vs 1 ICBMsg endpoints", .result = "icbmsg_endpoints_64",
 	 .baseline = "icbmsg_endpoints_1", .of = "per_message_cost", .at_most = true, .limit = 1.5},
 };

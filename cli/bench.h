@@ -156,6 +156,7 @@ struct bench_ipc_case {
 	uint32_t size;
 	unsigned endpoints;        /* ICBMsg: 1..64 */
 	unsigned instances;        /* ICBMsg, scale BENCH_SCALE_INST: 1..8 */
+	bool v2;                   /* ICBMsg v2 (else classic); BENCH_SCALE_BIG: 32 blocks */
 	enum {
 		BENCH_SCALE_NONE,
 		BENCH_SCALE_EPT,  /* endpoints 1..64 */

@@ -286,6 +286,7 @@ static int setup(struct peer *p)
 	if (per > o.icbmsg_num_ept) {
 		o.icbmsg_num_ept = per;
 	}
+	o.icbmsg_version = k->v2 ? EMU_ICBMSG_V2 : EMU_ICBMSG_CLASSIC;
 	rc = emu_board_create(a->plan[p->role], p->seg, p->core, &o, &p->board, err, sizeof(err));
 	if (rc < 0) {
 		bench_fail(p->shm, "board: %s", err[0] ? err : strerror(-rc));
@@ -451,6 +452,41 @@ static bool multi_loaded[MAX_INST + 1];
 #define BIG_REGION 0x48000u
 #define BIG_BLOCKS 64u
 
+/* BENCH_SCALE_BIG with v2: v2's maximum, 32 blocks of >= 4 KiB per
+ * direction (examples/icbmsg_v2_max.dts). */
+static struct emu_dt_plan v2big_plan[2];
+static bool v2big_loaded;
+
+static int load_v2big(char *err, size_t errlen)
+{
+	static const char dts[] =
+		"/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+		"\treserved-memory {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n"
+		"\t\tranges;\n"
+		"\t\tsram_tx: memory@20000000 {\n\t\t\treg = <0x20000000 0x21000>;\n\t\t};\n"
+		"\t\tsram_rx: memory@20021000 {\n\t\t\treg = <0x20021000 0x21000>;\n\t\t};\n"
+		"\t};\n\tmbox: mbox@2a000 {\n\t\tcompatible = \"nordic,mbox-nrf-ipc\";\n"
+		"\t\treg = <0x2a000 0x1000>;\n\t\t#mbox-cells = <1>;\n\t\tstatus = \"okay\";\n\t};\n"
+		"\tipc {\n\t\ticb0: icb0 {\n\t\t\tcompatible = \"zephyr,ipc-icbmsg\";\n"
+		"\t\t\ttx-region = <&sram_tx>;\n\t\t\trx-region = <&sram_rx>;\n"
+		"\t\t\ttx-blocks = <32>;\n\t\t\trx-blocks = <32>;\n"
+		"\t\t\tmboxes = <&mbox 2>, <&mbox 3>;\n\t\t\tmbox-names = \"tx\", \"rx\";\n"
+		"\t\t\tdcache-alignment = <8>;\n\t\t\tipc-emu,icbmsg-version = \"v2\";\n"
+		"\t\t\tstatus = \"okay\";\n\t\t};\n\t};\n};\n";
+	int rc;
+
+	if (v2big_loaded) {
+		return 0;
+	}
+	rc = emu_dt_load_string(dts, "<bench: icbmsg v2 maximum>", &v2big_plan[0], err, errlen);
+	if (rc < 0) {
+		return rc;
+	}
+	emu_dt_mirror(&v2big_plan[0], &v2big_plan[1]);
+	v2big_loaded = true;
+	return 0;
+}
+
 static int load_default(char *err, size_t errlen)
 {
 	if (default_loaded) {
@@ -526,7 +562,7 @@ static int load_multi(unsigned n, char *err, size_t errlen)
 
 void bench_ipc_name(const struct bench_ipc_case *k, struct bench_result *r)
 {
-	const char *be = k->backend == EMU_BACKEND_ICBMSG ? "icbmsg" : "icmsg";
+	const char *be = k->backend != EMU_BACKEND_ICBMSG ? "icmsg" : k->v2 ? "icbmsg_v2" : "icbmsg";
 	const char *db = k->doorbell == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex";
 
 	if (k->kind == BENCH_ECHO) {
@@ -583,7 +619,13 @@ void bench_ipc(const struct bench_cfg *c, struct bench_shm *shm, const struct be
 	r->endpoints = k->backend == EMU_BACKEND_ICBMSG ? k->endpoints : 1;
 	r->instances = k->scale == BENCH_SCALE_INST ? k->instances : 1;
 
-	if (k->scale == BENCH_SCALE_BIG) {
+	if (k->scale == BENCH_SCALE_BIG && k->v2) {
+		rc = load_v2big(err, sizeof(err));
+		a.plan[0] = &v2big_plan[0];
+		a.plan[1] = &v2big_plan[1];
+		a.n_inst = 1;
+		snprintf(a.label[0], sizeof(a.label[0]), "icb0");
+	} else if (k->scale == BENCH_SCALE_BIG) {
 		rc = load_multi(0, err, sizeof(err));
 		a.plan[0] = &multi_plan[0][0];
 		a.plan[1] = &multi_plan[0][1];
