@@ -376,9 +376,10 @@ static inline void k_work_queue_start(struct k_work_q *queue, k_thread_stack_t *
 	(void)stack_size;
 	emu_k_work_queue_start(queue, prio, cfg, NULL);
 }
-#define k_work_queue_start(queue, stack, stack_size, prio, cfg)                               \
+/* Variadic: a compound-literal cfg may hold commas. */
+#define k_work_queue_start(queue, stack, stack_size, prio, ...)                               \
 	((void)(stack), (void)(stack_size),                                                   \
-	 emu_k_work_queue_start((queue), (prio), (cfg), #queue))
+	 emu_k_work_queue_start((queue), (prio), (__VA_ARGS__), #queue))
 
 /* The queue's thread (NULL before the start; k_sys_work_q starts here). */
 static inline k_tid_t k_work_queue_thread_get(struct k_work_q *queue)
