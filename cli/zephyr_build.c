@@ -77,6 +77,7 @@ static const char defaults_conf[] =
 	"CONFIG_KERNEL_INIT_PRIORITY_DEFAULT=40\n"
 	"CONFIG_KERNEL_INIT_PRIORITY_DEVICE=50\n"
 	"CONFIG_IPC_SERVICE_BACKEND_ICBMSG_EP_BOUND_WORK_Q_STACK_SIZE=512\n"
+	"CONFIG_IPC_SERVICE_BACKEND_ICBMSG_MAX_ACTIVE_COUNT=16\n" /* ICBMsg v2 (main) */
 	"CONFIG_IPC_SERVICE_ICMSG_BOND_NOTIFY_REPEAT_TO_MS=1\n";
 
 /* Zephyr's own warning set (cmake/compiler/gcc), without -Werror. */
@@ -277,6 +278,12 @@ static int report_compile_error(const char *log, const char *rel, size_t log_fro
 			    quoted_after(line, "error: unknown type name", sym, sizeof(sym)) ||
 			    (strstr(line, "undeclared") != NULL &&
 			     quoted_after(line, "error:", sym, sizeof(sym)))) {
+				if (strncmp(sym, "CONFIG_", 7) == 0) {
+					return zb_fail("%s: the Kconfig symbol %s is not set (ipc-emu's "
+						       "defaults lack it: set it in a fragment given "
+						       "with --kconfig) (%s; full log: %s)",
+						       rel, sym, line, log);
+				}
 				return zb_fail("%s: the compatibility headers lack '%s' (%s; full log: %s)",
 					       rel, sym, line, log);
 			}
@@ -667,6 +674,7 @@ struct zb {
 	bool icbmsg_refused;
 	enum icbmsg_gen icbmsg;   /* the tree's ICBMsg generation */
 	bool m32;                 /* the stack and program are built with -m32 */
+	bool v2;                  /* ICBMsg v2 (no pointers in its layout): built as is */
 	char instance_def[64];    /* -DECHO_IPC_INSTANCE=<label>, or "" */
 	char commit[64];
 	/* Installed: -I<prefix>/include beside <prefix>/include/ipc_emu/zephyr-compat. */
@@ -1138,6 +1146,7 @@ static int choose_width(struct zb *b)
 						   : dts_ipc0_is_icbmsg(r->dts, r->core);
 
 	b->icbmsg = r->zephyr_base != NULL ? icbmsg_generation(r->zephyr_base) : ICBMSG_NONE;
+	b->v2 = b->icbmsg == ICBMSG_QUEUES && (on || icbmsg_inst);
 	if (b->icbmsg != ICBMSG_CLASSIC || (!on && !icbmsg_inst)) {
 		return 0;
 	}
@@ -1281,10 +1290,10 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 			snprintf(p, sizeof(p), "%s/%s", b->tree, tree_sources[i]);
 			b->have[i] = exists(p);
 			if (b->have[i] && !b->m32 &&
-			    (strstr(tree_sources[i], "ipc_icbmsg.c") != NULL ||
+			    ((strstr(tree_sources[i], "ipc_icbmsg.c") != NULL && !b->v2) ||
 			     strstr(tree_sources[i], "bitarray.c") != NULL)) {
-				/* Only classic ICBMsg built for 32 bits (choose_width()),
-				 * and bitarray.c only for it. */
+				/* Only classic ICBMsg built for 32 bits (choose_width())
+				 * or v2 with an instance, bitarray.c only for classic. */
 				b->have[i] = false;
 				b->icbmsg_refused |= strstr(tree_sources[i], "ipc_icbmsg.c") != NULL;
 			}
@@ -1319,8 +1328,13 @@ int cli_zephyr_build(const struct zb_req *r, char *prog, size_t proglen)
 				 "IPC_EMU_M32=on)"
 			       : b->icbmsg == ICBMSG_BITPOOL
 					 ? "it is the \"bitpool\" ICBMsg, which ipc-emu does not support"
-					 : "it is the queue-based ICBMsg rework (Zephyr main), which "
-					   "ipc-emu does not support yet");
+					 : "ICBMsg v2 (the queue-based rework of Zephyr main) is "
+					   "built only when the app opens a zephyr,ipc-icbmsg "
+					   "instance (ipc0, or run --backend icbmsg)");
+	}
+	if (b->v2 && !r->quiet) {
+		printf("zephyr-build: %s core: ICBMsg v2 (Zephyr main's rework), built for the "
+		       "host: its layout has no pointer-sized fields\n", r->core);
 	}
 	if (b->m32 && !r->quiet) {
 		printf("zephyr-build: %s core: built for 32 bits (-m32, %s): classic ICBMsg's "

@@ -85,6 +85,28 @@ def test_missing_symbol_named(cli, tmp_path):
     assert not list((tmp_path / "cache").glob("*/stamp"))
 
 
+def test_missing_kconfig_symbol_named(cli, tmp_path):
+    """A CONFIG_ symbol the defaults lack is named as Kconfig, and a fragment
+    given with --kconfig supplies it."""
+    tree = tmp_path / "tree"
+    shutil.copytree(TREE, tree)
+    src = tree / "subsys/ipc/ipc_service/lib/icmsg.c"
+    src.write_text(src.read_text() + "\nint icmsg_extra(void);\nint icmsg_extra(void)\n"
+                   "{\n\treturn CONFIG_IPC_EMU_TEST_ONLY_SYMBOL;\n}\n")
+    r = build(cli, tmp_path / "cache", tree=tree)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("ipc-emu: zephyr-build: subsys/ipc/ipc_service/lib/icmsg.c: the "
+                               "Kconfig symbol CONFIG_IPC_EMU_TEST_ONLY_SYMBOL is not set "
+                               "(ipc-emu's defaults lack it: set it in a fragment given with "
+                               "--kconfig) ("), lines[0]
+    conf = tmp_path / "extra.conf"
+    conf.write_text("CONFIG_IPC_EMU_TEST_ONLY_SYMBOL=3\n")
+    r = build(cli, tmp_path / "cache", "--kconfig", conf, tree=tree)
+    assert r.returncode == 0, r.stderr
+
+
 def test_missing_header_named(cli, tmp_path):
     tree = tmp_path / "tree"
     shutil.copytree(TREE, tree)

@@ -7,6 +7,14 @@
 #   3. Zephyr host, ipc-emu remote   (--host-zephyr-base)
 # each with the built-in board and with the nRF5340 DTS pair of examples/,
 # then the pair in each unbound mode, with peer kills in the session modes.
+# A tree whose lib/icmsg.c predates the unbound modes (v4.0 and older:
+# legacy ICMsg only) runs the DTS pair in legacy mode, and ipc-emu's core in
+# "detect" against it, both ways (a legacy peer cannot pair with "enable");
+# no kills (legacy ICMsg has no reset protocol).
+# OTHER_TREE=DIR: also the interoperability case of Zephyr's ipc_sessions
+# test, TREE on one core and the tree DIR on the other, the pair in
+# "detect", both ways.  KCONFIG=FILE: a Kconfig fragment for every build
+# (run --kconfig).
 # IPC_EMU: the ipc-emu binary (default: build/ipc-emu).  The products are
 # cached in $IPC_EMU_ZEPHYR_CACHE (default: a directory under /tmp), so a
 # rerun only runs.  Prints one PASS/FAIL line per mode and the tree's commit;
@@ -23,6 +31,12 @@ dts_pair="$here/examples/nrf5340dk_cpuapp.dts,$here/examples/nrf5340dk_cpunet.dt
 commit=$(git -C "$tree" rev-parse HEAD 2>/dev/null || echo "not a git tree")
 echo "tree: $tree ($commit)"
 echo "ipc-emu: $("$emu" --version)"
+
+legacy=no
+grep -q unbound "$tree/subsys/ipc/ipc_service/lib/icmsg.c" 2>/dev/null || legacy=yes
+echo "ICMsg: $([ "$legacy" = yes ] && echo "legacy only (no unbound modes)" || echo "unbound modes")"
+set -- # the Kconfig fragment, if any, as words for each command
+[ -n "${KCONFIG:-}" ] && set -- --kconfig "$KCONFIG"
 
 fails=0
 check() {
@@ -41,34 +55,54 @@ check() {
 # The build alone first: its one-line error names what the shim lacks.
 for core in host remote; do
 	"$emu" zephyr-build --zephyr-base "$tree" --core "$core" --out "$IPC_EMU_ZEPHYR_CACHE" \
-		--quiet || { echo "FAIL  build ($core core)"; exit 1; }
+		--quiet "$@" || { echo "FAIL  build ($core core)"; exit 1; }
 done
 echo "PASS  build (both cores)"
 
-check "zephyr<->zephyr, built-in board" --zephyr-base "$tree"
-check "zephyr<->zephyr, nRF5340 DTS pair" --zephyr-base "$tree" --dts "$dts_pair"
-check "ipc-emu host <-> zephyr remote" --remote-zephyr-base "$tree"
-check "ipc-emu host <-> zephyr remote, DTS pair" --remote-zephyr-base "$tree" --dts "$dts_pair"
-check "zephyr host <-> ipc-emu remote" --host-zephyr-base "$tree"
-# ICMsg's unbound mode is compiled in from the DTS on a Zephyr core.
+check "zephyr<->zephyr, built-in board" --zephyr-base "$tree" "$@"
+check "zephyr<->zephyr, nRF5340 DTS pair" --zephyr-base "$tree" --dts "$dts_pair" "$@"
+check "ipc-emu host <-> zephyr remote" --remote-zephyr-base "$tree" "$@"
+check "ipc-emu host <-> zephyr remote, DTS pair" --remote-zephyr-base "$tree" --dts "$dts_pair" \
+	"$@"
+check "zephyr host <-> ipc-emu remote" --host-zephyr-base "$tree" "$@"
+# ICMsg's unbound mode is compiled in from the DTS on a Zephyr core (a
+# legacy-only tree ignores the property).
 tmp=$(mktemp -d)
 for mode in disable enable detect; do
 	for f in cpuapp cpunet; do
 		sed "s/unbound = \"disable\"/unbound = \"$mode\"/" \
 			"$here/examples/nrf5340dk_$f.dts" >"$tmp/$f-$mode.dts"
 	done
-	pair="$tmp/cpuapp-$mode.dts,$tmp/cpunet-$mode.dts"
-	check "zephyr<->zephyr, unbound=$mode" --zephyr-base "$tree" --dts "$pair"
-	check "ipc-emu host <-> zephyr remote, unbound=$mode" --remote-zephyr-base "$tree" \
-		--dts "$pair"
-	# Kills: only the session modes have a reset protocol (legacy is refused).
-	if [ "$mode" != disable ]; then
-		check "zephyr<->zephyr, unbound=$mode, --kill-random 6" --zephyr-base "$tree" \
-			--dts "$pair" --kill-random 6
-		check "zephyr host <-> ipc-emu remote, unbound=$mode, --kill-random 6" \
-			--host-zephyr-base "$tree" --dts "$pair" --kill-random 6
-	fi
 done
+pair() { echo "$tmp/cpuapp-$1.dts,$tmp/cpunet-$1.dts"; }
+if [ "$legacy" = yes ]; then
+	check "zephyr<->zephyr, legacy" --zephyr-base "$tree" --dts "$(pair disable)" "$@"
+	check "ipc-emu host (detect) <-> zephyr remote (legacy)" --remote-zephyr-base "$tree" \
+		--dts "$(pair detect)" "$@"
+	check "zephyr host (legacy) <-> ipc-emu remote (detect)" --host-zephyr-base "$tree" \
+		--dts "$(pair detect)" "$@"
+else
+	for mode in disable enable detect; do
+		check "zephyr<->zephyr, unbound=$mode" --zephyr-base "$tree" --dts "$(pair $mode)" "$@"
+		check "ipc-emu host <-> zephyr remote, unbound=$mode" --remote-zephyr-base "$tree" \
+			--dts "$(pair $mode)" "$@"
+		# Kills: only the session modes have a reset protocol (legacy is refused).
+		if [ "$mode" != disable ]; then
+			check "zephyr<->zephyr, unbound=$mode, --kill-random 6" --zephyr-base "$tree" \
+				--dts "$(pair $mode)" --kill-random 6 "$@"
+			check "zephyr host <-> ipc-emu remote, unbound=$mode, --kill-random 6" \
+				--host-zephyr-base "$tree" --dts "$(pair $mode)" --kill-random 6 "$@"
+		fi
+	done
+fi
+if [ -n "${OTHER_TREE:-}" ]; then
+	echo "other tree: $OTHER_TREE ($(git -C "$OTHER_TREE" rev-parse HEAD 2>/dev/null ||
+		echo "not a git tree"))"
+	check "tree host <-> other tree remote, detect" --host-zephyr-base "$tree" \
+		--remote-zephyr-base "$OTHER_TREE" --dts "$(pair detect)" "$@"
+	check "other tree host <-> tree remote, detect" --host-zephyr-base "$OTHER_TREE" \
+		--remote-zephyr-base "$tree" --dts "$(pair detect)" "$@"
+fi
 rm -rf "$tmp"
 echo "$fails failed"
 [ "$fails" -eq 0 ]
