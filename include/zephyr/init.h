@@ -28,8 +28,8 @@
  * Differences from Zephyr: there are no linker sections; `prio` may be any
  * integer constant expression (Zephyr requires a literal or a macro that
  * expands to one); the kernel is "up" at every level (threads, work queues
- * and timers all work from PRE_KERNEL_1 on); k_is_pre_kernel() is not
- * provided.
+ * and timers all work from PRE_KERNEL_1 on), so k_is_pre_kernel()
+ * (zephyr/kernel.h) is always false.
  */
 #ifndef ZEPHYR_INCLUDE_INIT_H_
 #define ZEPHYR_INCLUDE_INIT_H_

@@ -24,6 +24,7 @@
 #include "ipc_emu/timeout.h"
 #include <zephyr/device.h>
 #include <zephyr/sys/__assert.h>
+#include <zephyr/sys/atomic.h> /* as Zephyr's kernel.h (kernel_includes.h) */
 #include <zephyr/sys/printk.h>
 #include <zephyr/sys/util.h>
 
@@ -178,6 +179,12 @@ static inline void k_yield(void)
 static inline bool k_is_in_isr(void)
 {
 	return emu_k_is_in_isr();
+}
+/* The shim's kernel is up at every init level (zephyr/init.h), so never
+ * "pre-kernel": Zephyr returns true during PRE_KERNEL_1/2. */
+static inline bool k_is_pre_kernel(void)
+{
+	return false;
 }
 
 /* ---- threads (POSIX threads; priorities and stacks are not emulated) --- */

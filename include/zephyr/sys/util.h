@@ -16,8 +16,9 @@
  * find_lsb_set()/find_msb_set() (arch/common/ffs.h on Zephyr) are here;
  * WAIT_FOR measures time with the monotonic clock in microseconds.  Not
  * provided (a compile error): char2hex, hex2char, bin2hex, hex2bin,
- * u8_to_dec, utf8_trunc, utf8_lcpy, bitmask_find_gap (library functions on
- * Zephyr), ABS (not in Zephyr's util.h).
+ * u8_to_dec, utf8_trunc, utf8_lcpy (library functions on Zephyr), ABS (not
+ * in Zephyr's util.h).  bitmask_find_gap (a library function on Zephyr) is
+ * a static inline here.
  */
 #ifndef ZEPHYR_INCLUDE_SYS_UTIL_H_
 #define ZEPHYR_INCLUDE_SYS_UTIL_H_
@@ -281,6 +282,45 @@ static ALWAYS_INLINE unsigned int find_msb_set(uint32_t op)
 static ALWAYS_INLINE unsigned int find_lsb_set(uint32_t op)
 {
 	return (unsigned int)__builtin_ffs((int)op);
+}
+
+/*
+ * bitmask_find_gap (lib/utils on Zephyr): a run of num_bits clear bits among
+ * the low total_bits (at most 32) of mask, set bits being in use.  Returns
+ * the lowest bit index of the run, or -1 if there is none.  The runs of
+ * clear bits are visited from the most significant down; one of exactly
+ * num_bits is taken at once, and with first_match so is the first longer
+ * one; otherwise the shortest run longer than num_bits (the first visited
+ * among equals).
+ */
+static inline int bitmask_find_gap(uint32_t mask, size_t num_bits, size_t total_bits,
+				   bool first_match)
+{
+	int bit = (int)(total_bits < 32U ? total_bits : 32U) - 1;
+	int best = -1;
+	size_t best_len = SIZE_MAX;
+
+	while (bit >= 0) {
+		int top = bit;
+		size_t len;
+
+		if ((mask & (1U << bit)) != 0U) {
+			bit--;
+			continue;
+		}
+		while (bit >= 0 && (mask & (1U << bit)) == 0U) {
+			bit--;
+		}
+		len = (size_t)(top - bit);
+		if (len == num_bits || (first_match && len > num_bits)) {
+			return bit + 1;
+		}
+		if (len >= num_bits && len < best_len) {
+			best = bit + 1;
+			best_len = len;
+		}
+	}
+	return best;
 }
 
 /* ---- WAIT_FOR ------------------------------------------------------------------------ */
