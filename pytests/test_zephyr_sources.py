@@ -69,38 +69,40 @@ def test_changed_source_rebuilds(cli, tmp_path):
     assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
 
 
-def test_missing_symbol_named(cli, tmp_path):
+def icmsg_using(tmp_path, expr):
+    """A copy of the CI tree whose lib/icmsg.c gains a function returning
+    `expr`; returns the tree."""
     tree = tmp_path / "tree"
     shutil.copytree(TREE, tree)
     src = tree / "subsys/ipc/ipc_service/lib/icmsg.c"
-    src.write_text(src.read_text() +
-                   "\nint icmsg_extra(void);\nint icmsg_extra(void)\n"
-                   "{\n\treturn k_no_such_kernel_call(3);\n}\n")
-    r = build(cli, tmp_path / "cache", tree=tree)
+    src.write_text(src.read_text() + "\nint icmsg_extra(void);\nint icmsg_extra(void)\n"
+                   f"{{\n\treturn {expr};\n}}\n")
+    return tree
+
+
+def one_error_line(r):
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
-    assert lines[0].startswith("ipc-emu: zephyr-build: subsys/ipc/ipc_service/lib/icmsg.c: "
-                               "the compatibility headers lack 'k_no_such_kernel_call'")
+    return lines[0]
+
+
+def test_missing_symbol_named(cli, tmp_path):
+    r = build(cli, tmp_path / "cache", tree=icmsg_using(tmp_path, "k_no_such_kernel_call(3)"))
+    assert one_error_line(r).startswith(
+        "ipc-emu: zephyr-build: subsys/ipc/ipc_service/lib/icmsg.c: the compatibility headers "
+        "lack 'k_no_such_kernel_call'")
     assert not list((tmp_path / "cache").glob("*/stamp"))
 
 
 def test_missing_kconfig_symbol_named(cli, tmp_path):
     """A CONFIG_ symbol the defaults lack is named as Kconfig, and a fragment
     given with --kconfig supplies it."""
-    tree = tmp_path / "tree"
-    shutil.copytree(TREE, tree)
-    src = tree / "subsys/ipc/ipc_service/lib/icmsg.c"
-    src.write_text(src.read_text() + "\nint icmsg_extra(void);\nint icmsg_extra(void)\n"
-                   "{\n\treturn CONFIG_IPC_EMU_TEST_ONLY_SYMBOL;\n}\n")
-    r = build(cli, tmp_path / "cache", tree=tree)
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    assert lines[0].startswith("ipc-emu: zephyr-build: subsys/ipc/ipc_service/lib/icmsg.c: the "
-                               "Kconfig symbol CONFIG_IPC_EMU_TEST_ONLY_SYMBOL is not set "
-                               "(ipc-emu's defaults lack it: set it in a fragment given with "
-                               "--kconfig) ("), lines[0]
+    tree = icmsg_using(tmp_path, "CONFIG_IPC_EMU_TEST_ONLY_SYMBOL")
+    line = one_error_line(build(cli, tmp_path / "cache", tree=tree))
+    assert line.startswith("ipc-emu: zephyr-build: subsys/ipc/ipc_service/lib/icmsg.c: the "
+                           "Kconfig symbol CONFIG_IPC_EMU_TEST_ONLY_SYMBOL is not set (ipc-emu's "
+                           "defaults lack it: set it in a fragment given with --kconfig) ("), line
     conf = tmp_path / "extra.conf"
     conf.write_text("CONFIG_IPC_EMU_TEST_ONLY_SYMBOL=3\n")
     r = build(cli, tmp_path / "cache", "--kconfig", conf, tree=tree)

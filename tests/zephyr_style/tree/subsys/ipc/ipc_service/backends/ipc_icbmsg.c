@@ -635,6 +635,24 @@ static int deregister_ept(const struct device *instance, void *token)
 	return atomic_cas(&ept->state, EPT_READY, EPT_DEREGISTERED) ? 0 : -EINVAL;
 }
 
+/* Hands TX block `block`, holding `len` bytes of `ept`'s message, to the
+ * peer (MSG_DATA); the block is freed if that fails.
+ */
+static int send_block(const struct device *instance, struct ept *ept, size_t block, size_t len)
+{
+	const struct icbmsg_config *conf = instance->config;
+	int ret;
+
+	__sync_synchronize();
+	sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
+	ret = send_control(instance, MSG_DATA, ept->addr, block);
+	if (ret != 0) {
+		free_tx(instance, block);
+		return ret;
+	}
+	return (int)len;
+}
+
 static int send_data(const struct device *instance, void *token, const void *msg, size_t len)
 {
 	const struct icbmsg_config *conf = instance->config;
@@ -650,14 +668,7 @@ static int send_data(const struct device *instance, void *token, const void *msg
 		return ret;
 	}
 	memcpy(block_at(&conf->tx, block) + 1, msg, len);
-	__sync_synchronize();
-	sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
-	ret = send_control(instance, MSG_DATA, ept->addr, block);
-	if (ret != 0) {
-		free_tx(instance, block);
-		return ret;
-	}
-	return (int)len;
+	return send_block(instance, ept, block, len);
 }
 
 static int get_tx_buffer_size(const struct device *instance, void *token)
@@ -705,7 +716,6 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 	const struct icbmsg_config *conf = instance->config;
 	struct ept *ept = token;
 	int block = block_of(&conf->tx, data);
-	int ret;
 
 	if (block < 0) {
 		return block;
@@ -718,14 +728,7 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 		free_tx(instance, block);
 		return -EINVAL;
 	}
-	__sync_synchronize();
-	sys_cache_data_flush_range(block_at(&conf->tx, block), len + sizeof(struct block_header));
-	ret = send_control(instance, MSG_DATA, ept->addr, block);
-	if (ret != 0) {
-		free_tx(instance, block);
-		return ret;
-	}
-	return (int)len;
+	return send_block(instance, ept, block, len);
 }
 
 static int hold_rx_buffer(const struct device *instance, void *token, void *data)
