@@ -1545,14 +1545,6 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 			}
 			copy.icbmsg_version = v;
 		}
-		if (copy.icbmsg_version == EMU_ICBMSG_V2 && o->backend == EMU_BACKEND_ICBMSG &&
-		    cli_tree_icbmsg_version(o->zephyr_base[0] ? o->zephyr_base[0]
-							     : o->zephyr_base[1]) == EMU_ICBMSG_V2) {
-			cli_err("run: --zephyr-base: the tree's ICBMsg is v2 (Zephyr main); building "
-				"Zephyr's v2 backend is not supported yet: run ipc-emu's own v2 "
-				"(--no-zephyr-base --backend icbmsg)");
-			return EXIT_USAGE;
-		}
 		if (copy.max_active_count != 0 && copy.icbmsg_version == EMU_ICBMSG_CLASSIC) {
 			cli_err("run: --max-active-count applies to ICBMsg v2; the Zephyr tree speaks "
 				"classic ICBMsg");
