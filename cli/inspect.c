@@ -87,7 +87,9 @@ void cli_help_inspect(FILE *f)
 		"  --unbound MODE         disable|enable|detect for every ICMsg instance, as\n"
 		"                         'run --unbound' (default: the devicetree value)\n"
 		"  --icbmsg-version V     classic|v2: how to read ICBMsg instances (default: the\n"
-		"                         ipc-emu,icbmsg-version property, else v2, as run)\n"
+		"                         ipc-emu,icbmsg-version property, else v2 as run, or\n"
+		"                         classic when the memory reads consistently only as\n"
+		"                         classic, or its v2 queue counts make no sense)\n"
 		"  --max-active-count S   ICBMsg v2's queue slots, as run's (default: 16)\n"
 		"  --instance LABEL       only this instance (default: all)\n"
 		"  --packets N            pending packets listed per ring (default: 16, max 64)\n"
@@ -548,14 +550,36 @@ static int decode_inst(struct insp *x, struct inst_view *v)
 	    (x->icbmsg_version ? x->icbmsg_version
 			       : in->icbmsg_version ? in->icbmsg_version : EMU_ICBMSG_V2) ==
 		    EMU_ICBMSG_V2) {
+		int rc;
+
 		if (v->v2 == NULL && (v->v2 = malloc(sizeof(*v->v2))) == NULL) {
 			snprintf(v->err, sizeof(v->err), "out of memory");
 			return -ENOMEM;
 		}
-		return emu_insp_icbmsg_v2(&x->im, in,
-					  x->max_active ? x->max_active
-							: ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT,
-					  v->v2, v->err, sizeof(v->err));
+		rc = emu_insp_icbmsg_v2(&x->im, in,
+					x->max_active ? x->max_active
+						      : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT,
+					v->v2, v->err, sizeof(v->err));
+		/* Neither the option nor the property chose: memory that is not
+		 * consistent v2 but consistent classic ICBMsg is read as classic. */
+		char v2err[sizeof(v->err)];
+
+		memcpy(v2err, v->err, sizeof(v2err));
+		if (x->icbmsg_version == 0 && in->icbmsg_version == 0 &&
+		    (rc < 0 || !v->v2->r[0].ok || !v->v2->r[1].ok) &&
+		    (v->icb != NULL || (v->icb = malloc(sizeof(*v->icb))) != NULL) &&
+		    emu_insp_icbmsg(&x->im, in, v->icb, v->err, sizeof(v->err)) == 0 &&
+		    (v->icb->n_problems == 0 ||
+		     (rc == 0 && (v->v2->r[0].in_flight > v->v2->r[0].slots ||
+				  v->v2->r[1].in_flight > v->v2->r[1].slots)))) {
+			/* (queue counts that make no sense as v2: a classic image,
+			 * corrupt or not) */
+			free(v->v2);
+			v->v2 = NULL;
+			return 0;
+		}
+		memcpy(v->err, v2err, sizeof(v2err));
+		return rc;
 	}
 	if (in->backend == EMU_BACKEND_ICBMSG) {
 		if (v->icb == NULL && (v->icb = malloc(sizeof(*v->icb))) == NULL) {

@@ -319,7 +319,7 @@ def test_inspect_hand_built_v2_image(cli, tmp_path):
 def test_inspect_corrupt_v2_image(cli, tmp_path, prod, cons, slots, blocks, why):
     dump = tmp_path / "ram.bin"
     dump.write_bytes(v2_image(prod, 0, cons, slots, blocks))
-    res = cli("inspect", "--dump", dump, "--instance", "ipc1")
+    res = cli("inspect", "--dump", dump, "--instance", "ipc1", "--icbmsg-version", "v2")
     assert res.returncode == 2
     assert f"    CORRUPT   {why}" in res.stdout
     assert res.stderr == f"ipc-emu: inspect: {dump}: ipc1: tx-region: {why}\n"
@@ -354,3 +354,14 @@ def test_inspect_dump_of_a_waiting_v2_host(cli, tmp_path):
         "tx-blocks 16 rx-blocks 24" in res.stdout
     assert len(re.findall(r"ept 0xff: EP_BOUND: sender's slot [0-3], name hash 0x0b8723",
                           res.stdout)) == 4
+
+
+@pytest.mark.timeout(30)
+def test_inspect_reads_nonsense_v2_counts_as_classic(cli, tmp_path):
+    # No --icbmsg-version, no property: queue counts that cannot be v2 (20
+    # in flight with 16 slots) while the classic reading is consistent.
+    dump = tmp_path / "ram.bin"
+    dump.write_bytes(v2_image(20, 0, 0, [], {}))
+    res = cli("inspect", "--dump", dump, "--instance", "ipc1")
+    assert "v2: queues" not in res.stdout
+    assert "producer count" not in res.stdout
