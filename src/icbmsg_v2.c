@@ -277,6 +277,45 @@ static uint32_t tx_max_size(const struct icbmsg_v2_data *d)
 }
 
 /* Claim n contiguous free blocks; the first index, or -1. */
+/*
+ * Queue words and the cache.  A queue has one writer, but its count and its
+ * slots can lie in different cache lines (A = 4 or 8: the count's line is
+ * 0..A-1, the slots start at offset 8), and a flush of the whole queue writes
+ * its lines back one after the other, count line first; a line can also be
+ * evicted on its own at any time.  So a single store-all-then-flush can show
+ * the peer a new count beside a stale slot (it then frees or reads the wrong
+ * block).  The writer makes the slot reach memory before the count that
+ * covers it; the reader fetches the count before the slots, so every slot
+ * below the count it saw is at least as new.  Same bytes on the wire.
+ */
+static void queue_publish(uint8_t *q, uint32_t slots, uint32_t n, uint8_t slot,
+			  const uint32_t *hi_count)
+{
+	uint8_t *at = q + ICBMSG_V2_Q_SLOTS_OFFSET + n % slots;
+
+	st8(at, slot);
+	port_cache_flush(at, 1);
+	if (hi_count != NULL) {
+		ipc_store_relaxed(word(q + ICBMSG_V2_Q_HI_COUNT_OFFSET), *hi_count);
+		port_cache_flush(q + ICBMSG_V2_Q_HI_COUNT_OFFSET, 4);
+	}
+	/* Publishes the slot (and, in the producer queue, the header and
+	 * payload flushed before); pairs with the peer's acquire load. */
+	ipc_store_release(word(q), n + 1u);
+	port_cache_flush(q, 4);
+}
+
+/* The peer's count of queue `q`, then its slots fetched anew. */
+static uint32_t queue_read_count(uint8_t *q, uint32_t slots)
+{
+	uint32_t count;
+
+	port_cache_invd(q, ICBMSG_V2_Q_SLOTS_OFFSET);
+	count = ipc_load_acquire(word(q));
+	port_cache_invd(q + ICBMSG_V2_Q_SLOTS_OFFSET, slots);
+	return count;
+}
+
 static int claim(struct icbmsg_v2_data *d, uint32_t n)
 {
 	uint32_t used = atomic_load(&d->tx_usage);
@@ -308,10 +347,8 @@ static bool collect_locked(struct icbmsg_v2_data *d)
 {
 	uint32_t count, n;
 
-	port_cache_invd(d->tx_cons, d->tx_lay.queue_size);
-	/* Value comes from the peer.  Pairs with its release store of the
-	 * consumer count (after the slot). */
-	count = ipc_load_acquire(word(d->tx_cons));
+	/* Count first, then the slots (see queue_read_count()). */
+	count = queue_read_count(d->tx_cons, d->slots);
 	n = count - d->tx_cons_local;
 	if (n > d->tx_active) {
 		port_log(PORT_LOG_ERR, "icbmsg_v2: %s: consumer count %u, expected %u..%u",
@@ -414,15 +451,13 @@ static int produce(struct icbmsg_v2_data *d, uint32_t index, bool hi)
 	} else if (d->tx_active >= d->slots) {
 		rc = -ENOMEM;
 	} else {
-		st8(q + ICBMSG_V2_Q_SLOTS_OFFSET + d->tx_count % d->slots,
-		    (uint8_t)(index | (hi ? ICBMSG_V2_SLOT_HI_PRIO : 0u)));
 		if (hi) {
-			ipc_store_relaxed(word(q + ICBMSG_V2_Q_HI_COUNT_OFFSET), ++d->tx_hi_count);
+			++d->tx_hi_count;
 		}
-		/* Publishes the slot, hi_count, header and payload; pairs with
-		 * the peer's acquire load of the producer count. */
-		ipc_store_release(word(q), ++d->tx_count);
-		port_cache_flush(q, d->tx_lay.queue_size);
+		queue_publish(q, d->slots, d->tx_count,
+			      (uint8_t)(index | (hi ? ICBMSG_V2_SLOT_HI_PRIO : 0u)),
+			      hi ? &d->tx_hi_count : NULL);
+		d->tx_count++;
 		d->tx_inflight |= 1u << index;
 		d->tx_active++;
 	}
@@ -608,10 +643,8 @@ static void consume(struct icbmsg_v2_data *d, uint32_t index)
 	uint8_t *q = d->rx_cons;
 
 	lock(d);
-	st8(q + ICBMSG_V2_Q_SLOTS_OFFSET + d->rx_cons_count % d->slots, (uint8_t)index);
-	/* Pairs with the peer's acquire load of its consumer count. */
-	ipc_store_release(word(q), ++d->rx_cons_count);
-	port_cache_flush(q, d->rx_lay.queue_size);
+	queue_publish(q, d->slots, d->rx_cons_count, (uint8_t)index, NULL);
+	d->rx_cons_count++;
 	unlock(d);
 }
 
@@ -815,10 +848,9 @@ static uint32_t rx_batch(struct icbmsg_v2_data *d)
 	if (st == ICBMSG_V2_STATE_CONNECTING) {
 		check_classic(d);
 	}
-	port_cache_invd(d->rx_prod, d->rx_lay.queue_size);
-	/* Value comes from the peer.  Pairs with its release store of the
-	 * producer count: slots, headers and payloads before it are visible. */
-	count = ipc_load_acquire(word(d->rx_prod));
+	/* Count first, then the slots (see queue_read_count()): the headers
+	 * and payloads were flushed before the count too. */
+	count = queue_read_count(d->rx_prod, d->slots);
 	n = count - d->rx_count_local;
 	if (n == 0) {
 		return 0;
