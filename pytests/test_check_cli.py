@@ -147,8 +147,9 @@ def test_examples_summary_is_exact(cli):
         "instance ipc0 (/ipc/ipc0): icmsg, tx 0x20070000+0x4000, rx 0x20074000+0x4000, "
         "mboxes tx 0 rx 1 on mbox, dcache-alignment 8, unbound disable",
         "instance ipc1 (/ipc/ipc1): icbmsg, tx 0x20078000+0x4000, rx 0x2007c000+0x4000, "
-        "mboxes tx 2 rx 3 on mbox, dcache-alignment 8, tx-blocks 16 x 1000 bytes, "
-        "rx-blocks 24 x 668 bytes",
+        "mboxes tx 2 rx 3 on mbox, dcache-alignment 8, icbmsg-version v2 (default), "
+        "tx-blocks 16 x 1016 bytes, rx-blocks 24 x 680 bytes, queues 2 x 24 bytes "
+        "(MAX_ACTIVE_COUNT 16)",
         "mbox mbox (/soc/mbox@2a000): #0, signalling, 31 channels, tx 0,2,4 rx 1,3,5",
         "mbox mbox_data (/soc/mbox@2b000): #1, data, mtu 16, 4 channels, tx 0 rx 1",
         "consumer mbox_consumer (/mbox-consumer): \"tx\" = <&mbox 4> outbound, "

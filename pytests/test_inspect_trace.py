@@ -166,8 +166,8 @@ def test_live_mid_traffic_icbmsg(cli):
     decodes consistently, every pending control message names a block that
     the block map shows, and both cores are seen in the control block."""
     name = cli.segment_name()
-    args = ("--segment", name, "--backend", "icbmsg", "--messages", "1000000", "--timeout", "100",
-            "--quiet")
+    args = ("--segment", name, "--backend", "icbmsg", "--icbmsg-version", "classic",
+            "--messages", "1000000", "--timeout", "100", "--quiet")
     h = cli.start("peer", "--role", "host", *args)
     rm = cli.start("peer", "--role", "remote", *args)
     try:

@@ -18,7 +18,8 @@ ICMSG_POINTS = ["pbuf_write_before_publish", "pbuf_read_before_release",
                 "icmsg_send_before_signal", "icmsg_sid_ack_before_tx_reset"]
 ICBMSG_POINTS = ["icbmsg_alloc_before_header", "icbmsg_block_before_control",
                  "icbmsg_rx_before_release", "icbmsg_release_before_free",
-                 "icbmsg_release_after_free"]
+                 "icbmsg_release_after_free", "icbmsg_v2_before_produce",
+                 "icbmsg_v2_before_doorbell", "icbmsg_v2_rx_before_consume"]
 
 
 def run_json(cli, tmp_path, *args, timeout=120):
