@@ -69,13 +69,28 @@ void v2_side_init(struct v2_pair *p, int role)
 	struct v2_side *s = &p->side[role];
 	const struct device *mbox = emu_core_mbox(p->core[role]);
 
+	uint8_t *tx = v2_region(p, role, true), *rx = v2_region(p, role, false);
+
+	if (p->o.cache_model) {
+		uint32_t line = p->o.dcache_alignment > 4 ? p->o.dcache_alignment : 4;
+
+		if (p->cache[role] == NULL) {
+			cr_assert_eq(emu_cache_create(0x5eed0u + (uint64_t)role, &p->cache[role]), 0);
+			emu_cache_set_evict_rate(p->cache[role], p->o.evict_rate);
+		}
+		tx = emu_cache_map(p->cache[role], tx, region_addr(p, role, true), region_size(p),
+				   line);
+		rx = emu_cache_map(p->cache[role], rx, region_addr(p, role, false), region_size(p),
+				   line);
+		cr_assert(tx != NULL && rx != NULL);
+	}
 	memset(s, 0, sizeof(*s));
 	s->conf = (struct icbmsg_v2_config){
 		.mbox_tx = {.dev = mbox, .channel_id = TX_CH(role)},
 		.mbox_rx = {.dev = mbox, .channel_id = RX_CH(role)},
-		.tx = {.ptr = v2_region(p, role, true), .addr = region_addr(p, role, true),
+		.tx = {.ptr = tx, .addr = region_addr(p, role, true),
 		       .size = region_size(p), .blocks = blocks(p, role, true)},
-		.rx = {.ptr = v2_region(p, role, false), .addr = region_addr(p, role, false),
+		.rx = {.ptr = rx, .addr = region_addr(p, role, false),
 		       .size = region_size(p), .blocks = blocks(p, role, false)},
 		.dcache_alignment = p->o.dcache_alignment,
 		.max_active_count = p->o.slots[role],
@@ -110,6 +125,12 @@ void v2_pair_teardown(struct v2_pair *p)
 	for (int r = 0; r < 2; r++) {
 		emu_core_stop(p->core[r]);
 		p->core[r] = NULL;
+	}
+	for (int r = 0; r < 2; r++) {
+		if (p->cache[r] != NULL) {
+			emu_cache_destroy(p->cache[r]);
+			p->cache[r] = NULL;
+		}
 	}
 	snprintf(path, sizeof(path), "/dev/shm/%s-mem", emu_segment_name(p->seg));
 	emu_segment_close(p->seg);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ipc_emu/emu.h"
+#include "emu_internal.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
 
 #define V2_BASE 0x20070000u
@@ -25,6 +26,11 @@ struct v2_opts {
 	uint32_t slots[2];                       /* MAX_ACTIVE_COUNT per side; 0: 16 */
 	uint32_t num_ept;                        /* 0: 4 */
 	bool no_deinit;                          /* CONFIG_..._DEINIT=n */
+	/* Each side sees both regions through its own incoherent cache
+	 * (emu/cache.c, lines of max(dcache_alignment, 4) bytes), evicting a
+	 * random line at evict_rate/1024 of its cache operations. */
+	bool cache_model;
+	uint32_t evict_rate;
 };
 
 struct v2_side {
@@ -40,6 +46,7 @@ struct v2_pair {
 	struct emu_core *core[2];
 	struct v2_side side[2];
 	struct v2_opts o;
+	struct emu_cache *cache[2]; /* o.cache_model */
 };
 
 /* Segment and both cores; no instance yet. */
@@ -48,7 +55,8 @@ void v2_pair_setup(struct v2_pair *p, const char *tag, const struct v2_opts *o);
 void v2_side_init(struct v2_pair *p, int role);
 /* Deinit what runs, stop the cores, close the segment. */
 void v2_pair_teardown(struct v2_pair *p);
-/* Local pointer to a region: role's TX (tx true) or RX region. */
+/* Local pointer to a region (shared memory, never a cache view): role's TX
+ * (tx true) or RX region. */
 uint8_t *v2_region(struct v2_pair *p, int role, bool tx);
 /* The layout of that region as `role` computes it. */
 void v2_layout(struct v2_pair *p, int role, bool tx, struct icbmsg_v2_layout *out);
