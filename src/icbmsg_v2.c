@@ -39,6 +39,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
+#include <threads.h>
 
 #include "ipc_atomic.h"
 #include "ipc_emu/icmsg.h"
@@ -316,6 +317,9 @@ static uint32_t queue_read_count(uint8_t *q, uint32_t slots)
 	return count;
 }
 
+/* alloc_tx(): collects after a yield before it falls back to 1 ms polls. */
+#define ALLOC_YIELD_POLLS 200u
+
 static int claim(struct icbmsg_v2_data *d, uint32_t n)
 {
 	uint32_t used = atomic_load(&d->tx_usage);
@@ -398,6 +402,7 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 {
 	uint32_t bs = d->tx_lay.block_size, n = 0, start = port_uptime_ms();
 	bool collected = false, can_wait = wait.ms != 0 && !port_in_isr();
+	uint32_t polls = 0;
 	int i;
 
 	if (size > tx_max_size(d)) {
@@ -419,9 +424,15 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 		} else if (!can_wait ||
 			   (wait.ms > 0 && (int32_t)(port_uptime_ms() - start) >= wait.ms)) {
 			return -ENOMEM;
+		} else if (polls < ALLOC_YIELD_POLLS) {
+			/* Consumption rings no doorbell.  A streaming peer frees
+			 * blocks within microseconds: look again after giving the
+			 * CPU away (no sleep shorter than 1 ms in port.h)... */
+			polls++;
+			thrd_yield();
 		} else {
-			/* Consumption rings no doorbell: poll it each millisecond,
-			 * earlier when a local free gives the semaphore. */
+			/* ...then each millisecond, earlier when a local free
+			 * gives the semaphore. */
 			(void)port_sem_take(d->block_wait_sem, 1);
 		}
 		icbmsg_v2_collect(d->instance);
