@@ -69,6 +69,7 @@ if [ ${#core_objs[@]} -gt 0 ]; then
     NR == 1 { next }
     { n = split($6, p, "/"); name = p[n]; sub(/\.o$/, "", name); text[name] = $1 }
     function goal(what, have, limit) {
+      if (have == "") { printf "  goal %-17s %7s <= %5d  NOT measured (not built)\n", what, "-", limit; return }
       printf "  goal %-17s %7d <= %5d  %s\n", what, have, limit,
              have <= limit ? "met" : sprintf("NOT met (+%d)", have - limit)
     }

@@ -40,12 +40,6 @@
 #include "ipc_emu/icmsg.h"
 #include "port.h"
 
-/* See src/pbuf.c: the re-registration guards, compiled out by
- * -DIPC_EMU_CACHE_DROP=6 (a test build showing Zephyr's behaviour). */
-#ifndef PORT_CSITE_SESSION_RD
-#define PORT_CSITE_SESSION_RD 6
-#endif
-
 const uint8_t icmsg_magic[ICMSG_MAGIC_LEN] = {0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b, 0x30,
 					      0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34};
 
@@ -529,11 +523,6 @@ struct send_stall {
 
 static struct send_stall stalls[STALL_SLOTS];
 static atomic_uint stalling; /* slots with tries > 0: a success looks only then */
-
-/* Implemented by the emulator's cache model (emu/cache.c); absent in other
- * ports. */
-extern size_t port_cache_describe(const void *addr, const char *what, char *buf, size_t n)
-	__attribute__((weak));
 
 static struct send_stall *stall_slot(const struct icmsg_data_t *d, bool claim)
 {

@@ -80,10 +80,6 @@ _Static_assert(PBUF_INTERNAL_WR_OFFSET(0, 1) == 8 && PBUF_INTERNAL_WR_OFFSET(32,
  * with a data cache.  The test build ipc_emu_core_broken_session_rd
  * (-DIPC_EMU_CACHE_DROP=6) compiles them out: Zephyr's behaviour.
  */
-#ifndef PORT_CSITE_SESSION_RD
-#define PORT_CSITE_SESSION_RD 6
-#endif
-
 static uint32_t round_up4(uint32_t v)
 {
 	return (v + 3u) & ~3u;
@@ -214,11 +210,11 @@ int pbuf_rx_init(struct pbuf *pb)
 int pbuf_tx_init(struct pbuf *pb)
 {
 	/* The same checks and local reset as the reader (0 or -EINVAL), then
-	 * the shared words.  The writer's local rd_idx is otherwise unused: 0
-	 * marks "nothing written since this reset" (see transfer()). */
+	 * the shared words. */
 	int rc = pbuf_rx_init(pb);
 
 	if (rc == 0) {
+		pb->data.written = false; /* see transfer() */
 		/* Pairs with the acquire of wr_idx in pbuf_read()/
 		 * pbuf_get_initial_buf(): a reader sees an empty ring. */
 		word_publish(pb->cfg->wr_idx_loc, 0);
@@ -283,13 +279,12 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 	/* At most blen - 4 for valid indices. */
 	occ = write ? occupied(blen, own, peer) : occupied(blen, peer, own);
 	if (write) {
-		/* Nothing written since pbuf_tx_init() (own is 0, the local rd_idx
-		 * still 0): the reader cannot have consumed anything, the ring is
+		/* Nothing written since pbuf_tx_init(): the reader cannot have consumed anything, the ring is
 		 * empty whatever its word says.  A nonzero word is a stale
 		 * write-back of the reader's cache line (a reader that does not
 		 * re-publish rd_idx with its session id, as Zephyr's): trusting it
 		 * would leave peer - 4 bytes free for good. */
-		if (own == 0 && pb->data.rd_idx == 0 && PORT_CACHE_SITE(SESSION_RD)) {
+		if (own == 0 && !pb->data.written && PORT_CACHE_SITE(SESSION_RD)) {
 			occ = 0;
 		}
 		/* occ <= blen - 4, so this cannot wrap. */
@@ -297,7 +292,7 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 			return -ENOMEM;
 		}
 		port_check_defined(buf, len);
-		pb->data.rd_idx = 1; /* written since the reset (never an index) */
+		pb->data.written = true;
 		/* The header: BE16 length and two zero bytes (reserved by Zephyr),
 		 * as one word (the builtin copy becomes a single store). */
 		hdr = PBUF_HEADER_WORD(len);

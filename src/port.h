@@ -78,6 +78,11 @@ void port_sleep_ms(uint32_t ms);
  * without a data cache (or without the emulator's cache model). */
 void port_cache_flush(void *addr, size_t len);
 void port_cache_invd(void *addr, size_t len);
+/* Optional (weak; NULL in ports without a cache model): a one-line account
+ * of what the cache holds for the word at `addr`, for stall reports.
+ * Returns the length written to `buf` (at most n - 1). */
+extern size_t port_cache_describe(const void *addr, const char *what, char *buf, size_t n)
+	__attribute__((weak));
 
 /*
  * Test-only: PORT_CACHE_SITE(name) guards a cache operation that the cache
@@ -91,6 +96,7 @@ void port_cache_invd(void *addr, size_t len);
 #define PORT_CSITE_ICBMSG_BLOCK_FLUSH 3   /* ICBMsg send: flush of the buffer */
 #define PORT_CSITE_ICBMSG_BLOCK_INVD 4    /* ICBMsg receive: invalidate of the data */
 #define PORT_CSITE_PBUF_INITIAL_PAYLOAD 5 /* pbuf_get_initial_buf: invalidate of the payload */
+#define PORT_CSITE_SESSION_RD 6           /* pbuf/icmsg: the re-registration guards */
 #ifdef IPC_EMU_CACHE_DROP
 #define PORT_CACHE_SITE(name) (IPC_EMU_CACHE_DROP != PORT_CSITE_##name)
 #else

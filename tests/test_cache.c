@@ -837,9 +837,6 @@ Test(broken, without_the_model_icbmsg_passes)
 	close_both();
 }
 
-#ifndef PORT_CSITE_SESSION_RD
-#define PORT_CSITE_SESSION_RD 6 /* src/pbuf.c, src/icmsg.c */
-#endif
 #if TEST_CACHE_BROKEN == PORT_CSITE_SESSION_RD
 /*
  * Without the re-registration guards the core behaves as Zephyr's pbuf.c

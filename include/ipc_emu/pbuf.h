@@ -26,6 +26,7 @@
 #ifndef IPC_EMU_PBUF_H
 #define IPC_EMU_PBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,10 @@ struct pbuf_cfg {
 struct pbuf_data {
 	volatile uint32_t wr_idx; /* writer: next free byte of data[] */
 	volatile uint32_t rd_idx; /* reader: first unread byte of data[] */
+	/* writer: a packet was written since pbuf_tx_init() (until then the
+	 * ring is empty whatever the reader's rd_idx word says; see
+	 * docs/cache-model.md, "Re-registration") */
+	bool written;
 };
 
 struct pbuf {
@@ -106,7 +111,10 @@ struct pbuf {
 /*
  * Writer side: check the cfg, zero the local indices and the shared wr_idx
  * and rd_idx words (the ring becomes empty).  Call while the reader is not
- * reading (after a reset or a session change).
+ * reading (after a reset or a session change).  Unlike Zephyr, an rd_idx
+ * word that is already 0 is not stored again (the store would dirty the
+ * reader's cache line), and until the first packet pbuf_write() takes the
+ * ring as empty whatever rd_idx says (docs/cache-model.md).
  * Returns 0, or -EINVAL if pb is NULL or the cfg is invalid: a NULL
  * location; max(dcache_alignment, 4) not a power of two; rd_idx or wr_idx
  * not aligned to it; handshake or data not 4-aligned; len below
