@@ -264,3 +264,24 @@ def pytest_configure(config):
     # A developer's ZEPHYR_BASE would move every `ipc-emu run` of the suite
     # onto that tree (run reads it): the tests choose their trees explicitly.
     os.environ.pop("ZEPHYR_BASE", None)
+
+
+def sh(*args, env=None, timeout=300, cwd=None, check=True):
+    """Run a command; with check, assert exit status 0 (the output in the message)."""
+    r = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env,
+                       timeout=timeout, cwd=cwd)
+    if check:
+        assert r.returncode == 0, f"{' '.join(map(str, args))} failed ({r.returncode}):\n" \
+                                  f"{r.stdout}\n{r.stderr}"
+    return r
+
+
+@pytest.fixture(scope="module")
+def prefix(ipc_emu_bin, tmp_path_factory):
+    """`cmake --install` of the build tree of IPC_EMU_BIN into a temporary prefix."""
+    build = Path(ipc_emu_bin).parent
+    if not (build / "CMakeCache.txt").is_file():
+        pytest.skip(f"{build} is not a CMake build tree")
+    dest = tmp_path_factory.mktemp("prefix")
+    sh("cmake", "--install", build, "--prefix", dest)
+    return dest

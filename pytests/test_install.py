@@ -14,30 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import sh
+
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent
 EXPORTED = re.compile(r"^(emu_|ipc_service_|ipc_icmsg_backend$|ipc_icbmsg_backend$|ipc_icbmsg_v2_backend$|mbox_|ipm_|"
                       r"pbuf_|icmsg_|icbmsg_)")
 PRIVATE = re.compile(r"^(port_|emu_sys_|emu_port_)")
 CC = shutil.which("cc") or shutil.which("gcc")
-
-
-def sh(*args, env=None, timeout=300, cwd=None):
-    r = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env,
-                       timeout=timeout, cwd=cwd)
-    assert r.returncode == 0, f"{' '.join(map(str, args))} failed ({r.returncode}):\n" \
-                              f"{r.stdout}\n{r.stderr}"
-    return r
-
-
-@pytest.fixture(scope="module")
-def prefix(ipc_emu_bin, tmp_path_factory):
-    build = Path(ipc_emu_bin).parent
-    if not (build / "CMakeCache.txt").is_file():
-        pytest.skip(f"{build} is not a CMake build tree")
-    dest = tmp_path_factory.mktemp("prefix")
-    sh("cmake", "--install", build, "--prefix", dest)
-    return dest
 
 
 def libdir(prefix):

@@ -8,37 +8,19 @@ The build tree is the directory of $IPC_EMU_BIN (it must hold CMakeCache.txt).
 import os
 import re
 import shutil
-import subprocess
 import sysconfig
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from conftest import sh
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = "/usr/bin/python3"
 # The two commands of docs/python-harness.md and README.md, VENV in a tmp dir.
 VENV_CMD = "/usr/bin/python3 -m venv --system-site-packages --without-pip VENV"
 PIP_CMD = "VENV/bin/python -m pip install --no-build-isolation --no-deps ./python"
-
-
-def sh(*args, env=None, timeout=120, cwd=None, check=True):
-    r = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env,
-                       timeout=timeout, cwd=cwd)
-    if check:
-        assert r.returncode == 0, f"{' '.join(map(str, args))} failed ({r.returncode}):\n" \
-                                  f"{r.stdout}\n{r.stderr}"
-    return r
-
-
-@pytest.fixture(scope="module")
-def prefix(ipc_emu_bin, tmp_path_factory):
-    build = Path(ipc_emu_bin).parent
-    if not (build / "CMakeCache.txt").is_file():
-        pytest.skip(f"{build} is not a CMake build tree")
-    dest = tmp_path_factory.mktemp("prefix")
-    sh("cmake", "--install", build, "--prefix", dest)
-    return dest
 
 
 def clean_env(**kw):
