@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -48,6 +49,11 @@ static struct timespec deadline_in(uint64_t timeout_ns)
 uint32_t port_uptime_ms(void)
 {
 	return (uint32_t)(now_ns() / 1000000u);
+}
+
+void port_yield(void)
+{
+	(void)sched_yield();
 }
 
 void port_sleep_ms(uint32_t ms)

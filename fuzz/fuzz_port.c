@@ -305,6 +305,10 @@ void port_sleep_ms(uint32_t ms)
 	uptime += ms;
 }
 
+void port_yield(void)
+{
+}
+
 /* ------------------------------------------------ cache, checks, logging */
 
 void port_cache_flush(void *addr, size_t len)

@@ -39,7 +39,6 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
-#include <threads.h>
 
 #include "ipc_atomic.h"
 #include "ipc_emu/icmsg.h"
@@ -427,9 +426,9 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 		} else if (polls < ALLOC_YIELD_POLLS) {
 			/* Consumption rings no doorbell.  A streaming peer frees
 			 * blocks within microseconds: look again after giving the
-			 * CPU away (no sleep shorter than 1 ms in port.h)... */
+			 * CPU away... */
 			polls++;
-			thrd_yield();
+			port_yield();
 		} else {
 			/* ...then each millisecond, earlier when a local free
 			 * gives the semaphore. */

@@ -73,6 +73,9 @@ bool port_in_isr(void);
 uint32_t port_uptime_ms(void);
 /* Sleep (thread context) - used only by polling fallbacks. */
 void port_sleep_ms(uint32_t ms);
+/* Give the CPU to another ready thread (thread context), as k_yield(); may
+ * return at once.  Used by short polling loops before port_sleep_ms(). */
+void port_yield(void);
 
 /* Data-cache maintenance over [addr, addr+len) of shared memory.  No-ops
  * without a data cache (or without the emulator's cache model). */

@@ -245,6 +245,11 @@ void port_sleep_ms(uint32_t ms)
 	atomic_fetch_add_explicit(&uptime_ms, ms, memory_order_relaxed);
 }
 
+/* One thread here: nothing to yield to. */
+void port_yield(void)
+{
+}
+
 /* ------------------------------------------------ cache, checks, logging */
 
 void port_cache_flush(void *addr, size_t len)
