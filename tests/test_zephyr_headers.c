@@ -244,6 +244,7 @@ Test(util, run_time_values, TMO)
 	barrier_dmem_fence_full();
 	barrier_dsync_fence_full();
 	barrier_isync_fence_full();
+	barrier_sync_synchronize();
 }
 
 Test(util, container_of_and_array_index, TMO)
