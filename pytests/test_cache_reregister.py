@@ -150,3 +150,38 @@ def test_stalled_send_is_reported_with_its_cause(cli, pair, monkeypatch):
     assert hang[0][3:] == (wr, rd, free)
     assert "send stalled" not in "".join(ln for ln in r.stderr.splitlines()
                                          if ln.startswith("ipc-emu remote:"))
+
+
+def icbmsg_want(side):
+    """Exact lines of CACHE_RR_ICBMSG=1: the side that re-registers says
+    DEREG r and READY r, the other prints both; no unbound() (ICBMsg has
+    none), no -ENOMEM (the pokes are released as they arrive)."""
+    other = "remote" if side == "host" else "host"
+    want = {"host": ["PONG 0"], "remote": ["PING 0"]}
+    if side == "remote":
+        want["remote"].append("NEXT 0")
+    for i in range(1, ROUNDS + 1):
+        want[other] += [f"DEREG {i}", f"READY {i}"]
+        want["host"].append(f"PONG {i}")
+        want["remote"].append(f"PING {i}")
+        if side == "remote" and i < ROUNDS:
+            want["remote"].append(f"NEXT {i}")
+    for role in want:
+        want[role] += ["BYE", f"{ROUNDS} rounds, 0 x -ENOMEM"]
+    return want
+
+
+@pytest.mark.parametrize("model", [False, True], ids=["plain", "cache-model"])
+@pytest.mark.parametrize("side", ["remote", "host"])
+def test_reregistration_classic_icbmsg(cli, pair, monkeypatch, side, model):
+    """Classic ICBMsg on ipc1: either side deregisters and registers its
+    endpoint again, 3 times; every message arrives exactly once (no replay of
+    the last one before the deregistration, none lost)."""
+    monkeypatch.setenv("CACHE_RR_SIDE", side)
+    monkeypatch.setenv("CACHE_RR_ROUNDS", str(ROUNDS))
+    monkeypatch.setenv("CACHE_RR_ICBMSG", "1")
+    r = cli("run", "--icbmsg-version", "classic", *(["--cache-model"] if model else []),
+            "--timeout", "60", "--host", pair["host"], "--remote", pair["remote"], timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for role, want in icbmsg_want(side).items():
+        assert lines(r.stdout, role) == [f"cache_rr[{role}]: {w}" for w in want], r.stdout

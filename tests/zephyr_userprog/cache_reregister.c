@@ -8,6 +8,8 @@
  * its endpoint, waits 10 ms and registers it again, CACHE_RR_ROUNDS
  * (default 3) how often.  Each side re-registers as well when unbound()
  * arrives (ICMsg unbound "enable"/"detect"), as firmware does.
+ * CACHE_RR_ICBMSG=1 runs the same rounds on ipc1 (the default board's
+ * classic or v2 ICBMsg instance, per --icbmsg-version) instead of ipc0.
  *
  *   round 0:       host PING 0, remote PONG 0
  *   round r >= 1:  the side named re-registers; once it is bound again
@@ -265,7 +267,11 @@ int main(void)
 	int rc;
 
 	icbmsg = ib != NULL && strcmp(ib, "1") == 0;
-	ipc0 = DEVICE_DT_GET(DT_NODELABEL(ipc0));
+	/* ICBMsg mode needs an ICBMsg instance: ipc1 on the default board.
+	 * On ipc0 (ICMsg, unbound "disable") a re-registration is a legacy
+	 * re-open, which the peer cannot see: the re-opened side reads its RX
+	 * ring from the start again (the peer's first message a second time). */
+	ipc0 = icbmsg ? DEVICE_DT_GET(DT_NODELABEL(ipc1)) : DEVICE_DT_GET(DT_NODELABEL(ipc0));
 	rc = ipc_service_open_instance(ipc0);
 	if (rc < 0 && rc != -EALREADY) {
 		printf("cache_rr[%s]: open: %d\n", ROLE, rc);
