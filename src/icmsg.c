@@ -397,16 +397,18 @@ static void reader_line_reset(struct icmsg_data_t *d)
 	port_cache_flush((void *)rd, sizeof(*rd));
 }
 
-/* A new session id: not 0 and not what the peer currently acknowledges. */
+/* A new session id: not 0, not what the peer currently acknowledges. */
 static uint16_t new_sid(struct icmsg_data_t *d)
 {
 	uint32_t word = pbuf_handshake_read(d->tx_pb);
 	uint16_t ack = (uint16_t)(word >> SID_ACK_SHIFT);
 	uint16_t sid = (uint16_t)(word & SID_MASK);
 
+	/* Nor our own previous id: a peer that has not yet seen our close
+	 * would take a session that reused it for the old one. */
 	do {
 		sid++;
-	} while (sid == 0 || sid == ack);
+	} while (sid == 0 || sid == ack || sid == d->local_sid);
 	return sid;
 }
 
