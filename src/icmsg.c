@@ -66,6 +66,17 @@ static inline __attribute__((always_inline)) void state_set(struct icmsg_data_t 
 	atomic_store_explicit(&d->state, s, memory_order_release);
 }
 
+/* The RX path moves the state on only from the state it started from: an
+ * icmsg_close() meanwhile (OFF) is never overwritten, and no bound() or
+ * unbound() follows it (the app may be re-registering already). */
+static bool state_move(struct icmsg_data_t *d, int from, int to)
+{
+	IPC_RACE_ATOMIC(&d->state, sizeof(d->state));
+	IPC_RACE_PUBLISH(&d->state);
+	return atomic_compare_exchange_strong_explicit(&d->state, &from, to, memory_order_acq_rel,
+						       memory_order_acquire);
+}
+
 int icmsg_state(const struct icmsg_data_t *dev_data)
 {
 	return state_get(dev_data);
@@ -175,9 +186,11 @@ static bool peer_is_legacy(struct icmsg_data_t *d)
  * the new state, bound() if now bound, a signal to the peer (v4.1+ signals
  * when it binds).  Returns the state then (a callback may have changed it).
  */
-__attribute__((noinline)) static int transition(struct icmsg_data_t *d, int next)
+__attribute__((noinline)) static int transition(struct icmsg_data_t *d, int from, int next)
 {
-	state_set(d, next);
+	if (!state_move(d, from, next)) {
+		return state_get(d); /* closed meanwhile */
+	}
 	if (next != ICMSG_STATE_INITIALIZING_SID_DISABLED && d->cb && d->cb->bound) {
 		d->cb->bound(d->ctx);
 	}
@@ -245,8 +258,10 @@ static void process(struct icmsg_data_t *d)
 					if (len > 0) {
 						count(&d->rx_dropped);
 					}
-					state_set(d, ICMSG_STATE_DISCONNECTED);
-					if (d->cb && d->cb->unbound) {
+					/* Not if the app closed meanwhile: the change
+					 * may be the peer's answer to that close. */
+					if (state_move(d, s, ICMSG_STATE_DISCONNECTED) && d->cb &&
+					    d->cb->unbound) {
 						d->cb->unbound(d->ctx);
 					}
 					return;
@@ -275,13 +290,13 @@ static void process(struct icmsg_data_t *d)
 					 "icmsg: first packet is not the bonding magic: dropped");
 				return;
 			}
-			s = transition(d, ICMSG_STATE_CONNECTED_SID_DISABLED);
+			s = transition(d, s, ICMSG_STATE_CONNECTED_SID_DISABLED);
 			if (!is_connected(s)) {
 				return;
 			}
 			continue; /* data may follow the magic */
 		}
-		s = transition(d, next);
+		s = transition(d, s, next);
 	}
 }
 
@@ -486,15 +501,21 @@ off:
 int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data)
 {
 	struct icmsg_data_t *d = dev_data;
-	int prev = state_get(d);
+	int prev;
 
+	/* OFF before the peer can see the close: an RX step still running
+	 * must not take the peer's answer to it (a new session id) for an
+	 * unbound(), nor put DISCONNECTED over OFF (icmsg_open() would then
+	 * not start the mailbox again). */
+	IPC_RACE_ATOMIC(&d->state, sizeof(d->state));
+	IPC_RACE_PUBLISH(&d->state);
+	prev = atomic_exchange_explicit(&d->state, ICMSG_STATE_OFF, memory_order_acq_rel);
 	if (prev == ICMSG_STATE_OFF) {
 		return -EALREADY;
 	}
 	if (conf->unbound_mode != ICMSG_UNBOUND_MODE_DISABLE) {
 		pbuf_handshake_write(d->rx_pb, 0);
 	}
-	state_set(d, ICMSG_STATE_OFF);
 	mbox_stop(conf);
 	port_work_cancel_sync(d->notify_work);
 	port_work_cancel_sync(d->rx_work);
