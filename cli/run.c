@@ -1936,8 +1936,8 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		}
 	}
 
-	if (hang && !got_signal) {
-		hang_rings(&s);
+	if (hang && !got_signal && !o->quiet) {
+		hang_rings(&s); /* --quiet: the failure line alone */
 	}
 	if (s.trace_dir[0] != '\0' && trace_finish(&s) < 0) {
 		trace_failed = true;

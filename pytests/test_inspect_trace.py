@@ -172,7 +172,8 @@ def test_live_mid_traffic_icbmsg(cli):
     rm = cli.start("peer", "--role", "remote", *args)
     try:
         def traffic():
-            r = cli("inspect", "--json", name, "--instance", "ipc1", timeout=30)
+            r = cli("inspect", "--json", name, "--instance", "ipc1", "--icbmsg-version",
+                    "classic", timeout=30)
             if r.returncode != 0:
                 return None
             d = json.loads(r.stdout)
@@ -183,7 +184,7 @@ def test_live_mid_traffic_icbmsg(cli):
         os.kill(h.pid, signal.SIGSTOP)
         os.kill(rm.pid, signal.SIGSTOP)
         time.sleep(0.05)
-        r, doc = inspect_json(cli, name, "--instance", "ipc1")
+        r, doc = inspect_json(cli, name, "--instance", "ipc1", "--icbmsg-version", "classic")
         assert r.returncode == 0, r.stderr
         assert doc["ok"] is True and doc["problems"] == [], doc["problems"]
         assert [i["label"] for i in doc["instances"]] == ["ipc1"]
