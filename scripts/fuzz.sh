@@ -84,7 +84,8 @@ build() {
     icmsg) src+=("$port" "$core/icmsg.c" "$core/pbuf.c") ;;
     icbmsg) src+=("$port" "$core/icbmsg.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
     icbmsg_v2) src+=("$port" "$core/icbmsg_v2.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
-    devicetree) src+=(-D_GNU_SOURCE "$top/emu/devicetree.c" "$top/src/icbmsg_v2.c" -lfdt) ;;
+    devicetree) src+=(-D_GNU_SOURCE "$top/emu/devicetree.c" "$port" "$core/icbmsg_v2.c" "$core/icmsg.c"
+                      "$core/pbuf.c" "$core/ipc_service.c" -lfdt) ;;
   esac
   rm -f "$out/fuzz_$t"
   "$cc" "${flags[@]}" "${src[@]}" -o "$out/fuzz_$t" >"$out/build_$t.log" 2>&1
