@@ -384,7 +384,7 @@ static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p
 	       p->n_mbox > 0 ? p->mbox[0].label : "?", in->dcache_alignment);
 	if (in->backend == EMU_BACKEND_ICMSG) {
 		printf(", unbound %s\n", cli_unbound_name(in->unbound));
-	} else if (in->icbmsg_version != EMU_ICBMSG_CLASSIC) {
+	} else if (emu_board_icbmsg_version(in, NULL) == EMU_ICBMSG_V2) {
 		struct icbmsg_v2_layout tx, rx;
 		const char *how = in->icbmsg_version == EMU_ICBMSG_V2 ? "ipc-emu,icbmsg-version"
 								       : "default";

@@ -544,12 +544,10 @@ static const char *mode_name(int m)
 static int decode_inst(struct insp *x, struct inst_view *v)
 {
 	const struct emu_dt_inst *in = v->in;
+	struct emu_board_opts bo = {.icbmsg_version = x->icbmsg_version};
 
 	v->err[0] = '\0';
-	if (in->backend == EMU_BACKEND_ICBMSG &&
-	    (x->icbmsg_version ? x->icbmsg_version
-			       : in->icbmsg_version ? in->icbmsg_version : EMU_ICBMSG_V2) ==
-		    EMU_ICBMSG_V2) {
+	if (in->backend == EMU_BACKEND_ICBMSG && emu_board_icbmsg_version(in, &bo) == EMU_ICBMSG_V2) {
 		int rc;
 
 		if (v->v2 == NULL && (v->v2 = malloc(sizeof(*v->v2))) == NULL) {

@@ -1533,9 +1533,13 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 				return -EINVAL;
 			}
 		}
-		c->icbmsg_version = o->icbmsg_version		   ? o->icbmsg_version
-				    : c->inst_host->icbmsg_version ? c->inst_host->icbmsg_version
-								   : EMU_ICBMSG_V2;
+		{
+			/* --icbmsg-version, else the property, else the default
+			 * (v2): the library's rule (emu_board_icbmsg_version). */
+			struct emu_board_opts bo = {.icbmsg_version = o->icbmsg_version};
+
+			c->icbmsg_version = emu_board_icbmsg_version(c->inst_host, &bo);
+		}
 		if (o->scenario == SCN_PRIORITIES && c->icbmsg_version != EMU_ICBMSG_V2) {
 			snprintf(err, errlen, "%s: %s: --scenario priorities needs ICBMsg v2; classic "
 				 "ICBMsg has no endpoint priorities", c->host.source,

@@ -83,7 +83,7 @@ uint32_t emu_board_icbmsg_version(const struct emu_dt_inst *in, const struct emu
 	if (o != NULL && o->icbmsg_version != 0) {
 		return o->icbmsg_version;
 	}
-	return in->icbmsg_version != 0 ? in->icbmsg_version : EMU_ICBMSG_CLASSIC;
+	return in->icbmsg_version != 0 ? in->icbmsg_version : EMU_ICBMSG_VERSION_DEFAULT;
 }
 
 /* struct pbuf has a const cfg pointer: build it in place. */
@@ -359,12 +359,19 @@ static int icbmsg_v2_create(const struct emu_dt_inst *in, struct emu_segment *se
 
 		if (icbmsg_v2_layout_compute(r->addr, r->size, in->dcache_alignment, blocks, s, &l) <
 		    0) {
+			/* v2 by default only (no property, no option): say how
+			 * to run the classic version instead. */
+			bool dflt = opts->icbmsg_version == 0 && in->icbmsg_version == 0;
+
 			snprintf(err, errlen,
 				 "%s: %s: 0x%llx bytes cannot hold the two ICBMsg v2 queues "
-				 "(MAX_ACTIVE_COUNT %u) and %u blocks of at least 4 bytes%s",
+				 "(MAX_ACTIVE_COUNT %u) and %u blocks of at least 4 bytes%s%s",
 				 in->node, d == 0 ? "tx-region" : "rx-region",
 				 (unsigned long long)r->size, s, blocks,
-				 blocks > ICBMSG_V2_MAX_BLOCKS ? " (v2 allows at most 32)" : "");
+				 blocks > ICBMSG_V2_MAX_BLOCKS ? " (v2 allows at most 32)" : "",
+				 dflt ? "; v2 is the default: for classic ICBMsg give "
+					"--icbmsg-version classic or ipc-emu,icbmsg-version = "
+					"\"classic\"" : "");
 			rc = -EINVAL;
 		}
 	}

@@ -961,7 +961,14 @@ static int read_blocks(const struct ctx *c, int off, const char *node, const cha
  */
 static const char *icbmsg_version_name(uint32_t v)
 {
-	return v == EMU_ICBMSG_CLASSIC ? "\"classic\"" : v == EMU_ICBMSG_V2 ? "\"v2\"" : "absent";
+	return v == EMU_ICBMSG_CLASSIC ? "\"classic\"" : v == EMU_ICBMSG_V2 ? "\"v2\"" : "absent (v2)";
+}
+
+/* The version an instance runs without an option (absent: the default,
+ * v2; the same rule as emu_board_icbmsg_version()). */
+static uint32_t icbmsg_version_of(const struct emu_dt_inst *in)
+{
+	return in->icbmsg_version != 0 ? in->icbmsg_version : EMU_ICBMSG_VERSION_DEFAULT;
 }
 
 static int read_icbmsg_version(const struct ctx *c, int off, struct emu_dt_inst *in)
@@ -2178,7 +2185,7 @@ static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
 				     " is not the tx-blocks of %.*s %.*s (%" PRIu32
 				     "; block counts must be swapped)", ri->rx_blocks, hl, H, nl,
 				     hi->node, hi->tx_blocks);
-		if (ri->icbmsg_version != hi->icbmsg_version)
+		if (icbmsg_version_of(ri) != icbmsg_version_of(hi))
 			return pfail(p, ri->node, sizeof ri->node, ICBMSG_VERSION_PROP, "%s differs "
 				     "from %.*s %.*s (%s): a classic ICBMsg instance cannot talk to "
 				     "a v2 one", icbmsg_version_name(ri->icbmsg_version), hl, H, nl,

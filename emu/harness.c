@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "ipc_emu/ipc_icbmsg.h"
+#include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/ipc_icmsg.h"
 #include "ipc_emu/ipc_service.h"
 
@@ -587,6 +588,20 @@ int emu_harness_set_opt(struct emu_harness *h, int opt, int64_t v)
 			h->busy_poll_us = (uint32_t)v;
 		}
 		break;
+	case EMU_HARNESS_OPT_ICBMSG_VERSION:
+		if (v < 0 || v > EMU_ICBMSG_V2) {
+			rc = -EINVAL;
+		} else {
+			h->opts.icbmsg_version = (uint32_t)v;
+		}
+		break;
+	case EMU_HARNESS_OPT_MAX_ACTIVE_COUNT:
+		if (v < ICBMSG_V2_MAX_ACTIVE_COUNT_MIN || v > ICBMSG_V2_MAX_ACTIVE_COUNT_MAX) {
+			rc = -EINVAL;
+		} else {
+			h->opts.icbmsg_max_active = (uint32_t)v;
+		}
+		break;
 	case EMU_HARNESS_OPT_QUEUE_LIMIT:
 		if (v < 1) {
 			rc = -EINVAL;
@@ -737,7 +752,8 @@ void emu_harness_free(struct emu_harness *h)
 
 static bool is_ipc_instance(const struct device *dev)
 {
-	return dev->api == &ipc_icmsg_backend || dev->api == &ipc_icbmsg_backend;
+	return dev->api == &ipc_icmsg_backend || dev->api == &ipc_icbmsg_backend ||
+	       dev->api == &ipc_icbmsg_v2_backend;
 }
 
 /* op_mu held: open the instance once per start. */

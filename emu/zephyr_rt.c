@@ -378,11 +378,25 @@ static void init(void)
 			fail("%s", err);
 		}
 	}
-	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s%s",
+	/* Which ICBMsg each ICBMsg instance of ipc-emu's core runs (the
+	 * option, the property, else v2: emu_board_icbmsg_version()). */
+	char icb[8 * (32 + 24)] = "";
+
+	for (unsigned i = 0; !rt.zephyr_stack && i < rt.plan.n_inst && i < EMU_DT_MAX_INST; i++) {
+		const struct emu_dt_inst *in = &rt.plan.inst[i];
+		size_t n = strlen(icb);
+
+		if (in->backend == EMU_BACKEND_ICBMSG) {
+			snprintf(icb + n, sizeof(icb) - n, ", ICBMsg %.32s %s", in->label,
+				 emu_board_icbmsg_version(in, &opts) == EMU_ICBMSG_V2 ? "v2"
+										 : "classic");
+		}
+	}
+	port_log(PORT_LOG_INF, "attached as %s: %s, segment %s (%s doorbells)%s%s%s%s",
 		 emu_role_name(rt.role), rt.plan.source, emu_segment_name(rt.seg),
 		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex",
 		 opts.cache_model ? ", cache model" : "", opts.icmsg_rx_in_isr ? ", RX in ISR" : "",
-		 rt.zephyr_stack ? ", Zephyr's IPC stack" : "");
+		 rt.zephyr_stack ? ", Zephyr's IPC stack" : "", icb);
 	atexit(at_exit);
 }
 

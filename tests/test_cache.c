@@ -108,6 +108,9 @@ static bool bring_up(const struct run_cfg *rc, int bound_ms)
 		struct side *s = &sides[r];
 
 		emu_board_opts_default(&o);
+		/* classic ICBMsg on ipc1 (the default is v2; test_icbmsg_v2 has
+		 * v2 behind the cache model) */
+		o.icbmsg_version = EMU_ICBMSG_CLASSIC;
 		o.unbound_override = r == REMOTE && remote_unbound != 0 ? remote_unbound : rc->unbound;
 		o.cache_model = rc->cache_model;
 		o.cache_seed = rc->seed + (uint64_t)r;

@@ -70,6 +70,7 @@ static void start(int role, uint32_t num_ept)
 	struct emu_board_opts o;
 
 	emu_board_opts_default(&o);
+	o.icbmsg_version = EMU_ICBMSG_CLASSIC; /* this suite is classic ICBMsg; v2 is the default */
 	if (num_ept) {
 		o.icbmsg_num_ept = num_ept;
 	}

@@ -1068,7 +1068,10 @@ Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 	struct v2_side *v = &P.side[H];
 	const struct emu_dt_inst *in = NULL;
 	struct icbmsg_v2_stats st;
+	struct emu_board_opts classic;
 
+	emu_board_opts_default(&classic);
+	classic.icbmsg_version = EMU_ICBMSG_CLASSIC; /* the default is v2 */
 	memset(eps, 0, sizeof(eps));
 	pair_setup(&cp, "v2classic");
 	for (unsigned i = 0; i < cp.plans[H].n_inst; i++) {
@@ -1077,7 +1080,7 @@ Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 		}
 	}
 	cr_assert_not_null(in);
-	pair_start(&cp, R, NULL);
+	pair_start(&cp, R, &classic);
 	cr_assert_eq(emu_core_start(cp.seg, H, &cp.core[H]), 0);
 	memset(v, 0, sizeof(*v));
 	v->conf = (struct icbmsg_v2_config){

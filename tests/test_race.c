@@ -302,6 +302,7 @@ static void svc_pair(const char *tag, const char *label, int unbound, uint32_t c
 	pair_setup(&p, tag);
 	emu_board_opts_default(&o);
 	o.unbound_override = unbound;
+	o.icbmsg_version = EMU_ICBMSG_CLASSIC; /* ipc1: classic ICBMsg (the default is v2) */
 	for (int r = 0; r < 2; r++) {
 		struct svc_side *s = &side[r];
 

@@ -166,6 +166,11 @@ enum emu_unbound { EMU_UNBOUND_DISABLE = 1, EMU_UNBOUND_ENABLE = 2, EMU_UNBOUND_
 /* Wire format of a zephyr,ipc-icbmsg instance: classic (Zephyr v4.0 - v4.4)
  * or the queue-based rework of Zephyr main (v2, docs/icbmsg.md). */
 enum emu_icbmsg_version { EMU_ICBMSG_CLASSIC = 1, EMU_ICBMSG_V2 = 2 };
+/* The version of an ICBMsg instance that neither its devicetree
+ * (`ipc-emu,icbmsg-version`) nor an option names: v2, as current Zephyr.
+ * Every path (run, peer, user programs, the harness and Python, inspect,
+ * check) decides through emu_board_icbmsg_version(). */
+#define EMU_ICBMSG_VERSION_DEFAULT EMU_ICBMSG_V2
 
 struct emu_dt_region {
 	char node[EMU_DT_NAME_LEN]; /* path of the reserved-memory node */
@@ -357,8 +362,8 @@ struct emu_board_opts {
 	bool cache_model;               /* see the ICMsg/ICBMsg regions through a private
 					 * incoherent cache (default off) */
 	uint64_t cache_seed;            /* seed of the cache model's random evictions */
-	uint32_t icbmsg_version;        /* 0: each instance's `ipc-emu,icbmsg-version`, classic
-					 * when absent (the CLI passes v2, Zephyr main's); else an
+	uint32_t icbmsg_version;        /* 0: each instance's `ipc-emu,icbmsg-version`,
+					 * EMU_ICBMSG_VERSION_DEFAULT (v2) when absent; else an
 					 * enum emu_icbmsg_version for every ICBMsg instance */
 	uint32_t icbmsg_max_active;     /* v2: CONFIG_IPC_SERVICE_BACKEND_ICBMSG_MAX_ACTIVE_COUNT,
 					 * queue slots, 16..128 (default 16); never exchanged:
@@ -366,7 +371,8 @@ struct emu_board_opts {
 };
 void emu_board_opts_default(struct emu_board_opts *o);
 /* The ICBMsg version a board with `o` (NULL: the defaults) builds for the
- * ICBMsg instance `in`: enum emu_icbmsg_version. */
+ * ICBMsg instance `in`: enum emu_icbmsg_version.  o->icbmsg_version, else
+ * the instance's `ipc-emu,icbmsg-version`, else EMU_ICBMSG_VERSION_DEFAULT. */
 uint32_t emu_board_icbmsg_version(const struct emu_dt_inst *in, const struct emu_board_opts *o);
 
 struct emu_board;

@@ -46,6 +46,11 @@ enum emu_harness_opt {
 	EMU_HARNESS_OPT_BUSY_POLL_US = 5,    /* interrupt-thread busy poll (default 0) */
 	EMU_HARNESS_OPT_QUEUE_LIMIT = 6,     /* messages queued per endpoint before new
 					      * ones are dropped and counted (default 65536) */
+	EMU_HARNESS_OPT_ICBMSG_VERSION = 7,  /* 0: each instance's ipc-emu,icbmsg-version,
+					      * else v2 (EMU_ICBMSG_VERSION_DEFAULT); else an
+					      * enum emu_icbmsg_version for every instance */
+	EMU_HARNESS_OPT_MAX_ACTIVE_COUNT = 8, /* ICBMsg v2 queue slots, 16..128 (default 16;
+					       * both cores must agree) */
 };
 
 /* Counters and states of an endpoint (emu_harness_count, emu_harness_wait). */

@@ -32,6 +32,13 @@ OPT_RX_BUF_SIZE = 3
 OPT_ICBMSG_NUM_EPT = 4
 OPT_BUSY_POLL_US = 5
 OPT_QUEUE_LIMIT = 6
+OPT_ICBMSG_VERSION = 7
+OPT_MAX_ACTIVE_COUNT = 8
+
+# enum emu_icbmsg_version; None: the devicetree's ipc-emu,icbmsg-version,
+# else v2 (EMU_ICBMSG_VERSION_DEFAULT, include/ipc_emu/emu.h)
+ICBMSG_VERSIONS = {None: 0, "classic": 1, "v2": 2}
+ICBMSG_VERSION_DEFAULT = "v2"
 
 # enum emu_harness_what
 BOUND = 1

@@ -261,12 +261,20 @@ class Harness:
         check(self._lib.emu_harness_set_opt(self._ptr(), opt, int(value)), "set option")
 
     def start(self, role="host", unbound=None, rx_in_isr=False, rx_buf_size=None,
-              icbmsg_endpoints=None, busy_poll_us=0, queue_limit=None):
+              icbmsg_endpoints=None, busy_poll_us=0, queue_limit=None,
+              icbmsg_version=None, max_active_count=None):
         """Start this process's core of `role` and build its board.
 
         unbound: None (devicetree), "disable", "enable" or "detect".
         rx_buf_size: CONFIG_PBUF_RX_READ_BUF_SIZE (default 128).
-        icbmsg_endpoints: endpoints per ICBMsg instance (default 4)."""
+        icbmsg_endpoints: endpoints per ICBMsg instance (default 4).
+        icbmsg_version: None (each instance's ipc-emu,icbmsg-version, else
+        "v2", as current Zephyr), "classic" (Zephyr v4.4 and earlier) or "v2"
+        for every ICBMsg instance.
+        max_active_count: ICBMsg v2 queue slots, 16..128 (default 16)."""
+        if icbmsg_version not in n.ICBMSG_VERSIONS:
+            raise ValueError("icbmsg_version must be None, 'classic' or 'v2', "
+                             f"not {icbmsg_version!r}")
         self.set_option(n.OPT_UNBOUND, n.UNBOUND[unbound])
         self.set_option(n.OPT_RX_IN_ISR, bool(rx_in_isr))
         if rx_buf_size is not None:
@@ -276,6 +284,9 @@ class Harness:
         self.set_option(n.OPT_BUSY_POLL_US, busy_poll_us)
         if queue_limit is not None:
             self.set_option(n.OPT_QUEUE_LIMIT, queue_limit)
+        self.set_option(n.OPT_ICBMSG_VERSION, n.ICBMSG_VERSIONS[icbmsg_version])
+        if max_active_count is not None:
+            self.set_option(n.OPT_MAX_ACTIVE_COUNT, max_active_count)
         err = ctypes.create_string_buffer(512)
         rc = self._lib.emu_harness_start(self._ptr(), n.ROLES[role], err, len(err))
         check(rc, f"start {role} core", err.value.decode(errors="replace"))

@@ -119,9 +119,15 @@ class Pair:
     def __init__(self, backend="icmsg", instance=None, unbound=None, dts=None,
                  dts_remote=None, role="host", doorbell="futex", endpoints=None,
                  rx_in_isr=False, rx_buf_size=None, valgrind=False, keep_names=False,
-                 segment=None, cli=None, lib=None, remote_args=(), env=None, start=True):
+                 segment=None, cli=None, lib=None, remote_args=(), env=None, start=True,
+                 icbmsg_version=None):
         if backend not in ("icmsg", "icbmsg"):
             raise ValueError(f"backend must be 'icmsg' or 'icbmsg', not {backend!r}")
+        if icbmsg_version not in n.ICBMSG_VERSIONS:
+            raise ValueError("icbmsg_version must be None, 'classic' or 'v2', "
+                             f"not {icbmsg_version!r}")
+        if icbmsg_version is not None and backend != "icbmsg":
+            raise ValueError("icbmsg_version needs backend='icbmsg'")
         if role not in n.ROLES:
             raise ValueError(f"role must be 'host' or 'remote', not {role!r}")
         self.backend = backend
@@ -132,6 +138,7 @@ class Pair:
         self.endpoints = endpoints
         self.rx_in_isr = rx_in_isr
         self.rx_buf_size = rx_buf_size
+        self.icbmsg_version = icbmsg_version
         self.valgrind = valgrind
         self.keep_names = keep_names
         self.dts, self.dts_remote = dts, dts_remote
@@ -170,6 +177,8 @@ class Pair:
             argv.append("--rx-in-isr")
         if self.rx_buf_size is not None:
             argv += ["--rx-buf-size", str(self.rx_buf_size)]
+        if self.icbmsg_version is not None:
+            argv += ["--icbmsg-version", self.icbmsg_version]
         argv += self.remote_args
         if self.valgrind:
             argv = valgrind_command() + argv
@@ -185,7 +194,8 @@ class Pair:
         if self.endpoints is not None and self.endpoints > 4:
             icb = self.endpoints
         h.start(self.role, unbound=self.unbound, rx_in_isr=self.rx_in_isr,
-                rx_buf_size=self.rx_buf_size, icbmsg_endpoints=icb)
+                rx_buf_size=self.rx_buf_size, icbmsg_endpoints=icb,
+                icbmsg_version=self.icbmsg_version)
         fds = [f for f in h.fds()]
         self.remote = RemotePeer(self._remote_argv(fds), [f for f in fds if f >= 0],
                                  env=self.env)
