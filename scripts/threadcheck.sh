@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # threadcheck.sh - race detection: build ipc-emu with the race annotations
-# (-DIPC_EMU_ANNOTATE_RACES=1, src/ipc_atomic.h -> emu/race_annotate.h) in a
+# (-DIPC_EMU_ANNOTATE_RACES=1: the PORT_RACE_* hooks of src/port.h become
+# Helgrind/DRD client requests, emu/port_config.h) in a
 # build directory of its own and run the in-process multi-thread tests under
 # DRD and/or Helgrind.  Fails if a tool reports any error outside the
 # third-party code suppressed by tests/race.supp, if a test fails under a

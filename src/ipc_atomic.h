@@ -12,24 +12,21 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "port.h"
+
 /*
- * Race-detector hooks (Helgrind/DRD; docs/memory-ordering.md, "Race
- * detection").  Off unless the build defines IPC_EMU_ANNOTATE_RACES=1, and
- * then mapped to Valgrind client requests by emu/race_annotate.h (a hosted
- * header: the portable core itself includes nothing of the host).  Off, they
- * expand to nothing and the generated code is unchanged.
+ * Race-detector hooks (docs/memory-ordering.md, "Race detection"): the
+ * port's PORT_RACE_* of port.h, which expand to nothing unless the port maps
+ * them (the host: Helgrind/DRD client requests in a build with
+ * IPC_EMU_ANNOTATE_RACES=1, emu/port_config.h).
  *   IPC_RACE_PUBLISH(a)    before a release store/RMW that publishes data
  *   IPC_RACE_OBSERVE(a)    after the acquire load/RMW that pairs with it
  *   IPC_RACE_ATOMIC(a, n)  the word at a is accessed only atomically: do not
  *                          race-check the word itself (never payload)
  */
-#if defined(IPC_EMU_ANNOTATE_RACES) && IPC_EMU_ANNOTATE_RACES
-#include "../emu/race_annotate.h"
-#else
-#define IPC_RACE_PUBLISH(a) ((void)0)
-#define IPC_RACE_OBSERVE(a) ((void)0)
-#define IPC_RACE_ATOMIC(a, n) ((void)0)
-#endif
+#define IPC_RACE_PUBLISH(a) PORT_RACE_PUBLISH(a)
+#define IPC_RACE_OBSERVE(a) PORT_RACE_OBSERVE(a)
+#define IPC_RACE_ATOMIC(a, n) PORT_RACE_ATOMIC(a, n)
 
 /* Load a peer-published word; later reads of the data it guards see at least
  * what the peer wrote before its matching ipc_store_release(). */

@@ -110,7 +110,8 @@ extern size_t port_cache_describe(const void *addr, const char *what, char *buf,
  * Port configuration, fixed at compile time.  A port may name a header that
  * sets these (-DIPC_EMU_PORT_CONFIG='"port_config.h"' plus its include
  * directory; the bare-metal build of scripts/core-size.sh uses
- * port/baremetal/port_config.h); the defaults are the host's:
+ * port/baremetal/port_config.h; the host's is emu/port_config.h, named by
+ * CMakeLists.txt); the defaults are the host's:
  *
  *   PORT_CONFIG_TEST_HOOKS  1: port_crash_point() and port_check_defined()
  *                           are real calls (the host's crash and memory-
@@ -125,6 +126,28 @@ extern size_t port_cache_describe(const void *addr, const char *what, char *buf,
 #endif
 #ifndef PORT_CONFIG_TEST_HOOKS
 #define PORT_CONFIG_TEST_HOOKS 1
+#endif
+
+/*
+ * Race-detector hooks, called by the core through src/ipc_atomic.h's
+ * IPC_RACE_PUBLISH/OBSERVE/ATOMIC:
+ *   PORT_RACE_PUBLISH(a)    before a release store/RMW that publishes data
+ *   PORT_RACE_OBSERVE(a)    after the acquire load/RMW that pairs with it
+ *   PORT_RACE_ATOMIC(a, n)  the word at a is accessed only atomically: do not
+ *                           race-check the word itself (never payload)
+ * A port whose race detector cannot see C11 atomics maps them in its config
+ * header (the host's, emu/port_config.h: Helgrind/DRD client requests in a
+ * build with IPC_EMU_ANNOTATE_RACES=1).  By default they expand to nothing
+ * and the generated code is unchanged.
+ */
+#ifndef PORT_RACE_PUBLISH
+#define PORT_RACE_PUBLISH(a) ((void)0)
+#endif
+#ifndef PORT_RACE_OBSERVE
+#define PORT_RACE_OBSERVE(a) ((void)0)
+#endif
+#ifndef PORT_RACE_ATOMIC
+#define PORT_RACE_ATOMIC(a, n) ((void)0)
 #endif
 
 #if PORT_CONFIG_TEST_HOOKS
