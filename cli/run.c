@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -863,6 +864,14 @@ static int spawn(struct sup *s, struct child *c)
 		if (s->o->prog[c->role] != NULL) {
 			user_env(s, c);
 			child_user_io(s, c);
+			/* A program maps the memory image at its devicetree
+			 * addresses (the Zephyr-stack mode) in a non-PIE
+			 * binary, whose heap the kernel starts anywhere in
+			 * the 1 GiB above it: without randomization it starts
+			 * right after the program, as on the target, and
+			 * cannot sit on those addresses (a kernel that
+			 * refuses keeps randomization). */
+			(void)personality((unsigned long)personality(0xffffffffUL) | ADDR_NO_RANDOMIZE);
 		}
 		if (s->crash_armed[c->role]) {
 			putenv(s->crash_env);

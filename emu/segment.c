@@ -576,6 +576,31 @@ void emu_segment_close(struct emu_segment *s)
 	free(s);
 }
 
+/* What holds [lo, hi) in this process, from /proc/self/maps ("" if unknown),
+ * so that a taken devicetree address names its taker. */
+static void taken_by(uint64_t lo, uint64_t hi, char *out, size_t outlen)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+
+	out[0] = '\0';
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long a, b;
+		int at = 0;
+
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &a, &b, &at) >= 2 && a < hi &&
+		    b > lo) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, outlen, " (by 0x%llx-0x%llx %s)", a, b - 1,
+				 at > 0 && line[at] != '\0' ? line + at : "[anonymous]");
+			break;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+}
+
 /* The Zephyr-stack mode (zephyr_stack.h): Zephyr's sources build their
  * shared-memory pointers from DT_REG_ADDR at compile time, so the image
  * must live at the devicetree's addresses in this process. */
@@ -599,15 +624,18 @@ int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
 		 s->mem_fd, 0);
 	if (p == MAP_FAILED || p != (void *)want) {
 		int e = p == MAP_FAILED ? errno : EEXIST;
+		char by[160];
 
 		if (p != MAP_FAILED) {
 			/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
 			(void)munmap(p, s->size);
 		}
+		taken_by(s->base, s->base + s->size, by, sizeof(by));
 		snprintf(err, errlen, "cannot map the memory image at its devicetree address "
-			 "0x%llx-0x%llx: %s", (unsigned long long)s->base,
+			 "0x%llx-0x%llx: %s%s", (unsigned long long)s->base,
 			 (unsigned long long)(s->base + s->size - 1),
-			 e == EEXIST ? "the address range is taken in this process" : strerror(e));
+			 e == EEXIST ? "the address range is taken in this process" : strerror(e),
+			 e == EEXIST ? by : "");
 		return -e;
 	}
 	(void)emu_sys_munmap(s->mem, s->size);
@@ -668,14 +696,17 @@ int zshim_segment_map_cached(struct emu_segment *s, struct emu_cache *c,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (p == MAP_FAILED || p != (void *)want) {
 		int e = p == MAP_FAILED ? errno : EEXIST;
+		char by[160];
 
 		if (p != MAP_FAILED) {
 			(void)munmap(p, s->size);
 		}
+		taken_by(s->base, end, by, sizeof(by));
 		snprintf(err, errlen, "cannot map the cache model's view at the devicetree "
-			 "address 0x%llx-0x%llx: %s", (unsigned long long)s->base,
+			 "address 0x%llx-0x%llx: %s%s", (unsigned long long)s->base,
 			 (unsigned long long)(end - 1),
-			 e == EEXIST ? "the address range is taken in this process" : strerror(e));
+			 e == EEXIST ? "the address range is taken in this process" : strerror(e),
+			 e == EEXIST ? by : "");
 		return -e;
 	}
 	/* Regions (evicted at random) and the gaps around them (not). */

@@ -417,6 +417,21 @@ def test_sigterm_kills_peers(cli, tmp_path):
     assert rep["ok"] is False and "interrupted" in rep["reason"]
 
 
+def test_user_programs_run_without_address_randomization(cli, tmp_path):
+    """A program's heap would otherwise start anywhere in the 1 GiB above a
+    non-PIE binary, now and then on the memory image's devicetree address
+    (0x20070000 on the default board), where a Zephyr-stack program must
+    map it: programs run with ADDR_NO_RANDOMIZE (0x0040000), as on a
+    target."""
+    prog = tmp_path / "persona.sh"
+    prog.write_text("#!/bin/sh\ncat /proc/self/personality\n")
+    prog.chmod(0o755)
+    r = cli("run", "--host", prog, "--remote", prog, "--timeout", "20")
+    assert r.returncode == 0, r.stderr
+    assert [ln for ln in r.stdout.splitlines() if not ln.startswith(("ipc-emu", " "))] == [
+        "00040000", "00040000"]
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("mode", ["disable", "enable"])
 def test_peer_pair_by_hand(cli, tmp_path, mode):

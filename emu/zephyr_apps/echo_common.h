@@ -37,12 +37,16 @@
  * the stream has no window, each sender takes its buffers with
  * ipc_service_get_tx_buffer(K_MSEC(ECHO_EXH_WAIT_MS)) and sends them with
  * send_nocopy, and each receiver holds every STREAM buffer (up to
- * ECHO_EXH_HOLD_MAX) until no stream message came for ECHO_EXH_QUIET_MS,
- * then releases them all and holds no more.  A sender whose wait expires
+ * ECHO_EXH_HOLD_MAX) until no stream message came for ECHO_EXH_QUIET_MS
+ * (or its whole stream came), then releases them all, and holds again the
+ * buffers that come after: a round ended early by a sender that was only
+ * slow (a loaded machine) is followed by one that does run it out.  A
+ * sender whose wait expires
  * (-EAGAIN) tries a copy send, which must fail with -ENOMEM; after that it
  * must send again (the release).  Each side must see all three, else the
  * run fails; the summary line ends with "exhaustion eagain E enomem M
- * resumed R".
+ * resumed R held H" (H: the most buffers this side held at once, all the
+ * peer's TX blocks when it ran out).
  *
  * Exchange: phase 1, the client sends REQ 0..N-1 then DONE N one at a time
  * and the server echoes each unchanged (N = IPC_EMU_MESSAGES); phase 2, once
@@ -257,8 +261,9 @@ struct echo_app {
 	struct echo_lane lanes[ECHO_MAX_ENDPOINTS];
 	struct echo_hold holds[ECHO_EXH_HOLD_MAX];
 	unsigned n_holds, hold_max;
-	bool exh, exh_go;          /* IPC_EMU_EXHAUSTION=1; released everything */
+	bool exh;                  /* IPC_EMU_EXHAUSTION=1 */
 	int64_t exh_last_rx;       /* uptime ms of the last stream message */
+	unsigned exh_held_max;     /* most buffers held at once */
 	unsigned long exh_eagain, exh_enomem, exh_resumed;
 	unsigned long held, dropped; /* no-copy: buffers held / dropped unsent */
 };
@@ -387,7 +392,7 @@ static void echo_maybe_hold(struct echo_lane *l, const void *data, size_t len, u
 
 	if (app.exh) {
 		app.exh_last_rx = k_uptime_get();
-		if (app.exh_go || app.n_holds == app.hold_max) {
+		if (app.n_holds == app.hold_max) {
 			return;
 		}
 	} else if (!app.nocopy || seq % ECHO_HOLD_EVERY != 1 || app.n_holds == app.hold_max) {
@@ -400,6 +405,9 @@ static void echo_maybe_hold(struct echo_lane *l, const void *data, size_t len, u
 		return;
 	}
 	h = &app.holds[app.n_holds++];
+	if (app.n_holds > app.exh_held_max) {
+		app.exh_held_max = app.n_holds;
+	}
 	h->lane = l;
 	h->data = (void *)(uintptr_t)data;
 	h->len = len;
@@ -677,17 +685,17 @@ static int echo_release_holds(void)
 	struct echo_hold h;
 	int64_t now = k_uptime_get();
 	int rc, done = 0;
+	bool quiet;
 
+	k_mutex_lock(&app.mu, K_FOREVER);
+	quiet = now - app.exh_last_rx >= ECHO_EXH_QUIET_MS; /* exhaustion: the sender ran out */
+	k_mutex_unlock(&app.mu);
 	for (unsigned i = 0;;) {
 		bool changed;
 
 		k_mutex_lock(&app.mu, K_FOREVER);
-		if (app.exh && !app.exh_go && app.n_holds > 0 &&
-		    now - app.exh_last_rx >= ECHO_EXH_QUIET_MS) {
-			app.exh_go = true; /* the sender ran out: release all */
-		}
 		while (i < app.n_holds &&
-		       (app.exh ? !app.exh_go
+		       (app.exh ? !quiet && app.holds[i].lane->rx != app.n
 				: app.holds[i].lane->rx - app.holds[i].rx_at < ECHO_HOLD_AFTER &&
 					  now - app.holds[i].since < ECHO_HOLD_MS &&
 					  app.holds[i].lane->rx != app.n)) {
@@ -1052,8 +1060,8 @@ static int echo_main(bool client)
 	}
 	if (app.exh) {
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 " exhaustion eagain %lu enomem %lu resumed %lu", app.exh_eagain,
-			 app.exh_enomem, app.exh_resumed);
+			 " exhaustion eagain %lu enomem %lu resumed %lu held %u", app.exh_eagain,
+			 app.exh_enomem, app.exh_resumed, app.exh_held_max);
 	}
 	if (client) {
 		echo_say("%lu echoes matched byte for byte", echoed);
