@@ -43,13 +43,21 @@
 const uint8_t icmsg_magic[ICMSG_MAGIC_LEN] = {0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b, 0x30,
 					      0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34};
 
+/* The send-stall report (see stall_note()) exists only where warnings are
+ * logged (a port may compile port_log() out). */
+#if !defined(PORT_CONFIG_LOG_LEVEL) || PORT_CONFIG_LOG_LEVEL >= 2 /* PORT_LOG_WRN */
+#define ICMSG_STALL_REPORT 1
+#else
+#define ICMSG_STALL_REPORT 0
+#endif
+
 #define SID_MASK 0xFFFFu
 #define SID_ACK_SHIFT 16
 
 /* The state publishes what the RX path set up before it (the TX ring reset,
  * the session ids) to the senders: release/acquire, and a publish/observe
  * pair for the race detectors (ipc_atomic.h hooks; nothing in a normal build). */
-__attribute__((noinline)) static int state_get(const struct icmsg_data_t *d)
+static inline __attribute__((always_inline)) int state_get(const struct icmsg_data_t *d)
 {
 	int s;
 
@@ -99,17 +107,19 @@ static int signal_peer(const struct icmsg_config_t *conf)
 	return mbox_send_dt(&conf->mbox_tx, NULL);
 }
 
-/* Statistics: relaxed, no data behind them; one out-of-line increment (an
- * atomic add is an exclusive-access loop on a Cortex-M). */
-__attribute__((noinline)) static void count(_Atomic uint32_t *counter)
+/* Statistics: relaxed, no data behind them, and written by the RX path
+ * only, which runs in one context at a time: a load and a store, no
+ * read-modify-write (an exclusive-access loop on a Cortex-M). */
+static void count(_Atomic uint32_t *counter)
 {
-	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+	atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1u,
+			      memory_order_relaxed);
 }
 
 static void report_error(struct icmsg_data_t *d, const char *msg)
 {
 	port_log(PORT_LOG_ERR, "icmsg: %s", msg);
-	if (d->cb && d->cb->error) {
+	if (d->cb->error) {
 		d->cb->error(msg, d->ctx);
 	}
 }
@@ -150,16 +160,16 @@ __attribute__((noinline)) static int read_packet(struct icmsg_data_t *d)
 
 static void report_read_error(struct icmsg_data_t *d, int rc)
 {
-	if (rc == -EMSGSIZE) {
-		count(&d->rx_dropped);
-		report_error(d, "RX message too large: dropped");
+	if (rc != -EMSGSIZE) {
+		count(&d->rx_errors);
+		if (!d->rx_error_reported) {
+			d->rx_error_reported = true;
+			report_error(d, "corrupt RX ring");
+		}
 		return;
 	}
-	count(&d->rx_errors);
-	if (!d->rx_error_reported) {
-		d->rx_error_reported = true;
-		report_error(d, "corrupt RX ring");
-	}
+	count(&d->rx_dropped);
+	report_error(d, "RX message too large: dropped");
 }
 
 /* Our TX ring could not be reset: stop in `state` and say so (as upstream). */
@@ -172,13 +182,16 @@ static void tx_config_error(struct icmsg_data_t *d, int state)
 /* Detect mode: a legacy peer's ring starts with exactly the magic. */
 static bool peer_is_legacy(struct icmsg_data_t *d)
 {
-	volatile char *buf;
-	uint16_t len;
+	struct {
+		volatile char *buf;
+		uint16_t len; /* word-aligned: a shorter address computation */
+	} first;
 
 	/* Peer bytes in place: one memcmp() reads each at most once, and only
 	 * its verdict is used (the bonding step reads the packet again). */
-	return pbuf_get_initial_buf(d->rx_pb, &buf, &len) == 0 && len == ICMSG_MAGIC_LEN &&
-	       memcmp((const void *)buf, icmsg_magic, ICMSG_MAGIC_LEN) == 0;
+	return pbuf_get_initial_buf(d->rx_pb, &first.buf, &first.len) == 0 &&
+	       first.len == ICMSG_MAGIC_LEN &&
+	       memcmp((const void *)first.buf, icmsg_magic, ICMSG_MAGIC_LEN) == 0;
 }
 
 /*
@@ -191,7 +204,7 @@ __attribute__((noinline)) static int transition(struct icmsg_data_t *d, int from
 	if (!state_move(d, from, next)) {
 		return state_get(d); /* closed meanwhile */
 	}
-	if (next != ICMSG_STATE_INITIALIZING_SID_DISABLED && d->cb && d->cb->bound) {
+	if (next != ICMSG_STATE_INITIALIZING_SID_DISABLED && d->cb->bound) {
 		d->cb->bound(d->ctx);
 	}
 	(void)signal_peer(d->cfg);
@@ -204,10 +217,11 @@ __attribute__((noinline)) static int transition(struct icmsg_data_t *d, int from
  * legacy bonding (the first packet must be the magic); connected, every
  * pending packet delivered.  Each step that binds (or switches detect to
  * legacy) ends in transition(), and the next step follows the state read
- * after it; legacy bonding goes on only if that state is connected.
+ * after it (OFF after a close meanwhile: the loop ends).
  */
-static void process(struct icmsg_data_t *d)
+static void process(void *arg) /* also the RX work item's function */
 {
+	struct icmsg_data_t *d = arg;
 	int s = state_get(d);
 
 	for (;;) {
@@ -260,7 +274,7 @@ static void process(struct icmsg_data_t *d)
 					}
 					/* Not if the app closed meanwhile: the change
 					 * may be the peer's answer to that close. */
-					if (state_move(d, s, ICMSG_STATE_DISCONNECTED) && d->cb &&
+					if (state_move(d, s, ICMSG_STATE_DISCONNECTED) &&
 					    d->cb->unbound) {
 						d->cb->unbound(d->ctx);
 					}
@@ -278,7 +292,7 @@ static void process(struct icmsg_data_t *d)
 				return;
 			}
 			if (s != ICMSG_STATE_INITIALIZING_SID_DISABLED) {
-				if (d->cb && d->cb->received) {
+				if (d->cb->received) {
 					d->cb->received(d->rx_buf, (size_t)len, d->ctx);
 				}
 				continue;
@@ -290,21 +304,10 @@ static void process(struct icmsg_data_t *d)
 					 "icmsg: first packet is not the bonding magic: dropped");
 				return;
 			}
-			s = transition(d, s, ICMSG_STATE_CONNECTED_SID_DISABLED);
-			if (!is_connected(s)) {
-				return;
-			}
-			continue; /* data may follow the magic */
+			next = ICMSG_STATE_CONNECTED_SID_DISABLED; /* data may follow the magic */
 		}
 		s = transition(d, s, next);
 	}
-}
-
-static void rx_work_fn(void *arg)
-{
-	struct icmsg_data_t *d = arg;
-
-	process(d);
 }
 
 static void mbox_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
@@ -350,9 +353,12 @@ int icmsg_init(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data)
 	dev_data->tx_lock = NULL;
 	dev_data->rx_work = NULL;
 	dev_data->notify_work = NULL;
+	if (ICMSG_STALL_REPORT) {
+		dev_data->stall_tries = 0;
+	}
 	rc = port_mutex_create(&dev_data->tx_lock);
 	if (rc == 0) {
-		rc = port_work_create(&dev_data->rx_work, rx_work_fn, dev_data);
+		rc = port_work_create(&dev_data->rx_work, process, dev_data);
 	}
 	if (rc == 0) {
 		rc = port_work_create(&dev_data->notify_work, notify_work_fn, dev_data);
@@ -435,6 +441,11 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	bool legacy = conf->unbound_mode == ICMSG_UNBOUND_MODE_DISABLE;
 	int rc;
 
+	/* (Zephyr calls through cb without a check.) */
+	if (cb == NULL || conf->unbound_mode < ICMSG_UNBOUND_MODE_DISABLE ||
+	    conf->unbound_mode > ICMSG_UNBOUND_MODE_DETECT) {
+		return -EINVAL;
+	}
 	if (legacy) {
 		/* Claimed atomically, as upstream: threads that open the same
 		 * instance at once (each endpoint thread of a multi-endpoint
@@ -444,9 +455,6 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 						    ICMSG_STATE_INITIALIZING_SID_DISABLED)) {
 			return -EALREADY;
 		}
-	} else if (conf->unbound_mode != ICMSG_UNBOUND_MODE_ENABLE &&
-		   conf->unbound_mode != ICMSG_UNBOUND_MODE_DETECT) {
-		return -EINVAL;
 	} else {
 		prev = state_get(d); /* a session may be reopened */
 	}
@@ -529,40 +537,13 @@ int icmsg_close(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data
  * stall bound is 10 s) logs one warning with the cause - the ring's index
  * words as our cache holds them, the free space they leave and, with the
  * emulator's cache model, what the model holds for the reader's word.
- * Then nothing more until a send succeeds.  The state lives in a few slots
- * keyed by instance (struct icmsg_data_t has no room); each slot's fields
- * are used under its instance's TX lock only.
+ * Then nothing more until a send succeeds.  The state is the instance's
+ * stall_* fields, used under its TX lock only.
  */
-/* Only where warnings are logged (a port may compile port_log() out). */
-#if !defined(PORT_CONFIG_LOG_LEVEL) || PORT_CONFIG_LOG_LEVEL >= 2 /* PORT_LOG_WRN */
+#if ICMSG_STALL_REPORT
 #define ICMSG_STALL_REPORT_MS 2000u
-#define STALL_SLOTS 8
 
-struct send_stall {
-	_Atomic(const struct icmsg_data_t *) d;
-	uint32_t since_ms, tries;
-	bool said;
-};
-
-static struct send_stall stalls[STALL_SLOTS];
-static atomic_uint stalling; /* slots with tries > 0: a success looks only then */
-
-static struct send_stall *stall_slot(const struct icmsg_data_t *d, bool claim)
-{
-	for (int i = 0; i < STALL_SLOTS; i++) {
-		const struct icmsg_data_t *cur = atomic_load(&stalls[i].d);
-
-		if (cur == d) {
-			return &stalls[i];
-		}
-		if (cur == NULL && claim && atomic_compare_exchange_strong(&stalls[i].d, &cur, d)) {
-			return &stalls[i];
-		}
-	}
-	return NULL;
-}
-
-static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, size_t len)
+static void stall_report(struct icmsg_data_t *d, size_t len)
 {
 	const struct pbuf_cfg *cfg = d->tx_pb->cfg;
 	uint32_t wr = d->tx_pb->data.wr_idx;
@@ -570,6 +551,7 @@ static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, si
 	uint32_t blen = cfg->len;
 	uint32_t occ = rd > wr ? blen - (rd - wr) : wr - rd;
 	uint32_t free_b = occ + 4u <= blen ? blen - occ - 4u : 0u;
+	uint32_t ms = port_uptime_ms() - d->stall_since_ms;
 	char cache[160] = "";
 
 	if (port_cache_describe != NULL) {
@@ -580,13 +562,13 @@ static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, si
 	"icmsg: send stalled: %u x -ENOMEM in %u ms: TX ring wr_idx %u (ours), rd_idx %u "    \
 	"(the reader's): %u of %u bytes free, %u needed; "
 	if (cache[0] != '\0') {
-		port_log(PORT_LOG_WRN, STALL_FMT "%s", (unsigned)st->tries,
-			 (unsigned)(port_uptime_ms() - st->since_ms), (unsigned)wr, (unsigned)rd,
-			 (unsigned)free_b, (unsigned)blen, (unsigned)len + 4u, cache);
+		port_log(PORT_LOG_WRN, STALL_FMT "%s", (unsigned)d->stall_tries, (unsigned)ms,
+			 (unsigned)wr, (unsigned)rd, (unsigned)free_b, (unsigned)blen,
+			 (unsigned)len + 4u, cache);
 	} else {
-		port_log(PORT_LOG_WRN, STALL_FMT "ring at %p", (unsigned)st->tries,
-			 (unsigned)(port_uptime_ms() - st->since_ms), (unsigned)wr, (unsigned)rd,
-			 (unsigned)free_b, (unsigned)blen, (unsigned)len + 4u, (void *)cfg->rd_idx_loc);
+		port_log(PORT_LOG_WRN, STALL_FMT "ring at %p", (unsigned)d->stall_tries,
+			 (unsigned)ms, (unsigned)wr, (unsigned)rd, (unsigned)free_b,
+			 (unsigned)blen, (unsigned)len + 4u, (void *)cfg->rd_idx_loc);
 	}
 #undef STALL_FMT
 }
@@ -594,29 +576,17 @@ static void stall_report(struct icmsg_data_t *d, const struct send_stall *st, si
 /* Caller holds the TX lock. */
 static void stall_note(struct icmsg_data_t *d, int rc, size_t len)
 {
-	struct send_stall *st;
-
 	if (rc != -ENOMEM) {
-		if (atomic_load_explicit(&stalling, memory_order_relaxed) != 0 &&
-		    (st = stall_slot(d, false)) != NULL && st->tries != 0) {
-			st->tries = 0;
-			st->said = false;
-			atomic_fetch_sub(&stalling, 1);
-		}
+		d->stall_tries = 0;
 		return;
 	}
-	st = stall_slot(d, true);
-	if (st == NULL) {
-		return;
+	if (d->stall_tries++ == 0) {
+		d->stall_since_ms = port_uptime_ms();
+		d->stall_said = false;
 	}
-	if (st->tries++ == 0) {
-		st->since_ms = port_uptime_ms();
-		st->said = false;
-		atomic_fetch_add(&stalling, 1);
-	}
-	if (!st->said && port_uptime_ms() - st->since_ms >= ICMSG_STALL_REPORT_MS) {
-		st->said = true;
-		stall_report(d, st, len);
+	if (!d->stall_said && port_uptime_ms() - d->stall_since_ms >= ICMSG_STALL_REPORT_MS) {
+		d->stall_said = true;
+		stall_report(d, len);
 	}
 }
 #else

@@ -239,8 +239,9 @@ int pbuf_tx_init(struct pbuf *pb)
 #define PBUF_HEADER_WORD(len) ((uint32_t)__builtin_bswap16(len))
 #endif
 
-/* What transfer() does: the writer's half, or the reader's (copy or drop). */
-enum op { OP_WRITE, OP_READ, OP_SKIP };
+/* What transfer() does: the writer's half, or the reader's (copy or drop,
+ * or look at the first packet in place for pbuf_get_initial_buf()). */
+enum op { OP_WRITE, OP_READ, OP_SKIP, OP_INITIAL };
 
 /*
  * One packet in or out.  The writer (OP_WRITE) appends len bytes from buf;
@@ -300,6 +301,10 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 		port_cache_flush(&data[own], PBUF_PACKET_LEN_SZ);
 		plen = len;
 	} else {
+		/* The first packet (own is 0 here): Zephyr's extra bounds. */
+		if (op == OP_INITIAL && (peer == 0 || peer > 0xFFFFu)) {
+			return -EINVAL;
+		}
 		if (own == peer) {
 			return 0;
 		}
@@ -307,9 +312,16 @@ static int transfer(struct pbuf *pb, char *buf, uint16_t len, enum op op)
 		plen = get_len(&data[own]);
 		/* A writer never publishes an empty packet or one that wr_idx does
 		 * not cover; either means corrupt memory.  Refuse it even for a
-		 * peek. */
-		if (plen == 0 || plen + PBUF_PACKET_LEN_SZ > occ) {
+		 * peek (Zephyr's pbuf_get_initial_buf() takes an empty one). */
+		if ((plen == 0 && op != OP_INITIAL) || plen + PBUF_PACKET_LEN_SZ > occ) {
 			return -EAGAIN;
+		}
+		if (op == OP_INITIAL) {
+			/* In place: the payload never wraps (4 + plen <= wr_idx < len). */
+			if (PORT_CACHE_SITE(PBUF_INITIAL_PAYLOAD)) {
+				port_cache_invd(&data[PBUF_PACKET_LEN_SZ], plen);
+			}
+			return (int)plen;
 		}
 		if (op == OP_READ) {
 			if (buf == NULL) {
@@ -380,33 +392,19 @@ void pbuf_handshake_write(struct pbuf *pb, uint32_t value)
 
 int pbuf_get_initial_buf(struct pbuf *pb, volatile char **buf, uint16_t *len)
 {
-	const struct pbuf_cfg *cfg;
-	uint8_t *data;
-	uint32_t wr;
-	uint16_t plen;
+	int rc;
 
 	if (pb == NULL || buf == NULL || len == NULL || pb->data.rd_idx != 0) {
 		return -EINVAL;
 	}
-	cfg = pb->cfg;
-	data = cfg->data_loc;
-
-	/* Value comes from the peer.  Pairs with the release of wr_idx in
-	 * pbuf_write(): the first packet is complete. */
-	wr = word_load(cfg->wr_idx_loc);
-	if (wr == 0 || wr > 0xFFFFu || !index_ok(wr, cfg->len)) {
+	/* Value comes from the peer: transfer() loads wr_idx with the acquire
+	 * that pairs with the release of wr_idx in pbuf_write() (the first
+	 * packet is complete), checks it and the length, consumes nothing. */
+	rc = transfer(pb, NULL, 0, OP_INITIAL);
+	if (rc < 0) {
 		return -EINVAL;
 	}
-	port_cache_invd(data, PBUF_PACKET_LEN_SZ);
-	plen = get_len(data);
-	if ((uint32_t)plen + PBUF_PACKET_LEN_SZ > wr) {
-		return -EINVAL;
-	}
-	data += PBUF_PACKET_LEN_SZ;
-	if (PORT_CACHE_SITE(PBUF_INITIAL_PAYLOAD)) {
-		port_cache_invd(data, plen);
-	}
-	*buf = (volatile char *)data;
-	*len = plen;
+	*buf = (volatile char *)pb->cfg->data_loc + PBUF_PACKET_LEN_SZ;
+	*len = (uint16_t)rc;
 	return 0;
 }

@@ -60,7 +60,17 @@ struct port_mutex;
 struct port_work;
 
 struct icmsg_data_t {
-	/* Set by the creator before icmsg_init(): */
+	/* Private, first: the state at offset 0 and the small fields below
+	 * offset 32 take the short instruction forms on a Cortex-M. */
+	_Atomic int state;          /* enum icmsg_state */
+	/* Counters (read with relaxed loads; for reports and tests). */
+	_Atomic uint32_t rx_dropped;   /* packets dropped: too large, or read after unbound */
+	_Atomic uint32_t rx_errors;    /* corrupt ring reads reported */
+	uint16_t local_sid;
+	uint16_t remote_sid;
+	bool rx_error_reported;
+
+	/* Set by the creator before icmsg_init() (designated initializers): */
 	struct pbuf *tx_pb;   /* our tx-region (we write; the peer writes its handshake word) */
 	struct pbuf *rx_pb;   /* our rx-region (the peer writes; we write the handshake word) */
 	uint8_t *rx_buf;      /* receive copy buffer, 4-aligned */
@@ -70,16 +80,13 @@ struct icmsg_data_t {
 	const struct icmsg_config_t *cfg;
 	const struct ipc_service_cb *cb;
 	void *ctx;
-	_Atomic int state;          /* enum icmsg_state */
-	uint16_t local_sid;
-	uint16_t remote_sid;
-	bool rx_error_reported;
 	struct port_mutex *tx_lock;
 	struct port_work *rx_work;
 	struct port_work *notify_work;
-	/* Counters (read with relaxed loads; for reports and tests). */
-	_Atomic uint32_t rx_dropped;   /* packets dropped: too large, or read after unbound */
-	_Atomic uint32_t rx_errors;    /* corrupt ring reads reported */
+	/* Send-stall report (ports that log warnings; under the TX lock): */
+	uint32_t stall_since_ms; /* first -ENOMEM of the current run */
+	uint32_t stall_tries;    /* -ENOMEM in a row; 0: sends are going through */
+	bool stall_said;         /* the warning for this run was logged */
 };
 
 /*
