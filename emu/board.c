@@ -42,6 +42,7 @@ struct board_icbmsg_v2 {
 	struct icbmsg_v2_config conf;
 	struct icbmsg_v2_data data;
 	bool initialised;
+	char node[EMU_DT_NAME_LEN]; /* devicetree path, for the hint below */
 };
 
 struct emu_board {
@@ -333,6 +334,23 @@ static void icbmsg_v2_free(struct board_icbmsg_v2 *b)
 	free(b);
 }
 
+/* A v2 instance that is v2 by default only (no option, no property) finds a
+ * classic peer: say how to choose classic (once: the core reports each
+ * reason once). */
+static void icbmsg_v2_default_hint(const struct device *instance, enum icbmsg_v2_error why,
+				   const char *message, void *user)
+{
+	const struct board_icbmsg_v2 *b = user;
+
+	(void)message;
+	if (why == ICBMSG_V2_ERR_CLASSIC_PEER) {
+		port_log(PORT_LOG_ERR, "%s (%s) runs ICBMsg v2, the default, and its peer classic "
+			 "ICBMsg (Zephyr v4.4 and earlier): choose classic with --icbmsg-version "
+			 "classic or ipc-emu,icbmsg-version = \"classic\"", b->node,
+			 instance->name);
+	}
+}
+
 static int icbmsg_v2_create(const struct emu_dt_inst *in, struct emu_segment *seg,
 			    struct emu_cache *cache, struct emu_core *core,
 			    const struct emu_board_opts *opts, struct board_icbmsg_v2 **out, char *err,
@@ -395,6 +413,12 @@ static int icbmsg_v2_create(const struct emu_dt_inst *in, struct emu_segment *se
 	};
 	b->dev = (struct device){
 		.name = in->label, .config = &b->conf, .api = &ipc_icbmsg_v2_backend, .data = &b->data};
+	snprintf(b->node, sizeof(b->node), "%.*s", (int)strnlen(in->node, sizeof(in->node)),
+		 in->node);
+	if (opts->icbmsg_version == 0 && in->icbmsg_version == 0) {
+		b->data.error_hook = icbmsg_v2_default_hint;
+		b->data.error_hook_user = b;
+	}
 	rc = icbmsg_v2_init(&b->dev);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot initialise ICBMsg v2 (%s)", in->node,
