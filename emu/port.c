@@ -51,9 +51,16 @@ uint32_t port_uptime_ms(void)
 	return (uint32_t)(now_ns() / 1000000u);
 }
 
-void port_yield(void)
+void port_sleep_us(uint32_t us)
 {
-	(void)sched_yield();
+	struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000L};
+
+	if (us == 0) {
+		(void)sched_yield();
+		return;
+	}
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
 }
 
 void port_sleep_ms(uint32_t ms)

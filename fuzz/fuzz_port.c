@@ -305,8 +305,10 @@ void port_sleep_ms(uint32_t ms)
 	uptime += ms;
 }
 
-void port_yield(void)
+/* Time counts whole milliseconds: a short sleep rounds up. */
+void port_sleep_us(uint32_t us)
 {
+	uptime += (us + 999u) / 1000u;
 }
 
 /* ------------------------------------------------ cache, checks, logging */

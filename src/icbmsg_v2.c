@@ -104,6 +104,17 @@ __attribute__((noinline)) static void unlock(struct icbmsg_v2_data *d)
 	atomic_flag_clear_explicit(&d->lock, memory_order_release);
 }
 
+/* Read-modify-write of a word of bits, out of line; the old value. */
+__attribute__((noinline)) static uint32_t fetch_or(_Atomic uint32_t *p, uint32_t bits)
+{
+	return atomic_fetch_or(p, bits);
+}
+
+__attribute__((noinline)) static uint32_t fetch_and(_Atomic uint32_t *p, uint32_t bits)
+{
+	return atomic_fetch_and(p, bits);
+}
+
 static volatile uint32_t *word(uint8_t *p)
 {
 	return (volatile uint32_t *)(void *)p;
@@ -121,17 +132,27 @@ static void st8(uint8_t *p, uint8_t v)
 	atomic_store_explicit((volatile _Atomic uint8_t *)p, v, memory_order_relaxed);
 }
 
+/* Wire words are little-endian, as every target of ours; a big-endian CPU
+ * swaps.  Through the builtin copy: any alignment, one load or store where
+ * the CPU allows it (also in a freestanding build). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE32(v) __builtin_bswap32(v)
+#else
+#define LE32(v) (v)
+#endif
+
 static uint32_t le32(const uint8_t *b)
 {
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	uint32_t v;
+
+	__builtin_memcpy(&v, b, sizeof(v));
+	return LE32(v);
 }
 
 static void put_le32(uint8_t *b, uint32_t v)
 {
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
+	v = LE32(v);
+	__builtin_memcpy(b, &v, sizeof(v));
 }
 
 static uint32_t mask_of(uint32_t first, uint32_t n)
@@ -228,7 +249,7 @@ static void report(struct icbmsg_v2_data *d, enum icbmsg_v2_error why)
 	uint32_t bit = 1u << why;
 
 	atomic_store(&d->last_error, (int)why);
-	if (atomic_fetch_or(&d->reported, bit) & bit) {
+	if (fetch_or(&d->reported, bit) & bit) {
 		return;
 	}
 	port_log(PORT_LOG_ERR, "icbmsg_v2: %s: %s", d->instance->name, msg);
@@ -316,8 +337,9 @@ static uint32_t queue_read_count(uint8_t *q, uint32_t slots)
 	return count;
 }
 
-/* alloc_tx(): collects after a yield before it falls back to 1 ms polls. */
-#define ALLOC_YIELD_POLLS 200u
+/* alloc_tx(): collects after short sleeps (a yield, then 8 us doubling)
+ * until they reach this, then it polls each millisecond. */
+#define ALLOC_PAUSE_MAX_US 1000u
 
 static int claim(struct icbmsg_v2_data *d, uint32_t n)
 {
@@ -340,7 +362,7 @@ static int claim(struct icbmsg_v2_data *d, uint32_t n)
 
 static void free_blocks(struct icbmsg_v2_data *d, uint32_t first, uint32_t n)
 {
-	atomic_fetch_and(&d->tx_usage, ~mask_of(first, n));
+	fetch_and(&d->tx_usage, ~mask_of(first, n));
 	port_sem_give(d->block_wait_sem);
 }
 
@@ -401,7 +423,7 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 {
 	uint32_t bs = d->tx_lay.block_size, n = 0, start = port_uptime_ms();
 	bool collected = false, can_wait = wait.ms != 0 && !port_in_isr();
-	uint32_t polls = 0;
+	uint32_t pause_us = 0;
 	int i;
 
 	if (size > tx_max_size(d)) {
@@ -423,12 +445,12 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 		} else if (!can_wait ||
 			   (wait.ms > 0 && (int32_t)(port_uptime_ms() - start) >= wait.ms)) {
 			return -ENOMEM;
-		} else if (polls < ALLOC_YIELD_POLLS) {
+		} else if (pause_us < ALLOC_PAUSE_MAX_US) {
 			/* Consumption rings no doorbell.  A streaming peer frees
 			 * blocks within microseconds: look again after giving the
-			 * CPU away... */
-			polls++;
-			port_yield();
+			 * CPU away, then after sleeps of 8, 16 ... 512 us... */
+			port_sleep_us(pause_us);
+			pause_us = pause_us == 0 ? 8u : 2u * pause_us;
 		} else {
 			/* ...then each millisecond, earlier when a local free
 			 * gives the semaphore. */
@@ -456,11 +478,10 @@ static int produce(struct icbmsg_v2_data *d, uint32_t index, bool hi)
 	int rc = 0;
 
 	lock(d);
-	if (d->tx_active >= d->slots && !collect_locked(d)) {
-		rc = -EIO;
-	} else if (d->tx_active >= d->slots) {
-		rc = -ENOMEM;
-	} else {
+	if (d->tx_active >= d->slots) {
+		rc = !collect_locked(d) ? -EIO : d->tx_active >= d->slots ? -ENOMEM : 0;
+	}
+	if (rc == 0) {
 		if (hi) {
 			++d->tx_hi_count;
 		}
@@ -508,7 +529,9 @@ static int send_packet(struct icbmsg_v2_data *d, uint32_t index, uint32_t size, 
 	port_crash_point("icbmsg_v2_before_doorbell");
 	/* A failed doorbell leaves the message queued: the peer finds it at
 	 * its next doorbell (every drain reads the whole queue). */
-	if (mbox_send_dt(&d->conf->mbox_tx, NULL) < 0 && mbox_send_dt(&d->conf->mbox_tx, NULL) < 0) {
+	for (rc = 0; rc < 2 && mbox_send_dt(&d->conf->mbox_tx, NULL) < 0; rc++) {
+	}
+	if (rc == 2) {
 		stat_inc(d, ST_TX_DOORBELL);
 		port_log(PORT_LOG_WRN, "icbmsg_v2: %s: doorbell failed (message queued)",
 			 d->instance->name);
@@ -545,6 +568,36 @@ static struct icbmsg_v2_ept *find_cfg(struct icbmsg_v2_data *d, const void *cfg)
 	return NULL;
 }
 
+/* The slot of name hash `hash` that the peer announced (pending) or, with
+ * `local`, that a local endpoint holds; else NULL, and *free_slot is the
+ * first free slot (or NULL).  Caller holds the lock. */
+static struct icbmsg_v2_ept *slot_of(struct icbmsg_v2_data *d, uint32_t hash, bool local,
+				     struct icbmsg_v2_ept **free_slot)
+{
+	struct icbmsg_v2_ept *e;
+
+	*free_slot = NULL;
+	for (e = d->ept; e < d->ept + d->num_ept; e++) {
+		if ((e->pending || (local && e->cfg != NULL)) && e->name_hash == hash) {
+			return e;
+		}
+		if (e->cfg == NULL && !e->pending && *free_slot == NULL) {
+			*free_slot = e;
+		}
+	}
+	return NULL;
+}
+
+/* Free slot e (a local endpoint).  Caller holds the lock. */
+static void slot_free(struct icbmsg_v2_data *d, struct icbmsg_v2_ept *e)
+{
+	e->cfg = NULL;
+	e->pending = false;
+	e->name_hash = 0;
+	atomic_store(&e->state, EPT_UNBOUND);
+	d->ep_cnt--;
+}
+
 /* Call bound() if the endpoint is bound and not reported yet. */
 static void report_bound(struct icbmsg_v2_ept *e, const struct ipc_ept_cfg *cfg)
 {
@@ -578,7 +631,7 @@ static int sendable(struct icbmsg_v2_data *d, const void *token, uint8_t *addr, 
 
 static void ep_bound(struct icbmsg_v2_data *d, uint8_t id, uint32_t hash)
 {
-	struct icbmsg_v2_ept *e, *free_slot = NULL;
+	struct icbmsg_v2_ept *e, *free_slot;
 	const struct ipc_ept_cfg *cfg = NULL;
 
 	if (id == ICBMSG_V2_EPT_CONTROL) {
@@ -586,15 +639,8 @@ static void ep_bound(struct icbmsg_v2_data *d, uint8_t id, uint32_t hash)
 		return;
 	}
 	lock(d);
-	for (e = d->ept; e < d->ept + d->num_ept; e++) {
-		if ((e->cfg != NULL || e->pending) && e->name_hash == hash) {
-			break;
-		}
-		if (e->cfg == NULL && !e->pending && free_slot == NULL) {
-			free_slot = e;
-		}
-	}
-	if (e < d->ept + d->num_ept) {
+	e = slot_of(d, hash, true, &free_slot);
+	if (e != NULL) {
 		/* A local endpoint of that name (or a repeated announcement). */
 		e->addr = id;
 		cfg = e->cfg;
@@ -624,10 +670,7 @@ static void ep_unbound(struct icbmsg_v2_data *d, uint8_t id)
 	if (id < d->num_ept && d->ept[id].cfg != NULL &&
 	    atomic_load(&d->ept[id].state) != EPT_UNBOUND) {
 		cfg = d->ept[id].cfg;
-		d->ept[id].cfg = NULL;
-		d->ept[id].name_hash = 0;
-		atomic_store(&d->ept[id].state, EPT_UNBOUND);
-		d->ep_cnt--;
+		slot_free(d, &d->ept[id]);
 	}
 	unlock(d);
 	if (cfg == NULL) {
@@ -761,7 +804,7 @@ static void received_control(struct icbmsg_v2_data *d, uint32_t index, const uin
 		stat_inc(d, ST_RX_INVALID_CONTROL);
 		return;
 	}
-	memcpy(b, payload, sizeof(b)); /* peer data: read once */
+	__builtin_memcpy(b, payload, sizeof(b)); /* peer data: read once */
 	if (b[0] == ICBMSG_V2_EP_BOUND) {
 		ep_bound(d, b[1], le32(b + 2));
 	} else if (b[0] == ICBMSG_V2_EP_UNBOUND && d->conf->deinit) {
@@ -794,12 +837,12 @@ static void received_data(struct icbmsg_v2_data *d, uint32_t index, uint8_t ept,
 		return;
 	}
 	report_bound(e, cfg); /* bound() always comes before the first data */
-	atomic_fetch_or(w, RX_DELIVERING(index));
+	fetch_or(w, RX_DELIVERING(index));
 	cfg->cb.received(payload, size, cfg->priv);
 	port_crash_point("icbmsg_v2_rx_before_consume");
 	/* One operation ends the delivery and tells whether it was held: of
 	 * this and release_rx_buffer() exactly one consumes. */
-	if (!(atomic_fetch_and(w, ~RX_DELIVERING(index)) & RX_HELD(index))) {
+	if (!(fetch_and(w, ~RX_DELIVERING(index)) & RX_HELD(index))) {
 		consume(d, index);
 	}
 }
@@ -935,10 +978,26 @@ static void reset_queues(struct icbmsg_v2_data *d)
 	d->tx_count = d->tx_hi_count = d->tx_cons_local = 0;
 	d->rx_count_local = d->rx_hi_local = d->rx_cons_count = 0;
 	d->tx_inflight = d->tx_active = 0;
-	atomic_store(&d->tx_usage, 0);
-	atomic_store(&d->tx_app, 0);
-	atomic_store(&d->rx_state[0], 0);
-	atomic_store(&d->rx_state[1], 0);
+	/* Nothing else runs on the instance here (boot; close: no endpoint,
+	 * RX stopped, under the lock): plain stores. */
+	atomic_store_explicit(&d->tx_usage, 0, memory_order_relaxed);
+	atomic_store_explicit(&d->tx_app, 0, memory_order_relaxed);
+	atomic_store_explicit(&d->rx_state[0], 0, memory_order_relaxed);
+	atomic_store_explicit(&d->rx_state[1], 0, memory_order_relaxed);
+}
+
+/* Stop receiving: the channel disabled, no callback, and a drain still
+ * running in the interrupt context waited out (rx_owner is then ours).
+ * The result of disabling. */
+static int rx_stop(const struct icbmsg_v2_config *c, struct icbmsg_v2_data *d)
+{
+	int rc = mbox_set_enabled_dt(&c->mbox_rx, false);
+
+	(void)mbox_register_callback_dt(&c->mbox_rx, NULL, NULL);
+	while (atomic_flag_test_and_set(&d->rx_owner)) {
+		port_sleep_ms(1);
+	}
+	return rc;
 }
 
 static int open_instance(const struct device *instance)
@@ -969,8 +1028,8 @@ static int open_instance(const struct device *instance)
 		rc = send_control(d, pkt, sizeof(pkt));
 	}
 	if (rc < 0) {
-		(void)mbox_set_enabled_dt(&c->mbox_rx, false);
-		(void)mbox_register_callback_dt(&c->mbox_rx, NULL, NULL);
+		(void)rx_stop(c, d);
+		atomic_flag_clear(&d->rx_owner);
 		atomic_store(&d->state, ICBMSG_V2_STATE_IDLE);
 		return rc;
 	}
@@ -997,12 +1056,7 @@ static int close_instance(const struct device *instance)
 	if (used != 0) {
 		return -EBUSY;
 	}
-	rc = mbox_set_enabled_dt(&c->mbox_rx, false);
-	(void)mbox_register_callback_dt(&c->mbox_rx, NULL, NULL);
-	/* Wait out a drain still running in the interrupt context. */
-	while (atomic_flag_test_and_set(&d->rx_owner)) {
-		port_sleep_ms(1);
-	}
+	rc = rx_stop(c, d);
 	lock(d);
 	reset_queues(d);
 	unlock(d);
@@ -1016,9 +1070,9 @@ static int register_ept(const struct device *instance, void **token, const struc
 {
 	struct icbmsg_v2_data *d = instance->data;
 	uint32_t hash = icbmsg_v2_name_hash(cfg->name), reported;
-	struct icbmsg_v2_ept *e, *free_slot = NULL;
+	struct icbmsg_v2_ept *e, *free_slot;
 	uint8_t pkt[ICBMSG_V2_CTRL_PACKET_SIZE];
-	bool bound = false;
+	bool bound;
 	int st = atomic_load(&d->state), rc;
 
 	if (st == ICBMSG_V2_STATE_FAILED) {
@@ -1032,15 +1086,8 @@ static int register_ept(const struct device *instance, void **token, const struc
 		unlock(d);
 		return -EALREADY;
 	}
-	for (e = d->ept; e < d->ept + d->num_ept; e++) {
-		if (e->pending && e->name_hash == hash) {
-			bound = true; /* the peer announced it first */
-			break;
-		}
-		if (e->cfg == NULL && !e->pending && free_slot == NULL) {
-			free_slot = e;
-		}
-	}
+	e = slot_of(d, hash, false, &free_slot);
+	bound = e != NULL; /* the peer announced it first */
 	if (!bound) {
 		if (d->ep_cnt >= d->num_ept || free_slot == NULL) {
 			unlock(d);
@@ -1063,13 +1110,12 @@ static int register_ept(const struct device *instance, void **token, const struc
 	rc = send_control(d, pkt, sizeof(pkt));
 	if (rc < 0) {
 		lock(d);
-		e->cfg = NULL;
-		atomic_store(&e->state, EPT_UNBOUND);
 		if (bound) {
+			e->cfg = NULL;
+			atomic_store(&e->state, EPT_UNBOUND);
 			e->pending = true; /* keep the peer's announcement */
 		} else {
-			e->name_hash = 0;
-			d->ep_cnt--;
+			slot_free(d, e);
 		}
 		unlock(d);
 		return rc;
@@ -1103,10 +1149,7 @@ static int deregister_ept(const struct device *instance, void *token)
 	if (e != NULL && atomic_load(&d->state) == ICBMSG_V2_STATE_FAILED) {
 		/* Stopped: free the slot locally, so that close and open can
 		 * start over; nothing can be sent. */
-		e->cfg = NULL;
-		e->pending = false;
-		atomic_store(&e->state, EPT_UNBOUND);
-		d->ep_cnt--;
+		slot_free(d, e);
 		unlock(d);
 		return 0;
 	}
@@ -1114,10 +1157,7 @@ static int deregister_ept(const struct device *instance, void *token)
 		rc = -ENOENT; /* not registered, unbound by the peer, or not bound yet */
 	} else {
 		pkt[1] = e->addr;
-		e->cfg = NULL;
-		e->name_hash = 0;
-		atomic_store(&e->state, EPT_UNBOUND);
-		d->ep_cnt--;
+		slot_free(d, e);
 	}
 	unlock(d);
 	if (rc == 0) {
@@ -1140,8 +1180,8 @@ static int send(const struct device *instance, void *token, const void *msg, siz
 	if (msg == NULL && len > 0) {
 		return -EINVAL;
 	}
-	if (len > tx_max_size(d)) {
-		return -ENOMEM;
+	if (len > ICBMSG_V2_MAX_MSG_SIZE) {
+		return -ENOMEM; /* (alloc_tx() checks the exact limit) */
 	}
 	/* Zephyr takes the largest free run for len 0, then shrinks to one block. */
 	i = alloc_tx(d, len == 0 ? 1u : (uint32_t)len, K_NO_WAIT, addr, &got);
@@ -1180,7 +1220,7 @@ static int get_tx_buffer(const struct device *instance, void *token, void **data
 	if (i < 0) {
 		return i;
 	}
-	atomic_fetch_or(&d->tx_app, 1u << i);
+	fetch_or(&d->tx_app, 1u << i);
 	*data = tx_block(d, (uint32_t)i) + HDR_SIZE;
 	return 0;
 }
@@ -1204,7 +1244,7 @@ static int drop_tx_buffer(const struct device *instance, void *token, const void
 	if (i < 0) {
 		return i;
 	}
-	if (!(atomic_fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
+	if (!(fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
 		return -EALREADY;
 	}
 	free_blocks(d, (uint32_t)i, d->tx_nblocks[i]);
@@ -1226,7 +1266,7 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 		return i;
 	}
 	/* Taking the ownership bit makes a second send/drop of it -EALREADY. */
-	if (!(atomic_fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
+	if (!(fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
 		return -EALREADY;
 	}
 	if (len > d->tx_nblocks[i] * d->tx_lay.block_size - HDR_SIZE || len > ICBMSG_V2_MAX_MSG_SIZE) {
@@ -1235,7 +1275,7 @@ static int send_nocopy(const struct device *instance, void *token, const void *d
 		rc = send_packet(d, (uint32_t)i, (uint32_t)len, addr, hi);
 	}
 	if (rc < 0) {
-		atomic_fetch_or(&d->tx_app, 1u << i); /* still the caller's */
+		fetch_or(&d->tx_app, 1u << i); /* still the caller's */
 		return rc;
 	}
 	icbmsg_v2_collect(instance);
@@ -1250,7 +1290,7 @@ static int hold_rx_buffer(const struct device *instance, void *token, void *data
 	if (i < 0 || !(atomic_load(rx_state(d, (uint32_t)i)) & RX_DELIVERING(i))) {
 		return -EINVAL; /* only inside received() for that buffer */
 	}
-	return (atomic_fetch_or(rx_state(d, (uint32_t)i), RX_HELD(i)) & RX_HELD(i)) ? -EALREADY : 0;
+	return (fetch_or(rx_state(d, (uint32_t)i), RX_HELD(i)) & RX_HELD(i)) ? -EALREADY : 0;
 }
 
 static int release_rx_buffer(const struct device *instance, void *token, void *data)
@@ -1262,7 +1302,7 @@ static int release_rx_buffer(const struct device *instance, void *token, void *d
 	if (i < 0) {
 		return i;
 	}
-	old = atomic_fetch_and(rx_state(d, (uint32_t)i), ~RX_HELD(i));
+	old = fetch_and(rx_state(d, (uint32_t)i), ~RX_HELD(i));
 	if (!(old & RX_HELD(i))) {
 		return -EALREADY;
 	}
@@ -1344,8 +1384,9 @@ int icbmsg_v2_init(const struct device *instance)
 	d->rx_prod = c->rx.ptr + d->rx_lay.base_offset;
 	d->rx_cons = c->rx.ptr + d->rx_lay.cons_offset;
 	d->rx_blocks = c->rx.ptr + d->rx_lay.blocks_offset;
-	atomic_flag_clear(&d->lock);
-	atomic_flag_clear(&d->rx_owner);
+	/* Before open nothing else runs on the instance: plain stores. */
+	atomic_flag_clear_explicit(&d->lock, memory_order_relaxed);
+	atomic_flag_clear_explicit(&d->rx_owner, memory_order_relaxed);
 	atomic_init(&d->state, ICBMSG_V2_STATE_IDLE);
 	memset(d->ept, 0, sizeof(*d->ept) * n);
 	IPC_RACE_ATOMIC(d->stats, sizeof(d->stats));
@@ -1359,11 +1400,7 @@ void icbmsg_v2_deinit(const struct device *instance)
 	struct icbmsg_v2_data *d = instance->data;
 
 	if (atomic_load(&d->state) != ICBMSG_V2_STATE_IDLE) {
-		(void)mbox_set_enabled_dt(&c->mbox_rx, false);
-		(void)mbox_register_callback_dt(&c->mbox_rx, NULL, NULL);
-		while (atomic_flag_test_and_set(&d->rx_owner)) {
-			port_sleep_ms(1);
-		}
+		(void)rx_stop(c, d);
 		atomic_store(&d->state, ICBMSG_V2_STATE_IDLE);
 	}
 	port_sem_destroy(d->block_wait_sem);

@@ -73,9 +73,11 @@ bool port_in_isr(void);
 uint32_t port_uptime_ms(void);
 /* Sleep (thread context) - used only by polling fallbacks. */
 void port_sleep_ms(uint32_t ms);
-/* Give the CPU to another ready thread (thread context), as k_yield(); may
- * return at once.  Used by short polling loops before port_sleep_ms(). */
-void port_yield(void);
+/* Sleep at least `us` microseconds (thread context), as k_usleep(): the
+ * short waits of polling loops before they fall back to millisecond polls.
+ * 0 gives the CPU to another ready thread, as k_yield(), and may return at
+ * once.  A port whose clock counts milliseconds may round up. */
+void port_sleep_us(uint32_t us);
 
 /* Data-cache maintenance over [addr, addr+len) of shared memory.  No-ops
  * without a data cache (or without the emulator's cache model). */

@@ -99,8 +99,9 @@ void icmsg_deinit(struct icmsg_data_t *dev_data);
 
 /*
  * Open: start bonding and report bound() through cb when the peer answers.
- * Returns 0; -EALREADY (legacy mode, not OFF); -EINVAL (ring configuration,
- * including a handshake mode with dcache-alignment < 8); -ENOMEM (legacy mode:
+ * Returns 0; -EALREADY (legacy mode, not OFF); -EINVAL (cb NULL, an invalid
+ * unbound mode, or the ring configuration, including a handshake mode with
+ * dcache-alignment < 8); -ENOMEM (legacy mode:
  * the TX ring cannot hold the 13-byte bonding magic; the devicetree reader
  * refuses such regions); mailbox errors.
  * enable/detect may be reopened from any state (a new session id).

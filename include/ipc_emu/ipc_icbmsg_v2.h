@@ -179,6 +179,28 @@ struct icbmsg_v2_stats {
 struct port_sem;
 
 struct icbmsg_v2_data {
+	/* Private, first: the atomics and the hot counters sit at small offsets,
+	 * which take the short instruction forms on a Cortex-M (state at 0). */
+	_Atomic int state;         /* enum icbmsg_v2_state */
+	_Atomic uint32_t tx_usage; /* allocated TX blocks */
+	atomic_flag lock;          /* queues, in-flight tables, endpoint slots */
+	atomic_flag rx_owner;      /* one RX drain at a time */
+	_Atomic bool rx_request;   /* a drain was asked for */
+	_Atomic uint32_t tx_app;   /* first blocks of buffers the application owns */
+	_Atomic uint32_t rx_state[2]; /* HELD, DELIVERING bits per RX block */
+	_Atomic uint32_t reported;    /* bit per enum icbmsg_v2_error already reported */
+	uint32_t tx_inflight;      /* first blocks of produced messages (lock) */
+	uint32_t tx_active;        /* produced, not yet consumed (lock) */
+	uint32_t tx_count, tx_hi_count, tx_cons_local; /* our producer / their consumer */
+	uint32_t rx_count_local, rx_hi_local, rx_cons_count;
+	uint32_t slots, num_ept, tx_max_blocks;
+	uint32_t ep_cnt;              /* local endpoints + pending announcements (lock) */
+	uint8_t *tx_prod, *tx_cons, *tx_blocks; /* we write tx_prod, read tx_cons */
+	uint8_t *rx_prod, *rx_cons, *rx_blocks; /* we read rx_prod, write rx_cons */
+	const struct icbmsg_v2_config *conf;
+	const struct device *instance;
+	struct port_sem *block_wait_sem;
+
 	/* Set by the creator before icbmsg_v2_init(): */
 	struct icbmsg_v2_ept *ept; /* conf->num_ept (or 4) entries */
 	/* Optional, instance-level: called (in the context that found the
@@ -188,27 +210,8 @@ struct icbmsg_v2_data {
 	void *error_hook_user;
 
 	/* Private: */
-	const struct icbmsg_v2_config *conf;
-	const struct device *instance;
 	struct icbmsg_v2_layout tx_lay, rx_lay;
-	uint8_t *tx_prod, *tx_cons, *tx_blocks; /* we write tx_prod, read tx_cons */
-	uint8_t *rx_prod, *rx_cons, *rx_blocks; /* we read rx_prod, write rx_cons */
-	uint32_t slots, num_ept, tx_max_blocks;
-	struct port_sem *block_wait_sem;
-	atomic_flag lock;          /* queues, in-flight tables, endpoint slots */
-	atomic_flag rx_owner;      /* one RX drain at a time */
-	_Atomic bool rx_request;   /* a drain was asked for */
-	_Atomic int state;         /* enum icbmsg_v2_state */
-	_Atomic uint32_t tx_usage; /* allocated TX blocks */
-	_Atomic uint32_t tx_app;   /* first blocks of buffers the application owns */
-	uint32_t tx_inflight;      /* first blocks of produced messages (lock) */
-	uint32_t tx_active;        /* produced, not yet consumed (lock) */
-	uint32_t tx_count, tx_hi_count, tx_cons_local; /* our producer / their consumer */
-	uint32_t rx_count_local, rx_hi_local, rx_cons_count;
 	uint8_t tx_nblocks[ICBMSG_V2_MAX_BLOCKS];
-	_Atomic uint32_t rx_state[2]; /* HELD, DELIVERING bits per RX block */
-	uint32_t ep_cnt;              /* local endpoints + pending announcements (lock) */
-	_Atomic uint32_t reported;    /* bit per enum icbmsg_v2_error already reported */
 	_Atomic uint32_t stats[15];
 	_Atomic int last_error;
 };

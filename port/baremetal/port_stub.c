@@ -245,9 +245,13 @@ void port_sleep_ms(uint32_t ms)
 	atomic_fetch_add_explicit(&uptime_ms, ms, memory_order_relaxed);
 }
 
-/* One thread here: nothing to yield to. */
-void port_yield(void)
+/* One thread here: nothing to yield to; the clock counts milliseconds, so a
+ * short sleep takes one. */
+void port_sleep_us(uint32_t us)
 {
+	if (us != 0) {
+		port_sleep_ms(1);
+	}
 }
 
 /* ------------------------------------------------ cache, checks, logging */
