@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "bench_svg.h"
 #include "cli.h"
 
 #define W 1100

@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "ipc_emu/emu.h"
-#include "scenario.h"
+#include "../scenario/echo_server.h"
+#include "../scenario/scenario.h"
+#include "user_results.h"
 
 /* Exit statuses of the tool (architecture.md, Reports). */
 #define EXIT_PASS 0
@@ -26,6 +28,11 @@
 #define CLI_DEFAULT_BUSY_POLL_US 50u
 
 enum cli_cmd { CLI_CMD_RUN, CLI_CMD_PEER };
+
+/* options.c: the largest message (header included) an ICMsg ring of
+ * `region_size` bytes can hold, for the given dcache-alignment and handshake
+ * (unbound != disable). */
+uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool handshake);
 
 #define CLI_MAX_KCONFIG 8 /* per core, as zephyr-build's ZB_MAX_KCONFIG */
 

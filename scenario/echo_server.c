@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "ipc_emu/harness.h"
-#include "scenario.h"
+#include "common.h"
+#include "echo_server.h"
 
 #define POLL_MS 100
 #define SEND_TIMEOUT_MS 1000 /* an echo waits this long for room in the ring */
@@ -121,6 +122,10 @@ int scn_echo_server(struct emu_segment *seg, const struct scn_params *p)
 		(void)emu_harness_set_opt(h, EMU_HARNESS_OPT_RX_BUF_SIZE, p->board.icmsg_rx_buf_size);
 		(void)emu_harness_set_opt(h, EMU_HARNESS_OPT_ICBMSG_NUM_EPT, p->board.icbmsg_num_ept);
 		(void)emu_harness_set_opt(h, EMU_HARNESS_OPT_BUSY_POLL_US, p->busy_poll_us);
+		/* --icbmsg-version (0: the property, else v2) and --max-active-count */
+		(void)emu_harness_set_opt(h, EMU_HARNESS_OPT_ICBMSG_VERSION, p->board.icbmsg_version);
+		(void)emu_harness_set_opt(h, EMU_HARNESS_OPT_MAX_ACTIVE_COUNT,
+					  p->board.icbmsg_max_active);
 		rc = emu_harness_start(h, p->role, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "ipc-emu: echo-server[%s]: %s\n", who,

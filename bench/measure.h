@@ -1,19 +1,22 @@
 /*
- * bench.h - `ipc-emu bench`: shared between cli/bench*.c only.
+ * measure.h - the measuring machinery of `ipc-emu bench` (bench/), shared
+ * by the baselines (raw.h), our figures (ipc.h) and the command
+ * (cli/bench.c).
  *
  * Every figure is measured by two forked processes (never exec'ed: the
  * bench process itself stays single-threaded, so fork is safe) that share
  * a struct bench_shm (an anonymous MAP_SHARED mapping made before the
  * fork).  The parent only forks, waits and reduces what the children wrote.
  *
- *   bench.c      options, the list of figures, table, JSON, goals
- *   bench_raw.c  baselines: raw_spin, raw_futex, raw_eventfd, socketpair,
- *                raw_ring (echo and streaming), memcpy
- *   bench_ipc.c  ICMsg / ICBMsg echo and streaming over emu boards, idle cost
- *   bench_svg.c  --plot
+ *   bench/measure.c  this header: fork, flags, supervision, reduction
+ *   bench/raw.c      baselines: raw_spin, raw_futex, raw_eventfd, socketpair,
+ *                    raw_ring (echo and streaming), memcpy
+ *   bench/ipc.c      ICMsg / ICBMsg echo and streaming over emu boards, idle cost
+ *   cli/bench.c      the command: options, the list of figures, table, JSON, goals
+ *   cli/bench_svg.c  --plot
  */
-#ifndef IPC_EMU_CLI_BENCH_H
-#define IPC_EMU_CLI_BENCH_H
+#ifndef IPC_EMU_BENCH_MEASURE_H
+#define IPC_EMU_BENCH_MEASURE_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -130,59 +133,4 @@ void bench_reduce_rtt(struct bench_result *r, const struct bench_shm *shm, uint3
 /* Add this round's sent/received/bytes/t0/t1 to r; rates over all rounds. */
 void bench_reduce_stream(struct bench_result *r, const struct bench_shm *shm);
 
-/* bench_raw.c */
-void bench_raw_spin(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
-void bench_raw_futex(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
-void bench_raw_futex_relay(const struct bench_cfg *c, struct bench_shm *shm,
-			   struct bench_result *r);
-void bench_raw_eventfd(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
-void bench_socketpair(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
-void bench_raw_ring_echo(const struct bench_cfg *c, struct bench_shm *shm, struct bench_result *r);
-void bench_raw_ring_stream(const struct bench_cfg *c, struct bench_shm *shm, uint32_t size,
-			   struct bench_result *r);
-void bench_memcpy(const struct bench_cfg *c, uint32_t size, struct bench_result *r);
-/* Payload bytes of the ring the raw_ring baseline uses (= ICMsg's data area
- * for the default board's 16 KiB region). */
-uint32_t bench_raw_ring_bytes(void);
-
-/* bench_ipc.c */
-struct bench_ipc_case {
-	enum emu_backend backend;
-	enum bench_kind kind;      /* BENCH_ECHO or BENCH_STREAM */
-	enum emu_doorbell doorbell;
-	bool rx_in_isr;
-	uint32_t busy_poll_us;
-	bool nocopy;
-	uint32_t size;
-	unsigned endpoints;        /* ICBMsg: 1..64 */
-	unsigned instances;        /* ICBMsg, scale BENCH_SCALE_INST: 1..8 */
-	bool v2;                   /* ICBMsg v2 (else classic); BENCH_SCALE_BIG: 32 blocks */
-	enum {
-		BENCH_SCALE_NONE,
-		BENCH_SCALE_EPT,  /* endpoints 1..64 */
-		BENCH_SCALE_INST, /* instances 1..8 */
-		BENCH_SCALE_BIG,  /* one instance with large regions and 64 blocks */
-	} scale;
-};
-/* Name and group of the figure of k (r->name, r->group). */
-void bench_ipc_name(const struct bench_ipc_case *k, struct bench_result *r);
-void bench_ipc(const struct bench_cfg *c, struct bench_shm *shm, const struct bench_ipc_case *k,
-	       struct bench_result *r);
-
-/* Idle cost of bonded peers (ICMsg + ICBMsg open and bound) in percent of
- * one CPU, both processes together, over cfg->idle_s. */
-struct bench_idle {
-	bool ok;
-	char err[256];
-	double seconds;
-	double cpu_percent[2];   /* host, remote */
-	double total_percent;
-	uint32_t busy_poll_us;
-};
-void bench_idle_cost(const struct bench_cfg *c, struct bench_shm *shm, uint32_t busy_poll_us,
-		     struct bench_idle *out);
-
-/* bench_svg.c: 0 or -errno (message on stderr). */
-int bench_svg(const char *path, const struct bench_result *res, unsigned n, bool quick);
-
-#endif /* IPC_EMU_CLI_BENCH_H */
+#endif /* IPC_EMU_BENCH_MEASURE_H */

@@ -23,7 +23,8 @@
 
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipm.h"
-#include "scenario.h"
+#include "common.h"
+#include "console.h"
 
 #define CON_LINE_BUF 128u              /* the receiver's line buffer (lb_size) */
 #define CON_READY_WAIT_NS 10000000000ull /* remote: wait for the host's receiver */

@@ -1,5 +1,5 @@
 /*
- * bench_ipc.c - our figures: ICMsg and ICBMsg over emulated boards, each
+ * ipc.c - our figures: ICMsg and ICBMsg over emulated boards, each
  * side in its own forked process, as `ipc-emu run` arranges them (one
  * segment, its names unlinked at once, the children attaching through the
  * inherited descriptors), but with a loop written for measuring: fixed
@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "ipc.h"
 #include "ipc_emu/ipc_service.h"
 
 #define MAX_INST EMU_DT_MAX_INST

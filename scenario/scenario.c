@@ -1,6 +1,6 @@
 /*
  * scenario.c - the echo + stream and exhaustion scenarios run by both peers
- * (see scenario.h for the wire format and the protocol).
+ * (see common.h for the wire format and the protocol).
  *
  * Threads: the main thread opens the instance, registers the K endpoints in
  * this role's order, starts one lane thread per endpoint and joins them.  A
@@ -36,8 +36,11 @@
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
 #include "ipc_emu/ipc_service.h"
-#include "scenario.h"
 #include "../emu/trace.h"
+#include "common.h"
+#include "console.h"
+#include "pingpong.h"
+#include "scenario.h"
 
 #define ECHO_QUEUE_LEN 64u
 #define ECHO_RETRY_NS 100000000ull   /* give up an echo 100 ms after a session change */
@@ -154,41 +157,6 @@ struct scn {
 };
 
 /* -------------------------------------------------------------- helpers -- */
-
-uint64_t scn_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++) {
-			c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		}
-		crc_table[i] = c;
-	}
-}
-
-uint32_t scn_crc32(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t c = 0xFFFFFFFFu;
-
-	pthread_once(&crc_once, crc_init);
-	for (size_t i = 0; i < len; i++) {
-		c = crc_table[(c ^ b[i]) & 0xFFu] ^ (c >> 8);
-	}
-	return c ^ 0xFFFFFFFFu;
-}
 
 static uint64_t mix64(uint64_t z)
 {

@@ -1,5 +1,5 @@
 /*
- * bench_raw.c - the baselines of `ipc-emu bench`, written for the benchmark
+ * raw.c - the baselines of `ipc-emu bench`, written for the benchmark
  * and measured in the same run as ours (docs/benchmarks.md):
  *
  *   raw_spin     two processes ping-pong one word of one cache line, both
@@ -39,7 +39,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "raw.h"
 
 #define RAW_STOP UINT32_MAX
 #define SPIN_YIELD 256   /* raw_spin: pauses between two sched_yield() */

@@ -1,6 +1,14 @@
 /*
- * scenario.h - the test scenario both peers run, and the per-role counters it
- * keeps in the control block's application area.
+ * common.h - what every file of the built-in peers' scenario engine
+ * (scenario/) shares, and what the supervisor (cli/run.c) reads: the wire
+ * format, the per-role counters kept in the control block's application
+ * area, the run parameters, the clock and the CRC (common.c).
+ *
+ * The layer: scenario.c (echo-stream, exhaustion, priorities) runs the raw
+ * scenarios of pingpong.c (ipm-echo, mbox-pingpong), which print through
+ * console.c (the IPM console); echo_server.c is the peer of test hosts of
+ * their own.  Each depends only on the files after it and on this one;
+ * none on cli/.
  *
  * Wire format of a scenario message (little endian, 16-byte header):
  *
@@ -53,8 +61,8 @@
  * live in the area; those of other lanes in process memory: a run with more
  * than one endpoint is ICBMsg, which cannot survive a peer reset anyway).
  */
-#ifndef IPC_EMU_CLI_SCENARIO_H
-#define IPC_EMU_CLI_SCENARIO_H
+#ifndef IPC_EMU_SCENARIO_COMMON_H
+#define IPC_EMU_SCENARIO_COMMON_H
 
 #include <assert.h>
 #include <stdbool.h>
@@ -306,87 +314,10 @@ struct scn_params {
 #define SCN_EXIT_FAIL 1
 #define SCN_EXIT_CONFIG 2
 
-/* Run the scenario on an attached segment; returns an SCN_EXIT_* status.
- * Prints one line on stderr for every failure. */
-int scn_run(struct emu_segment *seg, const struct scn_params *p);
-
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()). */
 uint32_t scn_crc32(const void *data, size_t len);
 
-/* Largest message (header included) an ICMsg ring of `region_size` bytes can
- * hold, for the given dcache-alignment and handshake (unbound != disable). */
-uint32_t scn_ring_capacity(uint64_t region_size, uint32_t dcache_alignment, bool handshake);
-
 uint64_t scn_now_ns(void);
 
-/* Raw scenarios (pingpong.c): ipm-echo and mbox-pingpong.  Same contract as
- * scn_run(), which dispatches to it. */
-int scn_run_raw(struct emu_segment *seg, const struct scn_params *p);
 
-/* `ipc-emu peer --scenario echo-server` (echo_server.c): register ep0..epK-1
- * on the instance, send every message back unchanged, re-register after
- * unbound(); until SIGTERM/SIGINT, the parent process exits, or the timeout.
- * For test hosts of their own (the Python harness).  Same contract as
- * scn_run(). */
-int scn_echo_server(struct emu_segment *seg, const struct scn_params *p);
-
-/*
- * IPM console (console.c), the classic CONFIG_IPM_CONSOLE_SENDER/RECEIVER
- * wire use on ipm0: one message per character, the character is the id,
- * data NULL, size 0, wait = 1, '\r' never sent.  The remote sends; the host
- * prints each completed line as "remote: <line>" on stdout.
- */
-struct scn_console;
-/* Open on `board` for `role`.  With own_callback the console registers its
- * callback on ipm0 (host) and enables it; without it, the scenario's callback
- * forwards ids <= 0xff to scn_console_rx().  NULL on error (line on stderr). */
-struct scn_console *scn_console_open(struct emu_board *board, struct emu_segment *seg,
-				     enum emu_role role, bool own_callback);
-/* Host, interrupt context: one received character. */
-void scn_console_rx(struct scn_console *c, uint32_t id);
-/* Remote: printk-style output (waits for the host's receiver first). */
-void scn_console_printf(struct scn_console *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Remote: mark the console closed.  Host: wait (up to timeout_ns) until every
- * line the remote sent was printed.  NULL is a no-op. */
-void scn_console_close(struct scn_console *c, uint64_t timeout_ns);
-/* Free, after emu_board_destroy() (no callback may run any more). */
-void scn_console_free(struct scn_console *c);
-
-/*
- * User programs (`ipc-emu run --host P --remote Q`): what the supervisor
- * (run.c) learns from them for the report (report.c), and the run options
- * that cli_opts has no field for (options.c).  Kept here because cli.h is
- * shared with commands that do not need them.
- */
-enum scn_ztest_result { SCN_ZTEST_PASS = 0, SCN_ZTEST_FAIL = 1, SCN_ZTEST_SKIP = 2 };
-
-/* One test result line (" PASS - t in 0.001 seconds") of a program. */
-struct scn_ztest_case {
-	int role;              /* enum emu_role */
-	unsigned boot;         /* the program's incarnation (IPC_EMU_BOOT) */
-	char suite[128];       /* from the last "Running TESTSUITE s" */
-	char test[128];
-	int result;            /* enum scn_ztest_result */
-	double duration_s;
-	char message[256];     /* first "... failed at ..." line of the test, or why */
-	char detail[1024];     /* the program's lines between START and the result */
-};
-
-struct scn_user_results {
-	unsigned boots[2];     /* incarnations started, per role */
-	unsigned reboots[2];   /* sys_reboot() calls honoured, per role */
-	const struct scn_ztest_case *cases;
-	size_t n_cases;
-	bool ztest_seen[2];    /* the role printed ztest lines */
-	bool ztest_finished[2];/* its last incarnation printed "PROJECT EXECUTION" */
-	bool project_failed[2];/* ... "PROJECT EXECUTION FAILED" */
-};
-
-/* report.c: the user-program results of the run being reported (NULL:
- * none); read by cli_report_eval/print/json. */
-void cli_report_set_user(const struct scn_user_results *u);
-/* report.c: JUnit XML of the ztest results set above; 0 or -errno. */
-int cli_report_junit(const char *path);
-
-#endif /* IPC_EMU_CLI_SCENARIO_H */
+#endif /* IPC_EMU_SCENARIO_COMMON_H */

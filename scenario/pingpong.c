@@ -40,7 +40,9 @@
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipm.h"
 #include "ipc_emu/mbox.h"
-#include "scenario.h"
+#include "common.h"
+#include "console.h"
+#include "pingpong.h"
 
 #define ECHO_ID_BASE 0x10000u
 #define ECHO_ID_SPAN 0x10000u
