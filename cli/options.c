@@ -1621,10 +1621,15 @@ void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum e
 	p->ipm_console = o->ipm_console;
 	p->busy_poll_us = o->busy_poll_us;
 	p->board.cache_model = o->cache_model;
-	/* Every ICBMsg instance of the board runs the chosen version (the
-	 * devicetree's property, else v2, when not given). */
-	p->board.icbmsg_version = o->icbmsg_version ? o->icbmsg_version
-				  : c->icbmsg_version ? c->icbmsg_version : 0;
+	/* --icbmsg-version: every ICBMsg instance of the board runs it; else
+	 * the scenario instance's property, for all of them; else 0: each
+	 * instance its own property, else v2 (emu_board_icbmsg_version; a
+	 * v2-by-default instance meeting a classic peer names the option). */
+	p->board.icbmsg_version =
+		o->icbmsg_version ? o->icbmsg_version
+		: c->inst_host != NULL && c->inst_host->backend == EMU_BACKEND_ICBMSG
+			? c->inst_host->icbmsg_version
+			: 0;
 	if (o->max_active_count != 0) {
 		p->board.icbmsg_max_active = o->max_active_count;
 	}

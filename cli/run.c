@@ -1544,6 +1544,15 @@ int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
 			if (v == 0) {
 				continue;
 			}
+			if (o->icbmsg_version == 0 && copy.icbmsg_version != 0 &&
+			    copy.icbmsg_version != v) {
+				/* two trees, no option: the first one set it */
+				cli_err("run: %s speaks %s ICBMsg and %s %s ICBMsg (backends/"
+					"ipc_icbmsg.c); the two cores must speak the same",
+					o->zephyr_base[0], cli_icbmsg_version_name(copy.icbmsg_version),
+					o->zephyr_base[role], cli_icbmsg_version_name(v));
+				return EXIT_USAGE;
+			}
 			if (copy.icbmsg_version != 0 && copy.icbmsg_version != v) {
 				cli_err("run: --icbmsg-version %s: %s speaks %s ICBMsg (its backends/"
 					"ipc_icbmsg.c %s sys_bitarray); every core must speak the same",

@@ -155,7 +155,7 @@ def test_layout_bytes_are_the_targets(cli, m32, cache, dts):
     seg = cli.segment_name()
     peer = cli.start("peer", "--role", "host", "--segment", seg, "--dts", dts, "--backend",
                      "icbmsg", "--instance", "ipc0", "--endpoints", "1", "--scenario",
-                     "echo-server")
+                     "echo-server", "--icbmsg-version", "classic")  # the tree's; v2 is the default
     mem = Path("/dev/shm") / f"{seg}-mem"
     assert wait_for(mem.exists, 10), peer.stderr
     env = dict(cli.env(), IPC_EMU_SEGMENT=seg, IPC_EMU_ROLE="remote", IPC_EMU_DTS=dts,
