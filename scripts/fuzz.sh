@@ -18,7 +18,8 @@
 #
 # Exit status: 0 all clean, 1 a target failed (or did not build), 2 usage error,
 # 77 clang or libFuzzer missing (Debian: apt-get install clang-14 libclang-rt-14-dev).
-# Environment: FUZZ_SECONDS (per target), FUZZ_CC (compiler; default clang, else clang-14).
+# Environment: FUZZ_SECONDS (per target), FUZZ_CC (compiler; default clang, else clang-14),
+# JOBS (targets run at a time, default 2).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +28,7 @@ all_targets=(pbuf icmsg icbmsg icbmsg_v2 devicetree)
 mode=fuzz
 targets=()
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 for arg in "$@"; do
   case $arg in
@@ -84,7 +85,7 @@ build() {
     icmsg) src+=("$port" "$core/icmsg.c" "$core/pbuf.c") ;;
     icbmsg) src+=("$port" "$core/icbmsg.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
     icbmsg_v2) src+=("$port" "$core/icbmsg_v2.c" "$core/icmsg.c" "$core/pbuf.c" "$core/ipc_service.c") ;;
-    devicetree) src+=(-D_GNU_SOURCE "$top/emu/devicetree.c" "$port" "$core/icbmsg_v2.c" "$core/icmsg.c"
+    devicetree) src+=(-D_GNU_SOURCE "$top"/emu/devicetree*.c "$port" "$core/icbmsg_v2.c" "$core/icmsg.c"
                       "$core/pbuf.c" "$core/ipc_service.c" -lfdt) ;;
   esac
   rm -f "$out/fuzz_$t"
@@ -117,7 +118,10 @@ done
 # ---------------------------------------------------------------- runs
 count() { find "$1" -type f 2>/dev/null | wc -l; }
 
-for t in "${targets[@]}"; do
+# One target: its run, then its result line into $out/result_TARGET (and the
+# end of its log on a failure); exit status 1 if it failed.
+run_target() {
+  local t=$1 seeds work arts log start rc secs runs cov units corpus result before=
   seeds=$top/fuzz/corpus/$t
   work=$out/corpus/$t
   arts=$out/artifacts/$t
@@ -151,12 +155,40 @@ for t in "${targets[@]}"; do
     result=ok
   else
     result="FAILED (exit $rc; input: $(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1))"
-    failed=1
   fi
-  echo "fuzz_$t: $mode, ${runs:-?} runs in ${secs} s, $corpus, cov ${cov:-?}: $result"
-  if [ $rc -ne 0 ]; then
-    grep -E 'ERROR|SUMMARY|fuzz_[a-z]*:|runtime error' "$log" | head -n 10 | sed 's/^/    /'
-    echo "    full log: $log"
+  {
+    echo "fuzz_$t: $mode, ${runs:-?} runs in ${secs} s, $corpus, cov ${cov:-?}: $result"
+    if [ $rc -ne 0 ]; then
+      grep -E 'ERROR|SUMMARY|fuzz_[a-z]*:|runtime error' "$log" | head -n 10 | sed 's/^/    /'
+      echo "    full log: $log"
+    fi
+  } >"$out/result_$t"
+  [ $rc -eq 0 ]
+}
+
+# JOBS targets at a time (default 2, the machines' cores): each libFuzzer run
+# is one single-threaded process, so each still has a core for its
+# FUZZ_SECONDS.  A merge writes into the shared seed directories: one at a time.
+jobs=${JOBS:-2}
+case $jobs in ''|*[!0-9]*|0) jobs=2 ;; esac
+[ $mode = merge ] && jobs=1
+pids=()
+names=()
+for t in "${targets[@]}"; do
+  rm -f "$out/result_$t"
+  run_target "$t" &
+  pids+=($!)
+  names+=("$t")
+  if [ ${#pids[@]} -ge "$jobs" ]; then
+    wait "${pids[0]}" || failed=1
+    pids=("${pids[@]:1}")
   fi
+done
+for p in "${pids[@]}"; do
+  wait "$p" || failed=1
+done
+# The result lines in the targets' order, whatever order they finished in.
+for t in "${targets[@]}"; do
+  if [ -f "$out/result_$t" ]; then cat "$out/result_$t"; else echo "fuzz_$t: no result"; failed=1; fi
 done
 exit $failed
