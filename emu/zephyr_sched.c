@@ -40,7 +40,9 @@
  * the CPU for ever.  So a thread that has waited for the CPU while the same
  * holder kept it for STALL_MS (x20 under Valgrind) ends coop for the
  * process: one line on stderr names the holder, and from then on the
- * threads run in parallel.
+ * threads run in parallel.  Only time the holder could have run counts
+ * (stall_check_locked): a process or a thread that Linux does not run, on
+ * a loaded machine, keeps nothing.
  *
  * parallel: nobody holds the CPU (the behaviour before this mode existed).
  *
@@ -75,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +90,7 @@
 #include <zephyr/kernel.h>
 
 #define STALL_MS 2000
+#define STALL_STEP_MS 250 /* most one stall check counts (see stall_check_locked) */
 #define HANDOFF_MS 100
 #define RING_LEN 48
 #define MAIN_PRIO 0 /* CONFIG_MAIN_THREAD_PRIORITY */
@@ -98,6 +102,7 @@ struct zs_thread {
 	uint32_t index;
 	uint64_t rng; /* random mode; 0: not seeded yet */
 	bool traced;  /* its name is in the trace file (--trace) */
+	int tid;      /* Linux thread id (the stall check reads its schedstat) */
 	char name[16];
 };
 
@@ -120,6 +125,7 @@ struct zs_waiter {
 	int prio;   /* when k is NULL */
 	bool granted;
 	bool queued; /* on cpu.head (a ready record of zshim_sched_idle) */
+	uint64_t since_ns; /* queued since */
 };
 
 static struct {
@@ -130,6 +136,15 @@ static struct {
 	struct zs_thread *owner;
 	const char *owner_name;
 	uint64_t since_ns; /* when the owner got the CPU */
+	uint64_t gen;      /* grants so far: identifies the owner's tenure */
+	/* The stall check of the current tenure (see stall_check_locked). */
+	struct {
+		uint64_t gen;    /* the tenure these figures are for */
+		uint64_t at_ns;  /* the last check */
+		uint64_t run_ns, delay_ns; /* the owner's schedstat then */
+		bool stat;       /* run_ns/delay_ns were read */
+		uint64_t kept_ns; /* the owner kept the CPU while somebody waited */
+	} chk;
 	bool degraded;     /* coop ended by a stall: everybody runs */
 } cpu = {.m = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT};
 
@@ -192,6 +207,15 @@ static struct zs_waiter **best_locked(void)
 	return best;
 }
 
+/* `t` holds the CPU from now on (a new tenure). */
+static void own_locked(struct zs_thread *t)
+{
+	cpu.owner = t;
+	cpu.owner_name = t->name;
+	cpu.since_ns = now_ns();
+	cpu.gen++;
+}
+
 static void grant_locked(struct zs_waiter **pp)
 {
 	struct zs_waiter *w = *pp;
@@ -199,9 +223,7 @@ static void grant_locked(struct zs_waiter **pp)
 	*pp = w->next;
 	w->queued = false;
 	w->granted = true;
-	cpu.owner = w->t;
-	cpu.owner_name = w->t->name;
-	cpu.since_ns = now_ns();
+	own_locked(w->t);
 	pthread_cond_broadcast(&cpu.cv);
 }
 
@@ -216,20 +238,35 @@ static void hand_on_locked(void)
 	}
 }
 
+/* "host", "remote" (IPC_EMU_ROLE under `ipc-emu run`), else "program". */
+static const char *role_name(void)
+{
+	const char *role = getenv("IPC_EMU_ROLE");
+
+	return role != NULL && role[0] != '\0' ? role : "program";
+}
+
 static void degrade_locked(void)
 {
 	char line[256];
 	int n;
 
 	n = snprintf(line, sizeof(line),
-		     "ipc-emu: schedule coop: thread '%s' kept the CPU %u ms without a kernel "
+		     "ipc-emu %s: schedule coop: thread '%s' kept the CPU %u ms without a kernel "
 		     "wait (blocked outside the Zephyr API?): this program's threads run in "
 		     "parallel from now on\n",
+		     role_name(),
 		     cpu.owner_name != NULL && cpu.owner_name[0] != '\0' ? cpu.owner_name : "?",
-		     (unsigned)((now_ns() - cpu.since_ns) / 1000000u));
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+		     (unsigned)(cpu.chk.kept_ns / 1000000u));
+	(void)!write(STDERR_FILENO, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
 	cpu.degraded = true;
 	cpu.owner = NULL;
+	/* Everybody runs: the ready records are done with (a waiter finds
+	 * itself no longer queued). */
+	for (struct zs_waiter *w = cpu.head; w != NULL; w = w->next) {
+		w->queued = false;
+	}
+	cpu.head = NULL;
 	pthread_cond_broadcast(&cpu.cv);
 }
 
@@ -243,6 +280,107 @@ static void enqueue_locked(struct zs_waiter *w)
 	*pp = w;
 	w->next = NULL;
 	w->queued = true;
+	w->since_ns = now_ns();
+}
+
+/* Linux's account of thread `tid` of this process
+ * (/proc/self/task/TID/schedstat): ns on a CPU, ns runnable but waiting for
+ * one; and its state ('R' running or runnable, 'S' sleeping, ...) when
+ * `state` is not NULL.  False if they cannot be read. */
+static bool thread_stat(int tid, uint64_t *run_ns, uint64_t *delay_ns, char *state)
+{
+	char path[64], buf[512];
+	unsigned long long run, delay;
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		return false;
+	}
+	ok = fscanf(f, "%llu %llu", &run, &delay) == 2;
+	fclose(f);
+	if (!ok) {
+		return false;
+	}
+	*run_ns = run;
+	*delay_ns = delay;
+	if (state != NULL) {
+		const char *p;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+		f = fopen(path, "re");
+		if (f == NULL) {
+			return false;
+		}
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		p = strrchr(buf, ')'); /* after the name, which may hold anything */
+		if (p == NULL || p[1] != ' ' || p[2] == '\0') {
+			return false;
+		}
+		*state = p[2];
+	}
+	return true;
+}
+
+/*
+ * The stall check, by a thread `w` waiting for the CPU (every 100 ms or
+ * sooner).  The owner's tenure counts as kept only while somebody waits
+ * for the CPU, and only the time the owner could have run: each check
+ * counts the wall time since the previous one, at most STALL_STEP_MS (a
+ * longer gap means this waiting thread was not run either: the process or
+ * the machine stalled), less the time Linux kept the owner's POSIX thread
+ * runnable without running it (its schedstat run delay).  That delay is
+ * booked only when the thread runs again, so a limit reached while the
+ * owner is runnable and has had no CPU since the previous check does not
+ * end coop yet.  A thread blocked outside the kernel API (sleeping) or
+ * spinning (on a CPU) keeps counting.
+ */
+static void stall_check_locked(const struct zs_waiter *w)
+{
+	struct zs_thread *o = cpu.owner;
+	uint64_t now = now_ns(), run = 0, delay = 0, d;
+	bool first, stat;
+	char state = '?';
+
+	if (o == NULL || cpu.degraded || o == w->t) {
+		return;
+	}
+	first = cpu.chk.gen != cpu.gen;
+	stat = o->tid > 0 && thread_stat(o->tid, &run, &delay, NULL);
+	if (first) {
+		/* From when the owner got the CPU or this thread began to wait,
+		 * whichever is later. */
+		d = now - (cpu.since_ns > w->since_ns ? cpu.since_ns : w->since_ns);
+		cpu.chk.gen = cpu.gen;
+		cpu.chk.kept_ns = 0;
+	} else {
+		d = now - cpu.chk.at_ns;
+	}
+	if (d > (uint64_t)STALL_STEP_MS * 1000000u) {
+		d = (uint64_t)STALL_STEP_MS * 1000000u;
+	}
+	if (!first && stat && cpu.chk.stat && delay >= cpu.chk.delay_ns) {
+		uint64_t starved = delay - cpu.chk.delay_ns;
+
+		d = d > starved ? d - starved : 0;
+	}
+	if (cpu.chk.kept_ns + d > cfg.stall_ns && !first && stat && cpu.chk.stat &&
+	    run == cpu.chk.run_ns && thread_stat(o->tid, &run, &delay, &state) && state == 'R') {
+		d = 0; /* runnable, and Linux has not run it since the last check */
+	}
+	cpu.chk.kept_ns += d;
+	cpu.chk.at_ns = now;
+	cpu.chk.stat = stat;
+	cpu.chk.run_ns = run;
+	cpu.chk.delay_ns = delay;
+	if (cpu.chk.kept_ns > cfg.stall_ns) {
+		degrade_locked();
+	}
 }
 
 /* Wait until `w` (queued) is granted (or coop has ended). */
@@ -256,12 +394,11 @@ static void wait_queued_locked(struct zs_waiter *w)
 				      .tv_nsec = (long)(at % 1000000000u)};
 
 		(void)pthread_cond_timedwait(&cpu.cv, &cpu.m, &ts);
-		if (!w->granted && !cpu.degraded && cpu.owner != NULL &&
-		    now_ns() - cpu.since_ns > cfg.stall_ns) {
-			degrade_locked();
+		if (!w->granted && !cpu.degraded) {
+			stall_check_locked(w);
 		}
 	}
-	if (!w->granted) {
+	if (!w->granted && w->queued) {
 		for (pp = &cpu.head; *pp != NULL; pp = &(*pp)->next) {
 			if (*pp == w) {
 				*pp = w->next;
@@ -288,9 +425,7 @@ static void cpu_acquire(void)
 	pthread_mutex_lock(&cpu.m);
 	if (!cpu.degraded) {
 		if (cpu.owner == NULL && cpu.head == NULL) {
-			cpu.owner = &self;
-			cpu.owner_name = self.name;
-			cpu.since_ns = now_ns();
+			own_locked(&self);
 			w.granted = true;
 		} else {
 			wait_granted_locked(&w);
@@ -357,7 +492,7 @@ static void maybe_preempt(void)
 	struct zs_waiter w = {.t = &self, .k = emu_k_current_get(), .prio = self.prio};
 	struct zs_waiter **best;
 
-	if (prio_of(&w) < 0 || zshim_irq_held()) {
+	if (prio_of(&w) < 0 || zshim_irq_held() || port_in_isr()) {
 		return;
 	}
 	pthread_mutex_lock(&cpu.m);
@@ -394,9 +529,7 @@ void zshim_sched_ready(void *rec)
 	if (!cpu.degraded && !w->queued && !w->granted) {
 		if (cpu.owner == NULL && cpu.head == NULL) {
 			w->granted = true;
-			cpu.owner = w->t;
-			cpu.owner_name = w->t->name;
-			cpu.since_ns = now_ns();
+			own_locked(w->t);
 			pthread_cond_broadcast(&cpu.cv);
 		} else {
 			enqueue_locked(w);
@@ -419,9 +552,7 @@ void zshim_sched_idle_end(void *rec)
 			wait_queued_locked(w);
 		} else if (cpu.owner == NULL && cpu.head == NULL) {
 			w->granted = true;
-			cpu.owner = &self;
-			cpu.owner_name = self.name;
-			cpu.since_ns = now_ns();
+			own_locked(&self);
 		} else {
 			wait_granted_locked(w);
 		}
@@ -437,6 +568,7 @@ void zshim_sched_thread_start(const char *name, int prio)
 {
 	self.zephyr = true;
 	self.prio = prio;
+	self.tid = (int)syscall(SYS_gettid);
 	self.index = __atomic_fetch_add(&cfg.threads, 1, __ATOMIC_RELAXED);
 	if (name != NULL && name[0] != '\0') {
 		snprintf(self.name, sizeof(self.name), "%s", name);
@@ -700,6 +832,22 @@ static void perturb(enum zshim_sched_ev ev, const void *obj)
 	}
 }
 
+/* The give of the calling k_thread's own `done` semaphore: the thread has
+ * returned from its entry and ends (emu/zephyr_thread.c gives it, then
+ * calls zshim_sched_thread_exit).  Not a preemption point: on Zephyr a
+ * joiner runs once the thread is gone, and here the joiner's pthread_join
+ * would wait, holding the CPU, for a thread that waits for the CPU. */
+static bool ending_give(enum zshim_sched_ev ev, const void *obj)
+{
+	k_tid_t k;
+
+	if (ev != ZSHIM_EV_SEM_GIVE) {
+		return false;
+	}
+	k = emu_k_current_get();
+	return k != NULL && obj == (const void *)&k->done;
+}
+
 void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val)
 {
 	if (!cfg.active) {
@@ -711,7 +859,8 @@ void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val)
 	    !zshim_irq_held()) {
 		perturb(ev, obj);
 	}
-	if (self.holds && ev != ZSHIM_EV_THREAD_EXIT && ev != ZSHIM_EV_THREAD_START) {
+	if (self.holds && ev != ZSHIM_EV_THREAD_EXIT && ev != ZSHIM_EV_THREAD_START &&
+	    !ending_give(ev, obj)) {
 		maybe_preempt();
 	}
 }

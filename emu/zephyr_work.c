@@ -658,9 +658,14 @@ static void *queue_main(void *arg)
 
 			if (rdy != NULL) {
 				q->emu_ready = rdy;
+				/* Until a submission made it ready (emu_ready
+				 * cleared) - even if the item was cancelled since:
+				 * the record is granted or queued, so the thread
+				 * must take the CPU, then go idle again. */
 				do {
 					pthread_cond_wait(&work_cond, &lock);
-				} while (q->emu_head == NULL && !(q->flags & K_WORK_QUEUE_DRAIN));
+				} while (q->emu_ready != NULL && q->emu_head == NULL &&
+					 !(q->flags & K_WORK_QUEUE_DRAIN));
 				q->emu_ready = NULL;
 				pthread_mutex_unlock(&lock);
 				zshim_sched_idle_end(rdy);

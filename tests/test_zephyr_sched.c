@@ -265,10 +265,78 @@ Test(coop, a_holder_blocked_outside_the_kernel_ends_coop, .timeout = TMO, .init 
 	f = cr_get_redirected_stderr();
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
-	cr_assert(strstr(buf, "ipc-emu: schedule coop: thread 'main' kept the CPU ") != NULL,
+	/* Outside `ipc-emu run` (no IPC_EMU_ROLE) the core is "program". */
+	cr_assert(strstr(buf, "ipc-emu program: schedule coop: thread 'main' kept the CPU ") != NULL,
 		  "%s", buf);
 	cr_assert(strstr(buf, "this program's threads run in parallel from now on\n") != NULL,
 		  "%s", buf);
+}
+
+/* What the program wrote on stderr (redirected) so far. */
+static void read_stderr(char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(stderr);
+	n = fread(buf, 1, size - 1, cr_get_redirected_stderr());
+	buf[n] = '\0';
+}
+
+/* ---------------------------------------- joining a thread that ends */
+
+static void busy_then_end(void *p1, void *p2, void *p3)
+{
+	(void)p1, (void)p2, (void)p3;
+	k_busy_wait(20000); /* keeps the CPU: main queues for it meanwhile */
+	log_add('T');
+}
+
+/* The thread ends (gives its `done`) while main, which joins it, waits for
+ * the CPU with a higher priority.  The give is not a preemption point:
+ * before, main got the CPU there and waited in pthread_join for a thread
+ * that waited for the CPU, until the stall limit ended coop. */
+Test(coop, joining_a_lower_priority_thread_as_it_ends, .timeout = TMO,
+     .init = cr_redirect_stderr)
+{
+	static struct k_thread th;
+	static K_THREAD_STACK_DEFINE(stack, 1024);
+	char buf[512] = "";
+	int rc;
+
+	coop();
+	zshim_sched_set_stall_ms(300);
+	k_thread_create(&th, stack, 1024, busy_then_end, NULL, NULL, NULL, 7, 0, K_NO_WAIT);
+	while ((rc = k_thread_join(&th, K_MSEC(1))) == -EAGAIN) {
+	}
+	cr_assert_eq(rc, 0);
+	log_add('M');
+	cr_assert_eq(atomic_load(&log_len), 2);
+	cr_assert_eq(memcmp(log_buf, "TM", 2), 0, "order %.2s", log_buf);
+	read_stderr(buf, sizeof(buf));
+	cr_assert_str_eq(buf, "");
+}
+
+/* Main keeps the CPU longer than the stall limit while nobody waits for it
+ * (busy), then half the limit while a thread waits: no stall.  What counts
+ * is how long the CPU is kept from a waiting thread. */
+Test(coop, holding_the_cpu_while_nobody_waits_is_no_stall, .timeout = TMO,
+     .init = cr_redirect_stderr)
+{
+	static struct k_thread th;
+	static K_THREAD_STACK_DEFINE(stack, 1024);
+	char buf[512] = "";
+
+	coop();
+	zshim_sched_set_stall_ms(300);
+	k_busy_wait(600000); /* twice the limit (natively; x20 under Valgrind) */
+	k_thread_create(&th, stack, 1024, log_arg, (void *)'T', NULL, NULL, 1, 0, K_NO_WAIT);
+	cr_assert(wait_waiters(1));
+	k_busy_wait(150000); /* the waiting thread checks for a stall meanwhile */
+	log_add('M');
+	cr_assert_eq(k_thread_join(&th, K_SECONDS(30)), 0);
+	cr_assert_eq(memcmp(log_buf, "MT", 2), 0, "order %.2s", log_buf);
+	read_stderr(buf, sizeof(buf));
+	cr_assert_str_eq(buf, "");
 }
 
 /* ------------------------------------------------ random: hand-off */
