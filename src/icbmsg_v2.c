@@ -71,6 +71,16 @@ _Static_assert(offsetof(struct icbmsg_v2_stats, rx_invalid_index) == 4u * ST_RX_
 		       offsetof(struct icbmsg_v2_stats, last_error) == 4u * ST_COUNT,
 	       "struct icbmsg_v2_stats follows enum stat");
 
+/* icbmsg_v2_init() zeroes all but the creator's three fields, which sit
+ * together between the private parts. */
+_Static_assert(offsetof(struct icbmsg_v2_data, error_hook) ==
+			       offsetof(struct icbmsg_v2_data, ept) + sizeof(void *) &&
+		       offsetof(struct icbmsg_v2_data, error_hook_user) ==
+			       offsetof(struct icbmsg_v2_data, error_hook) + sizeof(void *) &&
+		       offsetof(struct icbmsg_v2_data, tx_lay) ==
+			       offsetof(struct icbmsg_v2_data, error_hook_user) + sizeof(void *),
+	       "the creator's fields of struct icbmsg_v2_data are contiguous");
+
 /* Endpoint slot states: BINDING is bound on the wire with bound() not yet
  * called; whoever moves it to READY calls bound() (exactly once). */
 enum { EPT_UNBOUND = 0, EPT_READY = 1, EPT_BINDING = 2 };
@@ -1344,9 +1354,6 @@ int icbmsg_v2_init(const struct device *instance)
 {
 	const struct icbmsg_v2_config *c;
 	struct icbmsg_v2_data *d;
-	struct icbmsg_v2_ept *ept;
-	void (*hook)(const struct device *, enum icbmsg_v2_error, const char *, void *);
-	void *hook_user;
 	uint32_t s, n;
 
 	if (instance == NULL || (c = instance->config) == NULL || (d = instance->data) == NULL ||
@@ -1358,13 +1365,9 @@ int icbmsg_v2_init(const struct device *instance)
 	if (n > ICBMSG_V2_NUM_EPT_MAX) {
 		return -EINVAL;
 	}
-	ept = d->ept;
-	hook = d->error_hook;
-	hook_user = d->error_hook_user;
-	memset(d, 0, sizeof(*d));
-	d->ept = ept;
-	d->error_hook = hook;
-	d->error_hook_user = hook_user;
+	/* Everything but what the creator set (ept, error_hook, error_hook_user). */
+	memset(d, 0, offsetof(struct icbmsg_v2_data, ept));
+	memset(&d->tx_lay, 0, sizeof(*d) - offsetof(struct icbmsg_v2_data, tx_lay));
 	if (region_layout(c, &c->tx, s, &d->tx_lay) < 0 ||
 	    region_layout(c, &c->rx, s, &d->rx_lay) < 0) {
 		return -EINVAL;

@@ -149,11 +149,11 @@ enum icbmsg_v2_state {
 
 /* One endpoint slot (an array of conf->num_ept is given by the creator). */
 struct icbmsg_v2_ept {
+	_Atomic int state;             /* 0 unbound, 1 ready, 2 bound before bound() ran */
 	const struct ipc_ept_cfg *cfg; /* local endpoint; NULL: free or pending */
 	uint32_t name_hash;
 	uint8_t addr;                  /* the peer's slot for it (learned from EP_BOUND) */
 	bool pending;                  /* a remote EP_BOUND waiting for a local registration */
-	_Atomic int state;             /* 0 unbound, 1 ready, 2 bound before bound() ran */
 };
 
 /* Counters of what a hostile, confused or mismatched peer did (relaxed). */
@@ -182,10 +182,10 @@ struct icbmsg_v2_data {
 	/* Private, first: the atomics and the hot counters sit at small offsets,
 	 * which take the short instruction forms on a Cortex-M (state at 0). */
 	_Atomic int state;         /* enum icbmsg_v2_state */
-	_Atomic uint32_t tx_usage; /* allocated TX blocks */
-	atomic_flag lock;          /* queues, in-flight tables, endpoint slots */
 	atomic_flag rx_owner;      /* one RX drain at a time */
 	_Atomic bool rx_request;   /* a drain was asked for */
+	atomic_flag lock;          /* queues, in-flight tables, endpoint slots */
+	_Atomic uint32_t tx_usage; /* allocated TX blocks */
 	_Atomic uint32_t tx_app;   /* first blocks of buffers the application owns */
 	_Atomic uint32_t rx_state[2]; /* HELD, DELIVERING bits per RX block */
 	_Atomic uint32_t reported;    /* bit per enum icbmsg_v2_error already reported */
