@@ -1,16 +1,13 @@
 /*
- * devicetree.c - Zephyr devicetree source -> link plan.
+ * devicetree.c - Zephyr devicetree source -> link plan: loading a source
+ * (emu_dt_load_*), reading its nodes with libfdt, and the cross-checks of
+ * one plan (regions, labels, channels).  The other jobs of the devicetree
+ * reader have files of their own:
  *
- * The DTS is compiled by dtc running as a child process: no shell, no
- * temporary file.  Text given as a string goes to dtc's stdin; a file is
- * opened by dtc itself so that /include/ and relative paths resolve as they
- * do in a Zephyr build.  The blob comes back on dtc's stdout and the
- * diagnostics on its stderr; the three pipes are pumped with poll() so that
- * no side can block the other.
- *
- *     DTS ---stdin---> +---------------------------------+ --stdout--> DTB --libfdt--> plan
- *  (or a path in argv) | dtc -q -@ -I dts -O dtb -o - IN | --stderr--> first error line
- *                      +---------------------------------+
+ *   devicetree_dtc.c   running dtc (source -> blob)
+ *   devicetree_plan.c  using a plan: mirror, lookups by label
+ *   devicetree_pair.c  the pair check of a host and a remote plan
+ *   devicetree_internal.h  what they share
  *
  * -@ makes dtc emit /__symbols__ (label -> path), the only place where a blob
  * keeps node labels; instances are named by their first label, which is what
@@ -24,10 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,9 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libfdt.h>
@@ -45,24 +35,13 @@
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
 
-#ifndef IPC_EMU_DTC
-#define IPC_EMU_DTC "dtc"
-#endif
-
-#define COMPAT_ICMSG "zephyr,ipc-icmsg"
-#define COMPAT_ICBMSG "zephyr,ipc-icbmsg"
-#define ICBMSG_VERSION_PROP "ipc-emu,icbmsg-version"
+#include "devicetree_internal.h"
 
 enum {
-	DTB_MAX = 16 * 1024 * 1024,  /* refuse larger dtc output */
-	DTC_TIMEOUT_MS = 60 * 1000,  /* dtc is killed after this long */
-	IO_CHUNK = 64 * 1024,
-	STDERR_KEEP = 512,           /* bytes of dtc's stderr we keep */
 	MBOX_CELLS_MAX = 8,
 	BLOCKS_MAX = 256,            /* classic ICBMsg build assert (spec 3.1) */
 	ICBMSG_MSG_SLOT = 8,         /* control message slot on a 32-bit target (spec 3.1) */
 	PBUF_MIN_DATA = 12,          /* _PBUF_MIN_DATA_LEN (spec 1.3) */
-	MSG_MAX = 256,
 };
 
 /* ------------------------------------------------------------------------
@@ -79,9 +58,7 @@ static void one_line(char *s)
 	}
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,9 +70,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	one_line(err);
 }
 
-/* Length of a fixed-size char field that may lack its NUL (plans passed in
- * by callers are not trusted to be terminated). */
-#define FIELD_LEN(f) ((int)strnlen((f), sizeof(f)))
 
 struct ctx {
 	const void *fdt;
@@ -112,7 +86,7 @@ static int vfail(const struct ctx *c, const char *node, const char *prop, const 
 	char msg[MSG_MAX];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	set_err(c->err, c->errlen, "%s: %s: %s: %s", c->src, node, prop, msg);
+	dt_set_err(c->err, c->errlen, "%s: %s: %s: %s", c->src, node, prop, msg);
 	return -EINVAL;
 }
 
@@ -168,7 +142,7 @@ static void warn_at(const struct ctx *c, int off, const char *prop, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	set_err(pl->warning, sizeof pl->warning, "%s: %s: %s: %s", c->src, path, prop, msg);
+	dt_set_err(pl->warning, sizeof pl->warning, "%s: %s: %s: %s", c->src, path, prop, msg);
 }
 
 /* 1 MiB and above in MiB, else in KiB or bytes, for messages. */
@@ -180,390 +154,6 @@ static void size_words(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 " KiB", v >> 10);
 	else
 		snprintf(buf, len, "%" PRIu64 " bytes", v);
-}
-
-/* ------------------------------------------------------------------------
- * dtc as a child process
- */
-
-struct pump {
-	int in_fd, out_fd, err_fd;
-	const char *in;
-	size_t in_len, in_off;
-	char *out;
-	size_t out_len, out_cap;
-	char errtxt[STDERR_KEEP];
-	size_t err_len;
-	bool epipe;
-};
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0) {
-		/* On Linux the descriptor is released even when close() reports
-		 * EINTR, so it is never retried. */
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Between fork() and exec only async-signal-safe calls: the caller may have
- * other threads holding locks. */
-static _Noreturn void dtc_child(int in_fd, int out_fd, int err_fd, int exec_fd, char *argv[])
-{
-	int fds[3] = { in_fd, out_fd, err_fd };
-	struct sigaction dfl;
-	sigset_t none;
-	ssize_t w;
-	int e;
-
-	/* dtc gets a clean signal state, whatever the calling thread uses. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigaction(SIGPIPE, &dfl, NULL);
-
-	/* Lift the three ends above 2 first, so that no dup2() below can
-	 * overwrite an end that is still to be moved (the caller may have
-	 * closed its own stdin/stdout/stderr, so a pipe can sit on 0..2). */
-	for (int i = 0; i < 3; i++) {
-		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-		if (fds[i] < 0)
-			goto fail;
-	}
-	for (int i = 0; i < 3; i++) {
-		if (dup2(fds[i], i) < 0) /* dup2 clears FD_CLOEXEC on the copy */
-			goto fail;
-	}
-	execv(IPC_EMU_DTC, argv);
-	execvp("dtc", argv);
-fail:
-	e = errno;
-	w = write(exec_fd, &e, sizeof e); /* the parent reads why exec failed */
-	(void)w;
-	_exit(127);
-}
-
-/* Feed dtc's stdin: returns 0 or -errno. */
-static int pump_in(struct pump *p)
-{
-	size_t n = p->in_len - p->in_off;
-	ssize_t w;
-
-	if (n > IO_CHUNK)
-		n = IO_CHUNK;
-	w = write(p->in_fd, p->in + p->in_off, n);
-	if (w < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		if (errno == EPIPE) {
-			/* dtc stopped reading (it failed early); its stderr
-			 * says why. */
-			p->epipe = true;
-			close_fd(&p->in_fd);
-			return 0;
-		}
-		return -errno;
-	}
-	p->in_off += (size_t)w;
-	if (p->in_off == p->in_len)
-		close_fd(&p->in_fd); /* EOF for dtc */
-	return 0;
-}
-
-static int pump_out(struct pump *p)
-{
-	ssize_t r;
-
-	if (p->out_len == p->out_cap) {
-		size_t cap = p->out_cap ? p->out_cap * 2 : IO_CHUNK;
-		char *nb;
-
-		if (p->out_cap >= DTB_MAX)
-			return -EFBIG;
-		if (cap > DTB_MAX)
-			cap = DTB_MAX;
-		nb = realloc(p->out, cap);
-		if (!nb)
-			return -ENOMEM;
-		p->out = nb;
-		p->out_cap = cap;
-	}
-	r = read(p->out_fd, p->out + p->out_len, p->out_cap - p->out_len);
-	if (r < 0)
-		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
-	if (r == 0)
-		close_fd(&p->out_fd);
-	p->out_len += (size_t)r;
-	return 0;
-}
-
-static int pump_err(struct pump *p)
-{
-	char buf[4096];
-	ssize_t r = read(p->err_fd, buf, sizeof buf);
-	size_t keep;
-
-	if (r < 0)
-		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
-	if (r == 0) {
-		close_fd(&p->err_fd);
-		return 0;
-	}
-	keep = sizeof p->errtxt - 1 - p->err_len; /* the rest is dropped */
-	if (keep > (size_t)r)
-		keep = (size_t)r;
-	memcpy(p->errtxt + p->err_len, buf, keep);
-	p->err_len += keep;
-	p->errtxt[p->err_len] = '\0';
-	return 0;
-}
-
-/* Move bytes until dtc has closed stdout and stderr.  0, -ETIMEDOUT, -EFBIG
- * or -errno. */
-static int pump_run(struct pump *p)
-{
-	int64_t deadline = now_ms() + DTC_TIMEOUT_MS;
-	int rc;
-
-	while (p->out_fd >= 0 || p->err_fd >= 0) {
-		struct pollfd pf[3];
-		int iw = -1, io = -1, ie = -1;
-		nfds_t n = 0;
-		int64_t left = deadline - now_ms();
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (p->in_fd >= 0) {
-			pf[n] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
-			iw = (int)n++;
-		}
-		if (p->out_fd >= 0) {
-			pf[n] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
-			io = (int)n++;
-		}
-		if (p->err_fd >= 0) {
-			pf[n] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
-			ie = (int)n++;
-		}
-		r = poll(pf, n, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		/* POLLERR/POLLHUP also end up in write()/read(), which then
-		 * report EPIPE or EOF. */
-		if (iw >= 0 && pf[iw].revents) {
-			rc = pump_in(p);
-			if (rc < 0)
-				return rc;
-		}
-		if (io >= 0 && pf[io].revents) {
-			rc = pump_out(p);
-			if (rc < 0)
-				return rc;
-		}
-		if (ie >= 0 && pf[ie].revents) {
-			rc = pump_err(p);
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
-}
-
-/* First non-blank line of dtc's stderr, with "<stdin>" replaced by the
- * source name. */
-static void dtc_first_line(const char *txt, const char *src, char *buf, size_t len)
-{
-	const char *end, *stdin_at;
-
-	while (*txt == '\n' || *txt == '\r' || *txt == ' ')
-		txt++;
-	end = strchr(txt, '\n');
-	if (!end)
-		end = txt + strlen(txt);
-	stdin_at = strstr(txt, "<stdin>");
-	if (stdin_at && stdin_at < end) {
-		snprintf(buf, len, "%.*s%s%.*s", (int)(stdin_at - txt), txt, src,
-			 (int)(end - (stdin_at + 7)), stdin_at + 7);
-	} else {
-		snprintf(buf, len, "%.*s", (int)(end - txt), txt);
-	}
-}
-
-/*
- * Run dtc on a file (`path`) or on text (`dts`).  On success *dtb is a
- * malloc'ed blob of *dtb_len bytes.  -ENOEXEC when dtc cannot be run or
- * fails (err has its first error line), other -errno for local failures.
- */
-static int run_dtc(const char *path, const char *dts, size_t dts_len, const char *src,
-		   char **dtb, size_t *dtb_len, char *err, size_t errlen)
-{
-	int in[2] = { -1, -1 }, op[2] = { -1, -1 }, ep[2] = { -1, -1 }, xp[2] = { -1, -1 };
-	char *argv[] = { "dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", "-", NULL, NULL };
-	struct pump p = { .in_fd = -1, .out_fd = -1, .err_fd = -1, .in = dts, .in_len = dts_len };
-	sigset_t pipeset, oldmask, pending;
-	bool pipe_was_pending;
-	char *dashed = NULL;
-	char line[STDERR_KEEP];
-	int exec_errno = 0;
-	int status = 0;
-	bool reaped;
-	pid_t pid;
-	int rc;
-
-	*dtb = NULL;
-	*dtb_len = 0;
-	if (path && path[0] == '-') {
-		/* keep dtc from reading a file name as an option */
-		size_t n = strlen(path) + 3;
-
-		dashed = malloc(n);
-		if (!dashed) {
-			set_err(err, errlen, "%s: out of memory", src);
-			return -ENOMEM;
-		}
-		snprintf(dashed, n, "./%s", path);
-	}
-	argv[9] = path ? (dashed ? dashed : (char *)path) : "-";
-
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
-	    pipe2(xp, O_CLOEXEC) < 0) {
-		rc = -errno;
-		set_err(err, errlen, "%s: cannot create pipes for dtc: %s", src, strerror(-rc));
-		goto close_pipes;
-	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		set_err(err, errlen, "%s: cannot start dtc: %s", src, strerror(-rc));
-		goto close_pipes;
-	}
-	if (pid == 0)
-		dtc_child(in[0], op[1], ep[1], xp[1], argv);
-
-	close_fd(&in[0]);
-	close_fd(&op[1]);
-	close_fd(&ep[1]);
-	close_fd(&xp[1]);
-	if (!dts)
-		close_fd(&in[1]); /* dtc reads the file itself: stdin is at EOF */
-
-	/* A write to a dtc that has already exited must give EPIPE, not kill
-	 * the caller: SIGPIPE is blocked in this thread while we write, and a
-	 * SIGPIPE we cause is taken back before the mask is restored. */
-	sigemptyset(&pipeset);
-	sigaddset(&pipeset, SIGPIPE);
-	sigemptyset(&pending);
-	sigpending(&pending);
-	pipe_was_pending = sigismember(&pending, SIGPIPE) == 1;
-	pthread_sigmask(SIG_BLOCK, &pipeset, &oldmask);
-
-	p.in_fd = in[1];
-	p.out_fd = op[0];
-	p.err_fd = ep[0];
-	in[1] = op[0] = ep[0] = -1;
-	rc = 0;
-	if (p.in_fd >= 0)
-		rc = set_nonblock(p.in_fd);
-	if (rc == 0)
-		rc = set_nonblock(p.out_fd);
-	if (rc == 0)
-		rc = set_nonblock(p.err_fd);
-	if (rc == 0)
-		rc = pump_run(&p);
-	close_fd(&p.in_fd);
-	close_fd(&p.out_fd);
-	close_fd(&p.err_fd);
-	if (rc < 0)
-		kill(pid, SIGKILL);
-
-	/* Always reap, whatever happened: no zombie is left behind. */
-	reaped = true;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			reaped = false; /* ECHILD: SIGCHLD is ignored, status unknown */
-			break;
-		}
-	}
-	/* dtc's exec end is closed by now (exec or exit): this cannot block */
-	if (read(xp[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno)
-		exec_errno = 0;
-
-	if (p.epipe && !pipe_was_pending) {
-		const struct timespec zero = { 0, 0 };
-
-		while (sigtimedwait(&pipeset, NULL, &zero) < 0 && errno == EINTR)
-			;
-	}
-	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-
-	if (exec_errno) {
-		set_err(err, errlen, "%s: cannot run dtc (%s, or dtc on PATH): %s", src, IPC_EMU_DTC,
-			strerror(exec_errno));
-		rc = -ENOEXEC;
-	} else if (rc == -ETIMEDOUT) {
-		set_err(err, errlen, "%s: dtc: no result after %d s (killed)", src,
-			DTC_TIMEOUT_MS / 1000);
-		rc = -ENOEXEC;
-	} else if (rc == -EFBIG) {
-		set_err(err, errlen, "%s: dtc: output larger than %d bytes", src, DTB_MAX);
-		rc = -ENOEXEC;
-	} else if (rc < 0) {
-		set_err(err, errlen, "%s: talking to dtc: %s", src, strerror(-rc));
-	} else if (reaped && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		dtc_first_line(p.errtxt, src, line, sizeof line);
-		if (line[0])
-			set_err(err, errlen, "%s: dtc: %s", src, line);
-		else if (WIFEXITED(status))
-			set_err(err, errlen, "%s: dtc exited with status %d", src,
-				WEXITSTATUS(status));
-		else
-			set_err(err, errlen, "%s: dtc killed by signal %d", src,
-				WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-		rc = -ENOEXEC;
-	} else if (p.out_len == 0) {
-		set_err(err, errlen, "%s: dtc produced no output", src);
-		rc = -ENOEXEC;
-	}
-	if (rc == 0) {
-		*dtb = p.out;
-		*dtb_len = p.out_len;
-		p.out = NULL;
-	}
-	free(p.out);
-close_pipes:
-	close_fd(&in[0]);
-	close_fd(&in[1]);
-	close_fd(&op[0]);
-	close_fd(&op[1]);
-	close_fd(&ep[0]);
-	close_fd(&ep[1]);
-	close_fd(&xp[0]);
-	close_fd(&xp[1]);
-	free(dashed);
-	return rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -959,14 +549,14 @@ static int read_blocks(const struct ctx *c, int off, const char *node, const cha
  * With "v2" the region must also hold v2's layout (at most 32 blocks, two
  * queues of MAX_ACTIVE_COUNT 16, the smallest allowed, before the blocks).
  */
-static const char *icbmsg_version_name(uint32_t v)
+const char *dt_icbmsg_version_name(uint32_t v)
 {
 	return v == EMU_ICBMSG_CLASSIC ? "\"classic\"" : v == EMU_ICBMSG_V2 ? "\"v2\"" : "absent (v2)";
 }
 
 /* The version an instance runs without an option (absent: the default,
  * v2; the same rule as emu_board_icbmsg_version()). */
-static uint32_t icbmsg_version_of(const struct emu_dt_inst *in)
+uint32_t dt_icbmsg_version_of(const struct emu_dt_inst *in)
 {
 	return in->icbmsg_version != 0 ? in->icbmsg_version : EMU_ICBMSG_VERSION_DEFAULT;
 }
@@ -1141,7 +731,7 @@ static int classify(const struct ctx *c, int off, enum emu_backend *backend)
 	return 1;
 }
 
-static bool overlap(const struct emu_dt_region *a, const struct emu_dt_region *b)
+bool dt_overlap(const struct emu_dt_region *a, const struct emu_dt_region *b)
 {
 	return a->addr < b->addr + b->size && b->addr < a->addr + a->size;
 }
@@ -1155,7 +745,7 @@ static int cross_check(const struct ctx *c, const struct emu_dt_plan *plan)
 		const struct emu_dt_inst *a = &plan->inst[i];
 		const struct emu_dt_region *ra[2] = { &a->tx, &a->rx };
 
-		if (overlap(&a->tx, &a->rx))
+		if (dt_overlap(&a->tx, &a->rx))
 			return fail(c, a->node, "rx-region", "%s overlaps tx-region %s (0x%" PRIx64
 				    "+0x%" PRIx64 ")", a->rx.node, a->tx.node, a->tx.addr,
 				    a->tx.size);
@@ -1168,7 +758,7 @@ static int cross_check(const struct ctx *c, const struct emu_dt_plan *plan)
 					    a->label, b->node);
 			for (int x = 0; x < 2; x++) {
 				for (int y = 0; y < 2; y++) {
-					if (overlap(ra[x], rb[y]))
+					if (dt_overlap(ra[x], rb[y]))
 						return fail(c, a->node, rname[x],
 							    "%s overlaps %s of %s (0x%" PRIx64
 							    "+0x%" PRIx64 ")", ra[x]->node,
@@ -1192,9 +782,6 @@ static int cross_check(const struct ctx *c, const struct emu_dt_plan *plan)
 /* ------------------------------------------------------------------------
  * MBOX controllers and consumers, IPM devices (docs/mbox.md, docs/ipm.md)
  */
-
-#define COMPAT_IPM_IMX "nxp,imx-mu"
-#define COMPAT_IPM_EMU "ipc-emu,ipm"
 
 enum {
 	IMX_MU_BYTES = 16,           /* four 32-bit data registers per direction */
@@ -1285,7 +872,7 @@ static int name_dir(const char *n)
 }
 
 /* "tx" <-> "rx" in a direction name (the peer's view). */
-static void name_flip(char *n)
+void dt_name_flip(char *n)
 {
 	size_t l = strnlen(n, EMU_DT_CHAN_NAME_LEN);
 
@@ -1793,13 +1380,13 @@ static int load(const char *path, const char *dts, size_t dts_len, bool given,
 		rc = -ENOMEM;
 		dtb = malloc(dts_len ? dts_len : 1);
 		if (!dtb) {
-			set_err(err, errlen, "%s: out of memory", out->source);
+			dt_set_err(err, errlen, "%s: out of memory", out->source);
 			goto fail;
 		}
 		memcpy(dtb, dts, dts_len);
 		dtb_len = dts_len;
 	} else {
-		rc = run_dtc(path, dts, dts_len, out->source, &dtb, &dtb_len, err, errlen);
+		rc = dt_run_dtc(path, dts, dts_len, out->source, &dtb, &dtb_len, err, errlen);
 		if (rc < 0)
 			goto fail;
 	}
@@ -1815,7 +1402,7 @@ static int load(const char *path, const char *dts, size_t dts_len, bool given,
 	else
 		rc = fdt_check_full(dtb, dtb_len);
 	if (rc != 0) {
-		set_err(err, errlen, "%s: %s is not a valid blob: %s", out->source,
+		dt_set_err(err, errlen, "%s: %s is not a valid blob: %s", out->source,
 			given ? "input" : "dtc output", fdt_strerror(rc));
 		rc = given ? -EINVAL : -ENOEXEC;
 		goto fail;
@@ -1875,33 +1462,33 @@ int emu_dt_load_file_opts(const char *path, const struct emu_dt_load_opts *opts,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!path || !out) {
-		set_err(err, errlen, "emu_dt_load_file: NULL argument");
+		dt_set_err(err, errlen, "emu_dt_load_file: NULL argument");
 		return -EINVAL;
 	}
 	set_source(out, path);
 	if (limit > UINT32_MAX) {
-		set_err(err, errlen, "%s: memory limit 0x%" PRIx64 " is above 0x%" PRIx32
+		dt_set_err(err, errlen, "%s: memory limit 0x%" PRIx64 " is above 0x%" PRIx32
 			" (the segment's size is 32-bit)", out->source, limit, UINT32_MAX);
 		return -EINVAL;
 	}
 	if (stat(path, &st) != 0) {
 		rc = -errno;
-		set_err(err, errlen, "%s: %s", out->source, strerror(-rc));
+		dt_set_err(err, errlen, "%s: %s", out->source, strerror(-rc));
 		return rc;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "%s: is a directory, not a devicetree source", out->source);
+		dt_set_err(err, errlen, "%s: is a directory, not a devicetree source", out->source);
 		return -EISDIR;
 	}
 	/* Only a regular file has a size to check: a pipe (--dts <(cpp ...))
 	 * is bounded by dtc's time limit and the blob's size limit. */
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > EMU_DT_SOURCE_MAX) {
-		set_err(err, errlen, "%s: %jd bytes is above the %u MiB limit of a devicetree"
+		dt_set_err(err, errlen, "%s: %jd bytes is above the %u MiB limit of a devicetree"
 			" source", out->source, (intmax_t)st.st_size, EMU_DT_SOURCE_MAX >> 20);
 		return -EFBIG;
 	}
 	if (S_ISREG(st.st_mode) && is_blob_file(path)) {
-		set_err(err, errlen, "%s: this is a compiled devicetree; pass the .dts, e.g."
+		dt_set_err(err, errlen, "%s: this is a compiled devicetree; pass the .dts, e.g."
 			" build/zephyr/zephyr.dts", out->source);
 		return -EINVAL;
 	}
@@ -1921,13 +1508,13 @@ int emu_dt_load_string(const char *dts, const char *source, struct emu_dt_plan *
 	if (err && errlen)
 		err[0] = '\0';
 	if (!dts || !out) {
-		set_err(err, errlen, "emu_dt_load_string: NULL argument");
+		dt_set_err(err, errlen, "emu_dt_load_string: NULL argument");
 		return -EINVAL;
 	}
 	set_source(out, source ? source : "<string>");
 	len = strlen(dts);
 	if (len > EMU_DT_SOURCE_MAX) {
-		set_err(err, errlen, "%s: %zu bytes is above the %u MiB limit of a devicetree"
+		dt_set_err(err, errlen, "%s: %zu bytes is above the %u MiB limit of a devicetree"
 			" source", out->source, len, EMU_DT_SOURCE_MAX >> 20);
 		return -EFBIG;
 	}
@@ -1940,600 +1527,9 @@ int emu_dt_load_blob(const void *dtb, size_t len, const char *source, struct emu
 	if (err && errlen)
 		err[0] = '\0';
 	if (!dtb || !out) {
-		set_err(err, errlen, "emu_dt_load_blob: NULL argument");
+		dt_set_err(err, errlen, "emu_dt_load_blob: NULL argument");
 		return -EINVAL;
 	}
 	set_source(out, source ? source : "<blob>");
 	return load(NULL, dtb, len, true, EMU_DT_MEM_LIMIT_DEFAULT, out, err, errlen);
-}
-
-/* ------------------------------------------------------------------------
- * Plans
- */
-
-void emu_dt_mirror(const struct emu_dt_plan *in, struct emu_dt_plan *out)
-{
-	struct emu_dt_plan m;
-	const char pre[] = "<mirror of ";
-	size_t n;
-
-	if (!in || !out)
-		return;
-	m = *in; /* `in` and `out` may be the same plan */
-	n = strnlen(in->source, sizeof in->source);
-	if (n > sizeof m.source - sizeof pre - 1)
-		n = sizeof m.source - sizeof pre - 1;
-	memcpy(m.source, pre, sizeof pre - 1);
-	memcpy(m.source + sizeof pre - 1, in->source, n);
-	m.source[sizeof pre - 1 + n] = '>';
-	m.source[sizeof pre + n] = '\0';
-	if (m.n_inst > EMU_DT_MAX_INST)
-		m.n_inst = EMU_DT_MAX_INST;
-	for (unsigned i = 0; i < m.n_inst; i++) {
-		struct emu_dt_inst *x = &m.inst[i];
-		struct emu_dt_region r = x->tx;
-		uint32_t t = x->mbox_tx;
-
-		x->tx = x->rx;
-		x->rx = r;
-		x->mbox_tx = x->mbox_rx;
-		x->mbox_rx = t;
-		t = x->tx_blocks;
-		x->tx_blocks = x->rx_blocks;
-		x->rx_blocks = t;
-	}
-	if (m.n_mbox > EMU_DT_MAX_MBOX)
-		m.n_mbox = EMU_DT_MAX_MBOX;
-	for (unsigned i = 0; i < m.n_mbox; i++) {
-		uint32_t t = m.mbox[i].tx_mask;
-
-		m.mbox[i].tx_mask = m.mbox[i].rx_mask;
-		m.mbox[i].rx_mask = t;
-	}
-	if (m.n_mbox_user > EMU_DT_MAX_MBOX_USER)
-		m.n_mbox_user = EMU_DT_MAX_MBOX_USER;
-	for (unsigned i = 0; i < m.n_mbox_user; i++) {
-		struct emu_dt_mbox_user *u = &m.mbox_user[i];
-
-		if (u->n_chan > EMU_DT_MAX_USER_CHANNELS)
-			u->n_chan = EMU_DT_MAX_USER_CHANNELS;
-		for (unsigned k = 0; k < u->n_chan; k++) {
-			u->chan[k].tx = !u->chan[k].tx;
-			name_flip(u->chan[k].name);
-		}
-	}
-	if (m.n_ipm > EMU_DT_MAX_IPM)
-		m.n_ipm = EMU_DT_MAX_IPM;
-	for (unsigned i = 0; i < m.n_ipm; i++) {
-		bool t = m.ipm[i].tx;
-
-		m.ipm[i].tx = m.ipm[i].rx;
-		m.ipm[i].rx = t;
-	}
-	*out = m;
-}
-
-const struct emu_dt_inst *emu_dt_find(const struct emu_dt_plan *plan, const char *label)
-{
-	size_t n;
-
-	if (!plan || !label)
-		return NULL;
-	n = strlen(label);
-	if (n >= sizeof plan->inst[0].label)
-		return NULL;
-	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST; i++) {
-		if (memcmp(plan->inst[i].label, label, n + 1) == 0)
-			return &plan->inst[i];
-	}
-	return NULL;
-}
-
-/* Labels in plans from callers are not trusted to be terminated. */
-static bool label_is(const char *field, size_t size, const char *label, size_t n)
-{
-	return n < size && memcmp(field, label, n) == 0 && field[n] == '\0';
-}
-
-const struct emu_dt_mbox *emu_dt_find_mbox(const struct emu_dt_plan *plan, const char *label)
-{
-	if (!plan || !label)
-		return NULL;
-	for (unsigned i = 0; i < plan->n_mbox && i < EMU_DT_MAX_MBOX; i++) {
-		if (label_is(plan->mbox[i].label, sizeof plan->mbox[i].label, label, strlen(label)))
-			return &plan->mbox[i];
-	}
-	return NULL;
-}
-
-const struct emu_dt_mbox_user *emu_dt_find_mbox_user(const struct emu_dt_plan *plan,
-						     const char *label)
-{
-	if (!plan || !label)
-		return NULL;
-	for (unsigned i = 0; i < plan->n_mbox_user && i < EMU_DT_MAX_MBOX_USER; i++) {
-		const struct emu_dt_mbox_user *u = &plan->mbox_user[i];
-
-		if (label_is(u->label, sizeof u->label, label, strlen(label)))
-			return u;
-	}
-	return NULL;
-}
-
-const struct emu_dt_ipm *emu_dt_find_ipm(const struct emu_dt_plan *plan, const char *label)
-{
-	if (!plan || !label)
-		return NULL;
-	for (unsigned i = 0; i < plan->n_ipm && i < EMU_DT_MAX_IPM; i++) {
-		if (label_is(plan->ipm[i].label, sizeof plan->ipm[i].label, label, strlen(label)))
-			return &plan->ipm[i];
-	}
-	return NULL;
-}
-
-/* check_pair messages: "<remote source>: <remote node>: <property>: <problem>" */
-struct pair {
-	const struct emu_dt_plan *h, *r;
-	char *err;
-	size_t errlen;
-};
-
-static int pfail(const struct pair *p, const char *rnode, size_t rnode_size, const char *prop,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int pfail(const struct pair *p, const char *rnode, size_t rnode_size, const char *prop,
-		 const char *fmt, ...)
-{
-	char msg[MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	set_err(p->err, p->errlen, "%.*s: %.*s: %s: %s", FIELD_LEN(p->r->source), p->r->source,
-		(int)strnlen(rnode, rnode_size), rnode, prop, msg);
-	return -EINVAL;
-}
-
-static const char *backend_name(enum emu_backend b)
-{
-	return b == EMU_BACKEND_ICMSG ? COMPAT_ICMSG : b == EMU_BACKEND_ICBMSG ? COMPAT_ICBMSG : "?";
-}
-
-static const char *unbound_name(enum emu_unbound u)
-{
-	switch (u) {
-	case EMU_UNBOUND_DISABLE:
-		return "disable";
-	case EMU_UNBOUND_ENABLE:
-		return "enable";
-	case EMU_UNBOUND_DETECT:
-		return "detect";
-	}
-	return "?";
-}
-
-static bool unbound_valid(enum emu_unbound u)
-{
-	return u == EMU_UNBOUND_DISABLE || u == EMU_UNBOUND_ENABLE || u == EMU_UNBOUND_DETECT;
-}
-
-static bool same_region(const struct emu_dt_region *a, const struct emu_dt_region *b)
-{
-	return a->addr == b->addr && a->size == b->size;
-}
-
-/* The remote's `rprop` region `rr` must be the host's `want` region. */
-static int pair_region(const struct pair *p, const struct emu_dt_inst *ri,
-		       const struct emu_dt_inst *hi, const char *rprop,
-		       const struct emu_dt_region *rr, const char *wprop,
-		       const struct emu_dt_region *want, const struct emu_dt_region *other)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hi->node);
-
-	if (same_region(rr, want))
-		return 0;
-	if (rr->addr == want->addr)
-		return pfail(p, ri->node, sizeof ri->node, rprop, "size 0x%" PRIx64
-			     " differs from %.*s %.*s %s size 0x%" PRIx64, rr->size, hl, H, nl,
-			     hi->node, wprop, want->size);
-	if (same_region(rr, other))
-		return pfail(p, ri->node, sizeof ri->node, rprop, "0x%" PRIx64 "+0x%" PRIx64
-			     " is also the %s of %.*s %.*s (regions not swapped)", rr->addr,
-			     rr->size, rprop, hl, H, nl, hi->node);
-	return pfail(p, ri->node, sizeof ri->node, rprop, "0x%" PRIx64 "+0x%" PRIx64
-		     " is not the %s of %.*s %.*s (0x%" PRIx64 "+0x%" PRIx64 ")", rr->addr,
-		     rr->size, wprop, hl, H, nl, hi->node, want->addr, want->size);
-}
-
-static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
-		     const struct emu_dt_inst *ri)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hi->node);
-	int rc;
-
-	if (ri->backend != hi->backend)
-		return pfail(p, ri->node, sizeof ri->node, "compatible", "%s, but %.*s %.*s is %s",
-			     backend_name(ri->backend), hl, H, nl, hi->node,
-			     backend_name(hi->backend));
-	rc = pair_region(p, ri, hi, "tx-region", &ri->tx, "rx-region", &hi->rx, &hi->tx);
-	if (rc == 0)
-		rc = pair_region(p, ri, hi, "rx-region", &ri->rx, "tx-region", &hi->tx, &hi->rx);
-	if (rc < 0)
-		return rc;
-	if (ri->dcache_alignment != hi->dcache_alignment)
-		return pfail(p, ri->node, sizeof ri->node, "dcache-alignment", "%" PRIu32
-			     " differs from %.*s %.*s (%" PRIu32 ")", ri->dcache_alignment, hl, H,
-			     nl, hi->node, hi->dcache_alignment);
-	if (ri->mbox_tx != hi->mbox_rx)
-		return pfail(p, ri->node, sizeof ri->node, "mboxes", "tx channel %" PRIu32
-			     " is not the rx channel of %.*s %.*s (%" PRIu32 ")", ri->mbox_tx, hl,
-			     H, nl, hi->node, hi->mbox_rx);
-	if (ri->mbox_rx != hi->mbox_tx)
-		return pfail(p, ri->node, sizeof ri->node, "mboxes", "rx channel %" PRIu32
-			     " is not the tx channel of %.*s %.*s (%" PRIu32 ")", ri->mbox_rx, hl,
-			     H, nl, hi->node, hi->mbox_tx);
-	if (hi->backend == EMU_BACKEND_ICBMSG) {
-		if (ri->tx_blocks != hi->rx_blocks)
-			return pfail(p, ri->node, sizeof ri->node, "tx-blocks", "%" PRIu32
-				     " is not the rx-blocks of %.*s %.*s (%" PRIu32
-				     "; block counts must be swapped)", ri->tx_blocks, hl, H, nl,
-				     hi->node, hi->rx_blocks);
-		if (ri->rx_blocks != hi->tx_blocks)
-			return pfail(p, ri->node, sizeof ri->node, "rx-blocks", "%" PRIu32
-				     " is not the tx-blocks of %.*s %.*s (%" PRIu32
-				     "; block counts must be swapped)", ri->rx_blocks, hl, H, nl,
-				     hi->node, hi->tx_blocks);
-		if (icbmsg_version_of(ri) != icbmsg_version_of(hi))
-			return pfail(p, ri->node, sizeof ri->node, ICBMSG_VERSION_PROP, "%s differs "
-				     "from %.*s %.*s (%s): a classic ICBMsg instance cannot talk to "
-				     "a v2 one", icbmsg_version_name(ri->icbmsg_version), hl, H, nl,
-				     hi->node, icbmsg_version_name(hi->icbmsg_version));
-	} else {
-		/* spec 2.4: detect pairs with anything, disable and enable only
-		 * with themselves */
-		bool ok = ri->unbound == hi->unbound || ri->unbound == EMU_UNBOUND_DETECT ||
-			  hi->unbound == EMU_UNBOUND_DETECT;
-
-		if (!ok || !unbound_valid(ri->unbound) || !unbound_valid(hi->unbound))
-			return pfail(p, ri->node, sizeof ri->node, "unbound",
-				     "\"%s\" cannot pair with \"%s\" of %.*s %.*s"
-				     " (disable and enable are incompatible; detect pairs with both)",
-				     unbound_name(ri->unbound), unbound_name(hi->unbound), hl, H, nl,
-				     hi->node);
-	}
-	return 0;
-}
-
-static int pair_mbox(const struct pair *p, const struct emu_dt_mbox *hm,
-		     const struct emu_dt_mbox *rm)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hm->node);
-
-	if (rm->index != hm->index)
-		return pfail(p, rm->node, sizeof rm->node, "label",
-			     "MBOX controller #%" PRIu32 " here but #%" PRIu32 " in %.*s %.*s (#0 is"
-			     " the controller of the ICMsg/ICBMsg instances, the others follow in "
-			     "label order)", rm->index, hm->index, hl, H, nl, hm->node);
-	if (rm->mtu != hm->mtu)
-		return pfail(p, rm->node, sizeof rm->node, "ipc-emu,mtu", "%" PRIu32
-			     " differs from %.*s %.*s (%" PRIu32 ")", rm->mtu, hl, H, nl, hm->node,
-			     hm->mtu);
-	if (rm->channels != hm->channels)
-		return pfail(p, rm->node, sizeof rm->node, "ipc-emu,channels", "%" PRIu32
-			     " differs from %.*s %.*s (%" PRIu32 ")", rm->channels, hl, H, nl,
-			     hm->node, hm->channels);
-	return 0;
-}
-
-/* Channel directions of a controller: checked after the users of the channels
- * (instances, consumers), whose messages name the node that is wrong. */
-static int pair_mbox_masks(const struct pair *p, const struct emu_dt_mbox *hm,
-			   const struct emu_dt_mbox *rm)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hm->node);
-
-	if (rm->tx_mask != hm->rx_mask)
-		return pfail(p, rm->node, sizeof rm->node, "mboxes", "outbound channels 0x%" PRIx32
-			     " are not the inbound channels of %.*s %.*s (0x%" PRIx32 ")",
-			     rm->tx_mask, hl, H, nl, hm->node, hm->rx_mask);
-	if (rm->rx_mask != hm->tx_mask)
-		return pfail(p, rm->node, sizeof rm->node, "mboxes", "inbound channels 0x%" PRIx32
-			     " are not the outbound channels of %.*s %.*s (0x%" PRIx32 ")",
-			     rm->rx_mask, hl, H, nl, hm->node, hm->tx_mask);
-	return 0;
-}
-
-/* Same controllers (by label); with `masks`, swapped directions. */
-static int pair_mboxes(const struct pair *p, bool masks)
-{
-	const struct emu_dt_plan *h = p->h, *r = p->r;
-	unsigned hn = h->n_mbox < EMU_DT_MAX_MBOX ? h->n_mbox : EMU_DT_MAX_MBOX;
-	unsigned rn = r->n_mbox < EMU_DT_MAX_MBOX ? r->n_mbox : EMU_DT_MAX_MBOX;
-	int rc;
-
-	for (unsigned i = 0; i < hn; i++) {
-		const struct emu_dt_mbox *hm = &h->mbox[i];
-		char label[sizeof hm->label];
-		const struct emu_dt_mbox *rm;
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hm->label), hm->label);
-		rm = emu_dt_find_mbox(r, label);
-		if (!rm)
-			return pfail(p, "/", 2, "mboxes",
-				     "no MBOX controller labelled \"%s\" (%.*s has %.*s)", label,
-				     FIELD_LEN(h->source), h->source, FIELD_LEN(hm->node), hm->node);
-		rc = masks ? pair_mbox_masks(p, hm, rm) : pair_mbox(p, hm, rm);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned i = 0; i < rn && !masks; i++) {
-		const struct emu_dt_mbox *rm = &r->mbox[i];
-		char label[sizeof rm->label];
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(rm->label), rm->label);
-		if (!emu_dt_find_mbox(h, label))
-			return pfail(p, rm->node, sizeof rm->node, "label",
-				     "\"%s\" has no MBOX controller in %.*s", label,
-				     FIELD_LEN(h->source), h->source);
-	}
-	return 0;
-}
-
-/* Label of the controller of consumer channel `ch`, "" if out of range. */
-static const char *chan_ctrl(const struct emu_dt_plan *pl, const struct emu_dt_mbox_chan *ch)
-{
-	if (ch->mbox >= pl->n_mbox || ch->mbox >= EMU_DT_MAX_MBOX)
-		return "";
-	return pl->mbox[ch->mbox].label;
-}
-
-static bool same_ctrl(const struct emu_dt_plan *a, const struct emu_dt_mbox_chan *ca,
-		      const struct emu_dt_plan *b, const struct emu_dt_mbox_chan *cb)
-{
-	const char *x = chan_ctrl(a, ca), *y = chan_ctrl(b, cb);
-	size_t n = strnlen(x, sizeof a->mbox[0].label);
-
-	return ca->channel == cb->channel && n == strnlen(y, sizeof b->mbox[0].label) &&
-	       memcmp(x, y, n) == 0;
-}
-
-/* One consumer: the remote's specifiers are the host's (same controller by
- * label, same channel) with the direction swapped; names may differ. */
-static int pair_mbox_user(const struct pair *p, const struct emu_dt_mbox_user *hu,
-			  const struct emu_dt_mbox_user *ru)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hu->node);
-	unsigned hn = hu->n_chan < EMU_DT_MAX_USER_CHANNELS ? hu->n_chan : EMU_DT_MAX_USER_CHANNELS;
-	unsigned rn = ru->n_chan < EMU_DT_MAX_USER_CHANNELS ? ru->n_chan : EMU_DT_MAX_USER_CHANNELS;
-
-	if (rn != hn)
-		return pfail(p, ru->node, sizeof ru->node, "mboxes",
-			     "%u specifier(s), but %.*s %.*s has %u", rn, hl, H, nl, hu->node, hn);
-	for (unsigned i = 0; i < hn; i++) {
-		const struct emu_dt_mbox_chan *hc = &hu->chan[i];
-		const struct emu_dt_mbox_chan *rch = NULL;
-		const char *ctrl = chan_ctrl(p->h, hc);
-		int cl = (int)strnlen(ctrl, sizeof p->h->mbox[0].label);
-
-		for (unsigned k = 0; k < rn && !rch; k++) {
-			if (same_ctrl(p->h, hc, p->r, &ru->chan[k]))
-				rch = &ru->chan[k];
-		}
-		if (!rch)
-			return pfail(p, ru->node, sizeof ru->node, "mboxes",
-				     "no specifier <&%.*s %" PRIu32 "> (\"%.*s\" of %.*s %.*s)", cl,
-				     ctrl, hc->channel, FIELD_LEN(hc->name), hc->name, hl, H, nl,
-				     hu->node);
-		if (rch->tx == hc->tx)
-			return pfail(p, ru->node, sizeof ru->node, "mbox-names",
-				     "\"%.*s\" makes <&%.*s %" PRIu32 "> %s, as \"%.*s\" does in "
-				     "%.*s %.*s (directions must be swapped)", FIELD_LEN(rch->name),
-				     rch->name, cl, ctrl, rch->channel, rch->tx ? "outbound" : "inbound",
-				     FIELD_LEN(hc->name), hc->name, hl, H, nl, hu->node);
-	}
-	return 0;
-}
-
-/* Same MBOX consumers (by label), each channel used the other way round. */
-static int pair_mbox_users(const struct pair *p)
-{
-	const struct emu_dt_plan *h = p->h, *r = p->r;
-	unsigned hn = h->n_mbox_user < EMU_DT_MAX_MBOX_USER ? h->n_mbox_user : EMU_DT_MAX_MBOX_USER;
-	unsigned rn = r->n_mbox_user < EMU_DT_MAX_MBOX_USER ? r->n_mbox_user : EMU_DT_MAX_MBOX_USER;
-	int rc;
-
-	for (unsigned i = 0; i < hn; i++) {
-		const struct emu_dt_mbox_user *hu = &h->mbox_user[i];
-		char label[sizeof hu->label];
-		const struct emu_dt_mbox_user *ru;
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hu->label), hu->label);
-		ru = emu_dt_find_mbox_user(r, label);
-		if (!ru)
-			return pfail(p, "/", 2, "label",
-				     "no MBOX consumer labelled \"%s\" (%.*s has %.*s)", label,
-				     FIELD_LEN(h->source), h->source, FIELD_LEN(hu->node), hu->node);
-		rc = pair_mbox_user(p, hu, ru);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned i = 0; i < rn; i++) {
-		const struct emu_dt_mbox_user *ru = &r->mbox_user[i];
-		char label[sizeof ru->label];
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(ru->label), ru->label);
-		if (!emu_dt_find_mbox_user(h, label))
-			return pfail(p, ru->node, sizeof ru->node, "label",
-				     "\"%s\" has no MBOX consumer in %.*s", label,
-				     FIELD_LEN(h->source), h->source);
-	}
-	return 0;
-}
-
-static const char *ipm_compat(enum emu_ipm_kind k)
-{
-	return k == EMU_IPM_IMX_MU ? COMPAT_IPM_IMX : k == EMU_IPM_GENERIC ? COMPAT_IPM_EMU : "?";
-}
-
-static const char *ipm_dir(const struct emu_dt_ipm *d)
-{
-	return d->tx && d->rx ? "both" : d->tx ? "tx" : d->rx ? "rx" : "none";
-}
-
-static int pair_ipm(const struct pair *p, const struct emu_dt_ipm *hd, const struct emu_dt_ipm *rd)
-{
-	const char *H = p->h->source;
-	int hl = FIELD_LEN(p->h->source), nl = FIELD_LEN(hd->node);
-
-	if (rd->kind != hd->kind)
-		return pfail(p, rd->node, sizeof rd->node, "compatible", "%s, but %.*s %.*s is %s",
-			     ipm_compat(rd->kind), hl, H, nl, hd->node, ipm_compat(hd->kind));
-	if (rd->index != hd->index)
-		return pfail(p, rd->node, sizeof rd->node, "label",
-			     "IPM device #%" PRIu32 " here but #%" PRIu32 " in %.*s %.*s (IPM devices"
-			     " are numbered in label order)", rd->index, hd->index, hl, H, nl,
-			     hd->node);
-	if (rd->data_size != hd->data_size)
-		return pfail(p, rd->node, sizeof rd->node,
-			     rd->kind == EMU_IPM_IMX_MU ? "ipc-emu,data-size" : "data-size",
-			     "%" PRIu32 " differs from %.*s %.*s (%" PRIu32 ")", rd->data_size, hl, H,
-			     nl, hd->node, hd->data_size);
-	if (rd->max_id != hd->max_id)
-		return pfail(p, rd->node, sizeof rd->node, "max-id", "%" PRIu32
-			     " differs from %.*s %.*s (%" PRIu32 ")", rd->max_id, hl, H, nl,
-			     hd->node, hd->max_id);
-	if (rd->tx != hd->rx || rd->rx != hd->tx)
-		return pfail(p, rd->node, sizeof rd->node, "direction",
-			     "\"%s\" does not mirror \"%s\" of %.*s %.*s (tx pairs with rx, both "
-			     "with both)", ipm_dir(rd), ipm_dir(hd), hl, H, nl, hd->node);
-	return 0;
-}
-
-/* Same IPM devices (by label), same geometry, swapped directions. */
-static int pair_ipms(const struct pair *p)
-{
-	const struct emu_dt_plan *h = p->h, *r = p->r;
-	unsigned hn = h->n_ipm < EMU_DT_MAX_IPM ? h->n_ipm : EMU_DT_MAX_IPM;
-	unsigned rn = r->n_ipm < EMU_DT_MAX_IPM ? r->n_ipm : EMU_DT_MAX_IPM;
-	int rc;
-
-	for (unsigned i = 0; i < hn; i++) {
-		const struct emu_dt_ipm *hd = &h->ipm[i];
-		char label[sizeof hd->label];
-		const struct emu_dt_ipm *rd;
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hd->label), hd->label);
-		rd = emu_dt_find_ipm(r, label);
-		if (!rd)
-			return pfail(p, "/", 2, "compatible",
-				     "no IPM device labelled \"%s\" (%.*s has %.*s)", label,
-				     FIELD_LEN(h->source), h->source, FIELD_LEN(hd->node), hd->node);
-		rc = pair_ipm(p, hd, rd);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned i = 0; i < rn; i++) {
-		const struct emu_dt_ipm *rd = &r->ipm[i];
-		char label[sizeof rd->label];
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(rd->label), rd->label);
-		if (!emu_dt_find_ipm(h, label))
-			return pfail(p, rd->node, sizeof rd->node, "label",
-				     "\"%s\" has no IPM device in %.*s", label,
-				     FIELD_LEN(h->source), h->source);
-	}
-	return 0;
-}
-
-/* Overlaps inside one plan (plans may come from elsewhere than our loader). */
-static int pair_overlaps(const struct pair *p, const struct emu_dt_plan *pl)
-{
-	for (unsigned i = 0; i < pl->n_inst; i++) {
-		const struct emu_dt_inst *a = &pl->inst[i];
-		const struct emu_dt_region *ra[2] = { &a->tx, &a->rx };
-
-		for (unsigned j = 0; j <= i; j++) {
-			const struct emu_dt_inst *b = &pl->inst[j];
-			const struct emu_dt_region *rb[2] = { &b->tx, &b->rx };
-
-			for (int x = 0; x < 2; x++) {
-				for (int y = 0; y < 2; y++) {
-					if ((i == j && x <= y) || !overlap(ra[x], rb[y]))
-						continue;
-					set_err(p->err, p->errlen, "%.*s: %.*s: %s: overlaps %s of %.*s",
-						FIELD_LEN(pl->source), pl->source,
-						FIELD_LEN(a->node), a->node,
-						x ? "rx-region" : "tx-region",
-						y ? "rx-region" : "tx-region",
-						FIELD_LEN(b->node), b->node);
-					return -EINVAL;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
-int emu_dt_check_pair(const struct emu_dt_plan *host, const struct emu_dt_plan *remote, char *err,
-		      size_t errlen)
-{
-	struct pair p = { .h = host, .r = remote, .err = err, .errlen = errlen };
-	int rc;
-
-	if (err && errlen)
-		err[0] = '\0';
-	if (!host || !remote) {
-		set_err(err, errlen, "emu_dt_check_pair: NULL plan");
-		return -EINVAL;
-	}
-	if (host->n_inst > EMU_DT_MAX_INST || remote->n_inst > EMU_DT_MAX_INST) {
-		const struct emu_dt_plan *bad = host->n_inst > EMU_DT_MAX_INST ? host : remote;
-
-		set_err(err, errlen, "%.*s: /: compatible: %u instances (at most %d)",
-			FIELD_LEN(bad->source), bad->source, bad->n_inst, EMU_DT_MAX_INST);
-		return -EINVAL;
-	}
-	rc = pair_overlaps(&p, host);
-	if (rc == 0)
-		rc = pair_overlaps(&p, remote);
-	if (rc < 0)
-		return rc;
-	for (unsigned i = 0; i < host->n_inst; i++) {
-		const struct emu_dt_inst *hi = &host->inst[i];
-		char label[sizeof hi->label];
-		const struct emu_dt_inst *ri;
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(hi->label), hi->label);
-		ri = emu_dt_find(remote, label);
-		if (!ri)
-			return pfail(&p, "/", 2, "label", "no instance labelled \"%s\" (%.*s has %.*s)",
-				     label, FIELD_LEN(host->source), host->source,
-				     FIELD_LEN(hi->node), hi->node);
-		rc = pair_inst(&p, hi, ri);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned i = 0; i < remote->n_inst; i++) {
-		const struct emu_dt_inst *ri = &remote->inst[i];
-		char label[sizeof ri->label];
-
-		snprintf(label, sizeof label, "%.*s", FIELD_LEN(ri->label), ri->label);
-		if (!emu_dt_find(host, label))
-			return pfail(&p, ri->node, sizeof ri->node, "label",
-				     "\"%s\" has no instance in %.*s", label,
-				     FIELD_LEN(host->source), host->source);
-	}
-	rc = pair_mboxes(&p, false);
-	if (rc == 0)
-		rc = pair_mbox_users(&p);
-	if (rc == 0)
-		rc = pair_mboxes(&p, true);
-	if (rc == 0)
-		rc = pair_ipms(&p);
-	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * fuzz_devicetree.c - the devicetree reader (emu/devicetree.c) on arbitrary
+ * fuzz_devicetree.c - the devicetree reader (emu/devicetree*.c) on arbitrary
  * flattened blobs, through emu_dt_load_blob() so that no dtc runs per input.
  *
  * A blob that loads is also mirrored, checked against its mirror and looked

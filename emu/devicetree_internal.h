@@ -1,0 +1,47 @@
+/*
+ * devicetree_internal.h - what the files of the devicetree reader share
+ * (devicetree.c, devicetree_dtc.c, devicetree_plan.c, devicetree_pair.c);
+ * not installed.
+ */
+#ifndef IPC_EMU_EMU_DEVICETREE_INTERNAL_H
+#define IPC_EMU_EMU_DEVICETREE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ipc_emu/emu.h"
+
+#define COMPAT_ICMSG "zephyr,ipc-icmsg"
+#define COMPAT_ICBMSG "zephyr,ipc-icbmsg"
+#define ICBMSG_VERSION_PROP "ipc-emu,icbmsg-version"
+#define COMPAT_IPM_IMX "nxp,imx-mu"
+#define COMPAT_IPM_EMU "ipc-emu,ipm"
+
+enum { MSG_MAX = 256 }; /* one message line */
+
+/* Length of a fixed-size char field that may lack its NUL (plans passed in
+ * by callers are not trusted to be terminated). */
+#define FIELD_LEN(f) ((int)strnlen((f), sizeof(f)))
+
+/* devicetree.c: one line into err (control characters become spaces). */
+void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* devicetree.c: "classic", "v2" or "absent (v2)" for a plan's
+ * icbmsg_version, and the version an instance runs without an option. */
+const char *dt_icbmsg_version_name(uint32_t v);
+uint32_t dt_icbmsg_version_of(const struct emu_dt_inst *in);
+/* devicetree.c: swap the tx/rx direction in a channel name. */
+void dt_name_flip(char *n);
+/* devicetree.c: do two regions share a byte? */
+bool dt_overlap(const struct emu_dt_region *a, const struct emu_dt_region *b);
+
+/* devicetree_dtc.c: run dtc on a file (`path`) or on text (`dts`).  On
+ * success *dtb is a malloc'ed blob of *dtb_len bytes.  -ENOEXEC when dtc
+ * cannot be run or fails (err has its first error line), other -errno for
+ * local failures. */
+int dt_run_dtc(const char *path, const char *dts, size_t dts_len, const char *src, char **dtb,
+	       size_t *dtb_len, char *err, size_t errlen);
+
+#endif /* IPC_EMU_EMU_DEVICETREE_INTERNAL_H */
