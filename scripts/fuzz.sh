@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh - build the libFuzzer targets of fuzz/ and run each one briefly.
 #
-#   scripts/fuzz.sh [--replay | --update-corpus] [TARGET...]
+#   scripts/fuzz.sh [--replay | --update-corpus | --build-only] [--no-build] [TARGET...]
 #
 #   (default)        build, then fuzz each target for FUZZ_SECONDS seconds (default 15),
 #                    starting from its seeds (fuzz/corpus/TARGET) plus what earlier runs
@@ -9,6 +9,8 @@
 #   --replay         build, then run every input of fuzz/corpus/TARGET once (no fuzzing)
 #   --update-corpus  merge build-fuzz/corpus/TARGET into fuzz/corpus/TARGET, keeping only
 #                    inputs that add coverage (then commit fuzz/corpus)
+#   --build-only     build the targets, run nothing; --no-build: run the targets built
+#                    before (scripts/test.sh builds them while other steps run)
 #
 # TARGET is one of: pbuf icmsg icbmsg icbmsg_v2 devicetree (default: all).  Everything is built with
 # clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined into
@@ -19,21 +21,24 @@
 # Exit status: 0 all clean, 1 a target failed (or did not build), 2 usage error,
 # 77 clang or libFuzzer missing (Debian: apt-get install clang-14 libclang-rt-14-dev).
 # Environment: FUZZ_SECONDS (per target), FUZZ_CC (compiler; default clang, else clang-14),
-# JOBS (targets run at a time, default 2).
+# JOBS (targets run at a time, default 2), FUZZ_BUILD_DIR (default build-fuzz).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build-fuzz
+out=${FUZZ_BUILD_DIR:-$top/build-fuzz}
 all_targets=(pbuf icmsg icbmsg icbmsg_v2 devicetree)
 mode=fuzz
+build=1
 targets=()
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 for arg in "$@"; do
   case $arg in
     --replay) mode=replay ;;
     --update-corpus) mode=merge ;;
+    --build-only) mode=build ;;
+    --no-build) build=0 ;;
     -h|--help) usage ;;
     -*) echo "$0: unknown option $arg" >&2; usage ;;
     *)
@@ -95,7 +100,9 @@ build() {
 # Two compiles at a time (the machines have 2 cores).
 failed=0
 pids=()
-for t in "${targets[@]}"; do
+targets_to_build=("${targets[@]}")
+[ $build -eq 1 ] || targets_to_build=()
+for t in "${targets_to_build[@]}"; do
   build "$t" &
   pids+=($!)
   if [ ${#pids[@]} -eq 2 ]; then
@@ -114,6 +121,7 @@ for t in "${targets[@]}"; do
   fi
 done
 [ $failed -eq 0 ] || exit 1
+[ $mode != build ] || exit 0
 
 # ---------------------------------------------------------------- runs
 count() { find "$1" -type f 2>/dev/null | wc -l; }
