@@ -8,10 +8,10 @@
 # tool, or if the canary (a deliberate payload race, race/canary_*) is NOT
 # reported - which would mean the annotations or the tool hide races.
 #
-#   scripts/threadcheck.sh [--tool drd|helgrind|both] [--build-dir DIR] [--no-build]
+#   scripts/threadcheck.sh [--tool drd|helgrind|both] [--build-dir DIR] [--no-build | --build-only]
 #
 # Environment: RACE_BUILD_DIR (default build-race), RACE_TOOLS (default both),
-# JOBS (default 2).  Exit 0 clean, 1 errors found, 2 usage or build error,
+# JOBS (default 2: runs at a time).  Exit 0 clean, 1 errors found, 2 usage or build error,
 # 77 valgrind is not installed.  Logs: DIR/race/<tool>/<test>/<pid>.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,7 @@ BUILD_DIR=${RACE_BUILD_DIR:-build-race}
 TOOLS=${RACE_TOOLS:-both}
 JOBS=${JOBS:-2}
 BUILD=1
+BUILD_ONLY=0
 
 usage() {
   sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "$0"
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --build-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; BUILD_DIR=$2; shift 2 ;;
     --build-dir=*) BUILD_DIR=${1#--build-dir=}; shift ;;
     --no-build) BUILD=0; shift ;;
+    --build-only) BUILD_ONLY=1; shift ;;
     *) echo "threadcheck: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +68,7 @@ if [ $BUILD -eq 1 ]; then
   cmake --build "$BUILD_DIR" -j"$JOBS" --target test_race >/dev/null 2>"$BUILD_DIR/threadcheck-build.err" || {
     echo "threadcheck: build failed"; tail -20 "$BUILD_DIR/threadcheck-build.err"; exit 2; }
 fi
+[ $BUILD_ONLY -eq 0 ] || exit 0
 
 logroot="$BUILD_DIR/race"
 rm -rf "$logroot"
@@ -97,11 +100,28 @@ run_one() { # tool bin filter dir [env...]
   echo "$errs $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')"
 }
 
+# Every run first, JOBS at a time (a Valgrind process runs its threads one
+# at a time: one core each), its "errors seconds" into DIR.result; then the
+# verdicts, in the order of the runs.
+for tool in $TOOLS; do
+  mkdir -p "$logroot/$tool"
+  for run in "${RUNS[@]}" "canary"; do
+    if [ "$run" = canary ]; then
+      read -r bin filter <<<"$CANARY"; dir="$logroot/$tool/canary"; extra=(IPC_EMU_RACE_CANARY=1)
+    else
+      read -r bin filter <<<"$run"; dir="$logroot/$tool/${filter//\//.}"; extra=()
+    fi
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+    run_one "$tool" "$bin" "$filter" "$dir" "${extra[@]}" >"$dir.result" &
+  done
+done
+wait
+
 for tool in $TOOLS; do
   for run in "${RUNS[@]}"; do
     read -r bin filter <<<"$run"
     dir="$logroot/$tool/${filter//\//.}"
-    read -r errs secs < <(run_one "$tool" "$bin" "$filter" "$dir")
+    read -r errs secs <"$dir.result"
     ok=1 # the test itself passed under the tool
     grep -q 'Synthesis: .*Failing: 0 | Crashing: 0' "$dir/stderr" || ok=0
     grep -q 'Synthesis: Tested: 0 ' "$dir/stderr" && ok=0
@@ -121,7 +141,7 @@ for tool in $TOOLS; do
   # The canary: a deliberate payload race the tool must report.
   read -r bin filter <<<"$CANARY"
   dir="$logroot/$tool/canary"
-  read -r errs secs < <(run_one "$tool" "$bin" "$filter" "$dir" IPC_EMU_RACE_CANARY=1)
+  read -r errs secs <"$dir.result"
   if [ "$errs" -gt 0 ] && grep -qE '(race_canary_payload_after_publish_impl|canary_writer) \(test_race\.c' "$dir"/*.log; then
     printf '  %-9s %-32s %4s errors %6ss  ok (deliberate race reported)\n' "$tool" canary "$errs" "$secs"
   else
