@@ -181,7 +181,5 @@ def test_zephyr_examples_build_against_the_installed_headers(prefix, tmp_path, p
         sh(CC, "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror",
            src / f"{core}.c", "-o", tmp_path / core, "-lipc_emu_zephyr_main", *flags,
            f"-Wl,-rpath,{libdir(prefix)}")
-    # nocopy: classic, as in test_zephyr_compat.test_nocopy (open v2 bug, docs/icbmsg.md)
-    extra = ["--icbmsg-version", "classic"] if pair == "nocopy" else []
-    r = run_installed(prefix, tmp_path / "host", tmp_path / "remote", *extra)
+    r = run_installed(prefix, tmp_path / "host", tmp_path / "remote")
     assert r.returncode == 0, r.stdout + r.stderr
