@@ -48,28 +48,7 @@ enum {
  * Messages
  */
 
-/* Messages are one line: control characters (from a file name, a label...)
- * become spaces. */
-static void one_line(char *s)
-{
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
-			*s = ' ';
-	}
-}
-
-void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	one_line(err);
-}
-
+/* One line into err: dt_set_err() (devicetree_internal.h). */
 
 struct ctx {
 	const void *fdt;
@@ -1431,7 +1410,7 @@ static void set_source(struct emu_dt_plan *out, const char *source)
 {
 	memset(out, 0, sizeof *out);
 	snprintf(out->source, sizeof out->source, "%s", source);
-	one_line(out->source);
+	dt_one_line(out->source);
 }
 
 /* 1 when the file starts with the FDT magic (a compiled devicetree), 0 when

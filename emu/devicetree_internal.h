@@ -6,8 +6,10 @@
 #ifndef IPC_EMU_EMU_DEVICETREE_INTERNAL_H
 #define IPC_EMU_EMU_DEVICETREE_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,9 +27,31 @@ enum { MSG_MAX = 256 }; /* one message line */
  * by callers are not trusted to be terminated). */
 #define FIELD_LEN(f) ((int)strnlen((f), sizeof(f)))
 
-/* devicetree.c: one line into err (control characters become spaces). */
-void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
+/* Messages are one line: control characters (from a file name, a label...)
+ * become spaces.  Inline here so that every file of the reader can report
+ * without depending on another. */
+static inline void dt_one_line(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = ' ';
+	}
+}
+
+/* One line into err (control characters become spaces). */
+static inline void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static inline void dt_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	dt_one_line(err);
+}
 /* devicetree.c: "classic", "v2" or "absent (v2)" for a plan's
  * icbmsg_version, and the version an instance runs without an option. */
 const char *dt_icbmsg_version_name(uint32_t v);
