@@ -30,7 +30,8 @@
  * (priority < 0) keeps the CPU until it waits or yields; a preemptible one
  * (>= 0) gives it to a waiting thread of a higher priority at its next
  * kernel call (zshim_sched_event: a give, submit, unlock, take, ...), as
- * Zephyr reschedules there.  A thread that an interrupt made ready preempts
+ * Zephyr reschedules there - not in an ISR, and not at the give of a
+ * thread's own `done` as it ends (ending_give).  A thread that an interrupt made ready preempts
  * at that next call too, not in the middle of the holder's own code, and a
  * thread woken by a semaphore, mutex or other object competes only once
  * its POSIX thread has woken (the wake-up is not synchronous here).

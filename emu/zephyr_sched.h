@@ -93,7 +93,8 @@ void zshim_sched_idle_end(void *rec);
  * boundary event in random mode, and in thread context, the thread may
  * then yield, sleep, or wait until the thread it woke has run.  In coop
  * mode a preemptible holder of the CPU (priority >= 0, interrupts not
- * locked) then gives it to a waiting thread of a higher priority. */
+ * locked, not in an ISR) then gives it to a waiting thread of a higher
+ * priority, except at the give of its own k_thread's `done` (it ends). */
 void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val);
 /* ZSHIM_EV_LOG_ERR with its text (the first bytes are kept). */
 void zshim_sched_log_err(const char *text);
