@@ -713,7 +713,9 @@ static void consume(struct icbmsg_v2_data *d, uint32_t index)
 
 /* The ICMsg bonding message of a classic peer sits where v2 keeps its
  * queues: pbuf data at base + max(A, 4) + 4, packet = BE16 length 13, two
- * zero bytes, the 13-byte magic. */
+ * zero bytes, the 13-byte magic.  A peer that wrote it before our init had
+ * part of it zeroed there by reset_queues() (our consumer queue's two
+ * counts): those 8 bytes are not compared (at least 8 magic bytes are). */
 static void check_classic(struct icbmsg_v2_data *d)
 {
 	uint32_t off = d->rx_lay.base_offset + d->rx_lay.align + 4u;
@@ -724,11 +726,15 @@ static void check_classic(struct icbmsg_v2_data *d)
 	}
 	port_cache_invd(d->conf->rx.ptr + off, sizeof(b));
 	memcpy(b, d->conf->rx.ptr + off, sizeof(b));
-	if (b[0] == 0 && b[1] == ICMSG_MAGIC_LEN && b[2] == 0 && b[3] == 0 &&
-	    memcmp(b + 4, icmsg_magic, ICMSG_MAGIC_LEN) == 0) {
-		stat_inc(d, ST_CLASSIC);
-		report(d, ICBMSG_V2_ERR_CLASSIC_PEER);
+	for (uint32_t i = 0; i < sizeof(b); i++) {
+		uint8_t want = i >= 4 ? icmsg_magic[i - 4] : i == 1 ? ICMSG_MAGIC_LEN : 0;
+
+		if (off + i - d->rx_lay.cons_offset >= 8u && b[i] != want) {
+			return;
+		}
 	}
+	stat_inc(d, ST_CLASSIC);
+	report(d, ICBMSG_V2_ERR_CLASSIC_PEER);
 }
 
 /* A bound packet at first block `index` of the region laid out as `l`

@@ -1061,8 +1061,10 @@ Test(icbmsg_v2_peer, garbage_in_every_peer_word, .init = setup, .fini = teardown
 /* ---------------------------------------------------------------- a real classic peer */
 
 /* The remote runs ipc-emu's classic ICBMsg on the default board's ipc1; the
- * host runs v2 over the same regions and channels. */
-Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
+ * host runs v2 over the same regions and channels.  classic_first: the
+ * classic side opens before the v2 side's init (which zeroes the two count
+ * words of its consumer queue inside the classic bonding message). */
+static void classic_across(bool classic_first)
 {
 	struct pair cp;
 	struct v2_side *v = &P.side[H];
@@ -1082,6 +1084,9 @@ Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 	cr_assert_not_null(in);
 	pair_start(&cp, R, &classic);
 	cr_assert_eq(emu_core_start(cp.seg, H, &cp.core[H]), 0);
+	if (classic_first) {
+		cr_assert_eq(ipc_service_open_instance(emu_board_device(cp.board[R], "ipc1")), 0);
+	}
 	memset(v, 0, sizeof(*v));
 	v->conf = (struct icbmsg_v2_config){
 		.mbox_tx = {.dev = emu_core_mbox(cp.core[H]), .channel_id = in->mbox_tx},
@@ -1100,13 +1105,27 @@ Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 	cr_assert_eq(ipc_service_open_instance(&v->dev), 0);
 	init_ep(H, 0, "alpha", 0);
 	cr_assert_eq(ipc_service_register_endpoint(&v->dev, &eps[H][0].ept, &eps[H][0].cfg), 0);
-	cr_assert_eq(ipc_service_open_instance(emu_board_device(cp.board[R], "ipc1")), 0);
+	if (!classic_first) {
+		cr_assert_eq(ipc_service_open_instance(emu_board_device(cp.board[R], "ipc1")), 0);
+	}
 	cr_assert(wait_for(&eps[H][0].errors, 1));
 	cr_assert_str_eq(eps[H][0].error, "peer speaks classic ICBMsg");
 	icbmsg_v2_get_stats(&v->dev, &st);
 	cr_assert_eq(st.last_error, ICBMSG_V2_ERR_CLASSIC_PEER);
+	cr_assert_geq(st.classic_peer, 1u);
 	cr_assert_eq(icbmsg_v2_state(&v->dev), ICBMSG_V2_STATE_CONNECTING);
 	cr_assert_eq(atomic_load(&eps[H][0].bound), 0);
+	cr_assert_eq(atomic_load(&eps[H][0].errors), 1);
 	icbmsg_v2_deinit(&v->dev);
 	pair_teardown(&cp);
+}
+
+Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
+{
+	classic_across(false);
+}
+
+Test(icbmsg_v2_classic, classic_instance_opened_first_is_reported, .timeout = 30)
+{
+	classic_across(true);
 }
