@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,7 +82,8 @@ static int64_t now_ms(void)
 
 /* Between fork() and exec only async-signal-safe calls: the caller may have
  * other threads holding locks. */
-static _Noreturn void dtc_child(int in_fd, int out_fd, int err_fd, int exec_fd, char *argv[])
+static _Noreturn void dtc_child(int in_fd, int out_fd, int err_fd, int exec_fd, char *argv[],
+				pid_t parent)
 {
 	int fds[3] = { in_fd, out_fd, err_fd };
 	struct sigaction dfl;
@@ -95,6 +97,10 @@ static _Noreturn void dtc_child(int in_fd, int out_fd, int err_fd, int exec_fd, 
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	sigaction(SIGPIPE, &dfl, NULL);
+	/* dtc ends with its caller (a peer that `run` SIGKILLs must leave no
+	 * process behind); a caller already gone: do not start. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 && getppid() != parent)
+		_exit(127);
 
 	/* Lift the three ends above 2 first, so that no dup2() below can
 	 * overwrite an end that is still to be moved (the caller may have
@@ -285,7 +291,7 @@ int dt_run_dtc(const char *path, const char *dts, size_t dts_len, const char *sr
 	int exec_errno = 0;
 	int status = 0;
 	bool reaped;
-	pid_t pid;
+	pid_t pid, parent;
 	int rc;
 
 	*dtb = NULL;
@@ -309,6 +315,7 @@ int dt_run_dtc(const char *path, const char *dts, size_t dts_len, const char *sr
 		dt_set_err(err, errlen, "%s: cannot create pipes for dtc: %s", src, strerror(-rc));
 		goto close_pipes;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -316,7 +323,7 @@ int dt_run_dtc(const char *path, const char *dts, size_t dts_len, const char *sr
 		goto close_pipes;
 	}
 	if (pid == 0)
-		dtc_child(in[0], op[1], ep[1], xp[1], argv);
+		dtc_child(in[0], op[1], ep[1], xp[1], argv, parent);
 
 	close_fd(&in[0]);
 	close_fd(&op[1]);
