@@ -1,6 +1,6 @@
 /*
  * echo_common.h - what echo_client.c (host) and echo_server.c (remote)
- * share: the built-in scenario's wire format (cli/scenario.h) and the
+ * share: the built-in scenario's wire format (scenario/common.h) and the
  * echo-stream exchange with its resume protocol.  Our own code,
  * Zephyr-application-shaped: it uses only Zephyr's APIs, so it builds
  * against Zephyr's IPC stack (`ipc-emu zephyr-build --app`) and against
