@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ipc_emu/harness.h"
+#include "support/harness_pair.h"
 
 static int T(int ms)
 {
@@ -24,19 +25,13 @@ static struct emu_harness *H[2];
 static void up(int unbound)
 {
 	char err[512];
-	int fds[4];
 
 	for (int r = 0; r < 2; r++) {
 		cr_assert_eq(emu_harness_new(&H[r]), 0);
 		cr_assert_eq(emu_harness_load(H[r], NULL, NULL, err, sizeof(err)), 0, "%s", err);
 		cr_assert_eq(emu_harness_set_opt(H[r], EMU_HARNESS_OPT_UNBOUND, unbound), 0);
 	}
-	cr_assert_eq(emu_harness_segment_create(H[0], NULL, EMU_DOORBELL_FUTEX), 0);
-	cr_assert_eq(emu_harness_segment_fds(H[0], fds), 0);
-	cr_assert_eq(emu_harness_segment_attach_fds(H[1], fds[0], fds[1], fds[2], fds[3]), 0);
-	cr_assert_eq(emu_harness_segment_unlink(H[0]), 0);
-	cr_assert_eq(emu_harness_start(H[0], EMU_ROLE_HOST, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(emu_harness_start(H[1], EMU_ROLE_REMOTE, err, sizeof(err)), 0, "%s", err);
+	harness_pair_start(H);
 }
 
 static void down(void)
