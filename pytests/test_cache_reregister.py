@@ -152,16 +152,19 @@ def test_stalled_send_is_reported_with_its_cause(cli, pair, monkeypatch):
                                          if ln.startswith("ipc-emu remote:"))
 
 
-def icbmsg_want(side):
+def icbmsg_want(side, v2):
     """Exact lines of CACHE_RR_ICBMSG=1: the side that re-registers says
-    DEREG r and READY r, the other prints both; no unbound() (ICBMsg has
-    none), no -ENOMEM (the pokes are released as they arrive)."""
+    DEREG r, prints the other's ACK r and says READY r once bound again; the
+    other prints DEREG r and READY r, on v2 with unbound() between them (the
+    deregistration unbinds its endpoint; classic ICBMsg has no unbound()),
+    no -ENOMEM (the pokes are released as they arrive)."""
     other = "remote" if side == "host" else "host"
     want = {"host": ["PONG 0"], "remote": ["PING 0"]}
     if side == "remote":
         want["remote"].append("NEXT 0")
     for i in range(1, ROUNDS + 1):
-        want[other] += [f"DEREG {i}", f"READY {i}"]
+        want[other] += [f"DEREG {i}"] + (["unbound"] if v2 else []) + [f"READY {i}"]
+        want[side].append(f"ACK {i}")
         want["host"].append(f"PONG {i}")
         want["remote"].append(f"PING {i}")
         if side == "remote" and i < ROUNDS:
@@ -171,17 +174,21 @@ def icbmsg_want(side):
     return want
 
 
+@pytest.mark.parametrize("version", ["classic", "v2", None], ids=["classic", "v2", "default"])
 @pytest.mark.parametrize("model", [False, True], ids=["plain", "cache-model"])
 @pytest.mark.parametrize("side", ["remote", "host"])
-def test_reregistration_classic_icbmsg(cli, pair, monkeypatch, side, model):
-    """Classic ICBMsg on ipc1: either side deregisters and registers its
-    endpoint again, 3 times; every message arrives exactly once (no replay of
-    the last one before the deregistration, none lost)."""
+def test_reregistration_icbmsg(cli, pair, monkeypatch, side, model, version):
+    """ICBMsg on ipc1 (classic, v2, and the default: v2): either side
+    deregisters and registers its endpoint again, 3 times; every message
+    arrives exactly once (no replay of the last one before the
+    deregistration, none lost); on v2 the other side gets unbound() each
+    time and registers again."""
     monkeypatch.setenv("CACHE_RR_SIDE", side)
     monkeypatch.setenv("CACHE_RR_ROUNDS", str(ROUNDS))
     monkeypatch.setenv("CACHE_RR_ICBMSG", "1")
-    r = cli("run", "--icbmsg-version", "classic", *(["--cache-model"] if model else []),
+    r = cli("run", *(["--icbmsg-version", version] if version else []),
+            *(["--cache-model"] if model else []),
             "--timeout", "60", "--host", pair["host"], "--remote", pair["remote"], timeout=90)
     assert r.returncode == 0, r.stdout + r.stderr
-    for role, want in icbmsg_want(side).items():
+    for role, want in icbmsg_want(side, version != "classic").items():
         assert lines(r.stdout, role) == [f"cache_rr[{role}]: {w}" for w in want], r.stdout
