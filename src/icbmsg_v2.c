@@ -727,9 +727,9 @@ static void check_classic(struct icbmsg_v2_data *d)
 	port_cache_invd(d->conf->rx.ptr + off, sizeof(b));
 	memcpy(b, d->conf->rx.ptr + off, sizeof(b));
 	for (uint32_t i = 0; i < sizeof(b); i++) {
-		uint8_t want = i >= 4 ? icmsg_magic[i - 4] : i == 1 ? ICMSG_MAGIC_LEN : 0;
-
-		if (off + i - d->rx_lay.cons_offset >= 8u && b[i] != want) {
+		/* header bytes 0, 13, 0, 0, then the magic */
+		if (off + i - d->rx_lay.cons_offset >= 8u &&
+		    b[i] != (i >= 4 ? icmsg_magic[i - 4] : (uint8_t)(ICMSG_MAGIC_LEN << 8 >> 8 * i))) {
 			return;
 		}
 	}
