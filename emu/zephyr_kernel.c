@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,11 +90,38 @@ int64_t emu_k_uptime_ticks(void)
 	return (int64_t)(mono_ns() / (1000000000u / CONFIG_SYS_CLOCK_TICKS_PER_SEC));
 }
 
+/* A timeout other than K_NO_WAIT in interrupt context: Zephyr asserts
+ * (CONFIG_ASSERT) or misbehaves; here the call does not wait.  Said once
+ * per process, so that a received() that blocks (fine where a backend
+ * calls it from a work queue, wrong where it calls it from the mailbox
+ * interrupt, as ICBMsg v2 does) is not a silent -EBUSY/-EAGAIN. */
+static void isr_timeout_said(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+	const char *role = getenv("IPC_EMU_ROLE");
+	char line[320];
+	int n;
+
+	if (atomic_flag_test_and_set(&said)) {
+		return;
+	}
+	n = snprintf(line, sizeof(line),
+		     "ipc-emu %s: warning: a kernel call with a timeout other than K_NO_WAIT in "
+		     "interrupt context (e.g. a received() callback that waits, with a backend "
+		     "that calls it from the interrupt, as ICBMsg v2 does): Zephyr asserts; here "
+		     "it does not wait\n",
+		     role != NULL && role[0] != '\0' ? role : "program");
+	(void)!write(STDERR_FILENO, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
+}
+
 int32_t zshim_timeout_ms(k_timeout_t t)
 {
 	int32_t left;
 
 	if (port_in_isr()) {
+		if (t.abs || t.ms != 0) {
+			isr_timeout_said();
+		}
 		return 0; /* Zephyr requires K_NO_WAIT in an ISR (asserts only) */
 	}
 	if (!t.abs) {
@@ -121,6 +149,7 @@ int32_t emu_k_sleep(k_timeout_t timeout)
 
 	zshim_thread_checkpoint();
 	if (port_in_isr()) {
+		isr_timeout_said();
 		return 0; /* Zephyr asserts; sleeping would stall every interrupt */
 	}
 	ms = K_TIMEOUT_EQ(timeout, K_FOREVER) ? -1 : zshim_timeout_ms(timeout);
