@@ -6,9 +6,10 @@
  * It includes tests/test_race.c, whose tests (the pbuf writer/reader
  * threads, ICMsg with sessions, ICBMsg copy and no-copy, data-mode MBOX and
  * the canary) run as they are, and adds what TSan should also see: ICMsg in
- * its other two unbound modes, ICBMsg with copy sends only, ICMsg with its
- * RX in the interrupt thread, and two application threads sending on one
- * endpoint (ICMsg and ICBMsg), both directions at once in every case.
+ * its other two unbound modes, ICBMsg (classic and v2) with copy sends
+ * only, ICMsg with its RX in the interrupt thread, and two application
+ * threads sending on one endpoint (ICMsg, classic ICBMsg and ICBMsg v2 with
+ * no-copy), both directions at once in every case.
  */
 #include "../test_race.c"
 
@@ -36,6 +37,7 @@ struct tsan_run {
 	bool rx_in_isr, nocopy;
 	int senders; /* application threads per endpoint: 1 or 2 */
 	uint32_t max;
+	uint32_t icbmsg_version; /* ICBMsg instances: EMU_ICBMSG_CLASSIC or _V2 */
 };
 
 static void tsan_pair(const struct tsan_run *run)
@@ -52,6 +54,7 @@ static void tsan_pair(const struct tsan_run *run)
 	emu_board_opts_default(&o);
 	o.unbound_override = run->unbound;
 	o.icmsg_rx_in_isr = run->rx_in_isr;
+	o.icbmsg_version = run->icbmsg_version;
 	for (int r = 0; r < 2; r++) {
 		struct tsan_side *s = &side[r];
 
@@ -84,7 +87,8 @@ static void tsan_pair(const struct tsan_run *run)
 							.max = run->max, .nocopy = run->nocopy};
 		}
 	}
-	/* Bound when a send no longer says -EBUSY: stream 0's message 0. */
+	/* Bound when a send no longer says -EBUSY (ICBMsg v2: -ENOENT): stream
+	 * 0's message 0. */
 	for (int r = 0; r < 2; r++) {
 		time_t deadline = time(NULL) + 10;
 		uint8_t msg[512];
@@ -92,7 +96,7 @@ static void tsan_pair(const struct tsan_run *run)
 
 		for (;;) {
 			rc = send_one(&snd[r][0], 0, msg);
-			if (rc != -EBUSY && rc != -ENOMEM) {
+			if (rc != -EBUSY && rc != -ENOMEM && rc != -ENOENT) {
 				break;
 			}
 			cr_assert(time(NULL) < deadline, "side %d never bound", r);
@@ -128,30 +132,44 @@ static void tsan_pair(const struct tsan_run *run)
 
 Test(tsan, icmsg_legacy_pair_exchange)
 {
-	tsan_pair(&(struct tsan_run){"tsan-legacy", "ipc0", EMU_UNBOUND_DISABLE, false, false, 1, 96});
+	tsan_pair(&(struct tsan_run){"tsan-legacy", "ipc0", EMU_UNBOUND_DISABLE, false, false, 1, 96, 0});
 }
 
 Test(tsan, icmsg_detect_pair_exchange)
 {
-	tsan_pair(&(struct tsan_run){"tsan-detect", "ipc0", EMU_UNBOUND_DETECT, false, false, 1, 96});
+	tsan_pair(&(struct tsan_run){"tsan-detect", "ipc0", EMU_UNBOUND_DETECT, false, false, 1, 96, 0});
 }
 
 Test(tsan, icmsg_rx_in_isr)
 {
-	tsan_pair(&(struct tsan_run){"tsan-isr", "ipc0", EMU_UNBOUND_ENABLE, true, false, 1, 96});
+	tsan_pair(&(struct tsan_run){"tsan-isr", "ipc0", EMU_UNBOUND_ENABLE, true, false, 1, 96, 0});
 }
 
 Test(tsan, icmsg_two_senders_per_endpoint)
 {
-	tsan_pair(&(struct tsan_run){"tsan-2snd", "ipc0", EMU_UNBOUND_ENABLE, false, false, 2, 96});
+	tsan_pair(&(struct tsan_run){"tsan-2snd", "ipc0", EMU_UNBOUND_ENABLE, false, false, 2, 96, 0});
 }
 
 Test(tsan, icbmsg_copy_only)
 {
-	tsan_pair(&(struct tsan_run){"tsan-icbmsg", "ipc1", 0, false, false, 1, 300});
+	tsan_pair(&(struct tsan_run){"tsan-icbmsg", "ipc1", 0, false, false, 1, 300,
+				     EMU_ICBMSG_CLASSIC});
 }
 
 Test(tsan, icbmsg_two_senders_per_endpoint_nocopy)
 {
-	tsan_pair(&(struct tsan_run){"tsan-icbmsg-2snd", "ipc1", 0, false, true, 2, 300});
+	tsan_pair(&(struct tsan_run){"tsan-icbmsg-2snd", "ipc1", 0, false, true, 2, 300,
+				     EMU_ICBMSG_CLASSIC});
+}
+
+Test(tsan, icbmsg_v2_copy_only)
+{
+	tsan_pair(&(struct tsan_run){"tsan-icbmsg-v2", "ipc1", 0, false, false, 1, 300,
+				     EMU_ICBMSG_V2});
+}
+
+Test(tsan, icbmsg_v2_two_senders_per_endpoint_nocopy)
+{
+	tsan_pair(&(struct tsan_run){"tsan-icbmsg-v2-2snd", "ipc1", 0, false, true, 2, 300,
+				     EMU_ICBMSG_V2});
 }
