@@ -39,6 +39,26 @@ def ipc_emu_bin():
     return str(path)
 
 
+def build_cache_rr_pair(ipc_emu_bin, out):
+    """tests/zephyr_userprog/cache_reregister.c built for both roles into
+    `out` against the library next to ipc_emu_bin: {"host": path, "remote": path}."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    lib = Path(ipc_emu_bin).parent
+    src = HERE.parent / "tests" / "zephyr_userprog" / "cache_reregister.c"
+    progs = {}
+    for role in ("host", "remote"):
+        define = ["-DCACHE_RR_HOST"] if role == "host" else []
+        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", *define,
+                            f"-I{HERE.parent / 'include'}", str(src), "-o", str(out / role),
+                            f"-L{lib}", "-lipc_emu", f"-Wl,-rpath,{lib}"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        progs[role] = str(out / role)
+    return progs
+
+
 @pytest.fixture
 def build(ipc_emu_bin, tmp_path):
     """build(name, text) -> path of a program compiled from text."""

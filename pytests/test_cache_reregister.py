@@ -11,14 +11,10 @@ good, or the PONG never came.  Now every round passes and no send ever sees
 -ENOMEM (the counts are exact: the exchange is lockstep, the ring never
 fills)."""
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "tests" / "zephyr_userprog" / "cache_reregister.c"
+from conftest import build_cache_rr_pair
 ROUNDS = 3
 
 DTS32 = """/dts-v1/;
@@ -49,20 +45,8 @@ DTS32 = """/dts-v1/;
 
 @pytest.fixture(scope="module")
 def pair(ipc_emu_bin, tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    build = Path(ipc_emu_bin).parent
     out = tmp_path_factory.mktemp("cache_rr")
-    progs = {}
-    for role in ("host", "remote"):
-        define = ["-DCACHE_RR_HOST"] if role == "host" else []
-        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", *define,
-                            f"-I{ROOT / 'include'}", str(SRC), "-o", str(out / role),
-                            f"-L{build}", "-lipc_emu", f"-Wl,-rpath,{build}"],
-                           capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
-        progs[role] = str(out / role)
+    progs = build_cache_rr_pair(ipc_emu_bin, out)
     (out / "dcache32.dts").write_text(DTS32)
     progs["dts32"] = str(out / "dcache32.dts")
     return progs

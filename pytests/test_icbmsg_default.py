@@ -4,8 +4,6 @@
 and v2 never bond, so "bonds and echoes across an explicit v2 side" proves
 a default of v2, and the classic-side checks prove classic still works."""
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +14,7 @@ sys.path.insert(0, str(ROOT / "python"))
 
 import ipc_emu  # noqa: E402
 from ipc_emu import _native as native  # noqa: E402
+from conftest import build_cache_rr_pair  # noqa: E402
 
 HINT = ("/ipc/ipc1 (ipc1) runs ICBMsg v2, the default, and its peer classic ICBMsg (Zephyr "
         "v4.4 and earlier): choose classic with --icbmsg-version classic or "
@@ -120,27 +119,12 @@ def test_python_refuses_bad_versions(cli_path):
 
 # -- user programs (ipc-emu's core under run --host/--remote) ---------------
 
-SRC = ROOT / "tests" / "zephyr_userprog" / "cache_reregister.c"
 ATTACH = re.compile(r"^ipc-emu (host|remote): info: attached as \1: .*$", re.M)
 
 
 @pytest.fixture(scope="module")
 def progs(ipc_emu_bin, tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.skip("no C compiler")
-    build = Path(ipc_emu_bin).parent
-    out = tmp_path_factory.mktemp("icbmsg_default")
-    p = {}
-    for role in ("host", "remote"):
-        define = ["-DCACHE_RR_HOST"] if role == "host" else []
-        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", *define,
-                            f"-I{ROOT / 'include'}", str(SRC), "-o", str(out / role),
-                            f"-L{build}", "-lipc_emu", f"-Wl,-rpath,{build}"],
-                           capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
-        p[role] = str(out / role)
-    return p
+    return build_cache_rr_pair(ipc_emu_bin, tmp_path_factory.mktemp("icbmsg_default"))
 
 
 def run_progs(cli, progs, monkeypatch, *extra):
