@@ -100,7 +100,9 @@ vg_suite() {
       --log-file="$vgdir/$name.%p.log" "$t" --jobs=1 >/dev/null 2>"$vgdir/$name.stderr"; then
     printf '  %-40s %4d s\n' "$name" $((SECONDS - start))
   else
-    echo "FAIL: $name under valgrind"; tail -5 "$vgdir/$name.stderr"; return 1
+    # Which test and which assertion (Criterion's [----]/[FAIL] lines), then the end.
+    echo "FAIL: $name under valgrind"; grep -E '^\[(----|FAIL)\]' "$vgdir/$name.stderr" | head -20
+    tail -3 "$vgdir/$name.stderr"; return 1
   fi
 }
 export -f vg_suite; export vgdir

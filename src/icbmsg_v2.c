@@ -267,12 +267,18 @@ static void report(struct icbmsg_v2_data *d, enum icbmsg_v2_error why)
 		d->error_hook(d->instance, why, msg, d->error_hook_user);
 	}
 	for (uint32_t i = 0; i < d->num_ept; i++) {
+		struct icbmsg_v2_ept *e = &d->ept[i];
 		const struct ipc_ept_cfg *cfg;
+		uint32_t told;
 
+		/* Each endpoint hears of each error once, even while it
+		 * registers and replays what was reported before (tell()). */
 		lock(d);
-		cfg = d->ept[i].cfg;
+		cfg = e->cfg;
+		told = e->told;
+		e->told |= bit;
 		unlock(d);
-		if (cfg != NULL && cfg->cb.error != NULL) {
+		if (cfg != NULL && cfg->cb.error != NULL && !(told & bit)) {
 			cfg->cb.error(msg, cfg->priv);
 		}
 	}
@@ -1115,6 +1121,7 @@ static int register_ept(const struct device *instance, void **token, const struc
 	}
 	e->pending = false;
 	e->cfg = cfg;
+	e->told = 0;
 	/* Bound before the EP_BOUND leaves, so that data answering it finds
 	 * the endpoint (Zephyr marks it after, and drops such data). */
 	atomic_store(&e->state, bound ? EPT_BINDING : EPT_UNBOUND);
@@ -1139,8 +1146,12 @@ static int register_ept(const struct device *instance, void **token, const struc
 	if (bound) {
 		report_bound(e, cfg);
 	}
-	/* Problems found before this endpoint existed. */
-	reported = atomic_load(&d->reported);
+	/* Problems found before this endpoint existed (report() tells the
+	 * ones it finds from now on; the lock keeps each told once). */
+	lock(d);
+	reported = atomic_load(&d->reported) & ~e->told;
+	e->told |= reported;
+	unlock(d);
 	for (uint32_t why = 1; why < 32; why++) {
 		if ((reported & (1u << why)) && cfg->cb.error != NULL) {
 			cfg->cb.error(icbmsg_v2_error_str((enum icbmsg_v2_error)why), cfg->priv);

@@ -154,6 +154,7 @@ struct icbmsg_v2_ept {
 	uint32_t name_hash;
 	uint8_t addr;                  /* the peer's slot for it (learned from EP_BOUND) */
 	bool pending;                  /* a remote EP_BOUND waiting for a local registration */
+	uint32_t told;                 /* error bits already given to cfg's error() (lock) */
 };
 
 /* Counters of what a hostile, confused or mismatched peer did (relaxed). */
