@@ -10,11 +10,11 @@
  * answers with the same bytes.  So a round trip is two doorbells, as in the
  * raw ping-pongs, and runs in the receive context under test (the ICMsg
  * work-queue thread, or the interrupt thread with --rx-in-isr).
- * ICBMsg replies from a thread of each side instead (the callback copies
- * the message and wakes it): a send inside the receive callback may need
- * blocks that only a RELEASE frees, and that RELEASE is processed by the
- * very context the callback blocks (an 8 KiB echo on the default board
- * stalled so).
+ * Classic ICBMsg replies from a thread of each side instead (the callback
+ * copies the message and wakes it): a send inside the receive callback may
+ * need blocks that only a RELEASE frees, and that RELEASE is processed by
+ * the very context the callback blocks (an 8 KiB echo on the default board
+ * stalled so).  ICBMsg v2 replies from the callback, like ICMsg.
  *
  * Streaming: the host's main thread sends as fast as the ring (ICMsg) or
  * the blocks (ICBMsg) let it, round-robin over the endpoints and instances,
@@ -405,7 +405,12 @@ static int ipc_child(int role, void *arg, struct bench_shm *shm)
 	p->k = p->a->k;
 	p->shm = shm;
 	memset(p->msg, 0x3c, sizeof(p->msg));
-	p->threaded = p->k->kind == BENCH_ECHO && p->k->backend == EMU_BACKEND_ICBMSG;
+	/* Classic ICBMsg replies from a thread (its blocks come back through
+	 * RELEASE messages that the receive context itself processes); v2
+	 * sends from the interrupt context, as Zephyr's v2 lets it: nothing
+	 * it waits for comes through the receive context (a sender collects
+	 * consumed blocks from the consumer queue). */
+	p->threaded = p->k->kind == BENCH_ECHO && p->k->backend == EMU_BACKEND_ICBMSG && !p->k->v2;
 	if (p->threaded) {
 		pthread_t th;
 
