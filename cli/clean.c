@@ -25,8 +25,8 @@
 #include "../emu/sys.h"
 
 #define SHM_DIR "/dev/shm"
-#define RUN_DIR "/tmp"
-#define RUN_DIR_PREFIX "ipc-emu-"
+#define RUN_DIR CLI_RUN_DIR
+#define RUN_DIR_PREFIX CLI_RUN_DIR_PREFIX
 #define CLEAN_MAX_NAMES 4096
 
 void cli_help_clean(FILE *f)
@@ -280,40 +280,6 @@ static int scan(struct clean *cl)
 	}
 	free(names);
 	return 0;
-}
-
-int cli_run_dir_create(const char *kind, char *out, size_t len)
-{
-	uint64_t start = 0;
-	int n;
-
-	(void)emu_sys_proc_start((long)getpid(), &start);
-	n = snprintf(out, len, RUN_DIR "/" RUN_DIR_PREFIX "%s-%ld-%" PRIu64 "-XXXXXX", kind,
-		     (long)getpid(), start);
-	if (n < 0 || (size_t)n >= len) {
-		out[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	return mkdtemp(out) != NULL ? 0 : -errno;
-}
-
-void cli_run_dir_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d == NULL) {
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		/* Only files: a run directory holds nothing else, and unlinkat
-		 * without AT_REMOVEDIR never descends into anything. */
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			(void)unlinkat(dirfd(d), e->d_name, 0);
-		}
-	}
-	closedir(d);
-	(void)rmdir(dir);
 }
 
 /* One entry of RUN_DIR: a run directory of ours whose owner is dead is

@@ -13,6 +13,8 @@
 #include "../scenario/echo_server.h"
 #include "../scenario/scenario.h"
 #include "user_results.h"
+#include "output.h" /* cli_err */
+#include "rundir.h" /* cli_run_dir_create, cli_run_dir_remove */
 
 /* Exit statuses of the tool (architecture.md, Reports). */
 #define EXIT_PASS 0
@@ -153,12 +155,6 @@ bool cli_crash_is_shim(const char *name);
 /* Commands with their own option parsing: argv[first..argc). */
 int cli_check_main(int argc, char **argv, int first);  /* check.c */
 int cli_clean_main(int argc, char **argv, int first);  /* clean.c */
-/* clean.c: a run's private directory /tmp/ipc-emu-KIND-PID-START-XXXXXX
- * (mkdtemp; PID and START identify this process so that `ipc-emu clean` can
- * remove it once the process is dead).  0 or -errno; out holds the path. */
-int cli_run_dir_create(const char *kind, char *out, size_t len);
-/* clean.c: remove the files directly in dir, then dir itself. */
-void cli_run_dir_remove(const char *dir);
 int cli_stress_main(int argc, char **argv, int first); /* stress.c */
 int cli_bench_main(int argc, char **argv, int first);  /* bench.c */
 int cli_inspect_main(int argc, char **argv, int first);/* inspect.c */
@@ -249,8 +245,6 @@ uint32_t cli_tree_icbmsg_version(const char *tree);
 /* options.c: "classic" or "v2". */
 const char *cli_icbmsg_version_name(uint32_t v);
 
-/* "ipc-emu: <msg>" on stderr. */
-void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* options.c: a decimal, 0x hex or 0 octal number in [0, max], nothing else
  * (no sign, no trailing text).  false if s is not one. */
 bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
