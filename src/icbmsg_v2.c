@@ -253,34 +253,41 @@ int icbmsg_v2_layout_compute(uint64_t addr, uint64_t size, uint32_t dcache_align
 
 /* ------------------------------------------------------------------ errors */
 
-static void report(struct icbmsg_v2_data *d, enum icbmsg_v2_error why)
+/* Give the error() of endpoint slot e the errors in `bits` it has not heard
+ * of: each endpoint hears of each error once, also while it registers and
+ * replays what was reported before (the lock orders the two). */
+static void tell(struct icbmsg_v2_data *d, struct icbmsg_v2_ept *e, uint32_t bits)
 {
-	const char *msg = icbmsg_v2_error_str(why);
+	const struct ipc_ept_cfg *cfg;
+
+	lock(d);
+	cfg = e->cfg;
+	bits &= ~e->told;
+	e->told |= bits;
+	unlock(d);
+	for (uint32_t why = 1; cfg != NULL && cfg->cb.error != NULL && (bits >> why) != 0; why++) {
+		if (bits & (1u << why)) {
+			cfg->cb.error(icbmsg_v2_error_str((enum icbmsg_v2_error)why), cfg->priv);
+		}
+	}
+}
+
+/* Count `stat`, then report `why` once: log, error_hook, every endpoint. */
+static void report(struct icbmsg_v2_data *d, enum icbmsg_v2_error why, int stat)
+{
 	uint32_t bit = 1u << why;
 
+	stat_inc(d, stat);
 	atomic_store(&d->last_error, (int)why);
 	if (fetch_or(&d->reported, bit) & bit) {
 		return;
 	}
-	port_log(PORT_LOG_ERR, "icbmsg_v2: %s: %s", d->instance->name, msg);
+	port_log(PORT_LOG_ERR, "icbmsg_v2: %s: %s", d->instance->name, icbmsg_v2_error_str(why));
 	if (d->error_hook != NULL) {
-		d->error_hook(d->instance, why, msg, d->error_hook_user);
+		d->error_hook(d->instance, why, icbmsg_v2_error_str(why), d->error_hook_user);
 	}
-	for (uint32_t i = 0; i < d->num_ept; i++) {
-		struct icbmsg_v2_ept *e = &d->ept[i];
-		const struct ipc_ept_cfg *cfg;
-		uint32_t told;
-
-		/* Each endpoint hears of each error once, even while it
-		 * registers and replays what was reported before (tell()). */
-		lock(d);
-		cfg = e->cfg;
-		told = e->told;
-		e->told |= bit;
-		unlock(d);
-		if (cfg != NULL && cfg->cb.error != NULL && !(told & bit)) {
-			cfg->cb.error(msg, cfg->priv);
-		}
+	for (struct icbmsg_v2_ept *e = d->ept; e < d->ept + d->num_ept; e++) {
+		tell(d, e, bit);
 	}
 }
 
@@ -289,8 +296,7 @@ static void fail_desync(struct icbmsg_v2_data *d)
 	if (atomic_exchange(&d->state, ICBMSG_V2_STATE_FAILED) == ICBMSG_V2_STATE_FAILED) {
 		return; /* found by another context first */
 	}
-	stat_inc(d, ST_DESYNC);
-	report(d, ICBMSG_V2_ERR_DESYNC);
+	report(d, ICBMSG_V2_ERR_DESYNC, ST_DESYNC);
 }
 
 /* ------------------------------------------------------------------ TX blocks */
@@ -721,15 +727,16 @@ static void consume(struct icbmsg_v2_data *d, uint32_t index)
  * queues: pbuf data at base + max(A, 4) + 4, packet = BE16 length 13, two
  * zero bytes, the 13-byte magic.  A peer that wrote it before our init had
  * part of it zeroed there by reset_queues() (our consumer queue's two
- * counts): those 8 bytes are not compared (at least 8 magic bytes are). */
+ * counts): those 8 bytes are not compared (at least 8 magic bytes are).
+ * The 17 bytes end at base + A + 21, inside the two queues (each queue is
+ * at least max(A, 24) bytes): no bounds check needed. */
 static void check_classic(struct icbmsg_v2_data *d)
 {
 	uint32_t off = d->rx_lay.base_offset + d->rx_lay.align + 4u;
 	uint8_t b[4 + ICMSG_MAGIC_LEN];
 
-	if ((uint64_t)off + sizeof(b) > d->conf->rx.size) {
-		return;
-	}
+	_Static_assert(4 + 4 + ICMSG_MAGIC_LEN <= 8 + ICBMSG_V2_MAX_ACTIVE_COUNT_MIN,
+		       "A + 21 <= 2Q: the classic packet lies inside our two queues");
 	port_cache_invd(d->conf->rx.ptr + off, sizeof(b));
 	memcpy(b, d->conf->rx.ptr + off, sizeof(b));
 	for (uint32_t i = 0; i < sizeof(b); i++) {
@@ -739,8 +746,7 @@ static void check_classic(struct icbmsg_v2_data *d)
 			return;
 		}
 	}
-	stat_inc(d, ST_CLASSIC);
-	report(d, ICBMSG_V2_ERR_CLASSIC_PEER);
+	report(d, ICBMSG_V2_ERR_CLASSIC_PEER, ST_CLASSIC);
 }
 
 /* A bound packet at first block `index` of the region laid out as `l`
@@ -751,7 +757,8 @@ static int read_bound(struct icbmsg_v2_data *d, const struct icbmsg_v2_layout *l
 	uint8_t *p = d->conf->rx.ptr + l->blocks_offset + (size_t)index * l->block_size;
 	uint8_t b[HDR_SIZE + ICBMSG_V2_BOUND_PACKET_SIZE];
 
-	if ((uint64_t)(l->block_count - index) * l->block_size < sizeof(b)) {
+	/* index < N (the caller checked): (N - index) * block <= area < 2^32. */
+	if ((l->block_count - index) * l->block_size < sizeof(b)) {
 		return -EINVAL;
 	}
 	port_cache_invd(p, sizeof(b));
@@ -796,8 +803,7 @@ static void probe_slots(struct icbmsg_v2_data *d, uint32_t index)
 						    : ICBMSG_V2_MAX_ACTIVE_COUNT_MAX),
 				 (unsigned)l.queue_size, (unsigned)d->slots,
 				 (unsigned)d->rx_lay.queue_size);
-			stat_inc(d, ST_BOUND_MISMATCH);
-			report(d, ICBMSG_V2_ERR_SLOTS_MISMATCH);
+			report(d, ICBMSG_V2_ERR_SLOTS_MISMATCH, ST_BOUND_MISMATCH);
 			return;
 		}
 	}
@@ -816,9 +822,10 @@ static void received_control(struct icbmsg_v2_data *d, uint32_t index, const uin
 			atomic_store(&d->state, ICBMSG_V2_STATE_CONNECTED);
 			return;
 		}
-		stat_inc(d, rc == -ERANGE ? ST_BOUND_MISMATCH : ST_RX_INVALID_CONTROL);
 		if (rc == -ERANGE) {
-			report(d, ICBMSG_V2_ERR_BOUND_MISMATCH);
+			report(d, ICBMSG_V2_ERR_BOUND_MISMATCH, ST_BOUND_MISMATCH);
+		} else {
+			stat_inc(d, ST_RX_INVALID_CONTROL);
 		}
 		return;
 	}
@@ -895,7 +902,7 @@ static void handle(struct icbmsg_v2_data *d, uint32_t index)
 	w = ipc_load_relaxed(word(p)); /* value comes from the peer: read once */
 	size = w & 0xFFFFu;
 	if ((w >> 16 & 0xFFu) != index ||
-	    (uint64_t)size + HDR_SIZE > (uint64_t)(l->block_count - index) * l->block_size) {
+	    size + HDR_SIZE > (l->block_count - index) * l->block_size) { /* <= area < 2^32 */
 		stat_inc(d, ST_RX_BAD_HEADER);
 		consume(d, index);
 	} else if (w >> 24 == ICBMSG_V2_EPT_CONTROL) {
@@ -1091,7 +1098,7 @@ static int close_instance(const struct device *instance)
 static int register_ept(const struct device *instance, void **token, const struct ipc_ept_cfg *cfg)
 {
 	struct icbmsg_v2_data *d = instance->data;
-	uint32_t hash = icbmsg_v2_name_hash(cfg->name), reported;
+	uint32_t hash = icbmsg_v2_name_hash(cfg->name);
 	struct icbmsg_v2_ept *e, *free_slot;
 	uint8_t pkt[ICBMSG_V2_CTRL_PACKET_SIZE];
 	bool bound;
@@ -1147,16 +1154,8 @@ static int register_ept(const struct device *instance, void **token, const struc
 		report_bound(e, cfg);
 	}
 	/* Problems found before this endpoint existed (report() tells the
-	 * ones it finds from now on; the lock keeps each told once). */
-	lock(d);
-	reported = atomic_load(&d->reported) & ~e->told;
-	e->told |= reported;
-	unlock(d);
-	for (uint32_t why = 1; why < 32; why++) {
-		if ((reported & (1u << why)) && cfg->cb.error != NULL) {
-			cfg->cb.error(icbmsg_v2_error_str((enum icbmsg_v2_error)why), cfg->priv);
-		}
-	}
+	 * ones it finds from now on). */
+	tell(d, e, atomic_load(&d->reported));
 	return 0;
 }
 
