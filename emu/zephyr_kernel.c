@@ -98,7 +98,6 @@ int64_t emu_k_uptime_ticks(void)
 static void isr_timeout_said(void)
 {
 	static atomic_flag said = ATOMIC_FLAG_INIT;
-	const char *role = getenv("IPC_EMU_ROLE");
 	char line[320];
 	int n;
 
@@ -110,7 +109,7 @@ static void isr_timeout_said(void)
 		     "interrupt context (e.g. a received() callback that waits, with a backend "
 		     "that calls it from the interrupt, as ICBMsg v2 does): Zephyr asserts; here "
 		     "it does not wait\n",
-		     role != NULL && role[0] != '\0' ? role : "program");
+		     zshim_role_name());
 	(void)!write(STDERR_FILENO, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
 }
 

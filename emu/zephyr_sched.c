@@ -239,8 +239,7 @@ static void hand_on_locked(void)
 	}
 }
 
-/* "host", "remote" (IPC_EMU_ROLE under `ipc-emu run`), else "program". */
-static const char *role_name(void)
+const char *zshim_role_name(void)
 {
 	const char *role = getenv("IPC_EMU_ROLE");
 
@@ -256,7 +255,7 @@ static void degrade_locked(void)
 		     "ipc-emu %s: schedule coop: thread '%s' kept the CPU %u ms without a kernel "
 		     "wait (blocked outside the Zephyr API?): this program's threads run in "
 		     "parallel from now on\n",
-		     role_name(),
+		     zshim_role_name(),
 		     cpu.owner_name != NULL && cpu.owner_name[0] != '\0' ? cpu.owner_name : "?",
 		     (unsigned)(cpu.chk.kept_ns / 1000000u));
 	(void)!write(STDERR_FILENO, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
@@ -883,7 +882,7 @@ static const char *mode_name(int mode)
 void zshim_sched_report(const char *why)
 {
 	static int reported;
-	const char *role = getenv("IPC_EMU_ROLE");
+	const char *role = zshim_role_name();
 	uint64_t now = now_ns();
 	uint64_t first, n;
 	char line[256];
@@ -892,7 +891,6 @@ void zshim_sched_report(const char *why)
 	if (!cfg.active || __atomic_exchange_n(&reported, 1, __ATOMIC_ACQ_REL) != 0) {
 		return;
 	}
-	role = role != NULL && role[0] != '\0' ? role : "program";
 	/* The run's stdout (the program's own lines) comes first. */
 	fflush(stdout);
 	for (int i = 0; i < HANDOFF_SLOTS; i++) {

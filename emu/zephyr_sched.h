@@ -108,6 +108,10 @@ const char *zshim_sched_ev_name(unsigned ev);
  * runtime itself; a program may call it from its own failure path. */
 void zshim_sched_report(const char *why);
 
+/* The core's name for messages: "host" or "remote" (IPC_EMU_ROLE under
+ * `ipc-emu run`), else "program". */
+const char *zshim_role_name(void);
+
 /* Tests: threads waiting for the CPU now; the stall limit (ms, native). */
 unsigned zshim_sched_cpu_waiters(void);
 void zshim_sched_set_stall_ms(unsigned ms);
