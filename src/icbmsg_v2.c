@@ -523,23 +523,28 @@ static int produce(struct icbmsg_v2_data *d, uint32_t index, bool hi)
 	return rc;
 }
 
+/* Whom a message goes to: the receiver's endpoint byte, and bit 8 for high
+ * priority (what sendable() returns; control packets are WHO_CONTROL). */
+#define WHO_HI 0x100u
+#define WHO_CONTROL (ICBMSG_V2_EPT_CONTROL | WHO_HI)
+
 /*
- * Send the message at `index` with `size` payload bytes: shrink its
- * allocation, write the header, flush, produce, ring.  0, or the error of
- * produce() with the (shrunk) blocks still allocated.
+ * Send the message at `index` with `size` payload bytes to `who`: shrink
+ * its allocation, write the header, flush, produce, ring.  0, or the error
+ * of produce() with the (shrunk) blocks still allocated.
  */
-static int send_packet(struct icbmsg_v2_data *d, uint32_t index, uint32_t size, uint8_t ept,
-		       bool hi)
+static int send_packet(struct icbmsg_v2_data *d, uint32_t index, uint32_t size, uint32_t who)
 {
 	uint8_t *block = tx_block(d, index);
-	uint32_t n = blocks_for(d->tx_lay.block_size, size);
+	uint32_t n = blocks_for(d->tx_lay.block_size, size), ept = who & 0xFFu;
+	bool hi = (who & WHO_HI) != 0;
 	int rc;
 
 	if (n < d->tx_nblocks[index]) {
 		free_blocks(d, index + n, d->tx_nblocks[index] - n);
 		d->tx_nblocks[index] = (uint8_t)n;
 	}
-	ipc_store_relaxed(word(block), size | index << 16 | (uint32_t)ept << 24);
+	ipc_store_relaxed(word(block), size | index << 16 | ept << 24);
 	port_check_defined(block, size + HDR_SIZE);
 	port_cache_flush(block, size + HDR_SIZE);
 	port_crash_point("icbmsg_v2_before_produce");
@@ -561,16 +566,22 @@ static int send_packet(struct icbmsg_v2_data *d, uint32_t index, uint32_t size, 
 	return 0;
 }
 
-static int send_control(struct icbmsg_v2_data *d, const uint8_t *pkt, uint32_t len)
+/* Copy `len` bytes into a new message to `who` and send it (K_NO_WAIT);
+ * 0, or an error with nothing left allocated.  The one copy path of data
+ * and control packets. */
+static int send_copy(struct icbmsg_v2_data *d, uint32_t who, const void *msg, uint32_t len)
 {
 	uint32_t got;
-	int i = alloc_tx(d, len, K_NO_WAIT, ICBMSG_V2_EPT_CONTROL, &got), rc;
+	/* Zephyr takes the largest free run for len 0, then shrinks to one block. */
+	int i = alloc_tx(d, len == 0 ? 1u : len, K_NO_WAIT, (uint8_t)who, &got), rc;
 
 	if (i < 0) {
 		return i;
 	}
-	memcpy(tx_block(d, (uint32_t)i) + HDR_SIZE, pkt, len);
-	rc = send_packet(d, (uint32_t)i, len, ICBMSG_V2_EPT_CONTROL, true);
+	if (len > 0) {
+		memcpy(tx_block(d, (uint32_t)i) + HDR_SIZE, msg, len);
+	}
+	rc = send_packet(d, (uint32_t)i, len, who);
 	if (rc < 0) {
 		free_blocks(d, (uint32_t)i, d->tx_nblocks[i]);
 	}
@@ -630,9 +641,9 @@ static void report_bound(struct icbmsg_v2_ept *e, const struct ipc_ept_cfg *cfg)
 	}
 }
 
-/* An endpoint that can send: 0 with its peer slot and priority; -EIO
- * (instance failed), -ENOENT (unknown token or not bound). */
-static int sendable(struct icbmsg_v2_data *d, const void *token, uint8_t *addr, bool *hi)
+/* An endpoint that can send: its `who` (peer slot, WHO_HI for priority 1);
+ * -EIO (instance failed), -ENOENT (unknown token or not bound). */
+static int sendable(struct icbmsg_v2_data *d, const void *token)
 {
 	struct icbmsg_v2_ept *e;
 	int rc = -ENOENT;
@@ -643,9 +654,7 @@ static int sendable(struct icbmsg_v2_data *d, const void *token, uint8_t *addr, 
 	lock(d);
 	e = find_cfg(d, token);
 	if (e != NULL && atomic_load(&e->state) != EPT_UNBOUND) {
-		*addr = e->addr;
-		*hi = e->cfg->prio != 0;
-		rc = 0;
+		rc = (int)(e->addr | (e->cfg->prio != 0 ? WHO_HI : 0u));
 	}
 	unlock(d);
 	return rc;
@@ -1054,7 +1063,7 @@ static int open_instance(const struct device *instance)
 		put_le32(pkt + 4, ICBMSG_V2_BOUND_MAGIC2);
 		put_le32(pkt + 8, d->tx_lay.block_count);
 		put_le32(pkt + 12, d->rx_lay.block_count);
-		rc = send_control(d, pkt, sizeof(pkt));
+		rc = send_copy(d, WHO_CONTROL, pkt, sizeof(pkt));
 	}
 	if (rc < 0) {
 		(void)rx_stop(c, d);
@@ -1137,7 +1146,7 @@ static int register_ept(const struct device *instance, void **token, const struc
 	pkt[0] = ICBMSG_V2_EP_BOUND;
 	pkt[1] = (uint8_t)(e - d->ept);
 	put_le32(pkt + 2, hash);
-	rc = send_control(d, pkt, sizeof(pkt));
+	rc = send_copy(d, WHO_CONTROL, pkt, sizeof(pkt));
 	if (rc < 0) {
 		lock(d);
 		if (bound) {
@@ -1187,7 +1196,7 @@ static int deregister_ept(const struct device *instance, void *token)
 	}
 	unlock(d);
 	if (rc == 0) {
-		rc = send_control(d, pkt, sizeof(pkt));
+		rc = send_copy(d, WHO_CONTROL, pkt, sizeof(pkt));
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -1195,31 +1204,16 @@ static int deregister_ept(const struct device *instance, void *token)
 static int send(const struct device *instance, void *token, const void *msg, size_t len)
 {
 	struct icbmsg_v2_data *d = instance->data;
-	uint32_t got;
-	uint8_t addr;
-	bool hi;
-	int i = sendable(d, token, &addr, &hi), rc;
+	int rc = sendable(d, token);
 
-	if (i < 0) {
-		return i;
+	if (rc >= 0 && msg == NULL && len > 0) {
+		rc = -EINVAL;
+	} else if (rc >= 0 && len > ICBMSG_V2_MAX_MSG_SIZE) {
+		rc = -ENOMEM; /* (alloc_tx() checks the exact limit) */
+	} else if (rc >= 0) {
+		rc = send_copy(d, (uint32_t)rc, msg, (uint32_t)len);
 	}
-	if (msg == NULL && len > 0) {
-		return -EINVAL;
-	}
-	if (len > ICBMSG_V2_MAX_MSG_SIZE) {
-		return -ENOMEM; /* (alloc_tx() checks the exact limit) */
-	}
-	/* Zephyr takes the largest free run for len 0, then shrinks to one block. */
-	i = alloc_tx(d, len == 0 ? 1u : (uint32_t)len, K_NO_WAIT, addr, &got);
-	if (i < 0) {
-		return i;
-	}
-	if (len > 0) {
-		memcpy(tx_block(d, (uint32_t)i) + HDR_SIZE, msg, len);
-	}
-	rc = send_packet(d, (uint32_t)i, (uint32_t)len, addr, hi);
 	if (rc < 0) {
-		free_blocks(d, (uint32_t)i, d->tx_nblocks[i]);
 		return rc;
 	}
 	icbmsg_v2_collect(instance); /* after the doorbell, as Zephyr */
@@ -1235,14 +1229,12 @@ static int get_tx_buffer(const struct device *instance, void *token, void **data
 			 k_timeout_t wait)
 {
 	struct icbmsg_v2_data *d = instance->data;
-	uint8_t addr;
-	bool hi;
-	int i = sendable(d, token, &addr, &hi);
+	int i = sendable(d, token);
 
 	if (i < 0) {
 		return i;
 	}
-	i = alloc_tx(d, *len, wait, addr, len);
+	i = alloc_tx(d, *len, wait, (uint8_t)i, len);
 	if (i < 0) {
 		return i;
 	}
@@ -1262,16 +1254,26 @@ static int buffer_index(const uint8_t *blocks, const struct icbmsg_v2_layout *l,
 	return (int)((a - b) / l->block_size);
 }
 
+/* Take back the TX buffer at `data` from the application: its first block,
+ * -EINVAL (no buffer there) or -EALREADY (not the application's).  Taking
+ * the ownership bit makes a second send/drop of it -EALREADY. */
+static int take_app_buffer(struct icbmsg_v2_data *d, const void *data)
+{
+	int i = buffer_index(d->tx_blocks, &d->tx_lay, data);
+
+	if (i >= 0 && !(fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
+		i = -EALREADY;
+	}
+	return i;
+}
+
 static int drop_tx_buffer(const struct device *instance, void *token, const void *data)
 {
 	struct icbmsg_v2_data *d = instance->data;
-	int i = buffer_index(d->tx_blocks, &d->tx_lay, data);
+	int i = take_app_buffer(d, data);
 
 	if (i < 0) {
 		return i;
-	}
-	if (!(fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
-		return -EALREADY;
 	}
 	free_blocks(d, (uint32_t)i, d->tx_nblocks[i]);
 	return 0;
@@ -1280,25 +1282,19 @@ static int drop_tx_buffer(const struct device *instance, void *token, const void
 static int send_nocopy(const struct device *instance, void *token, const void *data, size_t len)
 {
 	struct icbmsg_v2_data *d = instance->data;
-	uint8_t addr;
-	bool hi;
-	int i = sendable(d, token, &addr, &hi), rc;
+	int who = sendable(d, token), i, rc;
 
+	if (who < 0) {
+		return who;
+	}
+	i = take_app_buffer(d, data);
 	if (i < 0) {
 		return i;
-	}
-	i = buffer_index(d->tx_blocks, &d->tx_lay, data);
-	if (i < 0) {
-		return i;
-	}
-	/* Taking the ownership bit makes a second send/drop of it -EALREADY. */
-	if (!(fetch_and(&d->tx_app, ~(1u << i)) & (1u << i))) {
-		return -EALREADY;
 	}
 	if (len > d->tx_nblocks[i] * d->tx_lay.block_size - HDR_SIZE || len > ICBMSG_V2_MAX_MSG_SIZE) {
 		rc = -EINVAL;
 	} else {
-		rc = send_packet(d, (uint32_t)i, (uint32_t)len, addr, hi);
+		rc = send_packet(d, (uint32_t)i, (uint32_t)len, (uint32_t)who);
 	}
 	if (rc < 0) {
 		fetch_or(&d->tx_app, 1u << i); /* still the caller's */
