@@ -38,18 +38,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_plan.h"
 #include "zephyr_build.h"
 #include "../emu/trace.h"
 #include "../emu/inspect.h"
 #include <zephyr/sys/reboot.h>
 
 #define POLL_NS 1000000L          /* supervision period */
-#define FAIL_GRACE_S 2.0          /* after one peer failed, time left to the other */
-#define STALL_S 10.0              /* no progress at all for this long: a hang */
-#define STALL_LEGACY_S 2.0        /* unbound=disable after a reset: not detected */
 #define MAX_ARGS 64
-/* The memory image of a tree without regions (one page at address 0). */
-#define RUN_MIN_IMAGE 4096u
 
 /* --mem-limit MIB (options.c; 0: the default). */
 #define KILL_USER_MIN_MS 1.0      /* user programs: kill delays, see cli_help_run */
@@ -90,27 +86,24 @@ struct zt_role {
 };
 
 struct sup {
-	const struct cli_opts *o;
-	const struct cli_config *c;
-	char self[PATH_MAX];
-	char valgrind[PATH_MAX];
+	const struct cli_run_plan *p;
+	const struct cli_opts *o; /* p->o */
+	const struct cli_config *c; /* &p->cfg */
 	char vgdir[96];
 	char sandir[160];         /* --sanitize: the programs' sanitizer logs */
 	struct emu_segment *seg;
 	struct emu_segment_fds fds;
+	char seg_name[128];
 	char fds_arg[64];
-	char messages_arg[32], rxbuf_arg[32], seed_arg[32], endpoints_arg[16], dts_arg[8200];
-	char mem_limit_arg[32];
 	char vglog_arg[2][128];
-	char busy_poll_arg[32];
 	struct child ch[2];
-	uint64_t rng;
+	uint64_t rng;             /* from p->rng: the kills after the planned moments */
 	unsigned kills_done, restarts;
-	double kill_at[1000];
+	uint64_t t0;              /* the peers' start */
+	bool hang, trace_failed;
 	uint64_t bonds_at_kill[2];
 	/* --crash-point */
 	bool crash_armed[2];      /* the next incarnation of the role is armed */
-	char crash_env[96];       /* IPC_EMU_CRASH=name@n */
 	unsigned crashes;         /* crash points that fired */
 	/* Peer resets (kills and crashes) and their recovery. */
 	unsigned cycles, rebonds, epochs;
@@ -145,46 +138,6 @@ struct sup {
 	bool zapp_released;
 };
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static double rng_unit(uint64_t *s)
-{
-	return (double)(rng_next(s) >> 11) / 9007199254740992.0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool find_in_path(const char *prog, char *out, size_t outlen)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	char *save = NULL;
-
-	if (path == NULL || strlen(path) >= sizeof(buf)) {
-		path = "/usr/local/bin:/usr/bin:/bin";
-	}
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		if (snprintf(out, outlen, "%s/%s", *dir ? dir : ".", prog) < (int)outlen &&
-		    access(out, X_OK) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 unsigned cli_count_shm(const char *prefix)
 {
 	DIR *d = opendir("/dev/shm");
@@ -211,7 +164,7 @@ static void build_argv(struct sup *s, struct child *c)
 	int n = 0;
 
 	if (o->valgrind) {
-		a[n++] = s->valgrind;
+		a[n++] = (char *)s->p->valgrind;
 		a[n++] = "-q";
 		a[n++] = "--error-exitcode=99";
 		a[n++] = "--leak-check=full";
@@ -232,7 +185,7 @@ static void build_argv(struct sup *s, struct child *c)
 		c->argc = n;
 		return;
 	}
-	a[n++] = s->self;
+	a[n++] = (char *)s->p->self;
 	a[n++] = "peer";
 	a[n++] = "--role";
 	a[n++] = (char *)scn_role_name(c->role);
@@ -240,25 +193,25 @@ static void build_argv(struct sup *s, struct child *c)
 	a[n++] = s->fds_arg;
 	if (o->n_dts > 0) {
 		a[n++] = "--dts";
-		a[n++] = s->dts_arg;
+		a[n++] = (char *)s->p->dts_arg;
 	}
 	if (o->mem_limit_mib != 0) {
-		a[n++] = s->mem_limit_arg; /* the peer reads the tree with the same limit */
+		a[n++] = (char *)s->p->mem_limit_arg; /* the peer reads the tree with the same limit */
 	}
 	a[n++] = "--backend";
-	a[n++] = (char *)cli_backend_name(o->backend);
+	a[n++] = (char *)s->p->backend_name;
 	if (o->instance != NULL) {
 		a[n++] = "--instance";
 		a[n++] = (char *)o->instance;
 	}
-	if (o->unbound != 0) {
+	if (s->p->unbound_name != NULL) {
 		a[n++] = "--unbound";
-		a[n++] = (char *)cli_unbound_name(o->unbound);
+		a[n++] = (char *)s->p->unbound_name;
 	}
 	a[n++] = "--messages";
-	a[n++] = s->messages_arg;
+	a[n++] = (char *)s->p->messages_arg;
 	a[n++] = "--endpoints";
-	a[n++] = s->endpoints_arg;
+	a[n++] = (char *)s->p->endpoints_arg;
 	if (o->nocopy) {
 		a[n++] = "--nocopy";
 	}
@@ -271,20 +224,17 @@ static void build_argv(struct sup *s, struct child *c)
 	if (o->ipm_console) {
 		a[n++] = "--ipm-console";
 	}
-	if (o->icbmsg_version != 0) {
+	if (s->p->icbmsg_version_name != NULL) {
 		a[n++] = "--icbmsg-version";
-		a[n++] = (char *)cli_icbmsg_version_name(o->icbmsg_version);
+		a[n++] = (char *)s->p->icbmsg_version_name;
 	}
 	if (o->max_active_count != 0) {
-		static char mac_arg[40]; /* single-threaded parent */
-
-		snprintf(mac_arg, sizeof(mac_arg), "--max-active-count=%u", o->max_active_count);
-		a[n++] = mac_arg;
+		a[n++] = (char *)s->p->max_active_arg;
 	}
 	a[n++] = "--rx-buf-size";
-	a[n++] = s->rxbuf_arg;
+	a[n++] = (char *)s->p->rxbuf_arg;
 	a[n++] = "--seed";
-	a[n++] = s->seed_arg;
+	a[n++] = (char *)s->p->seed_arg;
 	if (o->rx_in_isr) {
 		a[n++] = "--rx-in-isr";
 	}
@@ -292,7 +242,7 @@ static void build_argv(struct sup *s, struct child *c)
 		a[n++] = "--cache-model";
 	}
 	if (o->busy_poll_us != 0) {
-		a[n++] = s->busy_poll_arg;
+		a[n++] = (char *)s->p->busy_poll_arg;
 	}
 	a[n++] = "--timeout";
 	a[n++] = "0";
@@ -436,18 +386,18 @@ static void user_env(const struct sup *s, const struct child *c)
 
 	setenv("IPC_EMU_ROLE", scn_role_name(c->role), 1);
 	setenv("IPC_EMU_FDS", s->fds_arg, 1);
-	setenv("IPC_EMU_DTS", o->n_dts > 0 ? s->dts_arg : "", 1);
+	setenv("IPC_EMU_DTS", o->n_dts > 0 ? s->p->dts_arg : "", 1);
 	unsetenv("IPC_EMU_SEGMENT");
-	if (o->unbound != 0) {
-		setenv("IPC_EMU_UNBOUND", cli_unbound_name(o->unbound), 1);
+	if (s->p->unbound_name != NULL) {
+		setenv("IPC_EMU_UNBOUND", s->p->unbound_name, 1);
 	}
 	if (o->cache_model) {
 		setenv("IPC_EMU_CACHE_MODEL", "1", 1);
 	}
 	/* --icbmsg-version / --max-active-count for the programs' ICBMsg
 	 * instances (without: the devicetree's ipc-emu,icbmsg-version). */
-	if (o->icbmsg_version != 0) {
-		setenv("IPC_EMU_ICBMSG_VERSION", cli_icbmsg_version_name(o->icbmsg_version), 1);
+	if (s->p->icbmsg_version_name != NULL) {
+		setenv("IPC_EMU_ICBMSG_VERSION", s->p->icbmsg_version_name, 1);
 	} else {
 		unsetenv("IPC_EMU_ICBMSG_VERSION");
 	}
@@ -874,7 +824,7 @@ static int spawn(struct sup *s, struct child *c)
 			(void)personality((unsigned long)personality(0xffffffffUL) | ADDR_NO_RANDOMIZE);
 		}
 		if (s->crash_armed[c->role]) {
-			putenv(s->crash_env);
+			putenv((char *)s->p->crash_env); /* the child's copy */
 		} else {
 			unsetenv("IPC_EMU_CRASH");
 		}
@@ -1227,15 +1177,15 @@ static void maybe_kill(struct sup *s, uint64_t total)
 		}
 	}
 	progress = (double)(scn_get(&a[0]->sent) + scn_get(&a[1]->sent)) / (double)total;
-	if (progress < s->kill_at[s->kills_done]) {
+	if (progress < s->p->kill_at[s->kills_done]) {
 		return;
 	}
 	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
 		fprintf(stderr, "ipc-emu: %.3f s: kill %u: progress %.3f (planned %.3f)\n",
 			(double)scn_now_ns() / 1e9, s->kills_done, progress,
-			s->kill_at[s->kills_done]);
+			s->p->kill_at[s->kills_done]);
 	}
-	victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(rng_next(&s->rng) & 1u);
+	victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(cli_run_rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
 	emu_trace(EMU_TRACE_KILL, c->role, (uint32_t)c->pid, 0, 0);
 	kill(c->pid, SIGKILL);
@@ -1268,13 +1218,13 @@ static void schedule_kill(struct sup *s, uint64_t now)
 		 * the K kills over the echo and the stream phases. */
 		max_ms += (double)s->o->messages * 3.0 / 40.0 * 2.0 / s->o->kill_random;
 	}
-	ms = KILL_USER_MIN_MS + (max_ms - KILL_USER_MIN_MS) * rng_unit(&s->rng);
+	ms = KILL_USER_MIN_MS + (max_ms - KILL_USER_MIN_MS) * cli_run_rng_unit(&s->rng);
 
 	if (s->o->valgrind) {
 		ms *= CLI_VALGRIND_SCALE;
 	}
 	s->next_kill_ns = now + (uint64_t)(ms * 1e6);
-	s->next_victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(rng_next(&s->rng) & 1u);
+	s->next_victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(cli_run_rng_next(&s->rng) & 1u);
 }
 
 /* User programs have no progress counters: kills are timed, and land only
@@ -1356,7 +1306,7 @@ static bool stalled(struct sup *s, uint64_t now)
 	/* Legacy bonding after a reset: nothing will ever tell the survivor. */
 	if (s->rebond_pending && s->c->unbound == EMU_UNBOUND_DISABLE &&
 	    s->o->backend == EMU_BACKEND_ICMSG) {
-		limit = STALL_LEGACY_S * (s->o->valgrind ? CLI_VALGRIND_SCALE : 1);
+		limit = s->p->stall_legacy_s;
 	}
 	if ((double)(now - s->activity_ns) / 1e9 < limit) {
 		return false;
@@ -1447,13 +1397,8 @@ static int trace_start(struct sup *s)
 {
 	int rc;
 
-	/* Fail before the run, not after it, if the trace cannot be written;
-	 * nothing is created until the merge renames the complete trace in. */
-	rc = cli_out_writable(s->o->trace);
-	if (rc < 0) {
-		cli_err("--trace: cannot write %s: %s", s->o->trace, strerror(-rc));
-		return rc;
-	}
+	/* The plan checked that the trace can be written; nothing is created
+	 * there until the merge renames the complete trace in. */
 	rc = cli_run_dir_create("trace", s->trace_dir, sizeof(s->trace_dir));
 	if (rc < 0) {
 		cli_err("--trace: cannot create a directory for the event files: %s",
@@ -1662,100 +1607,81 @@ static void print_warnings(const struct emu_dt_plan *p)
 	}
 }
 
-int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
-{
-	static struct cli_config c;
-	static struct sup s;
-	struct emu_segment_cfg segcfg;
-	struct sigaction sa;
-	char err[512];
-	char seg_name[128];
-	int rc, status;
-	uint64_t total, t0, deadline, fail_deadline = 0;
-	double last_progress = 0, el_lines;
-	bool hang = false, show_progress;
-	struct cli_progress plines; /* not a terminal: a line every few seconds */
-	struct cli_report rep;
-	struct scn_area snap[2];
-	ssize_t n;
-	bool user = o->prog[0] != NULL;
-	bool trace_failed = false;
+/* ------------------------------------------------------ running a plan -- */
 
-	memset(&s, 0, sizeof(s));
-	s.o = o;
-	s.c = &c;
-	s.user = user;
+static void sup_init(struct sup *s, const struct cli_run_plan *p)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->o = p->o;
+	s->c = &p->cfg;
+	s->user = p->user;
 	for (int i = 0; i < 2; i++) {
-		s.out_pipe[i][0] = s.out_pipe[i][1] = -1;
-		s.reboot_pipe[i][0] = s.reboot_pipe[i][1] = -1;
+		s->out_pipe[i][0] = s->out_pipe[i][1] = -1;
+		s->reboot_pipe[i][0] = s->reboot_pipe[i][1] = -1;
+		s->crash_armed[i] = p->crash_armed[i];
 	}
-	rc = cli_load_config(o, &c, err, sizeof(err));
-	if (rc < 0) {
-		cli_err("%s", err);
-		return EXIT_USAGE;
-	}
-	/* As check: the reader's warnings (a mirrored remote repeats the host's). */
-	print_warnings(&c.host);
-	if (o->n_dts == 2) {
-		print_warnings(&c.remote);
-	}
-	if (o->valgrind && !find_in_path("valgrind", s.valgrind, sizeof(s.valgrind))) {
-		cli_err("--valgrind: valgrind is not installed (skipped)");
-		return EXIT_SKIP;
-	}
-	/* Exec a resolved path: exec'ing /proc/self/exe fails under valgrind. */
-	n = readlink("/proc/self/exe", s.self, sizeof(s.self) - 1);
-	if (n <= 0 || (size_t)n >= sizeof(s.self) - 1) {
-		cli_err("cannot resolve /proc/self/exe: %s", strerror(errno));
-		return EXIT_INVARIANT;
-	}
-	s.self[n] = '\0';
-	if (o->valgrind) {
-		rc = cli_run_dir_create("vg", s.vgdir, sizeof(s.vgdir));
+	s->rng = p->rng;
+	s->survivor = -1;
+	s->zapp_wait_role = -1;
+	s->stall_s = p->stall_s;
+}
+
+/* The --valgrind and --sanitize log directories.  0 or an exit status. */
+static int run_dirs_create(struct sup *s)
+{
+	int rc;
+
+	if (s->o->valgrind) {
+		rc = cli_run_dir_create("vg", s->vgdir, sizeof(s->vgdir));
 		if (rc < 0) {
 			cli_err("cannot create a directory for valgrind logs: %s", strerror(-rc));
 			return EXIT_INVARIANT;
 		}
-		snprintf(s.vglog_arg[0], sizeof(s.vglog_arg[0]), "--log-file=%s/vg-host-%%p.log",
-			 s.vgdir);
-		snprintf(s.vglog_arg[1], sizeof(s.vglog_arg[1]), "--log-file=%s/vg-remote-%%p.log",
-			 s.vgdir);
+		snprintf(s->vglog_arg[0], sizeof(s->vglog_arg[0]), "--log-file=%s/vg-host-%%p.log",
+			 s->vgdir);
+		snprintf(s->vglog_arg[1], sizeof(s->vglog_arg[1]),
+			 "--log-file=%s/vg-remote-%%p.log", s->vgdir);
 	}
-	if (o->sanitize != NULL && user) {
-		rc = cli_run_dir_create("san", s.sandir, sizeof(s.sandir));
+	if (s->o->sanitize != NULL && s->user) {
+		rc = cli_run_dir_create("san", s->sandir, sizeof(s->sandir));
 		if (rc < 0) {
 			cli_err("cannot create a directory for sanitizer logs: %s", strerror(-rc));
 			return EXIT_INVARIANT;
 		}
 	}
+	return 0;
+}
 
-	segcfg = (struct emu_segment_cfg){
-		.name = NULL,
-		.mem_base = c.host.base,
-		.mem_size = (uint32_t)c.host.size,
-		.doorbell = o->doorbell,
-	};
-	if (c.host.size == 0) {
-		/* A tree without regions (MBOX/IPM devices only): a minimal image,
-		 * as the segment cannot be empty. */
-		segcfg.mem_base = 0;
-		segcfg.mem_size = RUN_MIN_IMAGE;
+static void run_dirs_remove(struct sup *s)
+{
+	if (s->vgdir[0] != '\0') {
+		cli_run_dir_remove(s->vgdir);
 	}
-	rc = emu_segment_create(&segcfg, &s.seg);
+	if (s->sandir[0] != '\0') {
+		cli_run_dir_remove(s->sandir);
+	}
+}
+
+/* The segment, its names removed from /dev/shm at once, its descriptors
+ * left open across exec for the peers.  0 or an exit status. */
+static int segment_open(struct sup *s)
+{
+	int rc = emu_segment_create(&s->p->seg, &s->seg);
+
 	if (rc < 0) {
 		cli_err("cannot create the shared-memory segment: %s", strerror(-rc));
-		status = rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
-		goto out_vg;
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
 	}
-	snprintf(seg_name, sizeof(seg_name), "%s", emu_segment_name(s.seg));
+	snprintf(s->seg_name, sizeof(s->seg_name), "%s", emu_segment_name(s->seg));
 	/* From here on nothing in /dev/shm can outlive us. */
-	rc = emu_segment_unlink(s.seg);
+	rc = emu_segment_unlink(s->seg);
 	if (rc < 0) {
-		cli_err("cannot unlink segment %s: %s", seg_name, strerror(-rc));
+		cli_err("cannot unlink segment %s: %s", s->seg_name, strerror(-rc));
 	}
-	emu_segment_get_fds(s.seg, &s.fds);
+	emu_segment_get_fds(s->seg, &s->fds);
 	{
-		int fdv[4] = {s.fds.mem, s.fds.ctl, s.fds.efd[0], s.fds.efd[1]};
+		int fdv[4] = {s->fds.mem, s->fds.ctl, s->fds.efd[0], s->fds.efd[1]};
 
 		for (int i = 0; i < 4; i++) {
 			if (fdv[i] >= 0) {
@@ -1766,71 +1692,54 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 				}
 			}
 		}
-		snprintf(s.fds_arg, sizeof(s.fds_arg), "%d,%d,%d,%d", fdv[0], fdv[1], fdv[2],
+		snprintf(s->fds_arg, sizeof(s->fds_arg), "%d,%d,%d,%d", fdv[0], fdv[1], fdv[2],
 			 fdv[3]);
 	}
-	snprintf(s.messages_arg, sizeof(s.messages_arg), "%" PRIu64, o->messages);
-	snprintf(s.endpoints_arg, sizeof(s.endpoints_arg), "%u", c.endpoints);
-	snprintf(s.rxbuf_arg, sizeof(s.rxbuf_arg), "%u", o->rx_buf_size);
-	snprintf(s.seed_arg, sizeof(s.seed_arg), "%" PRIu64, o->seed);
-	snprintf(s.busy_poll_arg, sizeof(s.busy_poll_arg), "--busy-poll=%u", o->busy_poll_us);
-	snprintf(s.mem_limit_arg, sizeof(s.mem_limit_arg), "--mem-limit=%u", o->mem_limit_mib);
-	if (o->n_dts == 1) {
-		snprintf(s.dts_arg, sizeof(s.dts_arg), "%s", o->dts[0]);
-	} else if (o->n_dts == 2) {
-		snprintf(s.dts_arg, sizeof(s.dts_arg), "%s,%s", o->dts[0], o->dts[1]);
-	}
+	return 0;
+}
 
-	/* Kill moments: progress fractions, spread over the run. */
-	s.rng = o->seed ^ 0x6B696C6C72616E64ull;
-	/* Progress counts messages: the echo phase (first half) is most of the
-	 * run's time, the stream phase goes fast.  All kills but the last land in
-	 * the echo phase, the last early in the stream phase, so that every kill
-	 * can wait for the re-bond of the previous one; should the run still
-	 * get there first, the peers hold their DONE until the last kill. */
-	for (unsigned i = 0; i < o->kill_random; i++) {
-		/* ICBMsg restarts both peers: every epoch starts from scratch, so
-		 * its last kill fits in the echo phase too. */
-		bool last = i + 1 == o->kill_random && o->backend != EMU_BACKEND_ICBMSG;
+/* User programs: their output and reboot pipes.  0 or an exit status. */
+static int user_pipes_open(struct sup *s)
+{
+	int rc = 0;
 
-		/* A lone kill lands in the echo phase too: drawn late in the
-		 * short stream phase it often came after a side began finishing
-		 * and never happened (ipc-emu stress then saw empty sessions). */
-		s.kill_at[i] = last && i > 0 ? 0.51 + 0.1 * rng_unit(&s.rng)
-					     : 0.02 + 0.46 * rng_unit(&s.rng);
-	}
-	qsort(s.kill_at, o->kill_random, sizeof(s.kill_at[0]), cmp_double);
-	if (o->kill_random > 0 && !user) {
-		prepare_areas(&s, o->messages, c.endpoints);
-	}
-	if (user) {
-		rc = 0;
-		for (int i = 0; i < 2 && rc == 0; i++) {
-			rc = make_pipe(s.out_pipe[i]);
-			if (rc == 0) {
-				rc = make_pipe(s.reboot_pipe[i]);
-			}
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		rc = make_pipe(s->out_pipe[i]);
+		if (rc == 0) {
+			rc = make_pipe(s->reboot_pipe[i]);
 		}
-		if (rc < 0) {
-			cli_err("cannot create the programs' pipes: %s", strerror(-rc));
-			status = EXIT_INVARIANT;
-			goto out_seg;
-		}
-		/* A closed stdout must not kill the supervisor (children get
-		 * SIGPIPE back in child_user_io()). */
-		signal(SIGPIPE, SIG_IGN);
 	}
-	s.survivor = -1;
-	s.zapp_wait_role = -1;
-	s.stall_s = STALL_S * (o->valgrind ? CLI_VALGRIND_SCALE : 1);
-	if (o->crash_point != NULL) {
-		struct cli_crash cp;
+	if (rc < 0) {
+		cli_err("cannot create the programs' pipes: %s", strerror(-rc));
+		return EXIT_INVARIANT;
+	}
+	/* A closed stdout must not kill the supervisor (children get SIGPIPE
+	 * back in child_user_io()). */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
 
-		(void)cli_parse_crash(o->crash_point, &cp); /* checked by cli_parse */
-		snprintf(s.crash_env, sizeof(s.crash_env), "IPC_EMU_CRASH=%s@%u", cp.name, cp.nth);
-		s.crash_armed[EMU_ROLE_HOST] = cp.roles & 1u;
-		s.crash_armed[EMU_ROLE_REMOTE] = (cp.roles & 2u) != 0;
+/* What the segment, the pipes and a trace cut short leave behind. */
+static void run_close(struct sup *s)
+{
+	if (s->trace_dir[0] != '\0') {
+		(void)trace_finish(s); /* a run cut short: remove the files */
 	}
+	cli_report_set_user(NULL);
+	cli_report_set_zapps(NULL);
+	close_pipes(s);
+	free(s->cases);
+	s->cases = NULL;
+	if (s->user) {
+		signal(SIGPIPE, SIG_DFL);
+	}
+	emu_segment_close(s->seg);
+}
+
+/* Signals, the trace, both peers.  0 or an exit status. */
+static int start(struct sup *s)
+{
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1838,175 +1747,285 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	t0 = scn_now_ns();
-	if (user) {
-		schedule_kill(&s, t0);
+	s->t0 = scn_now_ns();
+	if (s->user) {
+		schedule_kill(s, s->t0);
 	}
-	deadline = o->timeout_s > 0 ? t0 + (uint64_t)(o->timeout_s * 1e9) : 0;
-	total = (2 * o->messages + 2) * c.endpoints;
-	show_progress = !o->quiet && isatty(STDERR_FILENO);
-	cli_progress_init(&plines, o->quiet || sum != NULL);
 	for (int i = 0; i < 2; i++) {
-		s.ch[i].role = (enum emu_role)i;
-		s.ch[i].status = -1;
-		build_argv(&s, &s.ch[i]);
+		s->ch[i].role = (enum emu_role)i;
+		s->ch[i].status = -1;
+		build_argv(s, &s->ch[i]);
 	}
-	if (o->trace != NULL) {
-		rc = trace_start(&s);
+	if (s->o->trace != NULL) {
+		int rc = trace_start(s);
+
 		if (rc < 0) {
-			status = rc == -EACCES || rc == -ENOENT || rc == -EISDIR || rc == -ENOTDIR
-					 ? EXIT_USAGE
-					 : EXIT_INVARIANT;
-			goto out_seg;
+			return rc == -EACCES || rc == -ENOENT || rc == -EISDIR || rc == -ENOTDIR
+				       ? EXIT_USAGE
+				       : EXIT_INVARIANT;
 		}
 	}
 	for (int i = 0; i < 2; i++) {
-		if (spawn(&s, &s.ch[i]) < 0) {
+		if (spawn(s, &s->ch[i]) < 0) {
 			cli_err("cannot start the %s peer: %s", scn_role_name((enum emu_role)i),
 				strerror(errno));
-			kill_all(&s);
-			status = EXIT_INVARIANT;
-			goto out_seg;
+			kill_all(s);
+			return EXIT_INVARIANT;
 		}
-		emu_trace(EMU_TRACE_SPAWN, (uint32_t)i, (uint32_t)s.ch[i].pid, 0, 0);
+		emu_trace(EMU_TRACE_SPAWN, (uint32_t)i, (uint32_t)s->ch[i].pid, 0, 0);
 	}
+	return 0;
+}
 
+/* One poll's verdict: true when the run is over (peers killed; s->hang for
+ * a timeout or a stall). */
+static bool poll_over(struct sup *s, uint64_t now, uint64_t deadline, uint64_t *fail_deadline)
+{
+	if (got_signal) {
+		kill_all(s);
+		return true;
+	}
+	if (deadline != 0 && now > deadline) {
+		s->hang = true;
+		kill_all(s);
+		return true;
+	}
+	if (s->p->watch_stall && stalled(s, now)) {
+		s->hang = true;
+		s->stalled = true;
+		kill_all(s);
+		return true;
+	}
+	/* A failed peer leaves its partner waiting forever: cut it short. */
+	for (int i = 0; i < 2; i++) {
+		if (s->ch[i].exited && s->ch[i].status != 0 && *fail_deadline == 0) {
+			*fail_deadline = now + (uint64_t)(s->p->fail_grace_s * 1e9);
+		}
+	}
+	if (*fail_deadline != 0 && now > *fail_deadline) {
+		kill_all(s);
+		return true;
+	}
+	return false;
+}
+
+/* Progress for people (a terminal: one line redrawn) and for logs (not a
+ * terminal: a line every few seconds). */
+struct run_progress {
+	struct cli_progress lines;
+	bool tty;
+	double last_s;
+};
+
+static void progress_show(const struct sup *s, struct run_progress *pr, uint64_t now)
+{
+	double el;
+
+	if (cli_progress_due(&pr->lines, &el)) {
+		const struct scn_area *ha = scn_area(s->seg, EMU_ROLE_HOST);
+		const struct scn_area *ra = scn_area(s->seg, EMU_ROLE_REMOTE);
+
+		if (s->user) {
+			fprintf(stderr, "ipc-emu run: %.0f s, programs running, %u restarts\n", el,
+				s->restarts);
+		} else {
+			fprintf(stderr, "ipc-emu run: %.0f s, %" PRIu64 "/%" PRIu64 " messages\n",
+				el, scn_get(&ha->sent) + scn_get(&ra->sent), s->p->total);
+		}
+	}
+	if (pr->tty && !s->user) {
+		el = (double)(now - s->t0) / 1e9;
+		if (el > 2.0 && el - pr->last_s >= 0.5) {
+			progress_line(s, s->p->total, el);
+			pr->last_s = el;
+		}
+	}
+}
+
+/* Poll until both peers are gone, a signal, a hang or the timeout. */
+static void supervise(struct sup *s, bool in_stress)
+{
+	const struct cli_opts *o = s->o;
+	uint64_t deadline = s->p->timeout_ns != 0 ? s->t0 + s->p->timeout_ns : 0;
+	uint64_t fail_deadline = 0;
+	struct run_progress pr = {.tty = !o->quiet && isatty(STDERR_FILENO)};
+
+	cli_progress_init(&pr.lines, o->quiet || in_stress);
 	for (;;) {
 		/* Poll faster while kills are due: the stream phase is short. */
-		struct timespec ts = {0, s.kills_done < o->kill_random ? POLL_NS / 4 : POLL_NS};
-		int running = reap(&s);
+		long ns = s->kills_done < o->kill_random ? POLL_NS / 4 : POLL_NS;
+		int running = reap(s);
 		uint64_t now;
 
 		/* Before the exit check: a re-bond and the rest of a short scenario
 		 * can both complete within one poll, and the counters it reads
 		 * outlive the peers. */
-		watch_rebond(&s);
+		watch_rebond(s);
 		if (running == 0) {
 			break;
 		}
-		if (got_signal) {
-			kill_all(&s);
-			break;
-		}
 		now = scn_now_ns();
-		if (deadline != 0 && now > deadline) {
-			hang = true;
-			kill_all(&s);
+		if (poll_over(s, now, deadline, &fail_deadline)) {
 			break;
 		}
-		if (!scn_is_raw(o->scenario) && !user && stalled(&s, now)) {
-			hang = true;
-			s.stalled = true;
-			kill_all(&s);
-			break;
-		}
-		/* A failed peer leaves its partner waiting forever: cut it short. */
-		for (int i = 0; i < 2; i++) {
-			if (s.ch[i].exited && s.ch[i].status != 0 && fail_deadline == 0) {
-				fail_deadline = now + (uint64_t)(FAIL_GRACE_S * 1e9 *
-								 (o->valgrind ? CLI_VALGRIND_SCALE : 1));
-			}
-		}
-		if (fail_deadline != 0 && now > fail_deadline) {
-			kill_all(&s);
-			break;
-		}
-		if (user) {
-			maybe_kill_user(&s, now);
-			zapp_release(&s);
+		if (s->user) {
+			maybe_kill_user(s, now);
+			zapp_release(s);
 		} else {
-			maybe_kill(&s, total);
+			maybe_kill(s, s->p->total);
 		}
-		if (cli_progress_due(&plines, &el_lines)) {
-			const struct scn_area *ha = scn_area(s.seg, EMU_ROLE_HOST);
-			const struct scn_area *ra = scn_area(s.seg, EMU_ROLE_REMOTE);
-
-			if (user) {
-				fprintf(stderr, "ipc-emu run: %.0f s, programs running, %u restarts\n",
-					el_lines, s.restarts);
-			} else {
-				fprintf(stderr, "ipc-emu run: %.0f s, %" PRIu64 "/%" PRIu64 " messages\n",
-					el_lines, scn_get(&ha->sent) + scn_get(&ra->sent), total);
-			}
-		}
-		if (show_progress && !user) {
-			double el = (double)(now - t0) / 1e9;
-
-			if (el > 2.0 && el - last_progress >= 0.5) {
-				progress_line(&s, total, el);
-				last_progress = el;
-			}
-		}
-		wait_poll(&s, ts.tv_nsec);
+		progress_show(s, &pr, now);
+		wait_poll(s, ns);
 	}
-	for (int i = 0; i < 2 && user; i++) {
-		pump(&s, i, true);
+	for (int i = 0; i < 2 && s->user; i++) {
+		pump(s, i, true);
 	}
-	if (last_progress > 0) {
+	if (pr.last_s > 0) {
 		fputs("\r\033[K", stderr);
 	}
+}
+
+/* The app areas as the report reads them: with the counters of the epochs
+ * before a restart of both, and the echo apps' lines as the scenario's. */
+static void snapshot(const struct sup *s, struct scn_area snap[2])
+{
+	memcpy(&snap[0], scn_area(s->seg, EMU_ROLE_HOST), sizeof(snap[0]));
+	memcpy(&snap[1], scn_area(s->seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
+	acc_add(&snap[0], &s->acc[0]);
+	acc_add(&snap[1], &s->acc[1]);
+	for (int i = 0; i < 2 && s->o->zephyr_apps; i++) {
+		snap[i].received = s->zc.echoed[i] + s->zc.streamed[i];
+		snap[i].sent = s->zc.echoed[i] + s->zc.sent[i];
+		snap[i].stream_received = s->zc.streamed[i];
+		snap[i].corrupted = s->zc.corrupted[i];
+		snap[i].duplicated = s->zc.duplicated[i];
+		snap[i].lost = s->zc.lost[i];
+	}
+}
+
+static void report_fill(struct sup *s, struct cli_report *rep, const struct scn_area snap[2])
+{
+	const struct cli_opts *o = s->o;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->opts = o;
+	rep->cfg = s->c;
+	rep->area[0] = &snap[0];
+	rep->area[1] = &snap[1];
+	for (int i = 0; i < 2; i++) {
+		rep->peer[i].exit_status = s->ch[i].exited ? s->ch[i].status : -1;
+		rep->peer[i].valgrind_errors =
+			o->valgrind ? valgrind_errors(s, (enum emu_role)i) : -1;
+		if (o->valgrind && rep->peer[i].valgrind_errors == 0 && s->ch[i].status == 99) {
+			rep->peer[i].valgrind_errors = 1; /* exit code says so, log says less */
+		}
+	}
+	rep->crashes_injected = s->kills_done + s->crashes;
+	rep->crash_points = s->crashes;
+	rep->restarts = s->restarts;
+	rep->cycles = s->cycles;
+	rep->rebonds = s->rebonds;
+	rep->overlapped = s->overlapped;
+	rep->epochs = s->epochs;
+	rep->stalled = s->stalled;
+	rep->stall_s = s->stall_s;
+	rep->user_programs = s->user;
+	rep->kills_planned = o->kill_random;
+	rep->hang = s->hang;
+	rep->interrupted = got_signal;
+	rep->duration_s = (double)(scn_now_ns() - s->t0) / 1e9;
+	rep->doorbell = s->p->doorbell_name;
+	rep->leaked_shm = cli_count_shm(s->seg_name);
+	rep->leaked_processes = (unsigned)((s->ch[0].pid > 0) + (s->ch[1].pid > 0));
+	s->res.cases = s->cases;
+	s->res.n_cases = s->n_cases;
+	cli_report_set_user(s->user ? &s->res : NULL);
+	cli_report_set_zapps(o->zephyr_apps ? &s->zc : NULL);
+}
+
+/* Valgrind logs with errors are kept for the user: renamed out of the
+ * pattern that `ipc-emu clean` removes once this process is gone. */
+static void keep_valgrind_logs(struct sup *s, const struct cli_report *rep)
+{
+	char kept[128];
+	const char *tail;
+
+	if (!s->o->valgrind ||
+	    (rep->peer[0].valgrind_errors <= 0 && rep->peer[1].valgrind_errors <= 0)) {
+		return;
+	}
+	tail = s->vgdir + strlen("/tmp/ipc-emu-vg-");
+	snprintf(kept, sizeof(kept), "/tmp/ipc-emu-vglogs-%.80s", tail);
+	fprintf(stderr, "ipc-emu: valgrind logs kept in %s\n",
+		rename(s->vgdir, kept) == 0 ? kept : s->vgdir);
+	s->vgdir[0] = '\0';
+}
+
+/* --sanitize: one line per program with a report; the logs are kept, out
+ * of the pattern `ipc-emu clean` removes.  True if any program had one. */
+static bool sanitizer_verdict(struct sup *s)
+{
+	static char what[2][1024], file[2][256];
+	bool found[2], early[2] = {false, false}, any = false;
+	char kept[128];
+
+	for (int i = 0; i < 2; i++) {
+		found[i] = sanitizer_report(s, (enum emu_role)i, what[i], sizeof(what[i]), file[i],
+					    sizeof(file[i]));
+		if (!found[i] && s->ch[i].exited && s->ch[i].status != 0 &&
+		    sanitizer_first_error(s, (enum emu_role)i, what[i], sizeof(what[i]))) {
+			/* No report, but the program failed: its first error
+			 * line (a runtime that did not start, ...). */
+			snprintf(file[i], sizeof(file[i]), "%s.stderr",
+				 scn_role_name((enum emu_role)i));
+			found[i] = early[i] = true;
+		}
+		any |= found[i];
+	}
+	if (!any) {
+		return false;
+	}
+	snprintf(kept, sizeof(kept), "/tmp/ipc-emu-sanlogs-%.80s",
+		 s->sandir + strlen("/tmp/ipc-emu-san-"));
+	if (rename(s->sandir, kept) == 0) {
+		snprintf(s->sandir, sizeof(s->sandir), "%s", kept);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (found[i] && early[i]) {
+			fprintf(stderr, "ipc-emu: %s program: exited with status %d: %s (%s/%s)\n",
+				scn_role_name((enum emu_role)i), s->ch[i].status, what[i], s->sandir,
+				file[i]);
+		} else if (found[i]) {
+			fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
+				scn_role_name((enum emu_role)i), what[i], s->sandir, file[i]);
+		}
+	}
+	s->sandir[0] = '\0'; /* kept: not removed by run_dirs_remove */
+	return true;
+}
+
+/* The report of a finished run, its files and its exit status. */
+static int verdict(struct sup *s, struct cli_run_summary *sum)
+{
+	const struct cli_opts *o = s->o;
+	struct cli_report rep;
+	struct scn_area snap[2];
+	int status;
 
 	/* Peer-side configuration errors are configuration errors of the run. */
 	for (int i = 0; i < 2; i++) {
-		if (s.ch[i].exited && s.ch[i].status == EXIT_USAGE && !got_signal && !hang) {
-			status = EXIT_USAGE;
-			goto out_seg;
+		if (s->ch[i].exited && s->ch[i].status == EXIT_USAGE && !got_signal && !s->hang) {
+			return EXIT_USAGE;
 		}
 	}
-
-	if (hang && !got_signal && !o->quiet) {
-		hang_rings(&s); /* --quiet: the failure line alone */
+	if (s->hang && !got_signal && !o->quiet) {
+		hang_rings(s); /* --quiet: the failure line alone */
 	}
-	if (s.trace_dir[0] != '\0' && trace_finish(&s) < 0) {
-		trace_failed = true;
+	if (s->trace_dir[0] != '\0' && trace_finish(s) < 0) {
+		s->trace_failed = true;
 	}
-	memset(&rep, 0, sizeof(rep));
-	memcpy(&snap[0], scn_area(s.seg, EMU_ROLE_HOST), sizeof(snap[0]));
-	memcpy(&snap[1], scn_area(s.seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
-	acc_add(&snap[0], &s.acc[0]);
-	acc_add(&snap[1], &s.acc[1]);
-	for (int i = 0; i < 2 && o->zephyr_apps; i++) {
-		/* The echo apps' messages, as the scenario's counters. */
-		snap[i].received = s.zc.echoed[i] + s.zc.streamed[i];
-		snap[i].sent = s.zc.echoed[i] + s.zc.sent[i];
-		snap[i].stream_received = s.zc.streamed[i];
-		snap[i].corrupted = s.zc.corrupted[i];
-		snap[i].duplicated = s.zc.duplicated[i];
-		snap[i].lost = s.zc.lost[i];
-	}
-	rep.opts = o;
-	rep.cfg = &c;
-	rep.area[0] = &snap[0];
-	rep.area[1] = &snap[1];
-	for (int i = 0; i < 2; i++) {
-		rep.peer[i].exit_status = s.ch[i].exited ? s.ch[i].status : -1;
-		rep.peer[i].valgrind_errors =
-			o->valgrind ? valgrind_errors(&s, (enum emu_role)i) : -1;
-		if (o->valgrind && rep.peer[i].valgrind_errors == 0 && s.ch[i].status == 99) {
-			rep.peer[i].valgrind_errors = 1; /* exit code says so, log says less */
-		}
-	}
-	rep.crashes_injected = s.kills_done + s.crashes;
-	rep.crash_points = s.crashes;
-	rep.restarts = s.restarts;
-	rep.cycles = s.cycles;
-	rep.rebonds = s.rebonds;
-	rep.overlapped = s.overlapped;
-	rep.epochs = s.epochs;
-	rep.stalled = s.stalled;
-	rep.stall_s = s.stall_s;
-	rep.user_programs = user;
-	rep.kills_planned = o->kill_random;
-	rep.hang = hang;
-	rep.interrupted = got_signal;
-	rep.duration_s = (double)(scn_now_ns() - t0) / 1e9;
-	rep.doorbell = cli_doorbell_name(o->doorbell);
-	rep.leaked_shm = cli_count_shm(seg_name);
-	rep.leaked_processes = (unsigned)((s.ch[0].pid > 0) + (s.ch[1].pid > 0));
-	s.res.cases = s.cases;
-	s.res.n_cases = s.n_cases;
-	cli_report_set_user(user ? &s.res : NULL);
-	cli_report_set_zapps(o->zephyr_apps ? &s.zc : NULL);
+	snapshot(s, snap);
+	report_fill(s, &rep, snap);
 	cli_report_eval(&rep);
 	if (!o->quiet) {
 		cli_report_print(&rep, stdout);
@@ -2015,61 +2034,12 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		 * sessions, sum != NULL, report through stress). */
 		fprintf(stderr, "ipc-emu run: FAIL: %s\n", rep.reason);
 	}
-	if (o->valgrind) {
-		if (rep.peer[0].valgrind_errors > 0 || rep.peer[1].valgrind_errors > 0) {
-			/* Kept for the user: renamed out of the pattern that
-			 * `ipc-emu clean` removes once this process is gone. */
-			char kept[128];
-			const char *tail = s.vgdir + strlen("/tmp/ipc-emu-vg-");
-
-			snprintf(kept, sizeof(kept), "/tmp/ipc-emu-vglogs-%.80s", tail);
-			fprintf(stderr, "ipc-emu: valgrind logs kept in %s\n",
-				rename(s.vgdir, kept) == 0 ? kept : s.vgdir);
-			s.vgdir[0] = '\0';
-		}
-	}
+	keep_valgrind_logs(s, &rep);
 	status = rep.ok ? EXIT_PASS : EXIT_INVARIANT;
-	if (s.sandir[0] != '\0') {
-		sanitizer_replay(&s);
-	}
-	if (s.sandir[0] != '\0') {
-		/* One line per program with a report; the logs are kept, out of
-		 * the pattern `ipc-emu clean` removes. */
-		static char what[2][1024], file[2][256];
-		bool found[2], early[2] = {false, false}, any = false;
-		char kept[128];
-
-		for (int i = 0; i < 2; i++) {
-			found[i] = sanitizer_report(&s, (enum emu_role)i, what[i], sizeof(what[i]),
-						    file[i], sizeof(file[i]));
-			if (!found[i] && s.ch[i].exited && s.ch[i].status != 0 &&
-			    sanitizer_first_error(&s, (enum emu_role)i, what[i], sizeof(what[i]))) {
-				/* No report, but the program failed: its first
-				 * error line (a runtime that did not start, ...). */
-				snprintf(file[i], sizeof(file[i]), "%s.stderr",
-					 scn_role_name((enum emu_role)i));
-				found[i] = early[i] = true;
-			}
-			any |= found[i];
-		}
-		if (any) {
-			snprintf(kept, sizeof(kept), "/tmp/ipc-emu-sanlogs-%.80s",
-				 s.sandir + strlen("/tmp/ipc-emu-san-"));
-			if (rename(s.sandir, kept) == 0) {
-				snprintf(s.sandir, sizeof(s.sandir), "%s", kept);
-			}
-			for (int i = 0; i < 2; i++) {
-				if (found[i] && early[i]) {
-					fprintf(stderr, "ipc-emu: %s program: exited with status %d: %s "
-						"(%s/%s)\n", scn_role_name((enum emu_role)i),
-						s.ch[i].status, what[i], s.sandir, file[i]);
-				} else if (found[i]) {
-					fprintf(stderr, "ipc-emu: %s program: sanitizer report: %s (%s/%s)\n",
-						scn_role_name((enum emu_role)i), what[i], s.sandir, file[i]);
-				}
-			}
+	if (s->sandir[0] != '\0') {
+		sanitizer_replay(s);
+		if (sanitizer_verdict(s)) {
 			status = EXIT_INVARIANT;
-			s.sandir[0] = '\0'; /* kept: not removed below */
 		}
 	}
 	if (o->json != NULL && cli_report_json(&rep, o->json) < 0) {
@@ -2078,11 +2048,11 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	if (o->junit != NULL && cli_report_junit_run(&rep, o->junit) < 0) {
 		status = EXIT_INVARIANT;
 	}
-	if (s.cases_dropped) {
+	if (s->cases_dropped) {
 		cli_err("more than %u ztest results: the rest are not in the report",
 			MAX_ZTEST_CASES);
 	}
-	if (trace_failed) {
+	if (s->trace_failed) {
 		status = EXIT_INVARIANT;
 	}
 	if (sum != NULL) {
@@ -2092,25 +2062,60 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 		cli_err("interrupted by signal %d: peers killed", (int)got_signal);
 		status = 128 + got_signal;
 	}
-out_seg:
-	if (s.trace_dir[0] != '\0') {
-		(void)trace_finish(&s); /* a run cut short: remove the files */
-	}
-	cli_report_set_user(NULL);
-	cli_report_set_zapps(NULL);
-	close_pipes(&s);
-	free(s.cases);
-	s.cases = NULL;
-	if (user) {
-		signal(SIGPIPE, SIG_DFL);
-	}
-	emu_segment_close(s.seg);
-out_vg:
-	if (o->valgrind && s.vgdir[0] != '\0') {
-		cli_run_dir_remove(s.vgdir);
-	}
-	if (s.sandir[0] != '\0') {
-		cli_run_dir_remove(s.sandir);
-	}
 	return status;
+}
+
+/* The segment exists: start, supervise, judge. */
+static int run_segment(struct sup *s, struct cli_run_summary *sum)
+{
+	int status;
+
+	if (s->o->kill_random > 0 && !s->user) {
+		prepare_areas(s, s->o->messages, s->c->endpoints);
+	}
+	if (s->user && (status = user_pipes_open(s)) != 0) {
+		return status;
+	}
+	status = start(s);
+	if (status != 0) {
+		return status;
+	}
+	supervise(s, sum != NULL);
+	return verdict(s, sum);
+}
+
+static int run_plan(const struct cli_run_plan *p, struct cli_run_summary *sum)
+{
+	static struct sup s;
+	int status;
+
+	sup_init(&s, p);
+	status = run_dirs_create(&s);
+	if (status == 0) {
+		status = segment_open(&s);
+		if (status == 0) {
+			status = run_segment(&s, sum);
+			run_close(&s);
+		}
+	}
+	run_dirs_remove(&s);
+	return status;
+}
+
+int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
+{
+	static struct cli_run_plan plan; /* large (paths); the run points into it */
+	char err[512];
+	int status = cli_run_plan_make(o, &plan, err, sizeof(err));
+
+	/* As check: the reader's warnings (a mirrored remote repeats the host's). */
+	print_warnings(&plan.cfg.host);
+	if (o->n_dts == 2) {
+		print_warnings(&plan.cfg.remote);
+	}
+	if (status != 0) {
+		cli_err("%s", err);
+		return status;
+	}
+	return run_plan(&plan, sum);
 }

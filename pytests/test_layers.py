@@ -51,6 +51,9 @@ def test_build_layers_clean(ipc_emu_bin):
     # The graph is printed, one line per module, the cli/ leaves included.
     assert "cli/output -> (nothing)" in lines
     assert "cli/rundir -> emu/sys" in lines
+    # cli_run_ex = plan (run_plan.c: options, devicetree) + run (run.c).
+    assert any(x.startswith("cli/run -> ") and " cli/run_plan " in x for x in lines)
+    assert any(x.startswith("cli/run_plan -> ") and " cli/options " in x for x in lines)
     assert lines[-1].startswith("ok: ")
     assert lines[-1].endswith(" modules, no import circle in cli,scenario,bench,src, "
                               "src/ uses nothing outside it")

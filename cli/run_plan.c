@@ -1,0 +1,213 @@
+/*
+ * run_plan.c - `ipc-emu run`'s options, devicetree and environment resolved
+ * into one plan before anything is created (run_plan.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_plan.h"
+
+#define FAIL_GRACE_S 2.0          /* after one peer failed, time left to the other */
+#define STALL_S 10.0              /* no progress at all for this long: a hang */
+#define STALL_LEGACY_S 2.0        /* unbound=disable after a reset: not detected */
+/* The memory image of a tree without regions (one page at address 0). */
+#define RUN_MIN_IMAGE 4096u
+
+uint64_t cli_run_rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+double cli_run_rng_unit(uint64_t *state)
+{
+	return (double)(cli_run_rng_next(state) >> 11) / 9007199254740992.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool find_in_path(const char *prog, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	char *save = NULL;
+
+	if (path == NULL || strlen(path) >= sizeof(buf)) {
+		path = "/usr/local/bin:/usr/bin:/bin";
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (snprintf(out, outlen, "%s/%s", *dir ? dir : ".", prog) < (int)outlen &&
+		    access(out, X_OK) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* valgrind, and this binary for the peers to exec. */
+static int plan_tools(struct cli_run_plan *p, char *err, size_t errlen)
+{
+	ssize_t n;
+
+	if (p->o->valgrind && !find_in_path("valgrind", p->valgrind, sizeof(p->valgrind))) {
+		snprintf(err, errlen, "--valgrind: valgrind is not installed (skipped)");
+		return EXIT_SKIP;
+	}
+	/* Exec a resolved path: exec'ing /proc/self/exe fails under valgrind. */
+	n = readlink("/proc/self/exe", p->self, sizeof(p->self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(p->self) - 1) {
+		snprintf(err, errlen, "cannot resolve /proc/self/exe: %s", strerror(errno));
+		return EXIT_INVARIANT;
+	}
+	p->self[n] = '\0';
+	return 0;
+}
+
+/* --trace: fail before the run, not after it, if it cannot be written. */
+static int plan_outputs(struct cli_run_plan *p, char *err, size_t errlen)
+{
+	int rc;
+
+	if (p->o->trace == NULL) {
+		return 0;
+	}
+	rc = cli_out_writable(p->o->trace);
+	if (rc < 0) {
+		snprintf(err, errlen, "--trace: cannot write %s: %s", p->o->trace, strerror(-rc));
+		return rc == -EACCES || rc == -ENOENT || rc == -EISDIR || rc == -ENOTDIR
+			       ? EXIT_USAGE
+			       : EXIT_INVARIANT;
+	}
+	return 0;
+}
+
+static void plan_segment(struct cli_run_plan *p)
+{
+	p->seg = (struct emu_segment_cfg){
+		.name = NULL,
+		.mem_base = p->cfg.host.base,
+		.mem_size = (uint32_t)p->cfg.host.size,
+		.doorbell = p->o->doorbell,
+	};
+	if (p->cfg.host.size == 0) {
+		/* A tree without regions (MBOX/IPM devices only): a minimal image,
+		 * as the segment cannot be empty. */
+		p->seg.mem_base = 0;
+		p->seg.mem_size = RUN_MIN_IMAGE;
+	}
+}
+
+static void plan_peer_args(struct cli_run_plan *p)
+{
+	const struct cli_opts *o = p->o;
+
+	snprintf(p->messages_arg, sizeof(p->messages_arg), "%" PRIu64, o->messages);
+	snprintf(p->endpoints_arg, sizeof(p->endpoints_arg), "%u", p->cfg.endpoints);
+	snprintf(p->rxbuf_arg, sizeof(p->rxbuf_arg), "%u", o->rx_buf_size);
+	snprintf(p->seed_arg, sizeof(p->seed_arg), "%" PRIu64, o->seed);
+	snprintf(p->busy_poll_arg, sizeof(p->busy_poll_arg), "--busy-poll=%u", o->busy_poll_us);
+	snprintf(p->mem_limit_arg, sizeof(p->mem_limit_arg), "--mem-limit=%u", o->mem_limit_mib);
+	snprintf(p->max_active_arg, sizeof(p->max_active_arg), "--max-active-count=%u",
+		 o->max_active_count);
+	if (o->n_dts == 1) {
+		snprintf(p->dts_arg, sizeof(p->dts_arg), "%s", o->dts[0]);
+	} else if (o->n_dts == 2) {
+		snprintf(p->dts_arg, sizeof(p->dts_arg), "%s,%s", o->dts[0], o->dts[1]);
+	}
+	p->backend_name = cli_backend_name(o->backend);
+	p->unbound_name = o->unbound != 0 ? cli_unbound_name(o->unbound) : NULL;
+	p->icbmsg_version_name =
+		o->icbmsg_version != 0 ? cli_icbmsg_version_name(o->icbmsg_version) : NULL;
+	p->doorbell_name = cli_doorbell_name(o->doorbell);
+}
+
+static void plan_crash(struct cli_run_plan *p)
+{
+	struct cli_crash cp;
+
+	if (p->o->crash_point == NULL) {
+		return;
+	}
+	(void)cli_parse_crash(p->o->crash_point, &cp); /* checked by cli_parse */
+	snprintf(p->crash_env, sizeof(p->crash_env), "IPC_EMU_CRASH=%s@%u", cp.name, cp.nth);
+	p->crash_armed[EMU_ROLE_HOST] = cp.roles & 1u;
+	p->crash_armed[EMU_ROLE_REMOTE] = (cp.roles & 2u) != 0;
+}
+
+/* Kill moments: progress fractions, spread over the run. */
+static void plan_kills(struct cli_run_plan *p)
+{
+	const struct cli_opts *o = p->o;
+	unsigned n = o->kill_random < CLI_RUN_MAX_KILLS ? o->kill_random : CLI_RUN_MAX_KILLS;
+
+	p->rng = o->seed ^ 0x6B696C6C72616E64ull;
+	/* Progress counts messages: the echo phase (first half) is most of the
+	 * run's time, the stream phase goes fast.  All kills but the last land in
+	 * the echo phase, the last early in the stream phase, so that every kill
+	 * can wait for the re-bond of the previous one; should the run still
+	 * get there first, the peers hold their DONE until the last kill. */
+	for (unsigned i = 0; i < n; i++) {
+		/* ICBMsg restarts both peers: every epoch starts from scratch, so
+		 * its last kill fits in the echo phase too. */
+		bool last = i + 1 == n && o->backend != EMU_BACKEND_ICBMSG;
+
+		/* A lone kill lands in the echo phase too: drawn late in the
+		 * short stream phase it often came after a side began finishing
+		 * and never happened (ipc-emu stress then saw empty sessions). */
+		p->kill_at[i] = last && i > 0 ? 0.51 + 0.1 * cli_run_rng_unit(&p->rng)
+					      : 0.02 + 0.46 * cli_run_rng_unit(&p->rng);
+	}
+	qsort(p->kill_at, n, sizeof(p->kill_at[0]), cmp_double);
+}
+
+static void plan_liveness(struct cli_run_plan *p)
+{
+	const struct cli_opts *o = p->o;
+	double scale = o->valgrind ? CLI_VALGRIND_SCALE : 1;
+
+	p->watch_stall = !scn_is_raw(o->scenario) && !p->user;
+	p->stall_s = STALL_S * scale;
+	p->stall_legacy_s = STALL_LEGACY_S * scale;
+	p->fail_grace_s = FAIL_GRACE_S * scale;
+	p->timeout_ns = o->timeout_s > 0 ? (uint64_t)(o->timeout_s * 1e9) : 0;
+	p->total = (2 * o->messages + 2) * p->cfg.endpoints;
+}
+
+int cli_run_plan_make(const struct cli_opts *o, struct cli_run_plan *p, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->o = o;
+	p->user = o->prog[0] != NULL;
+	if (cli_load_config(o, &p->cfg, err, errlen) < 0) {
+		memset(&p->cfg, 0, sizeof(p->cfg)); /* a refused tree warns of nothing */
+		return EXIT_USAGE;
+	}
+	rc = plan_tools(p, err, errlen);
+	if (rc == 0) {
+		rc = plan_outputs(p, err, errlen);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	plan_segment(p);
+	plan_peer_args(p);
+	plan_crash(p);
+	plan_kills(p);
+	plan_liveness(p);
+	return 0;
+}
