@@ -29,7 +29,10 @@ def deps(*args):
 
 
 def build_dir(ipc_emu_bin):
-    return Path(ipc_emu_bin).parent
+    build = Path(ipc_emu_bin).parent
+    if not (build / "CMakeFiles").is_dir():
+        pytest.skip(f"{ipc_emu_bin} is not in a CMake build directory (an installed prefix?)")
+    return build
 
 
 def objects(tmp_path, files):

@@ -57,18 +57,28 @@ def source_dir(build):
 
 
 def find_objects(build, src):
-    """{module: object path}, one object per module."""
-    found = {}
+    """{module: object path}, one object per module: the preferred target's
+    unless it is older than its source (a target CMake no longer builds),
+    else the newest."""
+    candidates = {}
     for layer in LAYERS:
         pattern = os.path.join(build, "CMakeFiles", "*.dir", layer, "*.c.o")
         for path in sorted(glob.glob(pattern)):
             name = os.path.basename(path)[:-len(".c.o")]
-            module = layer + "/" + name
-            if src is not None and not os.path.exists(os.path.join(src, layer, name + ".c")):
+            source = os.path.join(src, layer, name + ".c") if src is not None else None
+            if source is not None and not os.path.exists(source):
                 continue  # a stale object of a removed source
+            candidates.setdefault(layer + "/" + name, []).append((path, source))
+    found = {}
+    for module, paths in candidates.items():
+        layer = module.split("/")[0]
+        for path, source in paths:
             target = os.path.basename(os.path.dirname(os.path.dirname(path)))[:-len(".dir")]
-            if module not in found or target == PREFERRED[layer]:
+            if target == PREFERRED[layer] and (
+                    source is None or os.path.getmtime(path) >= os.path.getmtime(source)):
                 found[module] = path
+        if module not in found:
+            found[module] = max(paths, key=lambda ps: os.path.getmtime(ps[0]))[0]
     return found
 
 
