@@ -18,6 +18,7 @@ enum icmsg_state {
 	ICMSG_STATE_READY,
 	ICMSG_STATE_SID_INIT,
 	ICMSG_STATE_DISCONNECTED,
+	ICMSG_STATE_OPENING, /* icmsg_open() sets the session up: the work waits */
 };
 
 /* The devicetree's `unbound` property (Zephyr's three modes). */

@@ -50,7 +50,12 @@ static bool session_ended(struct icmsg_data_t *dev_data)
 		return false;
 	}
 	k_mutex_lock(&dev_data->tx_lock, K_FOREVER); /* no send in progress after this */
-	atomic_set(&dev_data->state, ICMSG_STATE_DISCONNECTED);
+	if (!atomic_cas(&dev_data->state, ICMSG_STATE_READY, ICMSG_STATE_DISCONNECTED)) {
+		/* Closed (and maybe reopened) by the user meanwhile: not this
+		 * work's session any more; drop what it read. */
+		k_mutex_unlock(&dev_data->tx_lock);
+		return true;
+	}
 	k_mutex_unlock(&dev_data->tx_lock);
 	LOG_DBG("peer session %u ended", dev_data->remote_sid);
 	if (dev_data->cb->unbound) {
@@ -127,9 +132,9 @@ static void mbox_work_handler(struct k_work *item)
 		return;
 	}
 	while ((len = pbuf_read(&conf->pb, dev_data->rx_buf, sizeof(dev_data->rx_buf))) > 0) {
-		/* Read before the check: a message of a ring the peer reset is
-		 * dropped, not delivered. */
-		if (session_ended(dev_data)) {
+		/* Read before the checks: a message of a ring the peer reset,
+		 * or read after our own close, is dropped, not delivered. */
+		if (atomic_get(&dev_data->state) != ICMSG_STATE_READY || session_ended(dev_data)) {
 			return;
 		}
 		if (dev_data->cb->received) {
@@ -152,12 +157,15 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 		return -EINVAL;
 	}
 	session = conf->unbound_mode != ICMSG_UNBOUND_MODE_DISABLE;
-	if (!atomic_cas(&dev_data->state, ICMSG_STATE_OFF,
-			session ? ICMSG_STATE_SID_INIT : ICMSG_STATE_BUSY)) {
+	/* OPENING until the new session is set up: a work item of the closed
+	 * one that runs meanwhile must not bond with the old session id and
+	 * read the ring from the old read index. */
+	if (!atomic_cas(&dev_data->state, ICMSG_STATE_OFF, ICMSG_STATE_OPENING)) {
 		return -EALREADY;
 	}
 	if (!workq_started) {
 		LOG_ERR("work queue not started");
+		atomic_set(&dev_data->state, ICMSG_STATE_OFF);
 		return -EIO;
 	}
 	if (!dev_data->started) {
@@ -187,6 +195,7 @@ int icmsg_open(const struct icmsg_config_t *conf, struct icmsg_data_t *dev_data,
 	} else {
 		pbuf_reset(&conf->pb);
 	}
+	atomic_set(&dev_data->state, session ? ICMSG_STATE_SID_INIT : ICMSG_STATE_BUSY);
 	k_mutex_unlock(&dev_data->tx_lock);
 	if (!dev_data->started) {
 		ret = mbox_register_callback_dt(&conf->mbox_rx, mbox_callback, dev_data);
