@@ -35,6 +35,7 @@
 #include "ipc_emu/emu.h"
 #include "ipc_emu/mbox.h"
 #include "port.h"
+#include "support/vg_cases.h"
 #include "sys.h"
 
 #define PING 3u  /* host -> remote */
@@ -238,19 +239,9 @@ static uint32_t pending_word(const struct rig *r, enum emu_role role)
 	return ipc_load_relaxed(&emu_segment_ctl(r->seg)->role[role].pending);
 }
 
-static struct criterion_test_params both_kinds(void)
-{
-	static enum emu_doorbell kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
-
-	return cr_make_param_array(enum emu_doorbell, kinds, 2);
-}
-
-/* Run test `t` once with the futex and once with the eventfd doorbell. */
-#define BOTH_KINDS(t)                                                                            \
-	ParameterizedTestParameters(doorbell, t)                                                 \
-	{                                                                                        \
-		return both_kinds();                                                             \
-	}
+/* The tests of both_kinds run once with the futex and once with the eventfd
+ * doorbell (under Valgrind both in one process: support/vg_cases.h). */
+static enum emu_doorbell both_kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
 
 /* ------------------------------------------------------------------ ping-pong */
 
@@ -363,16 +354,14 @@ static void pingpong_one_process(enum emu_doorbell db, uint32_t busy_poll_us, un
 	sem_destroy(&remote.done);
 }
 
-BOTH_KINDS(pingpong_one_process_no_lost_wakeup)
-ParameterizedTest(enum emu_doorbell *db, doorbell, pingpong_one_process_no_lost_wakeup,
-		  .timeout = 60)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, pingpong_one_process_no_lost_wakeup,
+		    .timeout = 60)
 {
 	pingpong_one_process(*db, 0, scaled(ROUND_TRIPS_1PROC));
 }
 
-BOTH_KINDS(pingpong_one_process_busy_poll)
-ParameterizedTest(enum emu_doorbell *db, doorbell, pingpong_one_process_busy_poll,
-		  .timeout = 60)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, pingpong_one_process_busy_poll,
+		    .timeout = 60)
 {
 	/* Fewer rounds: spinning threads collapse when other tests share the
 	 * two CPUs (platform notes 9), and the no-poll test above is the one
@@ -550,17 +539,16 @@ static void pingpong_two_processes(enum emu_doorbell db)
 	sem_destroy(&host.done);
 }
 
-BOTH_KINDS(pingpong_two_processes_no_lost_wakeup)
-ParameterizedTest(enum emu_doorbell *db, doorbell, pingpong_two_processes_no_lost_wakeup,
-		  .timeout = 60)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, pingpong_two_processes_no_lost_wakeup,
+		    .timeout = 60)
 {
 	pingpong_two_processes(*db);
 }
 
 /* ------------------------------------------------------------------ semantics */
 
-BOTH_KINDS(sends_coalesce_while_disabled)
-ParameterizedTest(enum emu_doorbell *db, doorbell, sends_coalesce_while_disabled)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, sends_coalesce_while_disabled,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter c;
@@ -587,8 +575,8 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, sends_coalesce_while_disabled
 	rig_down(&r);
 }
 
-BOTH_KINDS(pending_while_disabled_fires_on_enable)
-ParameterizedTest(enum emu_doorbell *db, doorbell, pending_while_disabled_fires_on_enable)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, pending_while_disabled_fires_on_enable,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter c;
@@ -615,8 +603,8 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, pending_while_disabled_fires_
 	rig_down(&r);
 }
 
-BOTH_KINDS(enabled_channel_does_not_take_disabled_one)
-ParameterizedTest(enum emu_doorbell *db, doorbell, enabled_channel_does_not_take_disabled_one)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, enabled_channel_does_not_take_disabled_one,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter off, on;
@@ -636,8 +624,8 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, enabled_channel_does_not_take
 	rig_down(&r);
 }
 
-BOTH_KINDS(channels_are_independent_and_directed)
-ParameterizedTest(enum emu_doorbell *db, doorbell, channels_are_independent_and_directed)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, channels_are_independent_and_directed,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter rx[EMU_MBOX_CHANNELS], host0;
@@ -660,8 +648,8 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, channels_are_independent_and_
 	rig_down(&r);
 }
 
-BOTH_KINDS(callbacks_run_in_isr_context)
-ParameterizedTest(enum emu_doorbell *db, doorbell, callbacks_run_in_isr_context)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, callbacks_run_in_isr_context,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter c;
@@ -732,8 +720,8 @@ Test(doorbell, unregistered_callback_drops_event)
 	rig_down(&r);
 }
 
-BOTH_KINDS(idle_core_does_not_spin)
-ParameterizedTest(enum emu_doorbell *db, doorbell, idle_core_does_not_spin)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, idle_core_does_not_spin,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter c[2];
@@ -766,8 +754,8 @@ ParameterizedTest(enum emu_doorbell *db, doorbell, idle_core_does_not_spin)
 	rig_down(&r);
 }
 
-BOTH_KINDS(busy_poll_idle_core_sleeps_after_poll)
-ParameterizedTest(enum emu_doorbell *db, doorbell, busy_poll_idle_core_sleeps_after_poll)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, doorbell, busy_poll_idle_core_sleeps_after_poll,
+		    .timeout = 20)
 {
 	struct rig r;
 	uint64_t cpu0, cpu1;
@@ -855,22 +843,18 @@ struct wait_fault {
 	int err;
 };
 
-ParameterizedTestParameters(doorbell, injected_wait_failure_is_survived)
-{
-	static struct wait_fault cases[] = {
-		{EMU_DOORBELL_FUTEX, "futex_wait", EINTR},
-		{EMU_DOORBELL_FUTEX, "futex_wait", EFAULT},
-		{EMU_DOORBELL_EVENTFD, "poll", EINTR},
-		{EMU_DOORBELL_EVENTFD, "poll", ENOMEM},
-		{EMU_DOORBELL_EVENTFD, "eventfd_read", EIO},
-	};
-
-	return cr_make_param_array(struct wait_fault, cases, sizeof(cases) / sizeof(cases[0]));
-}
+static struct wait_fault wait_faults[] = {
+	{EMU_DOORBELL_FUTEX, "futex_wait", EINTR},
+	{EMU_DOORBELL_FUTEX, "futex_wait", EFAULT},
+	{EMU_DOORBELL_EVENTFD, "poll", EINTR},
+	{EMU_DOORBELL_EVENTFD, "poll", ENOMEM},
+	{EMU_DOORBELL_EVENTFD, "eventfd_read", EIO},
+};
 
 /* A wait of one of the threads fails, re-armed every 20 signals; the cores
  * must go on working (an error is logged once per core, EINTR retried). */
-ParameterizedTest(struct wait_fault *f, doorbell, injected_wait_failure_is_survived)
+VgParameterizedTest(struct wait_fault, f, wait_faults, doorbell, injected_wait_failure_is_survived,
+		    .timeout = 20)
 {
 	struct rig r;
 	struct counter c;
@@ -888,19 +872,15 @@ ParameterizedTest(struct wait_fault *f, doorbell, injected_wait_failure_is_survi
 	rig_down(&r);
 }
 
-ParameterizedTestParameters(doorbell, failed_wake_is_recovered_by_heartbeat)
-{
-	static struct wait_fault cases[] = {
-		{EMU_DOORBELL_FUTEX, "futex_wake", EFAULT},
-		{EMU_DOORBELL_EVENTFD, "eventfd_write", EBADF},
-	};
-
-	return cr_make_param_array(struct wait_fault, cases, 2);
-}
+static struct wait_fault wake_faults[] = {
+	{EMU_DOORBELL_FUTEX, "futex_wake", EFAULT},
+	{EMU_DOORBELL_EVENTFD, "eventfd_write", EBADF},
+};
 
 /* A wake syscall fails: the signal is still delivered, by the receiver's
  * 100 ms timed wait, with no lost event. */
-ParameterizedTest(struct wait_fault *f, doorbell, failed_wake_is_recovered_by_heartbeat)
+VgParameterizedTest(struct wait_fault, f, wake_faults, doorbell,
+		    failed_wake_is_recovered_by_heartbeat, .timeout = 20)
 {
 	struct rig r;
 	struct counter c;

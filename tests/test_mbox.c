@@ -32,6 +32,7 @@
 #include "ipc_emu/mbox.h"
 #include "port.h"
 #include "support/board_rig.h"
+#include "support/vg_cases.h"
 
 #define H EMU_ROLE_HOST
 #define R EMU_ROLE_REMOTE
@@ -41,18 +42,9 @@ static char err[512];
 TestSuite(mbox, .timeout = 30);
 TestSuite(mbox_dt, .timeout = 30);
 
-static struct criterion_test_params both_kinds(void)
-{
-	static enum emu_doorbell kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
-
-	return cr_make_param_array(enum emu_doorbell, kinds, 2);
-}
-
-#define BOTH_KINDS(t)                                                                            \
-	ParameterizedTestParameters(mbox, t)                                                     \
-	{                                                                                        \
-		return both_kinds();                                                             \
-	}
+/* The tests of both_kinds run with each doorbell (under Valgrind both in one
+ * process, as every table here: support/vg_cases.h). */
+static enum emu_doorbell both_kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
 
 static const char *kind_name(enum emu_doorbell db)
 {
@@ -202,8 +194,8 @@ Test(mbox, data_controller_return_codes)
 
 /* ------------------------------------------------------------ data mode */
 
-BOTH_KINDS(data_message_is_copied_to_the_callback)
-ParameterizedTest(enum emu_doorbell *db, mbox, data_message_is_copied_to_the_callback)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, mbox, data_message_is_copied_to_the_callback,
+		    .timeout = 30)
 {
 	struct rig r;
 	struct rec rx;
@@ -235,8 +227,8 @@ ParameterizedTest(enum emu_doorbell *db, mbox, data_message_is_copied_to_the_cal
 
 /* -EBUSY until consumed, and consumed means "copied out before the
  * callback": a callback that has not returned does not hold the channel. */
-BOTH_KINDS(ebusy_until_the_remote_consumed)
-ParameterizedTest(enum emu_doorbell *db, mbox, ebusy_until_the_remote_consumed)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, mbox, ebusy_until_the_remote_consumed,
+		    .timeout = 30)
 {
 	struct rig r;
 	struct rec rx;
@@ -343,21 +335,17 @@ struct coalesce_case {
 	char consumer[24];
 };
 
-ParameterizedTestParameters(mbox, signals_coalesce_and_fire_on_enable)
-{
-	static struct coalesce_case cases[] = {
-		{EMU_DOORBELL_FUTEX, "mbox", "mbox_consumer"},
-		{EMU_DOORBELL_EVENTFD, "mbox", "mbox_consumer"},
-		{EMU_DOORBELL_FUTEX, "mbox_data", "mbox_data_consumer"},
-		{EMU_DOORBELL_EVENTFD, "mbox_data", "mbox_data_consumer"},
-	};
-
-	return cr_make_param_array(struct coalesce_case, cases, 4);
-}
+static struct coalesce_case coalesce_cases[] = {
+	{EMU_DOORBELL_FUTEX, "mbox", "mbox_consumer"},
+	{EMU_DOORBELL_EVENTFD, "mbox", "mbox_consumer"},
+	{EMU_DOORBELL_FUTEX, "mbox_data", "mbox_data_consumer"},
+	{EMU_DOORBELL_EVENTFD, "mbox_data", "mbox_data_consumer"},
+};
 
 /* On the primary controller (bits of the pending word) and a secondary one
  * (its own pending word behind the kick). */
-ParameterizedTest(struct coalesce_case *c, mbox, signals_coalesce_and_fire_on_enable)
+VgParameterizedTest(struct coalesce_case, c, coalesce_cases, mbox,
+		    signals_coalesce_and_fire_on_enable, .timeout = 30)
 {
 	struct rig r;
 	struct rec rx;
@@ -473,19 +461,14 @@ struct pp_case {
 	bool data;
 };
 
-ParameterizedTestParameters(mbox, pingpong_one_process)
-{
-	static struct pp_case cases[] = {
-		{EMU_DOORBELL_FUTEX, false},
-		{EMU_DOORBELL_EVENTFD, false},
-		{EMU_DOORBELL_FUTEX, true},
-		{EMU_DOORBELL_EVENTFD, true},
-	};
+static struct pp_case pp_cases[] = {
+	{EMU_DOORBELL_FUTEX, false},
+	{EMU_DOORBELL_EVENTFD, false},
+	{EMU_DOORBELL_FUTEX, true},
+	{EMU_DOORBELL_EVENTFD, true},
+};
 
-	return cr_make_param_array(struct pp_case, cases, 4);
-}
-
-ParameterizedTest(struct pp_case *c, mbox, pingpong_one_process, .timeout = 60)
+VgParameterizedTest(struct pp_case, c, pp_cases, mbox, pingpong_one_process, .timeout = 60)
 {
 	const unsigned rounds = rig_scaled(50000);
 	const char *consumer = c->data ? "mbox_data_consumer" : "mbox_consumer";
@@ -821,19 +804,7 @@ static _Noreturn void spawn_child(const char *self, const struct emu_segment_fds
 	_exit(CHILD_EXEC);
 }
 
-ParameterizedTestParameters(mbox, pingpong_two_processes)
-{
-	static struct pp_case cases[] = {
-		{EMU_DOORBELL_FUTEX, false},
-		{EMU_DOORBELL_EVENTFD, false},
-		{EMU_DOORBELL_FUTEX, true},
-		{EMU_DOORBELL_EVENTFD, true},
-	};
-
-	return cr_make_param_array(struct pp_case, cases, 4);
-}
-
-ParameterizedTest(struct pp_case *c, mbox, pingpong_two_processes, .timeout = 90)
+VgParameterizedTest(struct pp_case, c, pp_cases, mbox, pingpong_two_processes, .timeout = 90)
 {
 	const unsigned rounds = rig_scaled(50000);
 	const char *consumer = c->data ? "mbox_data_consumer" : "mbox_consumer";
@@ -1119,14 +1090,10 @@ Test(mbox_dt, pair_mismatches)
 
 /* A sender killed between publishing its word and raising the pending bit
  * (or the kick): the heartbeat scan delivers the message anyway. */
-ParameterizedTestParameters(mbox, message_of_a_dead_sender_is_delivered)
-{
-	static unsigned index[] = {0, 1};
+static unsigned dead_sender_index[] = {0, 1};
 
-	return cr_make_param_array(unsigned, index, 2);
-}
-
-ParameterizedTest(unsigned *index, mbox, message_of_a_dead_sender_is_delivered)
+VgParameterizedTest(unsigned, index, dead_sender_index, mbox, message_of_a_dead_sender_is_delivered,
+		    .timeout = 30)
 {
 	static const char data_primary[] =
 		"/dts-v1/;\n/ {\n\tmb: mb { #mbox-cells = <1>; ipc-emu,mtu = <8>; };\n"

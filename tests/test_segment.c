@@ -87,7 +87,7 @@ static void make_foreign(const char *suffix, size_t size, int fill)
 	close(fd);
 }
 
-Test(segment, create_getters_and_zeroed_image)
+VgTest(segment, create_getters_and_zeroed_image)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0x20070000u, 0x10000u);
 	const uint8_t *mem;
@@ -106,7 +106,7 @@ Test(segment, create_getters_and_zeroed_image)
 	assert_gone(name);
 }
 
-Test(segment, control_header_is_published)
+VgTest(segment, control_header_is_published)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_EVENTFD, 0x1000u, 4096u);
 	const struct emu_ctl *ctl = emu_segment_ctl(s);
@@ -129,7 +129,7 @@ Test(segment, control_header_is_published)
 	assert_gone(name);
 }
 
-Test(segment, default_names_are_unique)
+VgTest(segment, default_names_are_unique)
 {
 	struct emu_segment_cfg cfg = {.mem_size = 4096u};
 	struct emu_segment *a, *b;
@@ -173,7 +173,7 @@ Test(segment, default_name_skips_stale_objects)
 	assert_gone(stale);
 }
 
-Test(segment, create_rejects_bad_config)
+VgTest(segment, create_rejects_bad_config)
 {
 	char long_name[EMU_CTL_NAME_LEN + 1];
 	struct emu_segment *s = NULL;
@@ -208,7 +208,7 @@ Test(segment, create_rejects_bad_config)
 	assert_gone(name);
 }
 
-Test(segment, image_may_end_at_top_of_address_space)
+VgTest(segment, image_may_end_at_top_of_address_space)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, UINT64_MAX - 4095u, 4096u);
 
@@ -217,7 +217,7 @@ Test(segment, image_may_end_at_top_of_address_space)
 	assert_gone(name);
 }
 
-Test(segment, create_existing_name_is_eexist)
+VgTest(segment, create_existing_name_is_eexist)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	struct emu_segment *t = NULL;
@@ -232,7 +232,7 @@ Test(segment, create_existing_name_is_eexist)
 	assert_gone(name);
 }
 
-Test(segment, create_over_foreign_ctl_is_eexist_and_keeps_it)
+VgTest(segment, create_over_foreign_ctl_is_eexist_and_keeps_it)
 {
 	struct emu_segment *s = NULL;
 	const struct emu_segment_cfg cfg = {.name = name, .mem_size = 4096u};
@@ -268,7 +268,7 @@ Test(segment, objects_are_mode_0600)
 	assert_gone(name);
 }
 
-Test(segment, attach_by_name_shares_memory)
+VgTest(segment, attach_by_name_shares_memory)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0x20000000u, 8192u);
 	struct emu_segment *a = NULL;
@@ -295,7 +295,7 @@ Test(segment, attach_by_name_shares_memory)
 	assert_gone(name);
 }
 
-Test(segment, attach_missing_is_enoent)
+VgTest(segment, attach_missing_is_enoent)
 {
 	struct emu_segment *a = NULL;
 
@@ -306,7 +306,7 @@ Test(segment, attach_missing_is_enoent)
 	assert_gone(name);
 }
 
-Test(segment, attach_ctl_without_mem_is_enoent)
+VgTest(segment, attach_ctl_without_mem_is_enoent)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	struct emu_segment *a = NULL;
@@ -319,7 +319,7 @@ Test(segment, attach_ctl_without_mem_is_enoent)
 	assert_gone(name);
 }
 
-Test(segment, attach_foreign_objects_is_eproto)
+VgTest(segment, attach_foreign_objects_is_eproto)
 {
 	struct emu_segment *a = NULL;
 
@@ -390,42 +390,42 @@ static void bad_ctl_size(struct emu_ctl_hdr *h)
 	h->ctl_size = 64;
 }
 
-Test(segment, attach_wrong_version_is_eproto)
+VgTest(segment, attach_wrong_version_is_eproto)
 {
 	attach_with_corrupt_header(bad_version);
 }
 
-Test(segment, attach_mem_size_mismatch_is_eproto)
+VgTest(segment, attach_mem_size_mismatch_is_eproto)
 {
 	attach_with_corrupt_header(bad_mem_size);
 }
 
-Test(segment, attach_bad_doorbell_is_eproto)
+VgTest(segment, attach_bad_doorbell_is_eproto)
 {
 	attach_with_corrupt_header(bad_doorbell);
 }
 
-Test(segment, attach_wrapping_image_is_eproto)
+VgTest(segment, attach_wrapping_image_is_eproto)
 {
 	attach_with_corrupt_header(bad_base);
 }
 
-Test(segment, attach_unterminated_name_is_eproto)
+VgTest(segment, attach_unterminated_name_is_eproto)
 {
 	attach_with_corrupt_header(bad_name);
 }
 
-Test(segment, attach_name_mismatch_is_eproto)
+VgTest(segment, attach_name_mismatch_is_eproto)
 {
 	attach_with_corrupt_header(other_name);
 }
 
-Test(segment, attach_bad_ctl_size_is_eproto)
+VgTest(segment, attach_bad_ctl_size_is_eproto)
 {
 	attach_with_corrupt_header(bad_ctl_size);
 }
 
-Test(segment, attach_fds_dups_descriptors)
+VgTest(segment, attach_fds_dups_descriptors)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_EVENTFD, 0x3000u, 4096u);
 	struct emu_segment *a = NULL;
@@ -463,7 +463,7 @@ Test(segment, attach_fds_dups_descriptors)
 	assert_gone(name);
 }
 
-Test(segment, attach_fds_futex_mode_has_no_eventfds)
+VgTest(segment, attach_fds_futex_mode_has_no_eventfds)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	struct emu_segment *a = NULL;
@@ -482,7 +482,7 @@ Test(segment, attach_fds_futex_mode_has_no_eventfds)
 	assert_gone(name);
 }
 
-Test(segment, attach_fds_bad_descriptors)
+VgTest(segment, attach_fds_bad_descriptors)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	struct emu_segment *a = NULL;
@@ -512,7 +512,7 @@ Test(segment, attach_fds_bad_descriptors)
 	assert_gone(name);
 }
 
-Test(segment, unlink_is_idempotent_and_mapping_survives)
+VgTest(segment, unlink_is_idempotent_and_mapping_survives)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0x100u, 4096u);
 	struct emu_segment *a = NULL;
@@ -529,7 +529,7 @@ Test(segment, unlink_is_idempotent_and_mapping_survives)
 	assert_gone(name);
 }
 
-Test(segment, unlink_by_attacher_then_creator_close)
+VgTest(segment, unlink_by_attacher_then_creator_close)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	struct emu_segment *a = NULL;
@@ -542,7 +542,7 @@ Test(segment, unlink_by_attacher_then_creator_close)
 	assert_gone(name);
 }
 
-Test(segment, unlink_name)
+VgTest(segment, unlink_name)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 
@@ -558,7 +558,7 @@ Test(segment, unlink_name)
 	assert_gone(name);
 }
 
-Test(segment, close_null_is_noop)
+VgTest(segment, close_null_is_noop)
 {
 	emu_segment_close(NULL);
 	assert_gone(name);
@@ -569,7 +569,7 @@ struct ptr_case {
 	int64_t off; /* expected offset, -1: NULL */
 };
 
-Test(segment, ptr_bounds)
+VgTest(segment, ptr_bounds)
 {
 	const uint64_t base = 0x20000000u;
 	const uint32_t size = 0x8000u;
@@ -609,7 +609,7 @@ Test(segment, ptr_bounds)
 	assert_gone(name);
 }
 
-Test(segment, ptr_bounds_at_top_of_address_space)
+VgTest(segment, ptr_bounds_at_top_of_address_space)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, UINT64_MAX - 0xfffu, 0x1000u);
 	uint8_t *mem = emu_segment_ptr(s, UINT64_MAX - 0xfffu, 0x1000u);
@@ -623,7 +623,7 @@ Test(segment, ptr_bounds_at_top_of_address_space)
 	assert_gone(name);
 }
 
-Test(segment, app_areas_and_peer_status)
+VgTest(segment, app_areas_and_peer_status)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 	uint8_t *host = emu_segment_app_area(s, EMU_ROLE_HOST);
@@ -767,7 +767,7 @@ ParameterizedTest(struct inject_case *c, segment, injected_attach_fds_failure_un
 	}
 }
 
-Test(segment, injected_eintr_in_fallocate_is_retried)
+VgTest(segment, injected_eintr_in_fallocate_is_retried)
 {
 	const struct emu_segment_cfg cfg = {.name = name, .mem_size = 4096u};
 	struct emu_segment *s = NULL;
@@ -779,7 +779,7 @@ Test(segment, injected_eintr_in_fallocate_is_retried)
 	assert_gone(name);
 }
 
-Test(segment, unlink_failure_is_reported_and_retried)
+VgTest(segment, unlink_failure_is_reported_and_retried)
 {
 	struct emu_segment *s = create_ok(EMU_DOORBELL_FUTEX, 0, 4096u);
 
@@ -792,7 +792,7 @@ Test(segment, unlink_failure_is_reported_and_retried)
 	assert_gone(name);
 }
 
-Test(segment, inject_rejects_bad_arguments)
+VgTest(segment, inject_rejects_bad_arguments)
 {
 	cr_assert_eq(emu_sys_inject("no_such_call", EIO, 1), -ENOENT);
 	cr_assert_eq(emu_sys_inject(NULL, EIO, 1), -ENOENT);
@@ -810,3 +810,8 @@ Test(segment, inject_rejects_bad_arguments)
 	}
 	assert_gone(name);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h);
+ * default_name_skips_stale_objects needs a fresh process, objects_are_mode_0600
+ * changes the umask. */
+VG_BATCH(segment, 300)
