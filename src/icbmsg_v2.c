@@ -165,9 +165,10 @@ static void put_le32(uint8_t *b, uint32_t v)
 	__builtin_memcpy(b, &v, sizeof(v));
 }
 
+/* n blocks from `first` (1 <= n <= 32: every caller has at least one). */
 static uint32_t mask_of(uint32_t first, uint32_t n)
 {
-	return (n >= 32u ? ~0u : (1u << n) - 1u) << first;
+	return ~0u >> (32u - n) << first;
 }
 
 uint32_t icbmsg_v2_name_hash(const char *name)
@@ -185,18 +186,16 @@ uint32_t icbmsg_v2_name_hash(const char *name)
 
 const char *icbmsg_v2_error_str(enum icbmsg_v2_error why)
 {
-	switch (why) {
-	case ICBMSG_V2_ERR_CLASSIC_PEER:
-		return "peer speaks classic ICBMsg";
-	case ICBMSG_V2_ERR_BOUND_MISMATCH:
-		return "peer's bound packet names other tx-blocks/rx-blocks";
-	case ICBMSG_V2_ERR_SLOTS_MISMATCH:
-		return "peer uses another MAX_ACTIVE_COUNT (its queue layout differs)";
-	case ICBMSG_V2_ERR_DESYNC:
-		return "queue counters desynchronised (peer reset?): instance stopped";
-	default:
-		return "no error";
-	}
+	static const char *const str[] = {
+		[ICBMSG_V2_ERR_NONE] = "no error",
+		[ICBMSG_V2_ERR_CLASSIC_PEER] = "peer speaks classic ICBMsg",
+		[ICBMSG_V2_ERR_BOUND_MISMATCH] = "peer's bound packet names other tx-blocks/rx-blocks",
+		[ICBMSG_V2_ERR_SLOTS_MISMATCH] =
+			"peer uses another MAX_ACTIVE_COUNT (its queue layout differs)",
+		[ICBMSG_V2_ERR_DESYNC] = "queue counters desynchronised (peer reset?): instance stopped",
+	};
+
+	return str[(unsigned)why < sizeof(str) / sizeof(str[0]) ? why : ICBMSG_V2_ERR_NONE];
 }
 
 /* ------------------------------------------------------------------ layout */
@@ -665,10 +664,6 @@ static void ep_bound(struct icbmsg_v2_data *d, uint8_t id, uint32_t hash)
 	struct icbmsg_v2_ept *e, *free_slot;
 	const struct ipc_ept_cfg *cfg = NULL;
 
-	if (id == ICBMSG_V2_EPT_CONTROL) {
-		stat_inc(d, ST_RX_INVALID_CONTROL);
-		return;
-	}
 	lock(d);
 	e = slot_of(d, hash, true, &free_slot);
 	if (e != NULL) {
@@ -678,13 +673,12 @@ static void ep_bound(struct icbmsg_v2_data *d, uint8_t id, uint32_t hash)
 		if (cfg != NULL && atomic_load(&e->state) == EPT_UNBOUND) {
 			atomic_store(&e->state, EPT_BINDING);
 		}
-	} else if (d->ep_cnt < d->num_ept && free_slot != NULL) {
+	} else if (free_slot != NULL) { /* (then ep_cnt < num_ept) */
 		free_slot->pending = true;
 		free_slot->name_hash = hash;
 		free_slot->addr = id;
 		d->ep_cnt++;
 	} else {
-		e = NULL;
 		stat_inc(d, ST_EPT_FULL);
 	}
 	unlock(d);
@@ -693,7 +687,8 @@ static void ep_bound(struct icbmsg_v2_data *d, uint8_t id, uint32_t hash)
 	}
 }
 
-static void ep_unbound(struct icbmsg_v2_data *d, uint8_t id)
+/* false: no bound local endpoint in slot id (an invalid packet). */
+static bool ep_unbound(struct icbmsg_v2_data *d, uint8_t id)
 {
 	const struct ipc_ept_cfg *cfg = NULL;
 
@@ -704,11 +699,10 @@ static void ep_unbound(struct icbmsg_v2_data *d, uint8_t id)
 		slot_free(d, &d->ept[id]);
 	}
 	unlock(d);
-	if (cfg == NULL) {
-		stat_inc(d, ST_RX_INVALID_CONTROL);
-	} else if (cfg->cb.unbound != NULL) {
+	if (cfg != NULL && cfg->cb.unbound != NULL) {
 		cfg->cb.unbound(cfg->priv);
 	}
+	return cfg != NULL;
 }
 
 /* ------------------------------------------------------------------ receive */
@@ -818,42 +812,29 @@ static void probe_slots(struct icbmsg_v2_data *d, uint32_t index)
 	}
 }
 
-static void received_control(struct icbmsg_v2_data *d, uint32_t index, const uint8_t *payload,
+/* A control packet other than the bound packet (size bytes at payload). */
+static void received_control(struct icbmsg_v2_data *d, bool connecting, const uint8_t *payload,
 			     uint32_t size)
 {
 	uint8_t b[ICBMSG_V2_CTRL_PACKET_SIZE];
 
-	if (atomic_load(&d->state) == ICBMSG_V2_STATE_CONNECTING) {
-		/* Until connected every control packet is read as a bound packet. */
-		int rc = read_bound(d, &d->rx_lay, index);
-
-		if (rc == 0) {
-			atomic_store(&d->state, ICBMSG_V2_STATE_CONNECTED);
+	if (!connecting && size >= sizeof(b)) {
+		__builtin_memcpy(b, payload, sizeof(b)); /* peer data: read once */
+		if (b[0] == ICBMSG_V2_EP_BOUND && b[1] != ICBMSG_V2_EPT_CONTROL) {
+			ep_bound(d, b[1], le32(b + 2));
 			return;
 		}
-		if (rc == -ERANGE) {
-			report(d, ICBMSG_V2_ERR_BOUND_MISMATCH, ST_BOUND_MISMATCH);
-		} else {
-			stat_inc(d, ST_RX_INVALID_CONTROL);
+		if (b[0] == ICBMSG_V2_EP_UNBOUND && d->conf->deinit && ep_unbound(d, b[1])) {
+			return;
 		}
-		return;
 	}
-	if (size < sizeof(b)) {
-		stat_inc(d, ST_RX_INVALID_CONTROL);
-		return;
-	}
-	__builtin_memcpy(b, payload, sizeof(b)); /* peer data: read once */
-	if (b[0] == ICBMSG_V2_EP_BOUND) {
-		ep_bound(d, b[1], le32(b + 2));
-	} else if (b[0] == ICBMSG_V2_EP_UNBOUND && d->conf->deinit) {
-		ep_unbound(d, b[1]);
-	} else {
-		stat_inc(d, ST_RX_INVALID_CONTROL);
-	}
+	/* Until connected only the bound packet is valid. */
+	stat_inc(d, ST_RX_INVALID_CONTROL);
 }
 
-/* Data for our slot `ept`: deliver, then consume unless held. */
-static void received_data(struct icbmsg_v2_data *d, uint32_t index, uint8_t ept,
+/* Data for our slot `ept`: deliver it, then consume unless held; false
+ * (counted) when no endpoint takes it: the caller consumes. */
+static bool received_data(struct icbmsg_v2_data *d, uint32_t index, uint8_t ept,
 			  uint8_t *payload, uint32_t size)
 {
 	const struct ipc_ept_cfg *cfg = NULL;
@@ -871,8 +852,7 @@ static void received_data(struct icbmsg_v2_data *d, uint32_t index, uint8_t ept,
 	if (cfg == NULL || cfg->cb.received == NULL) {
 		/* Zephyr leaves it unconsumed (the sender leaks the blocks). */
 		stat_inc(d, ST_RX_UNKNOWN_EPT);
-		consume(d, index);
-		return;
+		return false;
 	}
 	report_bound(e, cfg); /* bound() always comes before the first data */
 	fetch_or(w, RX_DELIVERING(index));
@@ -883,6 +863,7 @@ static void received_data(struct icbmsg_v2_data *d, uint32_t index, uint8_t ept,
 	if (!(fetch_and(w, ~RX_DELIVERING(index)) & RX_HELD(index))) {
 		consume(d, index);
 	}
+	return true;
 }
 
 /* One producer entry naming first block `index` (bit 7 already removed). */
@@ -892,6 +873,7 @@ static void handle(struct icbmsg_v2_data *d, uint32_t index)
 	uint8_t *p = d->rx_blocks + (size_t)index * l->block_size;
 	bool connecting = atomic_load(&d->state) == ICBMSG_V2_STATE_CONNECTING;
 	uint32_t w, size;
+	int rc;
 
 	if (index >= l->block_count) {
 		stat_inc(d, ST_RX_INVALID_INDEX); /* names no block: nothing to consume */
@@ -901,27 +883,36 @@ static void handle(struct icbmsg_v2_data *d, uint32_t index)
 		stat_inc(d, ST_RX_DUPLICATE); /* we still hold that buffer */
 		return;
 	}
-	/* Connecting, and no bound packet where our layout puts it: is it where
-	 * another MAX_ACTIVE_COUNT would?  (Before consuming: with another S
-	 * the peer's queues overlap ours.) */
-	if (connecting && read_bound(d, &d->rx_lay, index) == -EINVAL) {
-		probe_slots(d, index);
-	}
-	port_cache_invd(p, HDR_SIZE);
-	w = ipc_load_relaxed(word(p)); /* value comes from the peer: read once */
-	size = w & 0xFFFFu;
-	if ((w >> 16 & 0xFFu) != index ||
-	    size + HDR_SIZE > (l->block_count - index) * l->block_size) { /* <= area < 2^32 */
-		stat_inc(d, ST_RX_BAD_HEADER);
-		consume(d, index);
-	} else if (w >> 24 == ICBMSG_V2_EPT_CONTROL) {
-		port_cache_invd(p + HDR_SIZE, size);
-		received_control(d, index, p + HDR_SIZE, size);
-		consume(d, index);
+	/* Until connected every control packet is read as a bound packet. */
+	if (connecting && (rc = read_bound(d, l, index)) != -EINVAL) {
+		if (rc == 0) {
+			atomic_store(&d->state, ICBMSG_V2_STATE_CONNECTED);
+		} else {
+			report(d, ICBMSG_V2_ERR_BOUND_MISMATCH, ST_BOUND_MISMATCH);
+		}
 	} else {
-		port_cache_invd(p + HDR_SIZE, size);
-		received_data(d, index, (uint8_t)(w >> 24), p + HDR_SIZE, size);
+		/* No bound packet where our layout puts it: is it where another
+		 * MAX_ACTIVE_COUNT would?  (Before consuming: with another S the
+		 * peer's queues overlap ours.) */
+		if (connecting) {
+			probe_slots(d, index);
+		}
+		port_cache_invd(p, HDR_SIZE);
+		w = ipc_load_relaxed(word(p)); /* value comes from the peer: read once */
+		size = w & 0xFFFFu;
+		if ((w >> 16 & 0xFFu) != index ||
+		    size + HDR_SIZE > (l->block_count - index) * l->block_size) { /* <= area < 2^32 */
+			stat_inc(d, ST_RX_BAD_HEADER);
+		} else {
+			port_cache_invd(p + HDR_SIZE, size);
+			if (w >> 24 == ICBMSG_V2_EPT_CONTROL) {
+				received_control(d, connecting, p + HDR_SIZE, size);
+			} else if (received_data(d, index, (uint8_t)(w >> 24), p + HDR_SIZE, size)) {
+				return; /* consumed unless held */
+			}
+		}
 	}
+	consume(d, index);
 }
 
 /* Handle every entry produced since the last batch, high priority first.
@@ -1005,14 +996,17 @@ static void mbox_callback(const struct device *dev, mbox_channel_id_t channel, v
 
 /* Zero the counters of the two queues this side writes and every local
  * counter (boot and close). */
+static void zero_queue(uint8_t *q, uint32_t size)
+{
+	ipc_store_relaxed(word(q + ICBMSG_V2_Q_COUNT_OFFSET), 0);
+	ipc_store_relaxed(word(q + ICBMSG_V2_Q_HI_COUNT_OFFSET), 0);
+	port_cache_flush(q, size);
+}
+
 static void reset_queues(struct icbmsg_v2_data *d)
 {
-	ipc_store_relaxed(word(d->tx_prod), 0);
-	ipc_store_relaxed(word(d->tx_prod + ICBMSG_V2_Q_HI_COUNT_OFFSET), 0);
-	ipc_store_relaxed(word(d->rx_cons), 0);
-	ipc_store_relaxed(word(d->rx_cons + ICBMSG_V2_Q_HI_COUNT_OFFSET), 0);
-	port_cache_flush(d->tx_prod, d->tx_lay.queue_size);
-	port_cache_flush(d->rx_cons, d->rx_lay.queue_size);
+	zero_queue(d->tx_prod, d->tx_lay.queue_size);
+	zero_queue(d->rx_cons, d->rx_lay.queue_size);
 	d->tx_count = d->tx_hi_count = d->tx_cons_local = 0;
 	d->rx_count_local = d->rx_hi_local = d->rx_cons_count = 0;
 	d->tx_inflight = d->tx_active = 0;
