@@ -9,6 +9,7 @@ events.
 import json
 import os
 import random
+import re
 import signal
 import struct
 import subprocess
@@ -582,8 +583,13 @@ def test_trace_icmsg_both_peers(cli, tmp_path):
     tnames = {e["args"]["name"].split(" (")[0] for e in events if e["name"] == "thread_name"}
     assert {"main", "irq", "workq", "lane 0"} <= tnames
     assert doc["otherData"]["dropped"] == 0 and doc["otherData"]["clock"] == "CLOCK_MONOTONIC"
-    assert not [d for d in os.listdir("/tmp") if d.startswith("ipc-emu-trace-")
-                and (Path("/tmp") / d).stat().st_mtime > time.time() - 60]
+    # This run's event-file directory (named by the supervisor's pid) is
+    # gone; other runs (pytest -n) may have theirs meanwhile.
+    sup = {int(re.search(r"\(pid (\d+)\)", e["args"]["name"])[1]) for e in events
+           if e["ph"] == "M" and e["name"] == "thread_name" and e["pid"] == 3}
+    assert len(sup) == 1, sup
+    prefix = f"ipc-emu-trace-{sup.pop()}-"
+    assert not [d for d in os.listdir("/tmp") if d.startswith(prefix)]
 
 
 @pytest.mark.timeout(240)
