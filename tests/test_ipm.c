@@ -27,6 +27,7 @@
 #include "ipc_emu/ipm.h"
 #include "port.h"
 #include "support/board_rig.h"
+#include "support/vg_cases.h"
 
 #define H EMU_ROLE_HOST
 #define R EMU_ROLE_REMOTE
@@ -36,18 +37,9 @@ static char err[512];
 TestSuite(ipm, .timeout = 30);
 TestSuite(ipm_dt, .timeout = 30);
 
-static struct criterion_test_params both_kinds(void)
-{
-	static enum emu_doorbell kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
-
-	return cr_make_param_array(enum emu_doorbell, kinds, 2);
-}
-
-#define BOTH_KINDS(t)                                                                            \
-	ParameterizedTestParameters(ipm, t)                                                      \
-	{                                                                                        \
-		return both_kinds();                                                             \
-	}
+/* The tests of both_kinds run with each doorbell (under Valgrind both in one
+ * process: support/vg_cases.h). */
+static enum emu_doorbell both_kinds[] = {EMU_DOORBELL_FUTEX, EMU_DOORBELL_EVENTFD};
 
 /* A generic device sending from host to remote only, ids up to 15, 8 bytes. */
 static const char directed_host[] =
@@ -190,8 +182,8 @@ Test(ipm, generic_direction_and_id_limit)
 	rig_fini(&r);
 }
 
-BOTH_KINDS(delivery_in_interrupt_context)
-ParameterizedTest(enum emu_doorbell *db, ipm, delivery_in_interrupt_context)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, delivery_in_interrupt_context,
+		    .timeout = 30)
 {
 	struct rig r;
 	struct rec rx, hx;
@@ -221,8 +213,8 @@ ParameterizedTest(enum emu_doorbell *db, ipm, delivery_in_interrupt_context)
 	rig_fini(&r);
 }
 
-BOTH_KINDS(ebusy_while_disabled_then_delivered_on_enable)
-ParameterizedTest(enum emu_doorbell *db, ipm, ebusy_while_disabled_then_delivered_on_enable)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, ebusy_while_disabled_then_delivered_on_enable,
+		    .timeout = 30)
 {
 	struct rig r;
 	struct rec rx;
@@ -289,8 +281,8 @@ static void *sender_main(void *arg)
 
 /* wait = 1 returns once the remote's handler read the registers: not before
  * (the remote is disabled), and without waiting for its callback. */
-BOTH_KINDS(wait_returns_once_the_remote_consumed)
-ParameterizedTest(enum emu_doorbell *db, ipm, wait_returns_once_the_remote_consumed)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, wait_returns_once_the_remote_consumed,
+		    .timeout = 30)
 {
 	struct rig r;
 	struct rec rx;
@@ -385,14 +377,9 @@ struct imx_case {
 	uint32_t max_id;
 };
 
-ParameterizedTestParameters(ipm, imx_mu_registers)
-{
-	static struct imx_case cases[] = {{4, 3}, {8, 1}, {16, 0}};
+static struct imx_case imx_cases[] = {{4, 3}, {8, 1}, {16, 0}};
 
-	return cr_make_param_array(struct imx_case, cases, 3);
-}
-
-ParameterizedTest(struct imx_case *c, ipm, imx_mu_registers)
+VgParameterizedTest(struct imx_case, c, imx_cases, ipm, imx_mu_registers, .timeout = 30)
 {
 	char dts[512];
 	struct rig r;
@@ -528,8 +515,8 @@ static void echo_run(struct echo *host, unsigned rounds)
 	}
 }
 
-BOTH_KINDS(echo_one_process)
-ParameterizedTest(enum emu_doorbell *db, ipm, echo_one_process, .timeout = 60)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, echo_one_process,
+		    .timeout = 60)
 {
 	const unsigned rounds = rig_scaled(20000);
 	struct rig r;
@@ -720,8 +707,8 @@ static _Noreturn void spawn_child(const char *self, const struct emu_segment_fds
 	_exit(CHILD_EXEC);
 }
 
-BOTH_KINDS(echo_two_processes)
-ParameterizedTest(enum emu_doorbell *db, ipm, echo_two_processes, .timeout = 90)
+VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, echo_two_processes,
+		    .timeout = 90)
 {
 	const unsigned rounds = rig_scaled(20000);
 	struct emu_segment_fds fds;
