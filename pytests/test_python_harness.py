@@ -150,6 +150,30 @@ def test_two_harnesses_in_one_process():
     assert e.value.errno == errno.EBADF
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("v2_first", [True, False])
+def test_v2_side_reports_a_classic_peer(v2_first):
+    """ICBMsg v2 across from classic ICBMsg (a peer on Zephyr v4.4 or older):
+    the v2 side reports it in one error, whichever side opens first, and
+    neither binds."""
+    with ipc_emu.Harness() as host, ipc_emu.Harness() as remote:
+        host.create_segment()
+        remote.attach_fds(*host.fds())
+        host.unlink()
+        host.start("host", icbmsg_version="v2")
+        remote.start("remote", icbmsg_version="classic")
+        if v2_first:
+            v2 = host.open("ipc1", "alpha")
+            classic = remote.open("ipc1", "alpha")
+        else:
+            classic = remote.open("ipc1", "alpha")
+            v2 = host.open("ipc1", "alpha")
+        assert wait_for(lambda: v2.errors >= 1, 5), v2
+        assert v2.last_error == "peer speaks classic ICBMsg"
+        time.sleep(0.2)
+        assert v2.errors == 1 and v2.bonds == 0 and classic.bonds == 0
+
+
 # ---------------------------------------------------------- kill / unbound
 
 
