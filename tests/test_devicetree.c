@@ -152,7 +152,7 @@ static int load_sized(bool icbmsg, uint32_t dcache, uint32_t tx_size)
 
 /* ------------------------------------------------------- the default board */
 
-Test(dt_default, host_plan_exact, .timeout = 30)
+VgTest(dt_default, host_plan_exact, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	const struct emu_dt_inst *i0 = &p.inst[0], *i1 = &p.inst[1];
@@ -190,7 +190,7 @@ Test(dt_default, host_plan_exact, .timeout = 30)
 	cr_assert_eq(i1->rx_blocks, 24);
 }
 
-Test(dt_default, remote_plan_exact, .timeout = 30)
+VgTest(dt_default, remote_plan_exact, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	const struct emu_dt_inst *i0 = &p.inst[0], *i1 = &p.inst[1];
@@ -221,7 +221,7 @@ Test(dt_default, remote_plan_exact, .timeout = 30)
 	cr_assert_eq(i1->rx_blocks, 16);
 }
 
-Test(dt_default, pair_passes_both_ways, .timeout = 30)
+VgTest(dt_default, pair_passes_both_ways, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -232,7 +232,7 @@ Test(dt_default, pair_passes_both_ways, .timeout = 30)
 	cr_assert_eq(emu_dt_check_pair(&r, &h, err, sizeof err), 0, "%s", err);
 }
 
-Test(dt_default, mirror_of_host_is_remote, .timeout = 30)
+VgTest(dt_default, mirror_of_host_is_remote, .timeout = 30)
 {
 	struct emu_dt_plan h, r, m;
 
@@ -243,7 +243,7 @@ Test(dt_default, mirror_of_host_is_remote, .timeout = 30)
 	cr_assert_eq(emu_dt_check_pair(&h, &m, err, sizeof err), 0, "%s", err);
 }
 
-Test(dt_default, mirror_twice_and_in_place, .timeout = 30)
+VgTest(dt_default, mirror_twice_and_in_place, .timeout = 30)
 {
 	struct emu_dt_plan h, m;
 
@@ -255,7 +255,7 @@ Test(dt_default, mirror_twice_and_in_place, .timeout = 30)
 	cr_assert_str_eq(m.source, "<mirror of <mirror of " HOST_SRC ">>");
 }
 
-Test(dt_default, mirror_bounds_a_long_source, .timeout = 10)
+VgTest(dt_default, mirror_bounds_a_long_source, .timeout = 10)
 {
 	struct emu_dt_plan p;
 
@@ -267,7 +267,7 @@ Test(dt_default, mirror_bounds_a_long_source, .timeout = 10)
 	cr_assert_eq(p.source[sizeof p.source - 2], '>');
 }
 
-Test(dt_default, examples_are_the_default_board, .timeout = 30)
+VgTest(dt_default, examples_are_the_default_board, .timeout = 30)
 {
 	struct emu_dt_plan h, r, eh, er;
 
@@ -280,14 +280,14 @@ Test(dt_default, examples_are_the_default_board, .timeout = 30)
 	cr_assert_eq(emu_dt_check_pair(&eh, &er, err, sizeof err), 0, "%s", err);
 }
 
-Test(dt_default, unknown_role_is_null, .timeout = 10)
+VgTest(dt_default, unknown_role_is_null, .timeout = 10)
 {
 	cr_assert_not_null(emu_dt_default_board(EMU_ROLE_HOST));
 	cr_assert_not_null(emu_dt_default_board(EMU_ROLE_REMOTE));
 	cr_assert_null(emu_dt_default_board((enum emu_role)2));
 }
 
-Test(dt_default, find_by_label, .timeout = 30)
+VgTest(dt_default, find_by_label, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	char longlabel[64];
@@ -307,7 +307,7 @@ Test(dt_default, find_by_label, .timeout = 30)
 
 /* ------------------------------------------------------------ good inputs */
 
-Test(dt_load, address_and_size_cells_2, .timeout = 30)
+VgTest(dt_load, address_and_size_cells_2, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -319,7 +319,7 @@ Test(dt_load, address_and_size_cells_2, .timeout = 30)
 	cr_assert_eq(p.size, 0x3000);
 }
 
-Test(dt_load, mbox_names_reversed, .timeout = 30)
+VgTest(dt_load, mbox_names_reversed, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -329,7 +329,7 @@ Test(dt_load, mbox_names_reversed, .timeout = 30)
 	cr_assert_str_eq(p.inst[0].mbox_node, "/mbox");
 }
 
-Test(dt_load, ranges_translate_addresses, .timeout = 30)
+VgTest(dt_load, ranges_translate_addresses, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -340,7 +340,7 @@ Test(dt_load, ranges_translate_addresses, .timeout = 30)
 	cr_assert_eq(p.size, 0x2000);
 }
 
-Test(dt_load, include_relative_to_the_file, .timeout = 30)
+VgTest(dt_load, include_relative_to_the_file, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -350,7 +350,7 @@ Test(dt_load, include_relative_to_the_file, .timeout = 30)
 	assert_region(&p.inst[0].tx, "/reserved-memory/memory@20070000", 0x20070000, 0x1000);
 }
 
-Test(dt_load, labels_status_and_mbox_cells, .timeout = 30)
+VgTest(dt_load, labels_status_and_mbox_cells, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	const struct emu_dt_inst *a = &p.inst[0], *b = &p.inst[1];
@@ -380,7 +380,7 @@ Test(dt_load, labels_status_and_mbox_cells, .timeout = 30)
 	cr_assert_eq(emu_dt_find(&p, "second"), NULL);
 }
 
-Test(dt_load, status_ok_counts, .timeout = 30)
+VgTest(dt_load, status_ok_counts, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	const char *dts = "/dts-v1/;\n/ { reserved-memory { #address-cells = <1>; #size-cells = <1>; "
@@ -435,7 +435,7 @@ ParameterizedTest(struct size_case *c, dt_load, minimum_sizes, .timeout = 30)
 	}
 }
 
-Test(dt_load, message_names_source_node_and_property, .timeout = 30)
+VgTest(dt_load, message_names_source_node_and_property, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	const char *dts = "/dts-v1/;\n/ { ipc { ipc0 { compatible = \"zephyr,ipc-icmsg\"; "
@@ -447,7 +447,7 @@ Test(dt_load, message_names_source_node_and_property, .timeout = 30)
 	cr_assert_str_eq(p.source, "board.dts");
 }
 
-Test(dt_load, syntax_error_from_a_string, .timeout = 30)
+VgTest(dt_load, syntax_error_from_a_string, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -456,7 +456,7 @@ Test(dt_load, syntax_error_from_a_string, .timeout = 30)
 	cr_assert_str_eq(err, "mine.dts: dtc: Error: mine.dts:2.13-14 syntax error");
 }
 
-Test(dt_load, missing_file_is_enoent, .timeout = 10)
+VgTest(dt_load, missing_file_is_enoent, .timeout = 10)
 {
 	struct emu_dt_plan p;
 
@@ -464,7 +464,7 @@ Test(dt_load, missing_file_is_enoent, .timeout = 10)
 	cr_assert_str_eq(err, DTS_DIR "does-not-exist.dts: No such file or directory");
 }
 
-Test(dt_load, directory_is_eisdir, .timeout = 30)
+VgTest(dt_load, directory_is_eisdir, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -501,11 +501,12 @@ static void rm_tmp(const char *name)
 	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
 	unlink(path);
 	rmdir(tmpdir);
+	tmpdir[0] = '\0'; /* the next test (of a Valgrind batch) makes its own */
 }
 
 /* A source above EMU_DT_SOURCE_MAX is refused before dtc runs (a 8 MiB
  * string literal keeps dtc busy for half a minute). */
-Test(dt_load, huge_file_is_efbig, .timeout = 10)
+VgTest(dt_load, huge_file_is_efbig, .timeout = 10)
 {
 	const char *head = "/dts-v1/;\n";
 	const char *path = tmp_file("huge.dts", head, strlen(head), EMU_DT_SOURCE_MAX + 1);
@@ -519,7 +520,7 @@ Test(dt_load, huge_file_is_efbig, .timeout = 10)
 	rm_tmp("huge.dts");
 }
 
-Test(dt_load, huge_string_is_efbig, .timeout = 10)
+VgTest(dt_load, huge_string_is_efbig, .timeout = 10)
 {
 	char *dts = malloc(EMU_DT_SOURCE_MAX + 2);
 	struct emu_dt_plan p;
@@ -533,7 +534,7 @@ Test(dt_load, huge_string_is_efbig, .timeout = 10)
 }
 
 /* A compiled devicetree (FDT magic) gets a hint instead of dtc's syntax error. */
-Test(dt_load, compiled_dtb_gets_a_hint, .timeout = 10)
+VgTest(dt_load, compiled_dtb_gets_a_hint, .timeout = 10)
 {
 	static const unsigned char magic[] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0x10, 0 };
 	const char *path = tmp_file("zephyr.dtb", magic, sizeof magic, 0);
@@ -549,7 +550,7 @@ Test(dt_load, compiled_dtb_gets_a_hint, .timeout = 10)
 
 /* The memory limit covers each region and the image from the lowest region
  * to the end of the highest; good_minimal's image is 0x2000 bytes. */
-Test(dt_load, mem_limit_is_exact_and_settable, .timeout = 30)
+VgTest(dt_load, mem_limit_is_exact_and_settable, .timeout = 30)
 {
 	struct emu_dt_load_opts o = { .mem_limit = 0x2000 };
 	struct emu_dt_plan p;
@@ -610,7 +611,7 @@ static char *minimal_with_tx(const char *reg)
 }
 
 /* #address-cells = <1>: a region may end at 4 GiB exactly, not a byte after. */
-Test(dt_load, region_ends_at_4gib_exactly, .timeout = 30)
+VgTest(dt_load, region_ends_at_4gib_exactly, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -627,7 +628,7 @@ Test(dt_load, region_ends_at_4gib_exactly, .timeout = 30)
 
 /* A node with tx-region/rx-region whose compatible is a typo: a warning
  * naming it, the load goes on (it is read as an MBOX consumer). */
-Test(dt_load, lookalike_instance_warns, .timeout = 30)
+VgTest(dt_load, lookalike_instance_warns, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -645,7 +646,7 @@ Test(dt_load, lookalike_instance_warns, .timeout = 30)
 	cr_assert_str_empty(p.warning);
 }
 
-Test(dt_load, lookalike_without_compatible_or_disabled, .timeout = 30)
+VgTest(dt_load, lookalike_without_compatible_or_disabled, .timeout = 30)
 {
 	static const char *dts =
 		"/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
@@ -665,7 +666,7 @@ Test(dt_load, lookalike_without_compatible_or_disabled, .timeout = 30)
 			 "instance");
 }
 
-Test(dt_load, null_arguments, .timeout = 10)
+VgTest(dt_load, null_arguments, .timeout = 10)
 {
 	struct emu_dt_plan p;
 
@@ -676,7 +677,7 @@ Test(dt_load, null_arguments, .timeout = 10)
 	cr_assert_eq(emu_dt_load_file(DTS_DIR "good_minimal.dts", NULL, NULL, 0), -EINVAL);
 }
 
-Test(dt_load, err_buffer_optional_and_bounded, .timeout = 30)
+VgTest(dt_load, err_buffer_optional_and_bounded, .timeout = 30)
 {
 	struct emu_dt_plan p;
 	char small[8];
@@ -690,7 +691,7 @@ Test(dt_load, err_buffer_optional_and_bounded, .timeout = 30)
 	cr_assert_eq(p.n_inst, 1);
 }
 
-Test(dt_load, newline_in_source_name_stays_one_line, .timeout = 30)
+VgTest(dt_load, newline_in_source_name_stays_one_line, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -923,7 +924,7 @@ ParameterizedTest(struct bad_case *c, dt_bad, rejected, .timeout = 120) /* all c
 }
 
 /* The dtc messages themselves: file, line and dtc's own words. */
-Test(dt_bad, dtc_messages, .timeout = 30)
+VgTest(dt_bad, dtc_messages, .timeout = 30)
 {
 	struct emu_dt_plan p;
 
@@ -945,7 +946,7 @@ static void pair_fails(const struct emu_dt_plan *h, const struct emu_dt_plan *r,
 	assert_one_line(err);
 }
 
-Test(dt_pair, regions_not_swapped, .timeout = 30)
+VgTest(dt_pair, regions_not_swapped, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -957,7 +958,7 @@ Test(dt_pair, regions_not_swapped, .timeout = 30)
 		   "cpuapp.dts /ipc/ipc0 (regions not swapped)");
 }
 
-Test(dt_pair, block_counts_not_swapped, .timeout = 30)
+VgTest(dt_pair, block_counts_not_swapped, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -969,7 +970,7 @@ Test(dt_pair, block_counts_not_swapped, .timeout = 30)
 		   "/ipc/ipc1 (24; block counts must be swapped)");
 }
 
-Test(dt_pair, rx_blocks_differ, .timeout = 30)
+VgTest(dt_pair, rx_blocks_differ, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -980,7 +981,7 @@ Test(dt_pair, rx_blocks_differ, .timeout = 30)
 		   "/ipc/ipc1 (16; block counts must be swapped)");
 }
 
-Test(dt_pair, unequal_sizes, .timeout = 30)
+VgTest(dt_pair, unequal_sizes, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -991,7 +992,7 @@ Test(dt_pair, unequal_sizes, .timeout = 30)
 		   "/ipc/ipc0 tx-region size 0x4000");
 }
 
-Test(dt_pair, region_elsewhere, .timeout = 30)
+VgTest(dt_pair, region_elsewhere, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1002,7 +1003,7 @@ Test(dt_pair, region_elsewhere, .timeout = 30)
 		   "cpuapp.dts /ipc/ipc0 (0x20074000+0x4000)");
 }
 
-Test(dt_pair, disable_vs_enable, .timeout = 30)
+VgTest(dt_pair, disable_vs_enable, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1052,7 +1053,7 @@ ParameterizedTest(struct unbound_case *c, dt_pair, unbound_matrix, .timeout = 30
 	}
 }
 
-Test(dt_pair, unbound_ignored_for_icbmsg, .timeout = 30)
+VgTest(dt_pair, unbound_ignored_for_icbmsg, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1062,7 +1063,7 @@ Test(dt_pair, unbound_ignored_for_icbmsg, .timeout = 30)
 	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), 0, "%s", err);
 }
 
-Test(dt_pair, channels_not_swapped, .timeout = 30)
+VgTest(dt_pair, channels_not_swapped, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1074,7 +1075,7 @@ Test(dt_pair, channels_not_swapped, .timeout = 30)
 		   "cpuapp.dts /ipc/ipc0 (1)");
 }
 
-Test(dt_pair, dcache_differs, .timeout = 30)
+VgTest(dt_pair, dcache_differs, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1085,7 +1086,7 @@ Test(dt_pair, dcache_differs, .timeout = 30)
 		   "/ipc/ipc1 (8)");
 }
 
-Test(dt_pair, backend_differs, .timeout = 30)
+VgTest(dt_pair, backend_differs, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1096,7 +1097,7 @@ Test(dt_pair, backend_differs, .timeout = 30)
 		   "/ipc/ipc0 is zephyr,ipc-icmsg");
 }
 
-Test(dt_pair, instance_missing_on_remote, .timeout = 30)
+VgTest(dt_pair, instance_missing_on_remote, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1106,7 +1107,7 @@ Test(dt_pair, instance_missing_on_remote, .timeout = 30)
 		   "cpunet.dts: /: label: no instance labelled \"ipc1\" (cpuapp.dts has /ipc/ipc1)");
 }
 
-Test(dt_pair, instance_extra_on_remote, .timeout = 30)
+VgTest(dt_pair, instance_extra_on_remote, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1115,7 +1116,7 @@ Test(dt_pair, instance_extra_on_remote, .timeout = 30)
 	pair_fails(&h, &r, "cpunet.dts: /ipc/ipc1: label: \"ipc1\" has no instance in cpuapp.dts");
 }
 
-Test(dt_pair, matched_by_label_not_order, .timeout = 30)
+VgTest(dt_pair, matched_by_label_not_order, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 	struct emu_dt_inst t;
@@ -1127,7 +1128,7 @@ Test(dt_pair, matched_by_label_not_order, .timeout = 30)
 	cr_assert_eq(emu_dt_check_pair(&h, &r, err, sizeof err), 0, "%s", err);
 }
 
-Test(dt_pair, overlap_inside_a_plan, .timeout = 30)
+VgTest(dt_pair, overlap_inside_a_plan, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1136,7 +1137,7 @@ Test(dt_pair, overlap_inside_a_plan, .timeout = 30)
 	pair_fails(&h, &r, "cpuapp.dts: /ipc/ipc1: tx-region: overlaps rx-region of /ipc/ipc0");
 }
 
-Test(dt_pair, bad_arguments, .timeout = 30)
+VgTest(dt_pair, bad_arguments, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1151,7 +1152,7 @@ Test(dt_pair, bad_arguments, .timeout = 30)
 /* MBOX consumers: matched by label, same channels with the directions swapped
  * (names may differ); checked before the controllers' direction masks so that
  * the message names the consumer. */
-Test(dt_pair, consumer_not_swapped, .timeout = 30)
+VgTest(dt_pair, consumer_not_swapped, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1163,7 +1164,7 @@ Test(dt_pair, consumer_not_swapped, .timeout = 30)
 		   "\"tx\" does in cpuapp.dts /mbox-consumer (directions must be swapped)");
 }
 
-Test(dt_pair, consumer_channel_differs, .timeout = 30)
+VgTest(dt_pair, consumer_channel_differs, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1174,7 +1175,7 @@ Test(dt_pair, consumer_channel_differs, .timeout = 30)
 		   "/mbox-consumer)");
 }
 
-Test(dt_pair, consumer_count_differs, .timeout = 30)
+VgTest(dt_pair, consumer_count_differs, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1185,7 +1186,7 @@ Test(dt_pair, consumer_count_differs, .timeout = 30)
 		   "/mbox-consumer has 2");
 }
 
-Test(dt_pair, consumer_missing_or_extra, .timeout = 30)
+VgTest(dt_pair, consumer_missing_or_extra, .timeout = 30)
 {
 	struct emu_dt_plan h, r;
 
@@ -1245,7 +1246,7 @@ Test(dt_proc, no_leak_on_early_dtc_exit, .timeout = 120)
 
 /* emu_dt_load_blob() reads what dtc -@ writes, without running dtc: the same
  * plan as the DTS; garbage or a truncated blob is -EINVAL with one line. */
-Test(dt_blob, same_plan_as_the_dts_and_garbage_is_einval, .timeout = 30)
+VgTest(dt_blob, same_plan_as_the_dts_and_garbage_is_einval, .timeout = 30)
 {
 	static struct emu_dt_plan from_dts, from_blob;
 	char *argv[] = {"dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", "-",
@@ -1292,7 +1293,7 @@ Test(dt_blob, same_plan_as_the_dts_and_garbage_is_einval, .timeout = 30)
 
 /* fuzz/fuzz_devicetree.c: a blob of version 2 made libfdt's fdt_check_full()
  * dereference NULL (libfdt 1.6.1).  Versions below 17 are refused first. */
-Test(dt_blob, old_version_blob_is_einval_not_a_crash, .timeout = 30)
+VgTest(dt_blob, old_version_blob_is_einval_not_a_crash, .timeout = 30)
 {
 	static struct emu_dt_plan plan;
 	static char blob[4096];
@@ -1312,3 +1313,8 @@ Test(dt_blob, old_version_blob_is_einval_not_a_crash, .timeout = 30)
 	cr_assert_eq(emu_dt_load_blob(blob, len, "magic.dtb", &plan, err, sizeof err), -EINVAL);
 	cr_assert_str_eq(err, "magic.dtb: input is not a valid blob: FDT_ERR_BADMAGIC");
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: the tests that close stdin, ignore SIGCHLD or block signals,
+ * and the long dtc runs (large_*, dt_proc), which keep their own timeouts. */
+VG_BATCH(devicetree, 600)

@@ -173,7 +173,7 @@ ParameterizedTest(struct layout_case *lc, layout, handshake_below_dcache_8_rejec
 	}
 }
 
-Test(layout, header_overhead_and_min_len, .timeout = 10)
+VgTest(layout, header_overhead_and_min_len, .timeout = 10)
 {
 	cr_assert_eq(PBUF_HEADER_OVERHEAD(0), 8);
 	cr_assert_eq(PBUF_HEADER_OVERHEAD(4), 8);
@@ -182,7 +182,7 @@ Test(layout, header_overhead_and_min_len, .timeout = 10)
 	cr_assert_eq(_PBUF_MIN_DATA_LEN, 12);
 }
 
-Test(layout, cfg_init_usable_as_static_initializer, .timeout = 10)
+VgTest(layout, cfg_init_usable_as_static_initializer, .timeout = 10)
 {
 	static _Alignas(32) uint8_t mem[64];
 	static const struct pbuf_cfg cfg = PBUF_CFG_INIT(mem, sizeof(mem), 32, true);
@@ -422,13 +422,13 @@ ParameterizedTest(enum bad_cfg *which, config, invalid_rejected_by_rx_init, .tim
 	}
 }
 
-Test(config, null_pbuf_rejected, .timeout = 10)
+VgTest(config, null_pbuf_rejected, .timeout = 10)
 {
 	cr_assert_eq(pbuf_tx_init(NULL), -EINVAL);
 	cr_assert_eq(pbuf_rx_init(NULL), -EINVAL);
 }
 
-Test(config, null_cfg_rejected, .timeout = 10)
+VgTest(config, null_cfg_rejected, .timeout = 10)
 {
 	struct pbuf pb = {.cfg = NULL};
 
@@ -436,7 +436,7 @@ Test(config, null_cfg_rejected, .timeout = 10)
 	cr_assert_eq(pbuf_rx_init(&pb), -EINVAL);
 }
 
-Test(config, smallest_region_accepted, .timeout = 10)
+VgTest(config, smallest_region_accepted, .timeout = 10)
 {
 	uint8_t *base = region(20);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, 20, 0, false);
@@ -467,26 +467,26 @@ static void ring_init(struct ring *r, uint32_t size, uint32_t dcache)
 	cr_assert_eq(pbuf_tx_init(&tx), 0);                                                   \
 	cr_assert_eq(pbuf_rx_init(&rx), 0)
 
-Test(write, null_pbuf_einval, .timeout = 10)
+VgTest(write, null_pbuf_einval, .timeout = 10)
 {
 	cr_assert_eq(pbuf_write(NULL, "x", 1), -EINVAL);
 }
 
-Test(write, null_buf_einval, .timeout = 10)
+VgTest(write, null_buf_einval, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_write(&tx, NULL, 1), -EINVAL);
 	cr_assert_eq(le32(r.cfg.wr_idx_loc), 0);
 }
 
-Test(write, zero_len_einval, .timeout = 10)
+VgTest(write, zero_len_einval, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_write(&tx, "x", 0), -EINVAL);
 	cr_assert_eq(le32(r.cfg.wr_idx_loc), 0);
 }
 
-Test(write, largest_message_fits, .timeout = 10)
+VgTest(write, largest_message_fits, .timeout = 10)
 {
 	char msg[240];
 
@@ -497,7 +497,7 @@ Test(write, largest_message_fits, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.wr_idx_loc), 244);
 }
 
-Test(write, one_byte_over_largest_enomem, .timeout = 10)
+VgTest(write, one_byte_over_largest_enomem, .timeout = 10)
 {
 	char msg[241];
 	uint8_t before[256];
@@ -509,7 +509,7 @@ Test(write, one_byte_over_largest_enomem, .timeout = 10)
 	assert_region_equals(r.base, before, sizeof(before));
 }
 
-Test(write, full_ring_enomem_until_read, .timeout = 10)
+VgTest(write, full_ring_enomem_until_read, .timeout = 10)
 {
 	char msg[240], out[240];
 	uint8_t before[256];
@@ -524,7 +524,7 @@ Test(write, full_ring_enomem_until_read, .timeout = 10)
 	cr_assert_eq(pbuf_write(&tx, "x", 1), 1);
 }
 
-Test(write, smallest_region_max_message_4, .timeout = 10)
+VgTest(write, smallest_region_max_message_4, .timeout = 10)
 {
 	char out[8];
 
@@ -539,7 +539,7 @@ Test(write, smallest_region_max_message_4, .timeout = 10)
 	assert_guards();
 }
 
-Test(write, misaligned_peer_rd_idx_einval, .timeout = 10)
+VgTest(write, misaligned_peer_rd_idx_einval, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	poke(r.cfg.rd_idx_loc, 6);
@@ -547,7 +547,7 @@ Test(write, misaligned_peer_rd_idx_einval, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.wr_idx_loc), 0);
 }
 
-Test(write, peer_rd_idx_at_len_einval, .timeout = 10)
+VgTest(write, peer_rd_idx_at_len_einval, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	poke(r.cfg.rd_idx_loc, r.cfg.len);
@@ -557,7 +557,7 @@ Test(write, peer_rd_idx_at_len_einval, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.wr_idx_loc), 0);
 }
 
-Test(write, never_writes_rd_idx_or_handshake, .timeout = 10)
+VgTest(write, never_writes_rd_idx_or_handshake, .timeout = 10)
 {
 	uint8_t *base = region(128);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, 128, 8, true);
@@ -570,7 +570,7 @@ Test(write, never_writes_rd_idx_or_handshake, .timeout = 10)
 	cr_assert_eq(le32(cfg.handshake_loc), 0x12345678u);
 }
 
-Test(read, null_pbuf_einval, .timeout = 10)
+VgTest(read, null_pbuf_einval, .timeout = 10)
 {
 	char out[4];
 
@@ -578,7 +578,7 @@ Test(read, null_pbuf_einval, .timeout = 10)
 	cr_assert_eq(pbuf_read(NULL, NULL, 0), -EINVAL);
 }
 
-Test(read, empty_returns_0, .timeout = 10)
+VgTest(read, empty_returns_0, .timeout = 10)
 {
 	char out[4];
 
@@ -586,13 +586,13 @@ Test(read, empty_returns_0, .timeout = 10)
 	cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 0);
 }
 
-Test(read, peek_empty_returns_0, .timeout = 10)
+VgTest(read, peek_empty_returns_0, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_read(&rx, NULL, 0), 0);
 }
 
-Test(read, peek_returns_length_without_consuming, .timeout = 10)
+VgTest(read, peek_returns_length_without_consuming, .timeout = 10)
 {
 	char out[16];
 
@@ -606,7 +606,7 @@ Test(read, peek_returns_length_without_consuming, .timeout = 10)
 	cr_assert_eq(pbuf_read(&rx, NULL, 0), 0);
 }
 
-Test(read, buffer_too_small_enomem_nothing_consumed, .timeout = 10)
+VgTest(read, buffer_too_small_enomem_nothing_consumed, .timeout = 10)
 {
 	char out[16];
 
@@ -622,7 +622,7 @@ Test(read, buffer_too_small_enomem_nothing_consumed, .timeout = 10)
 	cr_assert_arr_eq(out, "hello", 5);
 }
 
-Test(read, exact_size_buffer_ok, .timeout = 10)
+VgTest(read, exact_size_buffer_ok, .timeout = 10)
 {
 	char out[5];
 
@@ -632,7 +632,7 @@ Test(read, exact_size_buffer_ok, .timeout = 10)
 	cr_assert_arr_eq(out, "hello", 5);
 }
 
-Test(read, misaligned_peer_wr_idx_einval, .timeout = 10)
+VgTest(read, misaligned_peer_wr_idx_einval, .timeout = 10)
 {
 	char out[16];
 
@@ -644,7 +644,7 @@ Test(read, misaligned_peer_wr_idx_einval, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.rd_idx_loc), 0);
 }
 
-Test(read, peer_wr_idx_at_or_beyond_len_einval, .timeout = 10)
+VgTest(read, peer_wr_idx_at_or_beyond_len_einval, .timeout = 10)
 {
 	char out[16];
 
@@ -657,7 +657,7 @@ Test(read, peer_wr_idx_at_or_beyond_len_einval, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.rd_idx_loc), 0);
 }
 
-Test(read, length_beyond_wr_idx_eagain, .timeout = 10)
+VgTest(read, length_beyond_wr_idx_eagain, .timeout = 10)
 {
 	char out[64];
 
@@ -668,7 +668,7 @@ Test(read, length_beyond_wr_idx_eagain, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.rd_idx_loc), 0);
 }
 
-Test(read, peek_of_corrupt_length_eagain, .timeout = 10)
+VgTest(read, peek_of_corrupt_length_eagain, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_write(&tx, "hello", 5), 5);
@@ -676,7 +676,7 @@ Test(read, peek_of_corrupt_length_eagain, .timeout = 10)
 	cr_assert_eq(pbuf_read(&rx, NULL, 0), -EAGAIN);
 }
 
-Test(read, zero_length_packet_eagain, .timeout = 10)
+VgTest(read, zero_length_packet_eagain, .timeout = 10)
 {
 	char out[16];
 
@@ -687,7 +687,7 @@ Test(read, zero_length_packet_eagain, .timeout = 10)
 	cr_assert_eq(le32(r.cfg.rd_idx_loc), 0);
 }
 
-Test(read, reserved_header_bytes_ignored, .timeout = 10)
+VgTest(read, reserved_header_bytes_ignored, .timeout = 10)
 {
 	char out[16];
 
@@ -699,7 +699,7 @@ Test(read, reserved_header_bytes_ignored, .timeout = 10)
 	cr_assert_arr_eq(out, "hello", 5);
 }
 
-Test(skip, drops_one_packet, .timeout = 10)
+VgTest(skip, drops_one_packet, .timeout = 10)
 {
 	char out[16];
 
@@ -712,14 +712,14 @@ Test(skip, drops_one_packet, .timeout = 10)
 	cr_assert_arr_eq(out, "xy", 2);
 }
 
-Test(skip, empty_returns_0, .timeout = 10)
+VgTest(skip, empty_returns_0, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_skip(&rx), 0);
 	cr_assert_eq(pbuf_skip(NULL), -EINVAL);
 }
 
-Test(skip, corrupt_length_eagain, .timeout = 10)
+VgTest(skip, corrupt_length_eagain, .timeout = 10)
 {
 	RING_PAIR(r, 64, 0);
 	cr_assert_eq(pbuf_write(&tx, "hello", 5), 5);
@@ -732,7 +732,7 @@ Test(skip, corrupt_length_eagain, .timeout = 10)
 
 /* blen 48: a 20-byte packet moves both indices to 24; a 30-byte packet then
  * has its header at 24, 20 payload bytes at 28..47 and 10 at 0..9. */
-Test(wrap, payload_split_across_end, .timeout = 10)
+VgTest(wrap, payload_split_across_end, .timeout = 10)
 {
 	char a[20], b[30], out[64];
 	uint8_t *d;
@@ -760,7 +760,7 @@ Test(wrap, payload_split_across_end, .timeout = 10)
 }
 
 /* Header in the last 4 bytes of data[], payload entirely at data[0]. */
-Test(wrap, header_at_end_payload_at_start, .timeout = 10)
+VgTest(wrap, header_at_end_payload_at_start, .timeout = 10)
 {
 	char a[40], b[8], out[64];
 
@@ -779,7 +779,7 @@ Test(wrap, header_at_end_payload_at_start, .timeout = 10)
 }
 
 /* Packet ending exactly at the end of data[]: wr_idx wraps to 0. */
-Test(wrap, packet_ending_at_end_wraps_index_to_0, .timeout = 10)
+VgTest(wrap, packet_ending_at_end_wraps_index_to_0, .timeout = 10)
 {
 	char a[20], b[20], out[64];
 
@@ -797,7 +797,7 @@ Test(wrap, packet_ending_at_end_wraps_index_to_0, .timeout = 10)
 
 /* Sizes 1..max in turn, the writer keeping the ring as full as it can, so
  * both indices wrap hundreds of times at every alignment. */
-Test(wrap, many_cycles_all_sizes, .timeout = 30)
+VgTest(wrap, many_cycles_all_sizes, .timeout = 30)
 {
 	enum { MSGS = 20000 };
 	char msg[64], out[64];
@@ -834,7 +834,7 @@ Test(wrap, many_cycles_all_sizes, .timeout = 30)
 
 /* ---------------------------------------------------------------- handshake */
 
-Test(handshake, round_trip_at_offset_4, .timeout = 10)
+VgTest(handshake, round_trip_at_offset_4, .timeout = 10)
 {
 	uint8_t *base = region(128);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, 128, 8, true);
@@ -852,7 +852,7 @@ Test(handshake, round_trip_at_offset_4, .timeout = 10)
 	cr_assert_eq(pbuf_handshake_read(&tx), 0);
 }
 
-Test(handshake, dcache_32_word_at_offset_4, .timeout = 10)
+VgTest(handshake, dcache_32_word_at_offset_4, .timeout = 10)
 {
 	uint8_t *base = region(128);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, 128, 32, true);
@@ -867,7 +867,7 @@ Test(handshake, dcache_32_word_at_offset_4, .timeout = 10)
 	}
 }
 
-Test(handshake, absent_word_reads_0_and_ignores_write, .timeout = 10)
+VgTest(handshake, absent_word_reads_0_and_ignores_write, .timeout = 10)
 {
 	uint8_t *base = region(64);
 	struct pbuf_cfg cfg = PBUF_CFG_INIT(base, 64, 8, false);
@@ -884,7 +884,7 @@ Test(handshake, absent_word_reads_0_and_ignores_write, .timeout = 10)
 
 /* ---------------------------------------------------------- get_initial_buf */
 
-Test(initial_buf, first_packet_without_consuming, .timeout = 10)
+VgTest(initial_buf, first_packet_without_consuming, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -900,7 +900,7 @@ Test(initial_buf, first_packet_without_consuming, .timeout = 10)
 	cr_assert_eq(pbuf_read(&rx, out, sizeof(out)), 13);
 }
 
-Test(initial_buf, after_a_read_einval, .timeout = 10)
+VgTest(initial_buf, after_a_read_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -915,7 +915,7 @@ Test(initial_buf, after_a_read_einval, .timeout = 10)
 	cr_assert_eq(len, 0);
 }
 
-Test(initial_buf, nothing_written_einval, .timeout = 10)
+VgTest(initial_buf, nothing_written_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -924,7 +924,7 @@ Test(initial_buf, nothing_written_einval, .timeout = 10)
 	cr_assert_eq(pbuf_get_initial_buf(&rx, &p, &len), -EINVAL);
 }
 
-Test(initial_buf, wr_idx_at_or_beyond_len_einval, .timeout = 10)
+VgTest(initial_buf, wr_idx_at_or_beyond_len_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -937,7 +937,7 @@ Test(initial_buf, wr_idx_at_or_beyond_len_einval, .timeout = 10)
 	cr_assert_eq(pbuf_get_initial_buf(&rx, &p, &len), -EINVAL);
 }
 
-Test(initial_buf, misaligned_wr_idx_einval, .timeout = 10)
+VgTest(initial_buf, misaligned_wr_idx_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -948,7 +948,7 @@ Test(initial_buf, misaligned_wr_idx_einval, .timeout = 10)
 	cr_assert_eq(pbuf_get_initial_buf(&rx, &p, &len), -EINVAL);
 }
 
-Test(initial_buf, wr_idx_above_0xffff_einval, .timeout = 10)
+VgTest(initial_buf, wr_idx_above_0xffff_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -961,7 +961,7 @@ Test(initial_buf, wr_idx_above_0xffff_einval, .timeout = 10)
 	cr_assert_eq(pbuf_get_initial_buf(&rx, &p, &len), 0);
 }
 
-Test(initial_buf, length_beyond_wr_idx_einval, .timeout = 10)
+VgTest(initial_buf, length_beyond_wr_idx_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -975,7 +975,7 @@ Test(initial_buf, length_beyond_wr_idx_einval, .timeout = 10)
 	cr_assert_eq(len, 16);
 }
 
-Test(initial_buf, null_arguments_einval, .timeout = 10)
+VgTest(initial_buf, null_arguments_einval, .timeout = 10)
 {
 	volatile char *p = NULL;
 	uint16_t len = 0;
@@ -1305,3 +1305,8 @@ Test(spsc, two_threads_no_loss_corruption_or_reorder, .timeout = 240)
 	cr_assert_eq(pbuf_read(&rx, (char *)out, sizeof(out)), 0);
 	assert_guards();
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: hostile (a shared random sequence), crash_point (forks, the
+ * crash-point hook) and spsc (threads, long). */
+VG_BATCH(pbuf, 600)
