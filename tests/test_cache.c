@@ -19,6 +19,7 @@
 #include "ipc_emu/ipc_service.h"
 #include "port.h"
 #include "support/pair.h"
+#include "support/vg_cases.h"
 
 #define HOST 0
 #define REMOTE 1
@@ -225,7 +226,7 @@ static void stats(struct emu_cache *c, struct emu_cache_stats *s)
 	emu_cache_get_stats(c, s);
 }
 
-Test(cache_model, starts_clean_with_the_shared_contents)
+VgTest(cache_model, starts_clean_with_the_shared_contents)
 {
 	struct emu_cache *c;
 	uint8_t *p;
@@ -244,7 +245,7 @@ Test(cache_model, starts_clean_with_the_shared_contents)
 	cr_assert_eq(shared_mem[10], 10, "dirty data of a destroyed cache is lost");
 }
 
-Test(cache_model, flush_writes_back_whole_dirty_lines_only)
+VgTest(cache_model, flush_writes_back_whole_dirty_lines_only)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -276,7 +277,7 @@ Test(cache_model, flush_writes_back_whole_dirty_lines_only)
 	emu_cache_destroy(c);
 }
 
-Test(cache_model, flush_covers_only_the_lines_of_the_range)
+VgTest(cache_model, flush_covers_only_the_lines_of_the_range)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -295,7 +296,7 @@ Test(cache_model, flush_covers_only_the_lines_of_the_range)
 	emu_cache_destroy(c);
 }
 
-Test(cache_model, invalidate_refetches_and_discards_dirty_data)
+VgTest(cache_model, invalidate_refetches_and_discards_dirty_data)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -323,14 +324,9 @@ Test(cache_model, invalidate_refetches_and_discards_dirty_data)
 	emu_cache_destroy(c);
 }
 
-ParameterizedTestParameters(cache_model, line_granularity)
-{
-	static uint32_t lines[] = {8, 32, 64};
+static uint32_t line_sizes[] = {8, 32, 64};
 
-	return cr_make_param_array(uint32_t, lines, sizeof(lines) / sizeof(lines[0]));
-}
-
-ParameterizedTest(uint32_t *line, cache_model, line_granularity)
+VgParameterizedTest(uint32_t, line, line_sizes, cache_model, line_granularity, .timeout = 60)
 {
 	const uint32_t L = *line;
 	struct emu_cache *c;
@@ -367,7 +363,7 @@ ParameterizedTest(uint32_t *line, cache_model, line_granularity)
 	emu_cache_destroy(c);
 }
 
-Test(cache_model, lines_follow_target_alignment_and_clip_at_region_ends)
+VgTest(cache_model, lines_follow_target_alignment_and_clip_at_region_ends)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -395,7 +391,7 @@ Test(cache_model, lines_follow_target_alignment_and_clip_at_region_ends)
 	emu_cache_destroy(c);
 }
 
-Test(cache_model, memory_outside_views_is_untouched)
+VgTest(cache_model, memory_outside_views_is_untouched)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -443,7 +439,7 @@ static uint64_t evict_run(uint64_t seed, struct emu_cache_stats *s)
 	return map;
 }
 
-Test(cache_model, eviction_is_deterministic_for_a_seed)
+VgTest(cache_model, eviction_is_deterministic_for_a_seed)
 {
 	struct emu_cache_stats a, b, d;
 	uint64_t m1 = evict_run(42, &a);
@@ -464,7 +460,7 @@ Test(cache_model, eviction_is_deterministic_for_a_seed)
 	cr_assert_lt(a.evicted_dirty, 64);
 }
 
-Test(cache_model, eviction_of_a_clean_line_refetches_it)
+VgTest(cache_model, eviction_of_a_clean_line_refetches_it)
 {
 	struct emu_cache *c;
 	struct emu_cache_stats s;
@@ -494,7 +490,7 @@ Test(cache_model, eviction_of_a_clean_line_refetches_it)
 	emu_cache_destroy(c);
 }
 
-Test(cache_model, rejects_bad_lines)
+VgTest(cache_model, rejects_bad_lines)
 {
 	struct emu_cache *c;
 
@@ -531,22 +527,22 @@ static void good_exchange(const struct run_cfg *rc, int n)
 	close_both();
 }
 
-Test(cache_pair, icmsg_legacy)
+VgTest(cache_pair, icmsg_legacy)
 {
 	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_DISABLE, true, -1, 1, false, NULL}, 300);
 }
 
-Test(cache_pair, icmsg_enable)
+VgTest(cache_pair, icmsg_enable)
 {
 	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, true, -1, 2, false, NULL}, 300);
 }
 
-Test(cache_pair, icmsg_detect)
+VgTest(cache_pair, icmsg_detect)
 {
 	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, true, -1, 3, false, NULL}, 300);
 }
 
-Test(cache_pair, icmsg_enable_rx_in_isr_evicting_at_every_op)
+VgTest(cache_pair, icmsg_enable_rx_in_isr_evicting_at_every_op)
 {
 	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, true, 1024, 4, true, NULL}, 300);
 }
@@ -557,7 +553,7 @@ Test(cache_pair, icmsg_enable_rx_in_isr_evicting_at_every_op)
  * no longer 0, so each writer's pbuf_tx_init() really changes the rd_idx
  * word that sits in the READER's cache line (docs/cache-model.md).
  */
-Test(cache_pair, icmsg_enable_second_session)
+VgTest(cache_pair, icmsg_enable_second_session)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, true, -1, 7, false, NULL},
 			   3000));
@@ -620,40 +616,40 @@ static void reregister_rounds(int unbound, int first, uint64_t seed)
 	close_both();
 }
 
-Test(cache_pair, icmsg_enable_remote_reregisters)
+VgTest(cache_pair, icmsg_enable_remote_reregisters)
 {
 	reregister_rounds(EMU_UNBOUND_ENABLE, REMOTE, 11);
 }
 
-Test(cache_pair, icmsg_enable_host_reregisters)
+VgTest(cache_pair, icmsg_enable_host_reregisters)
 {
 	reregister_rounds(EMU_UNBOUND_ENABLE, HOST, 12);
 }
 
-Test(cache_pair, icmsg_detect_remote_reregisters)
+VgTest(cache_pair, icmsg_detect_remote_reregisters)
 {
 	reregister_rounds(EMU_UNBOUND_DETECT, REMOTE, 13);
 }
 
-Test(cache_pair, icmsg_detect_host_reregisters)
+VgTest(cache_pair, icmsg_detect_host_reregisters)
 {
 	reregister_rounds(EMU_UNBOUND_DETECT, HOST, 14);
 }
 
 /* A detect-mode host finds a legacy remote by the magic at the start of
  * its RX ring, read in place (pbuf_get_initial_buf()), then bonds. */
-Test(cache_pair, icmsg_detect_with_legacy_peer)
+VgTest(cache_pair, icmsg_detect_with_legacy_peer)
 {
 	remote_unbound = EMU_UNBOUND_DISABLE;
 	good_exchange(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, true, -1, 8, false, NULL}, 300);
 }
 
-Test(cache_pair, icbmsg)
+VgTest(cache_pair, icbmsg)
 {
 	good_exchange(&(struct run_cfg){"ipc1", 0, true, -1, 5, false, NULL}, 300);
 }
 
-Test(cache_pair, icbmsg_evicting_at_every_op)
+VgTest(cache_pair, icbmsg_evicting_at_every_op)
 {
 	good_exchange(&(struct run_cfg){"ipc1", 0, true, 1024, 6, false, NULL}, 300);
 }
@@ -684,7 +680,7 @@ TestSuite(broken, .init = setup, .fini = teardown, .timeout = 60);
  * host's magic.  Neither side binds (no evictions: no line is refetched by
  * chance).
  */
-Test(broken, icmsg_detect_never_sees_legacy_peer)
+VgTest(broken, icmsg_detect_never_sees_legacy_peer)
 {
 	remote_unbound = EMU_UNBOUND_DISABLE;
 	cr_assert_not(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, true, 0, 1, false, NULL},
@@ -696,7 +692,7 @@ Test(broken, icmsg_detect_never_sees_legacy_peer)
 
 /* The same pair binds and exchanges without the model: only the model
  * shows the missing invalidate. */
-Test(broken, without_the_model_icmsg_detect_with_legacy_peer_passes)
+VgTest(broken, without_the_model_icmsg_detect_with_legacy_peer_passes)
 {
 	remote_unbound = EMU_UNBOUND_DISABLE;
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DETECT, false, 0, 1, false, NULL},
@@ -713,7 +709,7 @@ Test(broken, without_the_model_icmsg_detect_with_legacy_peer_passes)
  * removed): with no eviction, all N arrive with their lengths (the header
  * lines are maintained) and all N have wrong bytes.
  */
-Test(broken, icmsg_enable_every_message_corrupted)
+VgTest(broken, icmsg_enable_every_message_corrupted)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, true, 0, 1, false, NULL}, 3000));
 	exchange(N_BROKEN, true);
@@ -728,7 +724,7 @@ Test(broken, icmsg_enable_every_message_corrupted)
 
 /* With the default random evictions some payload lines may get out (or in)
  * by chance, never all of them. */
-Test(broken, icmsg_enable_corrupted_with_evictions)
+VgTest(broken, icmsg_enable_corrupted_with_evictions)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, true, -1, 1, false, NULL}, 3000));
 	exchange(N_BROKEN, true);
@@ -742,7 +738,7 @@ Test(broken, icmsg_enable_corrupted_with_evictions)
 
 /* Legacy bonding needs the 13-byte magic's payload: it never arrives
  * intact, so neither side ever binds. */
-Test(broken, icmsg_legacy_never_binds)
+VgTest(broken, icmsg_legacy_never_binds)
 {
 	cr_assert_not(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DISABLE, true, 0, 1, false, NULL},
 			       1000));
@@ -751,14 +747,14 @@ Test(broken, icmsg_legacy_never_binds)
 	close_both();
 }
 
-Test(broken, without_the_model_icmsg_enable_passes)
+VgTest(broken, without_the_model_icmsg_enable_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_ENABLE, false, 0, 1, false, NULL}, 3000));
 	exchange_all_good(300);
 	close_both();
 }
 
-Test(broken, without_the_model_icmsg_legacy_passes)
+VgTest(broken, without_the_model_icmsg_legacy_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc0", EMU_UNBOUND_DISABLE, false, 0, 1, false, NULL}, 3000));
 	exchange_all_good(300);
@@ -774,7 +770,7 @@ Test(broken, without_the_model_icmsg_legacy_passes)
  * header (its size) and name never reach the follower: the control channel
  * binds, no endpoint ever does.
  */
-Test(broken, icbmsg_endpoint_never_binds)
+VgTest(broken, icbmsg_endpoint_never_binds)
 {
 	cr_assert_not(bring_up(&(struct run_cfg){"ipc1", 0, true, 0, 1, false, NULL}, 1000));
 	cr_assert_eq(atomic_load(&sides[HOST].bound), 0);
@@ -782,7 +778,7 @@ Test(broken, icbmsg_endpoint_never_binds)
 	close_both();
 }
 
-Test(broken, icbmsg_endpoint_never_binds_with_evictions)
+VgTest(broken, icbmsg_endpoint_never_binds_with_evictions)
 {
 	cr_assert_not(bring_up(&(struct run_cfg){"ipc1", 0, true, -1, 1, false, NULL}, 1000));
 	cr_assert_eq(atomic_load(&sides[HOST].bound), 0);
@@ -796,7 +792,7 @@ Test(broken, icbmsg_endpoint_never_binds_with_evictions)
  * endpoint binds; every data message of 16 bytes or more is then read from
  * stale lines.  A longer name is read stale already: no binding.
  */
-Test(broken, icbmsg_every_message_corrupted)
+VgTest(broken, icbmsg_every_message_corrupted)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc1", 0, true, 0, 1, false, NULL}, 3000));
 	exchange(N_BROKEN, true);
@@ -809,7 +805,7 @@ Test(broken, icbmsg_every_message_corrupted)
 	close_both();
 }
 
-Test(broken, icbmsg_corrupted_with_evictions)
+VgTest(broken, icbmsg_corrupted_with_evictions)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc1", 0, true, -1, 1, false, NULL}, 3000));
 	exchange(N_BROKEN, true);
@@ -821,7 +817,7 @@ Test(broken, icbmsg_corrupted_with_evictions)
 	close_both();
 }
 
-Test(broken, icbmsg_long_name_never_binds)
+VgTest(broken, icbmsg_long_name_never_binds)
 {
 	cr_assert_not(bring_up(&(struct run_cfg){"ipc1", 0, true, 0, 1, false, "endpoint-zero"},
 			       1000));
@@ -833,7 +829,7 @@ Test(broken, icbmsg_long_name_never_binds)
 
 #endif
 
-Test(broken, without_the_model_icbmsg_passes)
+VgTest(broken, without_the_model_icbmsg_passes)
 {
 	cr_assert(bring_up(&(struct run_cfg){"ipc1", 0, false, 0, 1, false, NULL}, 3000));
 	exchange_all_good(300);
@@ -898,15 +894,18 @@ static void broken_reregister(int unbound, int first)
 	close_both();
 }
 
-Test(broken, icmsg_enable_reregistration_stalls)
+VgTest(broken, icmsg_enable_reregistration_stalls)
 {
 	broken_reregister(EMU_UNBOUND_ENABLE, REMOTE);
 }
 
-Test(broken, icmsg_detect_reregistration_stalls)
+VgTest(broken, icmsg_detect_reregistration_stalls)
 {
 	broken_reregister(EMU_UNBOUND_DETECT, HOST);
 }
 #endif
 
 #endif /* TEST_CACHE_BROKEN */
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(cache, 600)

@@ -14,6 +14,7 @@
 #include "ipc_emu/ipc_icbmsg.h"
 #include "support/pair.h"
 #include "support/senders.h"
+#include "support/vg_cases.h"
 
 #define HOST 0
 #define REMOTE 1
@@ -95,7 +96,7 @@ TestSuite(icbmsg, .init = setup, .fini = teardown, .timeout = 30);
 
 /* ---------------------------------------------------------------- layout */
 
-Test(icbmsg_layout, worked_example_of_the_documentation)
+VgTest(icbmsg_layout, worked_example_of_the_documentation)
 {
 	struct icbmsg_layout tx, rx;
 
@@ -113,7 +114,7 @@ Test(icbmsg_layout, worked_example_of_the_documentation)
 	cr_assert_eq(tx.block_size * tx.block_count - 4, 1596u);
 }
 
-Test(icbmsg_layout, cache_alignment_32_and_unaligned_region)
+VgTest(icbmsg_layout, cache_alignment_32_and_unaligned_region)
 {
 	struct icbmsg_layout l;
 
@@ -128,7 +129,7 @@ Test(icbmsg_layout, cache_alignment_32_and_unaligned_region)
 	cr_assert_eq(l.icmsg_size, l.blocks_offset - l.icmsg_offset);
 }
 
-Test(icbmsg_layout, rejects_impossible_configurations)
+VgTest(icbmsg_layout, rejects_impossible_configurations)
 {
 	struct icbmsg_layout l;
 
@@ -187,7 +188,7 @@ static void echo_check(int from, int i, const char *text)
 	cr_assert_str_eq((char *)dst->last, text);
 }
 
-Test(icbmsg, four_endpoints_bind_in_any_order_and_exchange)
+VgTest(icbmsg, four_endpoints_bind_in_any_order_and_exchange)
 {
 	static const int host_order[] = {3, 1, 0, 2}, remote_order[] = {0, 2, 3, 1};
 
@@ -205,7 +206,7 @@ Test(icbmsg, four_endpoints_bind_in_any_order_and_exchange)
 	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(REMOTE)), 0u);
 }
 
-Test(icbmsg, follower_registers_long_after_the_initiator)
+VgTest(icbmsg, follower_registers_long_after_the_initiator)
 {
 	init_ep(HOST, 0, "late");
 	init_ep(REMOTE, 0, "late");
@@ -220,7 +221,7 @@ Test(icbmsg, follower_registers_long_after_the_initiator)
 	echo_check(HOST, 0, "late but bound");
 }
 
-Test(icbmsg, send_before_bound_is_ebusy)
+VgTest(icbmsg, send_before_bound_is_ebusy)
 {
 	init_ep(HOST, 0, "lonely");
 	start(HOST, 0);
@@ -228,7 +229,7 @@ Test(icbmsg, send_before_bound_is_ebusy)
 	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "x", 1), -EBUSY);
 }
 
-Test(icbmsg, too_many_endpoints_is_enomem)
+VgTest(icbmsg, too_many_endpoints_is_enomem)
 {
 	start(HOST, 2);
 	for (int i = 0; i < 3; i++) {
@@ -242,7 +243,7 @@ Test(icbmsg, too_many_endpoints_is_enomem)
 		     -ENOMEM);
 }
 
-Test(icbmsg, deregistered_endpoint_data_is_released_and_counted)
+VgTest(icbmsg, deregistered_endpoint_data_is_released_and_counted)
 {
 	struct icbmsg_stats st;
 
@@ -299,7 +300,7 @@ static void bind_one(void)
 	bind_one_with("nocopy", NULL);
 }
 
-Test(icbmsg, nocopy_return_codes)
+VgTest(icbmsg, nocopy_return_codes)
 {
 	const struct icbmsg_config *c;
 	struct ipc_ept *ept;
@@ -348,7 +349,7 @@ Test(icbmsg, nocopy_return_codes)
 	cr_assert_eq(ipc_service_send_critical(ept, "x", 1), -ENOTSUP);
 }
 
-Test(icbmsg, hold_and_release_rx_buffers)
+VgTest(icbmsg, hold_and_release_rx_buffers)
 {
 	struct ep *r;
 
@@ -389,7 +390,7 @@ static void release_at_delivery_end(void *arg)
 	}
 }
 
-Test(icbmsg, release_racing_the_end_of_delivery_is_sent_once)
+VgTest(icbmsg, release_racing_the_end_of_delivery_is_sent_once)
 {
 	struct late_release l = {.rc = 1};
 	struct icbmsg_stats st;
@@ -474,7 +475,7 @@ static int raw_control(int from, uint8_t type, uint8_t addr, uint8_t index, size
 	return icmsg_send(&c->control_config, &d->control_data, msg, len);
 }
 
-Test(icbmsg, hostile_control_messages_are_rejected_and_counted)
+VgTest(icbmsg, hostile_control_messages_are_rejected_and_counted)
 {
 	const struct icbmsg_config *rc;
 	struct icbmsg_stats st;
@@ -505,7 +506,7 @@ Test(icbmsg, hostile_control_messages_are_rejected_and_counted)
 	cr_assert_eq(atomic_load(&eps[REMOTE][0].received), 1);
 }
 
-Test(icbmsg, wire_image_of_a_data_message)
+VgTest(icbmsg, wire_image_of_a_data_message)
 {
 	const struct icbmsg_config *c;
 	const struct emu_dt_inst *in;
@@ -544,7 +545,7 @@ static void wait_blocks_free(int role)
 	}
 }
 
-Test(icbmsg, zero_length_send_takes_one_block_and_returns_it)
+VgTest(icbmsg, zero_length_send_takes_one_block_and_returns_it)
 {
 	bind_one();
 	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, "", 0), 0);
@@ -555,7 +556,7 @@ Test(icbmsg, zero_length_send_takes_one_block_and_returns_it)
 	cr_assert_eq(ipc_service_send(&eps[HOST][0].ept, NULL, 4), -EINVAL);
 }
 
-Test(icbmsg, send_nocopy_of_a_dropped_buffer_is_ealready)
+VgTest(icbmsg, send_nocopy_of_a_dropped_buffer_is_ealready)
 {
 	void *buf;
 	uint32_t size = 8;
@@ -569,7 +570,7 @@ Test(icbmsg, send_nocopy_of_a_dropped_buffer_is_ealready)
 	cr_assert_eq(icbmsg_tx_blocks_in_use(data_of(HOST)), 0u);
 }
 
-Test(icbmsg, failed_registration_leaves_a_safe_endpoint)
+VgTest(icbmsg, failed_registration_leaves_a_safe_endpoint)
 {
 	start(HOST, 1);
 	init_ep(HOST, 0, "one");
@@ -594,7 +595,7 @@ static void hold_and_release_inside(const void *data, size_t len, void *priv)
 	atomic_fetch_add(&e->received, 1);
 }
 
-Test(icbmsg, release_inside_the_callback_releases_once)
+VgTest(icbmsg, release_inside_the_callback_releases_once)
 {
 	struct icbmsg_stats st;
 
@@ -643,7 +644,7 @@ static void wait_stat(int role, struct icbmsg_stats *st, const uint32_t *field)
 	}
 }
 
-Test(icbmsg, data_for_an_endpoint_deregistered_while_bounding_is_released)
+VgTest(icbmsg, data_for_an_endpoint_deregistered_while_bounding_is_released)
 {
 	const struct icbmsg_config *hc;
 	struct icbmsg_stats st = {0};
@@ -694,7 +695,7 @@ static void tiny_instance(struct icbmsg_config *conf, struct icbmsg_data *data)
 		.ept = ept, .ept_map = ept_map, .waiting_bound = waiting_bound};
 }
 
-Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
+VgTest(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
 {
 	static struct icbmsg_config conf;
 	static struct icbmsg_data data;
@@ -729,7 +730,7 @@ Test(icbmsg_blocks, four_byte_blocks_map_back_to_their_index, .timeout = 10)
  * the peer had not bound it (sending then answered -EBUSY).  bound() must
  * come once, when the peer binds it.
  */
-Test(icbmsg, reregistered_endpoint_is_bound_once_when_the_peer_binds_it)
+VgTest(icbmsg, reregistered_endpoint_is_bound_once_when_the_peer_binds_it)
 {
 	init_ep(HOST, 0, "later");
 	init_ep(REMOTE, 0, "later");
@@ -752,7 +753,7 @@ Test(icbmsg, reregistered_endpoint_is_bound_once_when_the_peer_binds_it)
 
 /* ---------------------------------------------------------------- found by removing checks */
 
-Test(icbmsg_layout, region_shorter_than_the_alignment)
+VgTest(icbmsg_layout, region_shorter_than_the_alignment)
 {
 	struct icbmsg_layout l;
 
@@ -763,7 +764,7 @@ Test(icbmsg_layout, region_shorter_than_the_alignment)
 	cr_assert_eq(icbmsg_layout_compute(0x1003, 3, 0, 1, 1, &l), -EINVAL);
 }
 
-Test(icbmsg_layout, blocks_below_the_minimum_size)
+VgTest(icbmsg_layout, blocks_below_the_minimum_size)
 {
 	struct icbmsg_layout l;
 
@@ -811,7 +812,7 @@ static int init_with(enum init_defect defect)
 	return rc;
 }
 
-Test(icbmsg_init, bad_configurations_are_einval, .timeout = 10)
+VgTest(icbmsg_init, bad_configurations_are_einval, .timeout = 10)
 {
 	cr_assert_eq(init_with(DEF_NONE), 0, "the base configuration is valid");
 	for (int d = DEF_NONE + 1; d < DEF_COUNT; d++) {
@@ -819,7 +820,7 @@ Test(icbmsg_init, bad_configurations_are_einval, .timeout = 10)
 	}
 }
 
-Test(icbmsg, endpoint_name_null_or_empty_is_einval)
+VgTest(icbmsg, endpoint_name_null_or_empty_is_einval)
 {
 	start(HOST, 1);
 	init_ep(HOST, 0, "");
@@ -840,7 +841,7 @@ Test(icbmsg, endpoint_name_null_or_empty_is_einval)
  * again when it is matched.  A size that no longer fits is counted and the
  * request dropped, the endpoint stays unbound.
  */
-Test(icbmsg, stored_bind_request_is_validated_again)
+VgTest(icbmsg, stored_bind_request_is_validated_again)
 {
 	const struct icbmsg_config *hc;
 	struct icbmsg_stats st = {0};
@@ -871,7 +872,7 @@ static void two_received(const void *data, size_t len, void *priv)
 /* Two threads send on one endpoint at once: block allocation and the
  * control channel stay consistent (each message arrives once, intact, in
  * its sender's order) and every block comes back. */
-Test(icbmsg, two_senders_on_one_endpoint)
+VgTest(icbmsg, two_senders_on_one_endpoint)
 {
 	int n = senders_count(2000);
 
@@ -976,12 +977,16 @@ static void reregister_one_side(int side)
 	cr_assert_eq(atomic_load(&eps[!side][0].bound), 1);
 }
 
-Test(icbmsg, follower_reregisters_and_receives_each_message_once)
+VgTest(icbmsg, follower_reregisters_and_receives_each_message_once)
 {
 	reregister_one_side(HOST);
 }
 
-Test(icbmsg, initiator_reregisters_and_receives_each_message_once)
+VgTest(icbmsg, initiator_reregisters_and_receives_each_message_once)
 {
 	reregister_one_side(REMOTE);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: exhaustion_then_release_wakes_a_waiter (a thread of its own). */
+VG_BATCH(icbmsg, 600)

@@ -19,6 +19,7 @@
 #include "support/pair.h"
 #include "support/senders.h"
 #include "support/v2_pair.h"
+#include "support/vg_cases.h"
 
 #define H V2_HOST
 #define R V2_REMOTE
@@ -174,7 +175,7 @@ TestSuite(icbmsg_v2, .init = setup, .fini = teardown, .timeout = 30);
 
 /* ---------------------------------------------------------------- binding and data */
 
-Test(icbmsg_v2, binds_and_exchanges_both_ways)
+VgTest(icbmsg_v2, binds_and_exchanges_both_ways)
 {
 	up();
 	bind(0, "alpha", 0, 0);
@@ -191,7 +192,7 @@ Test(icbmsg_v2, binds_and_exchanges_both_ways)
 	settle_blocks(R);
 }
 
-Test(icbmsg_v2, registration_order_does_not_matter)
+VgTest(icbmsg_v2, registration_order_does_not_matter)
 {
 	static const char *names[] = {"a", "bb", "ccc", "dddd"};
 
@@ -222,7 +223,7 @@ Test(icbmsg_v2, registration_order_does_not_matter)
 	cr_assert_eq(ipc_service_register_endpoint(dev(H), &extra, &cfg5), -ENOMEM);
 }
 
-Test(icbmsg_v2, send_before_bound_and_unknown_token)
+VgTest(icbmsg_v2, send_before_bound_and_unknown_token)
 {
 	up();
 	init_ep(H, 0, "lonely", 0);
@@ -233,14 +234,14 @@ Test(icbmsg_v2, send_before_bound_and_unknown_token)
 	cr_assert_eq(ipc_service_send(&eps[H][1].ept, "x", 1), -ENOENT);
 }
 
-Test(icbmsg_v2, register_before_open_is_refused)
+VgTest(icbmsg_v2, register_before_open_is_refused)
 {
 	v2_side_init(&P, H);
 	init_ep(H, 0, "early", 0);
 	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), -EBUSY);
 }
 
-Test(icbmsg_v2, zero_length_and_largest_copy_send)
+VgTest(icbmsg_v2, zero_length_and_largest_copy_send)
 {
 	static uint8_t big[16 * 1020];
 	int max;
@@ -266,7 +267,7 @@ Test(icbmsg_v2, zero_length_and_largest_copy_send)
 	settle_blocks(H);
 }
 
-Test(icbmsg_v2, echo_from_the_interrupt_context)
+VgTest(icbmsg_v2, echo_from_the_interrupt_context)
 {
 	up();
 	bind(0, "echo", 0, 0);
@@ -286,7 +287,7 @@ Test(icbmsg_v2, echo_from_the_interrupt_context)
 
 /* ---------------------------------------------------------------- no-copy */
 
-Test(icbmsg_v2, nocopy_send_shrinks_and_frees)
+VgTest(icbmsg_v2, nocopy_send_shrinks_and_frees)
 {
 	void *buf;
 	uint32_t size = 0;
@@ -305,7 +306,7 @@ Test(icbmsg_v2, nocopy_send_shrinks_and_frees)
 	settle_blocks(H);
 }
 
-Test(icbmsg_v2, nocopy_drop_and_bad_pointers)
+VgTest(icbmsg_v2, nocopy_drop_and_bad_pointers)
 {
 	void *buf;
 	uint32_t size = 100;
@@ -325,7 +326,7 @@ Test(icbmsg_v2, nocopy_drop_and_bad_pointers)
 	cr_assert_eq(size, 16u * 1020u - 3u); /* not updated, as Zephyr */
 }
 
-Test(icbmsg_v2, hold_and_release_rx_buffer)
+VgTest(icbmsg_v2, hold_and_release_rx_buffer)
 {
 	void *held;
 
@@ -348,7 +349,7 @@ Test(icbmsg_v2, hold_and_release_rx_buffer)
 
 /* ---------------------------------------------------------------- priorities */
 
-Test(icbmsg_v2, high_priority_first_within_a_batch)
+VgTest(icbmsg_v2, high_priority_first_within_a_batch)
 {
 	up();
 	bind(0, "normal", 0, 0);
@@ -373,7 +374,7 @@ Test(icbmsg_v2, high_priority_first_within_a_batch)
 	}
 }
 
-Test(icbmsg_v2, send_critical_is_send)
+VgTest(icbmsg_v2, send_critical_is_send)
 {
 	up();
 	bind(0, "crit", 0, 0);
@@ -384,7 +385,7 @@ Test(icbmsg_v2, send_critical_is_send)
 
 /* ---------------------------------------------------------------- deregister, close */
 
-Test(icbmsg_v2, deregister_calls_the_remote_unbound_and_rebinds)
+VgTest(icbmsg_v2, deregister_calls_the_remote_unbound_and_rebinds)
 {
 	up();
 	bind(0, "alpha", 0, 0);
@@ -405,7 +406,7 @@ Test(icbmsg_v2, deregister_calls_the_remote_unbound_and_rebinds)
 	cr_assert_str_eq((char *)eps[H][0].last, "again");
 }
 
-Test(icbmsg_v2, deregister_before_bound_is_enoent)
+VgTest(icbmsg_v2, deregister_before_bound_is_enoent)
 {
 	up();
 	init_ep(H, 0, "nobody", 0);
@@ -414,7 +415,7 @@ Test(icbmsg_v2, deregister_before_bound_is_enoent)
 	cr_assert_eq(ipc_service_close_instance(dev(H)), -EBUSY);
 }
 
-Test(icbmsg_v2, close_needs_no_endpoints_and_reopens)
+VgTest(icbmsg_v2, close_needs_no_endpoints_and_reopens)
 {
 	up();
 	bind(0, "alpha", 0, 0);
@@ -434,7 +435,7 @@ static void setup_no_deinit(void)
 	setup_opts(&(struct v2_opts){.no_deinit = true});
 }
 
-Test(icbmsg_v2_cfg, without_deinit_no_deregister_nor_close, .init = setup_no_deinit, .fini = teardown,
+VgTest(icbmsg_v2_cfg, without_deinit_no_deregister_nor_close, .init = setup_no_deinit, .fini = teardown,
      .timeout = 30)
 {
 	up();
@@ -446,7 +447,7 @@ Test(icbmsg_v2_cfg, without_deinit_no_deregister_nor_close, .init = setup_no_dei
 
 /* ---------------------------------------------------------------- exhaustion */
 
-Test(icbmsg_v2, exhaustion_then_recovery)
+VgTest(icbmsg_v2, exhaustion_then_recovery)
 {
 	void *buf[17];
 	uint32_t size;
@@ -489,7 +490,7 @@ static void setup_32_blocks(void)
 
 /* More blocks than slots: S messages in flight fill the queue; send then
  * answers -ENOMEM (Zephyr returns the length and drops the message). */
-Test(icbmsg_v2_cfg, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_blocks, .fini = teardown,
+VgTest(icbmsg_v2_cfg, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_blocks, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -519,7 +520,7 @@ Test(icbmsg_v2_cfg, queue_full_is_an_error_not_a_silent_drop, .init = setup_32_b
 
 /* ---------------------------------------------------------------- two senders */
 
-Test(icbmsg_v2, two_senders_on_one_endpoint)
+VgTest(icbmsg_v2, two_senders_on_one_endpoint)
 {
 	struct senders s = {.per_thread = senders_count(300), .max_len = 200,
 			    .widen = "icbmsg_v2_before_produce"};
@@ -565,7 +566,7 @@ static void stream_under_cache(int from)
 /* Each side behind its own incoherent cache: every message arrives once,
  * in order and intact, and every block comes back (a queue's count must
  * not reach memory before the slot it covers). */
-Test(icbmsg_v2_cfg, streams_both_ways_under_the_cache_model, .init = setup_cache, .fini = teardown,
+VgTest(icbmsg_v2_cfg, streams_both_ways_under_the_cache_model, .init = setup_cache, .fini = teardown,
      .timeout = 60)
 {
 	struct icbmsg_v2_stats st;
@@ -701,7 +702,7 @@ static void fake_ep_bound(uint32_t blk, uint8_t slot, uint32_t hash)
 	fake_produce((uint8_t)(0x80 | blk));
 }
 
-Test(icbmsg_v2_peer, scripted_peer_binds_and_exchanges, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, scripted_peer_binds_and_exchanges, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	fake_up();
@@ -728,7 +729,7 @@ Test(icbmsg_v2_peer, scripted_peer_binds_and_exchanges, .init = setup, .fini = t
 	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 0u);
 }
 
-Test(icbmsg_v2_peer, hostile_entries_are_counted_and_never_delivered, .init = setup,
+VgTest(icbmsg_v2_peer, hostile_entries_are_counted_and_never_delivered, .init = setup,
      .fini = teardown, .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -775,7 +776,7 @@ Test(icbmsg_v2_peer, hostile_entries_are_counted_and_never_delivered, .init = se
 	cr_assert_eq(host_consumed(), 2u + 9u);
 }
 
-Test(icbmsg_v2_peer, entry_naming_a_held_buffer_is_dropped, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, entry_naming_a_held_buffer_is_dropped, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -796,7 +797,7 @@ Test(icbmsg_v2_peer, entry_naming_a_held_buffer_is_dropped, .init = setup, .fini
 	cr_assert_eq(host_consumed(), 3u);
 }
 
-Test(icbmsg_v2_peer, bad_consumer_entries_and_count_jump, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, bad_consumer_entries_and_count_jump, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -828,7 +829,7 @@ Test(icbmsg_v2_peer, bad_consumer_entries_and_count_jump, .init = setup, .fini =
 
 /* A peer that reboots zeroes its producer count and sends a new bound
  * packet: v2 has no recovery; ours reports it in one line and stops. */
-Test(icbmsg_v2_peer, peer_reset_is_reported_not_a_hang, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, peer_reset_is_reported_not_a_hang, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -860,7 +861,7 @@ Test(icbmsg_v2_peer, peer_reset_is_reported_not_a_hang, .init = setup, .fini = t
 	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTED);
 }
 
-Test(icbmsg_v2_peer, bound_packet_with_other_block_counts, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, bound_packet_with_other_block_counts, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -906,7 +907,7 @@ static void classic_peer_opens(void)
 	v2_ring(&P, H);
 }
 
-Test(icbmsg_v2_peer, classic_peer_detected_at_open, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, classic_peer_detected_at_open, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -924,7 +925,7 @@ Test(icbmsg_v2_peer, classic_peer_detected_at_open, .init = setup, .fini = teard
 	cr_assert_eq(icbmsg_v2_state(dev(H)), ICBMSG_V2_STATE_CONNECTING);
 }
 
-Test(icbmsg_v2_peer, classic_peer_detected_at_its_doorbell, .init = setup, .fini = teardown,
+VgTest(icbmsg_v2_peer, classic_peer_detected_at_its_doorbell, .init = setup, .fini = teardown,
      .timeout = 30)
 {
 	v2_side_init(&P, H);
@@ -942,7 +943,7 @@ static void setup_slots_mismatch(void)
 	setup_opts(&(struct v2_opts){.slots = {16, 64}});
 }
 
-Test(icbmsg_v2_cfg, max_active_count_mismatch_detected_at_bind, .init = setup_slots_mismatch, .fini = teardown,
+VgTest(icbmsg_v2_cfg, max_active_count_mismatch_detected_at_bind, .init = setup_slots_mismatch, .fini = teardown,
      .timeout = 30)
 {
 	struct icbmsg_v2_stats st;
@@ -988,7 +989,7 @@ static void on_garbage(const void *data, size_t len, void *priv)
  * values, to get past the first checks), with doorbells: the host never
  * delivers outside its RX blocks, never hangs, counts what it drops, and
  * ends connected or stopped with a report. */
-Test(icbmsg_v2_peer, garbage_in_every_peer_word, .init = setup, .fini = teardown, .timeout = 60)
+VgTest(icbmsg_v2_peer, garbage_in_every_peer_word, .init = setup, .fini = teardown, .timeout = 60)
 {
 	int rounds = getenv("VALGRIND") != NULL ? 3 : 20;
 	uint32_t drops = 0;
@@ -1120,12 +1121,15 @@ static void classic_across(bool classic_first)
 	pair_teardown(&cp);
 }
 
-Test(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
+VgTest(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 {
 	classic_across(false);
 }
 
-Test(icbmsg_v2_classic, classic_instance_opened_first_is_reported, .timeout = 30)
+VgTest(icbmsg_v2_classic, classic_instance_opened_first_is_reported, .timeout = 30)
 {
 	classic_across(true);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(icbmsg_v2, 600)

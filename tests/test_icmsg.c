@@ -17,6 +17,7 @@
 #include "port.h"
 #include "support/pair.h"
 #include "support/senders.h"
+#include "support/vg_cases.h"
 
 struct side {
 	struct emu_core *core;
@@ -167,14 +168,14 @@ static void exchange(void)
 	cr_assert_eq(memcmp(sides[0].last, rep, sizeof(rep)), 0);
 }
 
-Test(icmsg, legacy_bonds_and_exchanges)
+VgTest(icmsg, legacy_bonds_and_exchanges)
 {
 	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
 	exchange();
 	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_DISABLED);
 }
 
-Test(icmsg, legacy_magic_image_in_tx_region)
+VgTest(icmsg, legacy_magic_image_in_tx_region)
 {
 	const struct emu_dt_inst *in = emu_dt_find(&plans[0], "ipc0");
 	const uint8_t *tx;
@@ -191,14 +192,14 @@ Test(icmsg, legacy_magic_image_in_tx_region)
 	cr_assert_eq(atomic_load(&sides[0].bound), 0);
 }
 
-Test(icmsg, send_before_bound_is_ebusy)
+VgTest(icmsg, send_before_bound_is_ebusy)
 {
 	start_side(0, EMU_UNBOUND_DISABLE, false);
 	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
 	cr_assert_eq(ipc_service_send(&sides[0].ept, "x", 1), -EBUSY);
 }
 
-Test(icmsg, double_open_legacy_is_ealready)
+VgTest(icmsg, double_open_legacy_is_ealready)
 {
 	start_side(0, EMU_UNBOUND_DISABLE, false);
 	cr_assert_eq(ipc_service_register_endpoint(sides[0].dev, &sides[0].ept, &sides[0].cfg), 0);
@@ -247,7 +248,7 @@ Test(icmsg, concurrent_legacy_opens_one_wins)
 	pthread_barrier_destroy(&go);
 }
 
-Test(icmsg, send_return_codes)
+VgTest(icmsg, send_return_codes)
 {
 	static char big[70000];
 	const struct emu_dt_inst *in;
@@ -270,7 +271,7 @@ Test(icmsg, send_return_codes)
 	cr_assert_eq(n, (int)((blen - 4) / 104), "packets of 100 B that fit in %u B", blen);
 }
 
-Test(icmsg, front_end_argument_checks)
+VgTest(icmsg, front_end_argument_checks)
 {
 	struct ipc_ept none = {0};
 	void *buf;
@@ -305,28 +306,28 @@ Test(icmsg, front_end_argument_checks)
 	cr_assert_eq(ipc_service_deregister_endpoint(&sides[0].ept), -ENOENT);
 }
 
-Test(icmsg, session_enable_bonds_and_exchanges)
+VgTest(icmsg, session_enable_bonds_and_exchanges)
 {
 	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
 	exchange();
 	cr_assert_eq(icmsg_state(sides[1].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
 }
 
-Test(icmsg, detect_with_detect)
+VgTest(icmsg, detect_with_detect)
 {
 	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_DETECT, false);
 	exchange();
 	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
 }
 
-Test(icmsg, detect_with_enable)
+VgTest(icmsg, detect_with_enable)
 {
 	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_ENABLE, false);
 	exchange();
 	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_CONNECTED_SID_ENABLED);
 }
 
-Test(icmsg, detect_falls_back_to_legacy_peer)
+VgTest(icmsg, detect_falls_back_to_legacy_peer)
 {
 	bond_pair(EMU_UNBOUND_DETECT, EMU_UNBOUND_DISABLE, false);
 	exchange();
@@ -334,7 +335,7 @@ Test(icmsg, detect_falls_back_to_legacy_peer)
 	cr_assert_eq(icmsg_state(sides[1].dev->data), ICMSG_STATE_CONNECTED_SID_DISABLED);
 }
 
-Test(icmsg, legacy_peer_first_then_detect)
+VgTest(icmsg, legacy_peer_first_then_detect)
 {
 	start_side(0, EMU_UNBOUND_DISABLE, false);
 	start_side(1, EMU_UNBOUND_DETECT, false);
@@ -346,7 +347,7 @@ Test(icmsg, legacy_peer_first_then_detect)
 	exchange();
 }
 
-Test(icmsg, peer_close_gives_unbound_and_reopen_rebonds)
+VgTest(icmsg, peer_close_gives_unbound_and_reopen_rebonds)
 {
 	bond_pair(EMU_UNBOUND_ENABLE, EMU_UNBOUND_ENABLE, false);
 	cr_assert_eq(ipc_service_deregister_endpoint(&sides[1].ept), 0);
@@ -400,7 +401,7 @@ Test(icmsg, remote_reboot_is_detected_with_sessions)
 	exchange();
 }
 
-Test(icmsg, rx_in_isr_runs_callbacks_in_interrupt_context)
+VgTest(icmsg, rx_in_isr_runs_callbacks_in_interrupt_context)
 {
 	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, true);
 	exchange();
@@ -408,14 +409,14 @@ Test(icmsg, rx_in_isr_runs_callbacks_in_interrupt_context)
 	cr_assert_eq(atomic_load(&sides[0].in_isr), 1);
 }
 
-Test(icmsg, work_queue_callbacks_are_not_in_isr)
+VgTest(icmsg, work_queue_callbacks_are_not_in_isr)
 {
 	bond_pair(EMU_UNBOUND_DISABLE, EMU_UNBOUND_DISABLE, false);
 	exchange();
 	cr_assert_eq(atomic_load(&sides[1].in_isr), 0);
 }
 
-Test(icmsg, oversized_message_is_reported_and_skipped)
+VgTest(icmsg, oversized_message_is_reported_and_skipped)
 {
 	char big[200];
 
@@ -431,7 +432,7 @@ Test(icmsg, oversized_message_is_reported_and_skipped)
 	cr_assert_str_eq(sides[1].last_error, "RX message too large: dropped");
 }
 
-Test(icmsg, corrupt_peer_index_is_reported_not_trusted)
+VgTest(icmsg, corrupt_peer_index_is_reported_not_trusted)
 {
 	const struct emu_dt_inst *in;
 	uint8_t *rx;
@@ -482,19 +483,19 @@ static void two_senders(int mode)
 	cr_assert_eq(atomic_load(&sides[1].errors), 0, "%s", sides[1].last_error);
 }
 
-Test(icmsg, two_senders_on_one_endpoint_legacy)
+VgTest(icmsg, two_senders_on_one_endpoint_legacy)
 {
 	two_senders(EMU_UNBOUND_DISABLE);
 }
 
-Test(icmsg, two_senders_on_one_endpoint_session)
+VgTest(icmsg, two_senders_on_one_endpoint_session)
 {
 	two_senders(EMU_UNBOUND_ENABLE);
 }
 
 /* An unbound mode that is none of the three: -EINVAL, the instance stays off
  * and opens with a valid mode afterwards. */
-Test(icmsg, open_with_invalid_unbound_mode_is_einval)
+VgTest(icmsg, open_with_invalid_unbound_mode_is_einval)
 {
 	struct icmsg_config_t conf;
 	static const int bad[] = {0, 4, 0x7fffffff};
@@ -512,7 +513,12 @@ Test(icmsg, open_with_invalid_unbound_mode_is_einval)
 	cr_assert_eq(icmsg_state(sides[0].dev->data), ICMSG_STATE_INITIALIZING_SID_DISABLED);
 }
 
-Test(icmsg, close_instance_null_is_einval)
+VgTest(icmsg, close_instance_null_is_einval)
 {
 	cr_assert_eq(ipc_service_close_instance(NULL), -EINVAL);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: concurrent_legacy_opens_one_wins (threads of its own),
+ * remote_reboot_is_detected_with_sessions (a signal). */
+VG_BATCH(icmsg, 600)
