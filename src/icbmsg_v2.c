@@ -735,17 +735,16 @@ static void consume(struct icbmsg_v2_data *d, uint32_t index)
  * at least max(A, 24) bytes): no bounds check needed. */
 static void check_classic(struct icbmsg_v2_data *d)
 {
-	uint32_t off = d->rx_lay.base_offset + d->rx_lay.align + 4u;
-	uint8_t b[4 + ICMSG_MAGIC_LEN];
+	uint8_t *p = d->rx_prod + d->rx_lay.align + 4u;
 
 	_Static_assert(4 + 4 + ICMSG_MAGIC_LEN <= 8 + ICBMSG_V2_MAX_ACTIVE_COUNT_MIN,
 		       "A + 21 <= 2Q: the classic packet lies inside our two queues");
-	port_cache_invd(d->conf->rx.ptr + off, sizeof(b));
-	memcpy(b, d->conf->rx.ptr + off, sizeof(b));
-	for (uint32_t i = 0; i < sizeof(b); i++) {
-		/* header bytes 0, 13, 0, 0, then the magic */
-		if (off + i - d->rx_lay.cons_offset >= 8u &&
-		    b[i] != (i >= 4 ? icmsg_magic[i - 4] : (uint8_t)(ICMSG_MAGIC_LEN << 8 >> 8 * i))) {
+	port_cache_invd(p, 4 + ICMSG_MAGIC_LEN);
+	for (uint32_t i = 0; i < 4 + ICMSG_MAGIC_LEN; i++) {
+		/* header bytes 0, 13, 0, 0, then the magic; each byte is read
+		 * once (no copy needed), those of our consumer counts not at all */
+		if ((uint32_t)(p + i - d->rx_cons) >= 8u &&
+		    ld8(p + i) != (i >= 4 ? icmsg_magic[i - 4] : (uint8_t)(ICMSG_MAGIC_LEN << 8 >> 8 * i))) {
 			return;
 		}
 	}
@@ -1121,7 +1120,7 @@ static int register_ept(const struct device *instance, void **token, const struc
 	e = slot_of(d, hash, false, &free_slot);
 	bound = e != NULL; /* the peer announced it first */
 	if (!bound) {
-		if (d->ep_cnt >= d->num_ept || free_slot == NULL) {
+		if (free_slot == NULL) { /* (then ep_cnt == num_ept) */
 			unlock(d);
 			return -ENOMEM;
 		}
@@ -1153,9 +1152,7 @@ static int register_ept(const struct device *instance, void **token, const struc
 		unlock(d);
 		return rc;
 	}
-	if (bound) {
-		report_bound(e, cfg);
-	}
+	report_bound(e, cfg); /* if bound (also by an EP_BOUND meanwhile) */
 	/* Problems found before this endpoint existed (report() tells the
 	 * ones it finds from now on). */
 	tell(d, e, atomic_load(&d->reported));
