@@ -10,6 +10,7 @@
 
 #include "ipc_emu/ipc_icbmsg_v2.h"
 #include "support/v2_pair.h"
+#include "support/vg_cases.h"
 
 struct row {
 	uint32_t a, n;
@@ -34,40 +35,40 @@ static void check_row(const struct row *r)
 }
 
 /* Row 1: the #117403 log (STM32H747, no dcache-alignment). */
-Test(icbmsg_v2_layout, row1_issue_117403_log, .timeout = 10)
+VgTest(icbmsg_v2_layout, row1_issue_117403_log, .timeout = 10)
 {
 	check_row(&(struct row){.a = 0, .n = 16, .size = 32768, .q = 24, .cons = 0x18,
 				.block = 2044, .blocks_at = 0x40, .max = 32700});
 }
 
 /* Row 2: the nrf5340 test overlay (dcache-alignment 8, 20 blocks). */
-Test(icbmsg_v2_layout, row2_nrf5340_overlay, .timeout = 10)
+VgTest(icbmsg_v2_layout, row2_nrf5340_overlay, .timeout = 10)
 {
 	check_row(&(struct row){.a = 8, .n = 20, .size = 32768, .q = 24, .cons = 24,
 				.block = 1632, .blocks_at = 128, .max = 32636});
 }
 
 /* Rows 3 and 4: the documentation's 1024-byte examples with A = 32. */
-Test(icbmsg_v2_layout, row3_docs_16_blocks, .timeout = 10)
+VgTest(icbmsg_v2_layout, row3_docs_16_blocks, .timeout = 10)
 {
 	check_row(&(struct row){.a = 32, .n = 16, .size = 1024, .q = 32, .cons = 32,
 				.block = 32, .blocks_at = 512, .max = 508});
 }
 
-Test(icbmsg_v2_layout, row4_docs_15_blocks, .timeout = 10)
+VgTest(icbmsg_v2_layout, row4_docs_15_blocks, .timeout = 10)
 {
 	check_row(&(struct row){.a = 32, .n = 15, .size = 1024, .q = 32, .cons = 32,
 				.block = 64, .blocks_at = 64, .max = 956});
 }
 
 /* Row 5: row 1 with A = 8 (what PR #119566's default would give). */
-Test(icbmsg_v2_layout, row5_row1_with_alignment_8, .timeout = 10)
+VgTest(icbmsg_v2_layout, row5_row1_with_alignment_8, .timeout = 10)
 {
 	check_row(&(struct row){.a = 8, .n = 16, .size = 32768, .q = 24, .cons = 24,
 				.block = 2040, .blocks_at = 128, .max = 32636});
 }
 
-Test(icbmsg_v2_layout, queue_size_follows_slots_and_alignment, .timeout = 10)
+VgTest(icbmsg_v2_layout, queue_size_follows_slots_and_alignment, .timeout = 10)
 {
 	struct icbmsg_v2_layout l;
 
@@ -80,7 +81,7 @@ Test(icbmsg_v2_layout, queue_size_follows_slots_and_alignment, .timeout = 10)
 	cr_assert_eq(l.blocks_offset, 4096u - 4u * 896u);
 }
 
-Test(icbmsg_v2_layout, unaligned_region_is_rounded_inwards, .timeout = 10)
+VgTest(icbmsg_v2_layout, unaligned_region_is_rounded_inwards, .timeout = 10)
 {
 	struct icbmsg_v2_layout l;
 
@@ -93,7 +94,7 @@ Test(icbmsg_v2_layout, unaligned_region_is_rounded_inwards, .timeout = 10)
 	cr_assert_eq(l.blocks_offset, 28u + 992u - 15u * 32u);
 }
 
-Test(icbmsg_v2_layout, rejects_impossible_configurations, .timeout = 10)
+VgTest(icbmsg_v2_layout, rejects_impossible_configurations, .timeout = 10)
 {
 	struct icbmsg_v2_layout l;
 
@@ -113,7 +114,7 @@ Test(icbmsg_v2_layout, rejects_impossible_configurations, .timeout = 10)
 	cr_assert_eq(icbmsg_v2_layout_compute(0x1000, 40, 0, 1, 16, &l), -EINVAL);
 }
 
-Test(icbmsg_v2_layout, name_hash_is_djb2_xor, .timeout = 10)
+VgTest(icbmsg_v2_layout, name_hash_is_djb2_xor, .timeout = 10)
 {
 	cr_assert_eq(icbmsg_v2_name_hash(NULL), 1u);
 	cr_assert_eq(icbmsg_v2_name_hash(""), 5381u);
@@ -121,7 +122,7 @@ Test(icbmsg_v2_layout, name_hash_is_djb2_xor, .timeout = 10)
 	cr_assert_eq(icbmsg_v2_name_hash("ep0"), 0x0b872380u);
 }
 
-Test(icbmsg_v2_layout, error_strings, .timeout = 10)
+VgTest(icbmsg_v2_layout, error_strings, .timeout = 10)
 {
 	cr_assert_str_eq(icbmsg_v2_error_str(ICBMSG_V2_ERR_CLASSIC_PEER),
 			 "peer speaks classic ICBMsg");
@@ -146,7 +147,7 @@ static void wire_teardown(void)
  * TX region shows the first two entries as Zephyr's would (#117403 log:
  * first producer slot at +8, entries 0x80 and 0x81, packets at block
  * starts). */
-Test(icbmsg_v2_wire, bound_packet_and_ep_bound_bytes, .init = wire_setup,
+VgTest(icbmsg_v2_wire, bound_packet_and_ep_bound_bytes, .init = wire_setup,
      .fini = wire_teardown, .timeout = 20)
 {
 	static const struct ipc_ept_cfg cfg = {.name = "alpha"};
@@ -177,7 +178,7 @@ Test(icbmsg_v2_wire, bound_packet_and_ep_bound_bytes, .init = wire_setup,
 }
 
 /* Boot zeroes the counters of the two queues a side writes, nothing else. */
-Test(icbmsg_v2_wire, init_zeroes_only_own_queue_counters, .init = wire_setup,
+VgTest(icbmsg_v2_wire, init_zeroes_only_own_queue_counters, .init = wire_setup,
      .fini = wire_teardown, .timeout = 20)
 {
 	uint8_t *tx = v2_region(&P, V2_HOST, true), *rx = v2_region(&P, V2_HOST, false);
@@ -197,3 +198,6 @@ Test(icbmsg_v2_wire, init_zeroes_only_own_queue_counters, .init = wire_setup,
 	cr_assert_eq(rx[lr.cons_offset + 8], 0x5A);
 	cr_assert_eq(rx[0], 0x5A);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(icbmsg_v2_layout, 600)

@@ -15,6 +15,7 @@
 #include <zephyr/devicetree.h>
 #include <zephyr/drivers/mbox.h>
 
+#include "support/vg_cases.h"
 #include "zephyr_dt/second_tu.h"
 
 #ifndef EMU_DT_GENERATED
@@ -42,7 +43,7 @@
 #define IPC0 DT_NODELABEL(ipc0)
 #define IPC1 DT_NODELABEL(ipc1)
 
-Test(zephyr_dt, int_string_and_boolean_properties, .timeout = 10)
+VgTest(zephyr_dt, int_string_and_boolean_properties, .timeout = 10)
 {
 	cr_assert_eq(DT_PROP(SENSOR, gain), 7);
 	cr_assert_str_eq(DT_PROP(SENSOR, label_text), "left eye");
@@ -54,7 +55,7 @@ Test(zephyr_dt, int_string_and_boolean_properties, .timeout = 10)
 	cr_assert_eq(DT_PROP(IPC0, dcache_alignment), 8);
 }
 
-Test(zephyr_dt, arrays_string_arrays_and_bytes, .timeout = 10)
+VgTest(zephyr_dt, arrays_string_arrays_and_bytes, .timeout = 10)
 {
 	static const uint32_t coeffs[] = DT_PROP(SENSOR, coeffs);
 	static const char *const modes[] = DT_PROP(SENSOR, modes);
@@ -77,12 +78,12 @@ Test(zephyr_dt, arrays_string_arrays_and_bytes, .timeout = 10)
 
 #define ADD_ELEM(node, prop, idx) +DT_PROP_BY_IDX(node, prop, idx)
 
-Test(zephyr_dt, foreach_prop_elem, .timeout = 10)
+VgTest(zephyr_dt, foreach_prop_elem, .timeout = 10)
 {
 	cr_assert_eq(0 DT_FOREACH_PROP_ELEM(SENSOR, coeffs, ADD_ELEM), 3ull + 0xffffffffull);
 }
 
-Test(zephyr_dt, reg_through_ranges_and_by_name, .timeout = 10)
+VgTest(zephyr_dt, reg_through_ranges_and_by_name, .timeout = 10)
 {
 	cr_assert_eq(DT_NUM_REGS(SENSOR), 2);
 	cr_assert_eq(DT_REG_ADDR(SENSOR), 0x50001000);
@@ -93,7 +94,7 @@ Test(zephyr_dt, reg_through_ranges_and_by_name, .timeout = 10)
 	cr_assert_eq(DT_REG_HAS_IDX(SENSOR, 2), 0);
 }
 
-Test(zephyr_dt, phandles_of_the_mirrored_remote_view, .timeout = 10)
+VgTest(zephyr_dt, phandles_of_the_mirrored_remote_view, .timeout = 10)
 {
 	/* The host's tx-region is sram_a; the remote's is the host's rx-region. */
 	cr_assert_eq(DT_REG_ADDR(DT_PHANDLE(IPC0, tx_region)), 0x20074000);
@@ -105,7 +106,7 @@ Test(zephyr_dt, phandles_of_the_mirrored_remote_view, .timeout = 10)
 	cr_assert_str_eq(DT_PROP_BY_IDX(IPC0, mbox_names, 0), "rx");
 }
 
-Test(zephyr_dt, mboxes_by_name, .timeout = 10)
+VgTest(zephyr_dt, mboxes_by_name, .timeout = 10)
 {
 	cr_assert_eq(DT_MBOX_CHANNEL_BY_NAME(IPC0, tx), 5);
 	cr_assert_eq(DT_MBOX_CHANNEL_BY_NAME(IPC0, rx), 2);
@@ -116,7 +117,7 @@ Test(zephyr_dt, mboxes_by_name, .timeout = 10)
 	cr_assert_eq(DT_PROP_HAS_NAME(IPC0, mboxes, nope), 0);
 }
 
-Test(zephyr_dt, enum_and_string_tokens, .timeout = 10)
+VgTest(zephyr_dt, enum_and_string_tokens, .timeout = 10)
 {
 	enum { accel = 3, DETECT = 2 };
 
@@ -130,7 +131,7 @@ Test(zephyr_dt, enum_and_string_tokens, .timeout = 10)
 	cr_assert_eq(DT_ENUM_IDX(DT_NODELABEL(ipc9), unbound), 0);
 }
 
-Test(zephyr_dt, paths_labels_aliases_chosen, .timeout = 10)
+VgTest(zephyr_dt, paths_labels_aliases_chosen, .timeout = 10)
 {
 	cr_assert_str_eq(DT_NODE_PATH(DT_PATH(periph, sensor_1000)), "/periph/sensor@1000");
 	cr_assert_str_eq(DT_NODE_FULL_NAME(SENSOR), "sensor@1000");
@@ -147,7 +148,7 @@ Test(zephyr_dt, paths_labels_aliases_chosen, .timeout = 10)
 #define COUNT_ONE(node_id) +1
 #define NODE_GAIN(node_id) DT_PROP(node_id, gain),
 
-Test(zephyr_dt, foreach_child, .timeout = 10)
+VgTest(zephyr_dt, foreach_child, .timeout = 10)
 {
 	static const int gains[] = {DT_FOREACH_CHILD(DT_PATH(periph), NODE_GAIN)};
 	static const int okay[] = {DT_FOREACH_CHILD_STATUS_OKAY(DT_PATH(periph), NODE_GAIN)};
@@ -165,7 +166,7 @@ Test(zephyr_dt, foreach_child, .timeout = 10)
 #define INST_GAIN(inst) DT_INST_PROP(inst, gain),
 #define INST_ADDR(inst) DT_INST_REG_ADDR(inst),
 
-Test(zephyr_dt, inst_foreach_status_okay_counts_and_order, .timeout = 10)
+VgTest(zephyr_dt, inst_foreach_status_okay_counts_and_order, .timeout = 10)
 {
 	static const int gains[] = {DT_INST_FOREACH_STATUS_OKAY(INST_GAIN)};
 	static const unsigned long addrs[] = {DT_INST_FOREACH_STATUS_OKAY(INST_ADDR)};
@@ -187,7 +188,7 @@ Test(zephyr_dt, inst_foreach_status_okay_counts_and_order, .timeout = 10)
 #undef DT_DRV_COMPAT
 #define DT_DRV_COMPAT zephyr_ipc_icmsg
 
-Test(zephyr_dt, inst_of_the_ipc_binding, .timeout = 10)
+VgTest(zephyr_dt, inst_of_the_ipc_binding, .timeout = 10)
 {
 	enum { DISABLE = 0, ENABLE = 1, DETECT = 2 };
 
@@ -199,7 +200,7 @@ Test(zephyr_dt, inst_of_the_ipc_binding, .timeout = 10)
 static const struct device *const here_ipc0 = DEVICE_DT_GET(DT_NODELABEL(ipc0));
 static const struct mbox_dt_spec here_tx = MBOX_DT_SPEC_GET(DT_NODELABEL(consumer), tx);
 
-Test(zephyr_dt, device_dt_get_is_one_constant_across_units, .timeout = 10)
+VgTest(zephyr_dt, device_dt_get_is_one_constant_across_units, .timeout = 10)
 {
 	cr_assert_eq(here_ipc0, second_tu_ipc0);
 	cr_assert_eq(DEVICE_DT_GET(DT_NODELABEL(mbox)), second_tu_mbox);
@@ -210,7 +211,7 @@ Test(zephyr_dt, device_dt_get_is_one_constant_across_units, .timeout = 10)
 	cr_assert_null(DEVICE_DT_GET_OR_NULL(DT_NODELABEL(s0))); /* no device */
 }
 
-Test(zephyr_dt, mbox_dt_spec_has_the_channel_of_the_dts, .timeout = 10)
+VgTest(zephyr_dt, mbox_dt_spec_has_the_channel_of_the_dts, .timeout = 10)
 {
 	/* mirror: the host's "rx" <&mbox 11> is the remote's "tx" */
 	cr_assert_eq(here_tx.channel_id, 11);
@@ -219,7 +220,7 @@ Test(zephyr_dt, mbox_dt_spec_has_the_channel_of_the_dts, .timeout = 10)
 	cr_assert_eq(second_tu_consumer_tx.dev, here_tx.dev);
 }
 
-Test(zephyr_dt, kconfig_defaults_and_overrides, .timeout = 10)
+VgTest(zephyr_dt, kconfig_defaults_and_overrides, .timeout = 10)
 {
 	cr_assert_eq(CONFIG_SYS_CLOCK_TICKS_PER_SEC, 1000);
 	cr_assert_eq(CONFIG_MULTITHREADING, 1);
@@ -238,3 +239,6 @@ Test(zephyr_dt, kconfig_defaults_and_overrides, .timeout = 10)
 	/* the runtime reads the program's value */
 	cr_assert_eq(emu_zephyr_kconfig_pbuf_rx_read_buf_size, 512u);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(zephyr_dt, 600)
