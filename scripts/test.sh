@@ -86,12 +86,14 @@ rm -rf "$vgdir"; mkdir -p "$vgdir"
 # One suite under memcheck; prints its name and seconds, or FAIL.
 # Criterion re-executes itself per test: --trace-children is required and
 # the exit code is meaningless (Criterion issue #137), so the logs decide.
-# Most of this step's time is starting processes: each test is one, and one
+# Most of this step's time was starting processes: each test is one, and one
 # costs about 1.2 s of CPU under memcheck (Valgrind's start and Criterion's
 # twenty shared libraries) while most tests run for milliseconds.  So with
-# VALGRIND set the parameter tables of the suites run as one test each
-# (tests/support/vg_cases.h: every case, in one process), and tests scale
-# their counts and waits down.  Every test and every case still runs here.
+# VALGRIND set the parameter tables of the suites run as one test each, and
+# the tests that leave their process as they found it (VgTest) run one after
+# the other in one batch test per suite, valgrind_batch::<suite>
+# (tests/support/vg_cases.h); tests scale their counts and waits down.  Every
+# test and every case still runs here, under the same memcheck options.
 vg_suite() {
   local t=$1 name start
   name=$(basename "$t"); start=$SECONDS
@@ -102,6 +104,8 @@ vg_suite() {
   else
     # Which test and which assertion (Criterion's [----]/[FAIL] lines), then the end.
     echo "FAIL: $name under valgrind"; grep -E '^\[(----|FAIL)\]' "$vgdir/$name.stderr" | head -20
+    # A batch names each test as it starts it: the last one is the failing one.
+    grep '^\[vg  \] ' "$vgdir/$name.stderr" | tail -1 | sed 's/^\[vg  \] /  last test started in the batch: /'
     tail -3 "$vgdir/$name.stderr"; return 1
   fi
 }
