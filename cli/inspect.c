@@ -87,10 +87,13 @@ void cli_help_inspect(FILE *f)
 		"  --unbound MODE         disable|enable|detect for every ICMsg instance, as\n"
 		"                         'run --unbound' (default: the devicetree value)\n"
 		"  --icbmsg-version V     classic|v2: how to read ICBMsg instances (default: the\n"
-		"                         ipc-emu,icbmsg-version property, else v2 as run, or\n"
-		"                         classic when the memory reads consistently only as\n"
-		"                         classic, or its v2 queue counts make no sense)\n"
-		"  --max-active-count S   ICBMsg v2's queue slots, as run's (default: 16)\n"
+		"                         ipc-emu,icbmsg-version property, else what the live\n"
+		"                         peers' built-in boards run (they say so in the control\n"
+		"                         block), else v2, or classic when the memory reads\n"
+		"                         consistently only as classic, or its v2 queue counts\n"
+		"                         make no sense)\n"
+		"  --max-active-count S   ICBMsg v2's queue slots (default: the live boards', else\n"
+		"                         16)\n"
 		"  --instance LABEL       only this instance (default: all)\n"
 		"  --packets N            pending packets listed per ring (default: 16, max 64)\n"
 		"  --bytes N              bytes of hex per packet or block (default: 16, max 64)\n"
@@ -128,6 +131,7 @@ struct insp {
 	struct emu_insp_image im;
 	uint8_t *copy;
 	struct emu_segment *seg;
+	const struct emu_insp_ctl *ctl; /* a live segment's control block, else NULL */
 	unsigned n_problems;
 	char problems[MAX_PROBLEMS][320];
 	FILE *out;
@@ -541,12 +545,48 @@ static const char *mode_name(int m)
 	return m == EMU_UNBOUND_ENABLE ? "enable" : m == EMU_UNBOUND_DETECT ? "detect" : "disable";
 }
 
+/* Which ICBMsg the running boards said instance `v` speaks (the host's
+ * record first, then the remote's; 0: not told, e.g. a user program), and
+ * their MAX_ACTIVE_COUNT. */
+static uint32_t told_icbmsg_version(const struct insp *x, const struct inst_view *v,
+				    uint32_t *max_active)
+{
+	const struct emu_dt_inst *mine[2] = {v->in, v->peer};
+	const struct emu_dt_plan *plans[2] = {&x->host, &x->remote};
+
+	for (int r = 0; r < 2 && x->ctl != NULL; r++) {
+		const struct emu_insp_ctl_role *o = &x->ctl->role[r];
+		unsigned i;
+
+		if (mine[r] == NULL) {
+			continue;
+		}
+		i = (unsigned)(mine[r] - plans[r]->inst);
+		if (i >= 32 || !((o->icbmsg_v2_mask | o->icbmsg_classic_mask) >> i & 1u)) {
+			continue;
+		}
+		*max_active = o->max_active;
+		return (o->icbmsg_v2_mask >> i & 1u) ? EMU_ICBMSG_V2 : EMU_ICBMSG_CLASSIC;
+	}
+	return 0;
+}
+
 static int decode_inst(struct insp *x, struct inst_view *v)
 {
 	const struct emu_dt_inst *in = v->in;
 	struct emu_board_opts bo = {.icbmsg_version = x->icbmsg_version};
+	uint32_t max_active = x->max_active, told_slots = 0;
+	bool told = false;
 
 	v->err[0] = '\0';
+	if (in->backend == EMU_BACKEND_ICBMSG && bo.icbmsg_version == 0 &&
+	    in->icbmsg_version == 0) {
+		bo.icbmsg_version = told_icbmsg_version(x, v, &told_slots);
+		told = bo.icbmsg_version != 0;
+		if (max_active == 0) {
+			max_active = told_slots;
+		}
+	}
 	if (in->backend == EMU_BACKEND_ICBMSG && emu_board_icbmsg_version(in, &bo) == EMU_ICBMSG_V2) {
 		int rc;
 
@@ -555,15 +595,15 @@ static int decode_inst(struct insp *x, struct inst_view *v)
 			return -ENOMEM;
 		}
 		rc = emu_insp_icbmsg_v2(&x->im, in,
-					x->max_active ? x->max_active
-						      : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT,
+					max_active ? max_active : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT,
 					v->v2, v->err, sizeof(v->err));
-		/* Neither the option nor the property chose: memory that is not
-		 * consistent v2 but consistent classic ICBMsg is read as classic. */
+		/* Neither the option, the property nor the boards chose: memory
+		 * that is not consistent v2 but consistent classic ICBMsg is
+		 * read as classic. */
 		char v2err[sizeof(v->err)];
 
 		memcpy(v2err, v->err, sizeof(v2err));
-		if (x->icbmsg_version == 0 && in->icbmsg_version == 0 &&
+		if (x->icbmsg_version == 0 && in->icbmsg_version == 0 && !told &&
 		    (rc < 0 || !v->v2->r[0].ok || !v->v2->r[1].ok) &&
 		    (v->icb != NULL || (v->icb = malloc(sizeof(*v->icb))) != NULL) &&
 		    emu_insp_icbmsg(&x->im, in, v->icb, v->err, sizeof(v->err)) == 0 &&
@@ -1337,6 +1377,7 @@ int cli_inspect_main(int argc, char **argv, int first)
 		if (x.seg) {
 			snapshot(&x);
 			emu_insp_ctl_read(x.seg, &ctl);
+			x.ctl = &ctl;
 		}
 		for (unsigned i = 0; i < nv; i++) {
 			views[i].rc = decode_inst(&x, &views[i]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "emu_internal.h"
 #include "ipc_emu/emu.h"
 #include "ipc_emu/ipc_icbmsg.h"
@@ -523,6 +524,30 @@ static int ipm_create(struct emu_board *b, const struct emu_dt_plan *plan,
 	return 0;
 }
 
+/* Tell `ipc-emu inspect` which ICBMsg each instance of this role's board
+ * speaks: its role record in the control block (relaxed: read as a hint). */
+static void publish_icbmsg_versions(const struct emu_dt_plan *plan, struct emu_segment *seg,
+				    struct emu_core *core, const struct emu_board_opts *opts)
+{
+	struct emu_ctl_role *r = &emu_segment_ctl(seg)->role[emu_core_role(core)];
+	uint32_t v2 = 0, classic = 0;
+
+	for (unsigned i = 0; i < plan->n_inst && i < EMU_DT_MAX_INST && i < 32; i++) {
+		if (plan->inst[i].backend != EMU_BACKEND_ICBMSG) {
+			continue;
+		}
+		if (emu_board_icbmsg_version(&plan->inst[i], opts) == EMU_ICBMSG_V2) {
+			v2 |= 1u << i;
+		} else {
+			classic |= 1u << i;
+		}
+	}
+	ipc_store_relaxed(&r->icbmsg_v2_mask, v2);
+	ipc_store_relaxed(&r->icbmsg_classic_mask, classic);
+	ipc_store_relaxed(&r->max_active, opts->icbmsg_max_active ? opts->icbmsg_max_active
+								  : ICBMSG_V2_MAX_ACTIVE_COUNT_DEFAULT);
+}
+
 int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		     struct emu_core *core, const struct emu_board_opts *opts,
 		     struct emu_board **out, char *err, size_t errlen)
@@ -609,6 +634,7 @@ int emu_board_create(const struct emu_dt_plan *plan, struct emu_segment *seg,
 		}
 		b->n++;
 	}
+	publish_icbmsg_versions(plan, seg, core, opts);
 	*out = b;
 	return 0;
 

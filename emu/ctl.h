@@ -146,7 +146,13 @@ struct emu_ctl_role {
 	uint32_t pid;
 	uint32_t boot_count;
 	uint64_t heartbeat;
-	uint8_t reserved[64 - 24];
+	/* What this role's built-in board runs, for inspect (written when the
+	 * board is created; 0 = not told: a user program or an older peer):
+	 * bit i = devicetree instance i is ICBMsg v2 / classic ICBMsg. */
+	uint32_t icbmsg_v2_mask;
+	uint32_t icbmsg_classic_mask;
+	uint32_t max_active;  /* ICBMsg v2 MAX_ACTIVE_COUNT of the board */
+	uint8_t reserved[64 - 36];
 };
 
 struct emu_ctl_mbox_slot {
@@ -194,6 +200,8 @@ static_assert(offsetof(struct emu_ctl_role, sleeping) == 4, "role.sleeping");
 static_assert(offsetof(struct emu_ctl_role, pid) == 8, "role.pid");
 static_assert(offsetof(struct emu_ctl_role, boot_count) == 12, "role.boot_count");
 static_assert(offsetof(struct emu_ctl_role, heartbeat) == 16, "role.heartbeat");
+static_assert(offsetof(struct emu_ctl_role, icbmsg_v2_mask) == 24, "role.icbmsg_v2_mask");
+static_assert(offsetof(struct emu_ctl_role, max_active) == 32, "role.max_active");
 static_assert(offsetof(struct emu_ctl, role) == 0xc0, "role[] follows the header");
 static_assert(offsetof(struct emu_ctl, role) % 64 == 0, "role records are line-aligned");
 static_assert(offsetof(struct emu_ctl, app) == 0x140, "app[] follows the role records");

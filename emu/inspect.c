@@ -536,6 +536,9 @@ void emu_insp_ctl_read(const struct emu_segment *s, struct emu_insp_ctl *out)
 		o->pid = ipc_load_relaxed(&ctl->role[r].pid);
 		o->boot_count = ipc_load_relaxed(&ctl->role[r].boot_count);
 		o->heartbeat_ms = ctl_load64_relaxed(&ctl->role[r].heartbeat);
+		o->icbmsg_v2_mask = ipc_load_relaxed(&ctl->role[r].icbmsg_v2_mask);
+		o->icbmsg_classic_mask = ipc_load_relaxed(&ctl->role[r].icbmsg_classic_mask);
+		o->max_active = ipc_load_relaxed(&ctl->role[r].max_active);
 		o->mbox_pending[0] = o->pending & EMU_CTL_CHANNEL_MASK;
 		for (unsigned k = 0; k < EMU_CTL_MBOX_MAX; k++) {
 			if (k > 0) {

@@ -163,6 +163,7 @@ struct emu_insp_ctl_role {
 	uint32_t sleeping;
 	uint32_t pid, boot_count;
 	uint64_t heartbeat_ms;
+	uint32_t icbmsg_v2_mask, icbmsg_classic_mask, max_active; /* as the board said; 0: not */
 	uint32_t mbox_pending[EMU_DT_MAX_MBOX]; /* [0] = pending above; [k]: controller k */
 	uint32_t slot_full[EMU_DT_MAX_MBOX];    /* bit N: data-mode message waits on channel N */
 	uint32_t ipm_full[EMU_DT_MAX_IPM], ipm_id[EMU_DT_MAX_IPM], ipm_size[EMU_DT_MAX_IPM];

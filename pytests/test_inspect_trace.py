@@ -162,6 +162,38 @@ def test_live_host_alone_session_words(cli):
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize("version, extra, slots", [
+    ("classic", ("--icbmsg-version", "classic"), None),
+    ("v2", ("--max-active-count", "32"), 32)])
+def test_live_icbmsg_version_told_by_the_boards(cli, version, extra, slots):
+    """Without --icbmsg-version or --max-active-count, inspect reads ipc1 as
+    the live peers' boards run it (their control-block records): v2 with 32
+    queue slots did not decode before (read with 16, then as classic)."""
+    name = cli.segment_name()
+    args = ("--segment", name, "--backend", "icbmsg", *extra, "--messages", "1000000",
+            "--timeout", "100", "--quiet")
+    h = cli.start("peer", "--role", "host", *args)
+    rm = cli.start("peer", "--role", "remote", *args)
+    try:
+        def decoded(doc):
+            i = inst(doc, "ipc1")
+            return doc["ok"] and (i.get("icbmsg_version") == "v2") == (version == "v2")
+
+        r, doc = wait_inspect(cli, name, decoded, "--instance", "ipc1")
+        assert r.returncode == 0 and doc["problems"] == [], r.stderr
+        ipc1 = inst(doc, "ipc1")
+        if slots is None:
+            assert "icbmsg_version" not in ipc1
+            assert region(ipc1, "tx-region")["layout"]["block_count"] == 16
+        else:
+            assert ipc1["icbmsg_version"] == "v2"
+            assert [g["slots"] for g in ipc1["regions"]] == [slots, slots]
+    finally:
+        stop_peer(h, name)
+        stop_peer(rm, name)
+
+
+@pytest.mark.timeout(120)
 def test_live_mid_traffic_icbmsg(cli):
     """A pair frozen (SIGSTOP) in the middle of an ICBMsg stream: the image
     decodes consistently, every pending control message names a block that
