@@ -25,7 +25,7 @@
 #include "emu_internal.h"
 #include "ipc_emu/emu.h"
 #include "port.h"
-#include "trace.h"
+#include "port_thread_name.h"
 
 /* ------------------------------------------------------------------------ time */
 
@@ -312,11 +312,27 @@ static void wq_unlink(struct port_work *w)
 	w->queued = false;
 }
 
+static void (*thread_name_hook)(const char *name); /* port_set_thread_name_hook */
+
+void port_set_thread_name_hook(void (*hook)(const char *name))
+{
+	__atomic_store_n(&thread_name_hook, hook, __ATOMIC_RELEASE);
+}
+
+static void name_thread(const char *name)
+{
+	void (*hook)(const char *) = __atomic_load_n(&thread_name_hook, __ATOMIC_ACQUIRE);
+
+	if (hook != NULL) {
+		hook(name);
+	}
+}
+
 static void *wq_thread(void *arg)
 {
 	struct workq *q = arg;
 
-	emu_trace_thread_name("workq");
+	name_thread("workq");
 	tls_queue = q;
 	pthread_mutex_lock(&q->m);
 	while (!q->stop) {

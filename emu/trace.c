@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "port.h"
-#include "zephyr_sched.h"
+#include "port_thread_name.h"
+#include "zephyr_events.h"
 
 static const char trace_magic[8] = {'I', 'P', 'C', 'T', 'R', 'A', 'C', 'E'};
 
@@ -109,6 +110,12 @@ void emu_trace_thread_name(const char *name)
 	}
 	my_named = true;
 	put_name(tid_of_caller(), name);
+}
+
+/* The port (below the trace) names its threads through this. */
+__attribute__((constructor)) static void trace_hook_install(void)
+{
+	port_set_thread_name_hook(emu_trace_thread_name);
 }
 
 static void name_if_new(uint32_t tid);

@@ -23,22 +23,14 @@
 #include <stdint.h>
 
 #include "ipc_emu/timeout.h"
+#include "zephyr_clock.h" /* zshim_timeout_ms, zshim_now_ns */
+#include "zephyr_irq.h"
 
 struct k_sem;
 
-/* Called once by the Zephyr runtime (emu/zephyr_rt.c) before its core
- * starts: from then on interrupt handlers take the interrupt lock.  Until
- * then (and in processes that run two cores) enter/exit only mark the
- * context. */
-void zshim_isr_set_exclusive(void);
+/* emu/zephyr_isr.c, above the scheduler (it records the interrupt). */
 void zshim_isr_enter(void);
 void zshim_isr_exit(void);
-
-/* True while the calling thread holds irq_lock()/k_spin_lock() (thread
- * context): a pending abort or suspension waits until it is released. */
-bool zshim_irq_held(void);
-/* irq_lock() unless another thread holds it: 0 (*key set), -EBUSY. */
-int zshim_irq_trylock(unsigned int *key);
 
 /*
  * Waiting on kernel objects.  One process-wide sequence word is bumped by
@@ -65,11 +57,6 @@ struct zshim_wait {
 	bool released;        /* gave up the CPU (emu/zephyr_sched.h) in a block */
 };
 
-/* Milliseconds left of `t` from now: -1 (K_FOREVER), 0 (K_NO_WAIT, an
- * absolute time already past, or any timeout in ISR context), else > 0.
- * Absolute times compare modulo 2^32 ms, so they work whatever the uptime. */
-int32_t zshim_timeout_ms(k_timeout_t t);
-uint64_t zshim_now_ns(void);
 void zshim_kick(void);
 void zshim_wait_begin(struct zshim_wait *w, k_timeout_t timeout);
 void zshim_wait_snapshot(struct zshim_wait *w);
@@ -90,7 +77,9 @@ bool zshim_sem_waiter_was_reset(struct zshim_sem_waiter *w);
 /* Count to 0 and release the listed waiters of `sem`. */
 void zshim_sem_reset(struct k_sem *sem);
 
-/* emu/zephyr_thread.c.  At every kernel call: an aborted calling thread
+/* emu/zephyr_thread.c, called through the scheduler (emu/zephyr_sched.c
+ * defines these three and forwards them to the thread layer's
+ * zshim_thread_ops).  At every kernel call: an aborted calling thread
  * ends here, a suspended one blocks until resumed (neither in ISR context
  * nor under irq_lock). */
 void zshim_thread_checkpoint(void);

@@ -1,7 +1,7 @@
 /*
  * zephyr_objects.c - the kernel objects of include/zephyr/kernel/emu_objects.h:
- * message queues, queues (FIFO/LIFO), events, k_poll and signals,
- * spinlocks; and the waiting machinery every blocking call of the compat
+ * semaphores and mutexes (emu/zephyr_kernel.c has their design), message
+ * queues, queues (FIFO/LIFO), events, k_poll and signals, spinlocks; and the waiting machinery every blocking call of the compat
  * layer shares (emu/zephyr_isr.h).
  *
  * Waiting.  One process-wide sequence word `seq` stands for "some kernel
@@ -39,7 +39,9 @@
 
 #include "port.h"
 #include "sys.h"
+#include "zephyr_clock.h"
 #include "zephyr_isr.h"
+#include "zephyr_printk.h"
 #include "zephyr_sched.h"
 #include <zephyr/kernel.h>
 
@@ -159,6 +161,169 @@ static void fatal(const char *what, const void *obj)
 {
 	printk("ipc-emu: %s (%p)\n", what, obj);
 	abort();
+}
+
+/* ------------------------------------------------------------- semaphores */
+
+int emu_k_sem_init(struct k_sem *sem, unsigned int initial_count, unsigned int limit)
+{
+	if (sem == NULL || limit == 0 || initial_count > limit) {
+		return -EINVAL;
+	}
+	sem->limit = limit;
+	__atomic_store_n(&sem->count, initial_count, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static bool sem_try_take(struct k_sem *sem)
+{
+	unsigned int c = __atomic_load_n(&sem->count, __ATOMIC_ACQUIRE);
+
+	/* Pairs with the release of give: what the giver wrote before is
+	 * visible to the taker. */
+	while (c > 0) {
+		if (__atomic_compare_exchange_n(&sem->count, &c, c - 1, true, __ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int sem_take(struct k_sem *sem, k_timeout_t timeout)
+{
+	struct zshim_sem_waiter me = {.sem = sem};
+	struct zshim_wait w;
+	bool listed = false;
+	int rc;
+
+	zshim_thread_checkpoint();
+	zshim_wait_begin(&w, timeout);
+	for (;;) {
+		zshim_wait_snapshot(&w);
+		if (listed && zshim_sem_waiter_was_reset(&me)) {
+			rc = -EAGAIN; /* k_sem_reset() while waiting, as on Zephyr */
+			break;
+		}
+		if (sem_try_take(sem)) {
+			rc = 0;
+			break;
+		}
+		if (w.ms == 0) {
+			rc = -EBUSY;
+			break;
+		}
+		if (!listed) {
+			/* Listed before blocking: a reset from now on reaches it. */
+			zshim_sem_waiter_add(&me);
+			listed = true;
+			continue;
+		}
+		rc = zshim_wait_block(&w);
+		if (rc < 0) {
+			break;
+		}
+	}
+	zshim_wait_end(&w);
+	if (listed) {
+		zshim_sem_waiter_remove(&me);
+	}
+	if (rc == -ECANCELED) {
+		zshim_thread_checkpoint(); /* aborted: ends the thread */
+	}
+	return rc;
+}
+
+int emu_k_sem_take(struct k_sem *sem, k_timeout_t timeout)
+{
+	int rc = sem_take(sem, timeout);
+
+	zshim_sched_event(ZSHIM_EV_SEM_TAKE, sem, rc);
+	return rc;
+}
+
+/* The events (and the random mode's perturbation) are the callers'. */
+static void sem_give(struct k_sem *sem)
+{
+	unsigned int c = __atomic_load_n(&sem->count, __ATOMIC_RELAXED);
+
+	do {
+		if (c >= sem->limit) {
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&sem->count, &c, c + 1, true, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
+	zshim_kick();
+}
+
+void emu_k_sem_give(struct k_sem *sem)
+{
+	sem_give(sem);
+	zshim_sched_event(ZSHIM_EV_SEM_GIVE, sem, 0);
+}
+
+void emu_k_sem_reset(struct k_sem *sem)
+{
+	zshim_sem_reset(sem);
+}
+
+unsigned int emu_k_sem_count_get(struct k_sem *sem)
+{
+	return __atomic_load_n(&sem->count, __ATOMIC_ACQUIRE);
+}
+
+/* ----------------------------------------------------------------- mutexes */
+
+/* The identity of the calling thread: the address of a thread-local. */
+static const void *self(void)
+{
+	static _Thread_local char me;
+
+	return &me;
+}
+
+int emu_k_mutex_init(struct k_mutex *mutex)
+{
+	mutex->depth = 0;
+	__atomic_store_n(&mutex->owner, NULL, __ATOMIC_RELAXED);
+	return emu_k_sem_init(&mutex->sem, 1, 1);
+}
+
+int emu_k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout)
+{
+	int rc;
+
+	/* Only this thread can have stored itself as the owner. */
+	if (__atomic_load_n(&mutex->owner, __ATOMIC_RELAXED) == self()) {
+		mutex->depth++;
+		return 0;
+	}
+	rc = sem_take(&mutex->sem, timeout);
+	zshim_sched_event(ZSHIM_EV_MUTEX_LOCK, mutex, rc);
+	if (rc < 0) {
+		return rc;
+	}
+	__atomic_store_n(&mutex->owner, self(), __ATOMIC_RELAXED);
+	mutex->depth = 1;
+	return 0;
+}
+
+int emu_k_mutex_unlock(struct k_mutex *mutex)
+{
+	const void *owner = __atomic_load_n(&mutex->owner, __ATOMIC_RELAXED);
+
+	if (owner == NULL) {
+		return -EINVAL;
+	}
+	if (owner != self()) {
+		return -EPERM;
+	}
+	if (--mutex->depth == 0) {
+		__atomic_store_n(&mutex->owner, NULL, __ATOMIC_RELAXED);
+		sem_give(&mutex->sem);
+		zshim_sched_event(ZSHIM_EV_MUTEX_UNLOCK, mutex, 0);
+	}
+	return 0;
 }
 
 /* -------------------------------------------------------------- spinlocks */

@@ -86,9 +86,63 @@
 
 #include "port.h"
 #include "trace.h"
+#include "zephyr_irq.h"
 #include "zephyr_isr.h"
 #include "zephyr_sched.h"
 #include <zephyr/kernel.h>
+
+/* ---------------------------------------------- the thread layer, above */
+
+static const struct zshim_thread_ops *thread_ops; /* zshim_sched_set_thread_ops */
+
+void zshim_sched_set_thread_ops(const struct zshim_thread_ops *ops)
+{
+	__atomic_store_n(&thread_ops, ops, __ATOMIC_RELEASE);
+}
+
+static const struct zshim_thread_ops *ops_of_threads(void)
+{
+	return __atomic_load_n(&thread_ops, __ATOMIC_ACQUIRE);
+}
+
+static struct k_thread *thread_current(void)
+{
+	const struct zshim_thread_ops *o = ops_of_threads();
+
+	return o != NULL ? o->current() : NULL;
+}
+
+static int thread_priority(struct k_thread *t)
+{
+	const struct zshim_thread_ops *o = ops_of_threads();
+
+	return o != NULL ? o->priority(t) : 0;
+}
+
+bool zshim_thread_abort_pending(void)
+{
+	const struct zshim_thread_ops *o = ops_of_threads();
+
+	return o != NULL && o->abort_pending();
+}
+
+void zshim_thread_suspended_wait(void)
+{
+	const struct zshim_thread_ops *o = ops_of_threads();
+
+	if (o != NULL) {
+		o->suspended_wait();
+	}
+}
+
+void zshim_thread_checkpoint(void)
+{
+	const struct zshim_thread_ops *o = ops_of_threads();
+
+	if (o != NULL) {
+		o->checkpoint();
+	}
+}
 
 #define STALL_MS 2000
 #define STALL_STEP_MS 250 /* most one stall check counts (see stall_check_locked) */
@@ -174,7 +228,7 @@ static const char *self_name(void)
 	if (self.name[0] != '\0') {
 		return self.name;
 	}
-	k = emu_k_current_get();
+	k = thread_current();
 	if (k != NULL && k->name != NULL) {
 		snprintf(self.name, sizeof(self.name), "%s", k->name);
 	} else if (self.zephyr) {
@@ -192,7 +246,7 @@ static const char *self_name(void)
 
 static int prio_of(const struct zs_waiter *w)
 {
-	return w->k != NULL ? emu_k_thread_priority_get(w->k) : w->prio;
+	return w->k != NULL ? thread_priority(w->k) : w->prio;
 }
 
 /* The waiter that gets the CPU next: highest priority, then FIFO. */
@@ -418,7 +472,7 @@ static void wait_granted_locked(struct zs_waiter *w)
 
 static void cpu_acquire(void)
 {
-	struct zs_waiter w = {.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	struct zs_waiter w = {.t = &self, .k = thread_current(), .prio = self.prio};
 
 	(void)self_name(); /* the stall message may print it */
 	pthread_once(&cpu.once, cpu_init);
@@ -463,7 +517,7 @@ void zshim_sched_reacquire(bool released)
 
 void zshim_sched_yield(void)
 {
-	struct zs_waiter w = {.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	struct zs_waiter w = {.t = &self, .k = thread_current(), .prio = self.prio};
 	struct zs_waiter **best;
 
 	zshim_sched_event(ZSHIM_EV_YIELD, NULL, 0);
@@ -489,7 +543,7 @@ void zshim_sched_yield(void)
  * interrupt preempts at the holder's next kernel call. */
 static void maybe_preempt(void)
 {
-	struct zs_waiter w = {.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	struct zs_waiter w = {.t = &self, .k = thread_current(), .prio = self.prio};
 	struct zs_waiter **best;
 
 	if (prio_of(&w) < 0 || zshim_irq_held() || port_in_isr()) {
@@ -514,7 +568,7 @@ void *zshim_sched_idle(void)
 	if (!zshim_sched_release() || !self.zephyr || cfg.mode != ZSHIM_SCHED_COOP) {
 		return NULL;
 	}
-	idle_rec = (struct zs_waiter){.t = &self, .k = emu_k_current_get(), .prio = self.prio};
+	idle_rec = (struct zs_waiter){.t = &self, .k = thread_current(), .prio = self.prio};
 	return &idle_rec;
 }
 
@@ -600,31 +654,6 @@ struct zs_ev {
 static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct zs_ev ring[RING_LEN];
 static uint64_t ring_n; /* events recorded, under ring_lock */
-
-static const char *const ev_name[ZSHIM_EV_COUNT] = {
-	[ZSHIM_EV_SEM_GIVE] = "k_sem_give",
-	[ZSHIM_EV_SEM_TAKE] = "k_sem_take",
-	[ZSHIM_EV_MUTEX_LOCK] = "k_mutex_lock",
-	[ZSHIM_EV_MUTEX_UNLOCK] = "k_mutex_unlock",
-	[ZSHIM_EV_WORK_SUBMIT] = "k_work_submit",
-	[ZSHIM_EV_WORK_RUN] = "work handler",
-	[ZSHIM_EV_WORK_DONE] = "work done",
-	[ZSHIM_EV_MSGQ_PUT] = "k_msgq_put",
-	[ZSHIM_EV_QUEUE_PUT] = "k_queue put",
-	[ZSHIM_EV_EVENT_POST] = "k_event post",
-	[ZSHIM_EV_SIGNAL_RAISE] = "k_poll_signal_raise",
-	[ZSHIM_EV_ISR] = "interrupt",
-	[ZSHIM_EV_SLEEP] = "k_sleep",
-	[ZSHIM_EV_YIELD] = "k_yield",
-	[ZSHIM_EV_THREAD_START] = "thread start",
-	[ZSHIM_EV_THREAD_EXIT] = "thread end",
-	[ZSHIM_EV_LOG_ERR] = "LOG_ERR",
-};
-
-const char *zshim_sched_ev_name(unsigned ev)
-{
-	return ev < ZSHIM_EV_COUNT ? ev_name[ev] : NULL;
-}
 
 /* The event into the trace file: the thread's ring name first (once), the
  * text in 16-byte pieces, then the event. */
@@ -844,7 +873,7 @@ static bool ending_give(enum zshim_sched_ev ev, const void *obj)
 	if (ev != ZSHIM_EV_SEM_GIVE) {
 		return false;
 	}
-	k = emu_k_current_get();
+	k = thread_current();
 	return k != NULL && obj == (const void *)&k->done;
 }
 
@@ -908,7 +937,7 @@ void zshim_sched_report(const char *why)
 
 		len = snprintf(line, sizeof(line), "ipc-emu %s:   -%llu.%03llu ms  %-15s %-15s %s",
 			       role, (unsigned long long)(ago / 1000u),
-			       (unsigned long long)(ago % 1000u), e->thread, ev_name[e->ev],
+			       (unsigned long long)(ago % 1000u), e->thread, zshim_sched_ev_name(e->ev),
 			       e->text);
 		if (e->obj != NULL && len < (int)sizeof(line)) {
 			len += snprintf(line + len, sizeof(line) - (size_t)len, "%p", e->obj);

@@ -24,34 +24,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "zephyr_events.h" /* enum zshim_sched_ev */
+
 enum zshim_sched_mode {
 	ZSHIM_SCHED_PARALLEL = 0, /* no IPC_EMU_SCHEDULE: every thread runs freely */
 	ZSHIM_SCHED_COOP,
 	ZSHIM_SCHED_RANDOM,
-};
-
-/* Events of the ring.  The "boundary" ones (give, unlock, submit, put,
- * post, raise) are where the random mode perturbs; the others are only
- * recorded. */
-enum zshim_sched_ev {
-	ZSHIM_EV_SEM_GIVE,
-	ZSHIM_EV_SEM_TAKE,    /* obj: the semaphore; val: the return code */
-	ZSHIM_EV_MUTEX_LOCK,  /* val: the return code */
-	ZSHIM_EV_MUTEX_UNLOCK,
-	ZSHIM_EV_WORK_SUBMIT, /* obj: the work item; val: the return code */
-	ZSHIM_EV_WORK_RUN,    /* obj: the work item, before its handler */
-	ZSHIM_EV_WORK_DONE,   /* obj: the work item, after its handler */
-	ZSHIM_EV_MSGQ_PUT,
-	ZSHIM_EV_QUEUE_PUT,   /* k_queue/k_fifo/k_lifo append, prepend, insert */
-	ZSHIM_EV_EVENT_POST,  /* k_event post/set */
-	ZSHIM_EV_SIGNAL_RAISE,
-	ZSHIM_EV_ISR,         /* an interrupt handler starts */
-	ZSHIM_EV_SLEEP,       /* val: milliseconds, -1 forever */
-	ZSHIM_EV_YIELD,
-	ZSHIM_EV_THREAD_START,
-	ZSHIM_EV_THREAD_EXIT,
-	ZSHIM_EV_LOG_ERR,     /* text: the message */
-	ZSHIM_EV_COUNT
 };
 
 /* The mode and seed, from IPC_EMU_SCHEDULE and IPC_EMU_SEED (read once, at
@@ -99,9 +77,20 @@ void zshim_sched_event(enum zshim_sched_ev ev, const void *obj, int val);
 /* ZSHIM_EV_LOG_ERR with its text (the first bytes are kept). */
 void zshim_sched_log_err(const char *text);
 
-/* The name of event `ev` as the report and the merged --trace show it
- * ("k_sem_give", "work handler", "interrupt", ...); NULL if unknown. */
-const char *zshim_sched_ev_name(unsigned ev);
+/* The thread layer (emu/zephyr_thread.c) sits above the scheduler and the
+ * kernel objects, which ask it about the calling thread through these
+ * functions; it installs them at start-up (a constructor).  Until then (or
+ * without it) there is no k_thread: current NULL, priority 0, no abort nor
+ * suspension pending. */
+struct k_thread;
+struct zshim_thread_ops {
+	struct k_thread *(*current)(void);       /* k_current_get() */
+	int (*priority)(struct k_thread *t);     /* k_thread_priority_get() */
+	bool (*abort_pending)(void);             /* zshim_thread_abort_pending() */
+	void (*suspended_wait)(void);            /* zshim_thread_suspended_wait() */
+	void (*checkpoint)(void);                /* zshim_thread_checkpoint() */
+};
+void zshim_sched_set_thread_ops(const struct zshim_thread_ops *ops);
 
 /* Print the recent events and the line that tells how to replay the run
  * (`why`: what failed) on stderr.  Called at a failing exit by the

@@ -52,6 +52,12 @@ static struct k_thread *all;         /* every thread created, under lock */
 static bool exit_hook;               /* on_exit registered, under lock */
 static _Thread_local struct k_thread *current;
 
+/* What the layers below (the scheduler, the kernel objects' waits) ask
+ * about the calling thread: installed at start-up (thread_ops_install). */
+static bool thread_abort_pending(void);
+static void thread_suspended_wait(void);
+static void thread_checkpoint(void);
+
 static void wait_for_threads(int status, void *arg)
 {
 	struct k_thread *t;
@@ -87,7 +93,7 @@ static void *trampoline(void *arg)
 		/* k_wakeup() starts it early, k_thread_abort() ends it here. */
 		(void)zshim_thread_sleep(t->delay_ms, &handled);
 	}
-	zshim_thread_checkpoint(); /* aborted or suspended during its delay */
+	thread_checkpoint(); /* aborted or suspended during its delay */
 	t->entry(t->p1, t->p2, t->p3);
 	emu_k_sem_give(&t->done);
 	zshim_sched_thread_exit();
@@ -273,14 +279,14 @@ static void exit_thread(struct k_thread *t)
 	pthread_exit(NULL);
 }
 
-bool zshim_thread_abort_pending(void)
+static bool thread_abort_pending(void)
 {
 	struct impl *im = actionable();
 
 	return im != NULL && (__atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) & CTL_ABORT) != 0;
 }
 
-void zshim_thread_suspended_wait(void)
+static void thread_suspended_wait(void)
 {
 	struct impl *im = actionable();
 	bool released = false;
@@ -303,14 +309,14 @@ void zshim_thread_suspended_wait(void)
 	zshim_sched_reacquire(released);
 }
 
-void zshim_thread_checkpoint(void)
+static void thread_checkpoint(void)
 {
 	struct impl *im = actionable();
 
 	if (im == NULL || __atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) == 0) {
 		return;
 	}
-	zshim_thread_suspended_wait();
+	thread_suspended_wait();
 	if ((__atomic_load_n(&im->ctl, __ATOMIC_SEQ_CST) & CTL_ABORT) != 0) {
 		exit_thread(current);
 	}
@@ -337,7 +343,7 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 	}
 	pthread_mutex_unlock(&lock);
 	if (ms < 0) {
-		zshim_thread_suspended_wait();
+		thread_suspended_wait();
 		rc = -1;
 	} else {
 		for (;;) {
@@ -351,7 +357,7 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 				break;
 			}
 			if ((ctl & CTL_SUSPEND) != 0) {
-				zshim_thread_suspended_wait();
+				thread_suspended_wait();
 				continue;
 			}
 			if (now >= deadline) {
@@ -366,7 +372,7 @@ int32_t zshim_thread_sleep(int32_t ms, bool *handled)
 	__atomic_and_fetch(&im->ctl, ~CTL_WAKEUP, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&lock);
 	zshim_sched_reacquire(released);
-	zshim_thread_checkpoint();
+	thread_checkpoint();
 	return rc;
 }
 
@@ -411,7 +417,7 @@ void emu_k_thread_suspend(k_tid_t t)
 	}
 	__atomic_or_fetch(&im->ctl, CTL_SUSPEND, __ATOMIC_SEQ_CST);
 	if (t == current) {
-		zshim_thread_checkpoint(); /* blocks here until resumed */
+		thread_checkpoint(); /* blocks here until resumed */
 		return;
 	}
 	poke(im);
@@ -464,4 +470,21 @@ void emu_k_thread_priority_set(k_tid_t t, int prio)
 	if (im != NULL) {
 		__atomic_store_n(&im->prio, prio, __ATOMIC_RELAXED);
 	}
+}
+
+/* ------------------------------------------------------------ the layers below */
+
+static const struct zshim_thread_ops ops = {
+	.current = emu_k_current_get,
+	.priority = emu_k_thread_priority_get,
+	.abort_pending = thread_abort_pending,
+	.suspended_wait = thread_suspended_wait,
+	.checkpoint = thread_checkpoint,
+};
+
+/* Before main() and before any thread: the scheduler and the waits below
+ * this file call up through these. */
+__attribute__((constructor)) static void thread_ops_install(void)
+{
+	zshim_sched_set_thread_ops(&ops);
 }
