@@ -12,6 +12,7 @@
 
 #include "ipc_emu/harness.h"
 #include "support/harness_pair.h"
+#include "support/vg_cases.h"
 
 static int T(int ms)
 {
@@ -52,7 +53,7 @@ static void open_pair(const char *inst, const char *name, struct emu_harness_ept
 	}
 }
 
-Test(harness, bond_echo_exact_and_emsgsize, .timeout = 60)
+VgTest(harness, bond_echo_exact_and_emsgsize, .timeout = 60)
 {
 	struct emu_harness_ept *e[2];
 	unsigned char msg[100], buf[128];
@@ -87,7 +88,7 @@ Test(harness, bond_echo_exact_and_emsgsize, .timeout = 60)
 	down();
 }
 
-Test(harness, unbound_then_rebind, .timeout = 60)
+VgTest(harness, unbound_then_rebind, .timeout = 60)
 {
 	struct emu_harness_ept *e[2], *e2;
 	char err[256];
@@ -124,7 +125,7 @@ Test(harness, unbound_then_rebind, .timeout = 60)
 	down();
 }
 
-Test(harness, icbmsg_endpoints_by_name_and_events, .timeout = 60)
+VgTest(harness, icbmsg_endpoints_by_name_and_events, .timeout = 60)
 {
 	struct emu_harness_ept *a[2], *b[2];
 	unsigned char buf[64];
@@ -152,7 +153,7 @@ Test(harness, icbmsg_endpoints_by_name_and_events, .timeout = 60)
 	down();
 }
 
-Test(harness, queue_limit_drops_and_counts, .timeout = 60)
+VgTest(harness, queue_limit_drops_and_counts, .timeout = 60)
 {
 	struct emu_harness_ept *e[2];
 
@@ -168,7 +169,7 @@ Test(harness, queue_limit_drops_and_counts, .timeout = 60)
 	down();
 }
 
-Test(harness, usage_errors, .timeout = 60)
+VgTest(harness, usage_errors, .timeout = 60)
 {
 	struct emu_harness *h;
 	struct emu_harness_ept *e;
@@ -225,3 +226,6 @@ Test(harness, usage_errors, .timeout = 60)
 	emu_harness_free(h);
 	emu_harness_free(NULL);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(harness, 600)

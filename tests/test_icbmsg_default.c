@@ -18,6 +18,7 @@
 #include "ipc_emu/ipc_icbmsg_v2.h"
 #include "support/pair.h"
 #include "support/harness_pair.h"
+#include "support/vg_cases.h"
 
 static int T(int ms)
 {
@@ -26,14 +27,14 @@ static int T(int ms)
 
 /* ------------------------------------------------------------------ rule */
 
-Test(icbmsg_default, the_constant_is_v2, .timeout = 10)
+VgTest(icbmsg_default, the_constant_is_v2, .timeout = 10)
 {
 	cr_assert_eq(EMU_ICBMSG_VERSION_DEFAULT, EMU_ICBMSG_V2);
 	cr_assert_eq(EMU_ICBMSG_CLASSIC, 1);
 	cr_assert_eq(EMU_ICBMSG_V2, 2);
 }
 
-Test(icbmsg_default, rule_option_then_property_then_v2, .timeout = 10)
+VgTest(icbmsg_default, rule_option_then_property_then_v2, .timeout = 10)
 {
 	struct emu_dt_inst in;
 	struct emu_board_opts o;
@@ -71,7 +72,7 @@ static const void *ipc1_api(const struct emu_board_opts *o)
 	return api;
 }
 
-Test(icbmsg_default, board_default_builds_v2, .timeout = 30)
+VgTest(icbmsg_default, board_default_builds_v2, .timeout = 30)
 {
 	struct emu_board_opts o;
 
@@ -80,7 +81,7 @@ Test(icbmsg_default, board_default_builds_v2, .timeout = 30)
 	cr_assert_eq(ipc1_api(&o), (const void *)&ipc_icbmsg_v2_backend);
 }
 
-Test(icbmsg_default, board_option_selects_classic, .timeout = 30)
+VgTest(icbmsg_default, board_option_selects_classic, .timeout = 30)
 {
 	struct emu_board_opts o;
 
@@ -146,21 +147,21 @@ static void bond_and_send(const int version[2])
 
 /* Classic and v2 never bond: a default side bonding with an explicit v2
  * side is v2. */
-Test(icbmsg_default, harness_default_bonds_with_explicit_v2, .timeout = 60)
+VgTest(icbmsg_default, harness_default_bonds_with_explicit_v2, .timeout = 60)
 {
 	bond_and_send((const int[2]){0, EMU_ICBMSG_V2});
 	bond_and_send((const int[2]){EMU_ICBMSG_V2, 0});
 	bond_and_send((const int[2]){0, 0});
 }
 
-Test(icbmsg_default, harness_classic_selectable, .timeout = 60)
+VgTest(icbmsg_default, harness_classic_selectable, .timeout = 60)
 {
 	bond_and_send((const int[2]){EMU_ICBMSG_CLASSIC, EMU_ICBMSG_CLASSIC});
 }
 
 /* The default side (v2) finds the classic one: the endpoint's error()
  * names it, and it never bonds. */
-Test(icbmsg_default, harness_default_reports_a_classic_peer, .timeout = 60)
+VgTest(icbmsg_default, harness_default_reports_a_classic_peer, .timeout = 60)
 {
 	struct emu_harness_ept *e[2];
 	char why[128];
@@ -175,7 +176,7 @@ Test(icbmsg_default, harness_default_reports_a_classic_peer, .timeout = 60)
 	down();
 }
 
-Test(icbmsg_default, harness_option_ranges, .timeout = 10)
+VgTest(icbmsg_default, harness_option_ranges, .timeout = 10)
 {
 	struct emu_harness *h;
 
@@ -228,7 +229,7 @@ static int load_pair(const char *host_prop, const char *remote_prop, char *err, 
 	return emu_dt_check_pair(&plans[0], &plans[1], err, len);
 }
 
-Test(icbmsg_default, pair_absent_matches_v2_not_classic, .timeout = 30)
+VgTest(icbmsg_default, pair_absent_matches_v2_not_classic, .timeout = 30)
 {
 	char err[512] = "";
 
@@ -240,3 +241,6 @@ Test(icbmsg_default, pair_absent_matches_v2_not_classic, .timeout = 30)
 			      "from host.dts /ipc/ipc1 (absent (v2)): a classic ICBMsg instance "
 			      "cannot talk to a v2 one");
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(icbmsg_default, 600)

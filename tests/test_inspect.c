@@ -19,6 +19,7 @@
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/pbuf.h"
+#include "support/vg_cases.h"
 
 #define BASE 0x20000000u
 
@@ -56,7 +57,7 @@ static void writer_init(struct writer *w, uint8_t *mem, uint32_t size, uint32_t 
 	cr_assert_eq(pbuf_tx_init(&w->pb), 0);
 }
 
-Test(inspect_ring, decodes_what_pbuf_wrote)
+VgTest(inspect_ring, decodes_what_pbuf_wrote)
 {
 	uint8_t *img = image(256);
 	struct emu_insp_image im = {.img = img, .base = BASE, .len = 256};
@@ -90,7 +91,7 @@ Test(inspect_ring, decodes_what_pbuf_wrote)
 	free(img);
 }
 
-Test(inspect_ring, wrap_around_payload)
+VgTest(inspect_ring, wrap_around_payload)
 {
 	uint8_t *img = image(64);
 	struct emu_insp_image im = {.img = img, .base = BASE, .len = 64};
@@ -126,7 +127,7 @@ Test(inspect_ring, wrap_around_payload)
 	free(img);
 }
 
-Test(inspect_ring, handshake_layout_and_magic)
+VgTest(inspect_ring, handshake_layout_and_magic)
 {
 	uint8_t *img = image(0x100);
 	struct emu_insp_image im = {.img = img, .base = BASE, .len = 0x100};
@@ -160,7 +161,7 @@ struct bad_case {
 	const char *needle;
 };
 
-Test(inspect_ring, corrupt_words_are_problems)
+VgTest(inspect_ring, corrupt_words_are_problems)
 {
 	static const struct bad_case cases[] = {
 		{0x3, 0x10, ~0u, "rd_idx 0x3 is not a multiple of 4"},
@@ -199,7 +200,7 @@ Test(inspect_ring, corrupt_words_are_problems)
 	}
 }
 
-Test(inspect_ring, random_images_stay_inside)
+VgTest(inspect_ring, random_images_stay_inside)
 {
 	uint64_t s = 0x12345678;
 
@@ -252,7 +253,7 @@ static void control(struct writer *w, uint8_t type, uint8_t ept, uint8_t block)
 	cr_assert_eq(pbuf_write(&w->pb, m, 3), 3);
 }
 
-Test(inspect_icbmsg, blocks_and_endpoints)
+VgTest(inspect_icbmsg, blocks_and_endpoints)
 {
 	uint8_t *img = image(0x1000);
 	struct emu_insp_image im = {.img = img, .base = BASE, .len = 0x1000};
@@ -312,7 +313,7 @@ Test(inspect_icbmsg, blocks_and_endpoints)
 	free(img);
 }
 
-Test(inspect_icbmsg, hostile_control_messages)
+VgTest(inspect_icbmsg, hostile_control_messages)
 {
 	uint8_t *img = image(0x1000);
 	struct emu_insp_image im = {.img = img, .base = BASE, .len = 0x1000};
@@ -350,3 +351,6 @@ Test(inspect_icbmsg, hostile_control_messages)
 	free(o);
 	free(img);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(inspect, 600)

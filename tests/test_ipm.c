@@ -117,7 +117,7 @@ static struct emu_ctl_ipm_box *box_of(struct rig *r, unsigned index, int to_role
 
 /* ------------------------------------------------------------ generic device */
 
-Test(ipm, generic_return_codes)
+VgTest(ipm, generic_return_codes)
 {
 	struct rig r;
 	const struct device *h, *rm;
@@ -150,7 +150,7 @@ Test(ipm, generic_return_codes)
 	rig_fini(&r);
 }
 
-Test(ipm, generic_direction_and_id_limit)
+VgTest(ipm, generic_direction_and_id_limit)
 {
 	struct rig r;
 	struct rec rx;
@@ -243,7 +243,7 @@ VgParameterizedTest(enum emu_doorbell, db, both_kinds, ipm, ebusy_while_disabled
 	rig_fini(&r);
 }
 
-Test(ipm, null_callback_consumes_and_drops)
+VgTest(ipm, null_callback_consumes_and_drops)
 {
 	struct rig r;
 	const struct device *h, *rm;
@@ -441,7 +441,7 @@ VgParameterizedTest(struct imx_case, c, imx_cases, ipm, imx_mu_registers, .timeo
 	rig_fini(&r);
 }
 
-Test(ipm, imx_mu_ids_are_independent)
+VgTest(ipm, imx_mu_ids_are_independent)
 {
 	char dts[512];
 	struct rig r;
@@ -551,7 +551,7 @@ static void console_cb(const struct device *dev, void *user, uint32_t id, volati
 	}
 }
 
-Test(ipm, console_characters_as_ids)
+VgTest(ipm, console_characters_as_ids)
 {
 	static const char text[] = "hello, ipm console\n";
 	struct rig r;
@@ -575,7 +575,7 @@ Test(ipm, console_characters_as_ids)
 
 /* ------------------------------------------------------------ hostile peer */
 
-Test(ipm, id_above_max_from_the_peer_is_dropped)
+VgTest(ipm, id_above_max_from_the_peer_is_dropped)
 {
 	struct rig r;
 	struct rec rx;
@@ -763,7 +763,7 @@ static void dt_fails(const char *body, const char *want)
 	cr_assert_str_eq(err, want);
 }
 
-Test(ipm_dt, defaults_kinds_and_label_order)
+VgTest(ipm_dt, defaults_kinds_and_label_order)
 {
 	struct emu_dt_plan p;
 	const struct emu_dt_ipm *g, *m;
@@ -796,7 +796,7 @@ Test(ipm_dt, defaults_kinds_and_label_order)
 	cr_assert(m->tx && m->rx);
 }
 
-Test(ipm_dt, errors_name_node_and_property)
+VgTest(ipm_dt, errors_name_node_and_property)
 {
 	dt_fails("\tmu: mu { compatible = \"nxp,imx-mu\"; ipc-emu,data-size = <12>; };",
 		 "t.dts: /mu: ipc-emu,data-size: 12 is not 4, 8 or 16 "
@@ -818,7 +818,7 @@ Test(ipm_dt, errors_name_node_and_property)
 		 "\"okay\" (nor an IPM device or MBOX consumer)");
 }
 
-Test(ipm_dt, pair_and_mirror)
+VgTest(ipm_dt, pair_and_mirror)
 {
 	struct emu_dt_plan h, r, m;
 
@@ -858,7 +858,7 @@ Test(ipm_dt, pair_and_mirror)
 	cr_assert_str_eq(err, "r: /ipm-a: label: \"ipm_a\" has no IPM device in r");
 }
 
-Test(ipm_dt, default_board_and_examples_have_ipm0)
+VgTest(ipm_dt, default_board_and_examples_have_ipm0)
 {
 	struct emu_dt_plan h, r, eh, er;
 
@@ -884,7 +884,7 @@ Test(ipm_dt, default_board_and_examples_have_ipm0)
 
 /* A sender killed between writing the registers and kicking: the heartbeat
  * scan delivers the message. */
-Test(ipm, message_of_a_dead_sender_is_delivered)
+VgTest(ipm, message_of_a_dead_sender_is_delivered)
 {
 	struct rig r;
 	struct rec rx;
@@ -905,7 +905,7 @@ Test(ipm, message_of_a_dead_sender_is_delivered)
 }
 
 /* A driver without operations: -ENOSYS, 0, or nothing. */
-Test(ipm, missing_ops_are_enosys)
+VgTest(ipm, missing_ops_are_enosys)
 {
 	static const struct ipm_driver_api none = {0};
 	const struct device dev = {.name = "none", .api = &none};
@@ -918,3 +918,7 @@ Test(ipm, missing_ops_are_enosys)
 	ipm_register_callback(&dev, rec_cb, NULL);
 	ipm_complete(&dev);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: async_completion_holds_the_message_until_complete (a thread of its own). */
+VG_BATCH(ipm, 600)

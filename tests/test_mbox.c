@@ -110,7 +110,7 @@ static struct emu_ctl_mbox_slot *slot_of(struct rig *r, unsigned index, int to_r
 
 /* ------------------------------------------------------------ return codes */
 
-Test(mbox, signalling_controller_return_codes)
+VgTest(mbox, signalling_controller_return_codes)
 {
 	struct rig r;
 	const struct device *h, *rm;
@@ -153,7 +153,7 @@ Test(mbox, signalling_controller_return_codes)
 	rig_fini(&r);
 }
 
-Test(mbox, data_controller_return_codes)
+VgTest(mbox, data_controller_return_codes)
 {
 	struct rig r;
 	const struct device *h;
@@ -276,7 +276,7 @@ VgParameterizedTest(enum emu_doorbell, db, both_kinds, mbox, ebusy_until_the_rem
 	sem_destroy(&release);
 }
 
-Test(mbox, data_mode_null_is_a_signal)
+VgTest(mbox, data_mode_null_is_a_signal)
 {
 	struct rig r;
 	struct rec rx;
@@ -307,7 +307,7 @@ Test(mbox, data_mode_null_is_a_signal)
 	rig_fini(&r);
 }
 
-Test(mbox, no_callback_still_consumes)
+VgTest(mbox, no_callback_still_consumes)
 {
 	struct rig r;
 	uint32_t w = 1;
@@ -591,7 +591,7 @@ Test(mbox, concurrent_senders_never_tear_a_message, .timeout = 60)
 
 /* ------------------------------------------------------------ hostile peer */
 
-Test(mbox, size_above_the_mtu_from_the_peer_is_dropped)
+VgTest(mbox, size_above_the_mtu_from_the_peer_is_dropped)
 {
 	struct rig r;
 	struct rec rx;
@@ -627,7 +627,7 @@ Test(mbox, size_above_the_mtu_from_the_peer_is_dropped)
 
 /* ------------------------------------------------------------ lookups, lifecycle */
 
-Test(mbox, device_and_dt_spec_lookup)
+VgTest(mbox, device_and_dt_spec_lookup)
 {
 	struct rig r;
 	struct mbox_dt_spec s;
@@ -664,7 +664,7 @@ Test(mbox, device_and_dt_spec_lookup)
 	rig_fini(&r);
 }
 
-Test(mbox, board_destroy_returns_the_primary_to_bare)
+VgTest(mbox, board_destroy_returns_the_primary_to_bare)
 {
 	struct rig r;
 	const struct device *m;
@@ -876,7 +876,7 @@ static void dt_fails(const char *ctrl_props, const char *body, const char *want)
 	cr_assert_str_eq(err, want);
 }
 
-Test(mbox_dt, consumer_only_tree_and_defaults)
+VgTest(mbox_dt, consumer_only_tree_and_defaults)
 {
 	struct emu_dt_plan p;
 	const struct emu_dt_mbox *m, *m2;
@@ -919,7 +919,7 @@ Test(mbox_dt, consumer_only_tree_and_defaults)
 	cr_assert_null(emu_dt_find_mbox(&p, NULL));
 }
 
-Test(mbox_dt, disabled_consumer_is_ignored_and_same_channel_both_ways)
+VgTest(mbox_dt, disabled_consumer_is_ignored_and_same_channel_both_ways)
 {
 	struct emu_dt_plan p;
 
@@ -934,7 +934,7 @@ Test(mbox_dt, disabled_consumer_is_ignored_and_same_channel_both_ways)
 	cr_assert_eq(p.mbox[0].rx_mask, 1u, "the same channel may serve tx and rx (spec 5.1)");
 }
 
-Test(mbox_dt, errors_name_node_and_property)
+VgTest(mbox_dt, errors_name_node_and_property)
 {
 	dt_fails("ipc-emu,mtu = <65>;", "\tc: c { mboxes = <&mb 0>; mbox-names = \"tx\"; };",
 		 "t.dts: /mailbox: ipc-emu,mtu: 65 is above 64");
@@ -965,7 +965,7 @@ Test(mbox_dt, errors_name_node_and_property)
 		 "t.dts: /c: mboxes: specifier 1 is truncated (#mbox-cells is 2)");
 }
 
-Test(mbox_dt, too_many_controllers)
+VgTest(mbox_dt, too_many_controllers)
 {
 	struct emu_dt_plan p;
 	const char *dts = "/dts-v1/;\n/ {\n"
@@ -981,7 +981,7 @@ Test(mbox_dt, too_many_controllers)
 
 /* The instances' controller is the primary (index 0) whatever its label;
  * instances on two controllers are refused. */
-Test(mbox_dt, primary_is_the_instances_controller)
+VgTest(mbox_dt, primary_is_the_instances_controller)
 {
 	struct emu_dt_plan p;
 	char dts[4096];
@@ -1015,7 +1015,7 @@ Test(mbox_dt, primary_is_the_instances_controller)
 			      "the core's primary MBOX controller in ipc-emu");
 }
 
-Test(mbox_dt, default_board_controllers_and_mirror)
+VgTest(mbox_dt, default_board_controllers_and_mirror)
 {
 	struct emu_dt_plan h, r, m;
 
@@ -1041,7 +1041,7 @@ Test(mbox_dt, default_board_controllers_and_mirror)
 	cr_assert_eq(emu_dt_check_pair(&h, &m, err, sizeof(err)), 0, "%s", err);
 }
 
-Test(mbox_dt, pair_mismatches)
+VgTest(mbox_dt, pair_mismatches)
 {
 	struct emu_dt_plan h, r;
 
@@ -1121,7 +1121,7 @@ VgParameterizedTest(unsigned, index, dead_sender_index, mbox, message_of_a_dead_
 	rig_fini(&r);
 }
 
-Test(mbox, secondary_bit_of_a_dead_sender_is_delivered)
+VgTest(mbox, secondary_bit_of_a_dead_sender_is_delivered)
 {
 	struct rig r;
 	struct rec rx;
@@ -1139,7 +1139,7 @@ Test(mbox, secondary_bit_of_a_dead_sender_is_delivered)
 }
 
 /* A driver without operations: every call answers -ENOSYS (0 channels). */
-Test(mbox, missing_ops_are_enosys)
+VgTest(mbox, missing_ops_are_enosys)
 {
 	static const struct mbox_driver_api none = {0};
 	const struct device dev = {.name = "none", .api = &none};
@@ -1152,3 +1152,7 @@ Test(mbox, missing_ops_are_enosys)
 	cr_assert(device_is_ready(&dev));
 	cr_assert_not(device_is_ready(NULL));
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: concurrent_senders_never_tear_a_message (threads, long). */
+VG_BATCH(mbox, 600)

@@ -30,6 +30,8 @@
 #include <zephyr/sys/util.h>
 #include <zephyr/toolchain.h>
 
+#include "support/vg_cases.h"
+
 #define TMO .timeout = 10
 
 /* ---- preprocessor-time checks: a wrong value is a build failure ----------- */
@@ -147,7 +149,7 @@ static atomic_t h3_atomic_init = ATOMIC_INIT(5);
 static ATOMIC_DEFINE(h3_bits, 130);
 static const uint32_t h3_be = sys_cpu_to_be32(0x01020304);
 
-Test(util, static_initialisers_from_macro_families, TMO)
+VgTest(util, static_initialisers_from_macro_families, TMO)
 {
 	static const int lis[] = {0, 1, 2, 3, 4};
 	static const int idx[] = {7, 108, 209};
@@ -194,7 +196,7 @@ Test(util, static_initialisers_from_macro_families, TMO)
 	cr_assert_eq(h3_util_listify[2], 2);
 }
 
-Test(util, run_time_values, TMO)
+VgTest(util, run_time_values, TMO)
 {
 	int x = -7;
 	unsigned int u = 0x80000001u;
@@ -247,7 +249,7 @@ Test(util, run_time_values, TMO)
 	barrier_sync_synchronize();
 }
 
-Test(util, container_of_and_array_index, TMO)
+VgTest(util, container_of_and_array_index, TMO)
 {
 	struct outer {
 		int a;
@@ -271,7 +273,7 @@ static bool ready_after_three(void)
 	return ++poll_count >= 3;
 }
 
-Test(util, wait_for_true_and_timeout, TMO)
+VgTest(util, wait_for_true_and_timeout, TMO)
 {
 	uint64_t t0;
 	bool ok;
@@ -287,7 +289,7 @@ Test(util, wait_for_true_and_timeout, TMO)
 }
 
 /* ---- atomics --------------------------------------------------------------- */
-Test(atomic, operations_return_the_previous_value, TMO)
+VgTest(atomic, operations_return_the_previous_value, TMO)
 {
 	atomic_t v = ATOMIC_INIT(10);
 	int obj;
@@ -315,7 +317,7 @@ Test(atomic, operations_return_the_previous_value, TMO)
 	cr_assert_null(atomic_ptr_clear(&ptr));
 }
 
-Test(atomic, bit_arrays, TMO)
+VgTest(atomic, bit_arrays, TMO)
 {
 	ATOMIC_DEFINE(bits, 130) = {0};
 
@@ -338,7 +340,7 @@ Test(atomic, bit_arrays, TMO)
 }
 
 /* ---- byte order -------------------------------------------------------------- */
-Test(byteorder, get_put_known_bytes, TMO)
+VgTest(byteorder, get_put_known_bytes, TMO)
 {
 	static const uint8_t bytes[8] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
 	uint8_t out[8];
@@ -368,7 +370,7 @@ Test(byteorder, get_put_known_bytes, TMO)
 	cr_assert_arr_eq(out, bytes, 8);
 }
 
-Test(byteorder, conversions_and_swaps, TMO)
+VgTest(byteorder, conversions_and_swaps, TMO)
 {
 	uint8_t buf[5] = {1, 2, 3, 4, 5};
 	uint8_t rev[5];
@@ -397,7 +399,7 @@ struct item {
 	sys_dnode_t dnode;
 };
 
-Test(slist, order_and_removal, TMO)
+VgTest(slist, order_and_removal, TMO)
 {
 	sys_slist_t list = SYS_SLIST_STATIC_INIT(&list);
 	sys_slist_t other;
@@ -462,7 +464,7 @@ static int id_greater(sys_dnode_t *node, void *data)
 	return CONTAINER_OF(node, struct item, dnode)->id > *(int *)data;
 }
 
-Test(dlist, order_insert_remove, TMO)
+VgTest(dlist, order_insert_remove, TMO)
 {
 	sys_dlist_t list = SYS_DLIST_STATIC_INIT(&list);
 	struct item it[6];
@@ -524,7 +526,7 @@ struct fitem {
 	sys_sfnode_t node;
 };
 
-Test(sflist, flags_survive_linking, TMO)
+VgTest(sflist, flags_survive_linking, TMO)
 {
 	sys_sflist_t list = SYS_SFLIST_STATIC_INIT(&list);
 	struct fitem it[4];
@@ -565,7 +567,7 @@ Test(sflist, flags_survive_linking, TMO)
 RING_BUF_DECLARE(h3_rb, 10);
 RING_BUF_ITEM_DECLARE(h3_irb, 8);
 
-Test(ring_buffer, put_get_wrap_around, TMO)
+VgTest(ring_buffer, put_get_wrap_around, TMO)
 {
 	uint8_t out[16];
 	static const uint8_t in[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -600,7 +602,7 @@ Test(ring_buffer, put_get_wrap_around, TMO)
 	cr_assert_eq(ring_buf_space_get(&h3_rb), 10);
 }
 
-Test(ring_buffer, claim_finish_contiguous_parts, TMO)
+VgTest(ring_buffer, claim_finish_contiguous_parts, TMO)
 {
 	uint8_t storage[8];
 	struct ring_buf rb;
@@ -637,7 +639,7 @@ Test(ring_buffer, claim_finish_contiguous_parts, TMO)
 	cr_assert(ring_buf_is_empty(&rb));
 }
 
-Test(ring_buffer, items, TMO)
+VgTest(ring_buffer, items, TMO)
 {
 	uint32_t data[3] = {0x11111111u, 0x22222222u, 0x33333333u};
 	uint32_t out[4] = {0};
@@ -722,7 +724,7 @@ static void draw(const char *seed, const char *role, const char *boot, uint8_t b
 	memcpy(b + 38, &r16, 2);
 }
 
-Test(random, same_seed_same_numbers_other_seed_role_boot_others, TMO)
+VgTest(random, same_seed_same_numbers_other_seed_role_boot_others, TMO)
 {
 	uint8_t a[40], b[40], c[40], d[40], e[40];
 	uint8_t buf[8];
@@ -751,7 +753,7 @@ PBUF_DEFINE(h3_pb32, h3_pbuf_mem32, sizeof(h3_pbuf_mem32), 32, 0, 0);
 PBUF_DEFINE(h3_pb32h, h3_pbuf_mem32h, sizeof(h3_pbuf_mem32h), 32, 1, 1);
 PBUF_DEFINE(h3_pb_addr, 0x20000000, 0x1000, 32, 0, 1); /* an integer address, as on Zephyr */
 
-Test(pbuf, define_gives_zephyr_layout, TMO)
+VgTest(pbuf, define_gives_zephyr_layout, TMO)
 {
 	uint8_t *m0 = h3_pbuf_mem0, *m32 = h3_pbuf_mem32, *m32h = h3_pbuf_mem32h;
 	char out[8];
@@ -784,7 +786,7 @@ Test(pbuf, define_gives_zephyr_layout, TMO)
 }
 
 /* ---- ICMsg glue --------------------------------------------------------------------- */
-Test(icmsg, argument_checks_without_a_peer, TMO)
+VgTest(icmsg, argument_checks_without_a_peer, TMO)
 {
 	static const struct icmsg_config_t conf = {.unbound_mode = ICMSG_UNBOUND_MODE_ENABLE};
 	static struct icmsg_data_t data; /* never opened */
@@ -798,3 +800,7 @@ Test(icmsg, argument_checks_without_a_peer, TMO)
 	cr_assert_eq(ICMSG_UNBOUND_MODE_ENABLE, 2);
 	cr_assert_eq(ICMSG_UNBOUND_MODE_DETECT, 3);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
+ * Not batched: data_ops_succeed_instruction_ops_unsupported (sets the environment). */
+VG_BATCH(zephyr_headers, 600)

@@ -19,9 +19,11 @@
 #include <zephyr/sys/hash_function.h>
 #include <zephyr/sys/util.h>
 
+#include "support/vg_cases.h"
+
 #define TMO .timeout = 10
 
-Test(hash, djb2_exact_values, TMO)
+VgTest(hash, djb2_exact_values, TMO)
 {
 	static const uint8_t raw[] = {0x00, 0xff, 0x80};
 
@@ -35,7 +37,7 @@ Test(hash, djb2_exact_values, TMO)
 	cr_assert_eq(sys_hash32_djb2(raw, sizeof(raw)), 0x0b86c17au);
 }
 
-Test(hash, djb2_hashes_n_bytes_not_the_string, TMO)
+VgTest(hash, djb2_hashes_n_bytes_not_the_string, TMO)
 {
 	/* n counts bytes: a NUL inside is hashed, bytes after n are not. */
 	cr_assert_eq(sys_hash32_djb2("ab", 1), 177604u);
@@ -45,7 +47,7 @@ Test(hash, djb2_hashes_n_bytes_not_the_string, TMO)
 	cr_assert_eq(f("ep0", 3), 0x0b872380u);
 }
 
-Test(hash, identity_of_primitive_sizes, TMO)
+VgTest(hash, identity_of_primitive_sizes, TMO)
 {
 	uint8_t u8 = 0xab;
 	uint16_t u16 = 0xbeef;
@@ -58,7 +60,7 @@ Test(hash, identity_of_primitive_sizes, TMO)
 	cr_assert_eq(sys_hash32_identity(&u64, sizeof(u64)), 0x55667788u);
 }
 
-Test(bitmask, empty_mask_gives_the_lowest_bit, TMO)
+VgTest(bitmask, empty_mask_gives_the_lowest_bit, TMO)
 {
 	cr_assert_eq(bitmask_find_gap(0, 1, 16, false), 0);
 	cr_assert_eq(bitmask_find_gap(0, 1, 16, true), 0);
@@ -67,7 +69,7 @@ Test(bitmask, empty_mask_gives_the_lowest_bit, TMO)
 	cr_assert_eq(bitmask_find_gap(0, 32, 40, false), 0); /* at most 32 bits */
 }
 
-Test(bitmask, no_gap_is_minus_one, TMO)
+VgTest(bitmask, no_gap_is_minus_one, TMO)
 {
 	cr_assert_eq(bitmask_find_gap(0, 17, 16, false), -1);
 	cr_assert_eq(bitmask_find_gap(0xffff, 1, 16, false), -1);
@@ -77,7 +79,7 @@ Test(bitmask, no_gap_is_minus_one, TMO)
 	cr_assert_eq(bitmask_find_gap(0x0000fffeu, 2, 16, false), -1);
 }
 
-Test(bitmask, exact_fit_wins_best_fit_otherwise, TMO)
+VgTest(bitmask, exact_fit_wins_best_fit_otherwise, TMO)
 {
 	/* free: bits 15..13 (3) and 3..2 (2) */
 	cr_assert_eq(bitmask_find_gap(0x1ff3, 2, 16, false), 2);  /* exact, lower run */
@@ -103,7 +105,7 @@ static int init_parms(const void *map, int cnt)
 	return map == NULL ? cnt : -1;
 }
 
-Test(stats, disabled_macros_declare_and_evaluate_nothing, TMO)
+VgTest(stats, disabled_macros_declare_and_evaluate_nothing, TMO)
 {
 	STATS_SECT_DECL(shim_grp) g = {.extra = 7};
 	int evaluated = 0;
@@ -119,7 +121,10 @@ Test(stats, disabled_macros_declare_and_evaluate_nothing, TMO)
 	cr_assert_eq(init_parms(STATS_NAME_INIT_PARMS(shim_grp)), 0);
 }
 
-Test(kernel, never_pre_kernel, TMO)
+VgTest(kernel, never_pre_kernel, TMO)
 {
 	cr_assert_eq(k_is_pre_kernel(), false);
 }
+
+/* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
+VG_BATCH(zephyr_v2_shim, 600)
