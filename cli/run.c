@@ -1436,149 +1436,6 @@ static int trace_finish(struct sup *s)
 	return 0;
 }
 
-/* --zephyr-base and friends: build (or find in the cache) the echo client
- * (host) and echo server (remote) of emu/zephyr_apps, each against its
- * role's tree or ipc-emu's core, and run them as user programs. */
-int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
-{
-	static const char *const apps[2] = {"echo_client", "echo_server"};
-	static char progs[2][4200];
-	static char dts[8200];
-	static struct cli_config cfg;
-	struct cli_opts copy = *o;
-	char msgs[32], err[512];
-
-	/* Kills and crash points need a reset protocol: the DTS's unbound
-	 * mode decides. */
-	if (o->kill_random > 0 || o->crash_point != NULL) {
-		if (cli_load_config(o, &cfg, err, sizeof(err)) < 0) {
-			cli_err("%s", err);
-			return EXIT_USAGE;
-		}
-		if (cfg.inst_host->backend == EMU_BACKEND_ICBMSG) {
-			cli_err("run: %s with --zephyr-base runs on ICMsg only: classic ICBMsg has "
-				"no reset protocol (ipc-emu's own peers recover by restarting both "
-				"cores; the echo apps do not)",
-				o->kill_random > 0 ? "--kill-random" : "--crash-point");
-			return EXIT_USAGE;
-		}
-		if (cfg.unbound == EMU_UNBOUND_DISABLE) {
-			cli_err("run: %s with --zephyr-base needs unbound = \"enable\" or "
-				"\"detect\" in the DTS: in legacy mode (\"disable\") ICMsg has no "
-				"reset protocol, so the peer of a restarted core never notices",
-				o->kill_random > 0 ? "--kill-random" : "--crash-point");
-			return EXIT_USAGE;
-		}
-	}
-
-	if (o->zephyr_base_env && !o->quiet) {
-		printf("ipc-emu run: ZEPHYR_BASE=%s (environment): Zephyr's IPC sources on both "
-		       "cores; --no-zephyr-base runs ipc-emu's core\n", o->zephyr_base[EMU_ROLE_HOST]);
-	}
-	if (o->n_dts == 1) {
-		snprintf(dts, sizeof(dts), "%s", o->dts[0]);
-	} else if (o->n_dts == 2) {
-		snprintf(dts, sizeof(dts), "%s,%s", o->dts[0], o->dts[1]);
-	}
-	/* The cores on ipc-emu's core speak the ICBMsg of the tree(s) (for
-	 * --backend icbmsg, and for a DTS whose ipc0 is ICBMsg). */
-	{
-		for (int role = 0; role < 2; role++) {
-			uint32_t v = cli_tree_icbmsg_version(o->zephyr_base[role]);
-
-			if (v == 0) {
-				continue;
-			}
-			if (o->icbmsg_version == 0 && copy.icbmsg_version != 0 &&
-			    copy.icbmsg_version != v) {
-				/* two trees, no option: the first one set it */
-				cli_err("run: %s speaks %s ICBMsg and %s %s ICBMsg (backends/"
-					"ipc_icbmsg.c); the two cores must speak the same",
-					o->zephyr_base[0], cli_icbmsg_version_name(copy.icbmsg_version),
-					o->zephyr_base[role], cli_icbmsg_version_name(v));
-				return EXIT_USAGE;
-			}
-			if (copy.icbmsg_version != 0 && copy.icbmsg_version != v) {
-				cli_err("run: --icbmsg-version %s: %s speaks %s ICBMsg (its backends/"
-					"ipc_icbmsg.c %s sys_bitarray); every core must speak the same",
-					cli_icbmsg_version_name(copy.icbmsg_version),
-					o->zephyr_base[role], v == EMU_ICBMSG_V2 ? "v2" : "classic",
-					v == EMU_ICBMSG_V2 ? "has no" : "uses");
-				return EXIT_USAGE;
-			}
-			copy.icbmsg_version = v;
-		}
-		if (copy.max_active_count != 0 && copy.icbmsg_version == EMU_ICBMSG_CLASSIC) {
-			cli_err("run: --max-active-count applies to ICBMsg v2; the Zephyr tree speaks "
-				"classic ICBMsg");
-			return EXIT_USAGE;
-		}
-		o = &copy;
-	}
-	/* --backend icbmsg / --instance: the apps open that instance (the
-	 * first of the backend by default), not ipc0. */
-	if ((o->backend != EMU_BACKEND_ICMSG || o->instance != NULL) &&
-	    cli_load_config(o, &cfg, err, sizeof(err)) < 0) {
-		cli_err("%s", err);
-		return EXIT_USAGE;
-	}
-	for (int role = 0; role < 2; role++) {
-		const struct emu_dt_inst *in = o->backend != EMU_BACKEND_ICMSG || o->instance != NULL
-						       ? (role == EMU_ROLE_HOST ? cfg.inst_host
-									       : cfg.inst_remote)
-						       : NULL;
-		struct zb_req r = {
-			.zephyr_base = o->zephyr_base[role],
-			.core = role == EMU_ROLE_HOST ? "host" : "remote",
-			.dts = o->n_dts > 0 ? dts : NULL,
-			.app = apps[role],
-			.quiet = o->quiet,
-			.sanitize = o->sanitize,
-			.instance = in != NULL ? in->label : NULL,
-			.instance_icbmsg = in == NULL ? 0 : in->backend == EMU_BACKEND_ICBMSG ? 1 : -1,
-		};
-		int rc;
-
-		/* --kconfig, --host-kconfig, --remote-kconfig (cli_parse keeps
-		 * at most CLI_MAX_KCONFIG == ZB_MAX_KCONFIG per core). */
-		for (int i = 0; i < o->n_kconfig[role] && i < ZB_MAX_KCONFIG; i++) {
-			r.kconfig[r.n_kconfig++] = o->kconfig[role][i];
-		}
-		rc = cli_zephyr_build(&r, progs[role], sizeof(progs[role]));
-
-		if (rc != 0) {
-			return rc;
-		}
-		copy.prog[role] = progs[role];
-		if (o->valgrind && cli_zephyr_needs_qemu(progs[role])) {
-			cli_err("run: --valgrind cannot run the %s core's 32-bit (-m32) program here: "
-				"this kernel runs no 32-bit programs, so it runs under qemu-i386, "
-				"which valgrind cannot run", r.core);
-			return EXIT_USAGE;
-		}
-	}
-	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
-	setenv("IPC_EMU_MESSAGES", msgs, 1);
-	/* --endpoints K and --nocopy (ICBMsg): the apps read them here. */
-	snprintf(msgs, sizeof(msgs), "%u", o->endpoints > 1 ? o->endpoints : 1u);
-	setenv("IPC_EMU_ENDPOINTS", msgs, 1);
-	setenv("IPC_EMU_NOCOPY", o->nocopy ? "1" : "0", 1);
-	/* --scenario exhaustion (ICBMsg): the apps hold every stream buffer
-	 * until the sender has run out (echo_common.h). */
-	setenv("IPC_EMU_EXHAUSTION", o->scenario == SCN_EXHAUSTION ? "1" : "0", 1);
-	/* The apps hold their finish until the last kill (cli_run_ex sends
-	 * SIGUSR1 then: zapp_release()). */
-	if (o->kill_random > 0) {
-		setenv("IPC_EMU_FINISH_HOLD", "1", 1);
-	} else {
-		unsetenv("IPC_EMU_FINISH_HOLD");
-	}
-	copy.messages_set = false;
-	copy.scenario = SCN_ECHO_STREAM; /* the apps' own (IPC_EMU_EXHAUSTION above) */
-	copy.zephyr_apps = true;
-	return cli_run_ex(&copy, sum);
-}
-
 int cli_run(const struct cli_opts *o)
 {
 	/* Unwritable report files are usage errors, found before the run. */
@@ -2084,6 +1941,15 @@ static int run_segment(struct sup *s, struct cli_run_summary *sum)
 	return verdict(s, sum);
 }
 
+/* As check: the reader's warnings (a mirrored remote repeats the host's). */
+static void plan_warnings(const struct cli_config *cfg, int n_dts)
+{
+	print_warnings(&cfg->host);
+	if (n_dts == 2) {
+		print_warnings(&cfg->remote);
+	}
+}
+
 static int run_plan(const struct cli_run_plan *p, struct cli_run_summary *sum)
 {
 	static struct sup s;
@@ -2108,14 +1974,79 @@ int cli_run_ex(const struct cli_opts *o, struct cli_run_summary *sum)
 	char err[512];
 	int status = cli_run_plan_make(o, &plan, err, sizeof(err));
 
-	/* As check: the reader's warnings (a mirrored remote repeats the host's). */
-	print_warnings(&plan.cfg.host);
-	if (o->n_dts == 2) {
-		print_warnings(&plan.cfg.remote);
-	}
+	plan_warnings(&plan.cfg, o->n_dts);
 	if (status != 0) {
 		cli_err("%s", err);
 		return status;
 	}
 	return run_plan(&plan, sum);
+}
+
+/* --zephyr-base and friends: build (or find in the cache) the echo client
+ * (host) and echo server (remote) of emu/zephyr_apps, each against its
+ * role's tree or ipc-emu's core, and run them as user programs.  The plan
+ * (run_plan.c) is made first: only the build and the run are left. */
+int cli_run_zephyr(const struct cli_opts *o, struct cli_run_summary *sum)
+{
+	static const char *const apps[2] = {"echo_client", "echo_server"};
+	static struct cli_zephyr_plan z; /* large (paths); the run points into it */
+	char msgs[32], err[512];
+	int status = cli_run_plan_zephyr(o, &z, err, sizeof(err));
+
+	if (status != 0) {
+		plan_warnings(&z.run.cfg, o->n_dts);
+		cli_err("%s", err);
+		return status;
+	}
+	if (o->zephyr_base_env && !o->quiet) {
+		printf("ipc-emu run: ZEPHYR_BASE=%s (environment): Zephyr's IPC sources on both "
+		       "cores; --no-zephyr-base runs ipc-emu's core\n", o->zephyr_base[EMU_ROLE_HOST]);
+	}
+	for (int role = 0; role < 2; role++) {
+		struct zb_req r = {
+			.zephyr_base = o->zephyr_base[role],
+			.core = role == EMU_ROLE_HOST ? "host" : "remote",
+			.dts = o->n_dts > 0 ? z.dts : NULL,
+			.app = apps[role],
+			.quiet = o->quiet,
+			.sanitize = o->sanitize,
+			.instance = z.instance[role],
+			.instance_icbmsg = z.instance_icbmsg[role],
+		};
+		int rc;
+
+		/* --kconfig, --host-kconfig, --remote-kconfig (cli_parse keeps
+		 * at most CLI_MAX_KCONFIG == ZB_MAX_KCONFIG per core). */
+		for (int i = 0; i < o->n_kconfig[role] && i < ZB_MAX_KCONFIG; i++) {
+			r.kconfig[r.n_kconfig++] = o->kconfig[role][i];
+		}
+		rc = cli_zephyr_build(&r, z.progs[role], sizeof(z.progs[role]));
+		if (rc != 0) {
+			return rc;
+		}
+		if (o->valgrind && cli_zephyr_needs_qemu(z.progs[role])) {
+			cli_err("run: --valgrind cannot run the %s core's 32-bit (-m32) program here: "
+				"this kernel runs no 32-bit programs, so it runs under qemu-i386, "
+				"which valgrind cannot run", r.core);
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(msgs, sizeof(msgs), "%" PRIu64, o->messages);
+	setenv("IPC_EMU_MESSAGES", msgs, 1);
+	/* --endpoints K and --nocopy (ICBMsg): the apps read them here. */
+	snprintf(msgs, sizeof(msgs), "%u", o->endpoints > 1 ? o->endpoints : 1u);
+	setenv("IPC_EMU_ENDPOINTS", msgs, 1);
+	setenv("IPC_EMU_NOCOPY", o->nocopy ? "1" : "0", 1);
+	/* --scenario exhaustion (ICBMsg): the apps hold every stream buffer
+	 * until the sender has run out (echo_common.h). */
+	setenv("IPC_EMU_EXHAUSTION", o->scenario == SCN_EXHAUSTION ? "1" : "0", 1);
+	/* The apps hold their finish until the last kill (the run sends
+	 * SIGUSR1 then: zapp_release()). */
+	if (o->kill_random > 0) {
+		setenv("IPC_EMU_FINISH_HOLD", "1", 1);
+	} else {
+		unsetenv("IPC_EMU_FINISH_HOLD");
+	}
+	plan_warnings(&z.run.cfg, o->n_dts);
+	return run_plan(&z.run, sum);
 }

@@ -211,3 +211,122 @@ int cli_run_plan_make(const struct cli_opts *o, struct cli_run_plan *p, char *er
 	plan_liveness(p);
 	return 0;
 }
+
+/* Kills and crash points need a reset protocol: the DTS's unbound mode
+ * decides. */
+static int zephyr_resets(const struct cli_opts *o, struct cli_zephyr_plan *z, char *err,
+			 size_t errlen)
+{
+	const char *what = o->kill_random > 0 ? "--kill-random" : "--crash-point";
+
+	if (o->kill_random == 0 && o->crash_point == NULL) {
+		return 0;
+	}
+	if (cli_load_config(o, &z->cfg, err, errlen) < 0) {
+		return EXIT_USAGE;
+	}
+	if (z->cfg.inst_host->backend == EMU_BACKEND_ICBMSG) {
+		snprintf(err, errlen,
+			 "run: %s with --zephyr-base runs on ICMsg only: classic ICBMsg has no "
+			 "reset protocol (ipc-emu's own peers recover by restarting both cores; "
+			 "the echo apps do not)",
+			 what);
+		return EXIT_USAGE;
+	}
+	if (z->cfg.unbound == EMU_UNBOUND_DISABLE) {
+		snprintf(err, errlen,
+			 "run: %s with --zephyr-base needs unbound = \"enable\" or \"detect\" in "
+			 "the DTS: in legacy mode (\"disable\") ICMsg has no reset protocol, so the "
+			 "peer of a restarted core never notices",
+			 what);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The cores on ipc-emu's core speak the ICBMsg of the tree(s) (for
+ * --backend icbmsg, and for a DTS whose ipc0 is ICBMsg). */
+static int zephyr_icbmsg_version(const struct cli_opts *o, struct cli_opts *copy, char *err,
+				 size_t errlen)
+{
+	for (int role = 0; role < 2; role++) {
+		uint32_t v = cli_tree_icbmsg_version(o->zephyr_base[role]);
+
+		if (v == 0) {
+			continue;
+		}
+		if (o->icbmsg_version == 0 && copy->icbmsg_version != 0 &&
+		    copy->icbmsg_version != v) {
+			/* two trees, no option: the first one set it */
+			snprintf(err, errlen,
+				 "run: %s speaks %s ICBMsg and %s %s ICBMsg (backends/"
+				 "ipc_icbmsg.c); the two cores must speak the same",
+				 o->zephyr_base[0], cli_icbmsg_version_name(copy->icbmsg_version),
+				 o->zephyr_base[role], cli_icbmsg_version_name(v));
+			return EXIT_USAGE;
+		}
+		if (copy->icbmsg_version != 0 && copy->icbmsg_version != v) {
+			snprintf(err, errlen,
+				 "run: --icbmsg-version %s: %s speaks %s ICBMsg (its backends/"
+				 "ipc_icbmsg.c %s sys_bitarray); every core must speak the same",
+				 cli_icbmsg_version_name(copy->icbmsg_version), o->zephyr_base[role],
+				 v == EMU_ICBMSG_V2 ? "v2" : "classic", v == EMU_ICBMSG_V2 ? "has no" : "uses");
+			return EXIT_USAGE;
+		}
+		copy->icbmsg_version = v;
+	}
+	if (copy->max_active_count != 0 && copy->icbmsg_version == EMU_ICBMSG_CLASSIC) {
+		snprintf(err, errlen, "run: --max-active-count applies to ICBMsg v2; the Zephyr tree "
+				      "speaks classic ICBMsg");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_run_plan_zephyr(const struct cli_opts *o, struct cli_zephyr_plan *z, char *err,
+			size_t errlen)
+{
+	int rc;
+
+	memset(&z->run, 0, sizeof(z->run)); /* no warnings of an earlier run */
+	z->opts = *o;
+	z->dts[0] = '\0';
+	z->progs[0][0] = z->progs[1][0] = '\0';
+	rc = zephyr_resets(o, z, err, errlen);
+	if (rc == 0) {
+		rc = zephyr_icbmsg_version(o, &z->opts, err, errlen);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	if (o->n_dts == 1) {
+		snprintf(z->dts, sizeof(z->dts), "%s", o->dts[0]);
+	} else if (o->n_dts == 2) {
+		snprintf(z->dts, sizeof(z->dts), "%s,%s", o->dts[0], o->dts[1]);
+	}
+	/* --backend icbmsg / --instance: the apps open that instance (the first
+	 * of the backend by default), not ipc0. */
+	for (int role = 0; role < 2; role++) {
+		z->instance[role] = NULL;
+		z->instance_icbmsg[role] = 0;
+	}
+	if (z->opts.backend != EMU_BACKEND_ICMSG || z->opts.instance != NULL) {
+		if (cli_load_config(&z->opts, &z->cfg, err, errlen) < 0) {
+			return EXIT_USAGE;
+		}
+		for (int role = 0; role < 2; role++) {
+			const struct emu_dt_inst *in =
+				role == EMU_ROLE_HOST ? z->cfg.inst_host : z->cfg.inst_remote;
+
+			z->instance[role] = in->label;
+			z->instance_icbmsg[role] = in->backend == EMU_BACKEND_ICBMSG ? 1 : -1;
+		}
+	}
+	/* The run itself: the apps, on the programs the build will leave. */
+	z->opts.prog[EMU_ROLE_HOST] = z->progs[EMU_ROLE_HOST];
+	z->opts.prog[EMU_ROLE_REMOTE] = z->progs[EMU_ROLE_REMOTE];
+	z->opts.messages_set = false;
+	z->opts.scenario = SCN_ECHO_STREAM; /* the apps' own (IPC_EMU_EXHAUSTION) */
+	z->opts.zephyr_apps = true;
+	return cli_run_plan_make(&z->opts, &z->run, err, errlen);
+}

@@ -59,6 +59,27 @@ struct cli_run_plan {
 int cli_run_plan_make(const struct cli_opts *o, struct cli_run_plan *p, char *err,
 		      size_t errlen);
 
+/* --zephyr-base (cli_run_zephyr): the echo apps of emu/zephyr_apps built
+ * against the trees, run as user programs.  Everything but the build is
+ * resolved first, the run's own plan included, so that a usage error is
+ * found before anything is built or created; the build then fills progs[]
+ * (opts.prog[] point there) and the run runs `run`. */
+struct cli_zephyr_plan {
+	struct cli_opts opts;        /* the run's: the trees' ICBMsg version, the apps' scenario */
+	struct cli_config cfg;       /* --backend/--instance: the instance the apps open */
+	char dts[8200];              /* --dts A or A,B for the build ("" without) */
+	const char *instance[2];     /* per role: that instance's label, NULL: ipc0 */
+	int instance_icbmsg[2];      /* 1 ICBMsg, -1 another backend, 0 ipc0 */
+	char progs[2][4200];         /* the built programs */
+	struct cli_run_plan run;     /* the run of opts */
+};
+
+/* Resolve `o` (zephyr_base set) into *z: 0, or the exit status with one line
+ * in err, as cli_run_plan_make (whose devicetree warnings stay in z->run.cfg).
+ * Creates and builds nothing.  z must stay in place while the run uses it. */
+int cli_run_plan_zephyr(const struct cli_opts *o, struct cli_zephyr_plan *z, char *err,
+			size_t errlen);
+
 /* The run's random generator (splitmix64): --seed decides every kill. */
 uint64_t cli_run_rng_next(uint64_t *state);
 double cli_run_rng_unit(uint64_t *state); /* [0, 1) */

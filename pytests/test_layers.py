@@ -85,6 +85,19 @@ def test_build_whole_tree_clean(ipc_emu_bin):
         assert "emu/zephyr_kernel" not in graph[lower]
 
 
+def test_zephyr_run_planned_before_the_build(cli, empty_zephyr_cache, monkeypatch, tmp_path):
+    # cli_run_ex = plan + run, and so is the --zephyr-base path
+    # (cli_run_plan_zephyr): a usage error of the run itself (here --trace
+    # to a missing directory, found by cli_run_plan_make) comes before the
+    # echo apps are built - the cache stays empty.
+    monkeypatch.delenv("ZEPHYR_BASE", raising=False)
+    trace = tmp_path / "missing" / "t.trace"
+    r = cli("run", "--zephyr-base", ROOT / "tests" / "zephyr_style" / "tree", "--trace", trace)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stderr == f"ipc-emu: --trace: cannot write {trace}: No such file or directory\n"
+    assert not list(empty_zephyr_cache.iterdir())
+
+
 def test_cycle_is_named(tmp_path):
     build = objects(tmp_path, {
         "cli/a.c": "void b_f(void);\nvoid a_f(void) { b_f(); }\n",
