@@ -113,10 +113,13 @@ export -f vg_suite; export vgdir
 # The test_cache_broken_* variants run the cache-model suite against a
 # deliberately broken core: natively they prove the model; memcheck adds
 # nothing there that test_cache does not already cover.
-# The two longest suites first, so that neither is left running alone at the end.
-{ echo "$BUILD_DIR/test_devicetree"; echo "$BUILD_DIR/test_pbuf"
+# The longest suites first, so that none is left running alone at the end
+# (test_zephyr_work and test_zephyr_objects need a process per test: their
+# tests share file-scope kernel objects that must start fresh).
+longest='test_zephyr_work test_zephyr_objects test_devicetree test_pbuf'
+{ for t in $longest; do echo "$BUILD_DIR/$t"; done
   find "$BUILD_DIR" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort | \
-    grep -v -e '/test_cache_broken_' -e '/test_devicetree$' -e '/test_pbuf$'; } | \
+    grep -v -e '/test_cache_broken_' $(for t in $longest; do printf -- '-e /%s$ ' "$t"; done); } | \
   xargs -P"$JOBS" -I{} bash -c 'vg_suite "$1"' _ {} || status=1
 if [ -n "$(find "$vgdir" -name '*.log' -size +0)" ]; then
   echo "FAIL: memcheck reported errors:"; find "$vgdir" -name '*.log' -size +0 -exec head -30 {} \;
