@@ -218,3 +218,67 @@ def test_program_dying_in_a_test_fails_that_test(cli, build, tmp_path):
     assert [(t["test"], t["result"], t["message"]) for t in j["ztest"]] == [
         ("test_abort", "fail", "the program ended during the test (exit status 134)")]
     assert 'ztest: host program ended without "PROJECT EXECUTION"' in j["reason"]
+
+
+PAIR_HOST = r"""
+#include <zephyr/ztest.h>
+
+ZTEST_SUITE(host_side, NULL, NULL, NULL, NULL, NULL);
+ZTEST(host_side, test_h_one) { zassert_equal(2 + 2, 4); }
+ZTEST(host_side, test_h_two) { zassert_true(true); }
+"""
+
+PAIR_REMOTE = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <zephyr/ztest.h>
+#include <zephyr/sys/reboot.h>
+
+ZTEST_SUITE(remote_side, NULL, NULL, NULL, NULL, NULL);
+ZTEST(remote_side, test_r_a_first) { zassert_equal(1, 1); }
+ZTEST(remote_side, test_r_b_reboots_in_boot_1)
+{
+    const char *boot = getenv("IPC_EMU_BOOT");
+
+    zassert_not_null(boot);
+    if (strcmp(boot, "1") == 0) {
+        printk("rebooting in test_r_b\n");
+        sys_reboot(SYS_REBOOT_COLD);
+    }
+    zassert_str_equal(boot, "2");
+}
+ZTEST(remote_side, test_r_c_after) { zassert_true(true); }
+"""
+
+
+def test_remote_suite_and_a_test_cut_short_by_sys_reboot(cli, build, tmp_path):
+    """Both cores run a ztest suite: the remote's results carry core
+    "remote" in the JSON and are the JUnit suite remote.SUITE.  A test cut
+    short by sys_reboot() is not recorded; the remote's next incarnation
+    runs its suite again and its results carry boot 2."""
+    host = build("pair_host", PAIR_HOST)
+    remote = build("pair_remote", PAIR_REMOTE)
+    xml = tmp_path / "junit.xml"
+    r, j = run(cli, host, remote, tmp_path, "--junit", xml)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert j["ok"] is True
+    assert j["program_reboots"] == {"host": 0, "remote": 1}
+    got = [(t["core"], t["boot"], t["suite"], t["test"], t["result"]) for t in j["ztest"]]
+    assert sorted(got) == [
+        ("host", 1, "host_side", "test_h_one", "pass"),
+        ("host", 1, "host_side", "test_h_two", "pass"),
+        ("remote", 1, "remote_side", "test_r_a_first", "pass"),
+        ("remote", 2, "remote_side", "test_r_a_first", "pass"),
+        ("remote", 2, "remote_side", "test_r_b_reboots_in_boot_1", "pass"),
+        ("remote", 2, "remote_side", "test_r_c_after", "pass")], got
+    assert j["ztest_summary"] == {"tests": 6, "passed": 6, "failed": 0, "skipped": 0}
+    assert "rebooting in test_r_b" in r.stdout.splitlines()
+    root = ET.parse(xml).getroot()
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("skipped")) == (
+        "testsuites", "6", "0", "0")
+    suites = {s.get("name"): sorted(c.get("name") for c in s.findall("testcase"))
+              for s in root.findall("testsuite")}
+    assert suites == {"host.host_side": ["test_h_one", "test_h_two"],
+                      "remote.remote_side": ["test_r_a_first", "test_r_a_first",
+                                             "test_r_b_reboots_in_boot_1", "test_r_c_after"]}, \
+        xml.read_text()
