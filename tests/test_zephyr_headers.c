@@ -801,6 +801,48 @@ VgTest(icmsg, argument_checks_without_a_peer, TMO)
 	cr_assert_eq(ICMSG_UNBOUND_MODE_DETECT, 3);
 }
 
+/* ---- absolute timeouts and byte order ------------------------------------------- */
+/* A tick is a millisecond here: microseconds and nanoseconds round up to the
+ * next tick, as Zephyr's K_TIMEOUT_ABS_US/_NS (the _ceil conversions). */
+VgTest(kernel, abs_timeouts_round_up_to_the_millisecond_tick, TMO)
+{
+	k_timeout_t t;
+
+	t = K_TIMEOUT_ABS_US(1000);
+	cr_assert_eq(t.ms, 1);
+	cr_assert_eq(t.abs, 1);
+	cr_assert_eq(K_TIMEOUT_ABS_US(1001).ms, 2);
+	cr_assert_eq(K_TIMEOUT_ABS_US(1).ms, 1);
+	cr_assert_eq(K_TIMEOUT_ABS_US(0).ms, 0);
+	t = K_TIMEOUT_ABS_NS(1);
+	cr_assert_eq(t.ms, 1);
+	cr_assert_eq(t.abs, 1);
+	cr_assert_eq(K_TIMEOUT_ABS_NS(1000000).ms, 1);
+	cr_assert_eq(K_TIMEOUT_ABS_NS(1000001).ms, 2);
+	t = K_TIMEOUT_ABS_TICKS(7);
+	cr_assert_eq(t.ms, 7);
+	cr_assert_eq(t.abs, 1);
+	cr_assert(!K_TIMEOUT_EQ(K_TIMEOUT_ABS_TICKS(7), K_MSEC(7)));
+}
+
+VgTest(byteorder, cpu_to_le_keeps_little_endian_bytes, TMO)
+{
+	uint16_t v16 = sys_cpu_to_le16(0x1234);
+	uint32_t v32 = sys_cpu_to_le32(0x11223344);
+	uint8_t b[4];
+
+	memcpy(b, &v16, 2);
+	cr_assert_eq(b[0], 0x34);
+	cr_assert_eq(b[1], 0x12);
+	memcpy(b, &v32, 4);
+	cr_assert_eq(b[0], 0x44);
+	cr_assert_eq(b[1], 0x33);
+	cr_assert_eq(b[2], 0x22);
+	cr_assert_eq(b[3], 0x11);
+	cr_assert_eq(sys_le16_to_cpu(sys_cpu_to_le16(0xBEEF)), 0xBEEF);
+	cr_assert_eq(sys_le32_to_cpu(sys_cpu_to_le32(0xDEADBEEFu)), 0xDEADBEEFu);
+}
+
 /* Under Valgrind the VgTests above run in this one process (support/vg_cases.h).
  * Not batched: data_ops_succeed_instruction_ops_unsupported (sets the environment). */
 VG_BATCH(zephyr_headers, 600)
