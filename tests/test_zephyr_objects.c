@@ -338,6 +338,76 @@ Test(zobj, fifo_cancel_wait_returns_null)
 
 /* =============================================================== events */
 
+K_QUEUE_DEFINE(defined_queue);
+
+/* Objects initialised at run time (k_fifo_init, k_lifo_init, k_queue_init)
+ * behave as the defined ones; k_queue_alloc_append returns 0 and its node
+ * is freed by the get. */
+Test(zobj, runtime_init_fifo_lifo_and_defined_queue)
+{
+	struct k_fifo f;
+	struct k_lifo l;
+	struct item a = {.v = 1}, b = {.v = 2}, c = {.v = 3};
+
+	memset(&f, 0xa5, sizeof(f));
+	memset(&l, 0xa5, sizeof(l));
+	k_fifo_init(&f);
+	k_lifo_init(&l);
+	cr_assert_neq(k_fifo_is_empty(&f), 0);
+	cr_assert_null(k_lifo_get(&l, K_NO_WAIT));
+	k_fifo_put(&f, &a);
+	k_fifo_put(&f, &b);
+	cr_assert_eq(k_fifo_get(&f, K_NO_WAIT), &a);
+	cr_assert_eq(k_fifo_get(&f, K_NO_WAIT), &b);
+	cr_assert_null(k_fifo_get(&f, K_NO_WAIT));
+	k_lifo_put(&l, &a);
+	k_lifo_put(&l, &b);
+	cr_assert_eq(k_lifo_get(&l, K_NO_WAIT), &b);
+	cr_assert_eq(k_lifo_get(&l, K_NO_WAIT), &a);
+
+	cr_assert_neq(k_queue_is_empty(&defined_queue), 0);
+	k_queue_append(&defined_queue, &a);
+	cr_assert_eq(k_queue_alloc_append(&defined_queue, &c), 0);
+	cr_assert_eq(k_queue_peek_tail(&defined_queue), &c);
+	cr_assert_eq(k_queue_get(&defined_queue, K_NO_WAIT), &a);
+	cr_assert_eq(k_queue_get(&defined_queue, K_NO_WAIT), &c);
+	cr_assert_null(k_queue_get(&defined_queue, K_NO_WAIT));
+	cr_assert_eq(c.reserved, NULL); /* the allocated node held it, not c */
+}
+
+/* K_POLL_TYPE_DATA_AVAILABLE on a k_queue: not ready while empty (-EAGAIN
+ * after the timeout), K_POLL_STATE_DATA_AVAILABLE once an item is there,
+ * the item left in the queue. */
+Test(zobj, poll_data_available_on_a_queue)
+{
+	struct k_queue q;
+	struct item a = {.v = 1};
+	struct k_poll_event e[1] = {
+		K_POLL_EVENT_INITIALIZER(K_POLL_TYPE_DATA_AVAILABLE, K_POLL_MODE_NOTIFY_ONLY, &q),
+	};
+
+	k_queue_init(&q);
+	cr_assert_eq(k_poll(e, 1, K_NO_WAIT), -EAGAIN);
+	cr_assert_eq(e[0].state, K_POLL_STATE_NOT_READY);
+	k_queue_append(&q, &a);
+	cr_assert_eq(k_poll(e, 1, K_MSEC(1000)), 0);
+	cr_assert_eq(e[0].state, K_POLL_STATE_DATA_AVAILABLE);
+	cr_assert_eq(k_queue_get(&q, K_NO_WAIT), &a);
+}
+
+/* k_event_init: no events set, then the same return values as a defined one. */
+Test(zobj, event_init_starts_empty)
+{
+	struct k_event e;
+
+	memset(&e, 0xff, sizeof(e));
+	k_event_init(&e);
+	cr_assert_eq(k_event_test(&e, 0xffffffffu), 0);
+	cr_assert_eq(k_event_post(&e, 0x5), 0);
+	cr_assert_eq(k_event_wait(&e, 0x4, false, K_NO_WAIT), 0x4);
+	cr_assert_eq(k_event_test(&e, 0xffffffffu), 0x5);
+}
+
 K_EVENT_DEFINE(ev);
 
 Test(zobj, event_return_values)
