@@ -279,3 +279,28 @@ def test_clean_zephyr_cache(cli, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["notes"]
     # The overlay's links pointed into the tree: the tree is intact.
     assert (TREE / "include/zephyr/ipc/ipc_service.h").is_file()
+
+
+IRQ_MASK = re.compile(r"^irq-mask\[(host|remote)\]: irq_lock (\d+) (\d+), spin_lock (\d+) (\d+)$",
+                      re.M)
+
+
+@pytest.mark.parametrize("schedule", ["coop", "parallel"])
+def test_irq_lock_masks_timer_expiries_before_attach(cli, tmp_path, schedule):
+    """irq_lock() and k_spin_lock() mask the program's interrupt handlers from
+    its start under `ipc-emu run`, not only once it attaches to its peer
+    (lazily, at its first device call): tests/zephyr_userprog/irq_mask.c
+    never touches a device and holds each lock 50 ms with a 1 ms periodic
+    k_timer running.  No expiry function runs inside a lock; the pending
+    expiry runs after the unlock and the timer goes on."""
+    prog = tmp_path / "irq_mask"
+    r = cli("zephyr-build", "--no-zephyr-base", "--core", "host", "--app-src",
+            PROG / "irq_mask.c", "-o", prog, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = cli("run", "--host", prog, "--remote", prog, "--schedule", schedule, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    found = {m.group(1): [int(x) for x in m.groups()[1:]] for m in IRQ_MASK.finditer(r.stdout)}
+    assert sorted(found) == ["host", "remote"], r.stdout
+    for role, (irq_in, irq_after, spin_in, spin_after) in found.items():
+        assert (role, irq_in, spin_in) == (role, 0, 0), r.stdout
+        assert irq_after >= 1 and spin_after >= 1, r.stdout
