@@ -216,6 +216,45 @@ def test_host_kills_are_survived(cli, pair, tmp_path, seed):
     check_report(j, boots_host=4, crashes=3, restarts=3)
 
 
+REMOTE_DONE = re.compile(r"remote: boot (\d+) answered (\d+) requests, 0 out of order, 0 bad, "
+                         r"0 overflows")
+
+
+@pytest.mark.parametrize("role", ["remote", "any"])
+@pytest.mark.parametrize("seed", [1, 17])
+def test_remote_and_any_kills_are_survived(cli, pair, tmp_path, role, seed):
+    """Three timed kills of the remote (or of either program): the pair
+    rebinds after each restart and the host still gets its 11 replies in
+    order, once each.  The remote reboots itself only in boot 1, so a kill
+    during boot 1 before request 6 leaves 0 reboots, a later one 1; every
+    restart and reboot is a boot of its program in the report."""
+    r, j = run(cli, pair, tmp_path, "--unbound", "enable", "--kill-random", "3",
+               "--kill-role", role, "--seed", seed, "--timeout", "30")
+    assert r.returncode == 0, r.stdout + r.stderr
+    host = lines_of(r.stdout, "host")
+    assert host[-1] == "<inf> host: app ended: ok", r.stdout
+    assert host.count(f"host: {MSG_COUNT + 1} replies in order, 0 duplicates, 0 unexpected, "
+                      "0 overflows") == 1, r.stdout
+    remote = lines_of(r.stdout, "remote")
+    assert remote[-1] == "<inf> remote: app ended: ok", r.stdout
+    done = [REMOTE_DONE.fullmatch(ln) for ln in remote]
+    done = [m for m in done if m]
+    assert len(done) == 1, r.stdout
+    assert j["ok"] is True and j["scenario"] == "user-programs"
+    assert j["crashes_injected"] == 3 and j["restarts"] == 3
+    reboots = j["program_reboots"]
+    assert reboots["host"] == 0 and reboots["remote"] in (0, 1), j
+    assert j["reboots"] == reboots["remote"]
+    boots = j["program_boots"]
+    assert int(done[0].group(1)) == boots["remote"], r.stdout
+    assert boots["host"] + boots["remote"] == 2 + 3 + reboots["remote"], j
+    if role == "remote":
+        assert boots["host"] == 1, j
+    assert f"crashes injected 3  restarts 3  reboots {reboots['remote']}" in r.stdout
+    assert [(p["role"], p["exit_status"]) for p in j["peers"]] == [("host", 0), ("remote", 0)]
+    assert j["leaks"] == {"shm_objects": 0, "processes": 0}
+
+
 @pytest.mark.valgrind
 @pytest.mark.timeout(300)
 def test_valgrind_clean(cli, pair, tmp_path):
