@@ -815,8 +815,9 @@ static void junit_case(FILE *f, const char *classname, const char *name, double 
 /*
  * JUnit XML: one <testsuite> per core and suite, named "<core>.<suite>", in
  * the order each first printed a result; its <testcase>s in print order
- * (classname the suite's name), with <failure message=...> holding the
- * program's lines of the test, or <skipped message=.../>.
+ * (classname the suite's name; "<test> (boot N)" when an earlier boot ran a
+ * test of that name), with <failure message=...> holding the program's
+ * lines of the test, or <skipped message=.../>.
  */
 int cli_report_junit(const char *path)
 {
@@ -860,7 +861,18 @@ int cli_report_junit(const char *path)
 			const struct scn_ztest_case *c = &cs[k];
 
 			if (same_group(c, &cs[i])) {
-				junit_case(f, c->suite, c->test, c->duration_s,
+				/* A test run again by a later incarnation (a reboot,
+				 * a restart) is named with its boot: CI tools merge
+				 * test cases of one name. */
+				char name[sizeof(c->test) + 24];
+				bool again = false;
+
+				for (size_t e = i; e < k && !again; e++) {
+					again = same_group(&cs[e], c) && strcmp(cs[e].test, c->test) == 0;
+				}
+				snprintf(name, sizeof(name), again ? "%s (boot %u)" : "%s", c->test,
+					 c->boot);
+				junit_case(f, c->suite, name, c->duration_s,
 					   c->result == SCN_ZTEST_PASS	 ? NULL
 					   : c->result == SCN_ZTEST_FAIL ? "failure"
 									 : "skipped",

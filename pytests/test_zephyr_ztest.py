@@ -279,6 +279,6 @@ def test_remote_suite_and_a_test_cut_short_by_sys_reboot(cli, build, tmp_path):
     suites = {s.get("name"): sorted(c.get("name") for c in s.findall("testcase"))
               for s in root.findall("testsuite")}
     assert suites == {"host.host_side": ["test_h_one", "test_h_two"],
-                      "remote.remote_side": ["test_r_a_first", "test_r_a_first",
+                      "remote.remote_side": ["test_r_a_first", "test_r_a_first (boot 2)",
                                              "test_r_b_reboots_in_boot_1", "test_r_c_after"]}, \
         xml.read_text()
