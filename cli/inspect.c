@@ -542,7 +542,8 @@ struct inst_view {
 
 static const char *mode_name(int m)
 {
-	return m == EMU_UNBOUND_ENABLE ? "enable" : m == EMU_UNBOUND_DETECT ? "detect" : "disable";
+	return emu_unbound_name(m == EMU_UNBOUND_ENABLE || m == EMU_UNBOUND_DETECT ? (enum emu_unbound)m
+										  : EMU_UNBOUND_DISABLE);
 }
 
 /* Which ICBMsg the running boards said instance `v` speaks (the host's
@@ -565,7 +566,11 @@ static uint32_t told_icbmsg_version(const struct insp *x, const struct inst_view
 		if (i >= 32 || !((o->icbmsg_v2_mask | o->icbmsg_classic_mask) >> i & 1u)) {
 			continue;
 		}
-		*max_active = o->max_active;
+		/* (a record out of range, e.g. a corrupt control block: the default) */
+		*max_active = o->max_active >= ICBMSG_V2_MAX_ACTIVE_COUNT_MIN &&
+					      o->max_active <= ICBMSG_V2_MAX_ACTIVE_COUNT_MAX
+				      ? o->max_active
+				      : 0;
 		return (o->icbmsg_v2_mask >> i & 1u) ? EMU_ICBMSG_V2 : EMU_ICBMSG_CLASSIC;
 	}
 	return 0;

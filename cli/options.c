@@ -17,16 +17,7 @@
 
 const char *cli_unbound_name(int mode)
 {
-	switch (mode) {
-	case EMU_UNBOUND_DISABLE:
-		return "disable";
-	case EMU_UNBOUND_ENABLE:
-		return "enable";
-	case EMU_UNBOUND_DETECT:
-		return "detect";
-	default:
-		return "devicetree";
-	}
+	return mode == 0 ? "devicetree" : emu_unbound_name((enum emu_unbound)mode);
 }
 
 const char *cli_backend_name(enum emu_backend b)

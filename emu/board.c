@@ -163,7 +163,7 @@ static int icmsg_create(const struct emu_dt_inst *in, struct emu_segment *seg,
 	if (handshake && in->dcache_alignment < 8) {
 		snprintf(err, errlen,
 			 "%s: dcache-alignment: unbound \"%s\" needs dcache-alignment >= 8 (is %u)",
-			 in->node, mode == EMU_UNBOUND_ENABLE ? "enable" : "detect",
+			 in->node, emu_unbound_name((enum emu_unbound)mode),
 			 in->dcache_alignment);
 		rc = -EINVAL;
 		goto fail;

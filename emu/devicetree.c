@@ -59,6 +59,20 @@ struct ctx {
 	struct emu_dt_plan *plan; /* for warnings */
 };
 
+/* The devicetree's spelling of an unbound mode (include/ipc_emu/emu.h). */
+const char *emu_unbound_name(enum emu_unbound u)
+{
+	switch (u) {
+	case EMU_UNBOUND_DISABLE:
+		return "disable";
+	case EMU_UNBOUND_ENABLE:
+		return "enable";
+	case EMU_UNBOUND_DETECT:
+		return "detect";
+	}
+	return "?";
+}
+
 static int vfail(const struct ctx *c, const char *node, const char *prop, const char *fmt,
 		 va_list ap)
 {
@@ -625,7 +639,7 @@ static int read_inst(const struct ctx *c, int off, enum emu_backend backend,
 		return fail(c, in->node, "unbound", "\"%s\" needs dcache-alignment >= 8 (is %" PRIu32
 			    "): our pbuf, like Zephyr's, keeps the write index at offset"
 			    " max(dcache-alignment, 4), leaving no room for the handshake word below 8",
-			    in->unbound == EMU_UNBOUND_ENABLE ? "enable" : "detect",
+			    emu_unbound_name(in->unbound),
 			    in->dcache_alignment);
 
 	if (backend == EMU_BACKEND_ICBMSG) {

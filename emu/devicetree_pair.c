@@ -39,19 +39,6 @@ static const char *backend_name(enum emu_backend b)
 	return b == EMU_BACKEND_ICMSG ? COMPAT_ICMSG : b == EMU_BACKEND_ICBMSG ? COMPAT_ICBMSG : "?";
 }
 
-static const char *unbound_name(enum emu_unbound u)
-{
-	switch (u) {
-	case EMU_UNBOUND_DISABLE:
-		return "disable";
-	case EMU_UNBOUND_ENABLE:
-		return "enable";
-	case EMU_UNBOUND_DETECT:
-		return "detect";
-	}
-	return "?";
-}
-
 static bool unbound_valid(enum emu_unbound u)
 {
 	return u == EMU_UNBOUND_DISABLE || u == EMU_UNBOUND_ENABLE || u == EMU_UNBOUND_DETECT;
@@ -140,7 +127,7 @@ static int pair_inst(const struct pair *p, const struct emu_dt_inst *hi,
 			return pfail(p, ri->node, sizeof ri->node, "unbound",
 				     "\"%s\" cannot pair with \"%s\" of %.*s %.*s"
 				     " (disable and enable are incompatible; detect pairs with both)",
-				     unbound_name(ri->unbound), unbound_name(hi->unbound), hl, H, nl,
+				     emu_unbound_name(ri->unbound), emu_unbound_name(hi->unbound), hl, H, nl,
 				     hi->node);
 	}
 	return 0;

@@ -163,6 +163,8 @@ void emu_core_set_busy_poll(struct emu_core *c, uint32_t us);
 enum emu_backend { EMU_BACKEND_ICMSG = 1, EMU_BACKEND_ICBMSG = 2 };
 /* Same numbering as Zephyr's ICMsg unbound modes. */
 enum emu_unbound { EMU_UNBOUND_DISABLE = 1, EMU_UNBOUND_ENABLE = 2, EMU_UNBOUND_DETECT = 3 };
+/* "disable" / "enable" / "detect" (the devicetree's spelling), "?" otherwise */
+const char *emu_unbound_name(enum emu_unbound u);
 /* Wire format of a zephyr,ipc-icbmsg instance: classic (Zephyr v4.0 - v4.4)
  * or the queue-based rework of Zephyr main (v2, docs/icbmsg.md). */
 enum emu_icbmsg_version { EMU_ICBMSG_CLASSIC = 1, EMU_ICBMSG_V2 = 2 };
