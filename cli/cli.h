@@ -118,6 +118,11 @@ struct cli_config {
  * and a negative errno. */
 int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen);
 
+/* The rest of cli_load_config once c->host and c->remote hold the plans
+ * (the instance, unbound mode, K, largest message); multicore.c gives it a
+ * link's two plans.  0, or a negative errno with one line in err. */
+int cli_config_finish(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen);
+
 /* Scenario parameters of one role from options and configuration. */
 void cli_scn_params(const struct cli_opts *o, const struct cli_config *c, enum emu_role role,
 		    struct scn_params *p);
@@ -235,9 +240,37 @@ void cli_report_set_zapps(const struct cli_zapp_counts *z);
 void cli_report_print(const struct cli_report *r, FILE *f);
 /* 0 or -errno (message on stderr). */
 int cli_report_json(const struct cli_report *r, const char *path);
+/* The JSON object of cli_report_json, written to f. */
+void cli_report_json_write(const struct cli_report *r, FILE *f);
+
+/* multicore.c: `ipc-emu run` with more than two cores (--dts A,B,C...,
+ * --core NAME=FILE) and the hidden `ipc-emu core` process of one core. */
+bool cli_mc_wanted(int argc, char **argv, int first);
+int cli_mc_run_main(int argc, char **argv, int first);
+int cli_mc_core_main(int argc, char **argv, int first);
 
 /* Number of /dev/shm entries whose name starts with `prefix`. */
 unsigned cli_count_shm(const char *prefix);
+
+/* run.c, shared with multicore.c (one two-core unit per link):
+ * cli_decode_status: a waitpid status as an exit status (128+N: signal N).
+ * cli_area_acc_add: add the counters that add up across epochs.
+ * cli_area_new_epoch: both peers are dead: keep their counters in acc[],
+ *   give each a fresh scenario area on the same memory (boots go on).
+ * cli_clear_regions: zero an instance's two regions (no peer runs).
+ * cli_rebonded: a reset is recovered (both bonded again since bonds_at_kill,
+ *   and the survivor, if it was bound, saw unbound()).
+ * cli_prepare_areas / cli_set_finish_hold: --kill-random holds DONE back.
+ * cli_area_activity: a sum of counters that any progress moves. */
+int cli_decode_status(int st);
+void cli_area_acc_add(struct scn_area *to, const struct scn_area *from);
+void cli_area_new_epoch(struct emu_segment *seg, struct scn_area acc[2]);
+void cli_clear_regions(struct emu_segment *seg, const struct emu_dt_inst *in);
+bool cli_rebonded(const struct emu_segment *seg, const uint64_t bonds_at_kill[2], int survivor,
+		  bool expect_unbound, uint64_t unbounds_at_kill);
+void cli_prepare_areas(struct emu_segment *seg, uint64_t messages, uint64_t endpoints);
+void cli_set_finish_hold(struct emu_segment *seg, bool hold);
+uint64_t cli_area_activity(const struct emu_segment *seg);
 
 /* icbmsg_version.c: the ICBMsg version of a Zephyr tree's
  * backends/ipc_icbmsg.c (enum emu_icbmsg_version), 0 when it has none. */

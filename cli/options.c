@@ -1424,8 +1424,6 @@ int cli_load_config(const struct cli_opts *o, struct cli_config *c, char *err, s
 static int load_config(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
 {
 	int rc;
-	uint32_t cap;
-	bool handshake;
 
 	memset(c, 0, sizeof(*c));
 	err[0] = '\0';
@@ -1457,6 +1455,14 @@ static int load_config(const struct cli_opts *o, struct cli_config *c, char *err
 		}
 		return rc;
 	}
+	return cli_config_finish(o, c, err, errlen);
+}
+
+int cli_config_finish(const struct cli_opts *o, struct cli_config *c, char *err, size_t errlen)
+{
+	uint32_t cap;
+	bool handshake;
+
 	if (scn_is_raw(o->scenario)) {
 		return raw_config(o, c, err, errlen);
 	}

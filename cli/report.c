@@ -968,17 +968,28 @@ static void json_peer(FILE *f, const struct cli_report *r, int i, const char *se
 
 int cli_report_json(const struct cli_report *r, const char *path)
 {
-	struct totals t;
 	FILE *f;
 	int rc = 0;
 
-	totals(r, &t);
 	f = cli_json_open(path);
 	if (f == NULL) {
 		rc = -errno;
 		cli_err("cannot write %s: %s", path, strerror(errno));
 		return rc;
 	}
+	cli_report_json_write(r, f);
+	if (cli_json_close(f) < 0) {
+		cli_err("cannot write %s", path);
+		return -EIO;
+	}
+	return rc;
+}
+
+void cli_report_json_write(const struct cli_report *r, FILE *f)
+{
+	struct totals t;
+
+	totals(r, &t);
 	fprintf(f, "{\n  \"ok\": %s,\n  \"scenario\": \"%s\",\n  \"backend\": \"%s\",\n",
 		r->ok ? "true" : "false",
 		r->user_programs ? "user-programs" : scn_scenario_name(r->opts->scenario),
@@ -1127,9 +1138,4 @@ int cli_report_json(const struct cli_report *r, const char *path)
 		r->hang ? "true" : "false", r->duration_s);
 	cli_json_str(f, r->reason);
 	fprintf(f, "\n}\n");
-	if (cli_json_close(f) < 0) {
-		cli_err("cannot write %s", path);
-		return -EIO;
-	}
-	return rc;
 }

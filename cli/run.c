@@ -856,7 +856,7 @@ static int spawn(struct sup *s, struct child *c)
 	return 0;
 }
 
-static int decode_status(int st)
+int cli_decode_status(int st)
 {
 	if (WIFEXITED(st)) {
 		return WEXITSTATUS(st);
@@ -874,7 +874,7 @@ static void kill_one(struct child *c)
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		if (waitpid(c->pid, &st, 0) == c->pid) {
-			c->status = decode_status(st);
+			c->status = cli_decode_status(st);
 			emu_trace(EMU_TRACE_EXIT, c->role, (uint32_t)c->pid, (uint32_t)c->status, 0);
 			c->exited = true;
 			c->pid = 0;
@@ -902,7 +902,7 @@ static void kill_all(struct sup *s)
 	X(lost_across_session) X(bytes_sent) X(bytes_received) X(bonds) X(unbounds)           \
 	X(echo_retries) X(late_replies) X(errors) X(icb_rx_invalid) X(icb_rx_released_unknown)
 
-static void acc_add(struct scn_area *to, const struct scn_area *from)
+void cli_area_acc_add(struct scn_area *to, const struct scn_area *from)
 {
 #define X(f) to->f += scn_get(&from->f);
 	ACC_FIELDS(X)
@@ -912,16 +912,16 @@ static void acc_add(struct scn_area *to, const struct scn_area *from)
 /* Both peers are dead: keep their counters, then give each a fresh scenario
  * on the same (stale) shared memory.  Boot counts go on, and a message from a
  * dead incarnation is counted as duplicated (scn_area.min_peer_boot). */
-static void new_epoch(struct sup *s)
+void cli_area_new_epoch(struct emu_segment *seg, struct scn_area acc[2])
 {
-	struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST), scn_area(s->seg, EMU_ROLE_REMOTE)};
+	struct scn_area *a[2] = {scn_area(seg, EMU_ROLE_HOST), scn_area(seg, EMU_ROLE_REMOTE)};
 	uint64_t boots[2] = {scn_get(&a[0]->boots), scn_get(&a[1]->boots)};
 
 	for (int i = 0; i < 2; i++) {
 		uint64_t magic = scn_get(&a[i]->magic), n = scn_get(&a[i]->messages),
 			 k = scn_get(&a[i]->endpoints), hold = scn_get(&a[i]->finish_hold);
 
-		acc_add(&s->acc[i], a[i]);
+		cli_area_acc_add(&acc[i], a[i]);
 		memset(a[i], 0, sizeof(*a[i]));
 		a[i]->messages = n;
 		a[i]->endpoints = k;
@@ -930,6 +930,11 @@ static void new_epoch(struct sup *s)
 		a[i]->finish_hold = hold;
 		__atomic_store_n(&a[i]->magic, magic, __ATOMIC_RELEASE);
 	}
+}
+
+static void new_epoch(struct sup *s)
+{
+	cli_area_new_epoch(s->seg, s->acc);
 	s->epochs++;
 }
 
@@ -937,13 +942,12 @@ static void new_epoch(struct sup *s)
  * queue counters it writes, and one that opens before its peer has booted
  * reads the old incarnation's counters.  Restarting both is a reset of the
  * whole system, shared RAM included: both regions start zeroed. */
-static void clear_icbmsg_v2(struct sup *s)
+void cli_clear_regions(struct emu_segment *seg, const struct emu_dt_inst *in)
 {
-	const struct emu_dt_inst *in = s->c->inst_host;
 	const struct emu_dt_region *r[2] = {&in->tx, &in->rx};
 
 	for (int i = 0; i < 2; i++) {
-		void *p = emu_segment_ptr(s->seg, r[i]->addr, r[i]->size);
+		void *p = emu_segment_ptr(seg, r[i]->addr, r[i]->size);
 
 		if (p != NULL) {
 			memset(p, 0, (size_t)r[i]->size);
@@ -1012,7 +1016,7 @@ static void recover(struct sup *s, int victim)
 			zt_incarnation_end(s, survivor, true, s->ch[survivor].status);
 		}
 		if (s->c->icbmsg_version == EMU_ICBMSG_V2) {
-			clear_icbmsg_v2(s);
+			cli_clear_regions(s->seg, s->c->inst_host);
 		}
 		new_epoch(s);
 		s->survivor = -1;
@@ -1049,21 +1053,24 @@ static void recover(struct sup *s, int victim)
 
 /* A reset is recovered when both sides bonded again and the survivor, if it
  * was bound, saw unbound() first. */
-static void watch_rebond(struct sup *s)
+bool cli_rebonded(const struct emu_segment *seg, const uint64_t bonds_at_kill[2], int survivor,
+		  bool expect_unbound, uint64_t unbounds_at_kill)
 {
-	const struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST),
-				       scn_area(s->seg, EMU_ROLE_REMOTE)};
+	const struct scn_area *a[2] = {scn_area(seg, EMU_ROLE_HOST), scn_area(seg, EMU_ROLE_REMOTE)};
 
-	if (!s->rebond_pending) {
-		return;
-	}
 	for (int i = 0; i < 2; i++) {
-		if (scn_get(&a[i]->bonds) <= s->bonds_at_kill[i]) {
-			return;
+		if (scn_get(&a[i]->bonds) <= bonds_at_kill[i]) {
+			return false;
 		}
 	}
-	if (s->survivor >= 0 && s->expect_unbound &&
-	    scn_get(&a[s->survivor]->unbounds) <= s->unbounds_at_kill) {
+	return survivor < 0 || !expect_unbound ||
+	       scn_get(&a[survivor]->unbounds) > unbounds_at_kill;
+}
+
+static void watch_rebond(struct sup *s)
+{
+	if (!s->rebond_pending || !cli_rebonded(s->seg, s->bonds_at_kill, s->survivor,
+						 s->expect_unbound, s->unbounds_at_kill)) {
 		return;
 	}
 	s->rebonds++;
@@ -1096,7 +1103,7 @@ static int reap(struct sup *s)
 		int st;
 
 		if (c->pid > 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
-			int status = decode_status(st);
+			int status = cli_decode_status(st);
 			uint32_t pid = (uint32_t)c->pid;
 
 			c->pid = 0;
@@ -1135,24 +1142,24 @@ static int reap(struct sup *s)
  * (scn_area.finish_hold), so a fast run cannot end before the last kill.
  * The supervisor initialises both areas itself, before the peers start, so
  * that the word it sets survives their area_init(). */
-static void set_finish_hold(struct sup *s, bool hold)
+void cli_set_finish_hold(struct emu_segment *seg, bool hold)
 {
 	for (int i = 0; i < 2; i++) {
-		scn_set(&scn_area(s->seg, (enum emu_role)i)->finish_hold, hold);
+		scn_set(&scn_area(seg, (enum emu_role)i)->finish_hold, hold);
 	}
 }
 
-static void prepare_areas(struct sup *s, uint64_t messages, uint64_t endpoints)
+void cli_prepare_areas(struct emu_segment *seg, uint64_t messages, uint64_t endpoints)
 {
 	for (int i = 0; i < 2; i++) {
-		struct scn_area *a = scn_area(s->seg, (enum emu_role)i);
+		struct scn_area *a = scn_area(seg, (enum emu_role)i);
 
 		memset(a, 0, sizeof(*a));
 		a->messages = messages;
 		a->endpoints = endpoints;
 		__atomic_store_n(&a->magic, SCN_MAGIC, __ATOMIC_RELEASE);
 	}
-	set_finish_hold(s, true);
+	cli_set_finish_hold(seg, true);
 }
 
 /* --kill-random: kill when the progress crosses the next threshold, both
@@ -1202,7 +1209,7 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	s->kills_done++;
 	recover(s, victim);
 	if (s->kills_done == s->o->kill_random) {
-		set_finish_hold(s, false);
+		cli_set_finish_hold(s->seg, false);
 	}
 }
 
@@ -1250,7 +1257,7 @@ static void maybe_kill_user(struct sup *s, uint64_t now)
 		return;
 	}
 	c->pid = 0;
-	status = decode_status(st);
+	status = cli_decode_status(st);
 	pump(s, s->next_victim, true);
 	if (WIFEXITED(st)) {
 		/* It ended on its own just before: nothing was injected. */
@@ -1286,18 +1293,24 @@ static void zapp_release(struct sup *s)
 	s->zapp_released = true;
 }
 
-/* No counter of either side moved for stall_s: a hang. */
-static bool stalled(struct sup *s, uint64_t now)
+uint64_t cli_area_activity(const struct emu_segment *seg)
 {
-	const struct scn_area *a[2] = {scn_area(s->seg, EMU_ROLE_HOST),
-				       scn_area(s->seg, EMU_ROLE_REMOTE)};
-	uint64_t v = s->restarts;
-	double limit = s->stall_s;
+	const struct scn_area *a[2] = {scn_area(seg, EMU_ROLE_HOST), scn_area(seg, EMU_ROLE_REMOTE)};
+	uint64_t v = 0;
 
 	for (int i = 0; i < 2; i++) {
 		v += scn_get(&a[i]->sent) + scn_get(&a[i]->received) + scn_get(&a[i]->bonds) +
 		     scn_get(&a[i]->unbounds) + scn_get(&a[i]->finished) + scn_get(&a[i]->quiesced);
 	}
+	return v;
+}
+
+/* No counter of either side moved for stall_s: a hang. */
+static bool stalled(struct sup *s, uint64_t now)
+{
+	uint64_t v = s->restarts + cli_area_activity(s->seg);
+	double limit = s->stall_s;
+
 	if (v != s->activity || s->activity_ns == 0) {
 		s->activity = v;
 		s->activity_ns = now;
@@ -1748,8 +1761,8 @@ static void snapshot(const struct sup *s, struct scn_area snap[2])
 {
 	memcpy(&snap[0], scn_area(s->seg, EMU_ROLE_HOST), sizeof(snap[0]));
 	memcpy(&snap[1], scn_area(s->seg, EMU_ROLE_REMOTE), sizeof(snap[1]));
-	acc_add(&snap[0], &s->acc[0]);
-	acc_add(&snap[1], &s->acc[1]);
+	cli_area_acc_add(&snap[0], &s->acc[0]);
+	cli_area_acc_add(&snap[1], &s->acc[1]);
 	for (int i = 0; i < 2 && s->o->zephyr_apps; i++) {
 		snap[i].received = s->zc.echoed[i] + s->zc.streamed[i];
 		snap[i].sent = s->zc.echoed[i] + s->zc.sent[i];
@@ -1928,7 +1941,7 @@ static int run_segment(struct sup *s, struct cli_run_summary *sum)
 	int status;
 
 	if (s->o->kill_random > 0 && !s->user) {
-		prepare_areas(s, s->o->messages, s->c->endpoints);
+		cli_prepare_areas(s->seg, s->o->messages, s->c->endpoints);
 	}
 	if (s->user && (status = user_pipes_open(s)) != 0) {
 		return status;

@@ -148,12 +148,11 @@ static void plan_crash(struct cli_run_plan *p)
 }
 
 /* Kill moments: progress fractions, spread over the run. */
-static void plan_kills(struct cli_run_plan *p)
+void cli_run_plan_kills(const struct cli_opts *o, double *kill_at, uint64_t *rng)
 {
-	const struct cli_opts *o = p->o;
 	unsigned n = o->kill_random < CLI_RUN_MAX_KILLS ? o->kill_random : CLI_RUN_MAX_KILLS;
 
-	p->rng = o->seed ^ 0x6B696C6C72616E64ull;
+	*rng = o->seed ^ 0x6B696C6C72616E64ull;
 	/* Progress counts messages: the echo phase (first half) is most of the
 	 * run's time, the stream phase goes fast.  All kills but the last land in
 	 * the echo phase, the last early in the stream phase, so that every kill
@@ -167,10 +166,15 @@ static void plan_kills(struct cli_run_plan *p)
 		/* A lone kill lands in the echo phase too: drawn late in the
 		 * short stream phase it often came after a side began finishing
 		 * and never happened (ipc-emu stress then saw empty sessions). */
-		p->kill_at[i] = last && i > 0 ? 0.51 + 0.1 * cli_run_rng_unit(&p->rng)
-					      : 0.02 + 0.46 * cli_run_rng_unit(&p->rng);
+		kill_at[i] = last && i > 0 ? 0.51 + 0.1 * cli_run_rng_unit(rng)
+					   : 0.02 + 0.46 * cli_run_rng_unit(rng);
 	}
-	qsort(p->kill_at, n, sizeof(p->kill_at[0]), cmp_double);
+	qsort(kill_at, n, sizeof(kill_at[0]), cmp_double);
+}
+
+static void plan_kills(struct cli_run_plan *p)
+{
+	cli_run_plan_kills(p->o, p->kill_at, &p->rng);
 }
 
 static void plan_liveness(struct cli_run_plan *p)

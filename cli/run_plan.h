@@ -80,6 +80,11 @@ struct cli_zephyr_plan {
 int cli_run_plan_zephyr(const struct cli_opts *o, struct cli_zephyr_plan *z, char *err,
 			size_t errlen);
 
+/* --kill-random's moments (o->kill_random of them, at most
+ * CLI_RUN_MAX_KILLS): progress fractions, ascending, into kill_at; *rng is
+ * the generator's state after them (from o->seed). */
+void cli_run_plan_kills(const struct cli_opts *o, double *kill_at, uint64_t *rng);
+
 /* The run's random generator (splitmix64): --seed decides every kill. */
 uint64_t cli_run_rng_next(uint64_t *state);
 double cli_run_rng_unit(uint64_t *state); /* [0, 1) */
