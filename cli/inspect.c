@@ -30,6 +30,7 @@
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
+#include "ipc_emu/topology.h"
 #include "../emu/inspect.h"
 
 #define MAX_PROBLEMS 32
@@ -129,12 +130,22 @@ struct insp {
 	unsigned packets, bytes;
 	struct emu_dt_plan host, remote;
 	struct emu_insp_image im;
-	uint8_t *copy;
+	uint8_t *copy;           /* the image's bytes, inside copy_raw */
+	void *copy_raw;
 	struct emu_segment *seg;
 	const struct emu_insp_ctl *ctl; /* a live segment's control block, else NULL */
 	unsigned n_problems;
 	char problems[MAX_PROBLEMS][320];
 	FILE *out;
+	/* Topology mode (--dts with 3+ files, or --core NAME=FILE): every link
+	 * of a multi-core SoC, each decoded as a two-core link with its plans. */
+	bool topo_mode;
+	unsigned n_spec;
+	struct emu_topo_core_spec spec[EMU_TOPO_MAX_CORES];
+	char spec_buf[EMU_TOPO_MAX_CORES][4096];
+	struct emu_topo *topo;
+	const char *prefix;        /* of every problem: "LINK: " in topology mode */
+	const char *core_name[2];  /* topology: the link's host and remote cores */
 };
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -158,9 +169,14 @@ static void add_problem(struct insp *x, const char *fmt, ...)
 	if (x->n_problems >= MAX_PROBLEMS) {
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(x->problems[x->n_problems++], sizeof(x->problems[0]), fmt, ap);
-	va_end(ap);
+	{
+		char *dst = x->problems[x->n_problems++];
+		int n = snprintf(dst, sizeof(x->problems[0]), "%s", x->prefix ? x->prefix : "");
+
+		va_start(ap, fmt);
+		vsnprintf(dst + n, sizeof(x->problems[0]) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
 }
 
 static int parse(struct insp *x, int argc, char **argv, int first)
@@ -256,11 +272,53 @@ static int parse(struct insp *x, int argc, char **argv, int first)
 				snprintf(x->dts_buf[0], sizeof(x->dts_buf[0]), "%.*s", (int)(comma - v), v);
 				snprintf(x->dts_buf[1], sizeof(x->dts_buf[1]), "%s", comma + 1);
 				x->n_dts = 2;
+			} else if (comma != v && strstr(v, ",,") == NULL && v[strlen(v) - 1] != ',') {
+				x->topo_mode = true; /* one devicetree per core */
 			} else {
-				return usage("--dts wants FILE or HOSTFILE,REMOTEFILE, not '%s'", v);
+				return usage("--dts wants FILE, HOSTFILE,REMOTEFILE or one FILE per core, "
+					     "not '%s'", v);
 			}
 			x->dts[0] = x->dts_buf[0];
 			x->dts[1] = x->dts_buf[1];
+			/* Also the cores of a topology, should --core or more files
+			 * make this one. */
+			for (const char *p = v; *p != '\0';) {
+				size_t len = strcspn(p, ",");
+
+				if (x->n_spec >= EMU_TOPO_MAX_CORES) {
+					return usage("more than %d cores", EMU_TOPO_MAX_CORES);
+				}
+				if (len >= sizeof(x->spec_buf[0])) {
+					return usage("--dts: a file name of %zu bytes", len);
+				}
+				snprintf(x->spec_buf[x->n_spec], sizeof(x->spec_buf[0]), "%.*s", (int)len, p);
+				x->spec[x->n_spec].name = NULL;
+				x->spec[x->n_spec].path = x->spec_buf[x->n_spec];
+				x->n_spec++;
+				p += len + (p[len] == ',');
+			}
+		} else if (strcmp(a, "--core") == 0) {
+			const char *eq;
+			char *b;
+
+			VALUE();
+			eq = strchr(v, '=');
+			if (eq == NULL || eq == v || eq[1] == '\0') {
+				return usage("--core wants NAME=FILE, not '%s'", v);
+			}
+			if (x->n_spec >= EMU_TOPO_MAX_CORES) {
+				return usage("more than %d cores", EMU_TOPO_MAX_CORES);
+			}
+			if (strlen(v) >= sizeof(x->spec_buf[0])) {
+				return usage("--core: a value of %zu bytes", strlen(v));
+			}
+			b = x->spec_buf[x->n_spec];
+			snprintf(b, sizeof(x->spec_buf[0]), "%s", v);
+			b[eq - v] = '\0';
+			x->spec[x->n_spec].name = b;
+			x->spec[x->n_spec].path = b + (eq - v) + 1;
+			x->n_spec++;
+			x->topo_mode = true;
 		} else if (a[0] == '-') {
 			return usage("unknown option '%s'", a);
 		} else if (x->segment == NULL) {
@@ -324,7 +382,22 @@ static int load_plans(struct insp *x)
 	return 0;
 }
 
-static int load_dump(struct insp *x)
+/*
+ * A buffer for the image of target addresses [base, base+len): its bytes lie
+ * at host addresses congruent to the target's modulo 4 KiB, so the layout
+ * checks (rd_idx on a dcache line) see the target's alignment, not malloc's.
+ * Free *raw.
+ */
+static uint8_t *image_alloc(uint64_t base, uint64_t len, void **raw)
+{
+	uint8_t *p = malloc((size_t)len + 4096u + 1u);
+
+	*raw = p;
+	return p == NULL ? NULL : p + ((base - (uintptr_t)p) & 4095u);
+}
+
+/* Read the dump; `cover`: it must cover the host plan's regions. */
+static int load_dump(struct insp *x, bool cover)
 {
 	int fd = open(x->dump, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -344,7 +417,7 @@ static int load_dump(struct insp *x)
 		x->base = x->host.base;
 	}
 	need_end = x->host.base + x->host.size;
-	if (x->base > x->host.base || (uint64_t)st.st_size < need_end - x->base) {
+	if (cover && (x->base > x->host.base || (uint64_t)st.st_size < need_end - x->base)) {
 		cli_err("inspect: %s: corrupt or wrong dump: %lld bytes from 0x%" PRIx64
 			" do not cover the IPC regions 0x%" PRIx64 "..0x%" PRIx64 " of %s",
 			x->dump, (long long)st.st_size, x->base, x->host.base, need_end,
@@ -358,7 +431,7 @@ static int load_dump(struct insp *x)
 		close(fd);
 		return EXIT_USAGE;
 	}
-	x->copy = malloc((size_t)st.st_size + 1);
+	x->copy = image_alloc(x->base, (uint64_t)st.st_size, &x->copy_raw);
 	if (x->copy == NULL) {
 		close(fd);
 		cli_err("inspect: out of memory");
@@ -508,7 +581,7 @@ static int attach_live(struct insp *x)
 			x->segment, base, size, x->host.source, x->host.base, x->host.size);
 		return EXIT_USAGE;
 	}
-	x->copy = malloc(size ? size : 1);
+	x->copy = image_alloc(base, size, &x->copy_raw);
 	if (x->copy == NULL) {
 		cli_err("inspect: out of memory");
 		return EXIT_INVARIANT;
@@ -1057,7 +1130,11 @@ static void text_mailbox(struct insp *x, const struct emu_insp_ctl *c)
 		const struct emu_insp_ctl_role *o = &c->role[r];
 		bool any = false;
 
-		fprintf(f, "  %-6s    ", emu_role_name((enum emu_role)r));
+		if (x->core_name[r] != NULL) {
+			fprintf(f, "  %s (%s)  ", x->core_name[r], emu_role_name((enum emu_role)r));
+		} else {
+			fprintf(f, "  %-6s    ", emu_role_name((enum emu_role)r));
+		}
 		if (o->boot_count == 0) {
 			fputs("never started", f);
 		} else {
@@ -1298,19 +1375,24 @@ static void json_inst(struct insp *x, const struct inst_view *v)
 	}
 }
 
-static void json_mailbox(struct insp *x, const struct emu_insp_ctl *c)
+/* The mailbox object: {"host": {...}, "remote": {...}}. */
+static void json_mailbox_obj(struct insp *x, const struct emu_insp_ctl *c)
 {
 	FILE *f = x->out;
 
-	fputs(",\n  \"mailbox\": {", f);
+	fputc('{', f);
 	for (int r = 0; r < 2; r++) {
 		const struct emu_insp_ctl_role *o = &c->role[r];
 		bool first = true;
 
-		fprintf(f, "%s\n    \"%s\": {\"pid\": %u, \"boot_count\": %u, \"sleeping\": %s, "
-			   "\"heartbeat_age_ms\": ",
-			r ? "," : "", emu_role_name((enum emu_role)r), o->pid, o->boot_count,
-			o->sleeping ? "true" : "false");
+		fprintf(f, "%s\n    \"%s\": {", r ? "," : "", emu_role_name((enum emu_role)r));
+		if (x->core_name[r] != NULL) {
+			fputs("\"core\": ", f);
+			cli_json_str(f, x->core_name[r]);
+			fputs(", ", f);
+		}
+		fprintf(f, "\"pid\": %u, \"boot_count\": %u, \"sleeping\": %s, \"heartbeat_age_ms\": ",
+			o->pid, o->boot_count, o->sleeping ? "true" : "false");
 		if (o->boot_count) {
 			fprintf(f, "%" PRIu64, heartbeat_age_ms(c, o));
 		} else {
@@ -1336,7 +1418,598 @@ static void json_mailbox(struct insp *x, const struct emu_insp_ctl *c)
 	fputs("}", f);
 }
 
+static void json_mailbox(struct insp *x, const struct emu_insp_ctl *c)
+{
+	fputs(",\n  \"mailbox\": ", x->out);
+	json_mailbox_obj(x, c);
+}
+
 /* ------------------------------------------------------------- main -- */
+
+/* The views of the instances to show (--instance; topology mode: the
+ * link's one instance, links are chosen by the caller). */
+static unsigned make_views(struct insp *x, struct inst_view *views)
+{
+	unsigned nv = 0;
+
+	for (unsigned i = 0; i < x->host.n_inst; i++) {
+		struct inst_view *v = &views[nv];
+
+		if (!x->topo_mode && x->instance != NULL &&
+		    strcmp(x->instance, x->host.inst[i].label) != 0) {
+			continue;
+		}
+		v->in = &x->host.inst[i];
+		v->peer = emu_dt_find(&x->remote, v->in->label);
+		v->mode_host = x->unbound ? x->unbound : (int)v->in->unbound;
+		v->mode_remote = x->unbound ? x->unbound
+				 : v->peer ? (int)v->peer->unbound : v->mode_host;
+		nv++;
+	}
+	return nv;
+}
+
+/* Decode the views (a live image: until a snapshot is consistent) and
+ * collect their problems. */
+static void decode_views(struct insp *x, struct inst_view *views, unsigned nv,
+			 struct emu_insp_ctl *ctl)
+{
+	/* A live image changes under us: take snapshots until one decodes
+	 * consistently (a torn copy shows as a problem). */
+	for (unsigned t = 0; t < (x->seg ? LIVE_TRIES : 1); t++) {
+		bool consistent = true;
+
+		if (x->seg) {
+			snapshot(x);
+			emu_insp_ctl_read(x->seg, ctl);
+			x->ctl = ctl;
+		}
+		for (unsigned i = 0; i < nv; i++) {
+			views[i].rc = decode_inst(x, &views[i]);
+			consistent = consistent && inst_consistent(&views[i]);
+		}
+		if (consistent) {
+			break;
+		}
+	}
+	for (unsigned i = 0; i < nv; i++) {
+		collect_problems(x, &views[i]);
+	}
+}
+
+/* One instance as text, from its label line on. */
+static void text_inst(struct insp *x, const struct inst_view *v)
+{
+	FILE *f = x->out;
+
+	fprintf(f, "%s (%s)  %s  dcache-alignment %u", v->in->label, v->in->node,
+		v->in->backend == EMU_BACKEND_ICBMSG ? "ICBMsg" : "ICMsg", v->in->dcache_alignment);
+	if (v->in->backend == EMU_BACKEND_ICMSG) {
+		if (v->mode_host == v->mode_remote) {
+			fprintf(f, "  unbound %s", mode_name(v->mode_host));
+		} else {
+			fprintf(f, "  unbound host %s, remote %s", mode_name(v->mode_host),
+				mode_name(v->mode_remote));
+		}
+	} else {
+		fprintf(f, "  tx-blocks %u  rx-blocks %u", v->in->tx_blocks, v->in->rx_blocks);
+	}
+	fputc('\n', f);
+	if (v->rc < 0) {
+		fprintf(f, "  CORRUPT   %s\n", v->err);
+	} else if (v->in->backend == EMU_BACKEND_ICMSG) {
+		text_icmsg(x, v);
+	} else if (v->v2 != NULL) {
+		text_icbmsg_v2(x, v);
+	} else {
+		text_icbmsg(x, v);
+	}
+}
+
+static void free_views(struct inst_view *views)
+{
+	for (unsigned i = 0; i < EMU_DT_MAX_INST; i++) {
+		free(views[i].icb);
+		free(views[i].v2);
+	}
+	memset(views, 0, EMU_DT_MAX_INST * sizeof(*views));
+}
+
+/* ------------------------------------------------------- topology -- */
+
+/*
+ * Topology mode: the devicetrees of every core (emu_topo_load) give the
+ * links; each link is decoded exactly as a two-core link (its plans, as
+ * seen from its host core), from a dump of the SoC's IPC memory or from
+ * the live segment of the link (one per link, found by its memory range).
+ */
+#define TOPO_MAX_SEGS 64
+
+struct topo_seg {
+	char name[128];
+	struct emu_segment *seg;
+	uint8_t *copy; /* inside raw */
+	void *raw;
+	int link; /* index into topo->link, -1: matches no link */
+};
+
+struct topo_live {
+	unsigned n;
+	struct topo_seg s[TOPO_MAX_SEGS];
+	int seg_of[EMU_TOPO_MAX_LINKS]; /* index into s[], -1: none */
+};
+
+static bool topo_link_shown(const struct insp *x, const struct emu_topo_link *l)
+{
+	return x->instance == NULL || strcmp(x->instance, l->name) == 0 ||
+	       strcmp(x->instance, l->plan[0].inst[0].label) == 0;
+}
+
+static int topo_load(struct insp *x)
+{
+	char err[512] = "";
+	int rc;
+	unsigned shown = 0;
+
+	if (x->n_spec < 2) {
+		cli_err("inspect: a topology needs 2 to %d cores (--dts A,B,C or --core NAME=FILE "
+			"per core), not %u", EMU_TOPO_MAX_CORES, x->n_spec);
+		return EXIT_USAGE;
+	}
+	x->topo = calloc(1, sizeof(*x->topo));
+	if (x->topo == NULL) {
+		cli_err("inspect: out of memory");
+		return EXIT_INVARIANT;
+	}
+	rc = emu_topo_load(x->spec, x->n_spec, NULL, x->topo, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("inspect: %s", err[0] ? err : strerror(-rc));
+		return EXIT_USAGE;
+	}
+	for (unsigned l = 0; l < x->topo->n_link; l++) {
+		shown += topo_link_shown(x, &x->topo->link[l]);
+	}
+	if (shown == 0) {
+		cli_err("inspect: no link named or labelled '%s' in the topology", x->instance);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The dump must cover every link shown; one line names the first that it
+ * does not. */
+static int topo_check_dump(struct insp *x)
+{
+	const struct emu_topo *t = x->topo;
+	uint64_t end = x->im.base + x->im.len;
+	unsigned bad = 0, first = 0;
+
+	for (unsigned l = 0; l < t->n_link; l++) {
+		const struct emu_dt_plan *p = &t->link[l].plan[0];
+
+		if (topo_link_shown(x, &t->link[l]) &&
+		    (p->base < x->im.base || p->base + p->size > end)) {
+			first = bad++ ? first : l;
+		}
+	}
+	if (bad > 0) {
+		const struct emu_topo_link *k = &t->link[first];
+
+		char more[48] = "";
+
+		if (bad > 1) {
+			snprintf(more, sizeof(more), " (and %u more link%s)", bad - 1,
+				 bad > 2 ? "s" : "");
+		}
+		cli_err("inspect: %s: corrupt or wrong dump: %" PRIu64 " bytes from 0x%" PRIx64
+			" do not cover link %s (0x%" PRIx64 "..0x%" PRIx64 ")%s",
+			x->dump, x->im.len, x->im.base, k->name, k->plan[0].base,
+			k->plan[0].base + k->plan[0].size, more);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Attach the segment found at /proc fd paths mem/ctl as s. */
+static int topo_attach_fds(const char *mem, const char *ctl, struct topo_seg *s)
+{
+	struct emu_segment_fds fds = {.mem = open(mem, O_RDWR | O_CLOEXEC),
+				      .ctl = open(ctl, O_RDWR | O_CLOEXEC),
+				      .efd = {-1, -1}};
+	int rc = fds.mem >= 0 && fds.ctl >= 0 ? emu_segment_attach_fds(&fds, &s->seg) : -errno;
+
+	if (fds.mem >= 0) {
+		close(fds.mem);
+	}
+	if (fds.ctl >= 0) {
+		close(fds.ctl);
+	}
+	return rc;
+}
+
+/* Every ipc-emu segment process `pid` holds open. */
+static int topo_proc_segments(struct insp *x, struct topo_live *lv)
+{
+	char dir[64], path[PATH_MAX], link[PATH_MAX];
+	static char mem[TOPO_MAX_SEGS][PATH_MAX], ctl[TOPO_MAX_SEGS][PATH_MAX];
+	char names[TOPO_MAX_SEGS][128];
+	unsigned n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", x->pid);
+	d = opendir(dir);
+	if (d == NULL) {
+		return -errno;
+	}
+	while ((e = readdir(d)) != NULL) {
+		ssize_t len;
+		const char *base;
+		size_t bl;
+		unsigned k;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0) {
+			continue;
+		}
+		link[len] = '\0';
+		if (strncmp(link, "/dev/shm/", 9) != 0) {
+			continue;
+		}
+		base = link + 9;
+		bl = strcspn(base, " ");
+		if (bl < 5 || bl - 4 >= sizeof(names[0]) ||
+		    (strncmp(base + bl - 4, "-mem", 4) != 0 && strncmp(base + bl - 4, "-ctl", 4) != 0)) {
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			if (strlen(names[k]) == bl - 4 && strncmp(names[k], base, bl - 4) == 0) {
+				break;
+			}
+		}
+		if (k == n) {
+			if (n == TOPO_MAX_SEGS) {
+				continue;
+			}
+			snprintf(names[n], sizeof(names[0]), "%.*s", (int)(bl - 4), base);
+			mem[n][0] = ctl[n][0] = '\0';
+			n++;
+		}
+		snprintf(base[bl - 3] == 'm' ? mem[k] : ctl[k], PATH_MAX, "%s", path);
+	}
+	closedir(d);
+	for (unsigned k = 0; k < n; k++) {
+		struct topo_seg *s = &lv->s[lv->n];
+
+		if (mem[k][0] == '\0' || ctl[k][0] == '\0' || topo_attach_fds(mem[k], ctl[k], s) < 0) {
+			continue;
+		}
+		memcpy(s->name, names[k], sizeof(s->name)); /* both 128 bytes, NUL-terminated */
+		lv->n++;
+	}
+	return lv->n > 0 ? 0 : -ENOENT;
+}
+
+/* Live: the segments (of --pid, or the one named), each matched to the link
+ * whose memory range it is. */
+static int topo_attach(struct insp *x, struct topo_live *lv)
+{
+	const struct emu_topo *t = x->topo;
+	unsigned matched = 0;
+	int rc;
+
+	for (unsigned l = 0; l < EMU_TOPO_MAX_LINKS; l++) {
+		lv->seg_of[l] = -1;
+	}
+	if (x->pid != 0) {
+		rc = topo_proc_segments(x, lv);
+		if (rc < 0) {
+			cli_err("inspect: process %ld holds no ipc-emu segment open (or is not yours): %s",
+				x->pid, strerror(-rc));
+			return EXIT_USAGE;
+		}
+	} else {
+		rc = emu_segment_attach(x->segment, &lv->s[0].seg);
+		if (rc == -ENOENT && attach_proc(x, 0, x->segment) == 0) {
+			lv->s[0].seg = x->seg; /* unlinked, but open in a process of its run */
+			x->seg = NULL;
+			rc = 0;
+		}
+		if (rc < 0) {
+			cli_err("inspect: cannot open segment '%s': %s", x->segment,
+				rc == -ENOENT ? "it does not exist (see 'ls /dev/shm')"
+				: rc == -EPROTO
+					? "not an ipc-emu segment of this version, or still being created"
+					: strerror(-rc));
+			return EXIT_USAGE;
+		}
+		snprintf(lv->s[0].name, sizeof(lv->s[0].name), "%s", x->segment);
+		lv->n = 1;
+	}
+	for (unsigned k = 0; k < lv->n; k++) {
+		struct topo_seg *s = &lv->s[k];
+		uint64_t base = emu_segment_base(s->seg), size = emu_segment_size(s->seg);
+
+		s->link = -1;
+		for (unsigned l = 0; l < t->n_link; l++) {
+			if (t->link[l].plan[0].base == base && t->link[l].plan[0].size == size &&
+			    lv->seg_of[l] < 0) {
+				s->link = (int)l;
+				lv->seg_of[l] = (int)k;
+				matched++;
+				break;
+			}
+		}
+		if (s->link >= 0 && (s->copy = image_alloc(base, size, &s->raw)) == NULL) {
+			cli_err("inspect: out of memory");
+			return EXIT_INVARIANT;
+		}
+	}
+	if (matched == 0) {
+		if (x->pid != 0) {
+			cli_err("inspect: process %ld holds %u ipc-emu segment%s open, none of them a "
+				"link of this topology", x->pid, lv->n, lv->n == 1 ? "" : "s");
+		} else {
+			cli_err("inspect: segment '%s' (0x%" PRIx64 "+0x%x) is no link of this topology",
+				x->segment, emu_segment_base(lv->s[0].seg),
+				emu_segment_size(lv->s[0].seg));
+		}
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void topo_close(struct topo_live *lv)
+{
+	for (unsigned k = 0; k < lv->n; k++) {
+		emu_segment_close(lv->s[k].seg);
+		free(lv->s[k].raw);
+	}
+	lv->n = 0;
+}
+
+static const char *backend_name(const struct emu_dt_plan *p)
+{
+	return p->n_inst > 0 && p->inst[0].backend == EMU_BACKEND_ICBMSG ? "ICBMsg" : "ICMsg";
+}
+
+static void topo_text_head(struct insp *x, const struct topo_live *lv)
+{
+	const struct emu_topo *t = x->topo;
+	FILE *f = x->out;
+
+	fprintf(f, "topology: %u cores, %u links, IPC memory 0x%" PRIx64 "+0x%" PRIx64 "\n",
+		t->n_core, t->n_link, t->base, t->size);
+	for (unsigned c = 0; c < t->n_core; c++) {
+		bool first = true;
+
+		fprintf(f, "  core %s  %s  links ", t->core[c].name, t->core[c].path);
+		for (unsigned l = 0; l < t->n_link; l++) {
+			if (t->link[l].core[0] == c || t->link[l].core[1] == c) {
+				fprintf(f, "%s%s", first ? "" : ", ", t->link[l].name);
+				first = false;
+			}
+		}
+		fputc('\n', f);
+	}
+	if (x->dump != NULL) {
+		fprintf(f, "dump %s: %" PRIu64 " bytes from 0x%" PRIx64 "\n", x->dump, x->im.len,
+			x->im.base);
+		return;
+	}
+	if (x->pid != 0) {
+		fprintf(f, "process %ld: %u segment%s open\n", x->pid, lv->n, lv->n == 1 ? "" : "s");
+	}
+	for (unsigned k = 0; k < lv->n; k++) {
+		if (lv->s[k].link < 0) {
+			fprintf(f, "segment %s (0x%" PRIx64 "+0x%x): matches no link of the topology\n",
+				lv->s[k].name, emu_segment_base(lv->s[k].seg),
+				emu_segment_size(lv->s[k].seg));
+		}
+	}
+}
+
+static void topo_json_head(struct insp *x, const struct topo_live *lv)
+{
+	const struct emu_topo *t = x->topo;
+	FILE *f = x->out;
+
+	fputs("{\n  \"source\": ", f);
+	if (x->dump != NULL) {
+		fputs("{\"kind\": \"dump\", \"file\": ", f);
+		cli_json_str(f, x->dump);
+		fprintf(f, ", \"base\": %" PRIu64 ", \"size\": %" PRIu64 "}", x->im.base, x->im.len);
+	} else if (x->pid != 0) {
+		fprintf(f, "{\"kind\": \"process\", \"pid\": %ld}", x->pid);
+	} else {
+		fputs("{\"kind\": \"segment\", \"name\": ", f);
+		cli_json_str(f, x->segment);
+		fputc('}', f);
+	}
+	fprintf(f, ",\n  \"base\": %" PRIu64 ", \"size\": %" PRIu64 ",\n  \"cores\": [", t->base,
+		t->size);
+	for (unsigned c = 0; c < t->n_core; c++) {
+		bool first = true;
+
+		fprintf(f, "%s\n    {\"name\": ", c ? "," : "");
+		cli_json_str(f, t->core[c].name);
+		fputs(", \"file\": ", f);
+		cli_json_str(f, t->core[c].path);
+		fputs(", \"links\": [", f);
+		for (unsigned l = 0; l < t->n_link; l++) {
+			if (t->link[l].core[0] == c || t->link[l].core[1] == c) {
+				fputs(first ? "" : ", ", f);
+				cli_json_str(f, t->link[l].name);
+				first = false;
+			}
+		}
+		fputs("]}", f);
+	}
+	fputs("\n  ],\n  \"unmatched_segments\": [", f);
+	for (unsigned k = 0, n = 0; lv != NULL && k < lv->n; k++) {
+		if (lv->s[k].link < 0) {
+			fprintf(f, "%s{\"name\": ", n++ ? ", " : "");
+			cli_json_str(f, lv->s[k].name);
+			fprintf(f, ", \"base\": %" PRIu64 ", \"size\": %u}", emu_segment_base(lv->s[k].seg),
+				emu_segment_size(lv->s[k].seg));
+		}
+	}
+	fputs("],\n  \"links\": [", f);
+}
+
+static int topo_main(struct insp *x, struct inst_view *views)
+{
+	static struct topo_live lv;
+	const struct emu_topo *t;
+	struct emu_insp_ctl ctl;
+	FILE *f = x->out;
+	unsigned shown = 0;
+	int status;
+
+	memset(&lv, 0, sizeof(lv));
+	status = topo_load(x);
+	if (status == 0 && x->dump != NULL) {
+		x->host.base = x->topo->base; /* load_dump: default base, coverage */
+		x->host.size = x->topo->size;
+		snprintf(x->host.source, sizeof(x->host.source), "the topology");
+		status = load_dump(x, false);
+		if (status == 0) {
+			status = topo_check_dump(x);
+		}
+	} else if (status == 0) {
+		status = topo_attach(x, &lv);
+	}
+	if (status != 0) {
+		goto out;
+	}
+	t = x->topo;
+	if (x->json) {
+		topo_json_head(x, x->dump ? NULL : &lv);
+	} else {
+		topo_text_head(x, &lv);
+	}
+	for (unsigned l = 0; l < t->n_link; l++) {
+		const struct emu_topo_link *k = &t->link[l];
+		const struct topo_seg *s = NULL;
+		unsigned nv;
+
+		if (!topo_link_shown(x, k)) {
+			continue;
+		}
+		x->host = k->plan[0];
+		x->remote = k->plan[1];
+		x->core_name[0] = t->core[k->core[0]].name;
+		x->core_name[1] = t->core[k->core[1]].name;
+		x->seg = NULL;
+		x->ctl = NULL;
+		if (x->dump == NULL && lv.seg_of[l] >= 0) {
+			s = &lv.s[lv.seg_of[l]];
+			x->seg = s->seg;
+			x->copy = s->copy; /* snapshot() */
+			x->im = (struct emu_insp_image){.img = s->copy,
+							.base = emu_segment_base(s->seg),
+							.len = emu_segment_size(s->seg)};
+		}
+		if (x->json) {
+			fprintf(f, "%s\n   {\"name\": ", shown ? "," : "");
+			cli_json_str(f, k->name);
+			fputs(", \"host\": ", f);
+			cli_json_str(f, x->core_name[0]);
+			fputs(", \"remote\": ", f);
+			cli_json_str(f, x->core_name[1]);
+			fprintf(f, ", \"backend\": \"%s\", \"base\": %" PRIu64 ", \"size\": %" PRIu64
+				   ", \"segment\": ",
+				k->plan[0].inst[0].backend == EMU_BACKEND_ICBMSG ? "icbmsg" : "icmsg",
+				k->plan[0].base, k->plan[0].size);
+			if (s != NULL) {
+				fputs("{\"name\": ", f);
+				cli_json_str(f, s->name);
+				fputc('}', f);
+			} else {
+				fputs("null", f);
+			}
+		} else {
+			fprintf(f, "\nlink %s: %s (host) <-> %s (remote), %s, 0x%" PRIx64 "+0x%" PRIx64,
+				k->name, x->core_name[0], x->core_name[1], backend_name(&k->plan[0]),
+				k->plan[0].base, k->plan[0].size);
+			if (s != NULL) {
+				fprintf(f, ", segment %s", s->name);
+			}
+			fputc('\n', f);
+		}
+		shown++;
+		if (x->dump == NULL && s == NULL) {
+			if (x->json) {
+				fputs(", \"instance\": null, \"mailbox\": null}", f);
+			} else if (x->pid != 0) {
+				fprintf(f, "  no segment of this link is open in process %ld\n", x->pid);
+			} else {
+				fprintf(f, "  not in segment %s\n", x->segment);
+			}
+			continue;
+		}
+		{
+			char prefix[sizeof(k->name) + 2];
+
+			snprintf(prefix, sizeof(prefix), "%s: ", k->name);
+			x->prefix = prefix;
+			nv = make_views(x, views);
+			decode_views(x, views, nv, &ctl);
+			x->prefix = NULL;
+		}
+		if (x->json) {
+			fputs(",\n    \"instance\":\n", f);
+			for (unsigned i = 0; i < nv; i++) {
+				json_inst(x, &views[i]);
+			}
+			if (x->seg != NULL) {
+				fputs(",\n    \"mailbox\": ", f);
+				json_mailbox_obj(x, &ctl);
+			} else {
+				fputs(",\n    \"mailbox\": null", f);
+			}
+			fputc('}', f);
+		} else {
+			for (unsigned i = 0; i < nv; i++) {
+				text_inst(x, &views[i]);
+			}
+			if (x->seg != NULL) {
+				fputc('\n', f);
+				text_mailbox(x, &ctl);
+			}
+		}
+		free_views(views);
+	}
+	if (x->json) {
+		fprintf(f, "\n  ],\n  \"ok\": %s,\n  \"problems\": [", x->n_problems ? "false" : "true");
+		for (unsigned i = 0; i < x->n_problems; i++) {
+			fputs(i ? ", " : "", f);
+			cli_json_str(f, x->problems[i]);
+		}
+		fputs("]\n}\n", f);
+	}
+	fflush(stdout);
+	if (x->n_problems > 0) {
+		char src[64];
+
+		if (x->pid != 0) {
+			snprintf(src, sizeof(src), "process %ld", x->pid);
+		}
+		cli_err("inspect: %s: %s%s", x->dump ? x->dump : x->pid ? src : x->segment,
+			x->problems[0], x->n_problems > 1 ? " (and more, see the output)" : "");
+		status = EXIT_USAGE;
+	}
+out:
+	x->seg = NULL;
+	if (x->dump == NULL) {
+		x->copy = NULL; /* a segment's, freed by topo_close() */
+	}
+	topo_close(&lv);
+	free(x->topo);
+	x->topo = NULL;
+	return status;
+}
 
 int cli_inspect_main(int argc, char **argv, int first)
 {
@@ -1353,48 +2026,20 @@ int cli_inspect_main(int argc, char **argv, int first)
 	if (rc != 0) {
 		return rc > 0 ? EXIT_PASS : EXIT_USAGE;
 	}
+	if (x.topo_mode) {
+		status = topo_main(&x, views);
+		goto out;
+	}
 	rc = load_plans(&x);
 	if (rc == 0) {
-		rc = x.dump ? load_dump(&x) : attach_live(&x);
+		rc = x.dump ? load_dump(&x, true) : attach_live(&x);
 	}
 	if (rc != 0) {
 		status = rc;
 		goto out;
 	}
-	for (unsigned i = 0; i < x.host.n_inst; i++) {
-		struct inst_view *v = &views[nv];
-
-		if (x.instance != NULL && strcmp(x.instance, x.host.inst[i].label) != 0) {
-			continue;
-		}
-		v->in = &x.host.inst[i];
-		v->peer = emu_dt_find(&x.remote, v->in->label);
-		v->mode_host = x.unbound ? x.unbound : (int)v->in->unbound;
-		v->mode_remote = x.unbound ? x.unbound
-				 : v->peer ? (int)v->peer->unbound : v->mode_host;
-		nv++;
-	}
-	/* A live image changes under us: take snapshots until one decodes
-	 * consistently (a torn copy shows as a problem). */
-	for (unsigned t = 0; t < (x.seg ? LIVE_TRIES : 1); t++) {
-		bool consistent = true;
-
-		if (x.seg) {
-			snapshot(&x);
-			emu_insp_ctl_read(x.seg, &ctl);
-			x.ctl = &ctl;
-		}
-		for (unsigned i = 0; i < nv; i++) {
-			views[i].rc = decode_inst(&x, &views[i]);
-			consistent = consistent && inst_consistent(&views[i]);
-		}
-		if (consistent) {
-			break;
-		}
-	}
-	for (unsigned i = 0; i < nv; i++) {
-		collect_problems(&x, &views[i]);
-	}
+	nv = make_views(&x, views);
+	decode_views(&x, views, nv, &ctl);
 
 	if (x.json) {
 		FILE *f = x.out;
@@ -1440,32 +2085,8 @@ int cli_inspect_main(int argc, char **argv, int first)
 				x.im.len, x.im.base, x.host.source);
 		}
 		for (unsigned i = 0; i < nv; i++) {
-			const struct inst_view *v = &views[i];
-
-			fprintf(f, "\n%s (%s)  %s  dcache-alignment %u", v->in->label, v->in->node,
-				v->in->backend == EMU_BACKEND_ICBMSG ? "ICBMsg" : "ICMsg",
-				v->in->dcache_alignment);
-			if (v->in->backend == EMU_BACKEND_ICMSG) {
-				if (v->mode_host == v->mode_remote) {
-					fprintf(f, "  unbound %s", mode_name(v->mode_host));
-				} else {
-					fprintf(f, "  unbound host %s, remote %s", mode_name(v->mode_host),
-						mode_name(v->mode_remote));
-				}
-			} else {
-				fprintf(f, "  tx-blocks %u  rx-blocks %u", v->in->tx_blocks,
-					v->in->rx_blocks);
-			}
 			fputc('\n', f);
-			if (v->rc < 0) {
-				fprintf(f, "  CORRUPT   %s\n", v->err);
-			} else if (v->in->backend == EMU_BACKEND_ICMSG) {
-				text_icmsg(&x, v);
-			} else if (v->v2 != NULL) {
-				text_icbmsg_v2(&x, v);
-			} else {
-				text_icbmsg(&x, v);
-			}
+			text_inst(&x, &views[i]);
 		}
 		if (x.seg) {
 			fputc('\n', f);
@@ -1479,11 +2100,8 @@ int cli_inspect_main(int argc, char **argv, int first)
 		status = EXIT_USAGE;
 	}
 out:
-	for (unsigned i = 0; i < EMU_DT_MAX_INST; i++) {
-		free(views[i].icb);
-		free(views[i].v2);
-	}
-	free(x.copy);
+	free_views(views);
+	free(x.copy_raw);
 	emu_segment_close(x.seg);
 	return status;
 }
