@@ -38,6 +38,16 @@
  *   +12 boot_count  incremented at each emu_core_start() of the role
  *   +16 heartbeat   CLOCK_MONOTONIC milliseconds of the interrupt thread's
  *                   last pass (at least every EMU_CTL_HEARTBEAT_MS)
+ *   +24 icbmsg_v2_mask, +28 icbmsg_classic_mask, +32 max_active: what the
+ *                   role's board runs (inspect)
+ *   +36 tx_wait     ICBMsg v2 consumer wake (emu/port.c, port_wait_consumed):
+ *                   1 while a sender of this role waits for the peer to
+ *                   consume (out of blocks); set by that sender, taken
+ *                   (exchanged to 0) by the peer's consumer, which then
+ *                   wakes it.  A hint only: a stale 1 (a waiter that died)
+ *                   costs the next consume one wake.
+ *   +40 tx_wake     the futex word those senders sleep on: the peer's
+ *                   consumer adds 1, then wakes every waiter
  *
  * MBOX controller k (struct emu_ctl_mbox; k is the `index` of the
  * controller in the devicetree plan, identical on both sides):
@@ -152,7 +162,9 @@ struct emu_ctl_role {
 	uint32_t icbmsg_v2_mask;
 	uint32_t icbmsg_classic_mask;
 	uint32_t max_active;  /* ICBMsg v2 MAX_ACTIVE_COUNT of the board */
-	uint8_t reserved[64 - 36];
+	uint32_t tx_wait;     /* a sender of this role waits for the peer to consume */
+	uint32_t tx_wake;     /* futex word of those senders (the peer's consumer adds 1) */
+	uint8_t reserved[64 - 44];
 };
 
 struct emu_ctl_mbox_slot {
@@ -202,6 +214,8 @@ static_assert(offsetof(struct emu_ctl_role, boot_count) == 12, "role.boot_count"
 static_assert(offsetof(struct emu_ctl_role, heartbeat) == 16, "role.heartbeat");
 static_assert(offsetof(struct emu_ctl_role, icbmsg_v2_mask) == 24, "role.icbmsg_v2_mask");
 static_assert(offsetof(struct emu_ctl_role, max_active) == 32, "role.max_active");
+static_assert(offsetof(struct emu_ctl_role, tx_wait) == 36, "role.tx_wait");
+static_assert(offsetof(struct emu_ctl_role, tx_wake) == 40, "role.tx_wake");
 static_assert(offsetof(struct emu_ctl, role) == 0xc0, "role[] follows the header");
 static_assert(offsetof(struct emu_ctl, role) % 64 == 0, "role records are line-aligned");
 static_assert(offsetof(struct emu_ctl, app) == 0x140, "app[] follows the role records");

@@ -8,6 +8,8 @@
  * from emu_crash_arm() or the IPC_EMU_CRASH environment variable.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <valgrind/helgrind.h>
 #include <valgrind/memcheck.h>
 
+#include "ctl.h"
 #include "emu_internal.h"
 #include "ipc_emu/emu.h"
 #include "port.h"
@@ -69,6 +73,152 @@ void port_sleep_ms(uint32_t ms)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
+}
+
+/* ------------------------------------------------------------------------ consumer wake */
+
+/*
+ * port_wait_consumed() / port_consumed() (src/port.h) for the ICBMsg v2
+ * instances of a core: a binding names the core's MBOX device (the ctx the
+ * core passes) and the two control-block role records, ours and the
+ * peer's.  A waiting sender announces itself in its own record (tx_wait)
+ * and sleeps on its futex word (tx_wake); the peer's consumer, after
+ * publishing a new count, looks at that flag and, only if it is set, takes
+ * it, bumps the word and wakes every waiter of the role (any instance: each
+ * one collects and looks again).  Dekker pair: the waiter stores the flag,
+ * fences, then re-reads the consumer count; the consumer stores the count,
+ * fences, then reads the flag - one of them sees the other.  The waiter
+ * read tx_wake before its flag, so a wake that took its flag has changed
+ * the word its futex wait compares: no lost wake-up.  The control block is
+ * shared memory, also when the core sees the v2 regions through the cache
+ * model (then the waiter's re-read of the count can be stale: it sleeps
+ * until the peer's wake or the timeout).
+ *
+ * Bindings are made by whoever starts a core (port_emu_wake_bind(), with
+ * emu_core_mbox() and the role records of emu_core_ctl()), and removed
+ * before the control block is unmapped and once no instance runs on the
+ * device.  Without one every call returns at once (false / nothing).
+ */
+#define WAKE_BINDINGS 16
+
+struct wake_binding {
+	_Atomic(const void *) ctx; /* published last (release) */
+	struct emu_ctl_role *self, *peer;
+};
+
+static struct wake_binding wake_tab[WAKE_BINDINGS];
+static atomic_uint wake_used; /* bindings made so far (a high-water mark) */
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Declared here until emu_internal.h has them (the test suite declares
+ * them too). */
+int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer);
+void port_emu_wake_unbind(const void *ctx);
+
+/* 0, -EINVAL (NULL argument), -EALREADY (ctx bound), -ENOMEM (table full). */
+int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer)
+{
+	struct wake_binding *free_b = NULL;
+	int rc = 0;
+
+	if (ctx == NULL || self == NULL || peer == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&wake_lock);
+	for (unsigned i = 0; i < WAKE_BINDINGS; i++) {
+		const void *c = atomic_load_explicit(&wake_tab[i].ctx, memory_order_relaxed);
+
+		if (c == ctx) {
+			rc = -EALREADY;
+		} else if (c == NULL && free_b == NULL) {
+			free_b = &wake_tab[i];
+		}
+	}
+	if (rc == 0 && free_b == NULL) {
+		rc = -ENOMEM;
+	}
+	if (rc == 0) {
+		free_b->self = self;
+		free_b->peer = peer;
+		atomic_store_explicit(&free_b->ctx, ctx, memory_order_release);
+		if ((unsigned)(free_b - wake_tab) + 1u > atomic_load(&wake_used)) {
+			atomic_store(&wake_used, (unsigned)(free_b - wake_tab) + 1u);
+		}
+	}
+	pthread_mutex_unlock(&wake_lock);
+	return rc;
+}
+
+void port_emu_wake_unbind(const void *ctx)
+{
+	pthread_mutex_lock(&wake_lock);
+	for (unsigned i = 0; ctx != NULL && i < WAKE_BINDINGS; i++) {
+		if (atomic_load_explicit(&wake_tab[i].ctx, memory_order_relaxed) == ctx) {
+			atomic_store_explicit(&wake_tab[i].ctx, NULL, memory_order_relaxed);
+		}
+	}
+	pthread_mutex_unlock(&wake_lock);
+}
+
+static const struct wake_binding *wake_find(const void *ctx)
+{
+	unsigned n = atomic_load_explicit(&wake_used, memory_order_acquire);
+
+	for (unsigned i = 0; ctx != NULL && i < n; i++) {
+		if (atomic_load_explicit(&wake_tab[i].ctx, memory_order_acquire) == ctx) {
+			return &wake_tab[i];
+		}
+	}
+	return NULL;
+}
+
+static _Atomic uint32_t *ctl_word(uint32_t *p)
+{
+	return (_Atomic uint32_t *)(void *)p;
+}
+
+bool port_wait_consumed(const void *ctx, const volatile void *word, uint32_t seen,
+			uint32_t timeout_us)
+{
+	const struct wake_binding *b = wake_find(ctx);
+	struct timespec ts = {.tv_sec = timeout_us / 1000000u,
+			      .tv_nsec = (long)(timeout_us % 1000000u) * 1000L};
+	uint32_t gen;
+
+	if (b == NULL) {
+		return false;
+	}
+	if (timeout_us == 0) {
+		(void)sched_yield(); /* as port_sleep_us(0) */
+		return true;
+	}
+	gen = atomic_load_explicit(ctl_word(&b->self->tx_wake), memory_order_acquire);
+	(void)atomic_exchange(ctl_word(&b->self->tx_wait), 1u);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit((const volatile _Atomic uint32_t *)word, memory_order_relaxed) ==
+	    seen) {
+		/* Woken, timed out, the word moved on (EAGAIN) or a signal: the
+		 * caller collects and looks again in every case. */
+		(void)syscall(SYS_futex, &b->self->tx_wake, FUTEX_WAIT, gen, &ts, NULL, 0);
+	}
+	return true;
+}
+
+void port_consumed(const void *ctx, const volatile void *word)
+{
+	const struct wake_binding *b = wake_find(ctx);
+
+	(void)word;
+	if (b == NULL) {
+		return;
+	}
+	atomic_thread_fence(memory_order_seq_cst); /* the count before the flag */
+	if (atomic_load_explicit(ctl_word(&b->peer->tx_wait), memory_order_relaxed) == 0 ||
+	    atomic_exchange(ctl_word(&b->peer->tx_wait), 0u) == 0) {
+		return;
+	}
+	atomic_fetch_add(ctl_word(&b->peer->tx_wake), 1u);
+	(void)syscall(SYS_futex, &b->peer->tx_wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 /* ------------------------------------------------------------------------ mutex */

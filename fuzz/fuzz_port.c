@@ -305,6 +305,23 @@ void port_sleep_ms(uint32_t ms)
 	uptime += ms;
 }
 
+/* No consumer wake: the core sleeps (advances time) by itself. */
+bool port_wait_consumed(const void *ctx, const volatile void *word, uint32_t seen,
+			uint32_t timeout_us)
+{
+	(void)ctx;
+	(void)word;
+	(void)seen;
+	(void)timeout_us;
+	return false;
+}
+
+void port_consumed(const void *ctx, const volatile void *word)
+{
+	(void)ctx;
+	(void)word;
+}
+
 /* Time counts whole milliseconds: a short sleep rounds up. */
 void port_sleep_us(uint32_t us)
 {

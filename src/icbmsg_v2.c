@@ -16,7 +16,8 @@
  * The sender writes the producer queue (first block index, bit 7 = high
  * priority) and rings the doorbell; the receiver writes the consumer queue
  * (the index of a message it is done with) and rings nothing: the sender
- * collects consumed blocks whenever it sends or allocates.  ept 0xFF marks
+ * collects consumed blocks whenever it sends or allocates.  (Off the wire,
+ * port_consumed() may wake a sender of ours that waits for blocks.)  ept 0xFF marks
  * control packets: the 16-byte instance bound packet (two magics and the
  * block counts), then EP_BOUND (slot, name hash) and EP_UNBOUND (slot).
  *
@@ -359,7 +360,9 @@ static uint32_t queue_read_count(uint8_t *q, uint32_t slots)
 }
 
 /* alloc_tx(): collects after short sleeps (a yield, then 8 us doubling)
- * until they reach this, then it polls each millisecond. */
+ * until they reach this, then it polls each millisecond.  A port with a
+ * consumer wake (port_wait_consumed()) sleeps as long, but is woken early
+ * when a peer of ours consumes. */
 #define ALLOC_PAUSE_MAX_US 1000u
 
 static int claim(struct icbmsg_v2_data *d, uint32_t n)
@@ -417,20 +420,28 @@ static bool collect_locked(struct icbmsg_v2_data *d)
 	return true;
 }
 
-void icbmsg_v2_collect(const struct device *instance)
+/* Collect; the consumer count collected up to (what a wait compares). */
+static uint32_t collect(struct icbmsg_v2_data *d)
 {
-	struct icbmsg_v2_data *d = instance->data;
+	uint32_t seen;
 	bool ok;
 
 	if (atomic_load(&d->state) == ICBMSG_V2_STATE_FAILED) {
-		return;
+		return 0; /* (alloc_tx() then stops) */
 	}
 	lock(d);
 	ok = collect_locked(d);
+	seen = d->tx_cons_local;
 	unlock(d);
 	if (!ok) {
 		fail_desync(d);
 	}
+	return seen;
+}
+
+void icbmsg_v2_collect(const struct device *instance)
+{
+	(void)collect(instance->data);
 }
 
 /*
@@ -444,7 +455,7 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 {
 	uint32_t bs = d->tx_lay.block_size, n = 0, start = port_uptime_ms();
 	bool collected = false, can_wait = wait.ms != 0 && !port_in_isr();
-	uint32_t pause_us = 0;
+	uint32_t pause_us = 0, seen = 0;
 	int i;
 
 	if (size > tx_max_size(d)) {
@@ -466,18 +477,22 @@ static int alloc_tx(struct icbmsg_v2_data *d, uint32_t size, k_timeout_t wait, u
 		} else if (!can_wait ||
 			   (wait.ms > 0 && (int32_t)(port_uptime_ms() - start) >= wait.ms)) {
 			return -ENOMEM;
-		} else if (pause_us < ALLOC_PAUSE_MAX_US) {
+		} else {
 			/* Consumption rings no doorbell.  A streaming peer frees
 			 * blocks within microseconds: look again after giving the
-			 * CPU away, then after sleeps of 8, 16 ... 512 us... */
-			port_sleep_us(pause_us);
-			pause_us = pause_us == 0 ? 8u : 2u * pause_us;
-		} else {
-			/* ...then each millisecond, earlier when a local free
-			 * gives the semaphore. */
-			(void)port_sem_take(d->block_wait_sem, 1);
+			 * CPU away, then after sleeps of 8, 16 ... 512 us, then
+			 * each millisecond - woken early by the port when a peer
+			 * of ours consumes, or (no such port) by a local free. */
+			if (!port_wait_consumed(d->conf->mbox_tx.dev, d->tx_cons, seen, pause_us)) {
+				if (pause_us < ALLOC_PAUSE_MAX_US) {
+					port_sleep_us(pause_us);
+				} else {
+					(void)port_sem_take(d->block_wait_sem, 1);
+				}
+			}
+			pause_us = pause_us == 0 ? 8u : pause_us < ALLOC_PAUSE_MAX_US ? 2u * pause_us : pause_us;
 		}
-		icbmsg_v2_collect(d->instance);
+		seen = collect(d);
 		if (atomic_load(&d->state) == ICBMSG_V2_STATE_FAILED) {
 			return -EIO;
 		}
@@ -724,6 +739,7 @@ static void consume(struct icbmsg_v2_data *d, uint32_t index)
 	queue_publish(q, d->slots, d->rx_cons_count, (uint8_t)index, NULL);
 	d->rx_cons_count++;
 	unlock(d);
+	port_consumed(d->conf->mbox_tx.dev, q);
 }
 
 /* The ICMsg bonding message of a classic peer sits where v2 keeps its

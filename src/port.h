@@ -79,6 +79,33 @@ void port_sleep_ms(uint32_t ms);
  * once.  A port whose clock counts milliseconds may round up. */
 void port_sleep_us(uint32_t us);
 
+/*
+ * Optional consumer wake (ICBMsg v2).  v2's receiver rings no doorbell when
+ * it consumes a message (Zephyr's protocol), so a sender out of blocks
+ * learns of freed blocks only by looking again.  A port that can do better,
+ * without a byte more on the wire, pairs these two; ctx is the instance's
+ * MBOX device (the same on both calls of one side):
+ *
+ *   port_wait_consumed(ctx, word, seen, timeout_us)  thread context: the
+ *     sender found too few free blocks after collecting up to the peer's
+ *     consumer count `seen` (the word at `word`, in shared memory).  Sleep
+ *     until the word may hold another value (a port_consumed() of the peer,
+ *     or the word already differs), or timeout_us passed, or spuriously.
+ *     True if the port could wait so; false if it has no wake for ctx: the
+ *     caller then sleeps by itself.  Never longer than timeout_us: a peer
+ *     that never calls port_consumed() (Zephyr's own v2) leaves the sender
+ *     polling on that timeout, so it cannot hang.
+ *   port_consumed(ctx, word)  any context, after the consumer published a
+ *     new count at `word`: wake the peer's senders waiting in
+ *     port_wait_consumed(), only if one announced it waits (no system call
+ *     otherwise).
+ *
+ * A port without it returns false and does nothing.
+ */
+bool port_wait_consumed(const void *ctx, const volatile void *word, uint32_t seen,
+			uint32_t timeout_us);
+void port_consumed(const void *ctx, const volatile void *word);
+
 /* Data-cache maintenance over [addr, addr+len) of shared memory.  No-ops
  * without a data cache (or without the emulator's cache model). */
 void port_cache_flush(void *addr, size_t len);

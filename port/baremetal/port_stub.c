@@ -245,6 +245,18 @@ void port_sleep_ms(uint32_t ms)
 	atomic_fetch_add_explicit(&uptime_ms, ms, memory_order_relaxed);
 }
 
+/* No consumer wake: the alloc loop sleeps by itself (one thread here, and a
+ * Zephyr peer rings nothing when it consumes). */
+bool port_wait_consumed(const void *ctx, const volatile void *word, uint32_t seen,
+			uint32_t timeout_us)
+{
+	return false;
+}
+
+void port_consumed(const void *ctx, const volatile void *word)
+{
+}
+
 /* One thread here: nothing to yield to; the clock counts milliseconds, so a
  * short sleep takes one. */
 void port_sleep_us(uint32_t us)
