@@ -54,6 +54,12 @@ int main(int argc, char **argv)
 		}
 		return EXIT_PASS;
 	}
+	if (strcmp(cmd, "run") == 0 && cli_mc_wanted(argc, argv, 2)) {
+		return cli_mc_run_main(argc, argv, 2); /* more than two cores */
+	}
+	if (strcmp(cmd, "core") == 0) {
+		return cli_mc_core_main(argc, argv, 2); /* hidden: one core of such a run */
+	}
 	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "peer") == 0) {
 		enum cli_cmd c = cmd[0] == 'r' ? CLI_CMD_RUN : CLI_CMD_PEER;
 

@@ -1,0 +1,1336 @@
+/*
+ * multicore.c - `ipc-emu run` with more than two cores (docs/multicore.md):
+ * `--dts A,B,C[,...]` (3..8 files) or `--core NAME=FILE` (2..8).
+ *
+ * The topology (include/ipc_emu/topology.h) pairs instances into links.
+ * Each link is its own two-core unit, as a two-core run: its own segment
+ * (laid out at the link's devicetree addresses), the same scenario engine
+ * and app areas, its first core as the host role.  Each core is one
+ * process (the hidden `ipc-emu core`), which runs one thread per link it
+ * takes part in, each exactly as `ipc-emu peer --fds` runs its side; its
+ * exit status is the worst of its links'.  Killing that process resets the
+ * core: all its links at once.
+ *
+ * The supervisor is run.c's, one level up: single-threaded, it plans
+ * everything first (usage errors before anything is created), creates the
+ * segments, removes their names at once, spawns the cores (each dies with
+ * it: PR_SET_PDEATHSIG) and polls: waitpid(WNOHANG), progress, stall and
+ * --timeout, SIGINT/SIGTERM.  A killed core restarts; a link touching it
+ * recovers by its backend's rule (run.c's): ICMsg, the other core survives
+ * and must see unbound() and re-bond; ICBMsg (no reset protocol), the
+ * other core is restarted too, and its other links recover by their own
+ * rule.  A link touching no restarted core must see no unbound(), no new
+ * epoch and no lost, duplicated or corrupted message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run_plan.h"
+#include "ipc_emu/topology.h"
+
+#define MC_POLL_NS 1000000L
+#define MC_STALL_S 10.0      /* no progress on any link for this long: a hang */
+#define MC_FAIL_GRACE_S 2.0  /* after a core failed, time left to the others */
+#define MC_MAX_ARGS 48       /* of the user's, besides the core's own */
+
+/* Options of run that a multi-core run takes as they are (cli_parse reads
+ * them); `true`: takes a value. */
+static const struct {
+	const char *name;
+	bool arg;
+} mc_common[] = {
+	{"messages", true},    {"seed", true},	      {"rx-buf-size", true},
+	{"doorbell", true},    {"timeout", true},     {"quiet", false},
+	{"json", true},	       {"kill-random", true}, {"busy-poll", false},
+	{"mem-limit", true},   {"rx-in-isr", false},  {"help", false},
+};
+
+/* Options of run that apply to two cores only. */
+static const char *const mc_two_core[] = {
+	"host",		   "remote",	       "backend",	     "instance",
+	"unbound",	   "valgrind",	       "scenario",	     "mbox-mode",
+	"ipm-console",	   "cache-model",      "trace",		     "junit",
+	"kill-role",	   "zephyr-base",      "host-zephyr-base",   "remote-zephyr-base",
+	"no-zephyr-base",  "kconfig",	       "host-kconfig",	     "remote-kconfig",
+	"schedule",	   "sanitize",	       "icbmsg-version",     "max-active-count",
+	NULL,
+};
+
+/* What the command line says. */
+struct mc_args {
+	struct cli_opts o; /* the common options, as cli_parse read them */
+	struct emu_topo_core_spec spec[EMU_TOPO_MAX_CORES];
+	unsigned n_spec;
+	bool dts_list;       /* --dts A,B,C (else --core) */
+	const char *kill_core;
+	const char *crash;   /* --crash-point CORE:NAME[@N] */
+	unsigned endpoints;  /* --endpoints (ICBMsg links), 0: default */
+	bool nocopy;
+	/* `ipc-emu core` only */
+	const char *name;
+	const char *link_arg[EMU_TOPO_MAX_LINKS];
+	unsigned n_link_arg;
+	bool armed;
+};
+
+/* One link: a two-core unit. */
+struct mc_link {
+	struct cli_opts o;      /* the run's options for this link's instance */
+	struct cli_config cfg;  /* its two plans (topology), instance, K */
+	struct emu_segment *seg;
+	char seg_name[128];
+	char fds_arg[64];
+	int fdv[4];
+	struct scn_area acc[2]; /* counters of the epochs before a restart of both */
+	unsigned cycles, crash_cycles, rebonds, overlapped, epochs, restarts;
+	bool rebond_pending, expect_unbound;
+	int survivor;
+	uint64_t unbounds_at_kill, bonds_at_kill[2];
+	struct scn_area snap[2];
+	struct cli_report rep;
+};
+
+struct mc_core {
+	pid_t pid, last_pid;
+	int status; /* of the last incarnation, -1 while running */
+	bool exited, armed;
+	unsigned kills, crashes, restarts;
+};
+
+struct mc {
+	struct mc_args a;
+	struct emu_topo *topo;
+	struct mc_link *link;  /* topo->n_link */
+	struct mc_core core[EMU_TOPO_MAX_CORES];
+	char self[PATH_MAX];
+	int argc, first;
+	char **argv;
+	int kill_core;         /* -1: any */
+	int crash_core;        /* -1: none */
+	char crash_name[48];
+	unsigned crash_nth;
+	double kill_at[CLI_RUN_MAX_KILLS];
+	uint64_t rng;
+	unsigned kills_done, crashes;
+	uint64_t total;        /* messages of all links */
+	uint64_t t0;
+	bool hang, stalled;
+	uint64_t activity, activity_ns;
+};
+
+static volatile sig_atomic_t mc_signal;
+
+static void mc_on_signal(int sig)
+{
+	mc_signal = sig;
+}
+
+static int mc_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int mc_usage(const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_err("run: %s (see 'ipc-emu run --help')", msg);
+	return -1;
+}
+
+/* "--name=value" or "--name value": the option's name into buf. */
+static const char *opt_name(const char *a, char *buf, size_t len)
+{
+	const char *eq = strchr(a, '=');
+	size_t n = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+	if (n >= len) {
+		n = len - 1;
+	}
+	memcpy(buf, a + 2, n);
+	buf[n] = '\0';
+	return eq != NULL ? eq + 1 : NULL;
+}
+
+bool cli_mc_wanted(int argc, char **argv, int first)
+{
+	for (int i = first; i < argc; i++) {
+		char name[32];
+		const char *v;
+
+		if (strcmp(argv[i], "--") == 0) {
+			break;
+		}
+		if (strncmp(argv[i], "--", 2) != 0) {
+			continue;
+		}
+		v = opt_name(argv[i], name, sizeof(name));
+		if (strcmp(name, "core") == 0) {
+			return true;
+		}
+		if (strcmp(name, "dts") == 0) {
+			if (v == NULL && i + 1 < argc) {
+				v = argv[i + 1];
+			}
+			if (v != NULL && strchr(v, ',') != NULL &&
+			    strchr(strchr(v, ',') + 1, ',') != NULL) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* --dts A,B,C: the files, in a static copy. */
+static int split_dts(const char *v, struct mc_args *a)
+{
+	static char buf[8192];
+	char *save = NULL;
+	unsigned n = 0;
+
+	if (strlen(v) >= sizeof(buf)) {
+		return mc_usage("--dts: the list is too long");
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (const char *p = v; *p; p++) {
+		n += *p == ',';
+	}
+	if (n + 1 > EMU_TOPO_MAX_CORES) {
+		return mc_usage("--dts: at most %u devicetrees (one per core), not %u",
+				EMU_TOPO_MAX_CORES, n + 1);
+	}
+	n = 0;
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		a->spec[n].name = NULL;
+		a->spec[n].path = t;
+		n++;
+	}
+	if (n < 3 || strstr(v, ",,") != NULL || v[0] == ',' || v[strlen(v) - 1] == ',') {
+		return mc_usage("--dts wants FILE,FILE,FILE[,...] (3..%u files), not '%s'",
+				EMU_TOPO_MAX_CORES, v);
+	}
+	a->n_spec = n;
+	a->dts_list = true;
+	return 0;
+}
+
+/* --core NAME=FILE (the name is checked by the topology). */
+static int add_core(const char *v, struct mc_args *a)
+{
+	static char buf[EMU_TOPO_MAX_CORES][4200];
+	const char *eq = strchr(v, '=');
+	char *copy;
+
+	if (eq == NULL || eq == v || eq[1] == '\0' || strlen(v) >= sizeof(buf[0])) {
+		return mc_usage("--core wants NAME=FILE, not '%s'", v);
+	}
+	if (a->n_spec == EMU_TOPO_MAX_CORES) {
+		return mc_usage("--core: at most %u cores", EMU_TOPO_MAX_CORES);
+	}
+	copy = buf[a->n_spec];
+	snprintf(copy, sizeof(buf[0]), "%s", v);
+	copy[eq - v] = '\0';
+	a->spec[a->n_spec].name = copy;
+	a->spec[a->n_spec].path = copy + (eq - v) + 1;
+	a->n_spec++;
+	return 0;
+}
+
+static bool is_two_core(const char *name)
+{
+	for (int i = 0; mc_two_core[i] != NULL; i++) {
+		if (strcmp(mc_two_core[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Options of the multi-core run itself (`core`: also those of `ipc-emu core`). */
+static bool is_own(const char *name, bool core)
+{
+	static const char *const own[] = {"dts", "core", "kill-core", "crash-point",
+					   "endpoints", "nocopy", NULL};
+	static const char *const core_own[] = {"name", "link", "armed", NULL};
+
+	for (int i = 0; own[i] != NULL; i++) {
+		if (strcmp(own[i], name) == 0) {
+			return true;
+		}
+	}
+	for (int i = 0; core && core_own[i] != NULL; i++) {
+		if (strcmp(core_own[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The options of a multi-core run (and of `ipc-emu core`): ours here, the
+ * common ones through cli_parse.  -1 usage error (printed), 1 --help, 0. */
+static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args *a)
+{
+	char **pass = calloc((size_t)argc + 1, sizeof(*pass));
+	int n = 0, rc = 0;
+	bool have_dts = false, have_core = false;
+
+	memset(a, 0, sizeof(*a));
+	if (pass == NULL) {
+		return mc_usage("out of memory");
+	}
+	for (int i = 0; i < first; i++) {
+		pass[n++] = argv[i];
+	}
+	for (int i = first; i < argc && rc == 0; i++) {
+		const char *arg = argv[i], *v;
+		char name[64];
+		bool known = false, takes = true;
+		size_t k;
+
+		if (strcmp(arg, "--") == 0) {
+			rc = mc_usage("-- PROGRAM ARGS is two-core only (--host/--remote programs): not "
+				      "with more than two cores");
+			break;
+		}
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			pass[n++] = (char *)arg; /* cli_parse: -h, or an unexpected argument */
+			continue;
+		}
+		v = opt_name(arg, name, sizeof(name));
+		for (k = 0; k < sizeof(mc_common) / sizeof(mc_common[0]); k++) {
+			if (strcmp(mc_common[k].name, name) == 0) {
+				known = true;
+				takes = mc_common[k].arg;
+				break;
+			}
+		}
+		if (known) {
+			pass[n++] = (char *)arg;
+			if (takes && v == NULL && i + 1 < argc) {
+				pass[n++] = argv[++i];
+			}
+			continue;
+		}
+		if (is_two_core(name)) {
+			rc = mc_usage("--%s is two-core only: not with more than two cores (--dts "
+				      "A,B,C or --core NAME=FILE)", name);
+			break;
+		}
+		if (!is_own(name, core)) {
+			rc = mc_usage("unknown option '--%s'", name);
+			break;
+		}
+		takes = strcmp(name, "nocopy") != 0 && strcmp(name, "armed") != 0;
+		if (takes && v == NULL) {
+			if (i + 1 >= argc) {
+				rc = mc_usage("option '--%s' needs a value", name);
+				break;
+			}
+			v = argv[++i];
+		} else if (!takes && v != NULL) {
+			rc = mc_usage("option '--%s' takes no value", name);
+			break;
+		}
+		if ((strcmp(name, "dts") == 0 && have_core) ||
+		    (strcmp(name, "core") == 0 && have_dts)) {
+			rc = mc_usage("--dts and --core exclude each other: name every core with "
+				      "--core NAME=FILE, or none");
+		} else if (strcmp(name, "dts") == 0) {
+			rc = have_dts ? mc_usage("--dts given twice") : split_dts(v, a);
+			have_dts = true;
+		} else if (strcmp(name, "core") == 0) {
+			rc = add_core(v, a);
+			have_core = true;
+		} else if (strcmp(name, "kill-core") == 0) {
+			a->kill_core = v;
+		} else if (strcmp(name, "crash-point") == 0) {
+			a->crash = v;
+		} else if (strcmp(name, "endpoints") == 0) {
+			uint64_t u;
+
+			if (!cli_parse_u64(v, SCN_MAX_ENDPOINTS, &u) || u == 0) {
+				rc = mc_usage("--endpoints wants a count 1..%u, not '%s'",
+					      SCN_MAX_ENDPOINTS, v);
+			}
+			a->endpoints = (unsigned)u;
+		} else if (strcmp(name, "nocopy") == 0) {
+			a->nocopy = true;
+		} else if (strcmp(name, "name") == 0) {
+			a->name = v;
+		} else if (strcmp(name, "link") == 0) {
+			if (a->n_link_arg < EMU_TOPO_MAX_LINKS) {
+				a->link_arg[a->n_link_arg++] = v;
+			}
+		} else {
+			a->armed = true;
+		}
+	}
+	if (rc == 0) {
+		rc = cli_parse(CLI_CMD_RUN, n, pass, first, &a->o);
+	}
+	free(pass);
+	if (rc != 0) {
+		return rc;
+	}
+	if (a->n_spec < 2) {
+		return mc_usage("--core: a run needs 2..%u cores, not %u", EMU_TOPO_MAX_CORES,
+				a->n_spec);
+	}
+	if (a->kill_core != NULL && a->o.kill_random == 0) {
+		return mc_usage("--kill-core picks the core that --kill-random K kills: it needs "
+				"--kill-random K (K >= 1)");
+	}
+	return 0;
+}
+
+/* The topology, each link's configuration, --kill-core and --crash-point.
+ * 0, or an exit status with the message printed. */
+static int mc_plan(struct mc *m, bool warn)
+{
+	struct emu_dt_load_opts lo = {.mem_limit = (uint64_t)m->a.o.mem_limit_mib << 20};
+	char err[640], why[512];
+	int rc;
+
+	m->topo = calloc(1, sizeof(*m->topo));
+	if (m->topo == NULL) {
+		cli_err("out of memory");
+		return EXIT_INVARIANT;
+	}
+	rc = emu_topo_load(m->a.spec, m->a.n_spec, &lo, m->topo, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("%s", err);
+		return EXIT_USAGE;
+	}
+	m->link = calloc(m->topo->n_link, sizeof(*m->link));
+	if (m->link == NULL) {
+		cli_err("out of memory");
+		return EXIT_INVARIANT;
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		const struct emu_topo_link *t = &m->topo->link[i];
+		const struct emu_dt_inst *in = &t->plan[0].inst[0];
+		struct mc_link *l = &m->link[i];
+		bool icb = in->backend == EMU_BACKEND_ICBMSG;
+
+		l->o = m->a.o;
+		l->o.backend = in->backend;
+		l->o.instance = in->label;
+		l->o.endpoints = icb ? m->a.endpoints : 0;
+		l->o.nocopy = icb && m->a.nocopy;
+		l->o.n_dts = 2;
+		l->o.dts[0] = m->topo->core[t->core[0]].path;
+		l->o.dts[1] = m->topo->core[t->core[1]].path;
+		l->cfg.host = t->plan[0];
+		l->cfg.remote = t->plan[1];
+		l->survivor = -1;
+		for (int k = 0; k < 4; k++) {
+			l->fdv[k] = -1;
+		}
+		if (cli_config_finish(&l->o, &l->cfg, why, sizeof(why)) < 0) {
+			cli_err("run: link %s: %s", t->name, why);
+			return EXIT_USAGE;
+		}
+		if ((m->a.o.kill_random > 0 || m->a.crash != NULL) && !icb &&
+		    l->cfg.unbound == EMU_UNBOUND_DISABLE) {
+			cli_err("run: link %s: %s needs unbound = \"enable\" or \"detect\" on %s %s: "
+				"in legacy mode (\"disable\") ICMsg has no reset protocol",
+				t->name, m->a.o.kill_random > 0 ? "--kill-random" : "--crash-point",
+				l->cfg.host.source, in->node);
+			return EXIT_USAGE;
+		}
+		m->total += (2 * m->a.o.messages + 2) * l->cfg.endpoints;
+	}
+	m->kill_core = -1;
+	if (m->a.kill_core != NULL) {
+		m->kill_core = emu_topo_find_core(m->topo, m->a.kill_core);
+		if (m->kill_core < 0) {
+			cli_err("run: --kill-core %s: no such core", m->a.kill_core);
+			return EXIT_USAGE;
+		}
+	}
+	m->crash_core = -1;
+	if (m->a.crash != NULL) {
+		const char *colon = strchr(m->a.crash, ':');
+		char core[EMU_TOPO_NAME_LEN];
+		struct cli_crash cp;
+
+		if (colon == NULL || (size_t)(colon - m->a.crash) >= sizeof(core) ||
+		    cli_parse_crash(colon + 1, &cp) < 0 || strchr(colon + 1, ':') != NULL) {
+			cli_err("run: --crash-point wants CORE:NAME[@N] (a core of the topology, a "
+				"crash point of 'ipc-emu run --help'), not '%s'", m->a.crash);
+			return EXIT_USAGE;
+		}
+		memcpy(core, m->a.crash, (size_t)(colon - m->a.crash));
+		core[colon - m->a.crash] = '\0';
+		m->crash_core = emu_topo_find_core(m->topo, core);
+		if (m->crash_core < 0) {
+			cli_err("run: --crash-point %s: no core named '%s'", m->a.crash, core);
+			return EXIT_USAGE;
+		}
+		if (cli_crash_is_shim(cp.name)) {
+			cli_err("run: --crash-point %s: a point of the Zephyr shim, hit only by user "
+				"programs", m->a.crash);
+			return EXIT_USAGE;
+		}
+		snprintf(m->crash_name, sizeof(m->crash_name), "%s", cp.name);
+		m->crash_nth = cp.nth;
+	}
+	if (warn && m->topo->n_warnings > 0) {
+		cli_err("warning: %s", m->topo->warning);
+	}
+	return 0;
+}
+
+static void mc_free(struct mc *m)
+{
+	free(m->link);
+	free(m->topo);
+	m->link = NULL;
+	m->topo = NULL;
+}
+
+/* ------------------------------------------------------ the core process -- */
+
+struct mc_thread {
+	struct emu_segment_fds fds;
+	struct scn_params p;
+	pthread_t thread;
+	int status;
+	char link[EMU_TOPO_NAME_LEN * 2 + 34];
+};
+
+static void *mc_link_main(void *arg)
+{
+	struct mc_thread *t = arg;
+	struct emu_segment *seg = NULL;
+	int fdv[4] = {t->fds.mem, t->fds.ctl, t->fds.efd[0], t->fds.efd[1]};
+	int rc = emu_segment_attach_fds(&t->fds, &seg);
+
+	for (int i = 0; i < 4; i++) {
+		if (fdv[i] >= 0) {
+			close(fdv[i]);
+		}
+	}
+	if (rc < 0) {
+		cli_err("core: link %s: cannot attach inherited segment: %s", t->link,
+			strerror(-rc));
+		t->status = EXIT_INVARIANT;
+		return NULL;
+	}
+	t->status = scn_run(seg, &t->p);
+	emu_segment_close(seg);
+	return NULL;
+}
+
+/* "I:ROLE:MEM,CTL,EFD0,EFD1" */
+static bool parse_link_arg(const char *v, unsigned n_link, unsigned *idx, enum emu_role *role,
+			   struct emu_segment_fds *fds)
+{
+	char r[16];
+	unsigned i;
+	int f[4], used = 0;
+
+	if (sscanf(v, "%u:%15[a-z]:%d,%d,%d,%d%n", &i, r, &f[0], &f[1], &f[2], &f[3], &used) != 6 ||
+	    v[used] != '\0' || i >= n_link || f[0] < 0 || f[1] < 0) {
+		return false;
+	}
+	if (strcmp(r, "host") == 0) {
+		*role = EMU_ROLE_HOST;
+	} else if (strcmp(r, "remote") == 0) {
+		*role = EMU_ROLE_REMOTE;
+	} else {
+		return false;
+	}
+	*idx = i;
+	*fds = (struct emu_segment_fds){.mem = f[0], .ctl = f[1], .efd = {f[2], f[3]}};
+	return true;
+}
+
+int cli_mc_core_main(int argc, char **argv, int first)
+{
+	static struct mc m;
+	struct mc_thread *t;
+	int rc, status = EXIT_PASS, me;
+
+	rc = mc_parse(argc, argv, first, true, &m.a);
+	if (rc != 0) {
+		return rc < 0 ? EXIT_USAGE : EXIT_PASS;
+	}
+	rc = mc_plan(&m, false);
+	if (rc != 0) {
+		mc_free(&m);
+		return rc;
+	}
+	me = m.a.name != NULL ? emu_topo_find_core(m.topo, m.a.name) : -1;
+	t = calloc(m.a.n_link_arg + 1, sizeof(*t));
+	if (me < 0 || t == NULL || m.a.n_link_arg == 0) {
+		cli_err("core: --name CORE and --link I:ROLE:FDS are required (spawned by 'ipc-emu "
+			"run' with more than two cores)");
+		free(t);
+		mc_free(&m);
+		return EXIT_USAGE;
+	}
+	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
+		unsigned i;
+		enum emu_role role;
+
+		if (!parse_link_arg(m.a.link_arg[k], m.topo->n_link, &i, &role, &t[k].fds) ||
+		    m.topo->link[i].core[role] != (unsigned)me) {
+			cli_err("core %s: --link %s: not a link of this core", m.a.name,
+				m.a.link_arg[k]);
+			free(t);
+			mc_free(&m);
+			return EXIT_USAGE;
+		}
+		cli_scn_params(&m.link[i].o, &m.link[i].cfg, role, &t[k].p);
+		t[k].p.timeout_s = 0; /* the supervisor watches */
+		t[k].p.quiet = true;
+		snprintf(t[k].link, sizeof(t[k].link), "%s", m.topo->link[i].name);
+	}
+	if (m.a.armed && m.crash_core == me) {
+		emu_crash_arm(m.crash_name, m.crash_nth);
+	}
+	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
+		if (pthread_create(&t[k].thread, NULL, mc_link_main, &t[k]) != 0) {
+			cli_err("core %s: cannot start the thread of link %s", m.a.name, t[k].link);
+			_exit(EXIT_INVARIANT); /* the others run: the supervisor sees a failed core */
+		}
+	}
+	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
+		pthread_join(t[k].thread, NULL);
+		if (t[k].status > status) {
+			status = t[k].status;
+		}
+	}
+	free(t);
+	mc_free(&m);
+	return status;
+}
+
+/* ----------------------------------------------------------- supervisor -- */
+
+static bool link_has(const struct mc *m, unsigned l, unsigned core)
+{
+	return m->topo->link[l].core[0] == core || m->topo->link[l].core[1] == core;
+}
+
+/* The segments, their names removed at once, their descriptors open across
+ * exec.  0 or an exit status. */
+static int mc_segments(struct mc *m)
+{
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		struct mc_link *l = &m->link[i];
+		struct emu_segment_cfg cfg = {
+			.name = NULL,
+			.mem_base = l->cfg.host.base,
+			.mem_size = (uint32_t)l->cfg.host.size,
+			.doorbell = m->a.o.doorbell,
+		};
+		struct emu_segment_fds fds;
+		int rc = emu_segment_create(&cfg, &l->seg);
+
+		if (rc < 0) {
+			l->seg = NULL;
+			cli_err("link %s: cannot create the shared-memory segment: %s",
+				m->topo->link[i].name, strerror(-rc));
+			return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+		}
+		snprintf(l->seg_name, sizeof(l->seg_name), "%s", emu_segment_name(l->seg));
+		rc = emu_segment_unlink(l->seg);
+		if (rc < 0) {
+			cli_err("cannot unlink segment %s: %s", l->seg_name, strerror(-rc));
+		}
+		emu_segment_get_fds(l->seg, &fds);
+		l->fdv[0] = fds.mem;
+		l->fdv[1] = fds.ctl;
+		l->fdv[2] = fds.efd[0];
+		l->fdv[3] = fds.efd[1];
+		snprintf(l->fds_arg, sizeof(l->fds_arg), "%d,%d,%d,%d", l->fdv[0], l->fdv[1],
+			 l->fdv[2], l->fdv[3]);
+		if (m->a.o.kill_random > 0) {
+			cli_prepare_areas(l->seg, m->a.o.messages, l->cfg.endpoints);
+		}
+	}
+	return 0;
+}
+
+static void mc_segments_close(struct mc *m)
+{
+	for (unsigned i = 0; m->link != NULL && i < m->topo->n_link; i++) {
+		if (m->link[i].seg != NULL) {
+			emu_segment_close(m->link[i].seg);
+			m->link[i].seg = NULL;
+		}
+	}
+}
+
+/* In the child: the descriptors of this core's links stay open across
+ * exec, the others' close. */
+static void child_fds(const struct mc *m, unsigned core)
+{
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		bool mine = link_has(m, i, core);
+
+		for (int k = 0; k < 4; k++) {
+			int fd = m->link[i].fdv[k], fl;
+
+			if (fd >= 0 && (fl = fcntl(fd, F_GETFD)) >= 0) {
+				(void)fcntl(fd, F_SETFD, mine ? fl & ~FD_CLOEXEC : fl | FD_CLOEXEC);
+			}
+		}
+	}
+}
+
+static int mc_spawn(struct mc *m, unsigned ci)
+{
+	struct mc_core *c = &m->core[ci];
+	pid_t sup_pid = getpid();
+	char link_args[EMU_TOPO_MAX_LINKS][96];
+	char **av = calloc((size_t)m->argc + 2 * EMU_TOPO_MAX_LINKS + 8, sizeof(*av));
+	int n = 0;
+	pid_t pid;
+
+	if (av == NULL) {
+		return -ENOMEM;
+	}
+	av[n++] = m->self;
+	av[n++] = "core";
+	av[n++] = "--name";
+	av[n++] = m->topo->core[ci].name;
+	if (c->armed) {
+		av[n++] = "--armed";
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		const struct emu_topo_link *t = &m->topo->link[i];
+
+		if (!link_has(m, i, ci)) {
+			continue;
+		}
+		snprintf(link_args[i], sizeof(link_args[i]), "%u:%s:%s", i,
+			 t->core[0] == ci ? "host" : "remote", m->link[i].fds_arg);
+		av[n++] = "--link";
+		av[n++] = link_args[i];
+	}
+	for (int i = m->first; i < m->argc; i++) {
+		av[n++] = m->argv[i];
+	}
+	av[n] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		free(av);
+		return -e;
+	}
+	if (pid == 0) {
+		/* Die with the supervisor; if it is already gone, do not start. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != sup_pid) {
+			_exit(127);
+		}
+		child_fds(m, ci);
+		unsetenv("IPC_EMU_CRASH");
+		execv(av[0], av);
+		{
+			static const char msg[] = "ipc-emu: cannot exec a core\n";
+
+			(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		}
+		_exit(127);
+	}
+	free(av);
+	c->pid = c->last_pid = pid;
+	c->status = -1;
+	c->exited = false;
+	return 0;
+}
+
+static void mc_kill_one(struct mc_core *c)
+{
+	int st;
+
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		if (waitpid(c->pid, &st, 0) == c->pid) {
+			c->status = cli_decode_status(st);
+			c->exited = true;
+		}
+		c->pid = 0;
+	}
+}
+
+static void mc_kill_all(struct mc *m)
+{
+	for (unsigned i = 0; i < m->topo->n_core; i++) {
+		mc_kill_one(&m->core[i]);
+	}
+}
+
+/* Core `victim` died (killed by us or at its crash point): restart it and,
+ * through every ICBMsg link of a restarted core, that link's other core;
+ * each link touching a restarted core then waits for its re-bond. */
+static void mc_recover(struct mc *m, unsigned victim, bool crash)
+{
+	bool rs[EMU_TOPO_MAX_CORES] = {false};
+	bool changed = true;
+
+	rs[victim] = true;
+	while (changed) {
+		changed = false;
+		for (unsigned i = 0; i < m->topo->n_link; i++) {
+			const unsigned *c = m->topo->link[i].core;
+
+			if (m->link[i].cfg.inst_host->backend == EMU_BACKEND_ICBMSG &&
+			    rs[c[0]] != rs[c[1]]) {
+				rs[c[0]] = rs[c[1]] = true;
+				changed = true;
+			}
+		}
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		if (rs[k] && k != victim) {
+			mc_kill_one(&m->core[k]);
+		}
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		struct mc_link *l = &m->link[i];
+		const unsigned *c = m->topo->link[i].core;
+		const struct scn_area *a[2];
+
+		if (!rs[c[0]] && !rs[c[1]]) {
+			continue;
+		}
+		l->cycles++;
+		l->crash_cycles += crash;
+		l->overlapped += l->rebond_pending;
+		l->restarts += (unsigned)rs[c[0]] + (unsigned)rs[c[1]];
+		if (rs[c[0]] && rs[c[1]]) {
+			/* Both sides restart: a reset of the whole link, its
+			 * memory included where the backend needs it (ICMsg
+			 * rings and ICBMsg v2 queues start zeroed, as run.c's
+			 * v2). */
+			if (l->cfg.inst_host->backend == EMU_BACKEND_ICMSG ||
+			    l->cfg.icbmsg_version == EMU_ICBMSG_V2) {
+				cli_clear_regions(l->seg, l->cfg.inst_host);
+			}
+			cli_area_new_epoch(l->seg, l->acc);
+			l->epochs++;
+			l->survivor = -1;
+			l->expect_unbound = false;
+		} else {
+			l->survivor = rs[c[0]] ? EMU_ROLE_REMOTE : EMU_ROLE_HOST;
+			a[0] = scn_area(l->seg, (enum emu_role)l->survivor);
+			/* Bound at the moment of the reset: it must see unbound(). */
+			l->expect_unbound = scn_get(&a[0]->bound_now) != 0;
+			l->unbounds_at_kill = scn_get(&a[0]->unbounds);
+		}
+		for (int r = 0; r < 2; r++) {
+			l->bonds_at_kill[r] = scn_get(&scn_area(l->seg, (enum emu_role)r)->bonds);
+		}
+		l->rebond_pending = true;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		struct mc_core *c = &m->core[k];
+
+		if (!rs[k] || c->pid > 0) {
+			continue;
+		}
+		c->armed = false;
+		if (mc_spawn(m, k) == 0) {
+			c->restarts++;
+		} else {
+			c->status = 128 + SIGKILL;
+			c->exited = true;
+		}
+	}
+}
+
+static void mc_watch_rebonds(struct mc *m)
+{
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		struct mc_link *l = &m->link[i];
+
+		if (l->rebond_pending && cli_rebonded(l->seg, l->bonds_at_kill, l->survivor,
+						      l->expect_unbound, l->unbounds_at_kill)) {
+			l->rebonds++;
+			l->rebond_pending = false;
+		}
+	}
+}
+
+/* Reap whatever exited; a core killed at its armed crash point is a crash
+ * to recover from.  Returns the number of cores still running. */
+static int mc_reap(struct mc *m)
+{
+	int running = 0;
+
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		struct mc_core *c = &m->core[k];
+		int st;
+
+		if (c->pid > 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
+			int status = cli_decode_status(st);
+
+			c->pid = 0;
+			if (c->armed && status == 128 + SIGKILL && !mc_signal) {
+				c->crashes++;
+				m->crashes++;
+				mc_recover(m, k, true);
+			} else {
+				c->status = status;
+				c->exited = true;
+			}
+		}
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		running += m->core[k].pid > 0;
+	}
+	return running;
+}
+
+/* --kill-random: kill a core when the progress of all links crosses the
+ * next moment, every link is bound since the last reset, and none has
+ * started finishing (they hold their DONE back until the last kill). */
+static void mc_maybe_kill(struct mc *m)
+{
+	uint64_t sent = 0;
+	unsigned victim;
+	struct mc_core *c;
+	int st;
+
+	if (m->kills_done >= m->a.o.kill_random) {
+		return;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		if (m->core[k].pid <= 0) {
+			return;
+		}
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		const struct mc_link *l = &m->link[i];
+
+		if (l->rebond_pending) {
+			return;
+		}
+		for (int r = 0; r < 2; r++) {
+			const struct scn_area *a = scn_area(l->seg, (enum emu_role)r);
+
+			if (scn_get(&a->bonds) <= l->bonds_at_kill[r] || scn_get(&a->done_sent) ||
+			    scn_get(&a->finished)) {
+				return;
+			}
+			sent += scn_get(&a->sent);
+		}
+	}
+	if ((double)sent / (double)m->total < m->kill_at[m->kills_done]) {
+		return;
+	}
+	victim = m->kill_core >= 0 ? (unsigned)m->kill_core
+				   : (unsigned)(cli_run_rng_next(&m->rng) % m->topo->n_core);
+	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
+		fprintf(stderr, "ipc-emu: kill %u: core %s at progress %.3f\n", m->kills_done,
+			m->topo->core[victim].name, (double)sent / (double)m->total);
+	}
+	c = &m->core[victim];
+	kill(c->pid, SIGKILL);
+	if (waitpid(c->pid, &st, 0) != c->pid) {
+		return;
+	}
+	c->pid = 0;
+	if (WIFEXITED(st)) {
+		/* It finished on its own just before: nothing was injected. */
+		c->status = WEXITSTATUS(st);
+		c->exited = true;
+		return;
+	}
+	m->kills_done++;
+	c->kills++;
+	mc_recover(m, victim, false);
+	if (m->kills_done == m->a.o.kill_random) {
+		for (unsigned i = 0; i < m->topo->n_link; i++) {
+			cli_set_finish_hold(m->link[i].seg, false);
+		}
+	}
+}
+
+/* No counter of any link moved for MC_STALL_S: a hang. */
+static bool mc_stalled(struct mc *m, uint64_t now)
+{
+	uint64_t v = 0;
+
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		v += m->core[k].restarts;
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		v += cli_area_activity(m->link[i].seg);
+	}
+	if (v != m->activity || m->activity_ns == 0) {
+		m->activity = v;
+		m->activity_ns = now;
+		return false;
+	}
+	return (double)(now - m->activity_ns) / 1e9 >= MC_STALL_S;
+}
+
+static void mc_supervise(struct mc *m)
+{
+	uint64_t deadline = m->a.o.timeout_s > 0 ? m->t0 + (uint64_t)(m->a.o.timeout_s * 1e9) : 0;
+	uint64_t fail_deadline = 0;
+	struct cli_progress pr;
+
+	cli_progress_init(&pr, m->a.o.quiet);
+	for (;;) {
+		struct timespec ts = {0, m->kills_done < m->a.o.kill_random ? MC_POLL_NS / 4
+									     : MC_POLL_NS};
+		int running = mc_reap(m);
+		uint64_t now;
+		double el;
+
+		mc_watch_rebonds(m);
+		if (running == 0) {
+			break;
+		}
+		now = scn_now_ns();
+		if (mc_signal) {
+			break;
+		}
+		if ((deadline != 0 && now > deadline) || mc_stalled(m, now)) {
+			m->hang = true;
+			m->stalled = deadline == 0 || now <= deadline;
+			break;
+		}
+		/* A failed core leaves its links' other cores waiting: cut it short. */
+		for (unsigned k = 0; k < m->topo->n_core && fail_deadline == 0; k++) {
+			if (m->core[k].exited && m->core[k].status != 0) {
+				fail_deadline = now + (uint64_t)(MC_FAIL_GRACE_S * 1e9);
+			}
+		}
+		if (fail_deadline != 0 && now > fail_deadline) {
+			break;
+		}
+		mc_maybe_kill(m);
+		if (cli_progress_due(&pr, &el)) {
+			uint64_t sent = 0;
+
+			for (unsigned i = 0; i < m->topo->n_link; i++) {
+				sent += scn_get(&scn_area(m->link[i].seg, EMU_ROLE_HOST)->sent) +
+					scn_get(&scn_area(m->link[i].seg, EMU_ROLE_REMOTE)->sent);
+			}
+			fprintf(stderr, "ipc-emu run: %.0f s, %" PRIu64 "/%" PRIu64 " messages, %u kills\n",
+				el, sent, m->total, m->kills_done);
+		}
+		nanosleep(&ts, NULL);
+	}
+	mc_kill_all(m);
+}
+
+/* A link side's exit status: the core's, unless that side of the link tore
+ * down cleanly (another link of the core failed). */
+static int side_status(const struct mc_core *c, const struct scn_area *a)
+{
+	if (!c->exited) {
+		return -1;
+	}
+	return c->status != 0 && scn_get(&a->exited) ? 0 : c->status;
+}
+
+static void mc_link_report(struct mc *m, unsigned i, double duration)
+{
+	struct mc_link *l = &m->link[i];
+	struct cli_report *r = &l->rep;
+	const unsigned *c = m->topo->link[i].core;
+
+	for (int k = 0; k < 2; k++) {
+		memcpy(&l->snap[k], scn_area(l->seg, (enum emu_role)k), sizeof(l->snap[k]));
+		cli_area_acc_add(&l->snap[k], &l->acc[k]);
+	}
+	memset(r, 0, sizeof(*r));
+	r->opts = &l->o;
+	r->cfg = &l->cfg;
+	for (int k = 0; k < 2; k++) {
+		r->area[k] = &l->snap[k];
+		r->peer[k].exit_status = side_status(&m->core[c[k]], &l->snap[k]);
+		r->peer[k].valgrind_errors = -1;
+		r->peer[k].restarts = m->core[c[k]].restarts;
+	}
+	r->crashes_injected = l->cycles;
+	r->crash_points = l->crash_cycles;
+	r->restarts = l->restarts;
+	r->cycles = l->cycles;
+	r->rebonds = l->rebonds;
+	r->overlapped = l->overlapped;
+	r->epochs = l->epochs;
+	r->hang = m->hang;
+	r->stalled = m->stalled;
+	r->stall_s = MC_STALL_S;
+	r->interrupted = mc_signal;
+	r->kills_planned = m->a.o.kill_random;
+	r->duration_s = duration;
+	r->doorbell = cli_doorbell_name(m->a.o.doorbell);
+	r->leaked_shm = cli_count_shm(l->seg_name);
+	r->leaked_processes = (unsigned)(m->core[c[0]].pid > 0) + (unsigned)(m->core[c[1]].pid > 0);
+	cli_report_eval(r);
+	/* One core's reset must not disturb the links that do not touch it. */
+	if (l->cycles == 0 && (m->kills_done + m->crashes) > 0 && !m->hang && !mc_signal) {
+		uint64_t unb = l->snap[0].unbounds + l->snap[1].unbounds;
+
+		if (unb != 0 || l->epochs != 0) {
+			size_t len = r->ok ? 0 : strlen(r->reason);
+
+			snprintf(r->reason + len, sizeof(r->reason) - len,
+				 "%stouches no restarted core but saw %" PRIu64 " unbound()",
+				 len > 0 ? "; " : "", unb);
+			r->ok = false;
+		}
+	}
+}
+
+static void mc_print(const struct mc *m, FILE *f, bool ok, const char *reason)
+{
+	int wl = 0, wc = 0;
+
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		int n = (int)strlen(m->topo->link[i].name);
+
+		wl = n > wl ? n : wl;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		int n = (int)strlen(m->topo->core[k].name);
+
+		wc = n > wc ? n : wc;
+	}
+	fprintf(f, "ipc-emu run: %u cores, %u links, echo-stream, doorbell %s, %" PRIu64
+		   " messages per endpoint\n",
+		m->topo->n_core, m->topo->n_link, cli_doorbell_name(m->a.o.doorbell),
+		m->a.o.messages);
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		const struct mc_link *l = &m->link[i];
+		const struct emu_topo_link *t = &m->topo->link[i];
+
+		fprintf(f,
+			"  link %-*s  %-6s %s -> %s  sent %" PRIu64 "/%" PRIu64 "  unbounds %" PRIu64
+			"/%" PRIu64 "  resets %u  rebonds %u  %s: %s\n",
+			wl, t->name, cli_backend_name(l->cfg.inst_host->backend),
+			m->topo->core[t->core[0]].name, m->topo->core[t->core[1]].name,
+			l->snap[0].sent, l->snap[1].sent, l->snap[0].unbounds, l->snap[1].unbounds,
+			l->cycles, l->rebonds, l->rep.ok ? "PASS" : "FAIL", l->rep.reason);
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		const struct mc_core *c = &m->core[k];
+
+		fprintf(f, "  core %-*s  pid %d  kills %u  crashes %u  restarts %u  exit %d\n",
+			wc, m->topo->core[k].name, (int)c->last_pid, c->kills, c->crashes, c->restarts,
+			c->status);
+	}
+	fprintf(f, "  result      %s: %s\n", ok ? "PASS" : "FAIL", reason);
+}
+
+static int mc_json(const struct mc *m, const char *path, bool ok, const char *reason,
+		   double duration)
+{
+	FILE *f = cli_json_open(path);
+
+	if (f == NULL) {
+		int rc = -errno;
+
+		cli_err("cannot write %s: %s", path, strerror(errno));
+		return rc;
+	}
+	fprintf(f, "{\n  \"mode\": \"multicore\",\n  \"ok\": %s,\n  \"reason\": ",
+		ok ? "true" : "false");
+	cli_json_str(f, reason);
+	fprintf(f,
+		",\n  \"messages_per_endpoint\": %" PRIu64 ",\n  \"doorbell\": \"%s\",\n"
+		"  \"kills\": { \"planned\": %u, \"done\": %u, \"crash_points\": %u },\n"
+		"  \"hang\": %s,\n  \"duration_s\": %.3f,\n  \"cores\": [\n",
+		m->a.o.messages, cli_doorbell_name(m->a.o.doorbell), m->a.o.kill_random,
+		m->kills_done, m->crashes, m->hang ? "true" : "false", duration);
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		const struct mc_core *c = &m->core[k];
+
+		fprintf(f, "    { \"name\": ");
+		cli_json_str(f, m->topo->core[k].name);
+		fprintf(f, ", \"file\": ");
+		cli_json_str(f, m->topo->core[k].path);
+		fprintf(f,
+			", \"kills\": %u, \"crashes\": %u, \"restarts\": %u, \"exit_status\": %d }%s\n",
+			c->kills, c->crashes, c->restarts, c->status,
+			k + 1 < m->topo->n_core ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"links\": [\n");
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		const struct emu_topo_link *t = &m->topo->link[i];
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *ms = open_memstream(&buf, &len);
+
+		fprintf(f, "    { \"name\": ");
+		cli_json_str(f, t->name);
+		fprintf(f, ", \"host\": ");
+		cli_json_str(f, m->topo->core[t->core[0]].name);
+		fprintf(f, ", \"remote\": ");
+		cli_json_str(f, m->topo->core[t->core[1]].name);
+		fprintf(f, ", \"rebonds\": %u,\n", m->link[i].rebonds);
+		if (ms != NULL) {
+			cli_report_json_write(&m->link[i].rep, ms);
+			fclose(ms);
+		}
+		/* The two-core report's object, without its opening brace and
+		 * final newline. */
+		if (buf != NULL && len > 2 && buf[0] == '{') {
+			buf[len - 1] = '\0';
+			fputs(buf + 2, f);
+		} else {
+			fprintf(f, "  \"ok\": false }");
+		}
+		free(buf);
+		fprintf(f, "%s\n", i + 1 < m->topo->n_link ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	if (cli_json_close(f) < 0) {
+		cli_err("cannot write %s", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The report of the finished run, its files and its exit status. */
+static int mc_verdict(struct mc *m)
+{
+	double duration = (double)(scn_now_ns() - m->t0) / 1e9;
+	char reason[2048] = "";
+	size_t used = 0;
+	uint64_t verified = 0;
+	bool ok = true;
+	int status;
+
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		if (m->core[k].exited && m->core[k].status == EXIT_USAGE && !mc_signal && !m->hang) {
+			return EXIT_USAGE; /* a core refused its configuration: said so */
+		}
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		struct mc_link *l = &m->link[i];
+
+		mc_link_report(m, i, duration);
+		verified += l->snap[0].received + l->snap[1].received;
+		if (!l->rep.ok && used + 4 < sizeof(reason)) {
+			int n = snprintf(reason + used, sizeof(reason) - used, "%slink %s: %s",
+					 ok ? "" : "; ", m->topo->link[i].name, l->rep.reason);
+
+			used += n > 0 ? (size_t)n : 0;
+			if (used >= sizeof(reason)) {
+				used = sizeof(reason) - 1;
+			}
+			ok = false;
+		}
+	}
+	if (ok) {
+		snprintf(reason, sizeof(reason), "%u links, all %" PRIu64 " messages verified",
+			 m->topo->n_link, verified);
+	}
+	if (!m->a.o.quiet) {
+		mc_print(m, stdout, ok, reason);
+	} else if (!ok) {
+		fprintf(stderr, "ipc-emu run: FAIL: %s\n", reason);
+	}
+	status = ok ? EXIT_PASS : EXIT_INVARIANT;
+	if (m->a.o.json != NULL && mc_json(m, m->a.o.json, ok, reason, duration) < 0) {
+		status = EXIT_INVARIANT;
+	}
+	if (mc_signal) {
+		cli_err("interrupted by signal %d: cores killed", (int)mc_signal);
+		status = 128 + mc_signal;
+	}
+	return status;
+}
+
+int cli_mc_run_main(int argc, char **argv, int first)
+{
+	static struct mc m;
+	struct sigaction sa, old_int, old_term;
+	ssize_t n;
+	int status;
+
+	memset(&m, 0, sizeof(m));
+	status = mc_parse(argc, argv, first, false, &m.a);
+	if (status != 0) {
+		return status < 0 ? EXIT_USAGE : EXIT_PASS;
+	}
+	if (m.a.o.json != NULL && cli_out_check("run", "--json", m.a.o.json) < 0) {
+		return EXIT_USAGE;
+	}
+	if (m.a.o.json != NULL && strcmp(m.a.o.json, "-") == 0) {
+		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
+	}
+	status = mc_plan(&m, true);
+	if (status != 0) {
+		mc_free(&m);
+		return status;
+	}
+	/* Exec a resolved path: exec'ing /proc/self/exe fails under valgrind. */
+	n = readlink("/proc/self/exe", m.self, sizeof(m.self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(m.self) - 1) {
+		cli_err("cannot resolve /proc/self/exe: %s", strerror(errno));
+		mc_free(&m);
+		return EXIT_INVARIANT;
+	}
+	m.self[n] = '\0';
+	m.argc = argc;
+	m.argv = argv;
+	m.first = first;
+	{
+		/* The kill moments of a two-core ICMsg run (the last in the
+		 * stream phase): every link holds its DONE until the last. */
+		struct cli_opts ko = m.a.o;
+
+		ko.backend = EMU_BACKEND_ICMSG;
+		cli_run_plan_kills(&ko, m.kill_at, &m.rng);
+	}
+	if (m.crash_core >= 0) {
+		m.core[m.crash_core].armed = true;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mc_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	status = mc_segments(&m);
+	if (status == 0) {
+		m.t0 = scn_now_ns();
+		for (unsigned k = 0; k < m.topo->n_core && status == 0; k++) {
+			if (mc_spawn(&m, k) < 0) {
+				cli_err("cannot start core %s: %s", m.topo->core[k].name,
+					strerror(errno));
+				status = EXIT_INVARIANT;
+			}
+		}
+		if (status == 0) {
+			mc_supervise(&m);
+			status = mc_verdict(&m);
+		} else {
+			mc_kill_all(&m);
+		}
+	}
+	mc_segments_close(&m);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	mc_free(&m);
+	return status;
+}
