@@ -20,6 +20,11 @@
 #include "support/senders.h"
 #include "support/v2_pair.h"
 #include "support/vg_cases.h"
+#include "ctl.h"
+
+/* emu/port.c: the consumer wake of a core (until emu_internal.h declares them). */
+int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer);
+void port_emu_wake_unbind(const void *ctx);
 
 #define H V2_HOST
 #define R V2_REMOTE
@@ -1129,6 +1134,158 @@ VgTest(icbmsg_v2_classic, classic_instance_across_is_reported, .timeout = 30)
 VgTest(icbmsg_v2_classic, classic_instance_opened_first_is_reported, .timeout = 30)
 {
 	classic_across(true);
+}
+
+/* ---------------------------------------------------------------- consumer wake */
+
+/*
+ * The port's consumer wake (src/port.h port_wait_consumed/port_consumed,
+ * emu/port.c): a host sender out of blocks waits; the remote releases one
+ * held message.  Which side is bound decides who can wake whom; the word
+ * counts (tx_wait, tx_wake of the host's control-block record) tell how
+ * the sender came back, without timing.
+ */
+enum { WAKE_NONE = 0, WAKE_HOST = 1, WAKE_BOTH = 3 };
+
+static void bind_wake(int which)
+{
+	for (int r = 0; r < 2; r++) {
+		struct emu_ctl *ctl = emu_core_ctl(P.core[r]);
+
+		if (which & (1 << r)) {
+			cr_assert_eq(port_emu_wake_bind(emu_core_mbox(P.core[r]), &ctl->role[r],
+							&ctl->role[!r]),
+				     0);
+		}
+	}
+}
+
+static void teardown_wake(void)
+{
+	for (int r = 0; r < 2; r++) {
+		port_emu_wake_unbind(emu_core_mbox(P.core[r]));
+	}
+	v2_pair_teardown(&P);
+}
+
+static uint32_t ctl_u32(uint32_t *p)
+{
+	return atomic_load((_Atomic uint32_t *)(void *)p);
+}
+
+struct waiter {
+	pthread_t t;
+	void *buf;
+	uint32_t size;
+	int rc;
+};
+
+static void *wait_for_blocks(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->size = 1;
+	w->rc = ipc_service_get_tx_buffer(&eps[H][0].ept, &w->buf, &w->size, K_MSEC(60000));
+	return NULL;
+}
+
+/* Fill the host's 16 blocks with two 8-block messages the remote holds,
+ * start a sender waiting for one block, release the first message.  The
+ * sender gets its block, the message arrives; returns the host record's
+ * tx_wake advance.  Leaves every block free. */
+static uint32_t blocked_sender_then_release(int bound, uint32_t *tx_wait_after)
+{
+	struct emu_ctl_role *rec = &emu_core_ctl(P.core[H])->role[H];
+	static unsigned char big[8 * 1020 - 4];
+	struct waiter w = {.rc = 1};
+	void *held[2];
+	uint32_t gen;
+	int ms = getenv("VALGRIND") != NULL ? 60000 : 5000;
+
+	bind_wake(bound);
+	up();
+	bind(0, "wake", 0, 0);
+	settle_blocks(H); /* the control packets consumed */
+	eps[R][0].hold = true;
+	for (int i = 0; i < 2; i++) {
+		memset(big, 'a' + i, sizeof(big));
+		cr_assert_eq(ipc_service_send(&eps[H][0].ept, big, sizeof(big)), (int)sizeof(big));
+		cr_assert(wait_for(&eps[R][0].received, i + 1));
+		held[i] = eps[R][0].last_ptr;
+	}
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 16u);
+	gen = ctl_u32(&rec->tx_wake);
+	cr_assert_eq(pthread_create(&w.t, NULL, wait_for_blocks, &w), 0);
+	if (bound & (1 << H)) {
+		/* It announces it waits (a sender without a binding never does). */
+		for (int i = 0; i < ms && ctl_u32(&rec->tx_wait) == 0; i++) {
+			usleep(1000);
+		}
+		cr_assert_eq(ctl_u32(&rec->tx_wait), 1u);
+	} else {
+		usleep(20000);
+	}
+	cr_assert_eq(ctl_u32(&rec->tx_wake), gen); /* nobody consumed yet */
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held[0]), 0);
+	cr_assert_eq(pthread_join(w.t, NULL), 0);
+	cr_assert_eq(w.rc, 0);
+	cr_assert_eq(w.size, 1016u);
+	*tx_wait_after = ctl_u32(&rec->tx_wait);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, w.buf), 0);
+	cr_assert_eq(ipc_service_release_rx_buffer(&eps[R][0].ept, held[1]), 0);
+	cr_assert_eq(atomic_load(&eps[R][0].received), 2);
+	cr_assert_eq(eps[R][0].order[0], 'a');
+	cr_assert_eq(eps[R][0].order[1], 'b');
+	settle_blocks(H);
+	return ctl_u32(&rec->tx_wake) - gen;
+}
+
+/* Both sides ours and bound: the remote's consume takes the flag and wakes
+ * the sender, once. */
+VgTest(icbmsg_v2_cfg, sender_out_of_blocks_is_woken_by_the_consumer, .init = setup,
+     .fini = teardown_wake, .timeout = 60)
+{
+	uint32_t wait_after;
+
+	cr_assert_eq(blocked_sender_then_release(WAKE_BOTH, &wait_after), 1u);
+	cr_assert_eq(wait_after, 0u);
+}
+
+/* A consumer that never wakes (only the sender bound: as across from
+ * Zephyr's v2): the sender still gets its block, on its own timeouts; its
+ * announcement is never taken. */
+VgTest(icbmsg_v2_cfg, sender_of_a_silent_consumer_polls, .init = setup, .fini = teardown_wake,
+     .timeout = 60)
+{
+	uint32_t wait_after;
+
+	cr_assert_eq(blocked_sender_then_release(WAKE_HOST, &wait_after), 0u);
+	cr_assert_eq(wait_after, 1u);
+}
+
+/* No binding (a port without the wake): sleeps and polls as before; the
+ * control-block words are never touched. */
+VgTest(icbmsg_v2_cfg, sender_without_the_wake_polls, .init = setup, .fini = teardown_wake,
+     .timeout = 60)
+{
+	uint32_t wait_after;
+
+	cr_assert_eq(blocked_sender_then_release(WAKE_NONE, &wait_after), 0u);
+	cr_assert_eq(wait_after, 0u);
+}
+
+/* Binding errors: NULL arguments, a second binding of one device. */
+VgTest(icbmsg_v2_cfg, wake_binding_errors, .init = setup, .fini = teardown_wake, .timeout = 30)
+{
+	struct emu_ctl *ctl = emu_core_ctl(P.core[H]);
+	const struct device *m = emu_core_mbox(P.core[H]);
+
+	cr_assert_eq(port_emu_wake_bind(NULL, &ctl->role[H], &ctl->role[R]), -EINVAL);
+	cr_assert_eq(port_emu_wake_bind(m, NULL, &ctl->role[R]), -EINVAL);
+	cr_assert_eq(port_emu_wake_bind(m, &ctl->role[H], &ctl->role[R]), 0);
+	cr_assert_eq(port_emu_wake_bind(m, &ctl->role[H], &ctl->role[R]), -EALREADY);
+	port_emu_wake_unbind(m);
+	cr_assert_eq(port_emu_wake_bind(m, &ctl->role[H], &ctl->role[R]), 0);
 }
 
 /* Under Valgrind the VgTests above run in this one process (support/vg_cases.h). */
