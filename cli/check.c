@@ -11,6 +11,10 @@
  *   - every ICBMsg region has a valid block layout (icbmsg_layout_compute).
  * Success: a summary on stdout (the host's view), exit 0.  Failure: one line
  * "ipc-emu: check: SOURCE: NODE: PROPERTY: PROBLEM" on stderr, exit 2.
+ *
+ * Three files or more, or any --core NAME=FILE: a multi-core topology
+ * (emu_topo_load, docs/multicore.md "check"), each link also held to the two
+ * rules above; the summary lists cores, links and the SoC's IPC memory.
  * Warnings of the reader (a node that looks like a misspelt instance) go to
  * stderr as "ipc-emu: check: warning: ..." and do not change the exit status.
  */
@@ -25,11 +29,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ipc_emu/topology.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
 
 enum {
 	CHECK_ERR_LEN = 1024,
+	MAX_FILES = 16, /* more than EMU_TOPO_MAX_CORES: emu_topo_load says how many */
 	MEM_LIMIT_MAX_MIB = 4095, /* the segment's size is 32-bit */
 	ICMSG_MAGIC_BYTES = 13, /* the legacy bonding magic (spec 2.2) */
 	ICMSG_MAGIC_RING = 24,  /* ring data that takes it: 4 + roundup4(13) + 4 kept free */
@@ -40,6 +46,8 @@ void cli_help_check(FILE *f)
 	fprintf(f,
 		"usage: ipc-emu check [--quiet] [--mem-limit MIB] HOST.dts [REMOTE.dts]\n"
 		"       ipc-emu check [--quiet] [--mem-limit MIB] --dts HOST.dts[,REMOTE.dts]\n"
+		"       ipc-emu check [--quiet] [--mem-limit MIB] A.dts B.dts C.dts ...\n"
+		"       ipc-emu check [--quiet] [--mem-limit MIB] --core NAME=FILE --core ...\n"
 		"\n"
 		"Validate devicetrees the way 'ipc-emu run --dts' does, without creating a\n"
 		"segment or starting a peer.  With one file the remote's view is that file\n"
@@ -88,7 +96,10 @@ void cli_help_check(FILE *f)
 		"  layout in both regions\n"
 		"\n"
 		"options:\n"
-		"  --dts FILE[,FILE]  the files, as 'run' takes them (instead of positional ones)\n"
+		"  --dts FILE[,FILE...]  the files, as 'run' takes them (instead of positional\n"
+		"                     ones)\n"
+		"  --core NAME=FILE   a core of a multi-core topology, named NAME (repeatable;\n"
+		"                     mixes with files, which are named by their base name)\n"
 		"  --mem-limit MIB    largest region and memory image, in MiB (1..4095, default\n"
 		"                     256)\n"
 		"  --quiet            print nothing on success (warnings still go to stderr)\n"
@@ -105,6 +116,23 @@ void cli_help_check(FILE *f)
 		"  ipc-emu check examples/nrf5340dk_cpuapp.dts examples/nrf5340dk_cpunet.dts\n"
 		"  ipc-emu check --quiet board.dts && ipc-emu run --dts board.dts\n"
 		"  ipc-emu check --dts app.dts,net.dts\n"
+		"\n"
+		"more than two cores (three files or more, or any --core; docs/multicore.md):\n"
+		"  one devicetree per core, 2 to 8 cores, each named by --core NAME or its file\n"
+		"  name without extension ([A-Za-z0-9_], 1 to 31 characters, all different).\n"
+		"  Every ICMsg/ICBMsg instance must pair with exactly one instance of another\n"
+		"  core: its tx-region is that instance's rx-region and the other way round\n"
+		"  (address and size).  Each pair is a link, hosted by the core listed first;\n"
+		"  both views of a link get the two-file checks above.  Refused, with one line\n"
+		"  naming the files and nodes: a region no other core uses (dangling) or only\n"
+		"  half matched, a region pair claimed by two cores, regions of two links that\n"
+		"  overlap, an MBOX channel of a core used by two of its links (as either side\n"
+		"  believes), a core without instance.  MBOX consumers and IPM devices belong to\n"
+		"  no link: a warning.  The summary lists the cores, the links (backend, host ->\n"
+		"  remote, regions, channels, blocks or unbound) and the SoC's IPC memory.\n"
+		"  ipc-emu check examples/nrf54h20/cpuapp.dts examples/nrf54h20/cpurad.dts \\\n"
+		"                examples/nrf54h20/cpuppr.dts examples/nrf54h20/cpuflpr.dts\n"
+		"  ipc-emu check --core app=a.dts --core rad=r.dts --core ppr=p.dts\n"
 		"\n"
 		"exit status: 0 valid, 2 invalid devicetree or usage error.\n");
 }
@@ -137,43 +165,75 @@ static const char *printable(const char *s, char *buf, size_t len)
 }
 
 struct check {
-	const char *file[2];
+	const char *file[MAX_FILES];
+	char *name[MAX_FILES]; /* --core NAME, else NULL (malloc'ed) */
 	unsigned n_file;
+	bool any_core;         /* a --core: a topology whatever the count */
 	bool quiet;
 	struct emu_dt_load_opts opts;
 	struct emu_dt_plan host, remote;
+	struct emu_topo *topo; /* more than two cores */
 	char err[CHECK_ERR_LEN];
 };
 
-static int add_file(struct check *k, const char *f)
+static int add_file(struct check *k, const char *f, const char *name, size_t name_len)
 {
-	if (k->n_file == 2) {
-		return usage("more than two devicetree files");
+	if (k->n_file == MAX_FILES) {
+		return usage("more than %d devicetree files", MAX_FILES);
 	}
 	if (f[0] == '\0') {
 		return usage("empty file name");
+	}
+	if (name != NULL) {
+		k->name[k->n_file] = strndup(name, name_len);
+		if (k->name[k->n_file] == NULL) {
+			return usage("out of memory");
+		}
 	}
 	k->file[k->n_file++] = f;
 	return 0;
 }
 
-/* --dts A or A,B */
+/* --dts A or A,B or A,B,C,... */
 static int add_dts_list(struct check *k, char *list)
 {
-	char *comma = strchr(list, ',');
-	int rc;
+	int rc = 0;
 
-	if (comma != NULL) {
-		*comma = '\0';
-		if (strchr(comma + 1, ',') != NULL) {
-			return usage("--dts takes one or two files (HOST[,REMOTE])");
+	while (rc == 0) {
+		char *comma = strchr(list, ',');
+
+		if (comma != NULL) {
+			*comma = '\0';
 		}
-	}
-	rc = add_file(k, list);
-	if (rc == 0 && comma != NULL) {
-		rc = add_file(k, comma + 1);
+		rc = add_file(k, list, NULL, 0);
+		if (comma == NULL) {
+			break;
+		}
+		list = comma + 1;
 	}
 	return rc;
+}
+
+/* --core NAME=FILE (the name is checked by emu_topo_load) */
+static int add_core(struct check *k, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char buf[64];
+
+	if (eq == NULL || eq == spec || eq[1] == '\0') {
+		return usage("--core takes NAME=FILE, not '%s'", printable(spec, buf, sizeof(buf)));
+	}
+	k->any_core = true;
+	return add_file(k, eq + 1, spec, (size_t)(eq - spec));
+}
+
+static void check_free(struct check *k)
+{
+	for (unsigned i = 0; i < MAX_FILES; i++) {
+		free(k->name[i]);
+	}
+	free(k->topo);
+	free(k);
 }
 
 /* 1: --help printed; 0: parsed; EXIT_USAGE: message printed. */
@@ -201,6 +261,14 @@ static int parse(struct check *k, int argc, char **argv, int first)
 			if (rc != 0) {
 				return rc;
 			}
+		} else if (opts && strncmp(a, "--core", 6) == 0 && (a[6] == '\0' || a[6] == '=')) {
+			if (a[6] == '\0' && i + 1 >= argc) {
+				return usage("--core needs NAME=FILE");
+			}
+			rc = add_core(k, a[6] == '=' ? a + 7 : argv[++i]);
+			if (rc != 0) {
+				return rc;
+			}
 		} else if (opts && strncmp(a, "--mem-limit", 11) == 0 &&
 			   (a[11] == '\0' || a[11] == '=')) {
 			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
@@ -220,7 +288,7 @@ static int parse(struct check *k, int argc, char **argv, int first)
 
 			return usage("unknown option '%s'", printable(a, buf, sizeof(buf)));
 		} else {
-			rc = add_file(k, a);
+			rc = add_file(k, a, NULL, 0);
 			if (rc != 0) {
 				return rc;
 			}
@@ -293,14 +361,14 @@ static uint64_t ring_len(const struct emu_dt_region *r, uint32_t align)
 	return r->size > (uint64_t)align + 4 ? r->size - align - 4 : 0;
 }
 
-static int link_rules(const struct check *k, char *err, size_t errlen)
+static int link_rules(const struct emu_dt_plan *h, const struct emu_dt_plan *r, char *err,
+		      size_t errlen)
 {
-	const struct emu_dt_plan *h = &k->host;
 	static const char *const prop[2] = { "tx-region", "rx-region" };
 
 	for (unsigned i = 0; i < h->n_inst; i++) {
 		const struct emu_dt_inst *in = &h->inst[i];
-		const struct emu_dt_inst *rin = emu_dt_find(&k->remote, in->label);
+		const struct emu_dt_inst *rin = emu_dt_find(r, in->label);
 		const struct emu_dt_region *reg[2] = { &in->tx, &in->rx };
 		uint32_t a = align_of(in);
 
@@ -375,14 +443,20 @@ static const char *plural(unsigned n)
 	return n == 1 ? "" : "s";
 }
 
-static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p)
+/* From the backend on: backend, regions, channels, alignment, then unbound
+ * or the blocks (ICMsg: `peer_unbound` added when the peer's differs). */
+static void print_inst_tail(const struct emu_dt_inst *in, const struct emu_dt_plan *p,
+			    const struct emu_dt_inst *peer)
 {
-	printf("instance %s (%s): %s, tx 0x%" PRIx64 "+0x%" PRIx64 ", rx 0x%" PRIx64
+	printf("%s, tx 0x%" PRIx64 "+0x%" PRIx64 ", rx 0x%" PRIx64
 	       "+0x%" PRIx64 ", mboxes tx %" PRIu32 " rx %" PRIu32 " on %s, dcache-alignment %" PRIu32,
-	       in->label, in->node, cli_backend_name(in->backend), in->tx.addr, in->tx.size,
+	       cli_backend_name(in->backend), in->tx.addr, in->tx.size,
 	       in->rx.addr, in->rx.size, in->mbox_tx, in->mbox_rx,
 	       p->n_mbox > 0 ? p->mbox[0].label : "?", in->dcache_alignment);
-	if (in->backend == EMU_BACKEND_ICMSG) {
+	if (in->backend == EMU_BACKEND_ICMSG && peer != NULL && peer->unbound != in->unbound) {
+		printf(", unbound %s (remote %s)\n", cli_unbound_name(in->unbound),
+		       cli_unbound_name(peer->unbound));
+	} else if (in->backend == EMU_BACKEND_ICMSG) {
 		printf(", unbound %s\n", cli_unbound_name(in->unbound));
 	} else if (emu_board_icbmsg_version(in, NULL) == EMU_ICBMSG_V2) {
 		struct icbmsg_v2_layout tx, rx;
@@ -419,6 +493,12 @@ static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p
 /* What `run` does with a tree without instances (the same rules as
  * cli_load_config): user programs run; of the built-in scenarios only the
  * two that use no instance, each when its device is there. */
+static void print_inst(const struct emu_dt_inst *in, const struct emu_dt_plan *p)
+{
+	printf("instance %s (%s): ", in->label, in->node);
+	print_inst_tail(in, p, NULL);
+}
+
 static void print_no_instance_note(const struct emu_dt_plan *h)
 {
 	bool ipm = emu_dt_find_ipm(h, SCN_IPM_LABEL) != NULL;
@@ -484,6 +564,75 @@ static void print_summary(const struct check *k)
 	       plural(h->n_mbox_user), h->n_ipm, plural(h->n_ipm));
 }
 
+/* More than two cores: load, the per-link rules, the summary. */
+static int check_topology(struct check *k)
+{
+	struct emu_topo_core_spec spec[MAX_FILES];
+	const struct emu_topo *t;
+	int rc;
+
+	for (unsigned i = 0; i < k->n_file; i++) {
+		if (readable(k->file[i], k->err, sizeof(k->err)) != 0) {
+			return -1;
+		}
+		spec[i].name = k->name[i];
+		spec[i].path = k->file[i];
+	}
+	k->topo = calloc(1, sizeof(*k->topo));
+	if (k->topo == NULL) {
+		snprintf(k->err, sizeof(k->err), "out of memory");
+		return -1;
+	}
+	t = k->topo;
+	rc = emu_topo_load(spec, k->n_file, &k->opts, k->topo, k->err, sizeof(k->err));
+	for (unsigned l = 0; rc == 0 && l < t->n_link; l++) {
+		char e[CHECK_ERR_LEN - 128];
+
+		if (link_rules(&t->link[l].plan[0], &t->link[l].plan[1], e, sizeof(e)) != 0) {
+			snprintf(k->err, sizeof(k->err), "link %s: %s", t->link[l].name, e);
+			rc = -1;
+		}
+	}
+	if (rc != 0) {
+		return -1;
+	}
+	if (t->n_warnings > 0) {
+		cli_err("check: warning: %s", t->warning);
+		if (t->n_warnings > 1) {
+			cli_err("check: warning: %u more warning%s", t->n_warnings - 1,
+				t->n_warnings == 2 ? "" : "s");
+		}
+	}
+	return 0;
+}
+
+static void print_topology(const struct emu_topo *t)
+{
+	for (unsigned c = 0; c < t->n_core; c++) {
+		const struct emu_topo_core *co = &t->core[c];
+		unsigned n = 0;
+
+		printf("core %s: %s, %u link%s", co->name, co->path, co->n_link, plural(co->n_link));
+		for (unsigned l = 0; l < t->n_link; l++) {
+			if (t->link[l].core[0] == c || t->link[l].core[1] == c) {
+				printf("%s%s", n++ ? ", " : " (", t->link[l].name);
+			}
+		}
+		printf("%s\n", n ? ")" : "");
+	}
+	for (unsigned l = 0; l < t->n_link; l++) {
+		const struct emu_topo_link *li = &t->link[l];
+		const struct emu_dt_inst *in = &li->plan[0].inst[0];
+
+		printf("link %s: %s -> %s, %s (%s): ", li->name, t->core[li->core[0]].name,
+		       t->core[li->core[1]].name, in->label, in->node);
+		print_inst_tail(in, &li->plan[0], &li->plan[1].inst[0]);
+	}
+	printf("soc: IPC memory 0x%" PRIx64 "+0x%" PRIx64 " (the regions of all links)\n",
+	       t->base, t->size);
+	printf("ok: %u cores, %u link%s\n", t->n_core, t->n_link, plural(t->n_link));
+}
+
 int cli_check_main(int argc, char **argv, int first)
 {
 	struct check *k = calloc(1, sizeof(*k));
@@ -495,8 +644,26 @@ int cli_check_main(int argc, char **argv, int first)
 	}
 	rc = parse(k, argc, argv, first);
 	if (rc != 0) {
-		free(k);
+		check_free(k);
 		return rc == 1 ? EXIT_PASS : EXIT_USAGE;
+	}
+	if (k->n_file > 2 || k->any_core) {
+		rc = check_topology(k);
+		if (rc != 0) {
+			cli_err("check: %s", k->err[0] ? k->err : "invalid topology");
+			check_free(k);
+			return EXIT_USAGE;
+		}
+		if (!k->quiet) {
+			print_topology(k->topo);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				cli_err("check: cannot write the summary: %s", strerror(errno));
+				check_free(k);
+				return EXIT_USAGE;
+			}
+		}
+		check_free(k);
+		return EXIT_PASS;
 	}
 	rc = load(k, k->file[0], &k->host, k->err, sizeof(k->err));
 	if (rc == 0 && k->n_file == 2) {
@@ -508,24 +675,24 @@ int cli_check_main(int argc, char **argv, int first)
 		rc = -1;
 	}
 	if (rc == 0) {
-		rc = link_rules(k, k->err, sizeof(k->err));
+		rc = link_rules(&k->host, &k->remote, k->err, sizeof(k->err));
 	}
 	if (rc != 0) {
 		if (k->err[0] == '\0') {
 			snprintf(k->err, sizeof(k->err), "invalid devicetree");
 		}
 		cli_err("check: %s", k->err);
-		free(k);
+		check_free(k);
 		return EXIT_USAGE;
 	}
 	if (!k->quiet) {
 		print_summary(k);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			cli_err("check: cannot write the summary: %s", strerror(errno));
-			free(k);
+			check_free(k);
 			return EXIT_USAGE;
 		}
 	}
-	free(k);
+	check_free(k);
 	return EXIT_PASS;
 }
