@@ -6,6 +6,7 @@
  * Every test runs in the source tree (init chdir), so messages name files
  * as a user on the command line would: examples/nrf54h20/cpuapp.dts.
  * Fixtures: tests/dts/topo/, most of them one example file with one defect.
+ * Under Valgrind the tests run as one batch (VgTest, support/vg_cases.h).
  */
 #include <criterion/criterion.h>
 
@@ -43,7 +44,7 @@ static void teardown(void)
 	free(topo);
 }
 
-TestSuite(topo, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(topo, .init = setup, .fini = teardown);
 
 static int load(const struct emu_topo_core_spec *c, unsigned n)
 {
@@ -100,7 +101,7 @@ static void assert_view(const struct emu_dt_plan *p, const char *source, const c
 	cr_assert_eq(p->size, 2 * size);
 }
 
-Test(topo, example_cores)
+VgTest(topo, example_cores, .timeout = 10)
 {
 	static const char *const name[] = { "cpuapp", "cpurad", "cpuppr", "cpuflpr" };
 	static const unsigned n_link[] = { 4, 2, 1, 1 };
@@ -124,7 +125,7 @@ Test(topo, example_cores)
 	cr_assert_eq(topo->n_warnings, 0);
 }
 
-Test(topo, example_links)
+VgTest(topo, example_links, .timeout = 10)
 {
 	cr_assert_eq(load(example, 4), 0, "%s", err);
 	cr_assert_eq(topo->n_link, 4);
@@ -163,7 +164,7 @@ Test(topo, example_links)
 		    0x2f89b800, 0x400, 14, 16);
 }
 
-Test(topo, each_link_passes_the_pair_check)
+VgTest(topo, each_link_passes_the_pair_check, .timeout = 10)
 {
 	char e[512];
 
@@ -177,7 +178,7 @@ Test(topo, each_link_passes_the_pair_check)
 }
 
 /* The host of a link is the core listed first, whatever the file. */
-Test(topo, host_is_the_core_listed_first)
+VgTest(topo, host_is_the_core_listed_first, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, PPR }, { NULL, RAD }, { NULL, APP }, { NULL, FLPR },
@@ -194,7 +195,7 @@ Test(topo, host_is_the_core_listed_first)
 	cr_assert_str_eq(topo->link[3].name, "cpuapp-cpuflpr.cpuapp_cpuflpr_ipc");
 }
 
-Test(topo, core_names_from_the_command_line)
+VgTest(topo, core_names_from_the_command_line, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ "app", APP }, { "rad", RAD }, { "PPR_1", PPR }, { NULL, FLPR },
@@ -213,7 +214,7 @@ Test(topo, core_names_from_the_command_line)
 }
 
 /* Two cores suffice; the 31-character name is the longest. */
-Test(topo, two_cores_and_a_long_name)
+VgTest(topo, two_cores_and_a_long_name, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ "abcdefghijklmnopqrstuvwxyz01234", TD "ovl_x.dts" }, { NULL, TD "ovl_y.dts" },
@@ -226,7 +227,7 @@ Test(topo, two_cores_and_a_long_name)
 	cr_assert_eq(topo->size, 0x2000);
 }
 
-Test(topo, consumers_and_ipm_devices_warn)
+VgTest(topo, consumers_and_ipm_devices_warn, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, PPR }, { NULL, TD "consumer_flpr.dts" },
@@ -245,7 +246,7 @@ Test(topo, consumers_and_ipm_devices_warn)
 
 /* ----------------------------------------------------------------- refusals */
 
-Test(topo, dangling_instance)
+VgTest(topo, dangling_instance, .timeout = 10)
 {
 	assert_refused(example, 3, -EINVAL,
 		       APP ": /ipc/ipc-2-14: tx-region /reserved-memory/memory@2f89b800 "
@@ -253,7 +254,7 @@ Test(topo, dangling_instance)
 		       PPR ")");
 }
 
-Test(topo, half_match)
+VgTest(topo, half_match, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, PPR }, { NULL, TD "half_flpr.dts" },
@@ -266,7 +267,7 @@ Test(topo, half_match)
 		       "not that instance's tx-region (0x2f89b000+0x400)");
 }
 
-Test(topo, same_region_both_ways)
+VgTest(topo, same_region_both_ways, .timeout = 10)
 {
 	/* x's regions are y's, not swapped: x writes where y writes */
 	const struct emu_topo_core_spec c[] = {
@@ -279,7 +280,7 @@ Test(topo, same_region_both_ways)
 		       "core's tx-region is the other's rx-region)");
 }
 
-Test(topo, region_overlapping_another_cores)
+VgTest(topo, region_overlapping_another_cores, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, TD "ovl_x.dts" }, { NULL, FLPR },
@@ -291,7 +292,7 @@ Test(topo, region_overlapping_another_cores)
 		       "(0x2f89bc00+0x400; both cores must name the same address and size)");
 }
 
-Test(topo, claimed_by_two)
+VgTest(topo, claimed_by_two, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, PPR }, { NULL, FLPR }, { "flpr2", FLPR },
@@ -305,7 +306,7 @@ Test(topo, claimed_by_two)
 		       "only)");
 }
 
-Test(topo, channel_of_two_links)
+VgTest(topo, channel_of_two_links, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, TD "chan_ppr.dts" }, { NULL, FLPR },
@@ -317,7 +318,7 @@ Test(topo, channel_of_two_links)
 		       "/ipc/ipc-2-13 (cpuapp-chan_ppr.cpuapp_cpuppr_ipc)");
 }
 
-Test(topo, regions_of_two_links_overlap)
+VgTest(topo, regions_of_two_links_overlap, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, PPR }, { NULL, FLPR },
@@ -331,7 +332,7 @@ Test(topo, regions_of_two_links_overlap)
 		       "cpuapp-cpuflpr.cpuapp_cpuflpr_ipc)");
 }
 
-Test(topo, core_without_instance)
+VgTest(topo, core_without_instance, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, TD "noinst.dts" },
@@ -342,7 +343,7 @@ Test(topo, core_without_instance)
 		       "(a core of a topology needs one)");
 }
 
-Test(topo, pair_check_of_a_link)
+VgTest(topo, pair_check_of_a_link, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, RAD }, { NULL, PPR }, { NULL, TD "disable_flpr.dts" },
@@ -355,7 +356,7 @@ Test(topo, pair_check_of_a_link)
 		       "both)");
 }
 
-Test(topo, duplicate_name)
+VgTest(topo, duplicate_name, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { "cpuapp", RAD },
@@ -366,7 +367,7 @@ Test(topo, duplicate_name)
 		       "--core NAME=FILE)");
 }
 
-Test(topo, bad_name_given)
+VgTest(topo, bad_name_given, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { "cpu-rad", RAD },
@@ -376,7 +377,7 @@ Test(topo, bad_name_given)
 		       RAD ": core name \"cpu-rad\" is not 1 to 31 characters of [A-Za-z0-9_]");
 }
 
-Test(topo, bad_name_from_the_file)
+VgTest(topo, bad_name_from_the_file, .timeout = 10)
 {
 	/* names are checked before any file is read */
 	const struct emu_topo_core_spec c[] = {
@@ -388,7 +389,7 @@ Test(topo, bad_name_from_the_file)
 		       "31 characters of [A-Za-z0-9_]: name the core with --core NAME=FILE");
 }
 
-Test(topo, name_too_long_or_empty)
+VgTest(topo, name_too_long_or_empty, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { "abcdefghijklmnopqrstuvwxyz012345", RAD },
@@ -404,14 +405,14 @@ Test(topo, name_too_long_or_empty)
 		       APP ": core name \"\" is not 1 to 31 characters of [A-Za-z0-9_]");
 }
 
-Test(topo, one_core)
+VgTest(topo, one_core, .timeout = 10)
 {
 	assert_refused(example, 1, -EINVAL,
 		       "1 devicetree: a multi-core topology takes 2 to 8 cores, one devicetree "
 		       "each");
 }
 
-Test(topo, nine_cores)
+VgTest(topo, nine_cores, .timeout = 10)
 {
 	struct emu_topo_core_spec c[9];
 
@@ -422,7 +423,7 @@ Test(topo, nine_cores)
 		       "each");
 }
 
-Test(topo, missing_file)
+VgTest(topo, missing_file, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, TD "nope.dts" },
@@ -431,7 +432,7 @@ Test(topo, missing_file)
 	assert_refused(c, 2, -ENOENT, TD "nope.dts: No such file or directory");
 }
 
-Test(topo, bad_file)
+VgTest(topo, bad_file, .timeout = 10)
 {
 	const struct emu_topo_core_spec c[] = {
 		{ NULL, APP }, { NULL, "tests/dts/bad_tx_blocks_zero.dts" },
@@ -443,7 +444,7 @@ Test(topo, bad_file)
 	cr_assert_null(strchr(err, '\n'));
 }
 
-Test(topo, null_arguments)
+VgTest(topo, null_arguments, .timeout = 10)
 {
 	cr_assert_eq(emu_topo_load(NULL, 2, NULL, topo, err, sizeof err), -EINVAL);
 	cr_assert_str_eq(err, "emu_topo_load: NULL argument");
@@ -451,3 +452,5 @@ Test(topo, null_arguments)
 	cr_assert_str_eq(err, "emu_topo_load: NULL argument");
 	cr_assert_eq(emu_topo_load(example, 4, NULL, topo, NULL, 0), 0);
 }
+
+VG_BATCH(topo, 300)
