@@ -308,6 +308,28 @@ def test_short_dump_names_the_link(cli, bonded_dump, tmp_path):
 
 
 @pytest.mark.timeout(60)
+def test_corrupt_link_is_named(cli, bonded_dump, tmp_path):
+    """A bad wr_idx in the PPR link's tx ring: that link shows CORRUPT, the
+    others decode as before, one stderr line names link and region, exit 2."""
+    data = bytearray(bonded_dump.read_bytes())
+    struct.pack_into("<I", data, 0x2FC0F800 + 0x20 - BASE, 0x1003)
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(data)
+    r = cli("inspect", "--dts", DTS, "--dump", bad, "--unbound", "disable", timeout=60)
+    assert r.returncode == 2
+    assert r.stderr == (f"ipc-emu: inspect: {bad}: cpuapp-cpuppr.cpuapp_cpuppr_ipc: "
+                        "cpuapp_cpuppr_ipc: tx-region 0x2fc0f800: wr_idx 0x1003 is not a "
+                        "multiple of 4 (data length 0x3dc)\n")
+    _, blocks = link_blocks(r.stdout)
+    lines = blocks[LINKS[2][0]][1].split("\n")
+    assert lines[2] == ("    ring      at 0x2fc0f800: rd_idx 0x14  wr_idx 0x1003 (at +0x20)  "
+                        "data 988 bytes at +0x24")
+    assert lines[3] == "    CORRUPT   wr_idx 0x1003 is not a multiple of 4 (data length 0x3dc)"
+    assert blocks[LINKS[3][0]][1] == icmsg_bonded(LINKS[3][1], NODES[LINKS[3][1]], LINKS[3][4],
+                                                  LINKS[3][5], 3)
+
+
+@pytest.mark.timeout(60)
 def test_core_names_from_option(cli, bonded_dump):
     """--core NAME=FILE names the cores (and so the links)."""
     args = []
