@@ -444,6 +444,19 @@ VgTest(topo, bad_file, .timeout = 10)
 	cr_assert_null(strchr(err, '\n'));
 }
 
+/* opts reach each file's load: the example's memory image is 0xb53000 bytes */
+VgTest(topo, memory_limit_applies_to_each_file, .timeout = 10)
+{
+	struct emu_dt_load_opts small = { .mem_limit = 0xb52000 }, fits = { .mem_limit = 0xb53000 };
+
+	cr_assert_eq(emu_topo_load(example, 4, &small, topo, err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, APP ": /ipc/ipc-2-13: rx-region: /reserved-memory/memory@2fc0fc00 "
+			 "ends at 0x2fc10000: the memory image from 0x2f0bd000 (lowest region) "
+			 "would be 0xb53000 bytes, above the memory limit of 0xb52000 (11592 KiB)");
+	cr_assert_eq(emu_topo_load(example, 4, &fits, topo, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(topo->n_link, 4);
+}
+
 VgTest(topo, null_arguments, .timeout = 10)
 {
 	cr_assert_eq(emu_topo_load(NULL, 2, NULL, topo, err, sizeof err), -EINVAL);
