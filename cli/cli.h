@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ipc_emu/emu.h"
 #include "../scenario/echo_server.h"
@@ -263,6 +264,10 @@ unsigned cli_count_shm(const char *prefix);
  * cli_prepare_areas / cli_set_finish_hold: --kill-random holds DONE back.
  * cli_area_activity: a sum of counters that any progress moves. */
 int cli_decode_status(int st);
+/* SIGKILL pid and reap it: 0 the kill took it, 1 it had exited on its own
+ * just before (*status: its exit status; nothing was injected), -1 waitpid
+ * failed. */
+int cli_kill_reap(pid_t pid, int *status);
 void cli_area_acc_add(struct scn_area *to, const struct scn_area *from);
 void cli_area_new_epoch(struct emu_segment *seg, struct scn_area acc[2]);
 void cli_clear_regions(struct emu_segment *seg, const struct emu_dt_inst *in);

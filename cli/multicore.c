@@ -763,14 +763,11 @@ static void mc_kill_one(struct mc_core *c)
 {
 	int st;
 
-	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
-		if (waitpid(c->pid, &st, 0) == c->pid) {
-			c->status = cli_decode_status(st);
-			c->exited = true;
-		}
-		c->pid = 0;
+	if (c->pid > 0 && cli_kill_reap(c->pid, &st) >= 0) {
+		c->status = st;
+		c->exited = true;
 	}
+	c->pid = 0;
 }
 
 static void mc_kill_all(struct mc *m)
@@ -910,7 +907,7 @@ static void mc_maybe_kill(struct mc *m)
 	uint64_t sent = 0;
 	unsigned victim;
 	struct mc_core *c;
-	int st;
+	int st, rc;
 
 	if (m->kills_done >= m->a.o.kill_random) {
 		return;
@@ -946,14 +943,13 @@ static void mc_maybe_kill(struct mc *m)
 			m->topo->core[victim].name, (double)sent / (double)m->total);
 	}
 	c = &m->core[victim];
-	kill(c->pid, SIGKILL);
-	if (waitpid(c->pid, &st, 0) != c->pid) {
+	rc = cli_kill_reap(c->pid, &st);
+	if (rc < 0) {
 		return;
 	}
 	c->pid = 0;
-	if (WIFEXITED(st)) {
-		/* It finished on its own just before: nothing was injected. */
-		c->status = WEXITSTATUS(st);
+	if (rc > 0) {
+		c->status = st; /* it finished on its own just before: nothing was injected */
 		c->exited = true;
 		return;
 	}
@@ -1239,9 +1235,17 @@ static int mc_verdict(struct mc *m)
 			ok = false;
 		}
 	}
+	if (m->kills_done < m->a.o.kill_random && !m->hang && !mc_signal) {
+		/* A core ended before the kills were all done (it failed). */
+		snprintf(reason + used, sizeof(reason) - used, "%sonly %u of %u kills happened",
+			 ok ? "" : "; ", m->kills_done, m->a.o.kill_random);
+		ok = false;
+	}
 	if (ok) {
 		snprintf(reason, sizeof(reason), "%u links, all %" PRIu64 " messages verified",
 			 m->topo->n_link, verified);
+	} else if (mc_signal) {
+		snprintf(reason, sizeof(reason), "interrupted by signal %d", (int)mc_signal);
 	}
 	if (!m->a.o.quiet) {
 		mc_print(m, stdout, ok, reason);
@@ -1277,6 +1281,12 @@ int cli_mc_run_main(int argc, char **argv, int first)
 	if (m.a.o.json != NULL && strcmp(m.a.o.json, "-") == 0) {
 		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
 	}
+	/* From here on SIGINT/SIGTERM end the run (cores killed, nothing left). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mc_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	status = mc_plan(&m, true);
 	if (status != 0) {
 		mc_free(&m);
@@ -1304,12 +1314,6 @@ int cli_mc_run_main(int argc, char **argv, int first)
 	if (m.crash_core >= 0) {
 		m.core[m.crash_core].armed = true;
 	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = mc_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 
 	status = mc_segments(&m);
 	if (status == 0) {

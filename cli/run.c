@@ -856,6 +856,18 @@ static int spawn(struct sup *s, struct child *c)
 	return 0;
 }
 
+int cli_kill_reap(pid_t pid, int *status)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &st, 0) != pid) {
+		return -1;
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : cli_decode_status(st);
+	return WIFEXITED(st) ? 1 : 0;
+}
+
 int cli_decode_status(int st)
 {
 	if (WIFEXITED(st)) {
@@ -1171,7 +1183,7 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	double progress;
 	int victim;
 	struct child *c;
-	int st;
+	int st, rc;
 
 	if (s->kills_done >= s->o->kill_random || s->ch[0].pid <= 0 || s->ch[1].pid <= 0 ||
 	    s->rebond_pending) {
@@ -1195,14 +1207,13 @@ static void maybe_kill(struct sup *s, uint64_t total)
 	victim = s->o->kill_role >= 0 ? s->o->kill_role : (int)(cli_run_rng_next(&s->rng) & 1u);
 	c = &s->ch[victim];
 	emu_trace(EMU_TRACE_KILL, c->role, (uint32_t)c->pid, 0, 0);
-	kill(c->pid, SIGKILL);
-	if (waitpid(c->pid, &st, 0) != c->pid) {
+	rc = cli_kill_reap(c->pid, &st);
+	if (rc < 0) {
 		return;
 	}
 	c->pid = 0;
-	if (WIFEXITED(st)) {
-		/* It finished on its own just before: nothing was injected. */
-		c->status = WEXITSTATUS(st);
+	if (rc > 0) {
+		c->status = st; /* it finished on its own just before: nothing was injected */
 		c->exited = true;
 		return;
 	}
