@@ -47,8 +47,10 @@ def instance(leaf, hub_side, backend):
     return lines
 
 
-def core_dts(core, n, backend):
-    leaves = range(1, n) if core == 0 else [core]
+def core_dts(core, n, backend, only=None):
+    """The devicetree of core `core`; only=K: the hub's file with link K only
+    (one end of a two-core pair, for tools that take a pair)."""
+    leaves = [only] if only is not None else range(1, n) if core == 0 else [core]
     out = ["/dts-v1/;", "", "/ {", "\t#address-cells = <1>;", "\t#size-cells = <1>;",
            f'\tmodel = "ipc-emu star topology of {n} cores: cpu{core}";', "",
            "\treserved-memory {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <1>;",
@@ -75,6 +77,9 @@ def main():
     ap.add_argument("--cores", type=int, required=True, help="2..8")
     ap.add_argument("--out", required=True, help="directory for cpu0.dts .. cpuN-1.dts")
     ap.add_argument("--backend", choices=("icmsg", "icbmsg"), default="icmsg")
+    ap.add_argument("--pair-files", action="store_true",
+                    help="also write link1.dts .. linkN-1.dts: the hub's file with that "
+                         "link only (with cpuK.dts, a two-core pair)")
     a = ap.parse_args()
     if not 2 <= a.cores <= 8:
         sys.exit(f"gen-topology.py: --cores {a.cores}: must be 2..8")
@@ -85,6 +90,10 @@ def main():
         with open(p, "w") as f:
             f.write(core_dts(c, a.cores, a.backend))
         paths.append(p)
+    if a.pair_files:
+        for k in range(1, a.cores):
+            with open(os.path.join(a.out, f"link{k}.dts"), "w") as f:
+                f.write(core_dts(0, a.cores, a.backend, only=k))
     print(",".join(paths))
 
 
