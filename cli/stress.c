@@ -18,13 +18,18 @@
  * cycle is recovered when the restarted app printed its "resumed" line.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "ipc_emu/topology.h"
 
 #define STRESS_DEFAULT_CYCLES 100u
 #define STRESS_MAX_CYCLES 1000000u
@@ -66,6 +71,11 @@ struct stress_opts {
 	char dts_dir[96];        /* --zephyr-base: the DTS variants of each mode */
 	struct cli_progress lines; /* not a terminal: a progress line every few s */
 	unsigned mode_no, n_modes; /* the mode being run (1..), of */
+	/* A topology (--dts A,B,C[,...] or --core NAME=FILE): mode multicore. */
+	bool multicore;
+	struct emu_topo_core_spec spec[EMU_TOPO_MAX_CORES];
+	unsigned n_spec;
+	char mc_dir[96];           /* the sessions' JSON and stderr files */
 };
 
 /* What one mode saw over all its sessions. */
@@ -188,9 +198,77 @@ static bool parse_modes(const char *s, bool modes[N_MODES])
 }
 
 /* 0, 1 (--help printed), -1 usage error (printed). */
+/* "--dts A,B,C[,...]" (three files or more) or any --core: a topology. */
+static bool dts_is_topology(const char *v)
+{
+	const char *c = v != NULL ? strchr(v, ',') : NULL;
+
+	return c != NULL && strchr(c + 1, ',') != NULL;
+}
+
+/* A topology's options: only mode multicore, no two-core-only option. */
+static int parse_multicore(struct stress_opts *so, const char *modes, bool valgrind)
+{
+	if (modes != NULL && strcmp(modes, "multicore") != 0) {
+		return susage("--modes %s: a topology (--dts A,B,C[,...] or --core NAME=FILE) "
+			      "has one mode: multicore", modes);
+	}
+	if (valgrind) {
+		return susage("%s is two-core only: not with a topology (--dts A,B,C[,...] or "
+			      "--core NAME=FILE)", "--valgrind");
+	}
+	if (so->zbase[0] != NULL || so->zbase[1] != NULL) {
+		return susage("%s is two-core only: not with a topology (--dts A,B,C[,...] or "
+			      "--core NAME=FILE)", "--zephyr-base");
+	}
+	if (so->dts != NULL) {
+		static char buf[8192];
+		char *save = NULL;
+
+		if (strlen(so->dts) >= sizeof(buf) || strstr(so->dts, ",,") != NULL ||
+		    so->dts[strlen(so->dts) - 1] == ',') {
+			return susage("--dts wants FILE,FILE,FILE[,...] for a topology, not '%s'",
+				      so->dts);
+		}
+		strcpy(buf, so->dts);
+		for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+			if (so->n_spec == EMU_TOPO_MAX_CORES) {
+				return susage("--dts: at most 8 devicetrees (one per core), not '%s'",
+					      so->dts);
+			}
+			so->spec[so->n_spec].name = NULL;
+			so->spec[so->n_spec++].path = t;
+		}
+	}
+	so->multicore = true;
+	return 0;
+}
+
+/* --core NAME=FILE (the name is checked by the topology). */
+static int add_core(struct stress_opts *so, const char *v)
+{
+	static char buf[EMU_TOPO_MAX_CORES][4200];
+	const char *eq = strchr(v, '=');
+	char *copy;
+
+	if (eq == NULL || eq == v || eq[1] == '\0' || strlen(v) >= sizeof(buf[0])) {
+		return susage("--core wants NAME=FILE, not '%s'", v);
+	}
+	if (so->n_spec == EMU_TOPO_MAX_CORES) {
+		return susage("--core %s: at most 8 cores", v);
+	}
+	copy = buf[so->n_spec];
+	strcpy(copy, v);
+	copy[eq - v] = '\0';
+	so->spec[so->n_spec].name = copy;
+	so->spec[so->n_spec++].path = copy + (eq - v) + 1;
+	return 0;
+}
+
 static int parse(int argc, char **argv, int first, struct stress_opts *so)
 {
-	bool modes_set = false;
+	bool modes_set = false, valgrind_set = false;
+	const char *modes_arg = NULL;
 
 	memset(so, 0, sizeof(*so));
 	so->cycles = STRESS_DEFAULT_CYCLES;
@@ -207,7 +285,7 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			     strcmp(a, "--junit") == 0 ||
 			     strcmp(a, "--dts") == 0 || strcmp(a, "--doorbell") == 0 ||
 			     strcmp(a, "--zephyr-base") == 0 || strcmp(a, "--host-zephyr-base") == 0 ||
-			     strcmp(a, "--remote-zephyr-base") == 0;
+			     strcmp(a, "--remote-zephyr-base") == 0 || strcmp(a, "--core") == 0;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_help_stress(stdout);
@@ -222,9 +300,14 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			}
 		} else if (strcmp(a, "--modes") == 0) {
 			modes_set = true;
-			if (!parse_modes(v, so->modes)) {
-				return susage("--modes wants a list of icmsg-enable, icmsg-detect, "
-					      "icbmsg, icbmsg-classic, icmsg-disable, not '%s'", v);
+			modes_arg = v; /* read once the topology or pair is known */
+		} else if (strcmp(a, "--core") == 0) {
+			if (so->dts != NULL) {
+				return susage("%s", "--dts and --core exclude each other: name every "
+					      "core with --core NAME=FILE, or none");
+			}
+			if (add_core(so, v) != 0) {
+				return -1;
 			}
 		} else if (strcmp(a, "--seed") == 0) {
 			if (!parse_count(v, UINT64_MAX, &so->seed)) {
@@ -235,6 +318,10 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		} else if (strcmp(a, "--junit") == 0) {
 			so->junit = v;
 		} else if (strcmp(a, "--dts") == 0) {
+			if (so->n_spec > 0) {
+				return susage("%s", "--dts and --core exclude each other: name every "
+					      "core with --core NAME=FILE, or none");
+			}
 			so->dts = v;
 		} else if (strcmp(a, "--doorbell") == 0) {
 			if (strcmp(v, "futex") == 0) {
@@ -251,7 +338,7 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 		} else if (strcmp(a, "--remote-zephyr-base") == 0) {
 			so->zbase[1] = v;
 		} else if (strcmp(a, "--valgrind") == 0) {
-			so->valgrind = true;
+			so->valgrind = valgrind_set = true;
 			takes = false;
 		} else if (strcmp(a, "--quiet") == 0) {
 			so->quiet = true;
@@ -260,6 +347,26 @@ static int parse(int argc, char **argv, int first, struct stress_opts *so)
 			return susage("unknown option '%s'", a);
 		}
 		i += takes;
+	}
+	if (so->n_spec > 0 || dts_is_topology(so->dts)) {
+		return parse_multicore(so, modes_arg, valgrind_set);
+	}
+	if (modes_arg != NULL) {
+		char buf[256];
+		char *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", modes_arg);
+		for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "multicore") == 0) {
+				return susage("--modes %s: mode multicore needs a topology: --dts "
+					      "A,B,C[,...] (three files or more) or --core NAME=FILE",
+					      modes_arg);
+			}
+		}
+		if (!parse_modes(modes_arg, so->modes)) {
+			return susage("--modes wants a list of icmsg-enable, icmsg-detect, "
+				      "icbmsg, icbmsg-classic, icmsg-disable, not '%s'", modes_arg);
+		}
 	}
 	if (so->zbase[0] != NULL || so->zbase[1] != NULL) {
 		if (so->modes[4]) {
@@ -624,6 +731,772 @@ static int stress_modes(struct stress_opts *so, struct tally *t, size_t *n, bool
 	return 0;
 }
 
+/* ---- Mode multicore: a topology (docs/multicore.md, "stress") ----------
+ *
+ * Each session is a multi-core `ipc-emu run --kill-random K` in a child
+ * process (exactly the command line a failure prints for its replay), its
+ * report read back from its --json file.  A cycle is one core reset by a
+ * kill; the cores restarted with it through an ICBMsg link (which has no
+ * reset protocol) are counted apart, as cascade restarts. */
+
+#define MC_KILLS_PER_SESSION 5u
+#define MC_MESSAGES_PER_KILL 40u
+#define MC_SEED_MODE 5u /* the seed of session s: seed * 1000003 + s * 7919 + 5 */
+
+struct mc_link_tally {
+	char name[2 * EMU_TOPO_NAME_LEN + 34];
+	enum emu_backend backend;
+	uint64_t resets, recovered, verified, failures;
+	char first_failure[1400];
+};
+
+struct mc_core_tally {
+	char name[EMU_TOPO_NAME_LEN];
+	uint64_t kills, crashes, restarts;
+};
+
+struct mc_tally {
+	unsigned n_link, n_core;
+	struct mc_link_tally link[EMU_TOPO_MAX_LINKS];
+	struct mc_core_tally core[EMU_TOPO_MAX_CORES];
+	unsigned sessions, failed_sessions, barren;
+	uint64_t cycles, restarts, verified, hangs;
+	double duration_s;
+	char first_failure[1400];
+	bool ok;
+};
+
+/* -- a small JSON reader for the run's own report ------------------------ */
+
+struct jnode {
+	char type; /* 'o' 'a' 's' 'n' 't' 'f' 'z' */
+	const char *key, *s; /* key and string: raw, in the text, unescaped later */
+	size_t klen, slen;
+	double num;
+	int child, next; /* first child, next sibling: -1 none */
+};
+
+struct jdoc {
+	const char *p, *end;
+	struct jnode *n;
+	int used, cap, depth;
+};
+
+static void jws(struct jdoc *d)
+{
+	while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\t' || *d->p == '\r')) {
+		d->p++;
+	}
+}
+
+static int jstring(struct jdoc *d, const char **s, size_t *len)
+{
+	const char *q;
+
+	if (d->p >= d->end || *d->p != '"') {
+		return -1;
+	}
+	q = ++d->p;
+	while (d->p < d->end && *d->p != '"') {
+		d->p += *d->p == '\\' ? 2 : 1;
+	}
+	if (d->p >= d->end) {
+		return -1;
+	}
+	*s = q;
+	*len = (size_t)(d->p - q);
+	d->p++;
+	return 0;
+}
+
+static int jvalue(struct jdoc *d)
+{
+	int me, last = -1;
+	char close;
+
+	if (d->used == d->cap || ++d->depth > 32) {
+		return -1;
+	}
+	me = d->used++;
+	memset(&d->n[me], 0, sizeof(d->n[me]));
+	d->n[me].child = d->n[me].next = -1;
+	jws(d);
+	if (d->p >= d->end) {
+		return -1;
+	}
+	if (*d->p == '{' || *d->p == '[') {
+		d->n[me].type = *d->p == '{' ? 'o' : 'a';
+		close = *d->p == '{' ? '}' : ']';
+		d->p++;
+		jws(d);
+		while (d->p < d->end && *d->p != close) {
+			const char *k = NULL;
+			size_t kl = 0;
+			int c;
+
+			if (close == '}') {
+				if (jstring(d, &k, &kl) < 0) {
+					return -1;
+				}
+				jws(d);
+				if (d->p >= d->end || *d->p++ != ':') {
+					return -1;
+				}
+			}
+			c = jvalue(d);
+			if (c < 0) {
+				return -1;
+			}
+			d->n[c].key = k;
+			d->n[c].klen = kl;
+			if (last < 0) {
+				d->n[me].child = c;
+			} else {
+				d->n[last].next = c;
+			}
+			last = c;
+			jws(d);
+			if (d->p < d->end && *d->p == ',') {
+				d->p++;
+				jws(d);
+			}
+		}
+		if (d->p >= d->end) {
+			return -1;
+		}
+		d->p++;
+	} else if (*d->p == '"') {
+		d->n[me].type = 's';
+		if (jstring(d, &d->n[me].s, &d->n[me].slen) < 0) {
+			return -1;
+		}
+	} else if (d->end - d->p >= 4 && strncmp(d->p, "true", 4) == 0) {
+		d->n[me].type = 't';
+		d->p += 4;
+	} else if (d->end - d->p >= 5 && strncmp(d->p, "false", 5) == 0) {
+		d->n[me].type = 'f';
+		d->p += 5;
+	} else if (d->end - d->p >= 4 && strncmp(d->p, "null", 4) == 0) {
+		d->n[me].type = 'z';
+		d->p += 4;
+	} else {
+		char *e;
+
+		d->n[me].type = 'n';
+		d->n[me].num = strtod(d->p, &e);
+		if (e == d->p) {
+			return -1;
+		}
+		d->p = e;
+	}
+	d->depth--;
+	return me;
+}
+
+/* The member `key` of object node o, or -1. */
+static int jget(const struct jdoc *d, int o, const char *key)
+{
+	if (o < 0 || d->n[o].type != 'o') {
+		return -1;
+	}
+	for (int c = d->n[o].child; c >= 0; c = d->n[c].next) {
+		if (d->n[c].klen == strlen(key) && strncmp(d->n[c].key, key, d->n[c].klen) == 0) {
+			return c;
+		}
+	}
+	return -1;
+}
+
+static uint64_t jnum(const struct jdoc *d, int o, const char *key)
+{
+	int c = jget(d, o, key);
+
+	return c >= 0 && d->n[c].type == 'n' && d->n[c].num > 0 ? (uint64_t)d->n[c].num : 0;
+}
+
+static bool jtrue(const struct jdoc *d, int o, const char *key)
+{
+	int c = jget(d, o, key);
+
+	return c >= 0 && d->n[c].type == 't';
+}
+
+/* A string member, unescaped (\uXXXX as '?') into out. */
+static void jstr(const struct jdoc *d, int o, const char *key, char *out, size_t len)
+{
+	int c = jget(d, o, key);
+	size_t w = 0;
+
+	out[0] = '\0';
+	if (c < 0 || d->n[c].type != 's' || len == 0) {
+		return;
+	}
+	for (size_t i = 0; i < d->n[c].slen && w + 1 < len; i++) {
+		char ch = d->n[c].s[i];
+
+		if (ch == '\\' && i + 1 < d->n[c].slen) {
+			ch = d->n[c].s[++i];
+			if (ch == 'n' || ch == 't' || ch == 'r') {
+				ch = ' ';
+			} else if (ch == 'u') {
+				ch = '?';
+				i += 4;
+			}
+		}
+		out[w++] = ch;
+	}
+	out[w] = '\0';
+}
+
+/* -- sessions -------------------------------------------------------------- */
+
+static volatile sig_atomic_t mc_stress_signal;
+
+static void mc_stress_on_signal(int sig)
+{
+	mc_stress_signal = sig;
+}
+
+/* A word for the replay line, quoted for a shell when it needs it. */
+static void shell_word(char *out, size_t len, const char *w)
+{
+	bool plain = w[0] != '\0';
+	size_t n = 0;
+
+	for (const char *p = w; *p != '\0'; p++) {
+		plain = plain && (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789_-+=,./:@%", *p) != NULL);
+	}
+	if (plain) {
+		snprintf(out, len, "%s", w);
+		return;
+	}
+	if (len < 3) {
+		out[0] = '\0';
+		return;
+	}
+	out[n++] = '\'';
+	for (const char *p = w; *p != '\0' && n + 5 < len; p++) {
+		if (*p == '\'') {
+			memcpy(out + n, "'\\''", 4);
+			n += 4;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n++] = '\'';
+	out[n] = '\0';
+}
+
+/* The argv of session `seed` with `kills`; argv[0..n_replay) is the replay
+ * command, the rest (--quiet --json FILE) only the campaign's. */
+static int mc_session_argv(const struct stress_opts *so, unsigned kills, uint64_t seed,
+			   const char *json, char *argv[], char store[][4200], int *n_replay)
+{
+	int n = 0, k = 0;
+
+	argv[n++] = "ipc-emu";
+	argv[n++] = "run";
+	if (so->dts != NULL) {
+		argv[n++] = "--dts";
+		argv[n++] = (char *)so->dts;
+	} else {
+		for (unsigned i = 0; i < so->n_spec; i++) {
+			argv[n++] = "--core";
+			snprintf(store[k], sizeof(store[k]), "%s=%s", so->spec[i].name,
+				 so->spec[i].path);
+			argv[n++] = store[k++];
+		}
+	}
+	argv[n++] = "--kill-random";
+	snprintf(store[k], sizeof(store[k]), "%u", kills);
+	argv[n++] = store[k++];
+	argv[n++] = "--messages";
+	snprintf(store[k], sizeof(store[k]), "%u", kills * MC_MESSAGES_PER_KILL + 40u);
+	argv[n++] = store[k++];
+	argv[n++] = "--seed";
+	snprintf(store[k], sizeof(store[k]), "%" PRIu64, seed);
+	argv[n++] = store[k++];
+	argv[n++] = "--doorbell";
+	argv[n++] = (char *)cli_doorbell_name(so->doorbell);
+	*n_replay = n;
+	argv[n++] = "--quiet";
+	argv[n++] = "--json";
+	argv[n++] = (char *)json;
+	argv[n] = NULL;
+	return n;
+}
+
+static void mc_replay(char *out, size_t len, char *argv[], int n)
+{
+	size_t w = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && w < len; i++) {
+		char word[4300];
+
+		shell_word(word, sizeof(word), argv[i]);
+		w += (size_t)snprintf(out + w, len - w, "%s%s", i > 0 ? " " : "", word);
+	}
+}
+
+/* Run argv (argv[0] replaced by this program) with stdout to /dev/null and
+ * stderr to errf; its exit status (128+N: signal N), or -errno. */
+static int mc_exec(char *argv[], const char *errf)
+{
+	static char self[4096];
+	struct sigaction sa, old_int, old_term;
+	pid_t pid, parent = getpid();
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int st, rc;
+
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1) {
+		return -ENOENT;
+	}
+	self[n] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mc_stress_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return rc;
+	}
+	if (pid == 0) {
+		int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		int err = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		/* The session ends (its cores with it) if the campaign dies. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent ||
+		    out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+		    dup2(err, STDERR_FILENO) < 0) {
+			_exit(127);
+		}
+		argv[0] = self;
+		execv(self, argv);
+		_exit(127);
+	}
+	for (;;) {
+		if (waitpid(pid, &st, 0) == pid) {
+			rc = cli_decode_status(st);
+			break;
+		}
+		if (errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (mc_stress_signal != 0) {
+			kill(pid, mc_stress_signal); /* the run kills its cores and reports */
+		}
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t cap = 1u << 20;
+
+	*len = 0;
+	if (f == NULL) {
+		return NULL;
+	}
+	buf = malloc(cap + 1);
+	if (buf != NULL) {
+		*len = fread(buf, 1, cap, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+static void add_failure(char *to, size_t len, unsigned session, uint64_t seed,
+			const char *reason, const char *replay)
+{
+	if (to[0] == '\0') {
+		snprintf(to, len, "session %u (seed %" PRIu64 "): %s; replay: %s", session, seed,
+			 reason, replay);
+	}
+}
+
+/* Add one session's report (or its absence) to the tally. */
+static void mc_add(struct mc_tally *t, uint64_t seed, int rc, const char *json,
+		   const char *errf, const char *replay)
+{
+	size_t len = 0, elen = 0;
+	char *text = slurp(json, &len);
+	struct jdoc d = {0};
+	int root = -1, links, cores;
+	bool ok = false, any_link_failed = false;
+	char reason[1024] = "";
+
+	t->sessions++;
+	if (text != NULL) {
+		d.p = text;
+		d.end = text + len;
+		d.cap = 4096;
+		d.n = malloc((size_t)d.cap * sizeof(*d.n));
+		root = d.n != NULL ? jvalue(&d) : -1;
+	}
+	if (root >= 0) {
+		int k = jget(&d, root, "kills");
+		uint64_t done = jnum(&d, k, "done");
+
+		ok = jtrue(&d, root, "ok") && rc == 0;
+		jstr(&d, root, "reason", reason, sizeof(reason));
+		t->cycles += done;
+		t->barren = done == 0 ? t->barren + 1 : 0;
+		t->hangs += jtrue(&d, root, "hang");
+		k = jget(&d, root, "duration_s");
+		t->duration_s += k >= 0 && d.n[k].type == 'n' ? d.n[k].num : 0.0;
+		cores = jget(&d, root, "cores");
+		links = jget(&d, root, "links");
+		for (int c = cores >= 0 ? d.n[cores].child : -1; c >= 0; c = d.n[c].next) {
+			char name[EMU_TOPO_NAME_LEN];
+
+			jstr(&d, c, "name", name, sizeof(name));
+			for (unsigned i = 0; i < t->n_core; i++) {
+				if (strcmp(t->core[i].name, name) == 0) {
+					t->core[i].kills += jnum(&d, c, "kills");
+					t->core[i].crashes += jnum(&d, c, "crashes");
+					t->core[i].restarts += jnum(&d, c, "restarts");
+					t->restarts += jnum(&d, c, "restarts");
+				}
+			}
+		}
+		for (int c = links >= 0 ? d.n[links].child : -1; c >= 0; c = d.n[c].next) {
+			char name[sizeof(t->link[0].name)], why[1024];
+			int res = jget(&d, c, "resets"), msg = jget(&d, c, "messages");
+
+			jstr(&d, c, "name", name, sizeof(name));
+			for (unsigned i = 0; i < t->n_link; i++) {
+				struct mc_link_tally *l = &t->link[i];
+
+				if (strcmp(l->name, name) != 0) {
+					continue;
+				}
+				l->resets += jnum(&d, res, "cycles");
+				l->recovered += jnum(&d, c, "rebonds");
+				l->verified += jnum(&d, msg, "received");
+				t->verified += jnum(&d, msg, "received");
+				if (!jtrue(&d, c, "ok")) {
+					jstr(&d, c, "reason", why, sizeof(why));
+					l->failures++;
+					any_link_failed = true;
+					add_failure(l->first_failure, sizeof(l->first_failure),
+						    t->sessions, seed, why[0] ? why : "failed", replay);
+				}
+			}
+		}
+	} else {
+		char *err = slurp(errf, &elen);
+		char *nl = err != NULL ? strchr(err, '\n') : NULL;
+
+		if (nl != NULL) {
+			*nl = '\0';
+		}
+		snprintf(reason, sizeof(reason), "exit status %d, no report%s%s", rc,
+			 err != NULL && err[0] ? ": " : "", err != NULL ? err : "");
+		free(err);
+		t->barren++;
+	}
+	if (!ok) {
+		t->failed_sessions++;
+		add_failure(t->first_failure, sizeof(t->first_failure), t->sessions, seed,
+			    reason[0] ? reason : "failed", replay);
+		/* A failure no link owns (a hang, missing kills): every link's. */
+		for (unsigned i = 0; i < t->n_link && !any_link_failed; i++) {
+			t->link[i].failures++;
+			add_failure(t->link[i].first_failure, sizeof(t->link[i].first_failure),
+				    t->sessions, seed, reason[0] ? reason : "failed", replay);
+		}
+	}
+	free(d.n);
+	free(text);
+}
+
+static void mc_progress(const struct stress_opts *so, const struct mc_tally *t)
+{
+	fprintf(stderr, "\r  multicore  cycles %" PRIu64 "/%" PRIu64 "  checked %" PRIu64
+		"  sessions %u  %.1f s   ",
+		t->cycles < so->cycles ? t->cycles : so->cycles, so->cycles, t->verified,
+		t->sessions, t->duration_s);
+}
+
+/* The sessions until N core resets; 0, or the status that stops it. */
+static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
+{
+	bool tty = !so->quiet && isatty(STDERR_FILENO);
+	char json[160], errf[160];
+	double el;
+
+	snprintf(json, sizeof(json), "%s/session.json", so->mc_dir);
+	snprintf(errf, sizeof(errf), "%s/session.err", so->mc_dir);
+	while (t->cycles < so->cycles) {
+		char *argv[2 * EMU_TOPO_MAX_CORES + 24];
+		char store[EMU_TOPO_MAX_CORES + 4][4200];
+		char replay[2048];
+		uint64_t left = so->cycles - t->cycles;
+		unsigned kills = left < MC_KILLS_PER_SESSION ? (unsigned)left : MC_KILLS_PER_SESSION;
+		uint64_t seed = so->seed * 1000003u + t->sessions * 7919u + MC_SEED_MODE;
+		int n_replay, rc;
+
+		mc_session_argv(so, kills, seed, json, argv, store, &n_replay);
+		mc_replay(replay, sizeof(replay), argv, n_replay);
+		unlink(json);
+		rc = mc_exec(argv, errf);
+		if (rc < 0) {
+			cli_err("stress: cannot run a session: %s", strerror(-rc));
+			return EXIT_INVARIANT;
+		}
+		if (rc == EXIT_USAGE || rc >= 128) {
+			/* Refused (said on its stderr) or interrupted: stop here. */
+			size_t len;
+			char *err = slurp(errf, &len);
+
+			if (err != NULL) {
+				fputs(err, stderr);
+				free(err);
+			}
+			return rc == EXIT_USAGE ? EXIT_USAGE : rc;
+		}
+		mc_add(t, seed, rc, json, errf, replay);
+		if (tty) {
+			mc_progress(so, t);
+		}
+		if (cli_progress_due(&so->lines, &el)) {
+			fprintf(stderr, "ipc-emu stress: %.0f s, mode 1/1 multicore, cycles %" PRIu64
+				"/%" PRIu64 ", sessions %u\n",
+				el, t->cycles < so->cycles ? t->cycles : so->cycles, so->cycles,
+				t->sessions);
+		}
+		if (t->barren >= BARREN_SESSIONS) {
+			snprintf(t->first_failure, sizeof(t->first_failure),
+				 "%u sessions in a row ended before any kill (last: %s)",
+				 BARREN_SESSIONS, replay);
+			break;
+		}
+	}
+	if (tty) {
+		fputs("\r\033[K", stderr);
+	}
+	t->ok = t->failed_sessions == 0 && t->cycles >= so->cycles && t->hangs == 0 &&
+		t->barren < BARREN_SESSIONS;
+	for (unsigned i = 0; i < t->n_link; i++) {
+		struct mc_link_tally *l = &t->link[i];
+
+		if (l->failures == 0 && l->recovered != l->resets) {
+			l->failures++;
+			snprintf(l->first_failure, sizeof(l->first_failure),
+				 "%" PRIu64 " of %" PRIu64 " resets recovered", l->recovered,
+				 l->resets);
+		}
+		t->ok = t->ok && l->failures == 0;
+	}
+	return 0;
+}
+
+static uint64_t mc_kills(const struct mc_tally *t)
+{
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < t->n_core; i++) {
+		k += t->core[i].kills + t->core[i].crashes;
+	}
+	return k;
+}
+
+static const char *mc_failure(const struct mc_tally *t)
+{
+	return t->first_failure[0] ? t->first_failure : "not every reset was recovered";
+}
+
+static void mc_print(const struct stress_opts *so, const struct mc_tally *t, FILE *f)
+{
+	int wl = 4, wc = 4;
+	uint64_t resets = mc_kills(t);
+	bool shown = false;
+
+	for (unsigned i = 0; i < t->n_link; i++) {
+		wl = (int)strlen(t->link[i].name) > wl ? (int)strlen(t->link[i].name) : wl;
+	}
+	for (unsigned i = 0; i < t->n_core; i++) {
+		wc = (int)strlen(t->core[i].name) > wc ? (int)strlen(t->core[i].name) : wc;
+	}
+	fprintf(f, "ipc-emu stress: multicore, %u cores, %u links, %" PRIu64
+		" core resets, seed %" PRIu64 "\n", t->n_core, t->n_link, so->cycles, so->seed);
+	fprintf(f, "  %-*s  %-7s %7s %10s %10s %9s\n", wl, "link", "backend", "resets",
+		"recovered", "checked", "failures");
+	for (unsigned i = 0; i < t->n_link; i++) {
+		const struct mc_link_tally *l = &t->link[i];
+
+		fprintf(f, "  %-*s  %-7s %7" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9" PRIu64
+			"  %s\n", wl, l->name, cli_backend_name(l->backend), l->resets,
+			l->recovered, l->verified, l->failures, l->failures ? "FAIL" : "PASS");
+	}
+	fprintf(f, "  %-*s  %7s %8s\n", wc, "core", "kills", "restarts");
+	for (unsigned i = 0; i < t->n_core; i++) {
+		fprintf(f, "  %-*s  %7" PRIu64 " %8" PRIu64 "\n", wc, t->core[i].name,
+			t->core[i].kills + t->core[i].crashes, t->core[i].restarts);
+	}
+	fprintf(f, "  result: %s: %" PRIu64 " core resets (+%" PRIu64 " ICBMsg cascade restarts)"
+		" in %u sessions, %" PRIu64 " messages checked, %.1f s\n",
+		t->ok ? "PASS" : "FAIL", resets, t->restarts - resets, t->sessions, t->verified,
+		t->duration_s);
+	for (unsigned i = 0; i < t->n_link; i++) {
+		if (t->link[i].failures != 0) {
+			fprintf(f, "  %s: %s\n", t->link[i].name, t->link[i].first_failure);
+			shown = true;
+		}
+	}
+	if (!t->ok && !shown) {
+		fprintf(f, "  %s\n", mc_failure(t));
+	}
+}
+
+static int mc_write_junit(const struct stress_opts *so, const struct mc_tally *t)
+{
+	struct cli_junit_case c[EMU_TOPO_MAX_LINKS];
+	static char names[EMU_TOPO_MAX_LINKS][2 * EMU_TOPO_NAME_LEN + 48];
+
+	for (unsigned i = 0; i < t->n_link; i++) {
+		const struct mc_link_tally *l = &t->link[i];
+
+		snprintf(names[i], sizeof(names[i]), "multicore %s", l->name);
+		c[i] = (struct cli_junit_case){
+			.classname = "ipc-emu.stress", .name = names[i], .time_s = t->duration_s,
+			.ok = l->failures == 0,
+			.message = l->failures == 0 ? "" : l->first_failure};
+	}
+	return cli_junit_write(so->junit, "ipc-emu stress", c, t->n_link);
+}
+
+static int mc_write_json(const struct stress_opts *so, const struct mc_tally *t)
+{
+	FILE *f = cli_json_open(so->json);
+	uint64_t resets = mc_kills(t);
+
+	if (f == NULL) {
+		cli_err("stress: cannot write %s: %s", so->json, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "{ \"ok\": %s, \"command\": \"stress\", \"mode\": \"multicore\", "
+		"\"cycles\": %" PRIu64 ", \"seed\": %" PRIu64 ",\n  \"core_resets\": %" PRIu64
+		", \"cascade_restarts\": %" PRIu64 ", \"sessions\": %u, \"failed_sessions\": %u, "
+		"\"hangs\": %" PRIu64 ", \"messages_checked\": %" PRIu64
+		", \"duration_s\": %.3f,\n  \"first_failure\": ",
+		t->ok ? "true" : "false", so->cycles, so->seed, resets, t->restarts - resets,
+		t->sessions, t->failed_sessions, t->hangs, t->verified, t->duration_s);
+	cli_json_str(f, t->ok ? NULL : mc_failure(t));
+	fprintf(f, ",\n  \"links\": [\n");
+	for (unsigned i = 0; i < t->n_link; i++) {
+		const struct mc_link_tally *l = &t->link[i];
+
+		fprintf(f, "    { \"name\": ");
+		cli_json_str(f, l->name);
+		fprintf(f, ", \"ok\": %s, \"backend\": \"%s\", \"resets\": %" PRIu64
+			", \"recovered\": %" PRIu64 ", \"messages_checked\": %" PRIu64
+			", \"failures\": %" PRIu64 ", \"first_failure\": ",
+			l->failures == 0 ? "true" : "false", cli_backend_name(l->backend), l->resets,
+			l->recovered, l->verified, l->failures);
+		cli_json_str(f, l->failures == 0 ? NULL : l->first_failure);
+		fprintf(f, " }%s\n", i + 1 < t->n_link ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"cores\": [\n");
+	for (unsigned i = 0; i < t->n_core; i++) {
+		const struct mc_core_tally *c = &t->core[i];
+
+		fprintf(f, "    { \"name\": ");
+		cli_json_str(f, c->name);
+		fprintf(f, ", \"kills\": %" PRIu64 ", \"crashes\": %" PRIu64 ", \"restarts\": %" PRIu64
+			" }%s\n", c->kills, c->crashes, c->restarts, i + 1 < t->n_core ? "," : "");
+	}
+	fprintf(f, "  ] }\n");
+	if (cli_json_close(f) != 0) {
+		cli_err("stress: cannot write %s: %s", so->json, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The whole multicore campaign: topology, sessions, reports. */
+static int stress_multicore(struct stress_opts *so)
+{
+	struct emu_topo *topo = calloc(1, sizeof(*topo));
+	struct mc_tally *t = calloc(1, sizeof(*t));
+	char err[1024];
+	int rc;
+
+	if (topo == NULL || t == NULL) {
+		free(topo);
+		free(t);
+		cli_err("stress: out of memory");
+		return EXIT_INVARIANT;
+	}
+	rc = emu_topo_load(so->spec, so->n_spec, NULL, topo, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("stress: %s", err);
+		free(topo);
+		free(t);
+		return EXIT_USAGE;
+	}
+	t->n_core = topo->n_core;
+	t->n_link = topo->n_link;
+	for (unsigned i = 0; i < topo->n_core; i++) {
+		snprintf(t->core[i].name, sizeof(t->core[i].name), "%s", topo->core[i].name);
+	}
+	for (unsigned i = 0; i < topo->n_link; i++) {
+		snprintf(t->link[i].name, sizeof(t->link[i].name), "%s", topo->link[i].name);
+		t->link[i].backend = topo->link[i].plan[0].inst[0].backend;
+	}
+	free(topo);
+	rc = cli_run_dir_create("stress", so->mc_dir, sizeof(so->mc_dir));
+	if (rc < 0) {
+		cli_err("stress: cannot create a directory for the sessions: %s", strerror(-rc));
+		free(t);
+		return EXIT_INVARIANT;
+	}
+	rc = mc_campaign(so, t);
+	cli_run_dir_remove(so->mc_dir);
+	if (rc == 0) {
+		if (!so->quiet) {
+			mc_print(so, t, stdout);
+		} else if (!t->ok) {
+			bool shown = false;
+
+			for (unsigned i = 0; i < t->n_link; i++) {
+				if (t->link[i].failures != 0) {
+					fprintf(stderr, "ipc-emu stress: FAIL: multicore %s: %s\n",
+						t->link[i].name, t->link[i].first_failure);
+					shown = true;
+				}
+			}
+			if (!shown) {
+				fprintf(stderr, "ipc-emu stress: FAIL: multicore: %s\n",
+					mc_failure(t));
+			}
+		}
+		rc = t->ok ? EXIT_PASS : EXIT_INVARIANT;
+		if ((so->json != NULL && mc_write_json(so, t) < 0) ||
+		    (so->junit != NULL && mc_write_junit(so, t) < 0)) {
+			rc = EXIT_INVARIANT;
+		}
+	}
+	free(t);
+	return rc;
+}
+
 int cli_stress_main(int argc, char **argv, int first)
 {
 	struct stress_opts so;
@@ -644,6 +1517,9 @@ int cli_stress_main(int argc, char **argv, int first)
 		cli_json_stdout(); /* stdout: the JSON only; the table goes to stderr */
 	}
 	cli_progress_init(&so.lines, so.quiet);
+	if (so.multicore) {
+		return stress_multicore(&so);
+	}
 	if (so.zbase[0] != NULL || so.zbase[1] != NULL) {
 		/* The DTS variants of the modes live here for the campaign. */
 		rc = cli_run_dir_create("stress", so.dts_dir, sizeof(so.dts_dir));
