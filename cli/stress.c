@@ -114,6 +114,17 @@ void cli_help_stress(FILE *f)
 		"                    reset: it always fails)\n"
 		"  --seed S          seed of sessions, kill moments and victims (default: 1)\n"
 		"  --dts FILE[,FILE] devicetree(s) as for 'ipc-emu run' (default: built-in board)\n"
+		"  --dts A,B,C[,...], --core NAME=FILE (repeatable)   a topology of more than\n"
+		"                    two cores (docs/multicore.md): mode multicore, the only\n"
+		"                    one; each session is a multi-core 'ipc-emu run\n"
+		"                    --kill-random', N counts core resets (a core restarted\n"
+		"                    with a killed one through an ICBMsg link is a cascade\n"
+		"                    restart, counted apart); a row per link (resets,\n"
+		"                    recovered, checked, failures) and per core (kills,\n"
+		"                    restarts); a failure names its session's seed and the\n"
+		"                    'ipc-emu run ...' command that replays it; --junit: one\n"
+		"                    testcase per link ('multicore LINK'); not with --valgrind\n"
+		"                    or --zephyr-base\n"
 		"  --doorbell KIND   futex|eventfd (default: futex)\n"
 		"  --valgrind        run every peer under valgrind memcheck (slow: use small N)\n"
 		"  --json FILE       write the campaign report to FILE ('-': stdout, the table\n"
@@ -140,6 +151,7 @@ void cli_help_stress(FILE *f)
 		"  ipc-emu stress --cycles 200 --modes icbmsg --json icb.json\n"
 		"  ipc-emu stress --cycles 20 --valgrind\n"
 		"  ipc-emu stress --cycles 10 --modes icmsg-disable   # fails: resets undetected\n"
+		"  ipc-emu stress --cycles 100 --dts app.dts,rad.dts,ppr.dts\n"
 		"\n"
 		"exit status: 0 every mode passed (0 corrupted, 0 duplicated, 0 hangs, 0 blocks\n"
 		"left, every reset recovered, no valgrind error, nothing leaked), 1 otherwise,\n"
@@ -1265,10 +1277,19 @@ static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
 			size_t len;
 			char *err = slurp(errf, &len);
 
-			if (err != NULL) {
-				fputs(err, stderr);
-				free(err);
+			/* The run's refusal, said as the campaign's. */
+			for (char *l = err, *nl; l != NULL && *l != '\0'; l = nl) {
+				nl = strchr(l, '\n');
+				if (nl != NULL) {
+					*nl++ = '\0';
+				}
+				if (strncmp(l, "ipc-emu: run: ", 14) == 0) {
+					fprintf(stderr, "ipc-emu: stress: %s\n", l + 14);
+				} else {
+					fprintf(stderr, "%s\n", l);
+				}
 			}
+			free(err);
 			return rc == EXIT_USAGE ? EXIT_USAGE : rc;
 		}
 		mc_add(t, seed, rc, json, errf, replay);
