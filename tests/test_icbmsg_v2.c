@@ -7,9 +7,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ipc_emu/icmsg.h"
@@ -37,6 +39,7 @@ struct ep {
 	unsigned char last[512];
 	char order[64]; /* first byte of each message, in delivery order */
 	void *last_ptr;
+	void *held[4]; /* with hold: the first four buffers, in delivery order */
 	bool hold, echo;
 	char error[128];
 	struct senders *senders;
@@ -94,6 +97,9 @@ static void on_received(const void *data, size_t len, void *priv)
 	e->last_ptr = (void *)data;
 	atomic_store(&e->last_len, len);
 	if (e->hold) {
+		if (n < 4) {
+			e->held[n] = (void *)data;
+		}
 		cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), 0);
 		cr_assert_eq(ipc_service_hold_rx_buffer(&e->ept, (void *)data), -EALREADY);
 	}
@@ -1272,6 +1278,128 @@ VgTest(icbmsg_v2_cfg, sender_without_the_wake_polls, .init = setup, .fini = tear
 
 	cr_assert_eq(blocked_sender_then_release(WAKE_NONE, &wait_after), 0u);
 	cr_assert_eq(wait_after, 0u);
+}
+
+/* The remote side of the two-process test, in the child: bind the wake,
+ * hold both messages, release one per command byte from `cmd`.  Exit 0, or
+ * the number of the step that failed. */
+static int wake_child(int cmd)
+{
+	struct emu_ctl *ctl;
+	void *held[2];
+	char c;
+
+	if (emu_core_start(P.seg, R, &P.core[R]) != 0) {
+		return 1;
+	}
+	ctl = emu_core_ctl(P.core[R]);
+	if (port_emu_wake_bind(emu_core_mbox(P.core[R]), &ctl->role[R], &ctl->role[H]) != 0) {
+		return 2;
+	}
+	v2_side_init(&P, R);
+	init_ep(R, 0, "wake", 0);
+	eps[R][0].hold = true;
+	if (ipc_service_open_instance(dev(R)) != 0 ||
+	    ipc_service_register_endpoint(dev(R), &eps[R][0].ept, &eps[R][0].cfg) != 0) {
+		return 3;
+	}
+	if (!wait_for(&eps[R][0].received, 2)) {
+		return 4;
+	}
+	held[0] = eps[R][0].held[0];
+	held[1] = eps[R][0].held[1];
+	for (int i = 0; i < 2; i++) {
+		if (read(cmd, &c, 1) != 1 ||
+		    ipc_service_release_rx_buffer(&eps[R][0].ept, held[i]) != 0) {
+			return 5 + i;
+		}
+	}
+	if (read(cmd, &c, 1) != 1) { /* the parent has its blocks back */
+		return 7;
+	}
+	port_emu_wake_unbind(emu_core_mbox(P.core[R]));
+	icbmsg_v2_deinit(dev(R));
+	emu_core_stop(P.core[R]);
+	return 0;
+}
+
+/* The same across two processes (the futex word in the shared control
+ * block): the remote in a child process releases a message; the host's
+ * waiting sender is woken once. */
+VgTest(icbmsg_v2_cfg, sender_woken_by_a_consumer_in_another_process, .init = setup,
+     .fini = teardown_wake, .timeout = 90)
+{
+	struct emu_ctl_role *rec;
+	static unsigned char big[8 * 1020 - 4];
+	struct waiter w = {.rc = 1};
+	struct emu_ctl *ctl;
+	int fd[2], res[2], status, ms = getenv("VALGRIND") != NULL ? 60000 : 5000;
+	unsigned char rc = 0xff;
+	uint32_t gen;
+	pid_t child;
+
+	/* Both cores of the pair stopped: each process starts its own. */
+	for (int r = 0; r < 2; r++) {
+		emu_core_stop(P.core[r]);
+		P.core[r] = NULL;
+	}
+	cr_assert_eq(pipe(fd), 0);
+	cr_assert_eq(pipe(res), 0);
+	fflush(NULL);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		close(fd[1]);
+		close(res[0]);
+		rc = (unsigned char)wake_child(fd[0]);
+		/* Its result through the pipe, then the parent kills it, as a
+		 * crash would go: no exit handlers, and no leak report of the
+		 * test runner's memory it inherited (Valgrind). */
+		(void)!write(res[1], &rc, 1);
+		for (;;) {
+			pause();
+		}
+	}
+	close(fd[0]);
+	close(res[1]);
+	cr_assert_eq(emu_core_start(P.seg, H, &P.core[H]), 0);
+	ctl = emu_core_ctl(P.core[H]);
+	rec = &ctl->role[H];
+	cr_assert_eq(port_emu_wake_bind(emu_core_mbox(P.core[H]), &ctl->role[H], &ctl->role[R]), 0);
+	v2_side_init(&P, H);
+	init_ep(H, 0, "wake", 0);
+	cr_assert_eq(ipc_service_open_instance(dev(H)), 0);
+	cr_assert_eq(ipc_service_register_endpoint(dev(H), &eps[H][0].ept, &eps[H][0].cfg), 0);
+	cr_assert(wait_for(&eps[H][0].bound, 1));
+	settle_blocks(H);
+	for (int i = 0; i < 2; i++) {
+		memset(big, 'a' + i, sizeof(big));
+		cr_assert_eq(ipc_service_send(&eps[H][0].ept, big, sizeof(big)), (int)sizeof(big));
+	}
+	cr_assert_eq(icbmsg_v2_tx_blocks_in_use(dev(H)), 16u);
+	gen = ctl_u32(&rec->tx_wake);
+	cr_assert_eq(pthread_create(&w.t, NULL, wait_for_blocks, &w), 0);
+	for (int i = 0; i < ms && ctl_u32(&rec->tx_wait) == 0; i++) {
+		usleep(1000);
+	}
+	cr_assert_eq(ctl_u32(&rec->tx_wait), 1u);
+	cr_assert_eq(write(fd[1], "1", 1), 1); /* release the first */
+	cr_assert_eq(pthread_join(w.t, NULL), 0);
+	cr_assert_eq(w.rc, 0);
+	cr_assert_eq(w.size, 1016u);
+	cr_assert_eq(ctl_u32(&rec->tx_wake) - gen, 1u);
+	cr_assert_eq(ctl_u32(&rec->tx_wait), 0u);
+	cr_assert_eq(ipc_service_drop_tx_buffer(&eps[H][0].ept, w.buf), 0);
+	cr_assert_eq(write(fd[1], "2", 1), 1); /* release the second */
+	settle_blocks(H);
+	cr_assert_eq(write(fd[1], "3", 1), 1); /* done */
+	close(fd[1]);
+	cr_assert_eq(read(res[0], &rc, 1), 1);
+	close(res[0]);
+	cr_assert_eq(kill(child, SIGKILL), 0);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert_eq(rc, 0, "the child failed at its step %u", rc);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "child status %#x", status);
 }
 
 /* Binding errors: NULL arguments, a second binding of one device. */
