@@ -266,3 +266,19 @@ def test_timeout_is_a_hang_of_every_link(cli, tmp_path):
         assert lk["ok"] is False and lk["hang"] is True
         assert lk["reason"].startswith("hang: no completion within 1 s (host in ")
     assert rep["reason"].startswith("link cpuapp-cpurad.cpuapp_cpurad_ipc: hang: ")
+
+
+def test_icbmsg_resets_spread_through_icbmsg_links(cli, tmp_path):
+    # cpu1's ICBMsg partner cpu0 restarts with it, and so cpu0's other ICBMsg
+    # partner cpu2: every kill is a reset of all three.
+    f = star(tmp_path, 3, "icbmsg")
+    res, rep = run_json(cli, tmp_path, "--dts", ",".join(map(str, f)), "--messages", 400,
+                        "--kill-random", 2, "--kill-core", "cpu1", "--seed", 5)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert [(c["kills"], c["restarts"], c["exit_status"]) for c in rep["cores"]] == [
+        (0, 2, 0), (2, 2, 0), (0, 2, 0)]
+    for lk in rep["links"]:
+        assert_link_clean(lk)
+        assert lk["resets"]["cycles"] == lk["resets"]["restarts_of_both"] == 2
+        assert lk["rebonds"] == 2 and lk["unbounds"] == 0
+        assert lk["restarts"] == 4
