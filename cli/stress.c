@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -1053,65 +1054,58 @@ static void mc_replay(char *out, size_t len, char *argv[], int n)
 }
 
 /* Run argv (argv[0] replaced by this program) with stdout to /dev/null and
- * stderr to errf; its exit status (128+N: signal N), or -errno. */
+ * stderr to errf; its exit status (128+N: signal N), or -errno.  A SIGINT
+ * or SIGTERM of the campaign (mc_stress_signal) is passed on to it: the
+ * run then kills its cores and ends. */
 static int mc_exec(char *argv[], const char *errf)
 {
 	static char self[4096];
-	struct sigaction sa, old_int, old_term;
 	pid_t pid, parent = getpid();
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int st, rc;
+	bool passed = false;
+	int st;
 
 	if (n <= 0 || (size_t)n >= sizeof(self) - 1) {
 		return -ENOENT;
 	}
 	self[n] = '\0';
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = mc_stress_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		rc = -errno;
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		return rc;
+		return -errno;
 	}
 	if (pid == 0) {
 		int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		int err = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
 		/* The session ends (its cores with it) if the campaign dies. */
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent ||
 		    out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 		    dup2(err, STDERR_FILENO) < 0) {
 			_exit(127);
 		}
-		argv[0] = self;
+		argv[0] = self; /* exec resets the campaign's handlers */
 		execv(self, argv);
 		_exit(127);
 	}
 	for (;;) {
-		if (waitpid(pid, &st, 0) == pid) {
-			rc = cli_decode_status(st);
-			break;
+		struct timespec ts = {0, 10000000L};
+		pid_t w;
+
+		if (mc_stress_signal != 0 && !passed) {
+			kill(pid, mc_stress_signal);
+			passed = true;
 		}
-		if (errno != EINTR) {
-			rc = -errno;
-			break;
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid) {
+			return cli_decode_status(st);
 		}
-		if (mc_stress_signal != 0) {
-			kill(pid, mc_stress_signal); /* the run kills its cores and reports */
+		if (w < 0 && errno != EINTR) {
+			return -errno;
 		}
+		nanosleep(&ts, NULL);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	return rc;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -1255,7 +1249,7 @@ static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
 
 	snprintf(json, sizeof(json), "%s/session.json", so->mc_dir);
 	snprintf(errf, sizeof(errf), "%s/session.err", so->mc_dir);
-	while (t->cycles < so->cycles) {
+	while (t->cycles < so->cycles && mc_stress_signal == 0) {
 		char *argv[2 * EMU_TOPO_MAX_CORES + 24];
 		char store[EMU_TOPO_MAX_CORES + 4][4200];
 		char replay[2048];
@@ -1272,8 +1266,14 @@ static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
 			cli_err("stress: cannot run a session: %s", strerror(-rc));
 			return EXIT_INVARIANT;
 		}
-		if (rc == EXIT_USAGE || rc >= 128) {
-			/* Refused (said on its stderr) or interrupted: stop here. */
+		if (rc >= 128 || mc_stress_signal != 0) {
+			/* Interrupted: the run killed its cores. */
+			cli_err("stress: interrupted by signal %d: the session's cores killed",
+				mc_stress_signal != 0 ? (int)mc_stress_signal : rc - 128);
+			return mc_stress_signal != 0 ? 128 + mc_stress_signal : rc;
+		}
+		if (rc == EXIT_USAGE) {
+			/* Refused (said on its stderr): stop here. */
 			size_t len;
 			char *err = slurp(errf, &len);
 
@@ -1290,7 +1290,7 @@ static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
 				}
 			}
 			free(err);
-			return rc == EXIT_USAGE ? EXIT_USAGE : rc;
+			return EXIT_USAGE;
 		}
 		mc_add(t, seed, rc, json, errf, replay);
 		if (tty) {
@@ -1311,6 +1311,11 @@ static int mc_campaign(struct stress_opts *so, struct mc_tally *t)
 	}
 	if (tty) {
 		fputs("\r\033[K", stderr);
+	}
+	if (mc_stress_signal != 0) {
+		cli_err("stress: interrupted by signal %d: the session's cores killed",
+			(int)mc_stress_signal);
+		return 128 + mc_stress_signal;
 	}
 	t->ok = t->failed_sessions == 0 && t->cycles >= so->cycles && t->hangs == 0 &&
 		t->barren < BARREN_SESSIONS;
@@ -1488,7 +1493,19 @@ static int stress_multicore(struct stress_opts *so)
 		free(t);
 		return EXIT_INVARIANT;
 	}
-	rc = mc_campaign(so, t);
+	{
+		struct sigaction sa, old_int, old_term;
+
+		/* From here on SIGINT/SIGTERM end the campaign after its session. */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = mc_stress_on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		rc = mc_campaign(so, t);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	cli_run_dir_remove(so->mc_dir);
 	if (rc == 0) {
 		if (!so->quiet) {

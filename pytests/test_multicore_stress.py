@@ -14,12 +14,14 @@ test by conftest's fixture; the campaign's session directory here.
 import glob
 import json
 import re
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import tagged_pids, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples" / "nrf54h20"
@@ -158,6 +160,21 @@ def test_json_stdout_and_quiet(cli, tmp_path):
                                  "resets, seed 1\n")
     res = cli("stress", "--dts", f, "--cycles", 2, "--quiet")
     assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_ends_the_campaign(cli, tmp_path, sig):
+    f = ",".join(map(str, star(tmp_path)))
+    p = cli.start("stress", "--dts", f, "--cycles", 1000000, "--json", tmp_path / "x.json")
+    # stress, its session's run and the three cores.
+    assert wait_for(lambda: len(tagged_pids(cli.tag)) >= 5, 20)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=30)
+    assert (p.returncode, out) == (128 + sig, "")
+    assert err == (f"ipc-emu: stress: interrupted by signal {int(sig)}: the session's cores "
+                   "killed\n")
+    assert not (tmp_path / "x.json").exists()
+    assert glob.glob(f"/tmp/ipc-emu-stress-{p.pid}-*") == []
 
 
 def test_two_core_dts_stays_two_core(cli):
