@@ -1153,11 +1153,14 @@ VgTest(icbmsg_v2_classic, classic_instance_opened_first_is_reported, .timeout = 
  */
 enum { WAKE_NONE = 0, WAKE_HOST = 1, WAKE_BOTH = 3 };
 
+/* Bind the cores in `which` (and no other: whether or not a core binds
+ * itself when it starts). */
 static void bind_wake(int which)
 {
 	for (int r = 0; r < 2; r++) {
 		struct emu_ctl *ctl = emu_core_ctl(P.core[r]);
 
+		port_emu_wake_unbind(emu_core_mbox(P.core[r]));
 		if (which & (1 << r)) {
 			cr_assert_eq(port_emu_wake_bind(emu_core_mbox(P.core[r]), &ctl->role[r],
 							&ctl->role[!r]),
@@ -1293,6 +1296,7 @@ static int wake_child(int cmd)
 		return 1;
 	}
 	ctl = emu_core_ctl(P.core[R]);
+	port_emu_wake_unbind(emu_core_mbox(P.core[R]));
 	if (port_emu_wake_bind(emu_core_mbox(P.core[R]), &ctl->role[R], &ctl->role[H]) != 0) {
 		return 2;
 	}
@@ -1365,6 +1369,7 @@ VgTest(icbmsg_v2_cfg, sender_woken_by_a_consumer_in_another_process, .init = set
 	cr_assert_eq(emu_core_start(P.seg, H, &P.core[H]), 0);
 	ctl = emu_core_ctl(P.core[H]);
 	rec = &ctl->role[H];
+	port_emu_wake_unbind(emu_core_mbox(P.core[H]));
 	cr_assert_eq(port_emu_wake_bind(emu_core_mbox(P.core[H]), &ctl->role[H], &ctl->role[R]), 0);
 	v2_side_init(&P, H);
 	init_ep(H, 0, "wake", 0);
@@ -1408,6 +1413,7 @@ VgTest(icbmsg_v2_cfg, wake_binding_errors, .init = setup, .fini = teardown_wake,
 	struct emu_ctl *ctl = emu_core_ctl(P.core[H]);
 	const struct device *m = emu_core_mbox(P.core[H]);
 
+	port_emu_wake_unbind(m);
 	cr_assert_eq(port_emu_wake_bind(NULL, &ctl->role[H], &ctl->role[R]), -EINVAL);
 	cr_assert_eq(port_emu_wake_bind(m, NULL, &ctl->role[R]), -EINVAL);
 	cr_assert_eq(port_emu_wake_bind(m, &ctl->role[H], &ctl->role[R]), 0);
