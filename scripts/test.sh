@@ -170,7 +170,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_pytest "$BUILD_DIR-asan/ipc-emu" -m "not valgrind" -k "not valgrind and not sanitize" \
   pytests/test_cli.py pytests/test_icbmsg_cli.py pytests/test_ipm_mbox_cli.py \
   pytests/test_reliability.py pytests/test_check_cli.py pytests/test_cache_cli.py \
-  pytests/test_leaks.py pytests/test_inspect_trace.py
+  pytests/test_leaks.py pytests/test_inspect_trace.py pytests/test_multicore_run.py \
+  pytests/test_multicore_check.py
 
 step "race detection (DRD/Helgrind, annotated build)"
 if prebuild_wait race; then
