@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -226,6 +227,25 @@ def peer_pids(tag):
 
 # The Zephyr-stack mode (`--zephyr-base`) without a Zephyr tree: the CI tree
 # (our own Zephyr-style sources) and the examples' nRF5340 DTS pair.
+# The nRF54H20-like example topology (examples/nrf54h20/, docs/multicore.md):
+# its cores in command-line order, the comma list for --dts, and its links
+# (in topology order) with their backends.
+NRF54H20_DIR = HERE.parent / "examples" / "nrf54h20"
+NRF54H20_CORES = ["cpuapp", "cpurad", "cpuppr", "cpuflpr"]
+NRF54H20 = ",".join(str(NRF54H20_DIR / f"{c}.dts") for c in NRF54H20_CORES)
+NRF54H20_LINKS = ["cpuapp-cpurad.cpuapp_cpurad_ipc", "cpuapp-cpurad.cpuapp_cpurad_icmsg",
+                  "cpuapp-cpuppr.cpuapp_cpuppr_ipc", "cpuapp-cpuflpr.cpuapp_cpuflpr_ipc"]
+NRF54H20_BACKENDS = ["icbmsg", "icmsg", "icmsg", "icmsg"]
+
+
+def gen_star(tmp_path, n, backend="icmsg"):
+    """The devicetrees of a star of n cores (scripts/gen-topology.py): cpu0 .. cpuN-1."""
+    out = tmp_path / f"star{n}{backend}"
+    subprocess.run([sys.executable, str(HERE.parent / "scripts" / "gen-topology.py"), "--cores",
+                    str(n), "--out", str(out), "--backend", backend], check=True,
+                   stdout=subprocess.DEVNULL)
+    return [out / f"cpu{i}.dts" for i in range(n)]
+
 ZEPHYR_TREE = HERE.parent / "tests" / "zephyr_style" / "tree"
 NRF5340_PAIR = (HERE.parent / "examples" / "nrf5340dk_cpuapp.dts",
                 HERE.parent / "examples" / "nrf5340dk_cpunet.dts")

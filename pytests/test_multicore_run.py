@@ -10,29 +10,16 @@ processes) are checked after every test by conftest's fixture.
 import json
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import tagged_pids, wait_for
+from conftest import (NRF54H20, NRF54H20_BACKENDS, NRF54H20_CORES, NRF54H20_DIR,
+                      NRF54H20_LINKS, gen_star, tagged_pids, wait_for)
 
 ROOT = Path(__file__).resolve().parent.parent
-EX = ROOT / "examples" / "nrf54h20"
-CORES = ["cpuapp", "cpurad", "cpuppr", "cpuflpr"]
-NRF54H20 = ",".join(str(EX / f"{c}.dts") for c in CORES)
-LINKS = ["cpuapp-cpurad.cpuapp_cpurad_ipc", "cpuapp-cpurad.cpuapp_cpurad_icmsg",
-         "cpuapp-cpuppr.cpuapp_cpuppr_ipc", "cpuapp-cpuflpr.cpuapp_cpuflpr_ipc"]
-BACKENDS = ["icbmsg", "icmsg", "icmsg", "icmsg"]
+CORES, LINKS, BACKENDS = NRF54H20_CORES, NRF54H20_LINKS, NRF54H20_BACKENDS
 ICBMSG_K = 4  # the ICBMsg link's endpoints (the default)
 USAGE_TAIL = " (see 'ipc-emu run --help')\n"
-
-
-def star(tmp_path, n, backend="icmsg"):
-    out = tmp_path / f"star{n}{backend}"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-topology.py"), "--cores",
-                    str(n), "--out", str(out), "--backend", backend], check=True)
-    return [out / f"cpu{i}.dts" for i in range(n)]
 
 
 def run_json(cli, tmp_path, *args, timeout=60):
@@ -133,7 +120,7 @@ def test_killing_a_leaf_leaves_other_links_undisturbed(cli, tmp_path):
 
 
 def test_core_names_and_crash_point(cli, tmp_path):
-    f = star(tmp_path, 3)
+    f = gen_star(tmp_path, 3)
     res, rep = run_json(cli, tmp_path, "--core", f"hub={f[0]}", "--core", f"a={f[1]}",
                         "--core", f"b={f[2]}", "--messages", 400,
                         "--crash-point", "a:icmsg_send_before_signal@30")
@@ -151,7 +138,7 @@ def test_core_names_and_crash_point(cli, tmp_path):
 
 
 def test_json_shape(cli, tmp_path):
-    f = star(tmp_path, 3, "icbmsg")
+    f = gen_star(tmp_path, 3, "icbmsg")
     res, rep = run_json(cli, tmp_path, "--dts", ",".join(map(str, f)), "--messages", 100,
                         "--endpoints", 2, "--doorbell", "eventfd")
     assert res.returncode == 0, res.stdout + res.stderr
@@ -171,7 +158,7 @@ def test_json_shape(cli, tmp_path):
 
 
 def test_json_on_stdout(cli, tmp_path):
-    f = star(tmp_path, 3)
+    f = gen_star(tmp_path, 3)
     res = cli("run", "--dts", ",".join(map(str, f)), "--messages", 50, "--json", "-")
     assert res.returncode == 0, res.stderr
     rep = json.loads(res.stdout)
@@ -180,7 +167,7 @@ def test_json_on_stdout(cli, tmp_path):
 
 
 def test_quiet_prints_nothing_when_it_passes(cli, tmp_path):
-    f = star(tmp_path, 3)
+    f = gen_star(tmp_path, 3)
     res = cli("run", "--dts", ",".join(map(str, f)), "--messages", 50, "--quiet")
     assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
 
@@ -216,7 +203,7 @@ def test_usage_errors(cli, args, line):
 
 
 def test_usage_core_count_and_form(cli):
-    res = cli("run", "--core", f"a={EX / 'cpuapp.dts'}")
+    res = cli("run", "--core", f"a={NRF54H20_DIR / 'cpuapp.dts'}")
     assert (res.returncode, res.stderr) == (
         2, "ipc-emu: run: --core: a run needs 2..8 cores, not 1" + USAGE_TAIL)
     res = cli("run", "--core", "nofile")
@@ -235,7 +222,7 @@ def test_plan_errors_before_anything_runs(cli, tmp_path):
     assert (res.returncode, res.stderr) == (
         2, "ipc-emu: run: --crash-point cpu9:icmsg_send_before_signal@3: no core named "
            "'cpu9'\n")
-    f = star(tmp_path, 3)
+    f = gen_star(tmp_path, 3)
     for dts in f:
         dts.write_text(dts.read_text().replace('unbound = "enable"', 'unbound = "disable"'))
     res = cli("run", "--dts", ",".join(map(str, f)), "--kill-random", 1)
@@ -271,7 +258,7 @@ def test_timeout_is_a_hang_of_every_link(cli, tmp_path):
 def test_icbmsg_resets_spread_through_icbmsg_links(cli, tmp_path):
     # cpu1's ICBMsg partner cpu0 restarts with it, and so cpu0's other ICBMsg
     # partner cpu2: every kill is a reset of all three.
-    f = star(tmp_path, 3, "icbmsg")
+    f = gen_star(tmp_path, 3, "icbmsg")
     res, rep = run_json(cli, tmp_path, "--dts", ",".join(map(str, f)), "--messages", 400,
                         "--kill-random", 2, "--kill-core", "cpu1", "--seed", 5)
     assert res.returncode == 0, res.stdout + res.stderr

@@ -15,21 +15,15 @@ import glob
 import json
 import re
 import signal
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import tagged_pids, wait_for
+from conftest import (NRF54H20, NRF54H20_BACKENDS, NRF54H20_CORES, NRF54H20_DIR,
+                      NRF54H20_LINKS, gen_star, tagged_pids, wait_for)
 
 ROOT = Path(__file__).resolve().parent.parent
-EX = ROOT / "examples" / "nrf54h20"
-CORES = ["cpuapp", "cpurad", "cpuppr", "cpuflpr"]
-NRF54H20 = ",".join(str(EX / f"{c}.dts") for c in CORES)
-LINKS = ["cpuapp-cpurad.cpuapp_cpurad_ipc", "cpuapp-cpurad.cpuapp_cpurad_icmsg",
-         "cpuapp-cpuppr.cpuapp_cpuppr_ipc", "cpuapp-cpuflpr.cpuapp_cpuflpr_ipc"]
-BACKENDS = ["icbmsg", "icmsg", "icmsg", "icmsg"]
+CORES, LINKS, BACKENDS = NRF54H20_CORES, NRF54H20_LINKS, NRF54H20_BACKENDS
 USAGE_TAIL = " (see 'ipc-emu help stress')\n"
 TOP_KEYS = ["ok", "command", "mode", "cycles", "seed", "core_resets", "cascade_restarts",
             "sessions", "failed_sessions", "hangs", "messages_checked", "duration_s",
@@ -37,13 +31,6 @@ TOP_KEYS = ["ok", "command", "mode", "cycles", "seed", "core_resets", "cascade_r
 LINK_KEYS = ["name", "ok", "backend", "resets", "recovered", "messages_checked", "failures",
              "first_failure"]
 CORE_KEYS = ["name", "kills", "crashes", "restarts"]
-
-
-def star(tmp_path, n=3):
-    out = tmp_path / f"star{n}"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-topology.py"), "--cores",
-                    str(n), "--out", str(out)], check=True)
-    return [out / f"cpu{i}.dts" for i in range(n)]
 
 
 def stress(cli, tmp_path, *args, timeout=60):
@@ -119,7 +106,7 @@ def test_nrf54h20_campaign(cli, tmp_path):
 
 
 def test_star_with_core_names(cli, tmp_path):
-    f = star(tmp_path)
+    f = gen_star(tmp_path, 3)
     res, rep = stress(cli, tmp_path, "--core", f"hub={f[0]}", "--core", f"a={f[1]}",
                       "--core", f"b={f[2]}", "--cycles", 6)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -137,7 +124,7 @@ def test_star_with_core_names(cli, tmp_path):
 
 
 def test_same_seed_same_victims(cli, tmp_path):
-    f = ",".join(map(str, star(tmp_path)))
+    f = ",".join(map(str, gen_star(tmp_path, 3)))
     reps = []
     for sub in ("one", "two"):
         (tmp_path / sub).mkdir()
@@ -151,7 +138,7 @@ def test_same_seed_same_victims(cli, tmp_path):
 
 
 def test_json_stdout_and_quiet(cli, tmp_path):
-    f = ",".join(map(str, star(tmp_path)))
+    f = ",".join(map(str, gen_star(tmp_path, 3)))
     res = cli("stress", "--dts", f, "--cycles", 2, "--modes", "multicore", "--json", "-")
     assert res.returncode == 0, res.stderr
     rep = json.loads(res.stdout)  # stdout: the JSON only
@@ -164,7 +151,7 @@ def test_json_stdout_and_quiet(cli, tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_ends_the_campaign(cli, tmp_path, sig):
-    f = ",".join(map(str, star(tmp_path)))
+    f = ",".join(map(str, gen_star(tmp_path, 3)))
     p = cli.start("stress", "--dts", f, "--cycles", 1000000, "--json", tmp_path / "x.json")
     # stress, its session's run and the three cores.
     assert wait_for(lambda: len(tagged_pids(cli.tag)) >= 5, 20)
@@ -179,7 +166,7 @@ def test_signal_ends_the_campaign(cli, tmp_path, sig):
 
 def test_two_core_dts_stays_two_core(cli):
     # Two files in --dts: the two-core campaign, whose modes refuse multicore.
-    pair = f"{EX / 'cpuapp.dts'},{EX / 'cpurad.dts'}"
+    pair = f"{NRF54H20_DIR / 'cpuapp.dts'},{NRF54H20_DIR / 'cpurad.dts'}"
     res = cli("stress", "--dts", pair, "--modes", "multicore")
     assert (res.returncode, res.stdout) == (2, "")
     assert res.stderr == ("ipc-emu: stress: --modes multicore: mode multicore needs a "
@@ -219,19 +206,19 @@ def test_usage_errors(cli, args, line):
 
 def test_refused_topologies(cli, tmp_path):
     # Leaving out the FLPR: cpuapp's FLPR link dangles (the topology's line).
-    three = ",".join(str(EX / f"{c}.dts") for c in CORES[:3])
+    three = ",".join(str(NRF54H20_DIR / f"{c}.dts") for c in CORES[:3])
     res = cli("stress", "--dts", three, "--cycles", 1)
     assert (res.returncode, res.stdout) == (2, "")
     assert res.stderr == (
-        f"ipc-emu: stress: {EX / 'cpuapp.dts'}: /ipc/ipc-2-14: tx-region "
+        f"ipc-emu: stress: {NRF54H20_DIR / 'cpuapp.dts'}: /ipc/ipc-2-14: tx-region "
         "/reserved-memory/memory@2f89b800 (0x2f89b800+0x400) is used by no instance of "
-        f"another core ({EX / 'cpurad.dts'}, {EX / 'cpuppr.dts'})\n")
-    res = cli("stress", "--core", f"a={EX / 'cpuapp.dts'}")
+        f"another core ({NRF54H20_DIR / 'cpurad.dts'}, {NRF54H20_DIR / 'cpuppr.dts'})\n")
+    res = cli("stress", "--core", f"a={NRF54H20_DIR / 'cpuapp.dts'}")
     assert (res.returncode, res.stderr) == (
         2, "ipc-emu: stress: 1 devicetree: a multi-core topology takes 2 to 8 cores, one "
         "devicetree each\n")
     # Legacy ICMsg cannot recover a kill: the run refuses it, nothing runs.
-    f = star(tmp_path)
+    f = gen_star(tmp_path, 3)
     for p in f:
         p.write_text(p.read_text().replace('unbound = "enable"', 'unbound = "disable"'))
     out = tmp_path / "never.json"
