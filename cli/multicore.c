@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../emu/trace.h"
 #include "run_plan.h"
 #include "ipc_emu/topology.h"
 
@@ -56,13 +57,14 @@ static const struct {
 	{"doorbell", true},    {"timeout", true},     {"quiet", false},
 	{"json", true},	       {"kill-random", true}, {"busy-poll", false},
 	{"mem-limit", true},   {"rx-in-isr", false},  {"help", false},
+	{"trace", true},
 };
 
 /* Options of run that apply to two cores only. */
 static const char *const mc_two_core[] = {
 	"host",		   "remote",	       "backend",	     "instance",
 	"unbound",	   "valgrind",	       "scenario",	     "mbox-mode",
-	"ipm-console",	   "cache-model",      "trace",		     "junit",
+	"ipm-console",	   "cache-model",      "junit",
 	"kill-role",	   "zephyr-base",      "host-zephyr-base",   "remote-zephyr-base",
 	"no-zephyr-base",  "kconfig",	       "host-kconfig",	     "remote-kconfig",
 	"schedule",	   "sanitize",	       "icbmsg-version",     "max-active-count",
@@ -129,6 +131,7 @@ struct mc {
 	uint64_t t0;
 	bool hang, stalled;
 	uint64_t activity, activity_ns;
+	char trace_dir[96]; /* --trace: the event files, "" when not tracing */
 };
 
 static volatile sig_atomic_t mc_signal;
@@ -509,12 +512,17 @@ struct mc_thread {
 	struct scn_params p;
 	pthread_t thread;
 	int status;
+	unsigned index; /* the link's, in the topology */
 	char link[EMU_TOPO_NAME_LEN * 2 + 34];
 };
 
 static void *mc_link_main(void *arg)
 {
 	struct mc_thread *t = arg;
+
+	/* --trace: this thread's records, and those of the threads it starts,
+	 * are the link's. */
+	emu_trace_set_link(t->index);
 	struct emu_segment *seg = NULL;
 	int fdv[4] = {t->fds.mem, t->fds.ctl, t->fds.efd[0], t->fds.efd[1]};
 	int rc = emu_segment_attach_fds(&t->fds, &seg);
@@ -599,10 +607,14 @@ int cli_mc_core_main(int argc, char **argv, int first)
 		t[k].p.timeout_s = 0; /* the supervisor watches */
 		t[k].p.quiet = true;
 		snprintf(t[k].link, sizeof(t[k].link), "%s", m.topo->link[i].name);
+		t[k].index = i;
 	}
 	if (m.a.armed && m.crash_core == me) {
 		emu_crash_arm(m.crash_name, m.crash_nth);
 	}
+	/* --trace (IPC_EMU_TRACE): one file per core process, before the link
+	 * threads start. */
+	emu_trace_open_env_core((unsigned)me);
 	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
 		if (pthread_create(&t[k].thread, NULL, mc_link_main, &t[k]) != 0) {
 			cli_err("core %s: cannot start the thread of link %s", m.a.name, t[k].link);
@@ -759,11 +771,15 @@ static int mc_spawn(struct mc *m, unsigned ci)
 	return 0;
 }
 
-static void mc_kill_one(struct mc_core *c)
+/* Kill core k (a reset spread through ICBMsg, or the end of the run): its
+ * end is an exit on the trace, with the status it had. */
+static void mc_kill_one(struct mc *m, unsigned k)
 {
+	struct mc_core *c = &m->core[k];
 	int st;
 
 	if (c->pid > 0 && cli_kill_reap(c->pid, &st) >= 0) {
+		emu_trace(EMU_TRACE_EXIT, k, (uint32_t)c->pid, (uint32_t)st, 0);
 		c->status = st;
 		c->exited = true;
 	}
@@ -773,7 +789,7 @@ static void mc_kill_one(struct mc_core *c)
 static void mc_kill_all(struct mc *m)
 {
 	for (unsigned i = 0; i < m->topo->n_core; i++) {
-		mc_kill_one(&m->core[i]);
+		mc_kill_one(m, i);
 	}
 }
 
@@ -800,7 +816,7 @@ static void mc_recover(struct mc *m, unsigned victim, bool crash)
 	}
 	for (unsigned k = 0; k < m->topo->n_core; k++) {
 		if (rs[k] && k != victim) {
-			mc_kill_one(&m->core[k]);
+			mc_kill_one(m, k);
 		}
 	}
 	for (unsigned i = 0; i < m->topo->n_link; i++) {
@@ -848,6 +864,7 @@ static void mc_recover(struct mc *m, unsigned victim, bool crash)
 		}
 		c->armed = false;
 		if (mc_spawn(m, k) == 0) {
+			emu_trace(EMU_TRACE_RESTART, k, (uint32_t)c->pid, 0, 0);
 			c->restarts++;
 		} else {
 			c->status = 128 + SIGKILL;
@@ -882,6 +899,9 @@ static int mc_reap(struct mc *m)
 		if (c->pid > 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
 			int status = cli_decode_status(st);
 
+			emu_trace(c->armed && status == 128 + SIGKILL && !mc_signal ? EMU_TRACE_CRASH
+										    : EMU_TRACE_EXIT,
+				  k, (uint32_t)c->pid, (uint32_t)status, 0);
 			c->pid = 0;
 			if (c->armed && status == 128 + SIGKILL && !mc_signal) {
 				c->crashes++;
@@ -943,9 +963,13 @@ static void mc_maybe_kill(struct mc *m)
 			m->topo->core[victim].name, (double)sent / (double)m->total);
 	}
 	c = &m->core[victim];
+	emu_trace(EMU_TRACE_KILL, victim, (uint32_t)c->pid, 0, 0);
 	rc = cli_kill_reap(c->pid, &st);
 	if (rc < 0) {
 		return;
+	}
+	if (rc > 0) {
+		emu_trace(EMU_TRACE_EXIT, victim, (uint32_t)c->pid, (uint32_t)st, 0);
 	}
 	c->pid = 0;
 	if (rc > 0) {
@@ -1204,6 +1228,67 @@ static int mc_json(const struct mc *m, const char *path, bool ok, const char *re
 	return 0;
 }
 
+/* --trace: every core process (each incarnation) and the supervisor record
+ * into their own files in a fresh directory, beside the topology's names.
+ * 0, or an exit status with the message printed. */
+static int mc_trace_start(struct mc *m)
+{
+	const char *core[EMU_TOPO_MAX_CORES], *link[EMU_TOPO_MAX_LINKS];
+	unsigned lc[EMU_TOPO_MAX_LINKS][2];
+	int rc;
+
+	rc = cli_run_dir_create("trace", m->trace_dir, sizeof(m->trace_dir));
+	if (rc < 0) {
+		cli_err("--trace: cannot create a directory for the event files: %s",
+			strerror(-rc));
+		m->trace_dir[0] = '\0';
+		return EXIT_INVARIANT;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		core[k] = m->topo->core[k].name;
+	}
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		link[i] = m->topo->link[i].name;
+		lc[i][0] = m->topo->link[i].core[0];
+		lc[i][1] = m->topo->link[i].core[1];
+	}
+	rc = emu_trace_write_names(m->trace_dir, m->topo->n_core, core, m->topo->n_link, link,
+				   (const unsigned(*)[2])lc);
+	if (rc == 0) {
+		rc = emu_trace_open(m->trace_dir, EMU_TRACE_ROLE_SUPERVISOR);
+	}
+	if (rc < 0) {
+		cli_err("--trace: cannot write the supervisor's event file in %s: %s", m->trace_dir,
+			strerror(-rc));
+		cli_run_dir_remove(m->trace_dir);
+		m->trace_dir[0] = '\0';
+		return EXIT_INVARIANT;
+	}
+	/* Single-threaded: setenv is safe; the cores inherit it. */
+	setenv(EMU_TRACE_ENV, m->trace_dir, 1);
+	return 0;
+}
+
+/* Merge the files into --trace FILE (the cores are gone) and remove them. */
+static int mc_trace_finish(struct mc *m)
+{
+	char err[512];
+	long n;
+
+	if (m->trace_dir[0] == '\0') {
+		return 0;
+	}
+	emu_trace_close();
+	unsetenv(EMU_TRACE_ENV);
+	n = emu_trace_merge(m->trace_dir, m->a.o.trace, true, err, sizeof(err));
+	m->trace_dir[0] = '\0';
+	if (n < 0) {
+		cli_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The report of the finished run, its files and its exit status. */
 static int mc_verdict(struct mc *m)
 {
@@ -1278,6 +1363,13 @@ int cli_mc_run_main(int argc, char **argv, int first)
 	if (m.a.o.json != NULL && cli_out_check("run", "--json", m.a.o.json) < 0) {
 		return EXIT_USAGE;
 	}
+	if (m.a.o.trace != NULL && (status = cli_out_writable(m.a.o.trace)) < 0) {
+		cli_err("--trace: cannot write %s: %s", m.a.o.trace, strerror(-status));
+		return status == -EACCES || status == -ENOENT || status == -EISDIR ||
+				       status == -ENOTDIR
+			       ? EXIT_USAGE
+			       : EXIT_INVARIANT;
+	}
 	if (m.a.o.json != NULL && strcmp(m.a.o.json, "-") == 0) {
 		cli_json_stdout(); /* stdout: the JSON only; text goes to stderr */
 	}
@@ -1316,6 +1408,9 @@ int cli_mc_run_main(int argc, char **argv, int first)
 	}
 
 	status = mc_segments(&m);
+	if (status == 0 && m.a.o.trace != NULL) {
+		status = mc_trace_start(&m);
+	}
 	if (status == 0) {
 		m.t0 = scn_now_ns();
 		for (unsigned k = 0; k < m.topo->n_core && status == 0; k++) {
@@ -1323,15 +1418,24 @@ int cli_mc_run_main(int argc, char **argv, int first)
 				cli_err("cannot start core %s: %s", m.topo->core[k].name,
 					strerror(errno));
 				status = EXIT_INVARIANT;
+			} else {
+				emu_trace(EMU_TRACE_SPAWN, k, (uint32_t)m.core[k].pid, 0, 0);
 			}
 		}
 		if (status == 0) {
+			int traced;
+
 			mc_supervise(&m);
+			traced = mc_trace_finish(&m);
 			status = mc_verdict(&m);
+			if (traced < 0 && status == EXIT_PASS) {
+				status = EXIT_INVARIANT; /* said why */
+			}
 		} else {
 			mc_kill_all(&m);
 		}
 	}
+	(void)mc_trace_finish(&m); /* a run cut short: remove the files */
 	mc_segments_close(&m);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

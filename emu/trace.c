@@ -33,7 +33,8 @@ struct trace_hdr {
 	uint64_t capacity;
 	uint64_t next;
 	uint64_t t0_ns;
-	uint8_t reserved[EMU_TRACE_HDR_SIZE - 48];
+	uint32_t core;
+	uint8_t reserved[EMU_TRACE_HDR_SIZE - 52];
 };
 
 _Static_assert(sizeof(struct trace_hdr) == EMU_TRACE_HDR_SIZE, "trace header is 64 bytes");
@@ -47,6 +48,42 @@ static struct emu_trace_rec *recs;
 static _Thread_local uint32_t my_tid;
 static _Thread_local bool my_named;
 static _Thread_local uint64_t my_mark; /* emu_trace_mark(), 0 = none */
+static _Thread_local uint16_t my_link; /* link index + 1, 0 = none */
+static _Thread_local bool my_link_known;
+static unsigned my_core;               /* EMU_TRACE_ROLE_CORE: the core's index */
+
+/* The comm a link thread takes (emu_trace_set_link), inherited by the
+ * threads it starts. */
+#define LINK_COMM "ipc-emu link "
+
+/* At a thread's first record: the link it inherited from the thread that
+ * started it, if any. */
+static void link_of_caller(void)
+{
+	char comm[17] = "";
+	unsigned link;
+	int used = 0;
+
+	if (my_link_known) {
+		return;
+	}
+	my_link_known = true;
+	if (prctl(PR_GET_NAME, comm, 0, 0, 0) == 0 && strncmp(comm, LINK_COMM, 13) == 0 &&
+	    sscanf(comm + 13, "%u%n", &link, &used) == 1 && comm[13 + used] == '\0' &&
+	    link < 0xffffu) {
+		my_link = (uint16_t)(link + 1);
+	}
+}
+
+void emu_trace_set_link(unsigned link)
+{
+	char comm[17];
+
+	my_link_known = true;
+	my_link = link < 0xffffu ? (uint16_t)(link + 1) : 0;
+	snprintf(comm, sizeof(comm), LINK_COMM "%u", link);
+	(void)prctl(PR_SET_NAME, comm, 0, 0, 0);
+}
 
 static uint64_t mono_ns(void)
 {
@@ -82,6 +119,7 @@ static void put_at(uint64_t ts, unsigned type, uint32_t tid, uint32_t a, uint32_
 	r = &recs[i];
 	r->ts_ns = ts ? ts : mono_ns();
 	r->tid = tid;
+	r->link = my_link;
 	r->a = a;
 	r->b = b;
 	r->c = c;
@@ -108,14 +146,24 @@ void emu_trace_thread_name(const char *name)
 	if (!atomic_load_explicit(&emu_trace_enabled, memory_order_relaxed)) {
 		return;
 	}
+	link_of_caller();
 	my_named = true;
 	put_name(tid_of_caller(), name);
+}
+
+/* The port's threads (its work queues) serve every link of the process:
+ * they carry no link, whoever started them. */
+static void port_thread_name(const char *name)
+{
+	my_link_known = true;
+	my_link = 0;
+	emu_trace_thread_name(name);
 }
 
 /* The port (below the trace) names its threads through this. */
 __attribute__((constructor)) static void trace_hook_install(void)
 {
-	port_set_thread_name_hook(emu_trace_thread_name);
+	port_set_thread_name_hook(port_thread_name);
 }
 
 static void name_if_new(uint32_t tid);
@@ -150,9 +198,12 @@ static void name_if_new(uint32_t tid)
 	if (!my_named) {
 		char name[17] = "";
 
+		link_of_caller();
 		my_named = true;
 		if (tid == (uint32_t)getpid()) {
 			snprintf(name, sizeof(name), "main");
+		} else if (my_link != 0) {
+			snprintf(name, sizeof(name), "link");
 		} else if (prctl(PR_GET_NAME, name, 0, 0, 0) < 0 || name[0] == '\0') {
 			snprintf(name, sizeof(name), "thread");
 		}
@@ -170,14 +221,15 @@ int emu_trace_open(const char *dir, int role)
 	if (map != NULL) {
 		return 0;
 	}
-	if (dir == NULL || role < 0 || role > EMU_TRACE_ROLE_SUPERVISOR) {
+	if (dir == NULL || role < 0 || role > EMU_TRACE_ROLE_CORE) {
 		return -EINVAL;
 	}
 	/* A pid may come back within one run (a dead incarnation's): number on. */
 	for (unsigned k = 0;; k++) {
 		if (snprintf(path, sizeof(path), "%s/%s-%ld.%u.trace", dir,
 			     role == EMU_TRACE_ROLE_HOST ? "host"
-			     : role == EMU_TRACE_ROLE_REMOTE ? "remote" : "supervisor",
+			     : role == EMU_TRACE_ROLE_REMOTE ? "remote"
+			     : role == EMU_TRACE_ROLE_CORE ? "core" : "supervisor",
 			     (long)getpid(), k) >= (int)sizeof(path)) {
 			return -ENAMETOOLONG;
 		}
@@ -207,6 +259,7 @@ int emu_trace_open(const char *dir, int role)
 	h->capacity = EMU_TRACE_CAPACITY;
 	h->next = 0;
 	h->t0_ns = mono_ns();
+	h->core = role == EMU_TRACE_ROLE_CORE ? my_core : 0;
 	memcpy(h->magic, trace_magic, sizeof(trace_magic));
 	map = h;
 	map_len = len;
@@ -237,6 +290,42 @@ void emu_trace_open_env(int role)
 	}
 }
 
+void emu_trace_open_env_core(unsigned core)
+{
+	my_core = core;
+	emu_trace_open_env(EMU_TRACE_ROLE_CORE);
+}
+
+int emu_trace_write_names(const char *dir, unsigned n_core, const char *const core_name[],
+			  unsigned n_link, const char *const link_name[],
+			  const unsigned link_core[][2])
+{
+	char path[4096];
+	FILE *f;
+	int rc = 0;
+
+	if (snprintf(path, sizeof(path), "%s/" EMU_TRACE_NAMES, dir) >= (int)sizeof(path)) {
+		return -ENAMETOOLONG;
+	}
+	f = fopen(path, "we");
+	if (f == NULL) {
+		return -errno;
+	}
+	for (unsigned k = 0; k < n_core; k++) {
+		fprintf(f, "core %u %s\n", k, core_name[k]);
+	}
+	for (unsigned i = 0; i < n_link; i++) {
+		fprintf(f, "link %u %u %u %s\n", i, link_core[i][0], link_core[i][1], link_name[i]);
+	}
+	if (ferror(f) != 0) {
+		rc = -EIO;
+	}
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -errno;
+	}
+	return rc;
+}
+
 void emu_trace_close(void)
 {
 	if (map == NULL) {
@@ -254,6 +343,7 @@ struct ev {
 	struct emu_trace_rec r;
 	uint32_t role;
 	uint32_t pid;
+	uint32_t core; /* EMU_TRACE_ROLE_CORE */
 	uint64_t order; /* file, then record index: keeps sorting stable */
 };
 
@@ -298,8 +388,9 @@ static int read_file(const char *path, unsigned fileno, struct evs *e, char *err
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(h) ||
 	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h.magic, trace_magic, sizeof(trace_magic)) != 0 ||
-	    h.version != EMU_TRACE_VERSION || h.rec_size != sizeof(struct emu_trace_rec) ||
-	    h.role > EMU_TRACE_ROLE_SUPERVISOR) {
+	    (h.version != 1 && h.version != EMU_TRACE_VERSION) ||
+	    h.rec_size != sizeof(struct emu_trace_rec) || h.role > EMU_TRACE_ROLE_CORE ||
+	    (h.version == 1 && h.role == EMU_TRACE_ROLE_CORE)) {
 		/* A process killed before it finished its header: nothing in it. */
 		close(fd);
 		return 0;
@@ -327,8 +418,12 @@ static int read_file(const char *path, unsigned fileno, struct evs *e, char *err
 		const struct emu_trace_rec *r =
 			(const struct emu_trace_rec *)((const uint8_t *)m + sizeof(h)) + i;
 		struct ev x = {.r = *r, .role = h.role, .pid = h.pid,
+			       .core = h.version == 1 ? 0 : h.core,
 			       .order = ((uint64_t)fileno << 40) | i};
 
+		if (h.version == 1) {
+			x.r.link = 0; /* reserved */
+		}
 		if (x.r.type == 0 || x.r.type >= EMU_TRACE_TYPE_MAX) {
 			e->uncommitted++;
 			continue;
@@ -363,10 +458,81 @@ static const char *peer_label(uint32_t role)
 	return role == 0 ? "host" : role == 1 ? "remote" : "?";
 }
 
-/* Trace pid of a writer role: 1 host, 2 remote, 3 supervisor. */
-static unsigned tpid(uint32_t role)
+/* dir/EMU_TRACE_NAMES of a run with more than two cores. */
+#define NAMES_MAX 64
+struct names {
+	unsigned n_core, n_link;
+	char core[NAMES_MAX][64];
+	char link[NAMES_MAX][96];
+	unsigned link_core[NAMES_MAX][2];
+	unsigned core_links[NAMES_MAX]; /* links of each core */
+	unsigned only_link[NAMES_MAX];  /* the link of a core that has one */
+};
+
+static const struct names *cur_names; /* NULL: two cores */
+
+/* Read dir/EMU_TRACE_NAMES if there is one: 1, 0 (none) or -errno. */
+static int read_names(const char *dir, struct names *nm, char *err, size_t errlen)
 {
-	return role + 1;
+	char path[4096], line[256];
+	FILE *f;
+	int rc = 1;
+
+	memset(nm, 0, sizeof(*nm));
+	snprintf(path, sizeof(path), "%s/" EMU_TRACE_NAMES, dir);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		return errno == ENOENT ? 0 : -errno;
+	}
+	while (rc == 1 && fgets(line, sizeof(line), f) != NULL) {
+		unsigned k, h, r;
+		char name[128] = "";
+
+		if (sscanf(line, "core %u %63s", &k, name) == 2 && k == nm->n_core &&
+		    k < NAMES_MAX) {
+			memcpy(nm->core[k], name, sizeof(nm->core[k]));
+			nm->n_core++;
+		} else if (sscanf(line, "link %u %u %u %95s", &k, &h, &r, name) == 4 &&
+			   k == nm->n_link && k < NAMES_MAX && h < nm->n_core && r < nm->n_core) {
+			memcpy(nm->link[k], name, sizeof(nm->link[k]));
+			nm->link_core[k][0] = h;
+			nm->link_core[k][1] = r;
+			nm->core_links[h]++;
+			nm->core_links[r]++;
+			nm->only_link[h] = nm->only_link[r] = k;
+			nm->n_link++;
+		} else {
+			snprintf(err, errlen, "trace: %s: not a list of cores and links", path);
+			rc = -EINVAL;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Trace pid of a writer role: 1 host, 2 remote, 3 supervisor; with more
+ * than two cores, 1..N the cores, N + 1 the supervisor. */
+static unsigned tpid_of(const struct ev *x)
+{
+	if (cur_names != NULL) {
+		return x->role == EMU_TRACE_ROLE_CORE ? x->core + 1 : cur_names->n_core + 1;
+	}
+	return x->role + 1;
+}
+
+/* The link an event belongs to, or -1: its thread's, or the only link of
+ * its core. */
+static int link_of(const struct ev *x)
+{
+	const struct names *nm = cur_names;
+
+	if (nm == NULL || x->role != EMU_TRACE_ROLE_CORE || x->core >= nm->n_core) {
+		return -1;
+	}
+	if (x->r.link != 0 && x->r.link <= nm->n_link) {
+		return x->r.link - 1;
+	}
+	return nm->core_links[x->core] == 1 ? (int)nm->only_link[x->core] : -1;
 }
 
 static void ts_us(FILE *f, uint64_t ns)
@@ -448,7 +614,7 @@ static struct thr *thr_of(struct thrs *t, const struct ev *x)
 static void head(FILE *f, const char *name, char ph, const struct ev *x)
 {
 	fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"%c\",\"pid\":%u,\"tid\":%u,\"ts\":", name, ph,
-		tpid(x->role), x->r.tid);
+		tpid_of(x), x->r.tid);
 	ts_us(f, x->r.ts_ns);
 }
 
@@ -468,7 +634,7 @@ static void write_shim(FILE *f, const struct ev *x, struct thr *t)
 		fprintf(f, "\"shim event %u\"", ev);
 	}
 	fprintf(f, ",\"cat\":\"zephyr\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%u,\"tid\":%u,\"ts\":",
-		tpid(x->role), r->tid);
+		tpid_of(x), r->tid);
 	ts_us(f, r->ts_ns);
 	fputs(",\"args\":{\"thread\":", f);
 	json_str(f, (r->a & EMU_TRACE_SHIM_ISR) != 0 ? "(interrupt)"
@@ -504,7 +670,36 @@ static void write_shim(FILE *f, const struct ev *x, struct thr *t)
 static bool write_event(FILE *f, const struct ev *x, struct thrs *threads)
 {
 	const struct emu_trace_rec *r = &x->r;
+	const struct names *nm = cur_names;
 
+	/* More than two cores: the supervisor names cores, a doorbell the core
+	 * it rings. */
+	if (nm != NULL && x->role == EMU_TRACE_ROLE_SUPERVISOR && r->type >= EMU_TRACE_KILL &&
+	    r->type <= EMU_TRACE_EXIT) {
+		const char *core = r->a < nm->n_core ? nm->core[r->a] : "?";
+
+		head(f, r->type == EMU_TRACE_KILL || r->type == EMU_TRACE_CRASH ? "crash"
+			: r->type == EMU_TRACE_RESTART ? "restart"
+			: r->type == EMU_TRACE_SPAWN ? "spawn" : "exit", 'i', x);
+		fputs(",\"s\":\"g\",\"args\":{\"core\":", f);
+		json_str(f, core, 64);
+		fprintf(f, ",\"pid\":%u", r->b);
+		if (r->type == EMU_TRACE_KILL || r->type == EMU_TRACE_CRASH) {
+			fprintf(f, ",\"cause\":\"%s\"",
+				r->type == EMU_TRACE_KILL ? "kill-random" : "crash-point");
+		} else if (r->type == EMU_TRACE_EXIT) {
+			fprintf(f, ",\"status\":%d", (int)r->c);
+		}
+		fputs("}}", f);
+		return true;
+	}
+	if (nm != NULL && r->type == EMU_TRACE_DOORBELL && link_of(x) >= 0 && r->a < 2) {
+		head(f, "doorbell", 'i', x);
+		fputs(",\"s\":\"t\",\"args\":{\"to\":", f);
+		json_str(f, nm->core[nm->link_core[link_of(x)][r->a]], 64);
+		fputs("}}", f);
+		return true;
+	}
 	switch (r->type) {
 	case EMU_TRACE_SHIM:
 		write_shim(f, x, thr_of(threads, x));
@@ -535,11 +730,17 @@ static bool write_event(FILE *f, const struct ev *x, struct thrs *threads)
 		}
 		fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
 			   "\"args\":{\"name\":",
-			tpid(x->role), r->tid);
+			tpid_of(x), r->tid);
 		{
-			char full[64];
+			char full[192];
+			int l = link_of(x);
 
-			snprintf(full, sizeof(full), "%s (pid %u)", name, x->pid);
+			if (l >= 0 && x->r.link != 0) {
+				snprintf(full, sizeof(full), "%s %s (pid %u)", cur_names->link[l], name,
+					 x->pid);
+			} else {
+				snprintf(full, sizeof(full), "%s (pid %u)", name, x->pid);
+			}
 			json_str(f, full, sizeof(full));
 		}
 		fputs("}}", f);
@@ -609,6 +810,54 @@ static bool write_event(FILE *f, const struct ev *x, struct thrs *threads)
 	}
 }
 
+/* The buffer write_linked() writes an event into first. */
+static char *buf;
+static size_t size;
+static FILE *ms;
+
+/* write_event(), with the event's link first in its args (more than two
+ * cores). */
+static bool write_linked(FILE *f, const struct ev *x, struct thrs *threads)
+{
+	static const char key[] = "\"args\":{";
+	int l = link_of(x);
+	bool w;
+	long len;
+	const char *at;
+
+	if (l < 0 || x->r.type == EMU_TRACE_THREAD) {
+		return write_event(f, x, threads);
+	}
+	if (ms == NULL && (ms = open_memstream(&buf, &size)) == NULL) {
+		return write_event(f, x, threads);
+	}
+	rewind(ms);
+	w = write_event(ms, x, threads);
+	fflush(ms);
+	len = ftell(ms);
+	if (!w || len <= 0) {
+		return w;
+	}
+	at = memmem(buf, (size_t)len, key, sizeof(key) - 1);
+	if (at == NULL) {
+		/* No args (the end of an interrupt): give it the link's. */
+		fwrite(buf, 1, (size_t)len - 1, f);
+		fputs(",\"args\":{\"link\":", f);
+		json_str(f, cur_names->link[l], 96);
+		fputs("}}", f);
+		return true;
+	}
+	at += sizeof(key) - 1;
+	fwrite(buf, 1, (size_t)(at - buf), f);
+	fputs("\"link\":", f);
+	json_str(f, cur_names->link[l], 96);
+	if (*at != '}') {
+		fputc(',', f);
+	}
+	fwrite(at, 1, (size_t)(buf + len - at), f);
+	return true;
+}
+
 static bool is_trace_file(const char *name)
 {
 	size_t n = strlen(name);
@@ -620,6 +869,8 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 {
 	struct evs e = {0};
 	struct thrs threads = {0};
+	static struct names names;
+	const struct names *nm = NULL;
 	size_t written = 0;
 	DIR *d;
 	struct dirent *de;
@@ -629,11 +880,20 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 	int rc = 0;
 
 	err[0] = '\0';
+	cur_names = NULL;
 	d = opendir(dir);
 	if (d == NULL) {
 		snprintf(err, errlen, "trace: %s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	rc = read_names(dir, &names, err, errlen);
+	if (rc < 0 && err[0] == '\0') {
+		snprintf(err, errlen, "trace: %s/" EMU_TRACE_NAMES ": %s", dir, strerror(-rc));
+	}
+	if (rc > 0) {
+		nm = cur_names = &names;
+	}
+	rc = rc > 0 ? 0 : rc;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (!is_trace_file(de->d_name)) {
 			continue;
@@ -659,16 +919,25 @@ long emu_trace_merge(const char *dir, const char *out, bool remove, char *err, s
 		goto out;
 	}
 	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
-	/* Metadata first: one process per role, in a fixed order. */
-	for (unsigned role = 0; role <= EMU_TRACE_ROLE_SUPERVISOR; role++) {
+	/* Metadata first: one process per role (per core), in a fixed order. */
+	for (unsigned p = 0; nm == NULL && p <= EMU_TRACE_ROLE_SUPERVISOR; p++) {
 		fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
 			   "\"args\":{\"name\":\"%s\"}},\n"
 			   "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
 			   "\"args\":{\"sort_index\":%u}}",
-			role ? ",\n" : "", tpid(role), role_label(role), tpid(role), role);
+			p ? ",\n" : "", p + 1, role_label(p), p + 1, p);
+	}
+	for (unsigned p = 0; nm != NULL && p <= nm->n_core; p++) {
+		fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
+			   "\"args\":{\"name\":",
+			p ? ",\n" : "", p + 1);
+		json_str(f, p < nm->n_core ? nm->core[p] : "supervisor", 64);
+		fprintf(f, "}},\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%u,"
+			   "\"tid\":0,\"args\":{\"sort_index\":%u}}",
+			p + 1, p);
 	}
 	for (size_t i = 0; i < e.n; i++) {
-		written += write_event(f, &e.v[i], &threads) ? 1u : 0u;
+		written += write_linked(f, &e.v[i], &threads) ? 1u : 0u;
 	}
 	fprintf(f, "\n],\n\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\",\"files\":%u,"
 		   "\"events\":%zu,\"dropped\":%" PRIu64 ",\"uncommitted\":%" PRIu64 "}}\n",
@@ -691,7 +960,8 @@ out:
 		d = opendir(dir);
 		if (d != NULL) {
 			while ((de = readdir(d)) != NULL) {
-				if (is_trace_file(de->d_name)) {
+				if (is_trace_file(de->d_name) ||
+				    strcmp(de->d_name, EMU_TRACE_NAMES) == 0) {
 					snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 					unlink(path);
 				}
@@ -702,5 +972,12 @@ out:
 	}
 	free(e.v);
 	free(threads.v);
+	cur_names = NULL;
+	if (ms != NULL) {
+		fclose(ms);
+		ms = NULL;
+		free(buf);
+		buf = NULL;
+	}
 	return rc < 0 ? rc : (long)written;
 }

@@ -22,8 +22,13 @@
  *   24  u64   capacity   records the file has room for
  *   32  u64   next       records claimed (fetch_add; may exceed capacity)
  *   40  u64   t0_ns      CLOCK_MONOTONIC at open
- *   48  ...   reserved up to 64
+ *   48  u32   core       EMU_TRACE_ROLE_CORE: the core's index in the topology
+ *   52  ...   reserved up to 64
  *   64  struct emu_trace_rec rec[capacity]
+ *
+ * Version 2 (more than two cores, docs/multicore.md) added the role
+ * EMU_TRACE_ROLE_CORE, the header's `core` and the record's `link`; the
+ * merge reads version 1 files as before (their `link` is 0).
  *
  * A record is claimed by the fetch_add on `next`, filled, and committed by
  * the release store of its `type` (0 = not committed: its writer died while
@@ -38,12 +43,19 @@
 #include <stdint.h>
 
 #define EMU_TRACE_ENV "IPC_EMU_TRACE"
-#define EMU_TRACE_VERSION 1u
+#define EMU_TRACE_VERSION 2u
+#define EMU_TRACE_NAMES "names" /* the topology's names, beside the event files */
 #define EMU_TRACE_HDR_SIZE 64u
 #define EMU_TRACE_CAPACITY (1u << 21) /* records per process file (64 MiB, sparse) */
 
-/* Who wrote a file: the roles of enum emu_role, then the supervisor. */
-enum { EMU_TRACE_ROLE_HOST = 0, EMU_TRACE_ROLE_REMOTE = 1, EMU_TRACE_ROLE_SUPERVISOR = 2 };
+/* Who wrote a file: the roles of enum emu_role, the supervisor, then a core
+ * process of a run with more than two cores (`ipc-emu core`). */
+enum {
+	EMU_TRACE_ROLE_HOST = 0,
+	EMU_TRACE_ROLE_REMOTE = 1,
+	EMU_TRACE_ROLE_SUPERVISOR = 2,
+	EMU_TRACE_ROLE_CORE = 3,
+};
 
 enum emu_trace_type {
 	EMU_TRACE_THREAD = 1,   /* first record of a thread: name in a..d (16 bytes) */
@@ -58,6 +70,7 @@ enum emu_trace_type {
 	EMU_TRACE_BOUND,        /* a = endpoint */
 	EMU_TRACE_UNBOUND,      /* a = endpoint */
 	EMU_TRACE_ERROR,        /* a = endpoint */
+	/* The supervisor's events name a role (two cores) or a core index. */
 	EMU_TRACE_KILL,         /* supervisor: a = role, b = pid (SIGKILL injected) */
 	EMU_TRACE_CRASH,        /* supervisor: a = role, b = pid (died at its crash point) */
 	EMU_TRACE_RESTART,      /* supervisor: a = role, b = new pid */
@@ -79,7 +92,7 @@ struct emu_trace_rec {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint32_t tid;
 	uint16_t type;  /* committed last (release); 0 = not committed */
-	uint16_t reserved;
+	uint16_t link;  /* link index + 1 of the writing thread, 0 = none */
 	uint32_t a, b, c, d;
 };
 
@@ -129,6 +142,24 @@ static inline void emu_trace_span(unsigned type, uint32_t a, uint32_t b, uint32_
  * "main" for the process's first thread, else its comm name. */
 void emu_trace_thread_name(const char *name);
 
+/*
+ * Runs with more than two cores.  A core process runs one thread per link;
+ * emu_trace_set_link(i) tags the calling thread's records with link i, and
+ * names the thread (its comm) so that the threads it starts afterwards (the
+ * link's interrupt thread, the scenario's lanes) inherit the tag at their
+ * first record.  The port's work-queue threads, shared by all links of the
+ * process, carry no tag.
+ */
+void emu_trace_set_link(unsigned link);
+/* emu_trace_open_env() for core process number `core` of the topology. */
+void emu_trace_open_env_core(unsigned core);
+/* Write dir/EMU_TRACE_NAMES: the names of the cores and links (and the two
+ * cores of each link) that the merge shows instead of host/remote.  0 or
+ * -errno. */
+int emu_trace_write_names(const char *dir, unsigned n_core, const char *const core_name[],
+			  unsigned n_link, const char *const link_name[],
+			  const unsigned link_core[][2]);
+
 /* Start tracing this process into dir/<role>-<pid>.<k>.trace.  0 (also when
  * already tracing), or -errno.  Call before the threads that record start. */
 int emu_trace_open(const char *dir, int role);
@@ -143,7 +174,10 @@ void emu_trace_close(void);
  * {"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}} with
  * pid 1 = host, 2 = remote, 3 = supervisor (process_name metadata), tid =
  * the writer's thread id (thread_name metadata), ts in microseconds of
- * CLOCK_MONOTONIC, events sorted by time.  `out` is written under a
+ * CLOCK_MONOTONIC, events sorted by time.  With dir/EMU_TRACE_NAMES (more
+ * than two cores): pid 1..N = the cores in topology order, N + 1 = the
+ * supervisor, threads named after their link, events of a link carry
+ * "link" in their args.  `out` is written under a
  * temporary name beside it and renamed when complete (a merge cut short
  * leaves no empty or partial file).  The files and `dir` are removed
  * afterwards when `remove` is set.  Returns the number of events written, or

@@ -1,0 +1,145 @@
+"""`ipc-emu run --trace FILE` with more than two cores (docs/multicore.md, "trace").
+
+Every core process (each incarnation) and the supervisor record; the merged
+Chrome/Perfetto JSON has one process per core, named by the core, and the
+supervisor last; a core's threads are named by their link ("LINK irq",
+"LINK lane 0", "LINK link"), and an event of a link names it in its args.
+The port's work-queue thread is shared by all links of its core process: its
+events name the link only when the core has one link.  Counts are checked
+against the run's JSON report, as the two-core trace tests do.
+"""
+import json
+from collections import Counter
+
+import pytest
+from conftest import NRF54H20, NRF54H20_CORES, NRF54H20_LINKS, gen_star
+
+
+def traced_run(cli, tmp_path, *args):
+    """run --trace --json ARGS: (exit status, report, trace)."""
+    rep, tr = tmp_path / "mc.json", tmp_path / "mc.trace.json"
+    res = cli("run", "--quiet", "--json", rep, "--trace", tr, *args, timeout=60)
+    assert rep.exists() and tr.exists(), f"stdout:\n{res.stdout}\nstderr:\n{res.stderr}"
+    assert list(tmp_path.glob("*.tmp-*")) == []
+    return res.returncode, json.loads(rep.read_text()), json.loads(tr.read_text())
+
+
+def processes(trace):
+    return {e["pid"]: e["args"]["name"] for e in trace["traceEvents"]
+            if e["name"] == "process_name"}
+
+
+def thread_names(trace):
+    """{(pid, tid): name without its " (pid N)"}"""
+    return {(e["pid"], e["tid"]): e["args"]["name"].rsplit(" (pid ", 1)[0]
+            for e in trace["traceEvents"] if e["name"] == "thread_name"}
+
+
+def timed(trace):
+    return [e for e in trace["traceEvents"] if e["ph"] != "M"]
+
+
+def check_layout(rep, trace, cores):
+    """Processes, thread names and the links named by events."""
+    links = {ln["name"]: (ln["host"], ln["remote"]) for ln in rep["links"]}
+    procs = processes(trace)
+    assert procs == {**{i + 1: c for i, c in enumerate(cores)}, len(cores) + 1: "supervisor"}
+    pid_of = {c: p for p, c in procs.items()}
+    names = thread_names(trace)
+    for link, ends in links.items():
+        for core in ends:
+            have = {n for (p, _), n in names.items() if p == pid_of[core]}
+            for t in ("link", "irq", "lane 0"):
+                assert f"{link} {t}" in have, (core, link, t, sorted(have))
+    for e in timed(trace):
+        link = e.get("args", {}).get("link")
+        if link is not None:
+            assert procs[e["pid"]] in links[link], e
+            name = names.get((e["pid"], e["tid"]), "")
+            assert name.startswith(link + " ") or name == "workq", (e, name)
+    trace_ok = trace["otherData"]
+    assert (trace_ok["dropped"], trace_ok["uncommitted"]) == (0, 0)
+    return links, pid_of
+
+
+def check_counts(rep, trace, cores):
+    """Every link's sends and receives per side equal the JSON's."""
+    links, pid_of = check_layout(rep, trace, cores)
+    n_links = Counter(c for ends in links.values() for c in ends)
+    by = Counter((e["pid"], e["name"], e.get("args", {}).get("link")) for e in timed(trace))
+    shared_recv = Counter()
+    for ln in rep["links"]:
+        for side, core in enumerate((ln["host"], ln["remote"])):
+            peer = ln["peers"][side]
+            assert by[(pid_of[core], "send", ln["name"])] == peer["sent"], (ln["name"], core)
+            if n_links[core] == 1:
+                assert by[(pid_of[core], "receive", ln["name"])] == peer["received"]
+            else:
+                assert by[(pid_of[core], "receive", ln["name"])] == 0
+                shared_recv[core] += peer["received"]
+    # A core of several links receives on its shared work queue.
+    for core, n in shared_recv.items():
+        assert by[(pid_of[core], "receive", None)] == n, core
+
+
+@pytest.mark.timeout(60)
+def test_star3_every_core_and_link(cli, tmp_path):
+    dts = gen_star(tmp_path, 3)
+    st, rep, trace = traced_run(cli, tmp_path, "--dts", ",".join(map(str, dts)),
+                                "--messages", "30")
+    assert st == 0 and rep["ok"] is True, rep["reason"]
+    cores = ["cpu0", "cpu1", "cpu2"]
+    check_counts(rep, trace, cores)
+    sup = [e for e in timed(trace) if e["pid"] == 4]
+    assert sorted((e["name"], e["args"]["core"]) for e in sup) == sorted(
+        [("spawn", c) for c in cores] + [("exit", c) for c in cores])
+    assert all(e["args"]["status"] == 0 for e in sup if e["name"] == "exit")
+    # Doorbells name the core they ring.
+    assert {e["args"]["to"] for e in timed(trace) if e["name"] == "doorbell"
+            and e.get("args", {}).get("link") is not None} == set(cores)
+
+
+@pytest.mark.timeout(60)
+def test_nrf54h20_every_link(cli, tmp_path):
+    st, rep, trace = traced_run(cli, tmp_path, "--dts", NRF54H20, "--messages", "20")
+    assert st == 0 and rep["ok"] is True, rep["reason"]
+    assert [ln["name"] for ln in rep["links"]] == NRF54H20_LINKS
+    check_counts(rep, trace, NRF54H20_CORES)
+
+
+@pytest.mark.timeout(60)
+def test_nrf54h20_kill_random_per_core(cli, tmp_path):
+    st, rep, trace = traced_run(cli, tmp_path, "--dts", NRF54H20, "--messages", "20",
+                                "--kill-random", "2")
+    assert st == 0 and rep["ok"] is True, rep["reason"]
+    assert rep["kills"]["done"] == 2
+    check_layout(rep, trace, NRF54H20_CORES)
+    sup = [e for e in timed(trace) if e["pid"] == len(NRF54H20_CORES) + 1]
+    for c in rep["cores"]:
+        mine = [e for e in sup if e["args"]["core"] == c["name"]]
+        kills = [e for e in mine if e["name"] == "crash"]
+        assert [e["args"]["cause"] for e in kills] == ["kill-random"] * c["kills"], c
+        assert len([e for e in mine if e["name"] == "restart"]) == c["restarts"], c
+        assert len([e for e in mine if e["name"] == "spawn"]) == 1, c
+        # Every incarnation started its links' cores: one core_start per link
+        # and incarnation.
+        pid = NRF54H20_CORES.index(c["name"]) + 1
+        n_links = sum(c["name"] in (ln["host"], ln["remote"]) for ln in rep["links"])
+        starts = [e for e in timed(trace) if e["pid"] == pid and e["name"] == "core_start"]
+        assert len(starts) == n_links * (1 + c["restarts"]), c
+        assert len({e["args"]["pid"] for e in starts}) == 1 + c["restarts"], c
+    # A restart follows its kill, and the new pid is the one that starts.
+    for k in (e for e in sup if e["name"] == "crash"):
+        later = [e for e in sup if e["name"] == "restart" and e["ts"] >= k["ts"]
+                 and e["args"]["core"] == k["args"]["core"]]
+        assert later, k
+
+
+@pytest.mark.timeout(30)
+def test_trace_unwritable_is_usage_error(cli, tmp_path):
+    dts = gen_star(tmp_path, 3)
+    res = cli("run", "--quiet", "--dts", ",".join(map(str, dts)), "--trace",
+              tmp_path / "no" / "t.json", timeout=30)
+    assert res.returncode == 2
+    assert res.stderr.startswith("ipc-emu: --trace: cannot write ")
+    assert not (tmp_path / "no").exists()
