@@ -296,6 +296,8 @@ void cli_json_str(FILE *f, const char *s);
  * PATH: REASON" and -errno.  cli_out_writable: the same check, silent. */
 int cli_out_check(const char *cmd, const char *opt, const char *path);
 int cli_out_writable(const char *path);
+/* run.c: the errors one valgrind log reports (--valgrind). */
+int cli_vg_log_errors(FILE *f);
 /* --json -: keep the real stdout for the JSON and send every other output
  * (ours, the peers', user programs') to stderr.  Call before any output. */
 void cli_json_stdout(void);

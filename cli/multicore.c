@@ -22,6 +22,7 @@
  * rule.  A link touching no restarted core must see no unbound(), no new
  * epoch and no lost, duplicated or corrupted message.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -57,13 +58,13 @@ static const struct {
 	{"doorbell", true},    {"timeout", true},     {"quiet", false},
 	{"json", true},	       {"kill-random", true}, {"busy-poll", false},
 	{"mem-limit", true},   {"rx-in-isr", false},  {"help", false},
-	{"trace", true},
+	{"trace", true},       {"valgrind", false},
 };
 
 /* Options of run that apply to two cores only. */
 static const char *const mc_two_core[] = {
 	"host",		   "remote",	       "backend",	     "instance",
-	"unbound",	   "valgrind",	       "scenario",	     "mbox-mode",
+	"unbound",	   "scenario",	       "mbox-mode",
 	"ipm-console",	   "cache-model",      "junit",
 	"kill-role",	   "zephyr-base",      "host-zephyr-base",   "remote-zephyr-base",
 	"no-zephyr-base",  "kconfig",	       "host-kconfig",	     "remote-kconfig",
@@ -110,6 +111,8 @@ struct mc_core {
 	int status; /* of the last incarnation, -1 while running */
 	bool exited, armed;
 	unsigned kills, crashes, restarts;
+	int vg_errors; /* --valgrind: of all incarnations, -1 when not under it */
+	char vglog_arg[PATH_MAX + 40];
 };
 
 struct mc {
@@ -132,6 +135,9 @@ struct mc {
 	bool hang, stalled;
 	uint64_t activity, activity_ns;
 	char trace_dir[96]; /* --trace: the event files, "" when not tracing */
+	char valgrind[PATH_MAX]; /* --valgrind: the tool */
+	char vgdir[96];     /* --valgrind: the logs, "" when none */
+	double scale;       /* of the liveness bounds: x CLI_VALGRIND_SCALE under valgrind */
 };
 
 static volatile sig_atomic_t mc_signal;
@@ -711,12 +717,24 @@ static int mc_spawn(struct mc *m, unsigned ci)
 	struct mc_core *c = &m->core[ci];
 	pid_t sup_pid = getpid();
 	char link_args[EMU_TOPO_MAX_LINKS][96];
-	char **av = calloc((size_t)m->argc + 2 * EMU_TOPO_MAX_LINKS + 8, sizeof(*av));
+	char **av = calloc((size_t)m->argc + 2 * EMU_TOPO_MAX_LINKS + 18, sizeof(*av));
 	int n = 0;
 	pid_t pid;
 
 	if (av == NULL) {
 		return -ENOMEM;
+	}
+	if (m->vgdir[0] != '\0') {
+		/* As a two-core run's peers (run.c). */
+		av[n++] = m->valgrind;
+		av[n++] = "-q";
+		av[n++] = "--error-exitcode=99";
+		av[n++] = "--leak-check=full";
+		av[n++] = "--errors-for-leak-kinds=definite,indirect";
+		av[n++] = "--show-leak-kinds=definite,indirect";
+		av[n++] = "--track-origins=yes";
+		av[n++] = "--fair-sched=yes";
+		av[n++] = c->vglog_arg;
 	}
 	av[n++] = m->self;
 	av[n++] = "core";
@@ -1003,7 +1021,7 @@ static bool mc_stalled(struct mc *m, uint64_t now)
 		m->activity_ns = now;
 		return false;
 	}
-	return (double)(now - m->activity_ns) / 1e9 >= MC_STALL_S;
+	return (double)(now - m->activity_ns) / 1e9 >= MC_STALL_S * m->scale;
 }
 
 static void mc_supervise(struct mc *m)
@@ -1036,7 +1054,7 @@ static void mc_supervise(struct mc *m)
 		/* A failed core leaves its links' other cores waiting: cut it short. */
 		for (unsigned k = 0; k < m->topo->n_core && fail_deadline == 0; k++) {
 			if (m->core[k].exited && m->core[k].status != 0) {
-				fail_deadline = now + (uint64_t)(MC_FAIL_GRACE_S * 1e9);
+				fail_deadline = now + (uint64_t)(MC_FAIL_GRACE_S * m->scale * 1e9);
 			}
 		}
 		if (fail_deadline != 0 && now > fail_deadline) {
@@ -1084,7 +1102,7 @@ static void mc_link_report(struct mc *m, unsigned i, double duration)
 	for (int k = 0; k < 2; k++) {
 		r->area[k] = &l->snap[k];
 		r->peer[k].exit_status = side_status(&m->core[c[k]], &l->snap[k]);
-		r->peer[k].valgrind_errors = -1;
+		r->peer[k].valgrind_errors = m->core[c[k]].vg_errors;
 		r->peer[k].restarts = m->core[c[k]].restarts;
 	}
 	r->crashes_injected = l->cycles;
@@ -1096,7 +1114,7 @@ static void mc_link_report(struct mc *m, unsigned i, double duration)
 	r->epochs = l->epochs;
 	r->hang = m->hang;
 	r->stalled = m->stalled;
-	r->stall_s = MC_STALL_S;
+	r->stall_s = MC_STALL_S * m->scale;
 	r->interrupted = mc_signal;
 	r->kills_planned = m->a.o.kill_random;
 	r->duration_s = duration;
@@ -1152,9 +1170,13 @@ static void mc_print(const struct mc *m, FILE *f, bool ok, const char *reason)
 	for (unsigned k = 0; k < m->topo->n_core; k++) {
 		const struct mc_core *c = &m->core[k];
 
-		fprintf(f, "  core %-*s  pid %d  kills %u  crashes %u  restarts %u  exit %d\n",
+		fprintf(f, "  core %-*s  pid %d  kills %u  crashes %u  restarts %u  exit %d",
 			wc, m->topo->core[k].name, (int)c->last_pid, c->kills, c->crashes, c->restarts,
 			c->status);
+		if (c->vg_errors >= 0) {
+			fprintf(f, "  valgrind errors %d", c->vg_errors);
+		}
+		fputc('\n', f);
 	}
 	fprintf(f, "  result      %s: %s\n", ok ? "PASS" : "FAIL", reason);
 }
@@ -1186,10 +1208,12 @@ static int mc_json(const struct mc *m, const char *path, bool ok, const char *re
 		cli_json_str(f, m->topo->core[k].name);
 		fprintf(f, ", \"file\": ");
 		cli_json_str(f, m->topo->core[k].path);
-		fprintf(f,
-			", \"kills\": %u, \"crashes\": %u, \"restarts\": %u, \"exit_status\": %d }%s\n",
-			c->kills, c->crashes, c->restarts, c->status,
-			k + 1 < m->topo->n_core ? "," : "");
+		fprintf(f, ", \"kills\": %u, \"crashes\": %u, \"restarts\": %u, \"exit_status\": %d",
+			c->kills, c->crashes, c->restarts, c->status);
+		if (c->vg_errors >= 0) {
+			fprintf(f, ", \"valgrind_errors\": %d", c->vg_errors);
+		}
+		fprintf(f, " }%s\n", k + 1 < m->topo->n_core ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"links\": [\n");
 	for (unsigned i = 0; i < m->topo->n_link; i++) {
@@ -1226,6 +1250,106 @@ static int mc_json(const struct mc *m, const char *path, bool ok, const char *re
 		return -EIO;
 	}
 	return 0;
+}
+
+/* --valgrind: the tool from PATH, a fresh directory for the logs, one log
+ * per core incarnation (vg-CORE-PID.log).  0, or an exit status with the
+ * message printed. */
+static int mc_valgrind_start(struct mc *m)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	char *save = NULL;
+	bool found = false;
+	int rc;
+
+	if (path == NULL || strlen(path) >= sizeof(buf)) {
+		path = "/usr/local/bin:/usr/bin:/bin";
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *dir = strtok_r(buf, ":", &save); dir != NULL && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		found = snprintf(m->valgrind, sizeof(m->valgrind), "%s/valgrind", *dir ? dir : ".") <
+				(int)sizeof(m->valgrind) &&
+			access(m->valgrind, X_OK) == 0;
+	}
+	if (!found) {
+		cli_err("--valgrind: valgrind is not installed (skipped)");
+		return EXIT_SKIP;
+	}
+	rc = cli_run_dir_create("vg", m->vgdir, sizeof(m->vgdir));
+	if (rc < 0) {
+		cli_err("cannot create a directory for valgrind logs: %s", strerror(-rc));
+		m->vgdir[0] = '\0';
+		return EXIT_INVARIANT;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		snprintf(m->core[k].vglog_arg, sizeof(m->core[k].vglog_arg),
+			 "--log-file=%s/vg-%s-%%p.log", m->vgdir, m->topo->core[k].name);
+	}
+	return 0;
+}
+
+/* The errors of every log of each core (all its incarnations). */
+static void mc_valgrind_count(struct mc *m)
+{
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		char prefix[EMU_TOPO_NAME_LEN + 8];
+		DIR *d = opendir(m->vgdir);
+		struct dirent *e;
+
+		m->core[k].vg_errors = 0;
+		snprintf(prefix, sizeof(prefix), "vg-%s-", m->topo->core[k].name);
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			char file[PATH_MAX];
+			FILE *f;
+
+			const char *tail = e->d_name + strlen(prefix);
+
+			/* vg-NAME-PID.log exactly (another core may be "NAME-x"). */
+			if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+			    strspn(tail, "0123456789") == 0 ||
+			    strcmp(tail + strspn(tail, "0123456789"), ".log") != 0) {
+				continue;
+			}
+			snprintf(file, sizeof(file), "%s/%s", m->vgdir, e->d_name);
+			f = fopen(file, "re");
+			if (f != NULL) {
+				m->core[k].vg_errors += cli_vg_log_errors(f);
+				fclose(f);
+			}
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		if (m->core[k].vg_errors == 0 && m->core[k].status == 99) {
+			m->core[k].vg_errors = 1; /* the exit code says so, the log says less */
+		}
+	}
+}
+
+/* Logs with errors are kept for the user (out of the pattern `ipc-emu
+ * clean` removes), the others removed. */
+static void mc_valgrind_finish(struct mc *m)
+{
+	bool errors = false;
+	char kept[128];
+
+	if (m->vgdir[0] == '\0') {
+		return;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		errors |= m->core[k].vg_errors > 0;
+	}
+	if (errors) {
+		snprintf(kept, sizeof(kept), "/tmp/ipc-emu-vglogs-%.80s",
+			 m->vgdir + strlen("/tmp/ipc-emu-vg-"));
+		fprintf(stderr, "ipc-emu: valgrind logs kept in %s\n",
+			rename(m->vgdir, kept) == 0 ? kept : m->vgdir);
+	} else {
+		cli_run_dir_remove(m->vgdir);
+	}
+	m->vgdir[0] = '\0';
 }
 
 /* --trace: every core process (each incarnation) and the supervisor record
@@ -1406,6 +1530,15 @@ int cli_mc_run_main(int argc, char **argv, int first)
 	if (m.crash_core >= 0) {
 		m.core[m.crash_core].armed = true;
 	}
+	m.scale = m.a.o.valgrind ? CLI_VALGRIND_SCALE : 1.0;
+	for (unsigned k = 0; k < m.topo->n_core; k++) {
+		m.core[k].vg_errors = -1;
+	}
+	status = m.a.o.valgrind ? mc_valgrind_start(&m) : 0;
+	if (status != 0) {
+		mc_free(&m);
+		return status;
+	}
 
 	status = mc_segments(&m);
 	if (status == 0 && m.a.o.trace != NULL) {
@@ -1427,6 +1560,9 @@ int cli_mc_run_main(int argc, char **argv, int first)
 
 			mc_supervise(&m);
 			traced = mc_trace_finish(&m);
+			if (m.vgdir[0] != '\0') {
+				mc_valgrind_count(&m);
+			}
 			status = mc_verdict(&m);
 			if (traced < 0 && status == EXIT_PASS) {
 				status = EXIT_INVARIANT; /* said why */
@@ -1436,6 +1572,7 @@ int cli_mc_run_main(int argc, char **argv, int first)
 		}
 	}
 	(void)mc_trace_finish(&m); /* a run cut short: remove the files */
+	mc_valgrind_finish(&m);
 	mc_segments_close(&m);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

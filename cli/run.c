@@ -1341,8 +1341,9 @@ static bool stalled(struct sup *s, uint64_t now)
 
 /* Errors in one valgrind log: "ERROR SUMMARY: N errors" when present; with
  * -q valgrind prints no summary, so otherwise count the error records (a
- * record starts with an unindented line after a blank "==pid== " line). */
-static int log_errors(FILE *f)
+ * record starts with an unindented line after a blank "==pid== " line).
+ * Shared with the multi-core run (cli/multicore.c). */
+int cli_vg_log_errors(FILE *f)
 {
 	char line[1024];
 	int summary = -1, records = 0;
@@ -1394,7 +1395,7 @@ static int valgrind_errors(const struct sup *s, enum emu_role role)
 		snprintf(path, sizeof(path), "%s/%s", s->vgdir, e->d_name);
 		f = fopen(path, "re");
 		if (f != NULL) {
-			total += log_errors(f);
+			total += cli_vg_log_errors(f);
 			fclose(f);
 		}
 	}

@@ -7,9 +7,15 @@ supervisor last; a core's threads are named by their link ("LINK irq",
 The port's work-queue thread is shared by all links of its core process: its
 events name the link only when the core has one link.  Counts are checked
 against the run's JSON report, as the two-core trace tests do.
+
+`--valgrind` runs every core process under memcheck: errors per core (all
+its incarnations), the links touching a core with errors fail.
 """
 import json
+import os
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import NRF54H20, NRF54H20_CORES, NRF54H20_LINKS, gen_star
@@ -143,3 +149,80 @@ def test_trace_unwritable_is_usage_error(cli, tmp_path):
     assert res.returncode == 2
     assert res.stderr.startswith("ipc-emu: --trace: cannot write ")
     assert not (tmp_path / "no").exists()
+
+
+# --valgrind: every core process under memcheck, as a two-core run's peers.
+
+@pytest.mark.timeout(120)
+def test_valgrind_every_core(cli, tmp_path):
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed")
+    dts = gen_star(tmp_path, 3)
+    rep_path = tmp_path / "vg.json"
+    res = cli("run", "--dts", ",".join(map(str, dts)), "--messages", "5", "--valgrind",
+              "--json", rep_path, timeout=110)
+    assert res.returncode == 0, res.stdout + res.stderr
+    rep = json.loads(rep_path.read_text())
+    assert [(c["name"], c["valgrind_errors"]) for c in rep["cores"]] == [
+        ("cpu0", 0), ("cpu1", 0), ("cpu2", 0)]
+    for ln in rep["links"]:
+        assert ln["valgrind"] is True
+        assert [p["valgrind_errors"] for p in ln["peers"]] == [0, 0]
+    assert [ln for ln in res.stdout.splitlines() if ln.startswith("  core ")] == [
+        f"  core cpu{k}  pid {c['pid']}  kills 0  crashes 0  restarts 0  exit 0  "
+        "valgrind errors 0" for k, c in enumerate(cores_of(res.stdout))]
+
+
+def cores_of(stdout):
+    return [{"pid": int(ln.split()[3])} for ln in stdout.splitlines() if ln.startswith("  core ")]
+
+
+FAKE_VALGRIND = """#!/bin/sh
+# Runs the program; for core cpu1 it then writes one error record into its
+# log and exits 99, as memcheck does with --error-exitcode=99.
+log=""
+while [ $# -gt 0 ]; do
+  case "$1" in --log-file=*) log="${1#--log-file=}";; -*) ;; *) break;; esac
+  shift
+done
+"$@"; st=$?
+case " $* " in *" --name cpu1 "*)
+  f=$(printf '%s' "$log" | sed "s/%p/$$/")
+  printf '==%s== Invalid read of size 4\\n==%s==    at 0x1: main\\n==%s== \\n' $$ $$ $$ > "$f"
+  exit 99;;
+esac
+exit $st
+"""
+
+
+@pytest.mark.timeout(60)
+def test_valgrind_errors_per_core(cli, tmp_path, monkeypatch):
+    """A core's valgrind errors are its own: counted from its logs, the links
+    touching it fail, the logs are kept and the run fails."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "valgrind"
+    fake.write_text(FAKE_VALGRIND)
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    dts = gen_star(tmp_path, 3)
+    rep_path = tmp_path / "vg.json"
+    res = cli("run", "--quiet", "--dts", ",".join(map(str, dts)), "--messages", "5",
+              "--valgrind", "--json", rep_path, timeout=50)
+    kept = [ln.split(" kept in ", 1)[1] for ln in res.stderr.splitlines()
+            if ln.startswith("ipc-emu: valgrind logs kept in ")]
+    try:
+        assert res.returncode == 1, res.stderr
+        rep = json.loads(rep_path.read_text())
+        assert [(c["name"], c["valgrind_errors"], c["exit_status"]) for c in rep["cores"]] == [
+            ("cpu0", 0, 0), ("cpu1", 1, 99), ("cpu2", 0, 0)]
+        by = {ln["name"]: ln for ln in rep["links"]}
+        assert by["cpu0-cpu1.ipc_cpu1"]["ok"] is False
+        assert "remote peer: 1 valgrind errors" in by["cpu0-cpu1.ipc_cpu1"]["reason"]
+        assert by["cpu0-cpu2.ipc_cpu2"]["ok"] is True
+        assert len(kept) == 1 and kept[0].startswith("/tmp/ipc-emu-vglogs-")
+        logs = sorted(p.name for p in Path(kept[0]).iterdir())
+        assert len(logs) == 1 and logs[0].startswith("vg-cpu1-")
+    finally:
+        for d in kept:
+            shutil.rmtree(d, ignore_errors=True)
