@@ -47,6 +47,7 @@ def timed(trace):
 
 def check_layout(rep, trace, cores):
     """Processes, thread names and the links named by events."""
+    incarnations_killed = sum(c["restarts"] for c in rep["cores"])
     links = {ln["name"]: (ln["host"], ln["remote"]) for ln in rep["links"]}
     procs = processes(trace)
     assert procs == {**{i + 1: c for i, c in enumerate(cores)}, len(cores) + 1: "supervisor"}
@@ -63,8 +64,10 @@ def check_layout(rep, trace, cores):
             assert procs[e["pid"]] in links[link], e
             name = names.get((e["pid"], e["tid"]), "")
             assert name.startswith(link + " ") or name == "workq", (e, name)
-    trace_ok = trace["otherData"]
-    assert (trace_ok["dropped"], trace_ok["uncommitted"]) == (0, 0)
+    other = trace["otherData"]
+    assert other["dropped"] == 0
+    # A thread SIGKILLed while it filled a record leaves it uncommitted.
+    assert other["uncommitted"] <= 16 * incarnations_killed
     return links, pid_of
 
 
