@@ -117,13 +117,18 @@ def test_nrf54h20_every_link(cli, tmp_path):
 
 
 @pytest.mark.timeout(60)
-def test_nrf54h20_kill_random_per_core(cli, tmp_path):
-    st, rep, trace = traced_run(cli, tmp_path, "--dts", NRF54H20, "--messages", "20",
+@pytest.mark.parametrize("topology", ["star3", "nrf54h20"])
+def test_kill_random_per_core(cli, tmp_path, topology):
+    if topology == "star3":
+        dts, cores = ",".join(map(str, gen_star(tmp_path, 3))), ["cpu0", "cpu1", "cpu2"]
+    else:
+        dts, cores = NRF54H20, NRF54H20_CORES
+    st, rep, trace = traced_run(cli, tmp_path, "--dts", dts, "--messages", "20",
                                 "--kill-random", "2")
     assert st == 0 and rep["ok"] is True, rep["reason"]
     assert rep["kills"]["done"] == 2
-    check_layout(rep, trace, NRF54H20_CORES)
-    sup = [e for e in timed(trace) if e["pid"] == len(NRF54H20_CORES) + 1]
+    check_layout(rep, trace, cores)
+    sup = [e for e in timed(trace) if e["pid"] == len(cores) + 1]
     for c in rep["cores"]:
         mine = [e for e in sup if e["args"]["core"] == c["name"]]
         kills = [e for e in mine if e["name"] == "crash"]
@@ -132,7 +137,7 @@ def test_nrf54h20_kill_random_per_core(cli, tmp_path):
         assert len([e for e in mine if e["name"] == "spawn"]) == 1, c
         # Every incarnation started its links' cores: one core_start per link
         # and incarnation.
-        pid = NRF54H20_CORES.index(c["name"]) + 1
+        pid = cores.index(c["name"]) + 1
         n_links = sum(c["name"] in (ln["host"], ln["remote"]) for ln in rep["links"])
         starts = [e for e in timed(trace) if e["pid"] == pid and e["name"] == "core_start"]
         assert len(starts) == n_links * (1 + c["restarts"]), c
