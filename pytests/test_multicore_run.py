@@ -185,8 +185,8 @@ def test_two_files_stay_a_two_core_run(cli):
                               "A,B,C or --core NAME=FILE)"),
     (["--instance", "ipc0"], "--instance is two-core only: not with more than two cores (--dts "
                              "A,B,C or --core NAME=FILE)"),
-    (["--trace", "t.json"], "--trace is two-core only: not with more than two cores (--dts "
-                            "A,B,C or --core NAME=FILE)"),
+    (["--junit", "j.xml"], "--junit is two-core only: not with more than two cores (--dts "
+                           "A,B,C or --core NAME=FILE)"),
     (["--kill-core", "cpuppr"], "--kill-core picks the core that --kill-random K kills: it "
                                 "needs --kill-random K (K >= 1)"),
     (["--core", "x=y.dts"], "--dts and --core exclude each other: name every core with "
