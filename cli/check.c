@@ -633,6 +633,28 @@ static void print_topology(const struct emu_topo *t)
 	printf("ok: %u cores, %u link%s\n", t->n_core, t->n_link, plural(t->n_link));
 }
 
+static void print_topology_of(const struct check *k)
+{
+	print_topology(k->topo);
+}
+
+/* A check that passed: the summary (unless --quiet), then exit 0, or 2 when
+ * stdout cannot take it (a closed pipe, a full disk). */
+static int finish(struct check *k, void (*print)(const struct check *k))
+{
+	int rc = EXIT_PASS;
+
+	if (!k->quiet) {
+		print(k);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			cli_err("check: cannot write the summary: %s", strerror(errno));
+			rc = EXIT_USAGE;
+		}
+	}
+	check_free(k);
+	return rc;
+}
+
 int cli_check_main(int argc, char **argv, int first)
 {
 	struct check *k = calloc(1, sizeof(*k));
@@ -654,16 +676,7 @@ int cli_check_main(int argc, char **argv, int first)
 			check_free(k);
 			return EXIT_USAGE;
 		}
-		if (!k->quiet) {
-			print_topology(k->topo);
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				cli_err("check: cannot write the summary: %s", strerror(errno));
-				check_free(k);
-				return EXIT_USAGE;
-			}
-		}
-		check_free(k);
-		return EXIT_PASS;
+		return finish(k, print_topology_of);
 	}
 	rc = load(k, k->file[0], &k->host, k->err, sizeof(k->err));
 	if (rc == 0 && k->n_file == 2) {
@@ -685,14 +698,5 @@ int cli_check_main(int argc, char **argv, int first)
 		check_free(k);
 		return EXIT_USAGE;
 	}
-	if (!k->quiet) {
-		print_summary(k);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			cli_err("check: cannot write the summary: %s", strerror(errno));
-			check_free(k);
-			return EXIT_USAGE;
-		}
-	}
-	check_free(k);
-	return EXIT_PASS;
+	return finish(k, print_summary);
 }
