@@ -988,6 +988,12 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	c->doorbell = emu_segment_doorbell(s);
 	c->self = &ctl->role[role];
 	c->peer = &ctl->role[peer];
+	/* The ICBMsg v2 consumer wake of the primary MBOX device (emu/port.c).
+	 * Its table holds 16 bindings per process (a multi-core hub runs one
+	 * core per link, at most 8; a test rig 2 per segment); a failed bind
+	 * (-ENOMEM: table full) is not an error: that core's v2 senders poll
+	 * as without the wake. */
+	(void)port_emu_wake_bind(&c->primary.dev, c->self, c->peer);
 	c->self_efd = emu_segment_efd(s, role);
 	c->peer_efd = emu_segment_efd(s, peer);
 	c->primary.primary = true;
@@ -1022,6 +1028,7 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	return 0;
 
 destroy_src_lock:
+	port_emu_wake_unbind(&c->primary.dev);
 	pthread_mutex_destroy(&c->src_lock);
 destroy_cfg_lock:
 	pthread_mutex_destroy(&c->cfg_lock);
@@ -1059,6 +1066,7 @@ void emu_core_stop(struct emu_core *c)
 		port_log(PORT_LOG_ERR, "%s core stopped before its board was destroyed",
 			 role_str(c->role));
 	}
+	port_emu_wake_unbind(&c->primary.dev);
 	pthread_mutex_destroy(&c->src_lock);
 	pthread_mutex_destroy(&c->cfg_lock);
 	pthread_cond_destroy(&c->primary.idle);

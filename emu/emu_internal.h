@@ -73,6 +73,20 @@ struct emu_ctl *emu_core_ctl(const struct emu_core *c);
 bool emu_core_in_irq_thread(const struct emu_core *c);
 
 /* ------------------------------------------------------------------------
+ * port.c: the ICBMsg v2 consumer wake (port_wait_consumed()/port_consumed()
+ * of src/port.h) of the instances on an MBOX device `ctx`, with the core's
+ * own and its peer's control-block role records.  emu_core_start() binds its
+ * primary device, emu_core_stop() unbinds it.  At most 16 bindings per
+ * process.  Bind: 0, -EINVAL (NULL argument), -EALREADY (ctx bound),
+ * -ENOMEM (table full: those instances poll as without the wake).  Unbind:
+ * a no-op for an unbound or NULL ctx.
+ */
+struct emu_ctl_role;
+
+int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer);
+void port_emu_wake_unbind(const void *ctx);
+
+/* ------------------------------------------------------------------------
  * ipm.c: IPM devices (docs/ipm.md).
  */
 

@@ -110,11 +110,6 @@ static struct wake_binding wake_tab[WAKE_BINDINGS];
 static atomic_uint wake_used; /* bindings made so far (a high-water mark) */
 static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Declared here until emu_internal.h has them (the test suite declares
- * them too). */
-int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer);
-void port_emu_wake_unbind(const void *ctx);
-
 /* 0, -EINVAL (NULL argument), -EALREADY (ctx bound), -ENOMEM (table full). */
 int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer)
 {

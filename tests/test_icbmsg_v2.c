@@ -23,10 +23,7 @@
 #include "support/v2_pair.h"
 #include "support/vg_cases.h"
 #include "ctl.h"
-
-/* emu/port.c: the consumer wake of a core (until emu_internal.h declares them). */
-int port_emu_wake_bind(const void *ctx, struct emu_ctl_role *self, struct emu_ctl_role *peer);
-void port_emu_wake_unbind(const void *ctx);
+#include "emu_internal.h"
 
 #define H V2_HOST
 #define R V2_REMOTE
