@@ -376,6 +376,7 @@ struct port_work {
 	bool scheduled;         /* has a pending deadline */
 	bool running;
 	uint64_t due_ns;
+	uint32_t ctx;           /* the submitter's context (port_set_context_hooks) */
 	struct port_work *next_all; /* all live items (for deadlines) */
 	struct workq *q;
 };
@@ -473,6 +474,42 @@ static void name_thread(const char *name)
 	}
 }
 
+/* port_set_context_hooks: both NULL, or both set. */
+static uint32_t (*ctx_get_hook)(void);
+static void (*ctx_set_hook)(uint32_t ctx);
+
+void port_set_context_hooks(uint32_t (*get)(void), void (*set)(uint32_t ctx))
+{
+	if (get == NULL || set == NULL) {
+		get = NULL;
+		set = NULL;
+	}
+	__atomic_store_n(&ctx_set_hook, set, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx_get_hook, get, __ATOMIC_RELEASE);
+}
+
+/* The caller's context, for the item it submits (0 without hooks). */
+static uint32_t submitter_ctx(void)
+{
+	uint32_t (*get)(void) = __atomic_load_n(&ctx_get_hook, __ATOMIC_ACQUIRE);
+
+	return get != NULL ? get() : 0;
+}
+
+/* Run one item (no lock held) in its submitter's context. */
+static void wq_run(struct port_work *w, uint32_t ctx)
+{
+	void (*set)(uint32_t) = __atomic_load_n(&ctx_set_hook, __ATOMIC_ACQUIRE);
+
+	if (set == NULL) {
+		w->fn(w->arg);
+		return;
+	}
+	set(ctx);
+	w->fn(w->arg);
+	set(0);
+}
+
 static void *wq_thread(void *arg)
 {
 	struct workq *q = arg;
@@ -505,10 +542,12 @@ static void *wq_thread(void *arg)
 			}
 			continue;
 		}
+		uint32_t ctx = w->ctx;
+
 		wq_unlink(w);
 		w->running = true;
 		pthread_mutex_unlock(&q->m);
-		w->fn(w->arg);
+		wq_run(w, ctx);
 		pthread_mutex_lock(&q->m);
 		w->running = false;
 		pthread_cond_broadcast(&q->idle);
@@ -606,8 +645,10 @@ void port_work_destroy(struct port_work *w)
 void port_work_submit(struct port_work *w)
 {
 	struct workq *q = w->q;
+	uint32_t ctx = submitter_ctx();
 
 	pthread_mutex_lock(&q->m);
+	w->ctx = ctx;
 	/* Signalled under q->m: signalling after the unlock is allowed, and saves
 	 * the woken thread a brief wait on the mutex, but DRD and Helgrind then
 	 * report every submit as a dubious signal, which would hide real races
@@ -623,8 +664,10 @@ void port_work_schedule(struct port_work *w, uint32_t delay_ms)
 		return;
 	}
 	struct workq *q = w->q;
+	uint32_t ctx = submitter_ctx();
 
 	pthread_mutex_lock(&q->m);
+	w->ctx = ctx;
 	w->scheduled = true;
 	w->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
 	pthread_cond_signal(&q->c);

@@ -166,6 +166,22 @@ __attribute__((constructor)) static void trace_hook_install(void)
 	port_set_thread_name_hook(port_thread_name);
 }
 
+/* The port's work items run in their submitter's context
+ * (port_set_context_hooks): the link of the thread that submitted an item
+ * (a link's interrupt thread or lane, or a work item of the link) tags the
+ * records its work-queue thread writes while running it. */
+static uint32_t trace_ctx_get(void)
+{
+	link_of_caller();
+	return my_link;
+}
+
+static void trace_ctx_set(uint32_t ctx)
+{
+	my_link_known = true;
+	my_link = (uint16_t)ctx;
+}
+
 static void name_if_new(uint32_t tid);
 
 void emu_trace_record(unsigned type, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
@@ -264,6 +280,9 @@ int emu_trace_open(const char *dir, int role)
 	map = h;
 	map_len = len;
 	recs = (struct emu_trace_rec *)((uint8_t *)h + EMU_TRACE_HDR_SIZE);
+	/* Installed for good: after emu_trace_close() they only keep a tag
+	 * that nothing records. */
+	port_set_context_hooks(trace_ctx_get, trace_ctx_set);
 	atomic_store(&emu_trace_enabled, true);
 	return 0;
 

@@ -148,7 +148,9 @@ void emu_trace_thread_name(const char *name);
  * names the thread (its comm) so that the threads it starts afterwards (the
  * link's interrupt thread, the scenario's lanes) inherit the tag at their
  * first record.  The port's work-queue threads, shared by all links of the
- * process, carry no tag.
+ * process, take the tag of the thread that submitted the work item they run
+ * (port_set_context_hooks, installed by emu_trace_open()), and none between
+ * items.
  */
 void emu_trace_set_link(unsigned link);
 /* emu_trace_open_env() for core process number `core` of the topology. */

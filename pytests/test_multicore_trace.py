@@ -4,8 +4,9 @@ Every core process (each incarnation) and the supervisor record; the merged
 Chrome/Perfetto JSON has one process per core, named by the core, and the
 supervisor last; a core's threads are named by their link ("LINK irq",
 "LINK lane 0", "LINK link"), and an event of a link names it in its args.
-The port's work-queue thread is shared by all links of its core process: its
-events name the link only when the core has one link.  Counts are checked
+The port's work-queue thread is shared by all links of its core process: a
+work item runs in the context of the link that submitted it, so its events
+(receives, bound/unbound, doorbells) name their link too.  Counts are checked
 against the run's JSON report, as the two-core trace tests do.
 
 `--valgrind` runs every core process under memcheck: errors per core (all
@@ -71,24 +72,38 @@ def check_layout(rep, trace, cores):
     return links, pid_of
 
 
+# Events that always belong to one link, whichever thread records them.
+LINK_EVENTS = ("send", "receive", "bound", "unbound", "core_start", "doorbell", "mbox_send")
+
+
+def check_untagged(trace, cores):
+    """No core event of a link lacks its link, on the shared work queue too."""
+    untagged = [e for e in timed(trace) if e["pid"] <= len(cores)
+                and e["name"] in LINK_EVENTS and "link" not in e.get("args", {})]
+    assert untagged == []
+
+
 def check_counts(rep, trace, cores):
-    """Every link's sends and receives per side equal the JSON's."""
+    """Every link's sends and receives per side equal the JSON's, on cores
+    of one link and of several (the hub's work queue) alike."""
     links, pid_of = check_layout(rep, trace, cores)
+    check_untagged(trace, cores)
     n_links = Counter(c for ends in links.values() for c in ends)
+    assert max(n_links.values()) > 1  # a core of several links: a shared work queue
+    names = thread_names(trace)
     by = Counter((e["pid"], e["name"], e.get("args", {}).get("link")) for e in timed(trace))
-    shared_recv = Counter()
+    on_workq = Counter((e["pid"], e["args"]["link"]) for e in timed(trace)
+                       if e["name"] == "receive" and names[(e["pid"], e["tid"])] == "workq")
     for ln in rep["links"]:
         for side, core in enumerate((ln["host"], ln["remote"])):
             peer = ln["peers"][side]
             assert by[(pid_of[core], "send", ln["name"])] == peer["sent"], (ln["name"], core)
-            if n_links[core] == 1:
-                assert by[(pid_of[core], "receive", ln["name"])] == peer["received"]
-            else:
-                assert by[(pid_of[core], "receive", ln["name"])] == 0
-                shared_recv[core] += peer["received"]
-    # A core of several links receives on its shared work queue.
-    for core, n in shared_recv.items():
-        assert by[(pid_of[core], "receive", None)] == n, core
+            assert by[(pid_of[core], "receive", ln["name"])] == peer["received"], (
+                ln["name"], core)
+            # ICMsg receives on the work queue (no --rx-in-isr).
+            assert on_workq[(pid_of[core], ln["name"])] == peer["received"], (ln["name"], core)
+            # Each endpoint bound once, on the work queue too.
+            assert by[(pid_of[core], "bound", ln["name"])] == peer["bonds"], (ln["name"], core)
 
 
 @pytest.mark.timeout(60)
@@ -128,6 +143,7 @@ def test_kill_random_per_core(cli, tmp_path, topology):
     assert st == 0 and rep["ok"] is True, rep["reason"]
     assert rep["kills"]["done"] == 2
     check_layout(rep, trace, cores)
+    check_untagged(trace, cores)
     sup = [e for e in timed(trace) if e["pid"] == len(cores) + 1]
     for c in rep["cores"]:
         mine = [e for e in sup if e["args"]["core"] == c["name"]]
