@@ -217,14 +217,14 @@ static int add_dts_list(struct check *k, char *list)
 /* --core NAME=FILE (the name is checked by emu_topo_load) */
 static int add_core(struct check *k, const char *spec)
 {
-	const char *eq = strchr(spec, '=');
+	size_t name_len;
 	char buf[64];
 
-	if (eq == NULL || eq == spec || eq[1] == '\0') {
+	if (cli_core_spec_split(spec, NULL, 0, NULL, &name_len) != 0) {
 		return usage("--core takes NAME=FILE, not '%s'", printable(spec, buf, sizeof(buf)));
 	}
 	k->any_core = true;
-	return add_file(k, eq + 1, spec, (size_t)(eq - spec));
+	return add_file(k, spec + name_len + 1, spec, name_len);
 }
 
 static void check_free(struct check *k)

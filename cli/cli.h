@@ -286,6 +286,16 @@ const char *cli_icbmsg_version_name(uint32_t v);
 /* options.c: a decimal, 0x hex or 0 octal number in [0, max], nothing else
  * (no sign, no trailing text).  false if s is not one. */
 bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* options.c: a `--core NAME=FILE` value (run, stress, inspect, check).
+ * 0: v is NAME=FILE (a '=' after a non-empty NAME, a non-empty FILE) of
+ * fewer than cap bytes (cap 0: any length); *name_len (if not NULL) is
+ * NAME's length, FILE starts at v + *name_len + 1, and with a store (cap
+ * bytes) v is copied there and spec's name and path point into the copy.
+ * -1: not NAME=FILE; -2: v has cap bytes or more (nothing stored).
+ * Without a store (NULL) only the shape and the length are checked. */
+struct emu_topo_core_spec;
+int cli_core_spec_split(const char *v, char *store, size_t cap, struct emu_topo_core_spec *spec,
+			size_t *name_len);
 /* report.c: s as a JSON string ("null" for NULL); quotes, backslashes,
  * control and non-ASCII bytes escaped, so any bytes give valid JSON. */
 void cli_json_str(FILE *f, const char *s);

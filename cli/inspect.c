@@ -319,25 +319,23 @@ static int parse(struct insp *x, int argc, char **argv, int first)
 				p += len + (p[len] == ',');
 			}
 		} else if (strcmp(a, "--core") == 0) {
-			const char *eq;
-			char *b;
+			bool full;
+			int split;
 
 			VALUE();
-			eq = strchr(v, '=');
-			if (eq == NULL || eq == v || eq[1] == '\0') {
+			full = x->n_spec >= EMU_TOPO_MAX_CORES;
+			split = cli_core_spec_split(v, full ? NULL : x->spec_buf[x->n_spec],
+						    sizeof(x->spec_buf[0]),
+						    full ? NULL : &x->spec[x->n_spec], NULL);
+			if (split == -1) {
 				return usage("--core wants NAME=FILE, not '%s'", v);
 			}
-			if (x->n_spec >= EMU_TOPO_MAX_CORES) {
+			if (full) {
 				return usage("more than %d cores", EMU_TOPO_MAX_CORES);
 			}
-			if (strlen(v) >= sizeof(x->spec_buf[0])) {
+			if (split != 0) {
 				return usage("--core: a value of %zu bytes", strlen(v));
 			}
-			b = x->spec_buf[x->n_spec];
-			snprintf(b, sizeof(x->spec_buf[0]), "%s", v);
-			b[eq - v] = '\0';
-			x->spec[x->n_spec].name = b;
-			x->spec[x->n_spec].path = b + (eq - v) + 1;
 			x->n_spec++;
 			x->topo_mode = true;
 		} else if (a[0] == '-') {

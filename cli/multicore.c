@@ -240,20 +240,15 @@ static int split_dts(const char *v, struct mc_args *a)
 static int add_core(const char *v, struct mc_args *a)
 {
 	static char buf[EMU_TOPO_MAX_CORES][4200];
-	const char *eq = strchr(v, '=');
-	char *copy;
+	bool full = a->n_spec == EMU_TOPO_MAX_CORES;
 
-	if (eq == NULL || eq == v || eq[1] == '\0' || strlen(v) >= sizeof(buf[0])) {
+	if (cli_core_spec_split(v, full ? NULL : buf[a->n_spec], sizeof(buf[0]),
+				full ? NULL : &a->spec[a->n_spec], NULL) != 0) {
 		return mc_usage("--core wants NAME=FILE, not '%s'", v);
 	}
-	if (a->n_spec == EMU_TOPO_MAX_CORES) {
+	if (full) {
 		return mc_usage("--core: at most %u cores", EMU_TOPO_MAX_CORES);
 	}
-	copy = buf[a->n_spec];
-	snprintf(copy, sizeof(buf[0]), "%s", v);
-	copy[eq - v] = '\0';
-	a->spec[a->n_spec].name = copy;
-	a->spec[a->n_spec].path = copy + (eq - v) + 1;
 	a->n_spec++;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
+#include "ipc_emu/topology.h"
 #include "zephyr_build.h"
 
 const char *cli_unbound_name(int mode)
@@ -393,6 +394,31 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+int cli_core_spec_split(const char *v, char *store, size_t cap, struct emu_topo_core_spec *spec,
+			size_t *name_len)
+{
+	const char *eq = strchr(v, '=');
+	size_t len;
+
+	if (eq == NULL || eq == v || eq[1] == '\0') {
+		return -1;
+	}
+	if (name_len != NULL) {
+		*name_len = (size_t)(eq - v);
+	}
+	len = strlen(v);
+	if (cap != 0 && len >= cap) {
+		return -2;
+	}
+	if (store != NULL) {
+		memcpy(store, v, len + 1);
+		store[eq - v] = '\0';
+		spec->name = store;
+		spec->path = store + (eq - v) + 1;
+	}
+	return 0;
 }
 
 static bool parse_double(const char *s, double *out)

@@ -261,20 +261,16 @@ static int parse_multicore(struct stress_opts *so, const char *modes, bool valgr
 static int add_core(struct stress_opts *so, const char *v)
 {
 	static char buf[EMU_TOPO_MAX_CORES][4200];
-	const char *eq = strchr(v, '=');
-	char *copy;
+	bool full = so->n_spec == EMU_TOPO_MAX_CORES;
 
-	if (eq == NULL || eq == v || eq[1] == '\0' || strlen(v) >= sizeof(buf[0])) {
+	if (cli_core_spec_split(v, full ? NULL : buf[so->n_spec], sizeof(buf[0]),
+				full ? NULL : &so->spec[so->n_spec], NULL) != 0) {
 		return susage("--core wants NAME=FILE, not '%s'", v);
 	}
-	if (so->n_spec == EMU_TOPO_MAX_CORES) {
+	if (full) {
 		return susage("--core %s: at most 8 cores", v);
 	}
-	copy = buf[so->n_spec];
-	strcpy(copy, v);
-	copy[eq - v] = '\0';
-	so->spec[so->n_spec].name = copy;
-	so->spec[so->n_spec++].path = copy + (eq - v) + 1;
+	so->n_spec++;
 	return 0;
 }
 
