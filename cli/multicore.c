@@ -3,13 +3,17 @@
  * `--dts A,B,C[,...]` (3..8 files) or `--core NAME=FILE` (2..8).
  *
  * The topology (include/ipc_emu/topology.h) pairs instances into links.
- * Each link is its own two-core unit, as a two-core run: its own segment
- * (laid out at the link's devicetree addresses), the same scenario engine
- * and app areas, its first core as the host role.  Each core is one
- * process (the hidden `ipc-emu core`), which runs one thread per link it
- * takes part in, each exactly as `ipc-emu peer --fds` runs its side; its
- * exit status is the worst of its links'.  Killing that process resets the
- * core: all its links at once.
+ * The SoC is one segment (emu/soc.h): one memory image spanning the
+ * regions of every link at their devicetree addresses, one control block
+ * with one interrupt context (pending word, doorbell, status) per core.
+ * Each link is a two-core unit on its view of that segment: the same
+ * scenario engine and app areas as a two-core run, its first core as the
+ * host role.  Each core is one process (the hidden `ipc-emu core`), which
+ * runs one thread per link it takes part in, each as `ipc-emu peer --fds`
+ * runs its side, and one interrupt thread for all of them (the cores of
+ * its links share their core's context, emu/core.c); its exit status is
+ * the worst of its links'.  Killing that process resets the core: all its
+ * links at once.
  *
  * The supervisor is run.c's, one level up: single-threaded, it plans
  * everything first (usage errors before anything is created), creates the
@@ -39,6 +43,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../emu/soc.h"
 #include "../emu/trace.h"
 #include "run_plan.h"
 #include "ipc_emu/topology.h"
@@ -86,6 +91,7 @@ struct mc_args {
 	const char *name;
 	const char *link_arg[EMU_TOPO_MAX_LINKS];
 	unsigned n_link_arg;
+	const char *soc_arg; /* --soc MEM,CTL[,EFD...] */
 	bool armed;
 };
 
@@ -93,10 +99,8 @@ struct mc_args {
 struct mc_link {
 	struct cli_opts o;      /* the run's options for this link's instance */
 	struct cli_config cfg;  /* its two plans (topology), instance, K */
-	struct emu_segment *seg;
-	char seg_name[128];
-	char fds_arg[64];
-	int fdv[4];
+	struct emu_segment *seg; /* its view of the SoC segment */
+	char seg_name[128];      /* the SoC segment's */
 	struct scn_area acc[2]; /* counters of the epochs before a restart of both */
 	unsigned cycles, crash_cycles, rebonds, overlapped, epochs, restarts;
 	bool rebond_pending, expect_unbound;
@@ -119,6 +123,9 @@ struct mc {
 	struct mc_args a;
 	struct emu_topo *topo;
 	struct mc_link *link;  /* topo->n_link */
+	struct emu_soc *soc;
+	struct emu_soc_fds soc_fds;
+	char soc_arg[16 * (2 + EMU_SOC_MAX_CORES)];
 	struct mc_core core[EMU_TOPO_MAX_CORES];
 	char self[PATH_MAX];
 	int argc, first;
@@ -268,7 +275,7 @@ static bool is_own(const char *name, bool core)
 {
 	static const char *const own[] = {"dts", "core", "kill-core", "crash-point",
 					   "endpoints", "nocopy", NULL};
-	static const char *const core_own[] = {"name", "link", "armed", NULL};
+	static const char *const core_own[] = {"name", "link", "soc", "armed", NULL};
 
 	for (int i = 0; own[i] != NULL; i++) {
 		if (strcmp(own[i], name) == 0) {
@@ -374,6 +381,8 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 			a->nocopy = true;
 		} else if (strcmp(name, "name") == 0) {
 			a->name = v;
+		} else if (strcmp(name, "soc") == 0) {
+			a->soc_arg = v;
 		} else if (strcmp(name, "link") == 0) {
 			if (a->n_link_arg < EMU_TOPO_MAX_LINKS) {
 				a->link_arg[a->n_link_arg++] = v;
@@ -440,9 +449,6 @@ static int mc_plan(struct mc *m, bool warn)
 		l->cfg.host = t->plan[0];
 		l->cfg.remote = t->plan[1];
 		l->survivor = -1;
-		for (int k = 0; k < 4; k++) {
-			l->fdv[k] = -1;
-		}
 		if (cli_config_finish(&l->o, &l->cfg, why, sizeof(why)) < 0) {
 			cli_err("run: link %s: %s", t->name, why);
 			return EXIT_USAGE;
@@ -509,7 +515,7 @@ static void mc_free(struct mc *m)
 /* ------------------------------------------------------ the core process -- */
 
 struct mc_thread {
-	struct emu_segment_fds fds;
+	struct emu_segment *view; /* the link's view of the SoC segment */
 	struct scn_params p;
 	pthread_t thread;
 	int status;
@@ -524,36 +530,18 @@ static void *mc_link_main(void *arg)
 	/* --trace: this thread's records, and those of the threads it starts,
 	 * are the link's. */
 	emu_trace_set_link(t->index);
-	struct emu_segment *seg = NULL;
-	int fdv[4] = {t->fds.mem, t->fds.ctl, t->fds.efd[0], t->fds.efd[1]};
-	int rc = emu_segment_attach_fds(&t->fds, &seg);
-
-	for (int i = 0; i < 4; i++) {
-		if (fdv[i] >= 0) {
-			close(fdv[i]);
-		}
-	}
-	if (rc < 0) {
-		cli_err("core: link %s: cannot attach inherited segment: %s", t->link,
-			strerror(-rc));
-		t->status = EXIT_INVARIANT;
-		return NULL;
-	}
-	t->status = scn_run(seg, &t->p);
-	emu_segment_close(seg);
+	t->status = scn_run(t->view, &t->p);
 	return NULL;
 }
 
-/* "I:ROLE:MEM,CTL,EFD0,EFD1" */
-static bool parse_link_arg(const char *v, unsigned n_link, unsigned *idx, enum emu_role *role,
-			   struct emu_segment_fds *fds)
+/* "I:ROLE" */
+static bool parse_link_arg(const char *v, unsigned n_link, unsigned *idx, enum emu_role *role)
 {
 	char r[16];
 	unsigned i;
-	int f[4], used = 0;
+	int used = 0;
 
-	if (sscanf(v, "%u:%15[a-z]:%d,%d,%d,%d%n", &i, r, &f[0], &f[1], &f[2], &f[3], &used) != 6 ||
-	    v[used] != '\0' || i >= n_link || f[0] < 0 || f[1] < 0) {
+	if (sscanf(v, "%u:%15[a-z]%n", &i, r, &used) != 2 || v[used] != '\0' || i >= n_link) {
 		return false;
 	}
 	if (strcmp(r, "host") == 0) {
@@ -564,14 +552,52 @@ static bool parse_link_arg(const char *v, unsigned n_link, unsigned *idx, enum e
 		return false;
 	}
 	*idx = i;
-	*fds = (struct emu_segment_fds){.mem = f[0], .ctl = f[1], .efd = {f[2], f[3]}};
 	return true;
+}
+
+/* "MEM,CTL[,EFD...]": the SoC segment's inherited descriptors (closed here
+ * once attached: the SoC keeps its own duplicates). */
+static int attach_soc(const char *v, struct emu_soc **out)
+{
+	struct emu_soc_fds fds = {.mem = -1, .ctl = -1};
+	int f[2 + EMU_SOC_MAX_CORES], n = 0, rc;
+	const char *p = v;
+
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		fds.efd[i] = -1;
+	}
+	while (p != NULL && *p != '\0' && n < (int)(2 + EMU_SOC_MAX_CORES)) {
+		char *end;
+		long x = strtol(p, &end, 10);
+
+		if (end == p || x < -1 || x > INT_MAX || (*end != ',' && *end != '\0')) {
+			return -EINVAL;
+		}
+		f[n++] = (int)x;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (n < 2 || (p != NULL && *p != '\0') || f[0] < 0 || f[1] < 0) {
+		return -EINVAL;
+	}
+	fds.mem = f[0];
+	fds.ctl = f[1];
+	for (int i = 2; i < n; i++) {
+		fds.efd[i - 2] = f[i];
+	}
+	rc = emu_soc_attach_fds(&fds, out);
+	for (int i = 0; i < n; i++) {
+		if (f[i] >= 0) {
+			close(f[i]);
+		}
+	}
+	return rc;
 }
 
 int cli_mc_core_main(int argc, char **argv, int first)
 {
 	static struct mc m;
 	struct mc_thread *t;
+	struct emu_soc *soc = NULL;
 	int rc, status = EXIT_PASS, me;
 
 	rc = mc_parse(argc, argv, first, true, &m.a);
@@ -585,21 +611,36 @@ int cli_mc_core_main(int argc, char **argv, int first)
 	}
 	me = m.a.name != NULL ? emu_topo_find_core(m.topo, m.a.name) : -1;
 	t = calloc(m.a.n_link_arg + 1, sizeof(*t));
-	if (me < 0 || t == NULL || m.a.n_link_arg == 0) {
-		cli_err("core: --name CORE and --link I:ROLE:FDS are required (spawned by 'ipc-emu "
-			"run' with more than two cores)");
+	if (me < 0 || t == NULL || m.a.n_link_arg == 0 || m.a.soc_arg == NULL) {
+		cli_err("core: --name CORE, --soc FDS and --link I:ROLE are required (spawned by "
+			"'ipc-emu run' with more than two cores)");
 		free(t);
 		mc_free(&m);
 		return EXIT_USAGE;
+	}
+	rc = attach_soc(m.a.soc_arg, &soc);
+	if (rc < 0 || emu_soc_links(soc) != m.topo->n_link ||
+	    emu_soc_cores(soc) != m.topo->n_core) {
+		cli_err("core %s: cannot attach the inherited SoC segment (--soc %s): %s", m.a.name,
+			m.a.soc_arg, rc < 0 ? strerror(-rc) : "not this topology's");
+		emu_soc_close(soc);
+		free(t);
+		mc_free(&m);
+		return EXIT_INVARIANT;
 	}
 	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
 		unsigned i;
 		enum emu_role role;
 
-		if (!parse_link_arg(m.a.link_arg[k], m.topo->n_link, &i, &role, &t[k].fds) ||
-		    m.topo->link[i].core[role] != (unsigned)me) {
+		if (!parse_link_arg(m.a.link_arg[k], m.topo->n_link, &i, &role) ||
+		    m.topo->link[i].core[role] != (unsigned)me ||
+		    emu_soc_link(soc, i, &t[k].view) < 0) {
 			cli_err("core %s: --link %s: not a link of this core", m.a.name,
 				m.a.link_arg[k]);
+			for (unsigned j = 0; j < k; j++) {
+				emu_segment_close(t[j].view);
+			}
+			emu_soc_close(soc);
 			free(t);
 			mc_free(&m);
 			return EXIT_USAGE;
@@ -628,6 +669,10 @@ int cli_mc_core_main(int argc, char **argv, int first)
 			status = t[k].status;
 		}
 	}
+	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
+		emu_segment_close(t[k].view);
+	}
+	emu_soc_close(soc);
 	free(t);
 	mc_free(&m);
 	return status;
@@ -640,39 +685,60 @@ static bool link_has(const struct mc *m, unsigned l, unsigned core)
 	return m->topo->link[l].core[0] == core || m->topo->link[l].core[1] == core;
 }
 
-/* The segments, their names removed at once, their descriptors open across
- * exec.  0 or an exit status. */
+/* The SoC segment (one image at the devicetree addresses of every link,
+ * one interrupt context per core), its names removed at once, its
+ * descriptors open across exec; a view per link for the supervisor.  0 or
+ * an exit status. */
 static int mc_segments(struct mc *m)
 {
+	static struct emu_soc_cfg cfg;
+	int rc, n;
+
+	if (m->topo->size == 0 || m->topo->size > UINT32_MAX) {
+		cli_err("run: the SoC's IPC memory 0x%" PRIx64 "+0x%" PRIx64 " does not fit one "
+			"segment (4 GiB at most)", m->topo->base, m->topo->size);
+		return EXIT_USAGE;
+	}
+	cfg = (struct emu_soc_cfg){
+		.mem_base = m->topo->base,
+		.mem_size = (uint32_t)m->topo->size,
+		.doorbell = m->a.o.doorbell,
+		.n_core = m->topo->n_core,
+		.n_link = m->topo->n_link,
+	};
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		cfg.link[i].base = m->link[i].cfg.host.base;
+		cfg.link[i].size = (uint32_t)m->link[i].cfg.host.size;
+		cfg.link[i].core[0] = m->topo->link[i].core[0];
+		cfg.link[i].core[1] = m->topo->link[i].core[1];
+	}
+	rc = emu_soc_create(&cfg, &m->soc);
+	if (rc < 0) {
+		m->soc = NULL;
+		cli_err("cannot create the SoC's shared-memory segment (0x%" PRIx64 "+0x%" PRIx64
+			"): %s", m->topo->base, m->topo->size, strerror(-rc));
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+	}
+	rc = emu_soc_unlink(m->soc);
+	if (rc < 0) {
+		cli_err("cannot unlink segment %s: %s", emu_soc_name(m->soc), strerror(-rc));
+	}
+	emu_soc_get_fds(m->soc, &m->soc_fds);
+	n = snprintf(m->soc_arg, sizeof(m->soc_arg), "%d,%d", m->soc_fds.mem, m->soc_fds.ctl);
+	for (unsigned c = 0; m->a.o.doorbell == EMU_DOORBELL_EVENTFD && c < m->topo->n_core; c++) {
+		n += snprintf(m->soc_arg + n, sizeof(m->soc_arg) - (size_t)n, ",%d",
+			      m->soc_fds.efd[c]);
+	}
 	for (unsigned i = 0; i < m->topo->n_link; i++) {
 		struct mc_link *l = &m->link[i];
-		struct emu_segment_cfg cfg = {
-			.name = NULL,
-			.mem_base = l->cfg.host.base,
-			.mem_size = (uint32_t)l->cfg.host.size,
-			.doorbell = m->a.o.doorbell,
-		};
-		struct emu_segment_fds fds;
-		int rc = emu_segment_create(&cfg, &l->seg);
 
+		rc = emu_soc_link(m->soc, i, &l->seg);
 		if (rc < 0) {
 			l->seg = NULL;
-			cli_err("link %s: cannot create the shared-memory segment: %s",
-				m->topo->link[i].name, strerror(-rc));
-			return rc == -EINVAL ? EXIT_USAGE : EXIT_INVARIANT;
+			cli_err("link %s: %s", m->topo->link[i].name, strerror(-rc));
+			return EXIT_INVARIANT;
 		}
-		snprintf(l->seg_name, sizeof(l->seg_name), "%s", emu_segment_name(l->seg));
-		rc = emu_segment_unlink(l->seg);
-		if (rc < 0) {
-			cli_err("cannot unlink segment %s: %s", l->seg_name, strerror(-rc));
-		}
-		emu_segment_get_fds(l->seg, &fds);
-		l->fdv[0] = fds.mem;
-		l->fdv[1] = fds.ctl;
-		l->fdv[2] = fds.efd[0];
-		l->fdv[3] = fds.efd[1];
-		snprintf(l->fds_arg, sizeof(l->fds_arg), "%d,%d,%d,%d", l->fdv[0], l->fdv[1],
-			 l->fdv[2], l->fdv[3]);
+		snprintf(l->seg_name, sizeof(l->seg_name), "%s", emu_soc_name(m->soc));
 		if (m->a.o.kill_random > 0) {
 			cli_prepare_areas(l->seg, m->a.o.messages, l->cfg.endpoints);
 		}
@@ -688,21 +754,24 @@ static void mc_segments_close(struct mc *m)
 			m->link[i].seg = NULL;
 		}
 	}
+	emu_soc_close(m->soc);
+	m->soc = NULL;
 }
 
-/* In the child: the descriptors of this core's links stay open across
- * exec, the others' close. */
-static void child_fds(const struct mc *m, unsigned core)
+/* In the child: the SoC segment's descriptors stay open across exec (every
+ * core maps the image and rings the others' doorbells). */
+static void child_fds(const struct mc *m)
 {
-	for (unsigned i = 0; i < m->topo->n_link; i++) {
-		bool mine = link_has(m, i, core);
+	int fdv[2 + EMU_SOC_MAX_CORES] = {m->soc_fds.mem, m->soc_fds.ctl};
 
-		for (int k = 0; k < 4; k++) {
-			int fd = m->link[i].fdv[k], fl;
+	for (unsigned c = 0; c < EMU_SOC_MAX_CORES; c++) {
+		fdv[2 + c] = m->soc_fds.efd[c];
+	}
+	for (unsigned k = 0; k < 2 + EMU_SOC_MAX_CORES; k++) {
+		int fl;
 
-			if (fd >= 0 && (fl = fcntl(fd, F_GETFD)) >= 0) {
-				(void)fcntl(fd, F_SETFD, mine ? fl & ~FD_CLOEXEC : fl | FD_CLOEXEC);
-			}
+		if (fdv[k] >= 0 && (fl = fcntl(fdv[k], F_GETFD)) >= 0) {
+			(void)fcntl(fdv[k], F_SETFD, fl & ~FD_CLOEXEC);
 		}
 	}
 }
@@ -735,6 +804,8 @@ static int mc_spawn(struct mc *m, unsigned ci)
 	av[n++] = "core";
 	av[n++] = "--name";
 	av[n++] = m->topo->core[ci].name;
+	av[n++] = "--soc";
+	av[n++] = m->soc_arg;
 	if (c->armed) {
 		av[n++] = "--armed";
 	}
@@ -744,8 +815,8 @@ static int mc_spawn(struct mc *m, unsigned ci)
 		if (!link_has(m, i, ci)) {
 			continue;
 		}
-		snprintf(link_args[i], sizeof(link_args[i]), "%u:%s:%s", i,
-			 t->core[0] == ci ? "host" : "remote", m->link[i].fds_arg);
+		snprintf(link_args[i], sizeof(link_args[i]), "%u:%s", i,
+			 t->core[0] == ci ? "host" : "remote");
 		av[n++] = "--link";
 		av[n++] = link_args[i];
 	}
@@ -767,7 +838,7 @@ static int mc_spawn(struct mc *m, unsigned ci)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != sup_pid) {
 			_exit(127);
 		}
-		child_fds(m, ci);
+		child_fds(m);
 		unsetenv("IPC_EMU_CRASH");
 		execv(av[0], av);
 		{

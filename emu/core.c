@@ -138,6 +138,36 @@ struct mbox_ctrl {
 	struct emu_irq_source src; /* secondary controllers: serviced after a kick */
 };
 
+/*
+ * The interrupt context of one emulated CPU in this process: its pending
+ * word (in its doorbell record), its doorbell and the interrupt thread that
+ * serves it.  A core on a two-core segment has its own.  Cores started on
+ * the views of one SoC core's links (emu/soc.h) share that core's record,
+ * hence one context: the first start creates it, the others join, the
+ * last stop ends it.  The thread takes the union of its members' enabled
+ * channels and runs each taken channel on the member whose controller has
+ * it (the topology gives each inbound channel of a core to one link).
+ */
+#define CTX_MAX_MEMBERS 16u
+
+struct irq_ctx {
+	struct emu_ctl_role *self; /* the pending word, sleeping flag, heartbeat */
+	int self_efd;
+	enum emu_doorbell doorbell;
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_uint busy_poll_us;
+	bool wait_error_logged;   /* interrupt thread only */
+	bool in_scan;             /* interrupt thread only: a heartbeat scan runs */
+	bool shared;              /* in the registry (a SoC core) */
+	/* Guards members: the thread holds it for each pass's work (never while
+	 * it sleeps), so a member that leaves is not in a callback. */
+	pthread_mutex_t lock;
+	struct emu_core *member[CTX_MAX_MEMBERS];
+	unsigned n_member;
+	struct irq_ctx *next;     /* registry */
+};
+
 struct emu_core {
 	struct mbox_ctrl primary;
 	struct emu_segment *seg;
@@ -149,13 +179,10 @@ struct emu_core {
 	struct emu_ctl_role *peer; /* the peer's record: where our sends go */
 	int self_efd;
 	int peer_efd;
-	pthread_t thread;
+	struct irq_ctx *ctx;
+	uint32_t trace_ctx;       /* trace tag of the thread that started it (its link) */
 
-	atomic_bool stop;
-	atomic_uint busy_poll_us;
 	atomic_bool coalescing;   /* the last raise_bit() found its bit set: a hint */
-	bool wait_error_logged;   /* interrupt thread only */
-	bool in_scan;             /* interrupt thread only: a heartbeat scan runs */
 
 	pthread_mutex_t cfg_lock; /* guards mbox_used and the primary's `configured` */
 	uint32_t mbox_used;       /* bit k: controller index k exists on this core */
@@ -252,23 +279,63 @@ static void raise_bit(struct emu_core *c, struct emu_ctl_role *rx, int rx_efd, u
 	}
 }
 
-/* Atomically clear and return the pending bits this thread may take. */
-static uint32_t take_pending(struct emu_core *c)
+/* The channels the context's thread may take: its members' enabled ones. */
+static uint32_t ctx_enabled(struct irq_ctx *x)
 {
-	uint32_t mask = atomic_load(&c->primary.enabled) | EMU_CTL_KICK;
+	uint32_t en = 0;
+
+	for (unsigned i = 0; i < x->n_member; i++) {
+		en |= atomic_load(&x->member[i]->primary.enabled);
+	}
+	return en;
+}
+
+/* The same from outside the thread's pass: a shared context's member list
+ * changes under its lock (a private one's never does while it runs). */
+static uint32_t ctx_enabled_unlocked(struct irq_ctx *x)
+{
+	uint32_t en;
+
+	if (!x->shared) {
+		return ctx_enabled(x);
+	}
+	pthread_mutex_lock(&x->lock);
+	en = ctx_enabled(x);
+	pthread_mutex_unlock(&x->lock);
+	return en;
+}
+
+static void ctx_lock(struct irq_ctx *x)
+{
+	if (x->shared) {
+		pthread_mutex_lock(&x->lock);
+	}
+}
+
+static void ctx_unlock(struct irq_ctx *x)
+{
+	if (x->shared) {
+		pthread_mutex_unlock(&x->lock);
+	}
+}
+
+/* Atomically clear and return the pending bits this thread may take. */
+static uint32_t take_pending(struct irq_ctx *x)
+{
+	uint32_t mask = ctx_enabled(x) | EMU_CTL_KICK;
 	uint32_t taken;
 
 	/* Plain load first: most passes find nothing and need no locked RMW. */
-	if ((ipc_load_relaxed(&c->self->pending) & mask) == 0) {
+	if ((ipc_load_relaxed(&x->self->pending) & mask) == 0) {
 		return 0;
 	}
 	/* Pairs with the senders' fetch_or (S1); seq_cst so that a kick taken
 	 * here is ordered after the enabled-mask update that preceded it. */
-	taken = ctl_fetch_and(&c->self->pending, ~mask) & mask; /* T1 */
+	taken = ctl_fetch_and(&x->self->pending, ~mask) & mask; /* T1 */
 	/* T2: pairs with S0 in raise_bit(): a sender that still saw a bit we
 	 * just cleared published its data before that look. */
 	ipc_fence();
-	ANNOTATE_HAPPENS_AFTER(&c->self->pending);
+	ANNOTATE_HAPPENS_AFTER(&x->self->pending);
 	return taken;
 }
 
@@ -392,7 +459,7 @@ static bool mbox_service(struct emu_irq_source *src)
 	uint32_t en = atomic_load(&m->enabled);
 	uint32_t taken;
 
-	if (m->core->in_scan) {
+	if (m->core->ctx->in_scan) {
 		recover_stale(m);
 	}
 
@@ -423,11 +490,14 @@ static bool service_sources(struct emu_core *c)
 	return work;
 }
 
-/* True when something this thread must handle is pending. */
-static bool work_pending(struct emu_core *c)
+/* True when something this thread must handle is pending.  Called without
+ * the context's lock: the member list may change under it, which only
+ * costs a pass. */
+static bool work_pending(struct irq_ctx *x)
 {
-	return (ipc_load_relaxed(&c->self->pending) &
-		(atomic_load(&c->primary.enabled) | EMU_CTL_KICK)) != 0;
+	uint32_t en = ctx_enabled_unlocked(x);
+
+	return (ipc_load_relaxed(&x->self->pending) & (en | EMU_CTL_KICK)) != 0;
 }
 
 /*
@@ -439,9 +509,9 @@ static bool work_pending(struct emu_core *c)
  */
 #define BUSY_POLL_YIELD_US 2u
 
-static bool busy_poll(struct emu_core *c)
+static bool busy_poll(struct irq_ctx *x)
 {
-	uint32_t us = atomic_load_explicit(&c->busy_poll_us, memory_order_relaxed);
+	uint32_t us = atomic_load_explicit(&x->busy_poll_us, memory_order_relaxed);
 	uint64_t start, now;
 
 	if (us == 0) {
@@ -450,7 +520,7 @@ static bool busy_poll(struct emu_core *c)
 	start = now_us();
 	do {
 		for (unsigned i = 0; i < 64; i++) {
-			if (work_pending(c)) {
+			if (work_pending(x)) {
 				return true;
 			}
 			cpu_relax();
@@ -464,49 +534,49 @@ static bool busy_poll(struct emu_core *c)
 }
 
 /* Block until the doorbell rings, the word changes or the heartbeat is due. */
-static void wait_doorbell(struct emu_core *c, uint32_t seen)
+static void wait_doorbell(struct irq_ctx *x, uint32_t seen)
 {
 	int r;
 
-	if (c->doorbell == EMU_DOORBELL_FUTEX) {
-		r = emu_sys_futex_wait(&c->self->pending, seen, EMU_CTL_HEARTBEAT_MS);
+	if (x->doorbell == EMU_DOORBELL_FUTEX) {
+		r = emu_sys_futex_wait(&x->self->pending, seen, EMU_CTL_HEARTBEAT_MS);
 		if (r == -EAGAIN || r == -ETIMEDOUT) {
 			r = 0;
 		}
 	} else {
-		r = emu_sys_poll_in(c->self_efd, EMU_CTL_HEARTBEAT_MS);
+		r = emu_sys_poll_in(x->self_efd, EMU_CTL_HEARTBEAT_MS);
 		if (r > 0) {
 			/* Reset the counter; the pending word, not the count, is the state. */
-			r = emu_sys_eventfd_read(c->self_efd);
+			r = emu_sys_eventfd_read(x->self_efd);
 			if (r == -EAGAIN) {
 				r = 0;
 			}
 		}
 	}
 	if (r < 0 && r != -EINTR) {
-		if (!c->wait_error_logged) {
-			port_log(PORT_LOG_ERR, "%s core: doorbell wait failed (%d), polling",
-				 role_str(c->role), r);
-			c->wait_error_logged = true;
+		if (!x->wait_error_logged) {
+			port_log(PORT_LOG_ERR, "core: doorbell wait failed (%d), polling", r);
+			x->wait_error_logged = true;
 		}
 		port_sleep_ms(1); /* never spin on a broken doorbell */
 	}
 }
 
-static void idle(struct emu_core *c)
+static void idle(struct irq_ctx *x)
 {
-	uint32_t seen;
+	uint32_t seen, en;
 
-	if (busy_poll(c)) {
+	if (busy_poll(x)) {
 		return; /* never announced sleep: nothing to undo */
 	}
-	ipc_store_relaxed(&c->self->sleeping, 1); /* R1 */
+	ipc_store_relaxed(&x->self->sleeping, 1); /* R1 */
 	ipc_fence();                              /* R2: pairs with S2 in raise_bit() */
-	seen = ipc_load_relaxed(&c->self->pending); /* R3 */
-	if ((seen & (atomic_load(&c->primary.enabled) | EMU_CTL_KICK)) == 0) {
-		wait_doorbell(c, seen);
+	seen = ipc_load_relaxed(&x->self->pending); /* R3 */
+	en = ctx_enabled_unlocked(x);
+	if ((seen & (en | EMU_CTL_KICK)) == 0) {
+		wait_doorbell(x, seen);
 	}
-	ipc_store_relaxed(&c->self->sleeping, 0);
+	ipc_store_relaxed(&x->self->sleeping, 0);
 }
 
 /*
@@ -515,24 +585,73 @@ static void idle(struct emu_core *c)
  * a data-mode or IPM `full` flag) and raising the bit or kick of the
  * pending word leaves nothing to announce it; this scan finds it.
  */
-static bool heartbeat_scan(struct emu_core *c)
+/* A shared context's thread runs member c's work in c's trace context (its
+ * link, for --trace of a multi-core run). */
+static void member_enter(struct irq_ctx *x, struct emu_core *c)
 {
-	bool work;
+	if (x->shared) {
+		emu_trace_ctx_set(c->trace_ctx);
+	}
+}
 
-	c->in_scan = true;
-	recover_stale(&c->primary);
-	work = service_sources(c);
-	c->in_scan = false;
+static bool heartbeat_scan(struct irq_ctx *x)
+{
+	bool work = false;
+
+	x->in_scan = true;
+	for (unsigned i = 0; i < x->n_member; i++) {
+		member_enter(x, x->member[i]);
+		recover_stale(&x->member[i]->primary);
+		if (service_sources(x->member[i])) {
+			work = true;
+		}
+	}
+	x->in_scan = false;
+	return work;
+}
+
+/* Run the taken channels: each on the member that has it enabled, else on
+ * the first whose controller has it inbound (disabled since it was taken:
+ * run_callbacks() finds no callback or the message, as for one core). */
+static bool dispatch(struct irq_ctx *x, uint32_t bits)
+{
+	bool work = bits != 0;
+
+	for (unsigned i = 0; i < x->n_member && bits != 0; i++) {
+		struct emu_core *c = x->member[i];
+		uint32_t mine = bits & atomic_load(&c->primary.enabled);
+
+		if (mine != 0) {
+			member_enter(x, c);
+			run_callbacks(&c->primary, mine);
+			bits &= ~mine;
+		}
+	}
+	for (unsigned i = 0; i < x->n_member && bits != 0; i++) {
+		struct emu_core *c = x->member[i];
+		uint32_t mine = bits & cfg_load(&c->primary.rx_mask);
+
+		if (mine != 0) {
+			member_enter(x, c);
+			run_callbacks(&c->primary, mine);
+			bits &= ~mine;
+		}
+	}
 	return work;
 }
 
 static void *irq_thread(void *arg)
 {
-	struct emu_core *c = arg;
+	struct irq_ctx *x = arg;
 	uint64_t last_scan = now_ms(), beat = 0;
 
+	if (x->shared) {
+		/* One thread for all the links of a SoC core: it carries the link
+		 * of each member's work (member_enter()), none of its own. */
+		emu_trace_ctx_set(0);
+	}
 	emu_trace_thread_name("irq");
-	while (!atomic_load(&c->stop)) {
+	while (!atomic_load(&x->stop)) {
 		uint64_t now = now_ms();
 		uint32_t taken;
 		bool work = false;
@@ -544,34 +663,45 @@ static void *irq_thread(void *arg)
 		 * pending word every sender RMWs. */
 		if (now != beat) {
 			beat = now;
-			ctl_store64_relaxed(&c->self->heartbeat, now);
+			ctl_store64_relaxed(&x->self->heartbeat, now);
 		}
 		/* Interrupt context (k_is_in_isr(), the CPU's interrupt lock:
-		 * emu/zephyr_isr.h) for everything but the sleep. */
+		 * emu/zephyr_isr.h) for everything but the sleep; then the
+		 * members (lock order: interrupt lock, then the context's). */
 		zshim_isr_enter();
+		ctx_lock(x);
+		if (x->n_member == 0) {
+			/* The last member left: its stop follows. */
+			ctx_unlock(x);
+			zshim_isr_exit();
+			break;
+		}
 		if (now - last_scan >= EMU_CTL_HEARTBEAT_MS) {
 			last_scan = now;
-			if (heartbeat_scan(c)) {
-				stat_inc(&c->stats.irqs_taken);
+			if (heartbeat_scan(x)) {
+				/* Counted on the first member: a scan is the context's. */
+				stat_inc(&x->member[0]->stats.irqs_taken);
 			}
 		}
-		taken = take_pending(c);
+		taken = take_pending(x);
 
 		if (taken == 0) {
+			ctx_unlock(x);
 			zshim_isr_exit();
-			idle(c);
+			idle(x);
 			continue;
 		}
-		if ((taken & EMU_CTL_CHANNEL_MASK) != 0) {
-			work = true;
-			run_callbacks(&c->primary, taken & EMU_CTL_CHANNEL_MASK);
-		}
-		if ((taken & EMU_CTL_KICK) != 0 && service_sources(c)) {
-			work = true;
+		work = dispatch(x, taken & EMU_CTL_CHANNEL_MASK);
+		for (unsigned i = 0; (taken & EMU_CTL_KICK) != 0 && i < x->n_member; i++) {
+			member_enter(x, x->member[i]);
+			if (service_sources(x->member[i])) {
+				work = true;
+			}
 		}
 		if (work) {
-			stat_inc(&c->stats.irqs_taken);
+			stat_inc(&x->member[0]->stats.irqs_taken);
 		}
+		ctx_unlock(x);
 		zshim_isr_exit();
 	}
 	return NULL;
@@ -925,21 +1055,160 @@ struct emu_ctl *emu_core_ctl(const struct emu_core *c)
 
 bool emu_core_in_irq_thread(const struct emu_core *c)
 {
-	return pthread_equal(pthread_self(), c->thread) != 0;
+	return pthread_equal(pthread_self(), c->ctx->thread) != 0;
 }
 
 /* Start the interrupt thread with all signals blocked: signal handlers of
  * the application run on its own threads, as they would not run in an ISR. */
-static int spawn_irq_thread(struct emu_core *c)
+static int spawn_irq_thread(struct irq_ctx *x)
 {
 	sigset_t all, old;
 	int r;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&c->thread, NULL, irq_thread, c);
+	r = pthread_create(&x->thread, NULL, irq_thread, x);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -r;
+}
+
+/* Shared contexts of this process, by doorbell record. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct irq_ctx *registry;
+
+/*
+ * Start a context for `c` (its first member), with the core's reset: a
+ * core reset resets its mailbox - events latched for a previous
+ * incarnation are dropped, as on silicon.  Otherwise a restarted
+ * ICMsg/ICBMsg peer would read the stale ring of a dead partner on the
+ * strength of that partner's last signal.  A first start keeps what the
+ * peer raised before it (the peer may well boot first).
+ */
+static int ctx_start(struct emu_core *c, bool shared, struct irq_ctx **out)
+{
+	struct irq_ctx *x = calloc(1, sizeof(*x));
+	int r;
+
+	if (x == NULL) {
+		return -ENOMEM;
+	}
+	r = -pthread_mutex_init(&x->lock, NULL);
+	if (r < 0) {
+		free(x);
+		return r;
+	}
+	x->self = c->self;
+	x->self_efd = c->self_efd;
+	x->doorbell = c->doorbell;
+	x->shared = shared;
+	x->member[0] = c;
+	x->n_member = 1;
+	c->ctx = x;
+	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
+	VALGRIND_HG_DISABLE_CHECKING(&x->stop, sizeof(x->stop));
+	VALGRIND_HG_DISABLE_CHECKING(&x->busy_poll_us, sizeof(x->busy_poll_us));
+	/* A previous incarnation may have died asleep: a stale 1 only costs
+	 * senders a useless wake, but start clean. */
+	ipc_store_relaxed(&x->self->sleeping, 0);
+	if (ipc_load_relaxed(&x->self->boot_count) != 0) {
+		(void)ctl_fetch_and(&x->self->pending, 0);
+	}
+	ctl_store64_relaxed(&x->self->heartbeat, now_ms());
+	r = spawn_irq_thread(x);
+	if (r < 0) {
+		pthread_mutex_destroy(&x->lock);
+		free(x);
+		c->ctx = NULL;
+		return r;
+	}
+	ipc_store_relaxed(&x->self->pid, (uint32_t)getpid());
+	(void)ctl_fetch_add(&x->self->boot_count, 1);
+	*out = x;
+	return 0;
+}
+
+static void ctx_stop(struct irq_ctx *x, struct emu_core *c)
+{
+	int r;
+
+	atomic_store(&x->stop, true);
+	/* The stop store (seq_cst) precedes the kick: the thread sees the flag
+	 * at the top of its loop after taking the kick. */
+	raise_bit(c, x->self, x->self_efd, EMU_CTL_KICK);
+	r = pthread_join(x->thread, NULL);
+	if (r != 0) {
+		port_log(PORT_LOG_ERR, "%s core: pthread_join failed (%d)", role_str(c->role), r);
+	}
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}
+
+/* Join the running context of a SoC core, or start it. */
+static int ctx_join(struct emu_core *c)
+{
+	struct irq_ctx *x;
+	int r = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	for (x = registry; x != NULL && x->self != c->self; x = x->next) {
+	}
+	if (x != NULL) {
+		if (pthread_equal(pthread_self(), x->thread)) {
+			r = -EDEADLK; /* from one of its own callbacks */
+		} else {
+			pthread_mutex_lock(&x->lock);
+			if (x->n_member == CTX_MAX_MEMBERS) {
+				r = -ENOMEM;
+			} else {
+				x->member[x->n_member++] = c;
+				c->ctx = x;
+			}
+			pthread_mutex_unlock(&x->lock);
+		}
+	} else {
+		r = ctx_start(c, true, &x);
+		if (r == 0) {
+			x->next = registry;
+			registry = x;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return r;
+}
+
+/* Leave the context; the last member stops it. */
+static void ctx_leave(struct emu_core *c)
+{
+	struct irq_ctx *x = c->ctx;
+	bool last;
+
+	if (!x->shared) {
+		ctx_stop(x, c);
+		return;
+	}
+	pthread_mutex_lock(&registry_lock);
+	pthread_mutex_lock(&x->lock);
+	for (unsigned i = 0; i < x->n_member; i++) {
+		if (x->member[i] == c) {
+			x->member[i] = x->member[--x->n_member];
+			x->member[x->n_member] = NULL;
+			break;
+		}
+	}
+	last = x->n_member == 0;
+	pthread_mutex_unlock(&x->lock);
+	if (last) {
+		for (struct irq_ctx **p = &registry; *p != NULL; p = &(*p)->next) {
+			if (*p == x) {
+				*p = x->next;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	if (last) {
+		ctx_stop(x, c);
+	}
 }
 
 int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **out)
@@ -986,8 +1255,8 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	c->role = role;
 	c->peer_role = peer;
 	c->doorbell = emu_segment_doorbell(s);
-	c->self = &ctl->role[role];
-	c->peer = &ctl->role[peer];
+	c->self = emu_segment_role_rec(s, role);
+	c->peer = emu_segment_role_rec(s, peer);
 	/* The ICBMsg v2 consumer wake of the primary MBOX device (emu/port.c).
 	 * Its table holds 16 bindings per process (a multi-core hub runs one
 	 * core per link, at most 8; a test rig 2 per segment); a failed bind
@@ -1001,29 +1270,21 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	ctrl_config(&c->primary, &bare_cfg);
 	c->mbox_used = 1u; /* index 0 is the primary, always there */
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
-	VALGRIND_HG_DISABLE_CHECKING(&c->stop, sizeof(c->stop));
-	VALGRIND_HG_DISABLE_CHECKING(&c->busy_poll_us, sizeof(c->busy_poll_us));
 	VALGRIND_HG_DISABLE_CHECKING(&c->coalescing, sizeof(c->coalescing));
 	VALGRIND_HG_DISABLE_CHECKING(&c->stats, sizeof(c->stats));
 
-	/* A previous incarnation may have died asleep: a stale 1 only costs
-	 * senders a useless wake, but start clean. */
-	ipc_store_relaxed(&c->self->sleeping, 0);
-	/* A core reset resets its mailbox: events latched for a previous
-	 * incarnation are dropped, as on silicon.  Otherwise a restarted
-	 * ICMsg/ICBMsg peer would read the stale ring of a dead partner on the
-	 * strength of that partner's last signal.  A first start keeps what the
-	 * peer raised before it (the peer may well boot first). */
-	if (ipc_load_relaxed(&c->self->boot_count) != 0) {
-		(void)ctl_fetch_and(&c->self->pending, 0);
+	if (emu_segment_is_view(s)) {
+		c->trace_ctx = emu_trace_ctx_get();
+		r = ctx_join(c);
+	} else {
+		struct irq_ctx *x;
+
+		r = ctx_start(c, false, &x);
 	}
-	ctl_store64_relaxed(&c->self->heartbeat, now_ms());
-	r = spawn_irq_thread(c);
 	if (r < 0) {
 		goto destroy_src_lock;
 	}
-	ipc_store_relaxed(&c->self->pid, (uint32_t)getpid());
-	emu_trace(EMU_TRACE_CORE_START, role, ctl_fetch_add(&c->self->boot_count, 1) + 1, 0, 0);
+	emu_trace(EMU_TRACE_CORE_START, role, ipc_load_relaxed(&c->self->boot_count), 0, 0);
 	*out = c;
 	return 0;
 
@@ -1044,23 +1305,14 @@ release_role:
 
 void emu_core_stop(struct emu_core *c)
 {
-	int r;
-
 	if (c == NULL) {
 		return;
 	}
-	if (pthread_equal(pthread_self(), c->thread)) {
+	if (pthread_equal(pthread_self(), c->ctx->thread)) {
 		port_log(PORT_LOG_ERR, "emu_core_stop() called from the interrupt thread: ignored");
 		return;
 	}
-	atomic_store(&c->stop, true);
-	/* The stop store (seq_cst) precedes the kick: the thread sees the flag
-	 * at the top of its loop after taking the kick. */
-	raise_bit(c, c->self, c->self_efd, EMU_CTL_KICK);
-	r = pthread_join(c->thread, NULL);
-	if (r != 0) {
-		port_log(PORT_LOG_ERR, "%s core: pthread_join failed (%d)", role_str(c->role), r);
-	}
+	ctx_leave(c);
 	if (c->sources != NULL || c->mbox_used != 1u) {
 		/* Their memory belongs to a board that is still there. */
 		port_log(PORT_LOG_ERR, "%s core stopped before its board was destroyed",
@@ -1095,5 +1347,6 @@ void emu_core_get_stats(const struct emu_core *c, struct emu_core_stats *out)
 
 void emu_core_set_busy_poll(struct emu_core *c, uint32_t us)
 {
-	atomic_store_explicit(&c->busy_poll_us, us, memory_order_relaxed);
+	/* The context's: on a SoC core, every link's core sets the same. */
+	atomic_store_explicit(&c->ctx->busy_poll_us, us, memory_order_relaxed);
 }

@@ -93,12 +93,14 @@
 #define IPC_EMU_EMU_CTL_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ipc_atomic.h"
 #include "ipc_emu/emu.h"
+#include "soc.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/helgrind.h>)
@@ -147,7 +149,9 @@ struct emu_ctl_hdr {
 	uint64_t role_owner[2]; /* EMU_CTL_OWNER_ID of the process that claimed the role
 				 * last (written when it claims it, before its core
 				 * starts); 0 = unknown (older writer) */
-	uint8_t reserved[192 - 56 - EMU_CTL_NAME_LEN];
+	uint32_t soc_cores;   /* SoC control block (struct emu_soc_ctl): its cores; 0 = a
+			       * link's own control block */
+	uint32_t soc_links;   /* SoC control block: its links */
 };
 
 struct emu_ctl_role {
@@ -238,7 +242,8 @@ static_assert(EMU_CTL_MBOX_MAX == 4 && EMU_CTL_IPM_MAX == 4, "the layout comment
 /* The offsets a 32-bit build could move (u64 members, arrays of structs). */
 static_assert(offsetof(struct emu_ctl_hdr, mem_size) == 24, "hdr.mem_size");
 static_assert(offsetof(struct emu_ctl_hdr, creator_pid) == 28, "hdr.creator_pid");
-static_assert(offsetof(struct emu_ctl_hdr, reserved) == 184, "hdr.reserved");
+static_assert(offsetof(struct emu_ctl_hdr, soc_cores) == 184, "hdr.soc_cores");
+static_assert(sizeof(struct emu_ctl_hdr) == 192, "hdr.soc_links ends the header");
 static_assert(offsetof(struct emu_ctl_mbox_slot, size) == 4, "slot.size");
 static_assert(offsetof(struct emu_ctl_mbox_slot, data) == 8, "slot.data");
 static_assert(offsetof(struct emu_ctl_mbox, slot[1][0]) == 64 + EMU_MBOX_CHANNELS * (8 + EMU_MBOX_MTU_MAX),
@@ -248,6 +253,58 @@ static_assert(offsetof(struct emu_ctl_ipm_box, size) == 8, "ipm box size");
 static_assert(offsetof(struct emu_ctl, mbox[1]) == 0x940 + 4544, "mbox[1]");
 static_assert(offsetof(struct emu_ctl, ipm[1]) == 0x940 + EMU_CTL_MBOX_MAX * 4544 + 256, "ipm[1]");
 static_assert(_Alignof(struct emu_ctl) == 64, "the block is line-aligned in both widths");
+
+/*
+ * SoC control block (<name>-ctl of a multi-core run, docs/multicore.md): one
+ * for all the links of a topology, beside one memory image that spans all
+ * their regions at their devicetree addresses.
+ *
+ *   offset        size        what
+ *   0x0000         192        hdr: as a link's; ctl_size = the whole block,
+ *                              soc_cores = N (2..EMU_SOC_MAX_CORES),
+ *                              soc_links = L (1..EMU_SOC_MAX_LINKS)
+ *   0x00c0    8 x   64        core[EMU_SOC_MAX_CORES]: the interrupt
+ *                              context of each core (struct emu_ctl_role:
+ *                              its one pending word, sleeping flag, pid,
+ *                              boot count, heartbeat, consumer wake); every
+ *                              link of the core signals it there
+ *   0x02c0   64 x   16        link_rec[EMU_SOC_MAX_LINKS]: base and size of
+ *                              each link's span of the image, its two cores
+ *   0x06c0   L x 21568        link[L]: a link's own control block (struct
+ *                              emu_ctl) for what is the link's alone: MBOX
+ *                              data registers and secondary pending words,
+ *                              IPM registers, app areas, its board's ICBMsg
+ *                              flags (role[r] minus the doorbell words,
+ *                              which live in core[])
+ *
+ * A core's inbound channels of all its links are bits of its one pending
+ * word (the topology refuses two links of a core with the same inbound
+ * channel, emu/topology.c).  Everything here may have been written by a
+ * hostile peer: attachers validate the header and link records once and
+ * keep copies.
+ */
+
+struct emu_soc_link_rec {
+	uint64_t base;   /* target address of the link's span of the image */
+	uint32_t size;   /* bytes of the span */
+	uint8_t core[2]; /* core index of its host and remote role */
+	uint8_t reserved[2];
+};
+
+struct emu_soc_ctl {
+	struct emu_ctl_hdr hdr;
+	struct emu_ctl_role core[EMU_SOC_MAX_CORES];
+	struct emu_soc_link_rec link_rec[EMU_SOC_MAX_LINKS];
+	struct emu_ctl link[]; /* hdr.soc_links of them */
+};
+
+static_assert(EMU_SOC_MAX_CORES == 8 && EMU_SOC_MAX_LINKS == 64, "the layout comment above");
+static_assert(sizeof(struct emu_soc_link_rec) == 16, "a link record is 16 bytes");
+static_assert(offsetof(struct emu_soc_ctl, core) == 0xc0, "core[] follows the header");
+static_assert(offsetof(struct emu_soc_ctl, link_rec) == 0x2c0, "link_rec[] follows core[]");
+static_assert(offsetof(struct emu_soc_ctl, link) == 0x6c0, "link[] follows link_rec[]");
+static_assert(offsetof(struct emu_soc_ctl, link) % 64 == 0, "link[] is line-aligned");
+#define EMU_SOC_CTL_SIZE(links) (sizeof(struct emu_soc_ctl) + (size_t)(links) * sizeof(struct emu_ctl))
 
 /*
  * Atomic read-modify-write and 64-bit words of the control block, in the
@@ -292,5 +349,10 @@ int emu_segment_efd(const struct emu_segment *s, enum emu_role role);
  * that role already runs on it.  Any thread. */
 int emu_segment_claim_role(struct emu_segment *s, enum emu_role role);
 void emu_segment_release_role(struct emu_segment *s, enum emu_role role);
+/* The doorbell record of `role`: &ctl->role[role], or for a view of a SoC
+ * segment (emu/soc.h) the interrupt context of the role's core. */
+struct emu_ctl_role *emu_segment_role_rec(const struct emu_segment *s, enum emu_role role);
+/* True for a view of a SoC segment: its cores share their interrupt contexts. */
+bool emu_segment_is_view(const struct emu_segment *s);
 
 #endif /* IPC_EMU_EMU_CTL_H */

@@ -52,6 +52,26 @@ struct emu_segment {
 	uint8_t *mem;
 	struct emu_ctl *ctl;
 	atomic_bool role_busy[2];
+	/* The doorbell record of each role: &ctl->role[r], or in a view of a
+	 * SoC segment the interrupt context of the role's core. */
+	struct emu_ctl_role *rec[2];
+	bool view;        /* a link of a SoC segment: close() frees this object only */
+	int soc_core[2];  /* view: the core index of each role; else -1 */
+};
+
+struct emu_soc {
+	char name[EMU_CTL_NAME_LEN];
+	uint64_t base;
+	uint32_t size;
+	enum emu_doorbell doorbell;
+	bool owner, unlinked;
+	unsigned n_core, n_link;
+	size_t ctl_len;
+	int mem_fd, ctl_fd;
+	int efd[EMU_SOC_MAX_CORES];
+	uint8_t *mem;
+	struct emu_soc_ctl *ctl;
+	struct emu_soc_link_rec link[EMU_SOC_MAX_LINKS]; /* validated copies */
 };
 
 static atomic_uint default_name_counter;
@@ -82,8 +102,17 @@ static struct emu_segment *segment_alloc(void)
 		s->ctl_fd = -1;
 		s->efd[0] = -1;
 		s->efd[1] = -1;
+		s->soc_core[0] = -1;
+		s->soc_core[1] = -1;
 	}
 	return s;
+}
+
+/* A plain segment's doorbell records are its own. */
+static void own_records(struct emu_segment *s)
+{
+	s->rec[0] = &s->ctl->role[0];
+	s->rec[1] = &s->ctl->role[1];
 }
 
 /* Create a new object of exactly `len` bytes with reserved pages; returns its fd. */
@@ -239,6 +268,7 @@ static int create_named(const struct emu_segment_cfg *cfg, const char *name,
 		goto remove_ctl;
 	}
 	s->ctl = map;
+	own_records(s);
 	header_init(s);
 
 	r = object_create(s->name, "-mem", s->size);
@@ -363,6 +393,7 @@ static int attach_map(struct emu_segment *s, const char *expect_name)
 		return r;
 	}
 	s->ctl = map;
+	own_records(s);
 	r = header_read(s, expect_name);
 	if (r < 0) {
 		goto unmap_ctl;
@@ -525,7 +556,7 @@ int emu_segment_unlink(struct emu_segment *s)
 	if (s == NULL) {
 		return -EINVAL;
 	}
-	if (s->unlinked) {
+	if (s->unlinked || s->view) {
 		return 0;
 	}
 	r = unlink_both(s->name);
@@ -549,6 +580,16 @@ int emu_segment_unlink_name(const char *name)
 void emu_segment_close(struct emu_segment *s)
 {
 	if (s == NULL) {
+		return;
+	}
+	if (s->view) {
+		for (unsigned i = 0; i < 2; i++) {
+			if (atomic_load(&s->role_busy[i])) {
+				port_log(PORT_LOG_ERR, "link view %s closed while its %s core still "
+					 "runs", s->name, i == EMU_ROLE_HOST ? "host" : "remote");
+			}
+		}
+		free(s);
 		return;
 	}
 	for (unsigned i = 0; i < 2; i++) {
@@ -610,6 +651,11 @@ int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
 
+	if (s->view) {
+		snprintf(err, errlen, "a link of a multi-core SoC segment cannot be mapped at its "
+			 "devicetree address (not supported)");
+		return -EOPNOTSUPP;
+	}
 	if ((uint64_t)want != s->base || s->base + s->size > (uint64_t)UINTPTR_MAX ||
 	    (page > 0 && want % (uintptr_t)page != 0)) {
 		snprintf(err, errlen, "the memory image at 0x%llx+0x%x cannot be mapped at its "
@@ -667,6 +713,11 @@ int zshim_segment_map_cached(struct emu_segment *s, struct emu_cache *c,
 	unsigned n = 0;
 	void *p;
 
+	if (s->view) {
+		snprintf(err, errlen, "--cache-model: not supported on a link of a multi-core SoC "
+			 "segment");
+		return -EOPNOTSUPP;
+	}
 	if ((uint64_t)want != s->base || end > (uint64_t)UINTPTR_MAX ||
 	    (page > 0 && want % (uintptr_t)page != 0) || (uint8_t *)want == s->mem) {
 		snprintf(err, errlen, "--cache-model: the memory image at 0x%llx+0x%x cannot be "
@@ -789,7 +840,7 @@ void emu_segment_peer_status(const struct emu_segment *s, enum emu_role role,
 		*out = (struct emu_peer_status){0};
 		return;
 	}
-	r = &s->ctl->role[role];
+	r = s->rec[role];
 	/* Status words are independent; relaxed loads (written by the peer's
 	 * emu_core_start() and interrupt thread). */
 	out->pid = ipc_load_relaxed(&r->pid);
@@ -828,6 +879,391 @@ void emu_segment_release_role(struct emu_segment *s, enum emu_role role)
 	if (valid_role(role)) {
 		atomic_store(&s->role_busy[role], false);
 	}
+}
+
+/* ------------------------------------------------------------------ SoC segments */
+
+static atomic_uint soc_name_counter;
+
+/* The link records, read once and checked against the image. */
+static int soc_links_valid(const struct emu_soc *soc, const struct emu_soc_link_rec *rec)
+{
+	for (unsigned i = 0; i < soc->n_link; i++) {
+		const struct emu_soc_link_rec *l = &rec[i];
+
+		if (l->size == 0 || l->base < soc->base || l->size > soc->size ||
+		    l->base - soc->base > soc->size - l->size || l->core[0] >= soc->n_core ||
+		    l->core[1] >= soc->n_core || l->core[0] == l->core[1]) {
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+static void soc_annotate(struct emu_soc *soc)
+{
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		VALGRIND_HG_DISABLE_CHECKING(&soc->ctl->core[i], sizeof(soc->ctl->core[i]));
+	}
+	for (unsigned i = 0; i < soc->n_link; i++) {
+		annotate_ctl(&soc->ctl->link[i]);
+	}
+}
+
+static struct emu_soc *soc_alloc(void)
+{
+	struct emu_soc *soc = calloc(1, sizeof(*soc));
+
+	if (soc != NULL) {
+		soc->mem_fd = -1;
+		soc->ctl_fd = -1;
+		for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+			soc->efd[i] = -1;
+		}
+	}
+	return soc;
+}
+
+static void soc_free(struct emu_soc *soc)
+{
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		if (soc->efd[i] >= 0) {
+			(void)emu_sys_close(soc->efd[i]);
+		}
+	}
+	if (soc->mem != NULL) {
+		(void)emu_sys_munmap(soc->mem, soc->size);
+	}
+	if (soc->ctl != NULL) {
+		(void)emu_sys_munmap(soc->ctl, soc->ctl_len);
+	}
+	if (soc->mem_fd >= 0) {
+		(void)emu_sys_close(soc->mem_fd);
+	}
+	if (soc->ctl_fd >= 0) {
+		(void)emu_sys_close(soc->ctl_fd);
+	}
+	free(soc);
+}
+
+static int soc_cfg_validate(const struct emu_soc_cfg *cfg)
+{
+	struct emu_soc t = {.base = cfg->mem_base, .size = cfg->mem_size,
+			    .n_core = cfg->n_core, .n_link = cfg->n_link};
+
+	if (cfg->mem_size == 0 || cfg->mem_base > UINT64_MAX - (cfg->mem_size - 1u) ||
+	    (cfg->doorbell != EMU_DOORBELL_FUTEX && cfg->doorbell != EMU_DOORBELL_EVENTFD) ||
+	    cfg->n_core < 2 || cfg->n_core > EMU_SOC_MAX_CORES || cfg->n_link < 1 ||
+	    cfg->n_link > EMU_SOC_MAX_LINKS) {
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < cfg->n_link; i++) {
+		if (cfg->link[i].core[0] >= cfg->n_core || cfg->link[i].core[1] >= cfg->n_core) {
+			return -EINVAL;
+		}
+		t.link[i] = (struct emu_soc_link_rec){
+			.base = cfg->link[i].base,
+			.size = cfg->link[i].size,
+			.core = {(uint8_t)cfg->link[i].core[0], (uint8_t)cfg->link[i].core[1]},
+		};
+	}
+	return soc_links_valid(&t, t.link) == 0 ? 0 : -EINVAL;
+}
+
+int emu_soc_create(const struct emu_soc_cfg *cfg, struct emu_soc **out)
+{
+	struct emu_soc *soc;
+	struct emu_ctl_hdr *h;
+	void *map;
+	int r;
+
+	if (cfg == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	r = soc_cfg_validate(cfg);
+	if (r < 0) {
+		return r;
+	}
+	soc = soc_alloc();
+	if (soc == NULL) {
+		return -ENOMEM;
+	}
+	soc->base = cfg->mem_base;
+	soc->size = cfg->mem_size;
+	soc->doorbell = cfg->doorbell;
+	soc->n_core = cfg->n_core;
+	soc->n_link = cfg->n_link;
+	soc->ctl_len = EMU_SOC_CTL_SIZE(cfg->n_link);
+	soc->owner = true;
+	/* As emu_segment_create(): skip leftovers of a dead process with our pid. */
+	r = -EEXIST;
+	for (unsigned i = 0; i < DEFAULT_NAME_TRIES && r == -EEXIST; i++) {
+		snprintf(soc->name, sizeof(soc->name), "ipc-emu-%ld-soc%u", (long)getpid(),
+			 atomic_fetch_add_explicit(&soc_name_counter, 1, memory_order_relaxed));
+		r = object_create(soc->name, "-ctl", soc->ctl_len);
+	}
+	if (r < 0) {
+		free(soc);
+		return r;
+	}
+	soc->ctl_fd = r;
+	r = emu_sys_mmap(soc->ctl_fd, soc->ctl_len, &map);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->ctl = map;
+	h = &soc->ctl->hdr;
+	h->version = EMU_CTL_VERSION;
+	h->ctl_size = (uint32_t)soc->ctl_len;
+	h->creator_pid = (uint32_t)getpid();
+	h->creator_id = self_owner_id();
+	h->soc_cores = soc->n_core;
+	h->soc_links = soc->n_link;
+	memcpy(h->name, soc->name, sizeof(h->name));
+	ipc_store_release(&h->magic, EMU_CTL_MAGIC_INIT);
+	r = object_create(soc->name, "-mem", soc->size);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->mem_fd = r;
+	r = emu_sys_mmap(soc->mem_fd, soc->size, &map);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->mem = map;
+	for (unsigned i = 0; soc->doorbell == EMU_DOORBELL_EVENTFD && i < soc->n_core; i++) {
+		r = emu_sys_eventfd();
+		if (r < 0) {
+			goto fail;
+		}
+		soc->efd[i] = r;
+	}
+	for (unsigned i = 0; i < soc->n_link; i++) {
+		struct emu_ctl_hdr *lh = &soc->ctl->link[i].hdr;
+
+		soc->link[i] = (struct emu_soc_link_rec){
+			.base = cfg->link[i].base,
+			.size = cfg->link[i].size,
+			.core = {(uint8_t)cfg->link[i].core[0], (uint8_t)cfg->link[i].core[1]},
+		};
+		soc->ctl->link_rec[i] = soc->link[i];
+		/* The link's own header, as a segment's (inspect reads it). */
+		lh->version = EMU_CTL_VERSION;
+		lh->ctl_size = (uint32_t)sizeof(struct emu_ctl);
+		lh->doorbell = (uint32_t)soc->doorbell;
+		lh->mem_base = soc->link[i].base;
+		lh->mem_size = soc->link[i].size;
+		lh->creator_pid = h->creator_pid;
+		lh->creator_id = h->creator_id;
+		snprintf(lh->name, sizeof(lh->name), "%s", soc->name);
+		lh->magic = EMU_CTL_MAGIC;
+	}
+	soc_annotate(soc);
+	h->doorbell = (uint32_t)soc->doorbell;
+	h->mem_base = soc->base;
+	h->mem_size = soc->size;
+	ipc_store_release(&h->magic, EMU_CTL_MAGIC);
+	*out = soc;
+	return 0;
+
+fail:
+	(void)unlink_both(soc->name);
+	soc_free(soc);
+	return r;
+}
+
+int emu_soc_attach_fds(const struct emu_soc_fds *fds, struct emu_soc **out)
+{
+	struct emu_soc *soc;
+	struct emu_ctl_hdr h;
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fds == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	soc = soc_alloc();
+	if (soc == NULL) {
+		return -ENOMEM;
+	}
+	r = emu_sys_dup(fds->ctl);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->ctl_fd = r;
+	r = emu_sys_dup(fds->mem);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->mem_fd = r;
+	r = emu_sys_fstat(soc->ctl_fd, &st);
+	if (r < 0) {
+		goto fail;
+	}
+	r = -EPROTO;
+	if (st.st_size < (off_t)EMU_SOC_CTL_SIZE(1) ||
+	    st.st_size > (off_t)EMU_SOC_CTL_SIZE(EMU_SOC_MAX_LINKS)) {
+		goto fail;
+	}
+	soc->ctl_len = (size_t)st.st_size;
+	r = emu_sys_mmap(soc->ctl_fd, soc->ctl_len, &map);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->ctl = map;
+	r = -EPROTO;
+	/* Pairs with the release store of the magic in emu_soc_create(). */
+	if (ipc_load_acquire(&soc->ctl->hdr.magic) != EMU_CTL_MAGIC) {
+		goto fail;
+	}
+	memcpy(&h, &soc->ctl->hdr, sizeof(h));
+	if (h.version != EMU_CTL_VERSION || h.soc_cores < 2 || h.soc_cores > EMU_SOC_MAX_CORES ||
+	    h.soc_links < 1 || h.soc_links > EMU_SOC_MAX_LINKS ||
+	    h.ctl_size != EMU_SOC_CTL_SIZE(h.soc_links) || h.ctl_size != soc->ctl_len ||
+	    (h.doorbell != EMU_DOORBELL_FUTEX && h.doorbell != EMU_DOORBELL_EVENTFD) ||
+	    h.mem_size == 0 || h.mem_base > UINT64_MAX - (h.mem_size - 1u) ||
+	    memchr(h.name, '\0', sizeof(h.name)) == NULL || !valid_name(h.name)) {
+		goto fail;
+	}
+	memcpy(soc->name, h.name, sizeof(soc->name));
+	soc->base = h.mem_base;
+	soc->size = h.mem_size;
+	soc->doorbell = (enum emu_doorbell)h.doorbell;
+	soc->n_core = h.soc_cores;
+	soc->n_link = h.soc_links;
+	memcpy(soc->link, soc->ctl->link_rec, sizeof(soc->link));
+	if (soc_links_valid(soc, soc->link) < 0) {
+		goto fail;
+	}
+	r = object_check_size(soc->mem_fd, soc->size);
+	if (r < 0) {
+		goto fail;
+	}
+	r = emu_sys_mmap(soc->mem_fd, soc->size, &map);
+	if (r < 0) {
+		goto fail;
+	}
+	soc->mem = map;
+	for (unsigned i = 0; soc->doorbell == EMU_DOORBELL_EVENTFD && i < soc->n_core; i++) {
+		if (fds->efd[i] >= 0) {
+			r = emu_sys_dup(fds->efd[i]);
+			if (r < 0) {
+				goto fail;
+			}
+			soc->efd[i] = r;
+		}
+	}
+	soc_annotate(soc);
+	*out = soc;
+	return 0;
+
+fail:
+	soc_free(soc);
+	return r;
+}
+
+void emu_soc_get_fds(const struct emu_soc *soc, struct emu_soc_fds *out)
+{
+	out->mem = soc->mem_fd;
+	out->ctl = soc->ctl_fd;
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		out->efd[i] = soc->efd[i];
+	}
+}
+
+int emu_soc_unlink(struct emu_soc *soc)
+{
+	int r;
+
+	if (soc == NULL) {
+		return -EINVAL;
+	}
+	if (soc->unlinked) {
+		return 0;
+	}
+	r = unlink_both(soc->name);
+	if (r == -ENOENT) {
+		r = 0;
+	}
+	if (r == 0) {
+		soc->unlinked = true;
+	}
+	return r;
+}
+
+const char *emu_soc_name(const struct emu_soc *soc)
+{
+	return soc->name;
+}
+
+unsigned emu_soc_links(const struct emu_soc *soc)
+{
+	return soc->n_link;
+}
+
+unsigned emu_soc_cores(const struct emu_soc *soc)
+{
+	return soc->n_core;
+}
+
+int emu_soc_link(struct emu_soc *soc, unsigned link, struct emu_segment **view)
+{
+	const struct emu_soc_link_rec *l;
+	struct emu_segment *s;
+
+	if (soc == NULL || view == NULL || link >= soc->n_link) {
+		return -EINVAL;
+	}
+	s = segment_alloc();
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	l = &soc->link[link];
+	memcpy(s->name, soc->name, sizeof(s->name));
+	s->base = l->base;
+	s->size = l->size;
+	s->doorbell = soc->doorbell;
+	s->view = true;
+	s->mem = soc->mem + (l->base - soc->base);
+	s->ctl = &soc->ctl->link[link];
+	for (unsigned r = 0; r < 2; r++) {
+		s->soc_core[r] = l->core[r];
+		s->rec[r] = &soc->ctl->core[l->core[r]];
+		s->efd[r] = soc->efd[l->core[r]];
+	}
+	*view = s;
+	return 0;
+}
+
+void emu_soc_close(struct emu_soc *soc)
+{
+	if (soc == NULL) {
+		return;
+	}
+	if (soc->owner) {
+		int r = emu_soc_unlink(soc);
+
+		if (r < 0) {
+			port_log(PORT_LOG_WRN, "SoC segment %s: unlink failed (%d)", soc->name, r);
+		}
+	}
+	soc_free(soc);
+}
+
+int emu_segment_soc_core(const struct emu_segment *s, enum emu_role role)
+{
+	return s != NULL && valid_role(role) ? s->soc_core[role] : -1;
+}
+
+struct emu_ctl_role *emu_segment_role_rec(const struct emu_segment *s, enum emu_role role)
+{
+	return s->rec[role];
+}
+
+bool emu_segment_is_view(const struct emu_segment *s)
+{
+	return s->view;
 }
 
 /* ------------------------------------------------------------------ inspection */
@@ -883,7 +1319,10 @@ int emu_segment_inspect(const char *name, struct emu_segment_info *out)
 	if (r < 0) {
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size != (off_t)sizeof(struct emu_ctl)) {
+	/* A link's control block, or a SoC's (emu/soc.h, one size per link count). */
+	if (!S_ISREG(st.st_mode) || (st.st_size != (off_t)sizeof(struct emu_ctl) &&
+				     (st.st_size < (off_t)EMU_SOC_CTL_SIZE(1) ||
+				      st.st_size > (off_t)EMU_SOC_CTL_SIZE(EMU_SOC_MAX_LINKS)))) {
 		r = -EPROTO;
 		goto out;
 	}
@@ -898,7 +1337,10 @@ int emu_segment_inspect(const char *name, struct emu_segment_info *out)
 	}
 	magic = c.hdr.magic;
 	if ((magic != EMU_CTL_MAGIC && magic != EMU_CTL_MAGIC_INIT) ||
-	    c.hdr.version != EMU_CTL_VERSION || c.hdr.ctl_size != sizeof(struct emu_ctl) ||
+	    c.hdr.version != EMU_CTL_VERSION || (off_t)c.hdr.ctl_size != st.st_size ||
+	    (c.hdr.soc_cores == 0 ? c.hdr.ctl_size != sizeof(struct emu_ctl)
+				  : c.hdr.soc_links < 1 || c.hdr.soc_links > EMU_SOC_MAX_LINKS ||
+					    c.hdr.ctl_size != EMU_SOC_CTL_SIZE(c.hdr.soc_links)) ||
 	    memchr(c.hdr.name, '\0', sizeof(c.hdr.name)) == NULL ||
 	    strcmp(c.hdr.name, name) != 0) {
 		r = -EPROTO;
@@ -907,7 +1349,7 @@ int emu_segment_inspect(const char *name, struct emu_segment_info *out)
 	out->complete = magic == EMU_CTL_MAGIC;
 	out->uid = (uint32_t)st.st_uid;
 	add_owner(out, "creator", c.hdr.creator_id, c.hdr.creator_pid);
-	if (out->complete) {
+	if (out->complete && c.hdr.soc_cores == 0) {
 		add_owner(out, "host", c.hdr.role_owner[EMU_ROLE_HOST], c.role[EMU_ROLE_HOST].pid);
 		add_owner(out, "remote", c.hdr.role_owner[EMU_ROLE_REMOTE],
 			  c.role[EMU_ROLE_REMOTE].pid);

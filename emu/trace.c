@@ -182,6 +182,16 @@ static void trace_ctx_set(uint32_t ctx)
 	my_link = (uint16_t)ctx;
 }
 
+uint32_t emu_trace_ctx_get(void)
+{
+	return trace_ctx_get();
+}
+
+void emu_trace_ctx_set(uint32_t ctx)
+{
+	trace_ctx_set(ctx);
+}
+
 static void name_if_new(uint32_t tid);
 
 void emu_trace_record(unsigned type, uint32_t a, uint32_t b, uint32_t c, uint32_t d)

@@ -153,6 +153,11 @@ void emu_trace_thread_name(const char *name);
  * items.
  */
 void emu_trace_set_link(unsigned link);
+/* The calling thread's link tag (0 = none), and setting it: the interrupt
+ * thread of a SoC core, shared by its links' cores (emu/core.c), takes the
+ * tag of the core whose channel it runs. */
+uint32_t emu_trace_ctx_get(void);
+void emu_trace_ctx_set(uint32_t ctx);
 /* emu_trace_open_env() for core process number `core` of the topology. */
 void emu_trace_open_env_core(unsigned core);
 /* Write dir/EMU_TRACE_NAMES: the names of the cores and links (and the two

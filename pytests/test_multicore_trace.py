@@ -2,8 +2,10 @@
 
 Every core process (each incarnation) and the supervisor record; the merged
 Chrome/Perfetto JSON has one process per core, named by the core, and the
-supervisor last; a core's threads are named by their link ("LINK irq",
-"LINK lane 0", "LINK link"), and an event of a link names it in its args.
+supervisor last; a core's threads are named by their link ("LINK lane 0",
+"LINK link") but for its one interrupt thread ("irq", shared by its links
+as the SoC segment gives each core one interrupt context), and an event of
+a link names it in its args.
 The port's work-queue thread is shared by all links of its core process: a
 work item runs in the context of the link that submitted it, so its events
 (receives, bound/unbound, doorbells) name their link too.  Counts are checked
@@ -57,14 +59,19 @@ def check_layout(rep, trace, cores):
     for link, ends in links.items():
         for core in ends:
             have = {n for (p, _), n in names.items() if p == pid_of[core]}
-            for t in ("link", "irq", "lane 0"):
+            for t in ("link", "lane 0"):
                 assert f"{link} {t}" in have, (core, link, t, sorted(have))
+            # One interrupt thread per core incarnation, shared by its links
+            # (an incarnation killed at once may not have named it yet).
+            irqs = sum(1 for (p, _), n in names.items() if p == pid_of[core] and n == "irq")
+            restarts = sum(c["restarts"] for c in rep["cores"] if c["name"] == core)
+            assert 1 <= irqs <= 1 + restarts, (core, irqs, restarts, sorted(have))
     for e in timed(trace):
         link = e.get("args", {}).get("link")
         if link is not None:
             assert procs[e["pid"]] in links[link], e
             name = names.get((e["pid"], e["tid"]), "")
-            assert name.startswith(link + " ") or name == "workq", (e, name)
+            assert name.startswith(link + " ") or name in ("workq", "irq"), (e, name)
     other = trace["otherData"]
     assert other["dropped"] == 0
     # A thread SIGKILLed while it filled a record leaves it uncommitted.
