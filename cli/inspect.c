@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../emu/soc.h"
 #include "ipc_emu/icmsg.h"
 #include "ipc_emu/ipc_icbmsg.h"
 #include "ipc_emu/ipc_icbmsg_v2.h"
@@ -1546,7 +1547,8 @@ static void free_views(struct inst_view *views)
 
 struct topo_seg {
 	char name[128];
-	struct emu_segment *seg;
+	struct emu_segment *seg; /* a link's segment, or its view of a SoC segment */
+	struct emu_soc *soc;     /* the SoC segment, held by the first of its views */
 	uint8_t *copy; /* inside raw */
 	void *raw;
 	int link; /* index into topo->link, -1: matches no link */
@@ -1629,14 +1631,45 @@ static int topo_check_dump(struct insp *x)
 	return 0;
 }
 
-/* Attach the segment found at /proc fd paths mem/ctl as s. */
-static int topo_attach_fds(const char *mem, const char *ctl, struct topo_seg *s)
+/* Attach the segment found at /proc fd paths mem/ctl: one link's segment
+ * (one entry of lv), or the SoC segment of a multi-core run (one entry per
+ * link, each a view).  0 or -errno. */
+static int topo_attach_fds(const char *mem, const char *ctl, const char *name,
+			   struct topo_live *lv)
 {
 	struct emu_segment_fds fds = {.mem = open(mem, O_RDWR | O_CLOEXEC),
 				      .ctl = open(ctl, O_RDWR | O_CLOEXEC),
 				      .efd = {-1, -1}};
-	int rc = fds.mem >= 0 && fds.ctl >= 0 ? emu_segment_attach_fds(&fds, &s->seg) : -errno;
+	struct emu_soc_fds sfds = {.mem = fds.mem, .ctl = fds.ctl};
+	struct emu_soc *soc = NULL;
+	int rc = fds.mem >= 0 && fds.ctl >= 0 ? 0 : -errno;
 
+	if (rc == 0) {
+		rc = emu_segment_attach_fds(&fds, &lv->s[lv->n].seg);
+		if (rc == 0) {
+			snprintf(lv->s[lv->n++].name, sizeof(lv->s[0].name), "%.127s", name);
+		}
+	}
+	if (rc == -EPROTO) {
+		for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+			sfds.efd[i] = -1;
+		}
+		rc = emu_soc_attach_fds(&sfds, &soc);
+	}
+	for (unsigned l = 0, first = lv->n; soc != NULL && l <= emu_soc_links(soc); l++) {
+		struct topo_seg *s = &lv->s[lv->n];
+
+		if (l == emu_soc_links(soc) || lv->n == TOPO_MAX_SEGS ||
+		    emu_soc_link(soc, l, &s->seg) < 0) {
+			if (lv->n == first) {
+				emu_soc_close(soc); /* no view holds it */
+			}
+			break;
+		}
+		snprintf(s->name, sizeof(s->name), "%.127s", name);
+		s->soc = lv->n == first ? soc : NULL;
+		lv->n++;
+	}
 	if (fds.mem >= 0) {
 		close(fds.mem);
 	}
@@ -1698,16 +1731,23 @@ static int topo_proc_segments(struct insp *x, struct topo_live *lv)
 		snprintf(base[bl - 3] == 'm' ? mem[k] : ctl[k], PATH_MAX, "%s", path);
 	}
 	closedir(d);
-	for (unsigned k = 0; k < n; k++) {
-		struct topo_seg *s = &lv->s[lv->n];
-
-		if (mem[k][0] == '\0' || ctl[k][0] == '\0' || topo_attach_fds(mem[k], ctl[k], s) < 0) {
-			continue;
+	for (unsigned k = 0; k < n && lv->n < TOPO_MAX_SEGS; k++) {
+		if (mem[k][0] != '\0' && ctl[k][0] != '\0') {
+			(void)topo_attach_fds(mem[k], ctl[k], names[k], lv);
 		}
-		memcpy(s->name, names[k], sizeof(s->name)); /* both 128 bytes, NUL-terminated */
-		lv->n++;
 	}
 	return lv->n > 0 ? 0 : -ENOENT;
+}
+
+/* Segments open: a SoC segment counts once, not once per link. */
+static unsigned topo_nseg(const struct topo_live *lv)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < lv->n; k++) {
+		n += emu_segment_soc_core(lv->s[k].seg, EMU_ROLE_HOST) < 0 || lv->s[k].soc != NULL;
+	}
+	return n;
 }
 
 /* Live: the segments (of --pid, or the one named), each matched to the link
@@ -1768,7 +1808,8 @@ static int topo_attach(struct insp *x, struct topo_live *lv)
 	if (matched == 0) {
 		if (x->pid != 0) {
 			cli_err("inspect: process %ld holds %u ipc-emu segment%s open, none of them a "
-				"link of this topology", x->pid, lv->n, lv->n == 1 ? "" : "s");
+				"link of this topology", x->pid, topo_nseg(lv),
+				topo_nseg(lv) == 1 ? "" : "s");
 		} else {
 			cli_err("inspect: segment '%s' (0x%" PRIx64 "+0x%x) is no link of this topology",
 				x->segment, emu_segment_base(lv->s[0].seg),
@@ -1784,6 +1825,9 @@ static void topo_close(struct topo_live *lv)
 	for (unsigned k = 0; k < lv->n; k++) {
 		emu_segment_close(lv->s[k].seg);
 		free(lv->s[k].raw);
+	}
+	for (unsigned k = 0; k < lv->n; k++) {
+		emu_soc_close(lv->s[k].soc); /* after all its views */
 	}
 	lv->n = 0;
 }
@@ -1818,7 +1862,9 @@ static void topo_text_head(struct insp *x, const struct topo_live *lv)
 		return;
 	}
 	if (x->pid != 0) {
-		fprintf(f, "process %ld: %u segment%s open\n", x->pid, lv->n, lv->n == 1 ? "" : "s");
+		unsigned nseg = topo_nseg(lv);
+
+		fprintf(f, "process %ld: %u segment%s open\n", x->pid, nseg, nseg == 1 ? "" : "s");
 	}
 	for (unsigned k = 0; k < lv->n; k++) {
 		if (lv->s[k].link < 0) {

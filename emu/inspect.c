@@ -530,12 +530,16 @@ void emu_insp_ctl_read(const struct emu_segment *s, struct emu_insp_ctl *out)
 	memset(out, 0, sizeof(*out));
 	for (int r = 0; r < 2; r++) {
 		struct emu_insp_ctl_role *o = &out->role[r];
+		/* The doorbell words: the link's own, or on a SoC segment those of
+		 * the role's core (shared by its links: its pending word holds
+		 * their channels too). */
+		const struct emu_ctl_role *rec = emu_segment_role_rec(s, (enum emu_role)r);
 
-		o->pending = ipc_load_relaxed(&ctl->role[r].pending);
-		o->sleeping = ipc_load_relaxed(&ctl->role[r].sleeping);
-		o->pid = ipc_load_relaxed(&ctl->role[r].pid);
-		o->boot_count = ipc_load_relaxed(&ctl->role[r].boot_count);
-		o->heartbeat_ms = ctl_load64_relaxed(&ctl->role[r].heartbeat);
+		o->pending = ipc_load_relaxed(&rec->pending);
+		o->sleeping = ipc_load_relaxed(&rec->sleeping);
+		o->pid = ipc_load_relaxed(&rec->pid);
+		o->boot_count = ipc_load_relaxed(&rec->boot_count);
+		o->heartbeat_ms = ctl_load64_relaxed(&rec->heartbeat);
 		o->icbmsg_v2_mask = ipc_load_relaxed(&ctl->role[r].icbmsg_v2_mask);
 		o->icbmsg_classic_mask = ipc_load_relaxed(&ctl->role[r].icbmsg_classic_mask);
 		o->max_active = ipc_load_relaxed(&ctl->role[r].max_active);
