@@ -559,37 +559,14 @@ static bool parse_link_arg(const char *v, unsigned n_link, unsigned *idx, enum e
  * once attached: the SoC keeps its own duplicates). */
 static int attach_soc(const char *v, struct emu_soc **out)
 {
-	struct emu_soc_fds fds = {.mem = -1, .ctl = -1};
-	int f[2 + EMU_SOC_MAX_CORES], n = 0, rc;
-	const char *p = v;
+	struct emu_soc_fds fds;
+	int rc = emu_soc_fds_parse(v, &fds);
 
-	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
-		fds.efd[i] = -1;
-	}
-	while (p != NULL && *p != '\0' && n < (int)(2 + EMU_SOC_MAX_CORES)) {
-		char *end;
-		long x = strtol(p, &end, 10);
-
-		if (end == p || x < -1 || x > INT_MAX || (*end != ',' && *end != '\0')) {
-			return -EINVAL;
-		}
-		f[n++] = (int)x;
-		p = *end == ',' ? end + 1 : end;
-	}
-	if (n < 2 || (p != NULL && *p != '\0') || f[0] < 0 || f[1] < 0) {
-		return -EINVAL;
-	}
-	fds.mem = f[0];
-	fds.ctl = f[1];
-	for (int i = 2; i < n; i++) {
-		fds.efd[i - 2] = f[i];
+	if (rc < 0) {
+		return rc;
 	}
 	rc = emu_soc_attach_fds(&fds, out);
-	for (int i = 0; i < n; i++) {
-		if (f[i] >= 0) {
-			close(f[i]);
-		}
-	}
+	emu_soc_fds_close(&fds);
 	return rc;
 }
 
@@ -692,7 +669,7 @@ static bool link_has(const struct mc *m, unsigned l, unsigned core)
 static int mc_segments(struct mc *m)
 {
 	static struct emu_soc_cfg cfg;
-	int rc, n;
+	int rc;
 
 	if (m->topo->size == 0 || m->topo->size > UINT32_MAX) {
 		cli_err("run: the SoC's IPC memory 0x%" PRIx64 "+0x%" PRIx64 " does not fit one "
@@ -724,11 +701,7 @@ static int mc_segments(struct mc *m)
 		cli_err("cannot unlink segment %s: %s", emu_soc_name(m->soc), strerror(-rc));
 	}
 	emu_soc_get_fds(m->soc, &m->soc_fds);
-	n = snprintf(m->soc_arg, sizeof(m->soc_arg), "%d,%d", m->soc_fds.mem, m->soc_fds.ctl);
-	for (unsigned c = 0; m->a.o.doorbell == EMU_DOORBELL_EVENTFD && c < m->topo->n_core; c++) {
-		n += snprintf(m->soc_arg + n, sizeof(m->soc_arg) - (size_t)n, ",%d",
-			      m->soc_fds.efd[c]);
-	}
+	emu_soc_fds_format(&m->soc_fds, m->topo->n_core, m->soc_arg, sizeof(m->soc_arg));
 	for (unsigned i = 0; i < m->topo->n_link; i++) {
 		struct mc_link *l = &m->link[i];
 

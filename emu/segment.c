@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1169,6 +1170,67 @@ void emu_soc_get_fds(const struct emu_soc *soc, struct emu_soc_fds *out)
 	out->ctl = soc->ctl_fd;
 	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
 		out->efd[i] = soc->efd[i];
+	}
+}
+
+void emu_soc_fds_format(const struct emu_soc_fds *fds, unsigned n_core, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%d,%d", fds->mem, fds->ctl);
+
+	for (unsigned c = 0; c < n_core && c < EMU_SOC_MAX_CORES && n > 0 && (size_t)n < len; c++) {
+		if (fds->efd[c] < 0) {
+			break;
+		}
+		n += snprintf(out + n, len - (size_t)n, ",%d", fds->efd[c]);
+	}
+}
+
+int emu_soc_fds_parse(const char *spec, struct emu_soc_fds *out)
+{
+	int f[2 + EMU_SOC_MAX_CORES], n = 0;
+	const char *p = spec;
+
+	if (spec == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	while (*p != '\0') {
+		char *end;
+		long x;
+
+		if (n == (int)(2 + EMU_SOC_MAX_CORES) || *p < '0' || *p > '9') {
+			return -EINVAL;
+		}
+		errno = 0;
+		x = strtol(p, &end, 10);
+		if (errno != 0 || x > INT_MAX || (*end != ',' && *end != '\0') ||
+		    (*end == ',' && end[1] == '\0')) {
+			return -EINVAL;
+		}
+		f[n++] = (int)x;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (n < 2) {
+		return -EINVAL;
+	}
+	out->mem = f[0];
+	out->ctl = f[1];
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		out->efd[i] = (int)i + 2 < n ? f[i + 2] : -1;
+	}
+	return 0;
+}
+
+void emu_soc_fds_close(const struct emu_soc_fds *fds)
+{
+	int f[2 + EMU_SOC_MAX_CORES] = {fds->mem, fds->ctl};
+
+	for (unsigned i = 0; i < EMU_SOC_MAX_CORES; i++) {
+		f[2 + i] = fds->efd[i];
+	}
+	for (unsigned i = 0; i < 2 + EMU_SOC_MAX_CORES; i++) {
+		if (f[i] > STDERR_FILENO) {
+			(void)emu_sys_close(f[i]);
+		}
 	}
 }
 

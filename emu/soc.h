@@ -15,6 +15,7 @@
 #ifndef IPC_EMU_EMU_SOC_H
 #define IPC_EMU_EMU_SOC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipc_emu/emu.h"
@@ -51,6 +52,13 @@ int emu_soc_create(const struct emu_soc_cfg *cfg, struct emu_soc **out);
  * control block (every field is checked against the objects' sizes). */
 int emu_soc_attach_fds(const struct emu_soc_fds *fds, struct emu_soc **out);
 void emu_soc_get_fds(const struct emu_soc *soc, struct emu_soc_fds *out);
+/* The descriptors as one string "MEM,CTL[,EFD0,...]" (the eventfds of the
+ * n_core cores, eventfd mode only) for a child's command line or
+ * environment, and back.  parse: 0 or -EINVAL (not that shape). */
+void emu_soc_fds_format(const struct emu_soc_fds *fds, unsigned n_core, char *out, size_t len);
+int emu_soc_fds_parse(const char *spec, struct emu_soc_fds *out);
+/* Close the descriptors of a parsed spec (those above stderr). */
+void emu_soc_fds_close(const struct emu_soc_fds *fds);
 /* Remove both names from /dev/shm now (mappings stay valid).  Idempotent. */
 int emu_soc_unlink(struct emu_soc *soc);
 const char *emu_soc_name(const struct emu_soc *soc);

@@ -568,3 +568,14 @@ int emu_topo_find_core(const struct emu_topo *t, const char *name)
 	}
 	return -1;
 }
+
+void emu_topo_inst_plan(const struct emu_dt_plan *core, unsigned inst, struct emu_dt_plan *out)
+{
+	if (core == NULL || out == NULL || inst >= core->n_inst || inst >= EMU_DT_MAX_INST) {
+		if (out != NULL) {
+			memset(out, 0, sizeof *out);
+		}
+		return;
+	}
+	sub_plan(core, &core->inst[inst], out);
+}

@@ -88,6 +88,12 @@ int emu_topo_load(const struct emu_topo_core_spec *cores, unsigned n,
 
 /* Index of the core named `name`, or -1. */
 int emu_topo_find_core(const struct emu_topo *t, const char *name);
+/* The plan of one end of a link, as emu_topo_load() makes it: instance
+ * `inst` of a core's plan alone, its MBOX controller as #0 with the
+ * instance's two channels only, base/size covering its two regions (what a
+ * user program on a core of a multi-core run boards per link).  An index
+ * out of range gives an empty plan (n_inst 0). */
+void emu_topo_inst_plan(const struct emu_dt_plan *core, unsigned inst, struct emu_dt_plan *out);
 
 #ifdef __cplusplus
 }
