@@ -801,7 +801,10 @@ struct hit {
 	struct emu_core *self;
 	struct emu_core *other; /* the other member of the context, or NULL */
 	pthread_t thread;       /* of the last call (read after sem_wait) */
-	/* -EDEADLK test: start a core here (once). */
+	/* -EDEADLK test: start a core here (once), after waiting for `gate`
+	 * if set (having posted `entered`). */
+	sem_t *gate;
+	sem_t entered;
 	struct emu_segment *start_on;
 	int start_rc;
 	struct emu_core *started;
@@ -826,6 +829,10 @@ static void hit_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
 		atomic_fetch_add(&h->msg, 1);
 	}
 	if (h->start_on != NULL) {
+		if (h->gate != NULL) {
+			sem_post(&h->entered);
+			sem_wait(h->gate);
+		}
 		h->start_rc = emu_core_start(h->start_on, H, &h->started);
 		h->start_on = NULL;
 	}
@@ -864,6 +871,7 @@ static void hit_init(struct hit *h, const struct device *dev, mbox_channel_id_t 
 {
 	memset(h, 0, sizeof(*h));
 	cr_assert_eq(sem_init(&h->sem, 0, 0), 0);
+	cr_assert_eq(sem_init(&h->entered, 0, 0), 0);
 	h->dev = dev;
 	h->ch = ch;
 	h->self = self;
@@ -975,6 +983,9 @@ VgParameterizedTest(enum emu_doorbell, db, both_kinds, soc_irq, each_channel_run
 	for (unsigned l = 0; l < 2; l++) {
 		assert_clean_hit(&r.hh[l], kind);
 		assert_clean_hit(&r.rh[l], kind);
+		/* The core counts a callback after it returned: registering it
+		 * again waits for that. */
+		cr_assert_eq(mbox_register_callback(r.hdev[l], host_rx[l], hit_cb, &r.hh[l]), 0);
 		emu_core_get_stats(r.host[l], &st);
 		cr_assert_eq(st.callbacks, 1, "%s: member %u's callbacks", kind, l);
 		cr_assert_eq(st.signals_sent, 1, "%s: member %u's signals", kind, l);
@@ -1177,6 +1188,88 @@ VgTest(soc_irq, start_from_a_member_callback_is_edeadlk, .timeout = 20)
 		emu_core_stop(c);
 	}
 	emu_segment_close(v0b);
+	rig_down(&r);
+}
+
+static void *stop_core(void *arg)
+{
+	emu_core_stop(arg);
+	return NULL;
+}
+
+/* The same while another thread stops a member of that core: the stop holds
+ * the registry lock and waits for the context's lock (held by the thread
+ * during the callback); the start in the callback waits for the registry
+ * lock.
+ * DISABLED: BUG in emu/core.c (reported to the lead): lock-order inversion
+ * between ctx_join() (registry_lock, from a callback that runs under the
+ * context's lock) and ctx_leave()/ctx_join() on another thread (registry_lock
+ * then the context's lock): both threads hang instead of -EDEADLK.  Enable
+ * once fixed. */
+Test(soc_irq, start_from_a_callback_during_a_stop_is_edeadlk, .timeout = 20, .disabled = true)
+{
+	struct rig r;
+	struct emu_segment *v0b = NULL;
+	sem_t gate;
+	pthread_t t;
+	bool done;
+
+	rig_up(&r, EMU_DOORBELL_FUTEX);
+	r.hh[1].other = NULL; /* host[0] goes away */
+	cr_assert_eq(sem_init(&gate, 0, 0), 0);
+	cr_assert_eq(emu_soc_link(r.soc, 0, &v0b), 0);
+	r.hh[1].gate = &gate;
+	r.hh[1].start_on = v0b;
+	cr_assert_eq(mbox_send(r.rdev[1], host_rx[1], NULL), 0);
+	cr_assert(wait_sem(&r.hh[1].entered, 5));
+	cr_assert_eq(pthread_create(&t, NULL, stop_core, r.host[0]), 0);
+	r.host[0] = NULL;
+	usleep(200000); /* the stopper takes the registry lock */
+	sem_post(&gate);
+	done = wait_sem(&r.hh[1].sem, 3);
+	cr_assert(done, "deadlock: the callback's emu_core_start() and a concurrent "
+		  "emu_core_stop() wait for each other");
+	cr_assert_eq(r.hh[1].start_rc, -EDEADLK);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	emu_segment_close(v0b);
+	rig_down(&r);
+}
+
+VgTest(soc_irq, seventeenth_member_is_enomem, .timeout = 20)
+{
+	struct rig r;
+	struct emu_segment *v[15];
+	struct emu_core *c[15];
+	struct emu_core *extra = NULL;
+
+	/* Core 0 has two members; 14 more views of link 0 make 16. */
+	rig_up(&r, EMU_DOORBELL_FUTEX);
+	for (unsigned i = 0; i < 15; i++) {
+		v[i] = NULL;
+		c[i] = NULL;
+		cr_assert_eq(emu_soc_link(r.soc, 0, &v[i]), 0);
+	}
+	for (unsigned i = 0; i < 14; i++) {
+		cr_assert_eq(emu_core_start(v[i], H, &c[i]), 0, "member %u", i + 3);
+	}
+	cr_assert_eq(emu_core_start(v[14], H, &c[14]), -ENOMEM);
+	cr_assert_null(c[14]);
+	/* The context still works with 16 members. */
+	cr_assert_eq(mbox_send(r.rdev[1], host_rx[1], NULL), 0);
+	cr_assert(wait_sem(&r.hh[1].sem, 5));
+	/* One leaves: the refused view (its role released) gets in. */
+	emu_core_stop(c[0]);
+	c[0] = NULL;
+	cr_assert_eq(emu_core_start(v[14], H, &extra), 0);
+	emu_core_stop(extra);
+	for (unsigned i = 0; i < 15; i++) {
+		emu_core_stop(c[i]);
+		emu_segment_close(v[i]);
+	}
+	cr_assert_eq(mbox_send(r.rdev[0], host_rx[0], NULL), 0);
+	cr_assert(wait_sem(&r.hh[0].sem, 5));
+	cr_assert_eq(atomic_load(&r.hh[0].n), 1);
+	cr_assert_eq(atomic_load(&r.hh[1].n), 1);
 	rig_down(&r);
 }
 
