@@ -87,6 +87,11 @@ struct mc_args {
 	const char *crash;   /* --crash-point CORE:NAME[@N] */
 	unsigned endpoints;  /* --endpoints (ICBMsg links), 0: default */
 	bool nocopy;
+	/* --core-prog NAME=PROG: a user program per core (all or none) */
+	struct emu_topo_core_spec prog[EMU_TOPO_MAX_CORES];
+	unsigned n_prog;
+	char **prog_args;    /* after `--`: every program's arguments */
+	int n_prog_args;
 	/* `ipc-emu core` only */
 	const char *name;
 	const char *link_arg[EMU_TOPO_MAX_LINKS];
@@ -111,6 +116,8 @@ struct mc_link {
 };
 
 struct mc_core {
+	const char *prog;    /* --core-prog: the user program, else NULL */
+	char links_env[EMU_DT_MAX_INST * 16]; /* its IPC_EMU_SOC_LINKS */
 	pid_t pid, last_pid;
 	int status; /* of the last incarnation, -1 while running */
 	bool exited, armed;
@@ -274,7 +281,7 @@ static bool is_two_core(const char *name)
 static bool is_own(const char *name, bool core)
 {
 	static const char *const own[] = {"dts", "core", "kill-core", "crash-point",
-					   "endpoints", "nocopy", NULL};
+					   "endpoints", "nocopy", "core-prog", NULL};
 	static const char *const core_own[] = {"name", "link", "soc", "armed", NULL};
 
 	for (int i = 0; own[i] != NULL; i++) {
@@ -311,9 +318,9 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 		bool known = false, takes = true;
 		size_t k;
 
-		if (strcmp(arg, "--") == 0) {
-			rc = mc_usage("-- PROGRAM ARGS is two-core only (--host/--remote programs): not "
-				      "with more than two cores");
+		if (strcmp(arg, "--") == 0 && !core) {
+			a->prog_args = argv + i + 1; /* checked below: --core-prog only */
+			a->n_prog_args = argc - i - 1;
 			break;
 		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
@@ -379,6 +386,17 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 			a->endpoints = (unsigned)u;
 		} else if (strcmp(name, "nocopy") == 0) {
 			a->nocopy = true;
+		} else if (strcmp(name, "core-prog") == 0) {
+			static char store[EMU_TOPO_MAX_CORES][4200];
+
+			if (a->n_prog == EMU_TOPO_MAX_CORES ||
+			    cli_core_spec_split(v, store[a->n_prog], sizeof(store[0]),
+						&a->prog[a->n_prog], NULL) < 0) {
+				rc = mc_usage("--core-prog wants NAME=PROG (a core of the topology and "
+					      "its program), at most once per core, not '%s'", v);
+			} else {
+				a->n_prog++;
+			}
 		} else if (strcmp(name, "name") == 0) {
 			a->name = v;
 		} else if (strcmp(name, "soc") == 0) {
@@ -405,6 +423,79 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 	if (a->kill_core != NULL && a->o.kill_random == 0) {
 		return mc_usage("--kill-core picks the core that --kill-random K kills: it needs "
 				"--kill-random K (K >= 1)");
+	}
+	if (a->prog_args != NULL && a->n_prog == 0) {
+		return mc_usage("-- ARGS are the user programs' arguments: they need --core-prog "
+				"NAME=PROG (or --host/--remote with two cores)");
+	}
+	if (a->n_prog > 0) {
+		/* User programs: their exit statuses are the verdict; the built-in
+		 * scenario's faults and tools are not theirs (yet). */
+		const char *no = a->o.kill_random > 0	? "--kill-random"
+				 : a->crash != NULL	? "--crash-point"
+				 : a->endpoints != 0	? "--endpoints"
+				 : a->nocopy		? "--nocopy"
+				 : a->o.valgrind	? "--valgrind"
+				 : a->o.trace != NULL	? "--trace"
+							: NULL;
+
+		if (no != NULL) {
+			return mc_usage("%s is not available with --core-prog (user programs on a "
+					"multi-core SoC): the programs' exit statuses are the verdict",
+					no);
+		}
+	}
+	return 0;
+}
+
+/* --core-prog: each core's program, and the links it is told about
+ * (IPC_EMU_SOC_LINKS: link, role, instance of the core's file).  0, or an
+ * exit status with the message printed. */
+static int mc_plan_programs(struct mc *m)
+{
+	for (unsigned i = 0; i < m->a.n_prog; i++) {
+		int k = emu_topo_find_core(m->topo, m->a.prog[i].name);
+
+		if (k < 0) {
+			cli_err("run: --core-prog %s=%s: no core named '%s'", m->a.prog[i].name,
+				m->a.prog[i].path, m->a.prog[i].name);
+			return EXIT_USAGE;
+		}
+		if (m->core[k].prog != NULL) {
+			cli_err("run: --core-prog: core %s is given two programs", m->a.prog[i].name);
+			return EXIT_USAGE;
+		}
+		if (access(m->a.prog[i].path, X_OK) != 0) {
+			cli_err("run: --core-prog %s=%s: %s", m->a.prog[i].name, m->a.prog[i].path,
+				errno == ENOENT ? "no such program" : strerror(errno));
+			return EXIT_USAGE;
+		}
+		m->core[k].prog = m->a.prog[i].path;
+	}
+	for (unsigned k = 0; m->a.n_prog > 0 && k < m->topo->n_core; k++) {
+		const struct emu_dt_plan *cp = &m->topo->core[k].plan;
+		size_t n = 0;
+
+		if (m->core[k].prog == NULL) {
+			cli_err("run: --core-prog: core %s has no program (give every core of the "
+				"topology a program, or none)", m->topo->core[k].name);
+			return EXIT_USAGE;
+		}
+		for (unsigned l = 0; l < m->topo->n_link; l++) {
+			const struct emu_topo_link *t = &m->topo->link[l];
+			unsigned side = t->core[0] == k ? 0 : 1, inst = 0;
+
+			if (t->core[side] != k) {
+				continue;
+			}
+			while (inst < cp->n_inst &&
+			       strcmp(cp->inst[inst].node, t->plan[side].inst[0].node) != 0) {
+				inst++;
+			}
+			n += (size_t)snprintf(m->core[k].links_env + n, sizeof(m->core[k].links_env) - n,
+					      "%s%u:%s:%u", n > 0 ? "," : "", l,
+					      side == 0 ? "host" : "remote", inst);
+		}
 	}
 	return 0;
 }
@@ -497,6 +588,10 @@ static int mc_plan(struct mc *m, bool warn)
 		}
 		snprintf(m->crash_name, sizeof(m->crash_name), "%s", cp.name);
 		m->crash_nth = cp.nth;
+	}
+	rc = mc_plan_programs(m);
+	if (rc != 0) {
+		return rc;
 	}
 	if (warn && m->topo->n_warnings > 0) {
 		cli_err("warning: %s", m->topo->warning);
@@ -749,6 +844,38 @@ static void child_fds(const struct mc *m)
 	}
 }
 
+/* In the child: the environment contract of a user program on a core of a
+ * multi-core run (emu/zephyr_rt.c, docs/multicore.md): the SoC segment,
+ * its links, its devicetree, and the run's options as for two cores. */
+static void program_env(const struct mc *m, unsigned ci)
+{
+	const struct cli_opts *o = &m->a.o;
+	char buf[32];
+
+	unsetenv("IPC_EMU_ROLE");
+	unsetenv("IPC_EMU_FDS");
+	unsetenv("IPC_EMU_SEGMENT");
+	unsetenv("IPC_EMU_STACK");
+	setenv("IPC_EMU_CORE", m->topo->core[ci].name, 1);
+	setenv("IPC_EMU_SOC_FDS", m->soc_arg, 1);
+	setenv("IPC_EMU_SOC_LINKS", m->core[ci].links_env, 1);
+	setenv("IPC_EMU_DTS", m->topo->core[ci].path, 1);
+	if (o->rx_in_isr) {
+		setenv("IPC_EMU_RX_IN_ISR", "1", 1);
+	}
+	if (o->busy_poll_us != 0) {
+		snprintf(buf, sizeof(buf), "%u", o->busy_poll_us);
+		setenv("IPC_EMU_BUSY_POLL", buf, 1);
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, o->seed);
+	setenv("IPC_EMU_SEED", buf, 1);
+	setenv("IPC_EMU_SCHEDULE", "coop", 1); /* as run.c's default */
+	snprintf(buf, sizeof(buf), "%.0f", o->timeout_s > 0 ? o->timeout_s * 1000.0 : 0.0);
+	setenv("IPC_EMU_TIMEOUT_MS", buf, 1);
+	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
+	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
+}
+
 static int mc_spawn(struct mc *m, unsigned ci)
 {
 	struct mc_core *c = &m->core[ci];
@@ -760,6 +887,13 @@ static int mc_spawn(struct mc *m, unsigned ci)
 
 	if (av == NULL) {
 		return -ENOMEM;
+	}
+	if (c->prog != NULL) {
+		av[n++] = (char *)c->prog;
+		for (int i = 0; i < m->a.n_prog_args; i++) {
+			av[n++] = m->a.prog_args[i];
+		}
+		goto spawn;
 	}
 	if (m->vgdir[0] != '\0') {
 		/* As a two-core run's peers (run.c). */
@@ -796,6 +930,7 @@ static int mc_spawn(struct mc *m, unsigned ci)
 	for (int i = m->first; i < m->argc; i++) {
 		av[n++] = m->argv[i];
 	}
+spawn:
 	av[n] = NULL;
 	fflush(stdout);
 	fflush(stderr);
@@ -813,6 +948,9 @@ static int mc_spawn(struct mc *m, unsigned ci)
 		}
 		child_fds(m);
 		unsetenv("IPC_EMU_CRASH");
+		if (c->prog != NULL) {
+			program_env(m, ci);
+		}
 		execv(av[0], av);
 		{
 			static const char msg[] = "ipc-emu: cannot exec a core\n";
@@ -1085,7 +1223,8 @@ static void mc_supervise(struct mc *m)
 		if (mc_signal) {
 			break;
 		}
-		if ((deadline != 0 && now > deadline) || mc_stalled(m, now)) {
+		/* User programs have no counters to watch: --timeout only. */
+		if ((deadline != 0 && now > deadline) || (m->a.n_prog == 0 && mc_stalled(m, now))) {
 			m->hang = true;
 			m->stalled = deadline == 0 || now <= deadline;
 			break;
@@ -1100,7 +1239,7 @@ static void mc_supervise(struct mc *m)
 			break;
 		}
 		mc_maybe_kill(m);
-		if (cli_progress_due(&pr, &el)) {
+		if (m->a.n_prog == 0 && cli_progress_due(&pr, &el)) {
 			uint64_t sent = 0;
 
 			for (unsigned i = 0; i < m->topo->n_link; i++) {
@@ -1511,6 +1650,116 @@ static int mc_verdict(struct mc *m)
 	return status;
 }
 
+/* --core-prog: every program's exit status is the verdict (as a two-core
+ * run of user programs). */
+static int mc_verdict_programs(struct mc *m, double duration)
+{
+	char reason[512] = "";
+	size_t used = 0;
+	bool ok = !m->hang && !mc_signal;
+	int status, wc = 0, wl = 0;
+	FILE *f = stdout;
+
+	for (unsigned i = 0; i < m->topo->n_link; i++) {
+		int n = (int)strlen(m->topo->link[i].name);
+
+		wl = n > wl ? n : wl;
+	}
+
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		const struct mc_core *c = &m->core[k];
+		int n = (int)strlen(m->topo->core[k].name);
+
+		wc = n > wc ? n : wc;
+		if (c->status != 0 && used + 4 < sizeof(reason)) {
+			int w = snprintf(reason + used, sizeof(reason) - used, "%score %s %s %d",
+					 used > 0 ? "; " : "", m->topo->core[k].name,
+					 c->status < 0 ? "still running, status" : "exited with status",
+					 c->status);
+
+			used += w > 0 ? (size_t)w : 0;
+			used = used < sizeof(reason) ? used : sizeof(reason) - 1;
+			ok = false;
+		}
+	}
+	if (mc_signal) {
+		snprintf(reason, sizeof(reason), "interrupted by signal %d", (int)mc_signal);
+	} else if (m->hang) {
+		snprintf(reason, sizeof(reason), "hang: the programs were still running after "
+			 "--timeout %.0f s%s%s", m->a.o.timeout_s, used > 0 ? "; " : "",
+			 used > 0 ? "some had failed before" : "");
+	} else if (ok) {
+		snprintf(reason, sizeof(reason), "all %u programs exited with status 0",
+			 m->topo->n_core);
+	}
+	if (!m->a.o.quiet) {
+		fflush(stdout);
+		fprintf(f, "ipc-emu run: %u cores, %u links, user programs, doorbell %s\n",
+			m->topo->n_core, m->topo->n_link, cli_doorbell_name(m->a.o.doorbell));
+		for (unsigned i = 0; i < m->topo->n_link; i++) {
+			const struct emu_topo_link *t = &m->topo->link[i];
+
+			fprintf(f, "  link %-*s  %-6s %s -> %s\n", wl, t->name,
+				cli_backend_name(m->link[i].cfg.inst_host->backend),
+				m->topo->core[t->core[0]].name, m->topo->core[t->core[1]].name);
+		}
+		for (unsigned k = 0; k < m->topo->n_core; k++) {
+			fprintf(f, "  core %-*s  pid %d  program %s  exit %d\n", wc, m->topo->core[k].name,
+				(int)m->core[k].last_pid, m->core[k].prog, m->core[k].status);
+		}
+		fprintf(f, "  result      %s: %s (%.2f s)\n", ok ? "PASS" : "FAIL", reason, duration);
+	} else if (!ok) {
+		fprintf(stderr, "ipc-emu run: FAIL: %s\n", reason);
+	}
+	status = ok ? EXIT_PASS : EXIT_INVARIANT;
+	if (m->a.o.json != NULL) {
+		f = cli_json_open(m->a.o.json);
+		if (f == NULL) {
+			cli_err("cannot write %s: %s", m->a.o.json, strerror(errno));
+			return EXIT_INVARIANT;
+		}
+		fprintf(f, "{\n  \"mode\": \"multicore\",\n  \"scenario\": \"user-programs\",\n"
+			   "  \"ok\": %s,\n  \"reason\": ", ok ? "true" : "false");
+		cli_json_str(f, reason);
+		fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"hang\": %s,\n  \"duration_s\": %.3f,\n"
+			   "  \"cores\": [\n", cli_doorbell_name(m->a.o.doorbell),
+			m->hang ? "true" : "false", duration);
+		for (unsigned k = 0; k < m->topo->n_core; k++) {
+			fprintf(f, "    { \"name\": ");
+			cli_json_str(f, m->topo->core[k].name);
+			fprintf(f, ", \"file\": ");
+			cli_json_str(f, m->topo->core[k].path);
+			fprintf(f, ", \"program\": ");
+			cli_json_str(f, m->core[k].prog);
+			fprintf(f, ", \"pid\": %d, \"exit_status\": %d }%s\n", (int)m->core[k].last_pid,
+				m->core[k].status, k + 1 < m->topo->n_core ? "," : "");
+		}
+		fprintf(f, "  ],\n  \"links\": [\n");
+		for (unsigned i = 0; i < m->topo->n_link; i++) {
+			const struct emu_topo_link *t = &m->topo->link[i];
+
+			fprintf(f, "    { \"name\": ");
+			cli_json_str(f, t->name);
+			fprintf(f, ", \"backend\": \"%s\", \"host\": ",
+				cli_backend_name(m->link[i].cfg.inst_host->backend));
+			cli_json_str(f, m->topo->core[t->core[0]].name);
+			fprintf(f, ", \"remote\": ");
+			cli_json_str(f, m->topo->core[t->core[1]].name);
+			fprintf(f, " }%s\n", i + 1 < m->topo->n_link ? "," : "");
+		}
+		fprintf(f, "  ]\n}\n");
+		if (cli_json_close(f) < 0) {
+			cli_err("cannot write %s", m->a.o.json);
+			status = EXIT_INVARIANT;
+		}
+	}
+	if (mc_signal) {
+		cli_err("interrupted by signal %d: cores killed", (int)mc_signal);
+		status = 128 + mc_signal;
+	}
+	return status;
+}
+
 int cli_mc_run_main(int argc, char **argv, int first)
 {
 	static struct mc m;
@@ -1602,7 +1851,9 @@ int cli_mc_run_main(int argc, char **argv, int first)
 			if (m.vgdir[0] != '\0') {
 				mc_valgrind_count(&m);
 			}
-			status = mc_verdict(&m);
+			status = m.a.n_prog > 0
+					 ? mc_verdict_programs(&m, (double)(scn_now_ns() - m.t0) / 1e9)
+					 : mc_verdict(&m);
 			if (traced < 0 && status == EXIT_PASS) {
 				status = EXIT_INVARIANT; /* said why */
 			}

@@ -127,6 +127,13 @@ static const char *log_role(int level)
 	if (r != NULL && strcmp(r, "host") == 0) {
 		return "host: ";
 	}
+	if (r == NULL && getenv("IPC_EMU_CORE") != NULL) {
+		/* A core of a multi-core run: its name. */
+		static char name[40];
+
+		snprintf(name, sizeof(name), "%.31s: ", getenv("IPC_EMU_CORE"));
+		return name;
+	}
 	if (r != NULL && strcmp(r, "remote") == 0) {
 		return "remote: ";
 	}

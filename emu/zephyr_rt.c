@@ -7,7 +7,7 @@
  * once, which reads the environment that `ipc-emu run --host/--remote`
  * prepares (docs/zephyr-compat.md):
  *
- *   IPC_EMU_ROLE         host | remote                         (required)
+ *   IPC_EMU_ROLE         host | remote              (required, but see below)
  *   IPC_EMU_FDS          mem,ctl,efd_host,efd_remote descriptors inherited
  *                        from the supervisor (-1 = none)
  *   IPC_EMU_SEGMENT      instead of IPC_EMU_FDS: a segment name (futex
@@ -28,6 +28,19 @@
  *   IPC_EMU_SCHEDULE     coop | parallel | random: how the program's threads
  *                        share its CPU, read by a constructor before the init
  *                        levels (emu/zephyr_sched.c; unset: parallel)
+ *
+ * A core of a multi-core run (`ipc-emu run --dts A,B,C --core-prog NAME=PROG`,
+ * docs/multicore.md) has instead of IPC_EMU_ROLE, IPC_EMU_FDS:
+ *
+ *   IPC_EMU_CORE         the core's name (log prefix)
+ *   IPC_EMU_SOC_FDS      mem,ctl[,efd...] of the SoC segment (emu/soc.h)
+ *   IPC_EMU_SOC_LINKS    L:ROLE:I,... each link of the core: link L of the SoC
+ *                        segment, this core's role on it, instance I of the
+ *                        program's devicetree (IPC_EMU_DTS, its core's file)
+ *
+ * Each link gets its own core (on its view of the SoC segment: the cores
+ * share this process's one interrupt thread) and board (the instance alone,
+ * as the topology pairs it); devices are looked up on every link's board.
  *
  * Zephyr-stack mode (a program built by `ipc-emu zephyr-build`, whose IPC
  * backends are Zephyr's own sources and define their devices with
@@ -66,6 +79,8 @@
 #include <unistd.h>
 
 #include "emu_internal.h"
+#include "soc.h"
+#include "ipc_emu/topology.h"
 #include "ipc_emu/emu.h"
 #include "ipc_emu/mbox.h"
 #include "port.h"
@@ -90,6 +105,15 @@ static struct {
 	struct emu_segment *seg;
 	struct emu_core *core;
 	struct emu_board *board;
+	/* A core of a multi-core run: its SoC segment and one view, core and
+	 * board per link (seg/core/board above are those of the first). */
+	struct emu_soc *soc;
+	unsigned n_link;
+	struct {
+		struct emu_segment *view;
+		struct emu_core *core;
+		struct emu_board *board;
+	} link[EMU_DT_MAX_INST];
 	bool created;  /* this process created the named segment */
 	bool zephyr_stack; /* Zephyr-stack mode (see the top of the file) */
 } rt = {.once = PTHREAD_ONCE_INIT};
@@ -259,9 +283,92 @@ static void at_exit(void)
 	}
 }
 
+/* A core of a multi-core run (see the top of the file). */
+static void init_soc(const char *core_name, const struct emu_board_opts *opts)
+{
+	const char *spec = env("IPC_EMU_SOC_FDS");
+	const char *links = env("IPC_EMU_SOC_LINKS");
+	struct emu_soc_fds fds;
+	char err[512], list[512] = "";
+	int rc;
+
+	if (rt.zephyr_stack) {
+		fail("core %s: a program on Zephyr's own IPC sources (zephyr-build) runs on two "
+		     "cores only (--host/--remote), not yet on a core of a multi-core run",
+		     core_name);
+	}
+	if (spec == NULL || links == NULL) {
+		fail("IPC_EMU_CORE=%s needs IPC_EMU_SOC_FDS and IPC_EMU_SOC_LINKS: start it with "
+		     "`ipc-emu run --dts A,B,C --core-prog NAME=PROG` (docs/multicore.md)",
+		     core_name);
+	}
+	if (emu_soc_fds_parse(spec, &fds) < 0) {
+		fail("IPC_EMU_SOC_FDS=%s: expected mem,ctl[,efd...]", spec);
+	}
+	rc = emu_soc_attach_fds(&fds, &rt.soc);
+	emu_soc_fds_close(&fds);
+	if (rc < 0) {
+		fail("cannot attach the inherited SoC segment (IPC_EMU_SOC_FDS=%s): %s", spec,
+		     strerror(-rc));
+	}
+	zshim_isr_set_exclusive(); /* one core in this process: a single CPU */
+	for (const char *p = links; *p != '\0';) {
+		unsigned l, inst;
+		char role[8];
+		int used = 0;
+		struct emu_dt_plan *plan;
+		size_t n = strlen(list);
+
+		if (sscanf(p, "%u:%7[a-z]:%u%n", &l, role, &inst, &used) != 3 ||
+		    (p[used] != ',' && p[used] != '\0') || rt.n_link == EMU_DT_MAX_INST ||
+		    l >= emu_soc_links(rt.soc) || inst >= rt.plan.n_inst ||
+		    (strcmp(role, "host") != 0 && strcmp(role, "remote") != 0)) {
+			fail("IPC_EMU_SOC_LINKS=%s: expected LINK:host|remote:INSTANCE,... (links of "
+			     "the SoC segment, instances of %s)", links, rt.plan.source);
+		}
+		plan = malloc(sizeof(*plan));
+		if (plan == NULL) {
+			fail("out of memory");
+		}
+		emu_topo_inst_plan(&rt.plan, inst, plan);
+		rc = emu_soc_link(rt.soc, l, &rt.link[rt.n_link].view);
+		if (rc == 0) {
+			rc = emu_core_start(rt.link[rt.n_link].view,
+					    strcmp(role, "host") == 0 ? EMU_ROLE_HOST : EMU_ROLE_REMOTE,
+					    &rt.link[rt.n_link].core);
+		}
+		if (rc < 0) {
+			fail("core %s: cannot start its side of link %u: %s", core_name, l,
+			     strerror(-rc));
+		}
+		emu_core_set_busy_poll(rt.link[rt.n_link].core,
+				       (uint32_t)env_ulong("IPC_EMU_BUSY_POLL", 0, 1000000));
+		rc = emu_board_create(plan, rt.link[rt.n_link].view, rt.link[rt.n_link].core, opts,
+				      &rt.link[rt.n_link].board, err, sizeof(err));
+		free(plan);
+		if (rc < 0) {
+			fail("%s", err[0] != '\0' ? err : strerror(-rc));
+		}
+		snprintf(list + n, sizeof(list) - n, "%s%.32s (%s)", n > 0 ? ", " : "",
+			 rt.plan.inst[inst].label, role);
+		rt.n_link++;
+		p += used + (p[used] == ',');
+	}
+	if (rt.n_link == 0) {
+		fail("IPC_EMU_SOC_LINKS is empty");
+	}
+	rt.seg = rt.link[0].view;
+	rt.core = rt.link[0].core;
+	rt.board = rt.link[0].board;
+	port_log(PORT_LOG_INF, "attached as core %s: %s, SoC segment %s (%s doorbells), links %s",
+		 core_name, rt.plan.source, emu_soc_name(rt.soc),
+		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex", list);
+}
+
 static void init(void)
 {
-	const char *role = env("IPC_EMU_ROLE");
+	const char *core_name = env("IPC_EMU_CORE");
+	const char *role = core_name != NULL ? "host" : env("IPC_EMU_ROLE");
 	const char *fds = env("IPC_EMU_FDS");
 	const char *name = env("IPC_EMU_SEGMENT");
 	const char *unbound = env("IPC_EMU_UNBOUND");
@@ -280,7 +387,7 @@ static void init(void)
 	} else {
 		fail("IPC_EMU_ROLE=%s: expected host or remote", role);
 	}
-	emu_port_set_log_prefix(emu_role_name(rt.role));
+	emu_port_set_log_prefix(core_name != NULL ? core_name : emu_role_name(rt.role));
 	load_plan();
 	if (env("IPC_EMU_STACK") != NULL) {
 		if (strcmp(env("IPC_EMU_STACK"), "zephyr") != 0) {
@@ -325,6 +432,10 @@ static void init(void)
 		}
 	}
 
+	if (core_name != NULL) {
+		init_soc(core_name, &opts);
+		return;
+	}
 	if (fds != NULL) {
 		attach_fds(fds);
 	} else if (name != NULL) {
@@ -408,7 +519,7 @@ static void init(void)
  * IPC_EMU_ROLE and keep the handlers unmasked by each other. */
 __attribute__((constructor(101))) static void exclusive_from_start(void)
 {
-	if (getenv("IPC_EMU_ROLE") != NULL) {
+	if (getenv("IPC_EMU_ROLE") != NULL || getenv("IPC_EMU_CORE") != NULL) {
 		zshim_isr_set_exclusive();
 	}
 }
@@ -482,6 +593,17 @@ static const char *label_of(const char *id)
 	return NULL;
 }
 
+/* A device of the board (of any link's board, on a core of a multi-core run). */
+static const struct device *board_device(const char *label)
+{
+	const struct device *d = emu_board_device(rt.board, label);
+
+	for (unsigned i = 1; d == NULL && i < rt.n_link; i++) {
+		d = emu_board_device(rt.link[i].board, label);
+	}
+	return d;
+}
+
 static bool is_ref(const struct device *dev)
 {
 	return dev != NULL && dev->config == &emu_zephyr_ref_tag;
@@ -505,7 +627,7 @@ struct mbox_dt_spec emu_zephyr_mbox_resolve(const struct device *dev,
 	ensure_init();
 	label = label_of(dev->name);
 	if (dev->data == NULL) {
-		s.dev = label != NULL ? emu_board_device(rt.board, label) : NULL;
+		s.dev = label != NULL ? board_device(label) : NULL;
 		if (s.dev == NULL) {
 			fail("DEVICE_DT_GET(%s(%s)): %s has no such device", how(dev->name),
 			     dev->name, rt.plan.source);
@@ -551,5 +673,5 @@ const struct device *emu_zephyr_device_get_binding(const char *name)
 	}
 	ensure_init();
 	label = label_of(name);
-	return label != NULL ? emu_board_device(rt.board, label) : NULL;
+	return label != NULL ? board_device(label) : NULL;
 }

@@ -297,6 +297,9 @@ const char *zshim_role_name(void)
 {
 	const char *role = getenv("IPC_EMU_ROLE");
 
+	if ((role == NULL || role[0] == '\0') && getenv("IPC_EMU_CORE") != NULL) {
+		role = getenv("IPC_EMU_CORE"); /* a core of a multi-core run */
+	}
 	return role != NULL && role[0] != '\0' ? role : "program";
 }
 
