@@ -435,8 +435,6 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 				 : a->crash != NULL	? "--crash-point"
 				 : a->endpoints != 0	? "--endpoints"
 				 : a->nocopy		? "--nocopy"
-				 : a->o.valgrind	? "--valgrind"
-				 : a->o.trace != NULL	? "--trace"
 							: NULL;
 
 		if (no != NULL) {
@@ -857,6 +855,8 @@ static void program_env(const struct mc *m, unsigned ci)
 	unsetenv("IPC_EMU_SEGMENT");
 	unsetenv("IPC_EMU_STACK");
 	setenv("IPC_EMU_CORE", m->topo->core[ci].name, 1);
+	snprintf(buf, sizeof(buf), "%u", ci);
+	setenv("IPC_EMU_SOC_CORE", buf, 1); /* --trace: the core's event file */
 	setenv("IPC_EMU_SOC_FDS", m->soc_arg, 1);
 	setenv("IPC_EMU_SOC_LINKS", m->core[ci].links_env, 1);
 	setenv("IPC_EMU_DTS", m->topo->core[ci].path, 1);
@@ -888,13 +888,6 @@ static int mc_spawn(struct mc *m, unsigned ci)
 	if (av == NULL) {
 		return -ENOMEM;
 	}
-	if (c->prog != NULL) {
-		av[n++] = (char *)c->prog;
-		for (int i = 0; i < m->a.n_prog_args; i++) {
-			av[n++] = m->a.prog_args[i];
-		}
-		goto spawn;
-	}
 	if (m->vgdir[0] != '\0') {
 		/* As a two-core run's peers (run.c). */
 		av[n++] = m->valgrind;
@@ -906,6 +899,13 @@ static int mc_spawn(struct mc *m, unsigned ci)
 		av[n++] = "--track-origins=yes";
 		av[n++] = "--fair-sched=yes";
 		av[n++] = c->vglog_arg;
+	}
+	if (c->prog != NULL) {
+		av[n++] = (char *)c->prog;
+		for (int i = 0; i < m->a.n_prog_args; i++) {
+			av[n++] = m->a.prog_args[i];
+		}
+		goto spawn;
 	}
 	av[n++] = m->self;
 	av[n++] = "core";
@@ -1681,6 +1681,16 @@ static int mc_verdict_programs(struct mc *m, double duration)
 			used = used < sizeof(reason) ? used : sizeof(reason) - 1;
 			ok = false;
 		}
+		if (c->vg_errors > 0 && used + 4 < sizeof(reason)) {
+			int w = snprintf(reason + used, sizeof(reason) - used,
+					 "%score %s: %d valgrind error%s", used > 0 ? "; " : "",
+					 m->topo->core[k].name, c->vg_errors,
+					 c->vg_errors == 1 ? "" : "s");
+
+			used += w > 0 ? (size_t)w : 0;
+			used = used < sizeof(reason) ? used : sizeof(reason) - 1;
+			ok = false;
+		}
 	}
 	if (mc_signal) {
 		snprintf(reason, sizeof(reason), "interrupted by signal %d", (int)mc_signal);
@@ -1704,8 +1714,12 @@ static int mc_verdict_programs(struct mc *m, double duration)
 				m->topo->core[t->core[0]].name, m->topo->core[t->core[1]].name);
 		}
 		for (unsigned k = 0; k < m->topo->n_core; k++) {
-			fprintf(f, "  core %-*s  pid %d  program %s  exit %d\n", wc, m->topo->core[k].name,
+			fprintf(f, "  core %-*s  pid %d  program %s  exit %d", wc, m->topo->core[k].name,
 				(int)m->core[k].last_pid, m->core[k].prog, m->core[k].status);
+			if (m->core[k].vg_errors >= 0) {
+				fprintf(f, "  valgrind errors %d", m->core[k].vg_errors);
+			}
+			fputc('\n', f);
 		}
 		fprintf(f, "  result      %s: %s (%.2f s)\n", ok ? "PASS" : "FAIL", reason, duration);
 	} else if (!ok) {
@@ -1731,8 +1745,12 @@ static int mc_verdict_programs(struct mc *m, double duration)
 			cli_json_str(f, m->topo->core[k].path);
 			fprintf(f, ", \"program\": ");
 			cli_json_str(f, m->core[k].prog);
-			fprintf(f, ", \"pid\": %d, \"exit_status\": %d }%s\n", (int)m->core[k].last_pid,
-				m->core[k].status, k + 1 < m->topo->n_core ? "," : "");
+			fprintf(f, ", \"pid\": %d, \"exit_status\": %d", (int)m->core[k].last_pid,
+				m->core[k].status);
+			if (m->core[k].vg_errors >= 0) {
+				fprintf(f, ", \"valgrind_errors\": %d", m->core[k].vg_errors);
+			}
+			fprintf(f, " }%s\n", k + 1 < m->topo->n_core ? "," : "");
 		}
 		fprintf(f, "  ],\n  \"links\": [\n");
 		for (unsigned i = 0; i < m->topo->n_link; i++) {

@@ -86,6 +86,7 @@
 #include "port.h"
 #include "zephyr_isr.h"
 #include "zephyr_stack.h"
+#include "trace.h"
 #include <zephyr/device.h>
 #include <zephyr/drivers/mbox.h>
 
@@ -332,6 +333,8 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 		}
 		emu_topo_inst_plan(&rt.plan, inst, plan);
 		rc = emu_soc_link(rt.soc, l, &rt.link[rt.n_link].view);
+		/* --trace: the link's core runs its work in the link's context. */
+		emu_trace_ctx_set(l + 1);
 		if (rc == 0) {
 			rc = emu_core_start(rt.link[rt.n_link].view,
 					    strcmp(role, "host") == 0 ? EMU_ROLE_HOST : EMU_ROLE_REMOTE,
@@ -354,6 +357,7 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 		rt.n_link++;
 		p += used + (p[used] == ',');
 	}
+	emu_trace_ctx_set(0);
 	if (rt.n_link == 0) {
 		fail("IPC_EMU_SOC_LINKS is empty");
 	}

@@ -1044,6 +1044,14 @@ __attribute__((constructor(110))) static void sched_boot(void)
 	if (v != NULL && (strcmp(v, "host") == 0 || strcmp(v, "remote") == 0)) {
 		emu_trace_open_env(strcmp(v, "host") == 0 ? EMU_TRACE_ROLE_HOST
 							  : EMU_TRACE_ROLE_REMOTE);
+	} else if (getenv("IPC_EMU_CORE") != NULL && (v = getenv("IPC_EMU_SOC_CORE")) != NULL) {
+		/* A core of a multi-core run: its core's event file. */
+		char *end;
+		unsigned long core = strtoul(v, &end, 10);
+
+		if (end != v && *end == '\0' && core < 8) {
+			emu_trace_open_env_core((unsigned)core);
+		}
 	}
 	zshim_sched_configure(mode, seed);
 	on_exit(report_at_exit, NULL);

@@ -11,6 +11,7 @@ the supervisor's side is tested (environment contract, failures, hangs).
 import json
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -147,6 +148,47 @@ def test_hanging_programs(cli, tmp_path):
     assert r.stderr.startswith("ipc-emu run: FAIL: hang: ")
 
 
+@pytest.mark.timeout(120)
+def test_programs_trace(cli, progs, tmp_path):
+    """--trace: one process per core (its program), one interrupt thread per
+    core shared by its links, and the work of each link's core tagged with
+    that link."""
+    out = tmp_path / "t.json"
+    r = cli("run", "--dts", NRF54H20, *prog_args(progs), "--trace", str(out), "--quiet",
+            timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ev = json.loads(out.read_text())["traceEvents"]
+    procs = {e["pid"]: e["args"]["name"] for e in ev if e.get("name") == "process_name"}
+    assert sorted(procs.values()) == sorted(NRF54H20_CORES + ["supervisor"])
+    threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev
+               if e.get("name") == "thread_name"}
+    links_of = {c: {n for n in NRF54H20_LINKS if c in n.split(".")[0].split("-")}
+                for c in NRF54H20_CORES}
+    for pid, core in procs.items():
+        if core == "supervisor":
+            continue
+        irq = [n for (p, _), n in threads.items() if p == pid and n.startswith("irq")]
+        assert len(irq) == 1, (core, irq)
+        starts = [e["args"]["link"] for e in ev
+                  if e["pid"] == pid and e.get("name") == "core_start"]
+        assert sorted(starts) == sorted(links_of[core]), core
+        tagged = {e["args"]["link"] for e in ev if e["pid"] == pid and e.get("ph") != "M"
+                  and "link" in e.get("args", {})}
+        assert tagged == links_of[core], core
+
+
+@pytest.mark.timeout(300)
+def test_programs_valgrind(cli, progs):
+    """--valgrind: every program under memcheck, errors per core."""
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed")
+    r = cli("run", "--dts", NRF54H20, *prog_args(progs), "--valgrind", timeout=280)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for c in NRF54H20_CORES:
+        assert re.search(rf"^  core {c} +pid \d+  program \S+  exit 0  valgrind errors 0$",
+                         r.stdout, re.M), r.stdout
+
+
 @pytest.mark.parametrize("extra, msg", [
     (["--core-prog", "cpuapp=@P@"],
      "core cpurad has no program (give every core of the topology a program, or none)"),
@@ -158,8 +200,8 @@ def test_hanging_programs(cli, tmp_path):
     (["--", "x"], "-- ARGS are the user programs' arguments: they need --core-prog NAME=PROG"),
     (["--core-prog", "cpuapp=@P@", "--kill-random", "2"],
      "--kill-random is not available with --core-prog"),
-    (["--core-prog", "cpuapp=@P@", "--valgrind"], "--valgrind is not available with --core-prog"),
-    (["--core-prog", "cpuapp=@P@", "--trace", "T"], "--trace is not available with --core-prog"),
+    (["--core-prog", "cpuapp=@P@", "--crash-point", "cpuapp:icmsg_send_before_signal"],
+     "--crash-point is not available with --core-prog"),
     (["--core-prog", "cpuapp=@P@", "--nocopy"], "--nocopy is not available with --core-prog"),
 ])
 def test_refused(cli, tmp_path, extra, msg):
