@@ -193,8 +193,8 @@ def test_two_files_stay_a_two_core_run(cli):
                             "--core NAME=FILE, or none"),
     (["--endpoints", "0"], "--endpoints wants a count 1..254, not '0'"),
     (["--bogus"], "unknown option '--bogus'"),
-    (["--", "x"], "-- PROGRAM ARGS is two-core only (--host/--remote programs): not with "
-                  "more than two cores"),
+    (["--", "x"], "-- ARGS are the user programs' arguments: they need --core-prog NAME=PROG "
+                  "(or --host/--remote with two cores)"),
 ])
 def test_usage_errors(cli, args, line):
     res = cli("run", "--dts", NRF54H20, *args)
