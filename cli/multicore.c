@@ -52,6 +52,8 @@
 #define MC_STALL_S 10.0      /* no progress on any link for this long: a hang */
 #define MC_FAIL_GRACE_S 2.0  /* after a core failed, time left to the others */
 #define MC_MAX_ARGS 48       /* of the user's, besides the core's own */
+#define MC_KILL_PROG_MIN_MS 1.0  /* --core-prog: kill delays, as run.c's user programs */
+#define MC_KILL_PROG_MAX_MS 20.0
 
 /* Options of run that a multi-core run takes as they are (cli_parse reads
  * them); `true`: takes a value. */
@@ -122,6 +124,7 @@ struct mc_core {
 	int status; /* of the last incarnation, -1 while running */
 	bool exited, armed;
 	unsigned kills, crashes, restarts;
+	unsigned boots; /* --core-prog: starts of its program (IPC_EMU_BOOT) */
 	int vg_errors; /* --valgrind: of all incarnations, -1 when not under it */
 	char vglog_arg[PATH_MAX + 40];
 };
@@ -144,6 +147,8 @@ struct mc {
 	double kill_at[CLI_RUN_MAX_KILLS];
 	uint64_t rng;
 	unsigned kills_done, crashes;
+	uint64_t next_kill_ns; /* --core-prog --kill-random: when the next kill is due */
+	unsigned next_victim;
 	uint64_t total;        /* messages of all links */
 	uint64_t t0;
 	bool hang, stalled;
@@ -430,12 +435,9 @@ static int mc_parse(int argc, char **argv, int first, bool core, struct mc_args 
 	}
 	if (a->n_prog > 0) {
 		/* User programs: their exit statuses are the verdict; the built-in
-		 * scenario's faults and tools are not theirs (yet). */
-		const char *no = a->o.kill_random > 0	? "--kill-random"
-				 : a->crash != NULL	? "--crash-point"
-				 : a->endpoints != 0	? "--endpoints"
-				 : a->nocopy		? "--nocopy"
-							: NULL;
+		 * scenario's tools are not theirs (its faults are: timed kills,
+		 * crash points). */
+		const char *no = a->endpoints != 0 ? "--endpoints" : a->nocopy ? "--nocopy" : NULL;
 
 		if (no != NULL) {
 			return mc_usage("%s is not available with --core-prog (user programs on a "
@@ -579,7 +581,7 @@ static int mc_plan(struct mc *m, bool warn)
 			cli_err("run: --crash-point %s: no core named '%s'", m->a.crash, core);
 			return EXIT_USAGE;
 		}
-		if (cli_crash_is_shim(cp.name)) {
+		if (cli_crash_is_shim(cp.name) && m->a.n_prog == 0) {
 			cli_err("run: --crash-point %s: a point of the Zephyr shim, hit only by user "
 				"programs", m->a.crash);
 			return EXIT_USAGE;
@@ -805,7 +807,7 @@ static int mc_segments(struct mc *m)
 			return EXIT_INVARIANT;
 		}
 		snprintf(l->seg_name, sizeof(l->seg_name), "%s", emu_soc_name(m->soc));
-		if (m->a.o.kill_random > 0) {
+		if (m->a.o.kill_random > 0 && m->a.n_prog == 0) {
 			cli_prepare_areas(l->seg, m->a.o.messages, l->cfg.endpoints);
 		}
 	}
@@ -874,6 +876,15 @@ static void program_env(const struct mc *m, unsigned ci)
 	setenv("IPC_EMU_TIMEOUT_MS", buf, 1);
 	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
 	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
+	snprintf(buf, sizeof(buf), "%u", m->core[ci].boots);
+	setenv("IPC_EMU_BOOT", buf, 1);
+	if (m->core[ci].armed) {
+		/* --crash-point: its first start only (the port reads it). */
+		char crash[sizeof(m->crash_name) + 16];
+
+		snprintf(crash, sizeof(crash), "%s@%u", m->crash_name, m->crash_nth);
+		setenv("IPC_EMU_CRASH", crash, 1);
+	}
 }
 
 static int mc_spawn(struct mc *m, unsigned ci)
@@ -934,10 +945,12 @@ spawn:
 	av[n] = NULL;
 	fflush(stdout);
 	fflush(stderr);
+	c->boots += c->prog != NULL; /* this start's IPC_EMU_BOOT: 1, 2, ... */
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
 
+		c->boots -= c->prog != NULL;
 		free(av);
 		return -e;
 	}
@@ -1020,6 +1033,18 @@ static void mc_recover(struct mc *m, unsigned victim, bool crash)
 		const struct scn_area *a[2];
 
 		if (!rs[c[0]] && !rs[c[1]]) {
+			continue;
+		}
+		if (m->a.n_prog > 0) {
+			/* User programs: no scenario areas to account, their
+			 * firmware re-bonds; a link whose both cores restart
+			 * starts from zeroed memory where its backend needs it
+			 * (as below). */
+			if (rs[c[0]] && rs[c[1]] &&
+			    (l->cfg.inst_host->backend == EMU_BACKEND_ICMSG ||
+			     l->cfg.icbmsg_version == EMU_ICBMSG_V2)) {
+				cli_clear_regions(l->seg, l->cfg.inst_host);
+			}
 			continue;
 		}
 		l->cycles++;
@@ -1182,6 +1207,60 @@ static void mc_maybe_kill(struct mc *m)
 	}
 }
 
+/* --core-prog --kill-random: the next kill, a seeded random
+ * MC_KILL_PROG_MIN_MS..MC_KILL_PROG_MAX_MS (x CLI_VALGRIND_SCALE under
+ * --valgrind) from `now`, and its victim (--kill-core, else seeded). */
+static void mc_schedule_kill_program(struct mc *m, uint64_t now)
+{
+	double ms = MC_KILL_PROG_MIN_MS +
+		    (MC_KILL_PROG_MAX_MS - MC_KILL_PROG_MIN_MS) * cli_run_rng_unit(&m->rng);
+
+	m->next_kill_ns = now + (uint64_t)(ms * m->scale * 1e6);
+	m->next_victim = m->kill_core >= 0 ? (unsigned)m->kill_core
+					   : (unsigned)(cli_run_rng_next(&m->rng) % m->topo->n_core);
+}
+
+/* --kill-random with user programs: they have no progress counters, so the
+ * kills are timed (as a two-core run's), and land only while every program
+ * runs.  The victim restarts, and the cores its ICBMsg links spread to. */
+static void mc_maybe_kill_program(struct mc *m, uint64_t now)
+{
+	unsigned victim = m->next_victim;
+	struct mc_core *c = &m->core[victim];
+	int st, rc;
+
+	if (m->kills_done >= m->a.o.kill_random || now < m->next_kill_ns) {
+		return;
+	}
+	for (unsigned k = 0; k < m->topo->n_core; k++) {
+		if (m->core[k].pid <= 0) {
+			return;
+		}
+	}
+	if (getenv("IPC_EMU_DEBUG_KILLS") != NULL) {
+		fprintf(stderr, "ipc-emu: %.3f s: kill %u: core %s program\n",
+			(double)(now - m->t0) / 1e9, m->kills_done, m->topo->core[victim].name);
+	}
+	emu_trace(EMU_TRACE_KILL, victim, (uint32_t)c->pid, 0, 0);
+	rc = cli_kill_reap(c->pid, &st);
+	if (rc < 0) {
+		return;
+	}
+	if (rc > 0) {
+		/* It ended on its own just before: nothing was injected. */
+		emu_trace(EMU_TRACE_EXIT, victim, (uint32_t)c->pid, (uint32_t)st, 0);
+		c->pid = 0;
+		c->status = st;
+		c->exited = true;
+		return;
+	}
+	c->pid = 0;
+	m->kills_done++;
+	c->kills++;
+	mc_recover(m, victim, false);
+	mc_schedule_kill_program(m, scn_now_ns());
+}
+
 /* No counter of any link moved for MC_STALL_S: a hang. */
 static bool mc_stalled(struct mc *m, uint64_t now)
 {
@@ -1208,6 +1287,9 @@ static void mc_supervise(struct mc *m)
 	struct cli_progress pr;
 
 	cli_progress_init(&pr, m->a.o.quiet);
+	if (m->a.n_prog > 0) {
+		mc_schedule_kill_program(m, m->t0);
+	}
 	for (;;) {
 		struct timespec ts = {0, m->kills_done < m->a.o.kill_random ? MC_POLL_NS / 4
 									     : MC_POLL_NS};
@@ -1238,7 +1320,11 @@ static void mc_supervise(struct mc *m)
 		if (fail_deadline != 0 && now > fail_deadline) {
 			break;
 		}
-		mc_maybe_kill(m);
+		if (m->a.n_prog > 0) {
+			mc_maybe_kill_program(m, now);
+		} else {
+			mc_maybe_kill(m);
+		}
 		if (m->a.n_prog == 0 && cli_progress_due(&pr, &el)) {
 			uint64_t sent = 0;
 
@@ -1714,12 +1800,21 @@ static int mc_verdict_programs(struct mc *m, double duration)
 				m->topo->core[t->core[0]].name, m->topo->core[t->core[1]].name);
 		}
 		for (unsigned k = 0; k < m->topo->n_core; k++) {
-			fprintf(f, "  core %-*s  pid %d  program %s  exit %d", wc, m->topo->core[k].name,
-				(int)m->core[k].last_pid, m->core[k].prog, m->core[k].status);
-			if (m->core[k].vg_errors >= 0) {
-				fprintf(f, "  valgrind errors %d", m->core[k].vg_errors);
+			const struct mc_core *c = &m->core[k];
+
+			fprintf(f, "  core %-*s  pid %d  program %s  kills %u  crashes %u  restarts %u  "
+				   "exit %d", wc, m->topo->core[k].name, (int)c->last_pid, c->prog,
+				c->kills, c->crashes, c->restarts, c->status);
+			if (c->vg_errors >= 0) {
+				fprintf(f, "  valgrind errors %d", c->vg_errors);
 			}
 			fputc('\n', f);
+		}
+		if (m->kills_done < m->a.o.kill_random && !m->hang && !mc_signal) {
+			/* A note, not a failure (as two-core): the timed kills
+			 * land only while every program runs. */
+			fprintf(f, "  note        only %u of %u kills happened (the run ended first)\n",
+				m->kills_done, m->a.o.kill_random);
 		}
 		fprintf(f, "  result      %s: %s (%.2f s)\n", ok ? "PASS" : "FAIL", reason, duration);
 	} else if (!ok) {
@@ -1735,9 +1830,11 @@ static int mc_verdict_programs(struct mc *m, double duration)
 		fprintf(f, "{\n  \"mode\": \"multicore\",\n  \"scenario\": \"user-programs\",\n"
 			   "  \"ok\": %s,\n  \"reason\": ", ok ? "true" : "false");
 		cli_json_str(f, reason);
-		fprintf(f, ",\n  \"doorbell\": \"%s\",\n  \"hang\": %s,\n  \"duration_s\": %.3f,\n"
-			   "  \"cores\": [\n", cli_doorbell_name(m->a.o.doorbell),
-			m->hang ? "true" : "false", duration);
+		fprintf(f, ",\n  \"doorbell\": \"%s\",\n"
+			   "  \"kills\": { \"planned\": %u, \"done\": %u, \"crash_points\": %u },\n"
+			   "  \"hang\": %s,\n  \"duration_s\": %.3f,\n  \"cores\": [\n",
+			cli_doorbell_name(m->a.o.doorbell), m->a.o.kill_random, m->kills_done,
+			m->crashes, m->hang ? "true" : "false", duration);
 		for (unsigned k = 0; k < m->topo->n_core; k++) {
 			fprintf(f, "    { \"name\": ");
 			cli_json_str(f, m->topo->core[k].name);
@@ -1745,8 +1842,9 @@ static int mc_verdict_programs(struct mc *m, double duration)
 			cli_json_str(f, m->topo->core[k].path);
 			fprintf(f, ", \"program\": ");
 			cli_json_str(f, m->core[k].prog);
-			fprintf(f, ", \"pid\": %d, \"exit_status\": %d", (int)m->core[k].last_pid,
-				m->core[k].status);
+			fprintf(f, ", \"pid\": %d, \"kills\": %u, \"crashes\": %u, \"restarts\": %u, "
+				   "\"exit_status\": %d", (int)m->core[k].last_pid, m->core[k].kills,
+				m->core[k].crashes, m->core[k].restarts, m->core[k].status);
 			if (m->core[k].vg_errors >= 0) {
 				fprintf(f, ", \"valgrind_errors\": %d", m->core[k].vg_errors);
 			}

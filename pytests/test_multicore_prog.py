@@ -61,7 +61,8 @@ def test_nrf54h20_programs_pass(cli, progs, tmp_path):
         assert any(re.fullmatch(rf"  link {re.escape(name)} +{be} +cpuapp -> {core}", ln)
                    for ln in lines), name
     for c in NRF54H20_CORES:
-        assert any(re.fullmatch(rf"  core {c} +pid \d+  program {re.escape(progs[c])}  exit 0", ln)
+        assert any(re.fullmatch(rf"  core {c} +pid \d+  program {re.escape(progs[c])}  "
+                                 r"kills 0  crashes 0  restarts 0  exit 0", ln)
                    for ln in lines), c
     assert re.search(r"^  result      PASS: all 4 programs exited with status 0 \(\d+\.\d\d s\)$",
                      r.stdout, re.M)
@@ -185,7 +186,8 @@ def test_programs_valgrind(cli, progs):
     r = cli("run", "--dts", NRF54H20, *prog_args(progs), "--valgrind", timeout=280)
     assert r.returncode == 0, r.stdout + r.stderr
     for c in NRF54H20_CORES:
-        assert re.search(rf"^  core {c} +pid \d+  program \S+  exit 0  valgrind errors 0$",
+        assert re.search(rf"^  core {c} +pid \d+  program \S+  kills 0  crashes 0  restarts 0  "
+                         r"exit 0  valgrind errors 0$",
                          r.stdout, re.M), r.stdout
 
 
@@ -198,10 +200,8 @@ def test_programs_valgrind(cli, progs):
     (["--core-prog", "cpuapp"], "--core-prog wants NAME=PROG"),
     (["--core-prog", "cpuapp=/nonexistent/prog"], "--core-prog cpuapp=/nonexistent/prog: no such program"),
     (["--", "x"], "-- ARGS are the user programs' arguments: they need --core-prog NAME=PROG"),
-    (["--core-prog", "cpuapp=@P@", "--kill-random", "2"],
-     "--kill-random is not available with --core-prog"),
-    (["--core-prog", "cpuapp=@P@", "--crash-point", "cpuapp:icmsg_send_before_signal"],
-     "--crash-point is not available with --core-prog"),
+    (["--core-prog", "cpuapp=@P@", "--endpoints", "2"],
+     "--endpoints is not available with --core-prog"),
     (["--core-prog", "cpuapp=@P@", "--nocopy"], "--nocopy is not available with --core-prog"),
 ])
 def test_refused(cli, tmp_path, extra, msg):
