@@ -5,12 +5,19 @@
  * Every ICMsg and ICBMsg instance of the core is opened with one endpoint
  * "ep0", and whatever arrives is sent back unchanged.  The core ends after
  * it has echoed "bye" on each of its links.
+ *
+ * If the application core resets (ICMsg with unbound = "enable"), unbound()
+ * arrives on that link: the endpoint is deregistered and registered again,
+ * and the exchange on that link starts over (its "bye" is awaited anew), as
+ * firmware on a real core would do.  Over ICBMsg, which has no reset
+ * protocol, a reset of the application core resets this core too.
  */
 #include <zephyr/kernel.h>
 #include <zephyr/device.h>
 #include <zephyr/ipc/ipc_service.h>
 #include <zephyr/logging/log.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 LOG_MODULE_REGISTER(echo, LOG_LEVEL_INF);
@@ -24,24 +31,52 @@ static const struct device *const instances[] = {
 
 static struct ipc_ept epts[N_LINKS];
 static struct ipc_ept_cfg cfgs[N_LINKS]; /* the backends keep a pointer to each */
-static K_SEM_DEFINE(byes, 0, N_LINKS);
+static volatile bool bye_seen[N_LINKS];
+static volatile bool reset_seen[N_LINKS];
+static K_SEM_DEFINE(events, 0, K_SEM_MAX_LIMIT); /* a "bye" or a reset */
+
+static size_t link_of(void *priv)
+{
+	return (size_t)((struct ipc_ept *)priv - epts);
+}
+
+static void ep_unbound(void *priv)
+{
+	size_t k = link_of(priv);
+
+	LOG_INF("%s: peer reset", instances[k]->name);
+	bye_seen[k] = false;
+	reset_seen[k] = true;
+	k_sem_give(&events);
+}
 
 static void ep_recv(const void *data, size_t len, void *priv)
 {
-	struct ipc_ept *ept = priv;
-	int ret = ipc_service_send(ept, data, len);
+	size_t k = link_of(priv);
+	int ret = ipc_service_send(&epts[k], data, len);
 
 	if (ret < 0) {
-		LOG_ERR("echo failed: %d", ret);
+		LOG_ERR("%s: echo failed: %d", instances[k]->name, ret);
 	}
 	if (len == 3 && memcmp(data, "bye", 3) == 0) {
-		k_sem_give(&byes);
+		bye_seen[k] = true;
+		k_sem_give(&events);
 	}
 }
 
 static void ep_error(const char *message, void *priv)
 {
-	LOG_ERR("%s", message);
+	LOG_ERR("%s: %s", instances[link_of(priv)]->name, message);
+}
+
+static bool all_byes(void)
+{
+	for (size_t k = 0; k < N_LINKS; k++) {
+		if (!bye_seen[k]) {
+			return false;
+		}
+	}
+	return true;
 }
 
 int main(void)
@@ -51,7 +86,7 @@ int main(void)
 
 		cfgs[k] = (struct ipc_ept_cfg){
 			.name = "ep0",
-			.cb = {.received = ep_recv, .error = ep_error},
+			.cb = {.unbound = ep_unbound, .received = ep_recv, .error = ep_error},
 			.priv = &epts[k],
 		};
 		if (ret < 0 && ret != -EALREADY) {
@@ -64,8 +99,25 @@ int main(void)
 			return 1;
 		}
 	}
-	for (size_t k = 0; k < N_LINKS; k++) {
-		k_sem_take(&byes, K_FOREVER);
+	while (!all_byes()) {
+		k_sem_take(&events, K_FOREVER);
+		for (size_t k = 0; k < N_LINKS; k++) {
+			int ret;
+
+			if (!reset_seen[k]) {
+				continue;
+			}
+			reset_seen[k] = false;
+			ret = ipc_service_deregister_endpoint(&epts[k]);
+			if (ret == 0) {
+				ret = ipc_service_register_endpoint(instances[k], &epts[k], &cfgs[k]);
+			}
+			if (ret < 0) {
+				LOG_ERR("%s: registering the endpoint again failed: %d",
+					instances[k]->name, ret);
+				return 1;
+			}
+		}
 	}
 	LOG_INF("echoed on %u links", (unsigned)N_LINKS);
 	return 0;
