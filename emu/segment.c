@@ -646,48 +646,56 @@ static void taken_by(uint64_t lo, uint64_t hi, char *out, size_t outlen)
 /* The Zephyr-stack mode (zephyr_stack.h): Zephyr's sources build their
  * shared-memory pointers from DT_REG_ADDR at compile time, so the image
  * must live at the devicetree's addresses in this process. */
-int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
+/* Map the image behind `fd` ([base, base+size)) at its devicetree address in
+ * this process, in place of the mapping at *mem. */
+static int map_at_base(uint64_t base, uint32_t size, int fd, uint8_t **mem, char *err,
+		       size_t errlen)
 {
-	uintptr_t want = (uintptr_t)s->base;
+	uintptr_t want = (uintptr_t)base;
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	if (s->view) {
-		snprintf(err, errlen, "a link of a multi-core SoC segment cannot be mapped at its "
-			 "devicetree address (not supported)");
-		return -EOPNOTSUPP;
-	}
-	if ((uint64_t)want != s->base || s->base + s->size > (uint64_t)UINTPTR_MAX ||
+	if ((uint64_t)want != base || base + size > (uint64_t)UINTPTR_MAX ||
 	    (page > 0 && want % (uintptr_t)page != 0)) {
 		snprintf(err, errlen, "the memory image at 0x%llx+0x%x cannot be mapped at its "
 			 "devicetree address in this process (not page-aligned or out of range)",
-			 (unsigned long long)s->base, s->size);
+			 (unsigned long long)base, size);
 		return -EINVAL;
 	}
-	if ((uint8_t *)want == s->mem) {
+	if ((uint8_t *)want == *mem) {
 		return 0;
 	}
-	p = mmap((void *)want, s->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		 s->mem_fd, 0);
+	p = mmap((void *)want, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd,
+		 0);
 	if (p == MAP_FAILED || p != (void *)want) {
 		int e = p == MAP_FAILED ? errno : EEXIST;
 		char by[160];
 
 		if (p != MAP_FAILED) {
 			/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
-			(void)munmap(p, s->size);
+			(void)munmap(p, size);
 		}
-		taken_by(s->base, s->base + s->size, by, sizeof(by));
+		taken_by(base, base + size, by, sizeof(by));
 		snprintf(err, errlen, "cannot map the memory image at its devicetree address "
-			 "0x%llx-0x%llx: %s%s", (unsigned long long)s->base,
-			 (unsigned long long)(s->base + s->size - 1),
+			 "0x%llx-0x%llx: %s%s", (unsigned long long)base,
+			 (unsigned long long)(base + size - 1),
 			 e == EEXIST ? "the address range is taken in this process" : strerror(e),
 			 e == EEXIST ? by : "");
 		return -e;
 	}
-	(void)emu_sys_munmap(s->mem, s->size);
-	s->mem = p;
+	(void)emu_sys_munmap(*mem, size);
+	*mem = p;
 	return 0;
+}
+
+int zshim_segment_map_at_base(struct emu_segment *s, char *err, size_t errlen)
+{
+	if (s->view) {
+		snprintf(err, errlen, "a link of a multi-core SoC segment cannot be mapped at its "
+			 "devicetree address (map the SoC segment: emu_soc_map_at_base)");
+		return -EOPNOTSUPP;
+	}
+	return map_at_base(s->base, s->size, s->mem_fd, &s->mem, err, errlen);
 }
 
 /* A region of the image for zshim_segment_map_cached(). */
@@ -1267,6 +1275,11 @@ unsigned emu_soc_links(const struct emu_soc *soc)
 unsigned emu_soc_cores(const struct emu_soc *soc)
 {
 	return soc->n_core;
+}
+
+int emu_soc_map_at_base(struct emu_soc *soc, char *err, size_t errlen)
+{
+	return map_at_base(soc->base, soc->size, soc->mem_fd, &soc->mem, err, errlen);
 }
 
 int emu_soc_link(struct emu_soc *soc, unsigned link, struct emu_segment **view)

@@ -64,6 +64,11 @@ int emu_soc_unlink(struct emu_soc *soc);
 const char *emu_soc_name(const struct emu_soc *soc);
 unsigned emu_soc_links(const struct emu_soc *soc);
 unsigned emu_soc_cores(const struct emu_soc *soc);
+/* Map the image at its devicetree address in this process (a program on
+ * Zephyr's own IPC sources, whose pointers come from DT_REG_ADDR), in place
+ * of its first mapping: views made before keep the old address, so make
+ * them after.  0, or -errno with one line in err. */
+int emu_soc_map_at_base(struct emu_soc *soc, char *err, size_t errlen);
 /* A view of link `link`, for emu_core_start(), boards and the supervisor.
  * Close it with emu_segment_close() before the SoC.  -EINVAL, -ENOMEM. */
 int emu_soc_link(struct emu_soc *soc, unsigned link, struct emu_segment **view);

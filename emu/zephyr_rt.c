@@ -284,6 +284,117 @@ static void at_exit(void)
 	}
 }
 
+/*
+ * A core of a multi-core run has one board per link, each with its own MBOX
+ * device for the link's two channels.  Zephyr code (the user's, or Zephyr's
+ * own IPC sources) sees one device per controller node: a mux, which hands
+ * each channel to the device of the link that has it.  The channel's
+ * callback then gets that link's device, as the controller's driver would
+ * be the one calling it on silicon.
+ */
+struct mbox_mux {
+	struct device dev;
+	char label[EMU_DT_NAME_LEN];
+	unsigned n;
+	struct {
+		const struct device *dev;
+		uint32_t tx, rx;
+	} link[EMU_DT_MAX_INST];
+};
+
+static struct mbox_mux muxes[EMU_DT_MAX_MBOX];
+static unsigned n_mux;
+
+static const struct device *mux_route(const struct device *dev, mbox_channel_id_t ch, bool tx)
+{
+	const struct mbox_mux *x = dev->data;
+
+	for (unsigned i = 0; ch < 32 && i < x->n; i++) {
+		if (((tx ? x->link[i].tx : x->link[i].rx) & (1u << ch)) != 0) {
+			return x->link[i].dev;
+		}
+	}
+	return NULL;
+}
+
+static int mux_send(const struct device *dev, mbox_channel_id_t ch, const struct mbox_msg *msg)
+{
+	const struct device *d = mux_route(dev, ch, true);
+
+	return d != NULL ? (mbox_send)(d, ch, msg) : -EINVAL;
+}
+
+static int mux_register_callback(const struct device *dev, mbox_channel_id_t ch,
+				 mbox_callback_t cb, void *user_data)
+{
+	const struct device *d = mux_route(dev, ch, false);
+
+	return d != NULL ? (mbox_register_callback)(d, ch, cb, user_data) : -EINVAL;
+}
+
+static int mux_set_enabled(const struct device *dev, mbox_channel_id_t ch, bool enabled)
+{
+	const struct device *d = mux_route(dev, ch, false);
+
+	return d != NULL ? (mbox_set_enabled)(d, ch, enabled) : -EINVAL;
+}
+
+static int mux_mtu_get(const struct device *dev)
+{
+	const struct mbox_mux *x = dev->data;
+
+	return (mbox_mtu_get)(x->link[0].dev);
+}
+
+static uint32_t mux_max_channels_get(const struct device *dev)
+{
+	const struct mbox_mux *x = dev->data;
+	uint32_t most = 0;
+
+	for (unsigned i = 0; i < x->n; i++) {
+		uint32_t c = (mbox_max_channels_get)(x->link[i].dev);
+
+		most = c > most ? c : most;
+	}
+	return most;
+}
+
+static const struct mbox_driver_api mux_api = {
+	.send = mux_send,
+	.register_callback = mux_register_callback,
+	.mtu_get = mux_mtu_get,
+	.max_channels_get = mux_max_channels_get,
+	.set_enabled = mux_set_enabled,
+};
+
+/* The MBOX controller of a link's plan joins the mux of its label. */
+static void mux_add(const struct emu_dt_plan *plan, struct emu_board *board)
+{
+	for (unsigned k = 0; k < plan->n_mbox && k < EMU_DT_MAX_MBOX; k++) {
+		const struct device *d = emu_board_device(board, plan->mbox[k].label);
+		struct mbox_mux *x = NULL;
+
+		for (unsigned i = 0; i < n_mux; i++) {
+			if (strcmp(muxes[i].label, plan->mbox[k].label) == 0) {
+				x = &muxes[i];
+			}
+		}
+		if (x == NULL && n_mux < EMU_DT_MAX_MBOX) {
+			x = &muxes[n_mux++];
+			snprintf(x->label, sizeof(x->label), "%s", plan->mbox[k].label);
+			x->dev = (struct device){.name = x->label, .api = &mux_api, .data = x};
+		}
+		if (x == NULL || d == NULL || x->n == EMU_DT_MAX_INST) {
+			fail("%s: MBOX controller %s: more controllers or links than a core of a "
+			     "multi-core run takes", plan->source, plan->mbox[k].label);
+		}
+		x->link[x->n].dev = d;
+		x->link[x->n].tx = plan->mbox[k].tx_mask;
+		x->link[x->n].rx = plan->mbox[k].rx_mask;
+		x->n++;
+	}
+}
+
 /* A core of a multi-core run (see the top of the file). */
 static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 {
@@ -293,11 +404,6 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 	char err[512], list[512] = "";
 	int rc;
 
-	if (rt.zephyr_stack) {
-		fail("core %s: a program on Zephyr's own IPC sources (zephyr-build) runs on two "
-		     "cores only (--host/--remote), not yet on a core of a multi-core run",
-		     core_name);
-	}
 	if (spec == NULL || links == NULL) {
 		fail("IPC_EMU_CORE=%s needs IPC_EMU_SOC_FDS and IPC_EMU_SOC_LINKS: start it with "
 		     "`ipc-emu run --dts A,B,C --core-prog NAME=PROG` (docs/multicore.md)",
@@ -311,6 +417,14 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 	if (rc < 0) {
 		fail("cannot attach the inherited SoC segment (IPC_EMU_SOC_FDS=%s): %s", spec,
 		     strerror(-rc));
+	}
+	if (rt.zephyr_stack) {
+		/* Zephyr's sources point at DT_REG_ADDR: the image goes there
+		 * before the views are made. */
+		rc = emu_soc_map_at_base(rt.soc, err, sizeof(err));
+		if (rc < 0) {
+			fail("%s", err);
+		}
 	}
 	zshim_isr_set_exclusive(); /* one core in this process: a single CPU */
 	for (const char *p = links; *p != '\0';) {
@@ -332,6 +446,9 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 			fail("out of memory");
 		}
 		emu_topo_inst_plan(&rt.plan, inst, plan);
+		if (rt.zephyr_stack) {
+			plan->n_inst = 0; /* the MBOX devices only: the instance is Zephyr's */
+		}
 		rc = emu_soc_link(rt.soc, l, &rt.link[rt.n_link].view);
 		/* --trace: the link's core runs its work in the link's context. */
 		emu_trace_ctx_set(l + 1);
@@ -348,10 +465,11 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 				       (uint32_t)env_ulong("IPC_EMU_BUSY_POLL", 0, 1000000));
 		rc = emu_board_create(plan, rt.link[rt.n_link].view, rt.link[rt.n_link].core, opts,
 				      &rt.link[rt.n_link].board, err, sizeof(err));
-		free(plan);
 		if (rc < 0) {
 			fail("%s", err[0] != '\0' ? err : strerror(-rc));
 		}
+		mux_add(plan, rt.link[rt.n_link].board);
+		free(plan);
 		snprintf(list + n, sizeof(list) - n, "%s%.32s (%s)", n > 0 ? ", " : "",
 			 rt.plan.inst[inst].label, role);
 		rt.n_link++;
@@ -364,9 +482,10 @@ static void init_soc(const char *core_name, const struct emu_board_opts *opts)
 	rt.seg = rt.link[0].view;
 	rt.core = rt.link[0].core;
 	rt.board = rt.link[0].board;
-	port_log(PORT_LOG_INF, "attached as core %s: %s, SoC segment %s (%s doorbells), links %s",
+	port_log(PORT_LOG_INF, "attached as core %s: %s, SoC segment %s (%s doorbells)%s, links %s",
 		 core_name, rt.plan.source, emu_soc_name(rt.soc),
-		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex", list);
+		 emu_segment_doorbell(rt.seg) == EMU_DOORBELL_EVENTFD ? "eventfd" : "futex",
+		 rt.zephyr_stack ? ", Zephyr's IPC stack" : "", list);
 }
 
 static void init(void)
@@ -597,10 +716,18 @@ static const char *label_of(const char *id)
 	return NULL;
 }
 
-/* A device of the board (of any link's board, on a core of a multi-core run). */
+/* A device of the board; on a core of a multi-core run, an MBOX controller's
+ * mux, or a device of any link's board. */
 static const struct device *board_device(const char *label)
 {
-	const struct device *d = emu_board_device(rt.board, label);
+	const struct device *d;
+
+	for (unsigned i = 0; rt.soc != NULL && i < n_mux; i++) {
+		if (strcmp(muxes[i].label, label) == 0) {
+			return &muxes[i].dev;
+		}
+	}
+	d = emu_board_device(rt.board, label);
 
 	for (unsigned i = 1; d == NULL && i < rt.n_link; i++) {
 		d = emu_board_device(rt.link[i].board, label);
