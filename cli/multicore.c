@@ -1037,12 +1037,12 @@ static void mc_recover(struct mc *m, unsigned victim, bool crash)
 		}
 		if (m->a.n_prog > 0) {
 			/* User programs: no scenario areas to account, their
-			 * firmware re-bonds; a link whose both cores restart
-			 * starts from zeroed memory where its backend needs it
-			 * (as below). */
-			if (rs[c[0]] && rs[c[1]] &&
-			    (l->cfg.inst_host->backend == EMU_BACKEND_ICMSG ||
-			     l->cfg.icbmsg_version == EMU_ICBMSG_V2)) {
+			 * firmware re-bonds.  A link whose both cores restart
+			 * starts from zeroed memory, classic ICBMsg included:
+			 * a program of it that opens before its peer would
+			 * read the dead incarnation's control messages (the
+			 * built-in scenario's epochs tell them apart). */
+			if (rs[c[0]] && rs[c[1]]) {
 				cli_clear_regions(l->seg, l->cfg.inst_host);
 			}
 			continue;
