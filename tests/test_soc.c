@@ -70,6 +70,8 @@ static bool wait_sem(sem_t *s, double seconds)
 	}
 	while ((r = sem_timedwait(s, &ts)) == -1 && errno == EINTR) {
 	}
+	/* Helgrind does not see sem_timedwait() pair with sem_post(). */
+	ANNOTATE_HAPPENS_AFTER(s);
 	return r == 0;
 }
 
@@ -830,6 +832,7 @@ static void hit_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
 	}
 	if (h->start_on != NULL) {
 		if (h->gate != NULL) {
+			ANNOTATE_HAPPENS_BEFORE(&h->entered);
 			sem_post(&h->entered);
 			sem_wait(h->gate);
 		}
@@ -838,6 +841,7 @@ static void hit_cb(const struct device *dev, mbox_channel_id_t ch, void *user,
 	}
 	h->thread = pthread_self();
 	atomic_fetch_add(&h->n, 1);
+	ANNOTATE_HAPPENS_BEFORE(&h->sem);
 	sem_post(&h->sem);
 }
 
