@@ -133,6 +133,10 @@ const char *cli_doorbell_name(enum emu_doorbell d);
 const char *cli_backend_name(enum emu_backend b);
 
 /* Help texts. */
+/* The part of a user program's environment that two-core and multi-core
+ * runs share (docs/zephyr-compat.md): RX in ISR, busy poll, seed,
+ * schedule, timeout, RX buffer size.  Single-threaded callers (setenv). */
+void cli_program_env_common(const struct cli_opts *o);
 void cli_help_main(FILE *f);
 void cli_help_run(FILE *f);
 void cli_help_peer(FILE *f);

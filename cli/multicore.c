@@ -862,20 +862,7 @@ static void program_env(const struct mc *m, unsigned ci)
 	setenv("IPC_EMU_SOC_FDS", m->soc_arg, 1);
 	setenv("IPC_EMU_SOC_LINKS", m->core[ci].links_env, 1);
 	setenv("IPC_EMU_DTS", m->topo->core[ci].path, 1);
-	if (o->rx_in_isr) {
-		setenv("IPC_EMU_RX_IN_ISR", "1", 1);
-	}
-	if (o->busy_poll_us != 0) {
-		snprintf(buf, sizeof(buf), "%u", o->busy_poll_us);
-		setenv("IPC_EMU_BUSY_POLL", buf, 1);
-	}
-	snprintf(buf, sizeof(buf), "%" PRIu64, o->seed);
-	setenv("IPC_EMU_SEED", buf, 1);
-	setenv("IPC_EMU_SCHEDULE", "coop", 1); /* as run.c's default */
-	snprintf(buf, sizeof(buf), "%.0f", o->timeout_s > 0 ? o->timeout_s * 1000.0 : 0.0);
-	setenv("IPC_EMU_TIMEOUT_MS", buf, 1);
-	snprintf(buf, sizeof(buf), "%u", o->rx_buf_size);
-	setenv("IPC_EMU_RX_BUF_SIZE", buf, 1);
+	cli_program_env_common(o); /* --schedule is two-core only: coop */
 	snprintf(buf, sizeof(buf), "%u", m->core[ci].boots);
 	setenv("IPC_EMU_BOOT", buf, 1);
 	if (m->core[ci].armed) {

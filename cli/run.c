@@ -410,6 +410,13 @@ static void user_env(const struct sup *s, const struct child *c)
 	if (s->sandir[0] != '\0') {
 		sanitizer_env(s, c->role);
 	}
+	cli_program_env_common(o);
+}
+
+void cli_program_env_common(const struct cli_opts *o)
+{
+	char buf[32];
+
 	if (o->rx_in_isr) {
 		setenv("IPC_EMU_RX_IN_ISR", "1", 1);
 	}
