@@ -670,6 +670,7 @@ int cli_mc_core_main(int argc, char **argv, int first)
 	static struct mc m;
 	struct mc_thread *t;
 	struct emu_soc *soc = NULL;
+	struct emu_core_hold *hold = NULL;
 	int rc, status = EXIT_PASS, me;
 
 	rc = mc_parse(argc, argv, first, true, &m.a);
@@ -729,6 +730,15 @@ int cli_mc_core_main(int argc, char **argv, int first)
 	/* --trace (IPC_EMU_TRACE): one file per core process, before the link
 	 * threads start. */
 	emu_trace_open_env_core((unsigned)me);
+	/* This process is one boot of the core: its interrupt context lives
+	 * from before the first link's core starts to after the last one's
+	 * stops (a link that ends early must not end it, and the next start
+	 * must not take it for a reset). */
+	rc = emu_core_hold(t[0].view, (enum emu_role)t[0].p.role, &hold);
+	if (rc < 0) {
+		cli_err("core %s: cannot start its interrupt context: %s", m.a.name, strerror(-rc));
+		_exit(EXIT_INVARIANT);
+	}
 	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
 		if (pthread_create(&t[k].thread, NULL, mc_link_main, &t[k]) != 0) {
 			cli_err("core %s: cannot start the thread of link %s", m.a.name, t[k].link);
@@ -741,6 +751,7 @@ int cli_mc_core_main(int argc, char **argv, int first)
 			status = t[k].status;
 		}
 	}
+	emu_core_release(hold);
 	for (unsigned k = 0; k < m.a.n_link_arg; k++) {
 		emu_segment_close(t[k].view);
 	}

@@ -160,6 +160,7 @@ struct irq_ctx {
 	bool wait_error_logged;   /* interrupt thread only */
 	bool in_scan;             /* interrupt thread only: a heartbeat scan runs */
 	bool shared;              /* in the registry (a SoC core) */
+	unsigned holds;           /* emu_core_hold()s: keep it without members */
 	/* Guards members: the thread holds it for each pass's work (never while
 	 * it sleeps), so a member that leaves is not in a callback. */
 	pthread_mutex_t lock;
@@ -640,11 +641,17 @@ static bool dispatch(struct irq_ctx *x, uint32_t bits)
 	return work;
 }
 
+/* Set on the thread of a shared context: it runs callbacks holding that
+ * context's lock, so it must not take the registry lock (ctx_join/leave
+ * take the registry lock, then a context's). */
+static _Thread_local bool tls_shared_irq_thread;
+
 static void *irq_thread(void *arg)
 {
 	struct irq_ctx *x = arg;
 	uint64_t last_scan = now_ms(), beat = 0;
 
+	tls_shared_irq_thread = x->shared;
 	if (x->shared) {
 		/* One thread for all the links of a SoC core: it carries the link
 		 * of each member's work (member_enter()), none of its own. */
@@ -670,7 +677,7 @@ static void *irq_thread(void *arg)
 		 * members (lock order: interrupt lock, then the context's). */
 		zshim_isr_enter();
 		ctx_lock(x);
-		if (x->n_member == 0) {
+		if (x->n_member == 0 && x->holds == 0) {
 			/* The last member left: its stop follows. */
 			ctx_unlock(x);
 			zshim_isr_exit();
@@ -678,7 +685,7 @@ static void *irq_thread(void *arg)
 		}
 		if (now - last_scan >= EMU_CTL_HEARTBEAT_MS) {
 			last_scan = now;
-			if (heartbeat_scan(x)) {
+			if (heartbeat_scan(x) && x->n_member > 0) {
 				/* Counted on the first member: a scan is the context's. */
 				stat_inc(&x->member[0]->stats.irqs_taken);
 			}
@@ -698,7 +705,7 @@ static void *irq_thread(void *arg)
 				work = true;
 			}
 		}
-		if (work) {
+		if (work && x->n_member > 0) {
 			stat_inc(&x->member[0]->stats.irqs_taken);
 		}
 		ctx_unlock(x);
@@ -1084,7 +1091,8 @@ static struct irq_ctx *registry;
  * strength of that partner's last signal.  A first start keeps what the
  * peer raised before it (the peer may well boot first).
  */
-static int ctx_start(struct emu_core *c, bool shared, struct irq_ctx **out)
+static int ctx_start(struct emu_ctl_role *self, int self_efd, enum emu_doorbell doorbell,
+		     bool shared, struct emu_core *c, struct irq_ctx **out)
 {
 	struct irq_ctx *x = calloc(1, sizeof(*x));
 	int r;
@@ -1097,13 +1105,17 @@ static int ctx_start(struct emu_core *c, bool shared, struct irq_ctx **out)
 		free(x);
 		return r;
 	}
-	x->self = c->self;
-	x->self_efd = c->self_efd;
-	x->doorbell = c->doorbell;
+	x->self = self;
+	x->self_efd = self_efd;
+	x->doorbell = doorbell;
 	x->shared = shared;
-	x->member[0] = c;
-	x->n_member = 1;
-	c->ctx = x;
+	if (c != NULL) {
+		x->member[0] = c;
+		x->n_member = 1;
+		c->ctx = x;
+	} else {
+		x->holds = 1;
+	}
 	/* C11 atomics are invisible to Helgrind/DRD (platform notes 7). */
 	VALGRIND_HG_DISABLE_CHECKING(&x->stop, sizeof(x->stop));
 	VALGRIND_HG_DISABLE_CHECKING(&x->busy_poll_us, sizeof(x->busy_poll_us));
@@ -1118,7 +1130,9 @@ static int ctx_start(struct emu_core *c, bool shared, struct irq_ctx **out)
 	if (r < 0) {
 		pthread_mutex_destroy(&x->lock);
 		free(x);
-		c->ctx = NULL;
+		if (c != NULL) {
+			c->ctx = NULL;
+		}
 		return r;
 	}
 	ipc_store_relaxed(&x->self->pid, (uint32_t)getpid());
@@ -1127,20 +1141,44 @@ static int ctx_start(struct emu_core *c, bool shared, struct irq_ctx **out)
 	return 0;
 }
 
-static void ctx_stop(struct irq_ctx *x, struct emu_core *c)
+static void ctx_stop(struct irq_ctx *x)
 {
 	int r;
 
 	atomic_store(&x->stop, true);
-	/* The stop store (seq_cst) precedes the kick: the thread sees the flag
-	 * at the top of its loop after taking the kick. */
-	raise_bit(c, x->self, x->self_efd, EMU_CTL_KICK);
+	/* The stop store (seq_cst) precedes the kick (S1..S3 of the doorbell
+	 * protocol): the thread sees the flag at the top of its loop. */
+	if ((ctl_fetch_or(&x->self->pending, EMU_CTL_KICK) & EMU_CTL_KICK) == 0) {
+		ipc_fence();
+		if (ipc_load_relaxed(&x->self->sleeping) != 0) {
+			(void)(x->doorbell == EMU_DOORBELL_FUTEX ? emu_sys_futex_wake(&x->self->pending)
+								 : emu_sys_eventfd_write(x->self_efd));
+		}
+	}
 	r = pthread_join(x->thread, NULL);
 	if (r != 0) {
-		port_log(PORT_LOG_ERR, "%s core: pthread_join failed (%d)", role_str(c->role), r);
+		port_log(PORT_LOG_ERR, "core: pthread_join failed (%d)", r);
 	}
 	pthread_mutex_destroy(&x->lock);
 	free(x);
+}
+
+/* Under registry_lock: take a shared context that has neither members nor
+ * holds out of the registry; true if it was (the caller then stops it). */
+static bool ctx_unregister_if_unused(struct irq_ctx *x)
+{
+	bool unused;
+
+	pthread_mutex_lock(&x->lock);
+	unused = x->n_member == 0 && x->holds == 0;
+	pthread_mutex_unlock(&x->lock);
+	for (struct irq_ctx **p = &registry; unused && *p != NULL; p = &(*p)->next) {
+		if (*p == x) {
+			*p = x->next;
+			break;
+		}
+	}
+	return unused;
 }
 
 /* Join the running context of a SoC core, or start it. */
@@ -1149,24 +1187,23 @@ static int ctx_join(struct emu_core *c)
 	struct irq_ctx *x;
 	int r = 0;
 
+	if (tls_shared_irq_thread) {
+		return -EDEADLK; /* from a callback of a SoC core's interrupt thread */
+	}
 	pthread_mutex_lock(&registry_lock);
 	for (x = registry; x != NULL && x->self != c->self; x = x->next) {
 	}
 	if (x != NULL) {
-		if (pthread_equal(pthread_self(), x->thread)) {
-			r = -EDEADLK; /* from one of its own callbacks */
+		pthread_mutex_lock(&x->lock);
+		if (x->n_member == CTX_MAX_MEMBERS) {
+			r = -ENOMEM;
 		} else {
-			pthread_mutex_lock(&x->lock);
-			if (x->n_member == CTX_MAX_MEMBERS) {
-				r = -ENOMEM;
-			} else {
-				x->member[x->n_member++] = c;
-				c->ctx = x;
-			}
-			pthread_mutex_unlock(&x->lock);
+			x->member[x->n_member++] = c;
+			c->ctx = x;
 		}
+		pthread_mutex_unlock(&x->lock);
 	} else {
-		r = ctx_start(c, true, &x);
+		r = ctx_start(c->self, c->self_efd, c->doorbell, true, c, &x);
 		if (r == 0) {
 			x->next = registry;
 			registry = x;
@@ -1183,7 +1220,7 @@ static void ctx_leave(struct emu_core *c)
 	bool last;
 
 	if (!x->shared) {
-		ctx_stop(x, c);
+		ctx_stop(x);
 		return;
 	}
 	pthread_mutex_lock(&registry_lock);
@@ -1195,20 +1232,88 @@ static void ctx_leave(struct emu_core *c)
 			break;
 		}
 	}
-	last = x->n_member == 0;
 	pthread_mutex_unlock(&x->lock);
+	last = ctx_unregister_if_unused(x);
+	pthread_mutex_unlock(&registry_lock);
 	if (last) {
-		for (struct irq_ctx **p = &registry; *p != NULL; p = &(*p)->next) {
-			if (*p == x) {
-				*p = x->next;
-				break;
-			}
+		ctx_stop(x);
+	}
+}
+
+struct emu_core_hold {
+	struct irq_ctx *ctx;
+};
+
+int emu_core_hold(struct emu_segment *view, enum emu_role role, struct emu_core_hold **out)
+{
+	struct emu_core_hold *h;
+	struct emu_ctl_role *self;
+	struct irq_ctx *x;
+	int r = 0;
+
+	if (view == NULL || out == NULL || !emu_segment_is_view(view) ||
+	    (role != EMU_ROLE_HOST && role != EMU_ROLE_REMOTE)) {
+		return -EINVAL;
+	}
+	if (emu_segment_doorbell(view) == EMU_DOORBELL_EVENTFD && emu_segment_efd(view, role) < 0) {
+		return -EOPNOTSUPP;
+	}
+	if (tls_shared_irq_thread) {
+		return -EDEADLK;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		return -ENOMEM;
+	}
+	self = emu_segment_role_rec(view, role);
+	pthread_mutex_lock(&registry_lock);
+	for (x = registry; x != NULL && x->self != self; x = x->next) {
+	}
+	if (x != NULL) {
+		pthread_mutex_lock(&x->lock);
+		x->holds++;
+		pthread_mutex_unlock(&x->lock);
+	} else {
+		r = ctx_start(self, emu_segment_efd(view, role), emu_segment_doorbell(view), true,
+			      NULL, &x);
+		if (r == 0) {
+			x->next = registry;
+			registry = x;
 		}
 	}
 	pthread_mutex_unlock(&registry_lock);
-	if (last) {
-		ctx_stop(x, c);
+	if (r < 0) {
+		free(h);
+		return r;
 	}
+	h->ctx = x;
+	*out = h;
+	return 0;
+}
+
+void emu_core_release(struct emu_core_hold *h)
+{
+	struct irq_ctx *x;
+	bool last;
+
+	if (h == NULL) {
+		return;
+	}
+	if (tls_shared_irq_thread) {
+		port_log(PORT_LOG_ERR, "emu_core_release() called from an interrupt thread: ignored");
+		return;
+	}
+	x = h->ctx;
+	pthread_mutex_lock(&registry_lock);
+	pthread_mutex_lock(&x->lock);
+	x->holds--;
+	pthread_mutex_unlock(&x->lock);
+	last = ctx_unregister_if_unused(x);
+	pthread_mutex_unlock(&registry_lock);
+	if (last) {
+		ctx_stop(x);
+	}
+	free(h);
 }
 
 int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **out)
@@ -1279,7 +1384,7 @@ int emu_core_start(struct emu_segment *s, enum emu_role role, struct emu_core **
 	} else {
 		struct irq_ctx *x;
 
-		r = ctx_start(c, false, &x);
+		r = ctx_start(c->self, c->self_efd, c->doorbell, false, c, &x);
 	}
 	if (r < 0) {
 		goto destroy_src_lock;
@@ -1308,8 +1413,10 @@ void emu_core_stop(struct emu_core *c)
 	if (c == NULL) {
 		return;
 	}
-	if (pthread_equal(pthread_self(), c->ctx->thread)) {
-		port_log(PORT_LOG_ERR, "emu_core_stop() called from the interrupt thread: ignored");
+	if (pthread_equal(pthread_self(), c->ctx->thread) || tls_shared_irq_thread) {
+		/* Its own thread would join itself; a SoC core's would take the
+		 * registry lock under its context's lock. */
+		port_log(PORT_LOG_ERR, "emu_core_stop() called from an interrupt thread: ignored");
 		return;
 	}
 	ctx_leave(c);

@@ -74,6 +74,17 @@ int emu_soc_map_at_base(struct emu_soc *soc, char *err, size_t errlen);
 int emu_soc_link(struct emu_soc *soc, unsigned link, struct emu_segment **view);
 /* Unmap and close; the creator also unlinks.  NULL is a no-op. */
 void emu_soc_close(struct emu_soc *soc);
+/* Hold the interrupt context of the SoC core that is `role` of a view:
+ * started now if no core of that SoC core runs in this process (the core's
+ * boot: its latched signals dropped, its boot count + 1), kept while held
+ * even when no core runs on it, so that cores of its links that start and
+ * stop at different times are one boot of that core.  -EINVAL (not a
+ * view), -EOPNOTSUPP (eventfd doorbell unknown), -EDEADLK (from a SoC
+ * core's interrupt thread), -ENOMEM. */
+struct emu_core_hold;
+int emu_core_hold(struct emu_segment *view, enum emu_role role, struct emu_core_hold **out);
+/* Release a hold; the last user stops the context.  NULL is a no-op. */
+void emu_core_release(struct emu_core_hold *h);
 /* The core index of `role` of a view, or -1 (not a view). */
 int emu_segment_soc_core(const struct emu_segment *s, enum emu_role role);
 

@@ -1203,14 +1203,9 @@ static void *stop_core(void *arg)
 
 /* The same while another thread stops a member of that core: the stop holds
  * the registry lock and waits for the context's lock (held by the thread
- * during the callback); the start in the callback waits for the registry
- * lock.
- * DISABLED: BUG in emu/core.c (reported to the lead): lock-order inversion
- * between ctx_join() (registry_lock, from a callback that runs under the
- * context's lock) and ctx_leave()/ctx_join() on another thread (registry_lock
- * then the context's lock): both threads hang instead of -EDEADLK.  Enable
- * once fixed. */
-Test(soc_irq, start_from_a_callback_during_a_stop_is_edeadlk, .timeout = 20, .disabled = true)
+ * during the callback); the start in the callback must not wait for the
+ * registry lock (it did before: both threads hung). */
+Test(soc_irq, start_from_a_callback_during_a_stop_is_edeadlk, .timeout = 20)
 {
 	struct rig r;
 	struct emu_segment *v0b = NULL;
@@ -1237,6 +1232,67 @@ Test(soc_irq, start_from_a_callback_during_a_stop_is_edeadlk, .timeout = 20, .di
 	cr_assert_eq(pthread_join(t, NULL), 0);
 	emu_segment_close(v0b);
 	rig_down(&r);
+}
+
+/* emu_core_hold(): a core process holds its SoC core's interrupt context for
+ * its whole life, so a link whose core stops early and another that starts
+ * late are one boot of that core. */
+VgTest(soc_irq, hold_makes_one_boot_of_member_starts_and_stops, .timeout = 20)
+{
+	struct emu_soc *soc = create_three(EMU_DOORBELL_FUTEX);
+	struct emu_segment *v0 = NULL, *v1 = NULL;
+	struct emu_core_hold *hold = NULL;
+	struct emu_core *c0 = NULL, *c1 = NULL;
+	struct emu_peer_status ps;
+
+	cr_assert_eq(emu_soc_link(soc, 0, &v0), 0);
+	cr_assert_eq(emu_soc_link(soc, 1, &v1), 0);
+	cr_assert_eq(emu_core_hold(v0, H, &hold), 0);
+	emu_segment_peer_status(v0, H, &ps);
+	cr_assert_eq(ps.boot_count, 1, "the hold boots the core");
+	cr_assert_eq(ps.pid, (uint32_t)getpid());
+	/* A signal latched for core 0 before any member starts. */
+	(void)ctl_fetch_or(&emu_segment_role_rec(v1, H)->pending, 1u << 4);
+	cr_assert_eq(emu_core_start(v0, H, &c0), 0);
+	emu_core_stop(c0); /* link 0 ends before link 1 starts */
+	cr_assert_eq(emu_core_start(v1, H, &c1), 0);
+	emu_segment_peer_status(v1, H, &ps);
+	cr_assert_eq(ps.boot_count, 1, "members under a hold are the same boot");
+	cr_assert_eq(ipc_load_relaxed(&emu_segment_role_rec(v1, H)->pending) & (1u << 4), 1u << 4,
+		     "and a late member keeps what was latched for it");
+	emu_core_stop(c1);
+	emu_core_release(hold);
+	/* Without a hold, a start after the last stop is the next boot. */
+	cr_assert_eq(emu_core_start(v1, H, &c1), 0);
+	emu_segment_peer_status(v1, H, &ps);
+	cr_assert_eq(ps.boot_count, 2);
+	cr_assert_eq(ipc_load_relaxed(&emu_segment_role_rec(v1, H)->pending) & (1u << 4), 0,
+		     "a boot drops what the previous one left latched");
+	emu_core_stop(c1);
+	emu_segment_close(v0);
+	emu_segment_close(v1);
+	close_soc(soc);
+}
+
+VgTest(soc_irq, hold_needs_a_view, .timeout = 10)
+{
+	struct emu_segment_cfg cfg = {.mem_base = MEM_BASE, .mem_size = 0x1000};
+	struct emu_segment *seg = NULL;
+	struct emu_soc *soc = create_three(EMU_DOORBELL_FUTEX);
+	struct emu_segment *v0 = NULL;
+	struct emu_core_hold *hold = NULL;
+
+	cr_assert_eq(emu_segment_create(&cfg, &seg), 0);
+	cr_assert_eq(emu_core_hold(seg, H, &hold), -EINVAL);
+	cr_assert_null(hold);
+	cr_assert_eq(emu_soc_link(soc, 0, &v0), 0);
+	cr_assert_eq(emu_core_hold(v0, (enum emu_role)2, &hold), -EINVAL);
+	cr_assert_eq(emu_core_hold(v0, H, NULL), -EINVAL);
+	cr_assert_eq(emu_core_hold(NULL, H, &hold), -EINVAL);
+	emu_core_release(NULL);
+	emu_segment_close(v0);
+	emu_segment_close(seg);
+	close_soc(soc);
 }
 
 VgTest(soc_irq, seventeenth_member_is_enomem, .timeout = 20)
