@@ -1137,6 +1137,34 @@ static int mc_reap(struct mc *m)
 	return running;
 }
 
+/* SIGKILL core `victim` and recover (restart it, and the cores its ICBMsg
+ * links spread to).  False when nothing was injected: it could not be
+ * killed, or it had just ended on its own (then it is reaped as such). */
+static bool mc_kill_victim(struct mc *m, unsigned victim)
+{
+	struct mc_core *c = &m->core[victim];
+	int st, rc;
+
+	emu_trace(EMU_TRACE_KILL, victim, (uint32_t)c->pid, 0, 0);
+	rc = cli_kill_reap(c->pid, &st);
+	if (rc < 0) {
+		return false;
+	}
+	if (rc > 0) {
+		emu_trace(EMU_TRACE_EXIT, victim, (uint32_t)c->pid, (uint32_t)st, 0);
+	}
+	c->pid = 0;
+	if (rc > 0) {
+		c->status = st; /* it finished on its own just before: nothing was injected */
+		c->exited = true;
+		return false;
+	}
+	m->kills_done++;
+	c->kills++;
+	mc_recover(m, victim, false);
+	return true;
+}
+
 /* --kill-random: kill a core when the progress of all links crosses the
  * next moment, every link is bound since the last reset, and none has
  * started finishing (they hold their DONE back until the last kill). */
@@ -1144,8 +1172,6 @@ static void mc_maybe_kill(struct mc *m)
 {
 	uint64_t sent = 0;
 	unsigned victim;
-	struct mc_core *c;
-	int st, rc;
 
 	if (m->kills_done >= m->a.o.kill_random) {
 		return;
@@ -1180,24 +1206,9 @@ static void mc_maybe_kill(struct mc *m)
 		fprintf(stderr, "ipc-emu: kill %u: core %s at progress %.3f\n", m->kills_done,
 			m->topo->core[victim].name, (double)sent / (double)m->total);
 	}
-	c = &m->core[victim];
-	emu_trace(EMU_TRACE_KILL, victim, (uint32_t)c->pid, 0, 0);
-	rc = cli_kill_reap(c->pid, &st);
-	if (rc < 0) {
+	if (!mc_kill_victim(m, victim)) {
 		return;
 	}
-	if (rc > 0) {
-		emu_trace(EMU_TRACE_EXIT, victim, (uint32_t)c->pid, (uint32_t)st, 0);
-	}
-	c->pid = 0;
-	if (rc > 0) {
-		c->status = st; /* it finished on its own just before: nothing was injected */
-		c->exited = true;
-		return;
-	}
-	m->kills_done++;
-	c->kills++;
-	mc_recover(m, victim, false);
 	if (m->kills_done == m->a.o.kill_random) {
 		for (unsigned i = 0; i < m->topo->n_link; i++) {
 			cli_set_finish_hold(m->link[i].seg, false);
@@ -1224,8 +1235,6 @@ static void mc_schedule_kill_program(struct mc *m, uint64_t now)
 static void mc_maybe_kill_program(struct mc *m, uint64_t now)
 {
 	unsigned victim = m->next_victim;
-	struct mc_core *c = &m->core[victim];
-	int st, rc;
 
 	if (m->kills_done >= m->a.o.kill_random || now < m->next_kill_ns) {
 		return;
@@ -1239,24 +1248,9 @@ static void mc_maybe_kill_program(struct mc *m, uint64_t now)
 		fprintf(stderr, "ipc-emu: %.3f s: kill %u: core %s program\n",
 			(double)(now - m->t0) / 1e9, m->kills_done, m->topo->core[victim].name);
 	}
-	emu_trace(EMU_TRACE_KILL, victim, (uint32_t)c->pid, 0, 0);
-	rc = cli_kill_reap(c->pid, &st);
-	if (rc < 0) {
-		return;
+	if (mc_kill_victim(m, victim)) {
+		mc_schedule_kill_program(m, scn_now_ns());
 	}
-	if (rc > 0) {
-		/* It ended on its own just before: nothing was injected. */
-		emu_trace(EMU_TRACE_EXIT, victim, (uint32_t)c->pid, (uint32_t)st, 0);
-		c->pid = 0;
-		c->status = st;
-		c->exited = true;
-		return;
-	}
-	c->pid = 0;
-	m->kills_done++;
-	c->kills++;
-	mc_recover(m, victim, false);
-	mc_schedule_kill_program(m, scn_now_ns());
 }
 
 /* No counter of any link moved for MC_STALL_S: a hang. */
