@@ -6,7 +6,8 @@
 #   2. Zephyr remote, ipc-emu host   (--remote-zephyr-base)
 #   3. Zephyr host, ipc-emu remote   (--host-zephyr-base)
 # each with the built-in board and with the nRF5340 DTS pair of examples/,
-# then the pair in each unbound mode, with peer kills in the session modes.
+# then the pair in each unbound mode, with peer kills in the session modes,
+# then a 3-core SoC with the tree and ipc-emu's core mixed (--core-prog).
 # A tree whose lib/icmsg.c predates the unbound modes (v4.0 and older:
 # legacy ICMsg only) runs the DTS pair in legacy mode, and ipc-emu's core in
 # "detect" against it, both ways (a legacy peer cannot pair with "enable");
@@ -104,5 +105,54 @@ if [ -n "${OTHER_TREE:-}" ]; then
 		--remote-zephyr-base "$tree" --dts "$(pair detect)" "$@"
 fi
 rm -rf "$tmp"
+# More than two cores (run --core-prog, docs/multicore.md): a 3-core ICMsg
+# star in session mode (scripts/gen-topology.py), its programs the
+# examples' app.c (hub) and echo.c (leaves), each built for its core's
+# devicetree on the tree's sources and on ipc-emu's core; the tree on every
+# core, then mixed with ipc-emu's core on the hub or on a leaf.
+mcheck() {
+	name=$1
+	shift
+	log=$(mktemp)
+	if "$emu" run "$@" --timeout 60 >"$log" 2>&1; then
+		echo "PASS  $name"
+	else
+		echo "FAIL  $name: $(grep -m1 -E 'ipc-emu|FAIL|error' "$log" || tail -n1 "$log")"
+		fails=$((fails + 1))
+	fi
+	rm -f "$log"
+}
+if [ "$legacy" = no ]; then
+	star=$(mktemp -d)
+	built=yes
+	python3 "$here/scripts/gen-topology.py" --cores 3 --out "$star" >/dev/null || built=no
+	for c in 0 1 2; do
+		src=$here/examples/nrf54h20/zephyr/echo.c
+		[ "$c" = 0 ] && src=$here/examples/nrf54h20/zephyr/app.c
+		"$emu" zephyr-build --zephyr-base "$tree" --core host --dts "$star/cpu$c.dts" \
+			--app-src "$src" -o "$star/z$c" --out "$IPC_EMU_ZEPHYR_CACHE" --quiet "$@" ||
+			built=no
+		"$emu" zephyr-build --no-zephyr-base --core host --dts "$star/cpu$c.dts" \
+			--app-src "$src" -o "$star/e$c" --out "$IPC_EMU_ZEPHYR_CACHE" --quiet "$@" ||
+			built=no
+	done
+	if [ "$built" = yes ]; then
+		echo "PASS  build (3-core star, both stacks)"
+		d="$star/cpu0.dts,$star/cpu1.dts,$star/cpu2.dts"
+		mcheck "3 cores, zephyr on every core" --dts "$d" --core-prog "cpu0=$star/z0" \
+			--core-prog "cpu1=$star/z1" --core-prog "cpu2=$star/z2"
+		mcheck "3 cores, zephyr hub and leaf, ipc-emu leaf" --dts "$d" \
+			--core-prog "cpu0=$star/z0" --core-prog "cpu1=$star/e1" --core-prog "cpu2=$star/z2"
+		mcheck "3 cores, ipc-emu hub, zephyr leaves" --dts "$d" --core-prog "cpu0=$star/e0" \
+			--core-prog "cpu1=$star/z1" --core-prog "cpu2=$star/z2"
+		mcheck "3 cores, zephyr hub and leaf, ipc-emu leaf, --kill-random 3" --dts "$d" \
+			--core-prog "cpu0=$star/z0" --core-prog "cpu1=$star/e1" --core-prog "cpu2=$star/z2" \
+			--kill-random 3
+	else
+		echo "FAIL  build (3-core star)"
+		fails=$((fails + 1))
+	fi
+	rm -rf "$star"
+fi
 echo "$fails failed"
 [ "$fails" -eq 0 ]
