@@ -518,6 +518,16 @@ static int mc_plan(struct mc *m, bool warn)
 		cli_err("%s", err);
 		return EXIT_USAGE;
 	}
+	if (m->topo->size > (lo.mem_limit != 0 ? lo.mem_limit : EMU_DT_MEM_LIMIT_DEFAULT)) {
+		/* One image for the SoC: its whole range is reserved in /dev/shm
+		 * (each file's own range was checked by its load). */
+		cli_err("run: the SoC's IPC memory 0x%" PRIx64 "+0x%" PRIx64 " (%" PRIu64 " MiB, "
+			"from the lowest to the highest region of all links) is above the memory "
+			"limit of %" PRIu64 " MiB (--mem-limit)", m->topo->base, m->topo->size,
+			(m->topo->size + (1u << 20) - 1) >> 20,
+			(lo.mem_limit != 0 ? lo.mem_limit : EMU_DT_MEM_LIMIT_DEFAULT) >> 20);
+		return EXIT_USAGE;
+	}
 	m->link = calloc(m->topo->n_link, sizeof(*m->link));
 	if (m->link == NULL) {
 		cli_err("out of memory");

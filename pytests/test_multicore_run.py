@@ -10,6 +10,8 @@ processes) are checked after every test by conftest's fixture.
 import json
 import re
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,6 +232,29 @@ def test_plan_errors_before_anything_runs(cli, tmp_path):
     assert res.stderr == (f"ipc-emu: run: link cpu0-cpu1.ipc_cpu1: --kill-random needs unbound "
                           f"= \"enable\" or \"detect\" on {f[0]} /ipc/ipc-cpu1: in legacy mode "
                           f"(\"disable\") ICMsg has no reset protocol\n")
+
+
+def test_soc_range_above_mem_limit(cli, tmp_path):
+    """One image spans the SoC's IPC memory, from the lowest region of all
+    links to the highest: two links 16 MiB apart on four cores (no file
+    spans both) make a SoC above --mem-limit 8: one line, before anything
+    runs; --mem-limit 32 runs it."""
+    out = tmp_path / "pf"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-topology.py"), "--cores", "3",
+                    "--out", str(out), "--pair-files"], check=True, stdout=subprocess.DEVNULL)
+    for f in ("link2.dts", "cpu2.dts"):
+        p = out / f
+        p.write_text(p.read_text().replace("2f004000", "30004000").replace("2f006000",
+                                                                            "30006000"))
+    cores = ["--core", f"a={out / 'link1.dts'}", "--core", f"b={out / 'cpu1.dts'}",
+             "--core", f"c={out / 'link2.dts'}", "--core", f"d={out / 'cpu2.dts'}"]
+    res = cli("run", *cores, "--mem-limit", 8)
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr == ("ipc-emu: run: the SoC's IPC memory 0x2f000000+0x1008000 (17 MiB, from "
+                          "the lowest to the highest region of all links) is above the memory "
+                          "limit of 8 MiB (--mem-limit)\n")
+    res = cli("run", *cores, "--mem-limit", 32, "--messages", 20, "--quiet")
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
 
 
 def test_sigterm_kills_every_core(cli):
