@@ -9,6 +9,8 @@
 * autouse ``no_leaks``: after each test, no process carrying the tag and no
   /dev/shm object of a segment the test created may survive (polled 5 s).
 """
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -325,3 +327,15 @@ def prefix(ipc_emu_bin, tmp_path_factory):
     dest = tmp_path_factory.mktemp("prefix")
     sh("cmake", "--install", build, "--prefix", dest)
     return dest
+
+
+@contextlib.contextmanager
+def clean_turn():
+    """A plain `ipc-emu clean` removes every dead segment and run directory in
+    /dev/shm and /tmp.  A test that makes one dead and then cleans it (or
+    checks it) itself holds this lock from the kill to its clean, and every
+    plain clean of the tests runs under it, so that another xdist worker's
+    plain clean cannot remove it first."""
+    with open("/tmp/ipc-emu-pytest-clean.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

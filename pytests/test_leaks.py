@@ -6,7 +6,6 @@ give one clean line, the documented exit status and no leftovers.
 Every test uses the `cli` fixture: its autouse leak check (conftest.py) fails
 the test and removes whatever process or /dev/shm object of it survives.
 """
-import fcntl
 import os
 import re
 import signal
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHM, _ppid, peer_pids, shm_entries, tagged_pids, wait_for
+from conftest import SHM, _ppid, clean_turn, peer_pids, shm_entries, tagged_pids, wait_for
 
 ZEPHYR_STYLE_TREE = Path(__file__).resolve().parent.parent / "tests" / "zephyr_style" / "tree"
 LONG = 100000000  # messages: a run that cannot end by itself during a test
@@ -98,8 +97,7 @@ def test_clean_removes_run_dir_of_killed_supervisor(cli, tmp_path, monkeypatch, 
     # A plain `clean` removes every dead supervisor's directory: the
     # variants of this test (on other xdist workers) take turns from the kill
     # to their own clean, so that one does not remove another's.
-    with open("/tmp/ipc-emu-pytest-clean.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with clean_turn():
         os.kill(sup.pid, signal.SIGKILL)
         sup.wait(timeout=10)
         assert wait_for(lambda: not tagged_pids(cli.tag), 20), "peers outlived the supervisor"
@@ -120,19 +118,21 @@ def test_clean_removes_segment_of_killed_peer(cli):
     assert res.stdout == f"kept {seg} (pid {host.pid} alive)\nclean: 0 removed, 1 kept (owner alive)\n"
     assert segment_complete(seg)
 
-    host.kill()  # SIGKILL while it waits for its partner: the segment stays
-    # Not reaped yet: a zombie counts as dead.
-    res = cli("clean", "--dry-run", seg)
-    assert (res.returncode, res.stderr) == (0, "")
-    assert res.stdout == (f"would remove {seg} (pid {host.pid} dead)\n"
-                          "clean: 1 would be removed, 0 kept (owner alive)\n")
-    host.wait()
-    assert segment_complete(seg), "--dry-run removed something"
+    with clean_turn():  # from the kill to our clean: no other worker's plain clean
+        host.kill()  # SIGKILL while it waits for its partner: the segment stays
+        # Not reaped yet: a zombie counts as dead.
+        res = cli("clean", "--dry-run", seg)
+        assert (res.returncode, res.stderr) == (0, "")
+        assert res.stdout == (f"would remove {seg} (pid {host.pid} dead)\n"
+                              "clean: 1 would be removed, 0 kept (owner alive)\n")
+        host.wait()
+        assert segment_complete(seg), "--dry-run removed something"
 
-    res = cli("clean", seg)
-    assert (res.returncode, res.stderr) == (0, "")
-    assert res.stdout == f"removed {seg} (pid {host.pid} dead)\nclean: 1 removed, 0 kept (owner alive)\n"
-    assert shm_entries([seg + "-"]) == []
+        res = cli("clean", seg)
+        assert (res.returncode, res.stderr) == (0, "")
+        assert res.stdout == (f"removed {seg} (pid {host.pid} dead)\n"
+                              "clean: 1 removed, 0 kept (owner alive)\n")
+        assert shm_entries([seg + "-"]) == []
 
     res = cli("clean", seg)
     assert res.returncode == 2
@@ -154,10 +154,11 @@ def test_clean_keeps_segment_while_attached_remote_lives(cli):
     assert (res.returncode, res.stderr) == (0, "")
     assert res.stdout == f"kept {seg} (pid {remote.pid} alive)\nclean: 0 removed, 1 kept (owner alive)\n"
     assert segment_complete(seg)
-    remote.kill()
-    remote.wait()
-    res = cli("clean", "--quiet", seg)
-    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+    with clean_turn():
+        remote.kill()
+        remote.wait()
+        res = cli("clean", "--quiet", seg)
+        assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
     assert shm_entries([seg + "-"]) == []
 
 
@@ -167,47 +168,48 @@ def test_clean_scan_lists_dead_segment_and_ignores_foreign_files(cli):
     foreign = cli.segment_name()
     memonly = cli.segment_name()
     host = start_host(cli, dead)
-    host.kill()
-    host.wait()
-    # Same shape as a segment, wrong contents; and a -mem without its -ctl.
-    (SHM / f"{foreign}-ctl").write_bytes(b"\xa5" * 21568)
-    (SHM / f"{foreign}-mem").write_bytes(b"\0" * 4096)
-    (SHM / f"{memonly}-mem").write_bytes(b"\0" * 4096)
-    try:
-        # Whole /dev/shm, dry run only (other users' dead segments are not ours to remove here).
-        res = cli("clean", "--dry-run")
-        assert (res.returncode, res.stderr) == (0, "")
-        lines = res.stdout.splitlines()
-        assert f"would remove {dead} (pid {host.pid} dead)" in lines
-        assert not any(foreign in line for line in lines)
-        assert (f"skipped {memonly}-mem (no {memonly}-ctl: cannot tell whether it is an "
-                "ipc-emu segment)") in lines
-        assert re.fullmatch(r"clean: [1-9]\d* would be removed, \d+ kept \(owner alive\), "
-                            r"[1-9]\d* skipped \(no control block\)", lines[-1])
+    with clean_turn():  # the dead segment must be ours to scan and clean
+        host.kill()
+        host.wait()
+        # Same shape as a segment, wrong contents; and a -mem without its -ctl.
+        (SHM / f"{foreign}-ctl").write_bytes(b"\xa5" * 21568)
+        (SHM / f"{foreign}-mem").write_bytes(b"\0" * 4096)
+        (SHM / f"{memonly}-mem").write_bytes(b"\0" * 4096)
+        try:
+            # Whole /dev/shm, dry run only (other users' dead segments are not ours to remove here).
+            res = cli("clean", "--dry-run")
+            assert (res.returncode, res.stderr) == (0, "")
+            lines = res.stdout.splitlines()
+            assert f"would remove {dead} (pid {host.pid} dead)" in lines
+            assert not any(foreign in line for line in lines)
+            assert (f"skipped {memonly}-mem (no {memonly}-ctl: cannot tell whether it is an "
+                    "ipc-emu segment)") in lines
+            assert re.fullmatch(r"clean: [1-9]\d* would be removed, \d+ kept \(owner alive\), "
+                                r"[1-9]\d* skipped \(no control block\)", lines[-1])
 
-        res = cli("clean", foreign)
-        assert res.returncode == 2
-        assert res.stderr == (f"ipc-emu: clean: '{foreign}' is not an ipc-emu segment "
-                              "(unknown control block)\n")
-        res = cli("clean", memonly)
-        assert (res.returncode, res.stderr) == (0, "")
-        assert res.stdout == (f"skipped {memonly}-mem (no {memonly}-ctl: cannot tell whether "
-                              "it is an ipc-emu segment)\nclean: 0 removed, 0 kept (owner alive), "
-                              "1 skipped (no control block)\n")
-        assert (SHM / f"{foreign}-ctl").read_bytes() == b"\xa5" * 21568
-        assert (SHM / f"{foreign}-mem").exists() and (SHM / f"{memonly}-mem").exists()
-        assert segment_complete(dead)
+            res = cli("clean", foreign)
+            assert res.returncode == 2
+            assert res.stderr == (f"ipc-emu: clean: '{foreign}' is not an ipc-emu segment "
+                                  "(unknown control block)\n")
+            res = cli("clean", memonly)
+            assert (res.returncode, res.stderr) == (0, "")
+            assert res.stdout == (f"skipped {memonly}-mem (no {memonly}-ctl: cannot tell whether "
+                                  "it is an ipc-emu segment)\nclean: 0 removed, 0 kept (owner alive), "
+                                  "1 skipped (no control block)\n")
+            assert (SHM / f"{foreign}-ctl").read_bytes() == b"\xa5" * 21568
+            assert (SHM / f"{foreign}-mem").exists() and (SHM / f"{memonly}-mem").exists()
+            assert segment_complete(dead)
 
-        res = cli("clean", dead)
-        assert (res.returncode, res.stderr) == (0, "")
-        assert res.stdout.splitlines()[0] == f"removed {dead} (pid {host.pid} dead)"
-        assert shm_entries([dead + "-"]) == []
-    finally:
-        for n in (f"{foreign}-ctl", f"{foreign}-mem", f"{memonly}-mem"):
-            try:
-                (SHM / n).unlink()
-            except OSError:
-                pass
+            res = cli("clean", dead)
+            assert (res.returncode, res.stderr) == (0, "")
+            assert res.stdout.splitlines()[0] == f"removed {dead} (pid {host.pid} dead)"
+            assert shm_entries([dead + "-"]) == []
+        finally:
+            for n in (f"{foreign}-ctl", f"{foreign}-mem", f"{memonly}-mem"):
+                try:
+                    (SHM / n).unlink()
+                except OSError:
+                    pass
 
 
 @pytest.mark.timeout(20)
@@ -280,12 +282,13 @@ def test_named_remote_reports_injected_attach_failure(cli, monkeypatch, spec, ms
     assert p.returncode == 1, err
     assert err == f"ipc-emu: cannot attach to segment '{seg}': {msg}\n"
     assert out == ""
-    host.kill()
-    host.wait()
     monkeypatch.delenv("IPC_EMU_INJECT")
-    res = cli("clean", "--quiet", seg)
-    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
-    assert shm_entries([seg + "-"]) == []
+    with clean_turn():
+        host.kill()
+        host.wait()
+        res = cli("clean", "--quiet", seg)
+        assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+        assert shm_entries([seg + "-"]) == []
 
 
 @pytest.mark.timeout(30)
